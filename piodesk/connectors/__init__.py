@@ -1,0 +1,1 @@
+"""One adapter per social platform and one importer per platform data-export format."""

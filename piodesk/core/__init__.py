@@ -1,0 +1,1 @@
+"""Configuration, database, audit chain, permissions, job runner and clock."""
