@@ -1,0 +1,131 @@
+"""Who may do what: the roles of DESIGN.md and the actions GO 409 gives each of them.
+
+Checked in the service layer (every ``actions.py`` function calls :func:`require`), so the web
+pages, the JSON API and the command line cannot disagree about a permission.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from piodesk.core.errors import PermissionDenied
+
+
+class Role(StrEnum):
+    """The roles of the social media program (a person may hold several)."""
+
+    CHIEF = "chief"  # chief of police or designee: approves and retires pages (§.04)
+    PIO = "pio"  # Public Information Office: publishes, moderates (§.04, §.20, §.22, §.30)
+    CADRE = "cadre"  # Social Media Cadre member: submits stories, never publishes (§.30)
+    SUPERVISOR = "supervisor"  # recommends cadre members; first step of suggestions (§.15, §.30)
+    INTERNAL_AFFAIRS = "internal_affairs"  # vets cadre candidates (§.30)
+    EMPLOYEE = "employee"  # reports posts and comments; files suggestions (§.12, §.15, §.22)
+    RECORDS = "records_custodian"  # archive, open-records requests, holds, retention (§.40)
+    LEGAL = "legal_counsel"  # advises on removals and productions (§.20, §.40)
+    AUDITOR = "auditor"  # reads everything, changes nothing
+    ADMIN = "admin"  # accounts, platforms, configuration; cannot publish or moderate
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.CHIEF: "Chief of police / designee",
+    Role.PIO: "Public Information Office",
+    Role.CADRE: "Social Media Cadre member",
+    Role.SUPERVISOR: "Supervisor",
+    Role.INTERNAL_AFFAIRS: "Internal Affairs",
+    Role.EMPLOYEE: "Employee",
+    Role.RECORDS: "Records custodian",
+    Role.LEGAL: "Legal counsel",
+    Role.AUDITOR: "Auditor",
+    Role.ADMIN: "Administrator",
+}
+
+
+class Perm(StrEnum):
+    """Actions a person can take. Each is granted to roles in :data:`GRANTS`."""
+
+    PAGE_VIEW = "page.view"
+    PAGE_REGISTER = "page.register"
+    PAGE_EDIT_PROFILE = "page.edit_profile"
+    PAGE_APPROVE = "page.approve"
+    PAGE_RETIRE = "page.retire"
+    ACCOUNT_VIEW = "account.view"
+    ACCOUNT_MANAGE = "account.manage"
+    AUDIT_VIEW = "audit.view"
+
+
+_READ_EVERYTHING = {Perm.PAGE_VIEW, Perm.ACCOUNT_VIEW, Perm.AUDIT_VIEW}
+
+#: The whole permission matrix in one place. Anything not listed is refused.
+GRANTS: dict[Role, frozenset[Perm]] = {
+    Role.CHIEF: frozenset({Perm.PAGE_VIEW, Perm.PAGE_APPROVE, Perm.PAGE_RETIRE, Perm.AUDIT_VIEW}),
+    Role.PIO: frozenset({Perm.PAGE_VIEW, Perm.PAGE_REGISTER, Perm.PAGE_EDIT_PROFILE}),
+    Role.CADRE: frozenset(),
+    Role.SUPERVISOR: frozenset(),
+    Role.INTERNAL_AFFAIRS: frozenset(),
+    Role.EMPLOYEE: frozenset(),
+    Role.RECORDS: frozenset({Perm.PAGE_VIEW, Perm.AUDIT_VIEW}),
+    Role.LEGAL: frozenset({Perm.PAGE_VIEW}),
+    Role.AUDITOR: frozenset(_READ_EVERYTHING),
+    # Admins register platform accounts and keep profiles current (configuration), and manage
+    # people; approving pages, publishing and moderating belong to the chief and the PIO.
+    Role.ADMIN: frozenset(
+        {
+            Perm.PAGE_VIEW,
+            Perm.PAGE_REGISTER,
+            Perm.PAGE_EDIT_PROFILE,
+            Perm.ACCOUNT_VIEW,
+            Perm.ACCOUNT_MANAGE,
+            Perm.AUDIT_VIEW,
+        }
+    ),
+}
+
+#: Permissions that a page scope limits: a PIO designee limited to some pages may use these
+#: only on those pages.
+PAGE_SCOPED: frozenset[Perm] = frozenset({Perm.PAGE_EDIT_PROFILE})
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The person acting, as every service sees them (web, API, CLI or job)."""
+
+    account_id: int | None
+    username: str
+    display_name: str
+    roles: frozenset[Role]
+    # None: all pages. Otherwise the page ids a PIO designee is limited to.
+    page_scope: frozenset[int] | None = None
+    via: str = field(default="web")  # web | api | cli | job
+
+    def can(self, perm: Perm, page_id: int | None = None) -> bool:
+        """True when one of the actor's roles grants ``perm`` (on ``page_id``, if scoped)."""
+        if not any(perm in GRANTS[r] for r in self.roles):
+            return False
+        if perm in PAGE_SCOPED and page_id is not None and self.page_scope is not None:
+            # Only a PIO's grant is page-scoped; an admin editing a profile is not limited.
+            unscoped = any(perm in GRANTS[r] for r in self.roles if r != Role.PIO)
+            return unscoped or page_id in self.page_scope
+        return True
+
+
+def require(actor: Actor, perm: Perm, page_id: int | None = None) -> None:
+    """Refuse unless ``actor`` may do ``perm``; the message says which role may."""
+    if actor.can(perm, page_id):
+        return
+    holders = sorted(ROLE_LABELS[r] for r, perms in GRANTS.items() if perm in perms)
+    where = f" on page {page_id}" if page_id is not None and perm in PAGE_SCOPED else ""
+    raise PermissionDenied(
+        f"{actor.username} may not {perm.value}{where}; "
+        f"that belongs to: {', '.join(holders) or 'nobody'}"
+    )
+
+
+#: The actor for work nobody signed in to do: migrations, demo seeding, scheduled jobs.
+SYSTEM = Actor(
+    account_id=None,
+    username="system",
+    display_name="piodesk system",
+    roles=frozenset(),
+    via="job",
+)

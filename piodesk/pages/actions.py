@@ -1,0 +1,357 @@
+"""Things people do in the page registry: register, edit the profile, approve, reject, retire.
+
+Every edit of a profile adds a profile version and re-runs the §.10 check; every change is an
+audit event. Approval and retirement belong to the chief or designee (§.04).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from piodesk.core import audit, clock
+from piodesk.core.errors import Conflict, InvalidInput, NotFound
+from piodesk.core.permissions import Actor, Perm, require
+from piodesk.pages.model import (
+    PAGE_LIFECYCLE,
+    Agency,
+    ComplianceReport,
+    PageState,
+    Platform,
+    Profile,
+    check_profile,
+)
+from piodesk.pages.tables import ComplianceCheck, Page, PageProfileVersion
+from piodesk.people.model import check_text
+
+MAX_ABOUT = 10_000
+MAX_LINKS = 20
+
+
+def parse_platform(value: str) -> Platform:
+    """A platform by name, or a clear error listing the ones piodesk knows."""
+    try:
+        return Platform(value.strip().lower())
+    except ValueError:
+        known = ", ".join(p.value for p in Platform)
+        raise InvalidInput(f"unknown platform '{value[:40]}'; platforms are: {known}") from None
+
+
+def clean_profile(
+    *,
+    about: str = "",
+    links: Sequence[str] = (),
+    contact_phone: str = "",
+    contact_email: str = "",
+    contact_address: str = "",
+    target_audience: str = "",
+) -> Profile:
+    """Validate a profile's fields (lengths, link count and form) before anything is written."""
+    if len(links) > MAX_LINKS:
+        raise InvalidInput(f"too many links ({len(links)}; the limit is {MAX_LINKS})")
+    clean_links = []
+    for link in links:
+        link = check_text("link", link, max_len=500)
+        if not link:
+            continue
+        if not link.lower().startswith(("http://", "https://")):
+            raise InvalidInput(f"link must start with http:// or https://: {link[:80]}")
+        clean_links.append(link)
+    return Profile(
+        about=check_text("about text", about, max_len=MAX_ABOUT),
+        links=tuple(clean_links),
+        contact_phone=check_text("contact phone", contact_phone, max_len=60),
+        contact_email=check_text("contact email", contact_email, max_len=254),
+        contact_address=check_text("contact address", contact_address, max_len=300),
+        target_audience=check_text("target audience", target_audience, max_len=200),
+    )
+
+
+def get_page(session: Session, page_id: int, *, actor: Actor) -> Page:
+    """One page of the registry."""
+    require(actor, Perm.PAGE_VIEW)
+    page = session.get(Page, page_id)
+    if page is None:
+        raise NotFound(f"no page with id {page_id}")
+    return page
+
+
+def list_pages(session: Session, *, actor: Actor, state: str | None = None) -> list[Page]:
+    """The registry, optionally limited to one state."""
+    require(actor, Perm.PAGE_VIEW)
+    q = select(Page).order_by(Page.name)
+    if state:
+        try:
+            q = q.where(Page.state == PageState(state).value)
+        except ValueError:
+            raise InvalidInput(f"unknown page state '{state[:40]}'") from None
+    return list(session.execute(q).scalars())
+
+
+def current_profile(session: Session, page: Page) -> Profile:
+    """The page's profile as it stands now."""
+    row = session.execute(
+        select(PageProfileVersion).where(
+            PageProfileVersion.page_id == page.id,
+            PageProfileVersion.version == page.profile_version,
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        return Profile()
+    return Profile(
+        about=row.about,
+        links=tuple(row.links),
+        contact_phone=row.contact_phone,
+        contact_email=row.contact_email,
+        contact_address=row.contact_address,
+        target_audience=row.target_audience,
+    )
+
+
+def latest_check(session: Session, page: Page) -> ComplianceCheck | None:
+    """The most recent §.10 check of the page."""
+    return session.execute(
+        select(ComplianceCheck)
+        .where(ComplianceCheck.page_id == page.id)
+        .order_by(ComplianceCheck.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def _run_check(session: Session, page: Page, profile: Profile, agency: Agency) -> ComplianceReport:
+    report = check_profile(profile, agency)
+    session.add(
+        ComplianceCheck(
+            page_id=page.id,
+            profile_version=page.profile_version,
+            checked_at=clock.now(),
+            compliant=report.compliant,
+            report=report.as_dict(),
+            agency_name=agency.name,
+        )
+    )
+    page.compliant = report.compliant
+    return report
+
+
+def _add_profile_version(session: Session, page: Page, profile: Profile, actor: Actor) -> None:
+    page.profile_version += 1
+    session.add(
+        PageProfileVersion(
+            page_id=page.id,
+            version=page.profile_version,
+            created_at=clock.now(),
+            created_by=actor.account_id,
+            **{**asdict(profile), "links": list(profile.links)},
+        )
+    )
+
+
+def register_page(
+    session: Session,
+    *,
+    actor: Actor,
+    agency: Agency,
+    platform: str,
+    handle: str,
+    name: str,
+    administering_unit: str,
+    url: str = "",
+    profile: Profile | None = None,
+) -> Page:
+    """Add a page to the registry; it waits for the chief's approval before it is used."""
+    require(actor, Perm.PAGE_REGISTER)
+    plat = parse_platform(platform)
+    handle = check_text("handle", handle, max_len=200, required=True)
+    if session.execute(
+        select(Page.id).where(Page.platform == plat.value, Page.handle == handle)
+    ).first():
+        raise Conflict(f"{plat.value} page '{handle}' is already in the registry")
+    page = Page(
+        platform=plat.value,
+        handle=handle,
+        name=check_text("name", name, max_len=200, required=True),
+        url=check_text("url", url, max_len=500),
+        administering_unit=check_text(
+            "administering unit", administering_unit, max_len=200, required=True
+        ),
+        state=PAGE_LIFECYCLE.initial.value,
+        registered_by=actor.account_id,
+        registered_at=clock.now(),
+        profile_version=0,
+    )
+    session.add(page)
+    session.flush()
+    profile = profile or Profile()
+    _add_profile_version(session, page, profile, actor)
+    report = _run_check(session, page, profile, agency)
+    audit.record(
+        session,
+        actor,
+        "page:register",
+        "page",
+        page.id,
+        section="§.04",
+        data={
+            "platform": page.platform,
+            "handle": page.handle,
+            "name": page.name,
+            "administering_unit": page.administering_unit,
+            "compliant": report.compliant,
+        },
+    )
+    return page
+
+
+def update_profile(
+    session: Session,
+    page_id: int,
+    *,
+    actor: Actor,
+    agency: Agency,
+    profile: Profile,
+    reason: str = "",
+) -> ComplianceReport:
+    """Record a new version of the page's profile and re-run the §.10 check on it."""
+    page = session.get(Page, page_id)
+    if page is None:
+        raise NotFound(f"no page with id {page_id}")
+    require(actor, Perm.PAGE_EDIT_PROFILE, page_id)
+    if page.state == PageState.RETIRED:
+        raise Conflict("a retired page's profile is kept as it was")
+    before = asdict(current_profile(session, page))
+    _add_profile_version(session, page, profile, actor)
+    report = _run_check(session, page, profile, agency)
+    after = asdict(profile)
+    audit.record(
+        session,
+        actor,
+        "page:update_profile",
+        "page",
+        page.id,
+        reason=check_text("reason", reason, max_len=500),
+        section="§.10",
+        data={
+            "version": page.profile_version,
+            "changed": {k: [before[k], after[k]] for k in after if before.get(k) != after[k]},
+            "compliant": report.compliant,
+            "missing": [e.value for e in report.missing],
+        },
+    )
+    return report
+
+
+def recheck(session: Session, page_id: int, *, actor: Actor, agency: Agency) -> ComplianceReport:
+    """Re-run the §.10 check (e.g. after the agency's configuration changed)."""
+    page = get_page(session, page_id, actor=actor)
+    require(actor, Perm.PAGE_EDIT_PROFILE, page_id)
+    report = _run_check(session, page, current_profile(session, page), agency)
+    audit.record(
+        session,
+        actor,
+        "page:recheck",
+        "page",
+        page.id,
+        section="§.10",
+        data={"compliant": report.compliant, "missing": [e.value for e in report.missing]},
+    )
+    return report
+
+
+def _transition(
+    session: Session,
+    page_id: int,
+    target: PageState,
+    *,
+    actor: Actor,
+    perm: Perm,
+    reason: str,
+    require_reason: bool,
+) -> Page:
+    require(actor, perm)
+    page = session.get(Page, page_id)
+    if page is None:
+        raise NotFound(f"no page with id {page_id}")
+    reason = check_text("reason", reason, max_len=1000, required=require_reason)
+    source = PageState(page.state)
+    PAGE_LIFECYCLE.check(source, target)
+    page.state = target.value
+    now = clock.now()
+    extra: dict[str, Any] = {}
+    if target == PageState.APPROVED:
+        page.approved_by, page.approved_at = actor.account_id, now
+        extra = {"compliant": page.compliant}
+    elif target == PageState.RETIRED:
+        page.retired_by, page.retired_at = actor.account_id, now
+    audit.record(
+        session,
+        actor,
+        f"page:{target.value}" if target != PageState.PENDING else "page:resubmit",
+        "page",
+        page.id,
+        reason=reason,
+        section="§.04",
+        data={"from": source.value, "to": target.value, **extra},
+    )
+    return page
+
+
+def approve_page(session: Session, page_id: int, *, actor: Actor, reason: str = "") -> Page:
+    """The chief or designee approves the page for the department's use (§.04)."""
+    return _transition(
+        session,
+        page_id,
+        PageState.APPROVED,
+        actor=actor,
+        perm=Perm.PAGE_APPROVE,
+        reason=reason,
+        require_reason=False,
+    )
+
+
+def reject_page(session: Session, page_id: int, *, actor: Actor, reason: str) -> Page:
+    """The chief or designee declines the page; the reason is required."""
+    return _transition(
+        session,
+        page_id,
+        PageState.REJECTED,
+        actor=actor,
+        perm=Perm.PAGE_APPROVE,
+        reason=reason,
+        require_reason=True,
+    )
+
+
+def resubmit_page(session: Session, page_id: int, *, actor: Actor, reason: str) -> Page:
+    """After changes, a declined page goes back for approval."""
+    return _transition(
+        session,
+        page_id,
+        PageState.PENDING,
+        actor=actor,
+        perm=Perm.PAGE_REGISTER,
+        reason=reason,
+        require_reason=True,
+    )
+
+
+def retire_page(session: Session, page_id: int, *, actor: Actor, reason: str) -> Page:
+    """The chief or designee stops the department's use of the page; records stay."""
+    return _transition(
+        session,
+        page_id,
+        PageState.RETIRED,
+        actor=actor,
+        perm=Perm.PAGE_RETIRE,
+        reason=reason,
+        require_reason=True,
+    )
+
+
+def is_usable(page: Page) -> bool:
+    """§.04: nothing is published to, or pulled from, a page that is not approved."""
+    return page.state == PageState.APPROVED
