@@ -210,8 +210,20 @@ def set_roles(
     new_roles = _parse_roles(roles)
     if account.id == actor.account_id and Role.ADMIN not in new_roles:
         raise Conflict("you cannot remove your own administrator role")
-    account.roles = [AccountRole(role=r.value) for r in new_roles]
-    account.page_scopes = [AccountPageScope(page_id=p) for p in sorted(set(page_scope))]
+    # Change the collections in place: replacing them would insert before the orphans are
+    # deleted and trip the unique constraints.
+    wanted_roles = {r.value for r in new_roles}
+    for row in [r for r in account.roles if r.role not in wanted_roles]:
+        account.roles.remove(row)
+    have_roles = {r.role for r in account.roles}
+    account.roles.extend(AccountRole(role=r) for r in sorted(wanted_roles - have_roles))
+    wanted_pages = set(page_scope)
+    for row in [s for s in account.page_scopes if s.page_id not in wanted_pages]:
+        account.page_scopes.remove(row)
+    have_pages = {s.page_id for s in account.page_scopes}
+    account.page_scopes.extend(
+        AccountPageScope(page_id=p) for p in sorted(wanted_pages - have_pages)
+    )
     session.flush()
     audit.record(
         session,
@@ -382,3 +394,8 @@ def resolve_api_token(session: Session, secret: str) -> Actor | None:
     if account is None or not account.active:
         return None
     return actor_for(account, "api")
+
+
+def list_accounts_exist(session: Session) -> bool:
+    """True once any account exists (the first admin is created without an actor)."""
+    return session.execute(select(func.count(Account.id))).scalar_one() > 0

@@ -1,0 +1,354 @@
+"""The ``piodesk`` command: serve, demo, migrate, user, page and audit.
+
+Every command that changes something acts as a named account (``--as USERNAME``) and goes
+through the same services as the web app, so permissions and the audit log are the same.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from piodesk.core import audit
+from piodesk.core.config import PLACEHOLDER_SECRET, Settings
+from piodesk.core.db import make_engine, make_sessionmaker, transaction
+from piodesk.core.errors import DomainError, InvalidInput
+from piodesk.core.migrate import upgrade
+from piodesk.core.permissions import Actor
+from piodesk.pages import actions as pages
+from piodesk.pages.model import Agency
+from piodesk.people import actions as people
+
+app = typer.Typer(help="piodesk: a police department's social media program, run by GO 409.")
+user_app = typer.Typer(help="Accounts and roles.")
+page_app = typer.Typer(help="The official-page registry (GO 409 §.04, §.10).")
+audit_app = typer.Typer(help="The hash-chained audit log.")
+app.add_typer(user_app, name="user")
+app.add_typer(page_app, name="page")
+app.add_typer(audit_app, name="audit")
+
+out = Console()
+err = Console(stderr=True)
+
+AsUser = Annotated[
+    str, typer.Option("--as", envvar="PIODESK_ACTOR", help="The account you act as.")
+]
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with a readable message instead of a traceback."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        for e in exc.errors():
+            err.print(f"[red]configuration error:[/red] {e['msg']}")
+        raise typer.Exit(2) from None
+
+
+def agency_of(settings: Settings) -> Agency:
+    """The agency facts from the configuration."""
+    return Agency(
+        settings.agency_name, settings.agency_short_name, settings.agency_website, settings.disclaimer
+    )
+
+
+@contextmanager
+def unit_of_work(settings: Settings) -> Iterator[Session]:
+    """A transaction on the configured database; domain errors become a message and exit 1."""
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            yield session
+    except DomainError as exc:
+        err.print(f"[red]refused:[/red] {exc.message}")
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+
+
+def acting(session: Session, username: str) -> Actor:
+    """The actor for ``--as``."""
+    if not username:
+        raise InvalidInput("say who you act as: --as USERNAME (or PIODESK_ACTOR)")
+    account = people.find_account(session, username)
+    if account is None or not account.active:
+        raise InvalidInput(f"no active account '{username}'")
+    return people.actor_for(account, "cli")
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema to the latest migration."""
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    engine.dispose()
+    out.print(f"database is up to date: {engine.url.render_as_string(hide_password=True)}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Serve the web app and API with the configured database."""
+    import uvicorn
+
+    from piodesk.web.app import create_app
+
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    database: Annotated[Path, typer.Option(help="Demo SQLite file (recreated).")] = Path(
+        "var/demo.sqlite3"
+    ),
+    serve_app: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the server.")] = True,
+) -> None:
+    """Start a fresh demo agency on SQLite and print one login per role."""
+    import uvicorn
+
+    from piodesk.demo import DEMO_LOGINS, DEMO_PASSWORD, seed
+    from piodesk.web.app import create_app
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    settings = load_settings(
+        demo=True,
+        database_url=f"sqlite:///{database}",
+        cookie_secure=False,  # the demo is served over plain http on localhost
+        secret_key=os.environ.get("PIODESK_SECRET_KEY", PLACEHOLDER_SECRET),
+    )
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    with transaction(make_sessionmaker(engine)) as session:
+        seed(session, agency_of(settings))
+    table = Table(title=f"piodesk demo — {settings.agency_name}")
+    for col in ("username", "password", "who", "for"):
+        table.add_column(col)
+    for login in DEMO_LOGINS:
+        table.add_row(login.username, DEMO_PASSWORD, login.display_name, login.note)
+    out.print(table)
+    out.print(f"Open http://{host}:{port}/ and sign in with any login above.")
+    if serve_app:
+        uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="warning")
+
+
+# ---- user ------------------------------------------------------------------------------------
+
+
+@user_app.command("create")
+def user_create(
+    username: str,
+    display_name: Annotated[str, typer.Option("--name", help="Full name.")],
+    roles: Annotated[list[str], typer.Option("--role", help="A role; repeat for several.")],
+    as_user: AsUser = "",
+    unit: Annotated[str, typer.Option(help="Unit.")] = "",
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = "",
+) -> None:
+    """Create an account. On an empty installation, the first admin needs no --as."""
+    settings = load_settings()
+    with unit_of_work(settings) as session:
+        if not as_user and not people.list_accounts_exist(session):
+            if roles != ["admin"]:
+                raise typer.BadParameter("the first account must be --role admin")
+            account = people.bootstrap_admin(
+                session, username=username, display_name=display_name, password=password
+            )
+        else:
+            account = people.create_account(
+                session,
+                actor=acting(session, as_user),
+                username=username,
+                display_name=display_name,
+                password=password,
+                roles=roles,
+                unit=unit,
+            )
+        out.print(f"created {account.username} ({', '.join(r.role for r in account.roles)})")
+
+
+@user_app.command("list")
+def user_list(as_user: AsUser = "") -> None:
+    """List accounts and their roles."""
+    with unit_of_work(load_settings()) as session:
+        table = Table("id", "username", "name", "roles", "active")
+        for a in people.list_accounts(session, actor=acting(session, as_user)):
+            roles = ", ".join(r.role for r in a.roles)
+            table.add_row(str(a.id), a.username, a.display_name, roles, "yes" if a.active else "no")
+        out.print(table)
+
+
+@user_app.command("roles")
+def user_roles(
+    username: str,
+    roles: Annotated[list[str], typer.Option("--role", help="A role; repeat for several.")],
+    reason: Annotated[str, typer.Option(help="Why the roles change.")],
+    page: Annotated[list[int], typer.Option(help="Limit a PIO designee to page ids.")] = [],  # noqa: B006
+    as_user: AsUser = "",
+) -> None:
+    """Change an account's roles (and page scope)."""
+    with unit_of_work(load_settings()) as session:
+        account = people.find_account(session, username)
+        if account is None:
+            raise InvalidInput(f"no account '{username}'")
+        people.set_roles(
+            session,
+            account.id,
+            actor=acting(session, as_user),
+            roles=roles,
+            page_scope=page,
+            reason=reason,
+        )
+        out.print(f"{username}: {', '.join(roles)}")
+
+
+@user_app.command("token")
+def user_token(
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
+    days: Annotated[int, typer.Option(help="Days until it expires (0: never).")] = 90,
+    as_user: AsUser = "",
+) -> None:
+    """Create an API token for the account you act as (shown once)."""
+    with unit_of_work(load_settings()) as session:
+        _row, secret = people.issue_api_token(
+            session, actor=acting(session, as_user), name=name, days=days or None
+        )
+    out.print(secret)
+
+
+# ---- page ------------------------------------------------------------------------------------
+
+
+@page_app.command("list")
+def page_list(as_user: AsUser = "", state: Annotated[str, typer.Option()] = "") -> None:
+    """List pages with their approval state and §.10 result."""
+    with unit_of_work(load_settings()) as session:
+        table = Table("id", "platform", "handle", "name", "unit", "state", "§.10")
+        for p in pages.list_pages(session, actor=acting(session, as_user), state=state or None):
+            mark = {True: "complete", False: "missing", None: "-"}[p.compliant]
+            table.add_row(
+                str(p.id), p.platform, p.handle, p.name, p.administering_unit, p.state, mark
+            )
+        out.print(table)
+
+
+@page_app.command("register")
+def page_register(
+    platform: str,
+    handle: str,
+    name: Annotated[str, typer.Option(help="Display name.")],
+    unit: Annotated[str, typer.Option(help="Administering unit.")],
+    audience: Annotated[str, typer.Option(help="Target audience.")] = "",
+    about_file: Annotated[
+        Path | None, typer.Option(help="A file with the about text.", exists=True)
+    ] = None,
+    link: Annotated[list[str], typer.Option(help="A profile link; repeat.")] = [],  # noqa: B006
+    phone: Annotated[str, typer.Option(help="Contact phone.")] = "",
+    email: Annotated[str, typer.Option(help="Contact email.")] = "",
+    as_user: AsUser = "",
+) -> None:
+    """Register a page; it waits for the chief's approval."""
+    settings = load_settings()
+    about = about_file.read_text(encoding="utf-8", errors="replace")[:20000] if about_file else ""
+    with unit_of_work(settings) as session:
+        profile = pages.clean_profile(
+            about=about, links=link, contact_phone=phone, contact_email=email,
+            target_audience=audience,
+        )
+        page = pages.register_page(
+            session,
+            actor=acting(session, as_user),
+            agency=agency_of(settings),
+            platform=platform,
+            handle=handle,
+            name=name,
+            administering_unit=unit,
+            profile=profile,
+        )
+        out.print(f"registered page {page.id} ({page.state}); §.10 complete: {page.compliant}")
+
+
+def _decide(step: str, page_id: int, reason: str, as_user: str) -> None:
+    fn = {"approve": pages.approve_page, "retire": pages.retire_page, "reject": pages.reject_page}
+    with unit_of_work(load_settings()) as session:
+        page = fn[step](session, page_id, actor=acting(session, as_user), reason=reason)
+        out.print(f"page {page.id}: {page.state}")
+
+
+@page_app.command("approve")
+def page_approve(page_id: int, as_user: AsUser = "", reason: str = "") -> None:
+    """Approve a page (chief or designee)."""
+    _decide("approve", page_id, reason, as_user)
+
+
+@page_app.command("reject")
+def page_reject(page_id: int, reason: Annotated[str, typer.Option()], as_user: AsUser = "") -> None:
+    """Decline a page, with a reason (chief or designee)."""
+    _decide("reject", page_id, reason, as_user)
+
+
+@page_app.command("retire")
+def page_retire(page_id: int, reason: Annotated[str, typer.Option()], as_user: AsUser = "") -> None:
+    """Retire a page, with a reason (chief or designee)."""
+    _decide("retire", page_id, reason, as_user)
+
+
+@page_app.command("check")
+def page_check(page_id: int, as_user: AsUser = "") -> None:
+    """Re-run the §.10 compliance check and print the report."""
+    settings = load_settings()
+    with unit_of_work(settings) as session:
+        report = pages.recheck(
+            session, page_id, actor=acting(session, as_user), agency=agency_of(settings)
+        )
+    table = Table("element", "result", "evidence", title=f"page {page_id} — GO 409 §.10")
+    for r in report.results:
+        table.add_row(r.label, "[green]met[/green]" if r.met else "[red]missing[/red]", r.evidence)
+    out.print(table)
+    if not report.compliant:
+        raise typer.Exit(3)
+
+
+# ---- audit -----------------------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit chain; name the first event altered, removed or reordered."""
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    with make_sessionmaker(engine)() as session:
+        result = audit.verify(session)
+    engine.dispose()
+    if result.ok:
+        out.print(f"audit chain intact: {result.events_checked} events verified")
+        return
+    err.print(f"[red]audit chain broken at event {result.first_bad_seq}:[/red] {result.problem}")
+    raise typer.Exit(1)
+
+
+def main() -> None:
+    """Entry point of the ``piodesk`` script."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,124 @@
+"""The web application: server-rendered pages (Jinja2 + htmx) and the JSON API, both thin.
+
+Routes parse input, call one service action inside one transaction, and render. Security
+headers (a strict Content-Security-Policy among them) are set on every response.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from piodesk import __version__
+from piodesk.core.config import Settings
+from piodesk.core.db import make_engine, make_sessionmaker
+from piodesk.core.errors import DomainError
+from piodesk.pages.model import Agency
+from piodesk.web.context import AppContext, LoginRequired, render
+
+STATIC = Path(__file__).parent / "static"
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class SecurityHeaders(BaseHTTPMiddleware):
+    """Strict CSP and friends on every response: content from users can never run as script."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if request.url.path.startswith(("/api", "/login")) or "text/html" in response.headers.get(
+            "content-type", ""
+        ):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+    """Build the application for ``settings`` (and an existing engine, in tests)."""
+    engine = engine or make_engine(settings.database_url)
+    app = FastAPI(
+        title="piodesk",
+        version=__version__,
+        description="Runs a police department's official social media program by GO 409. "
+        "Authenticate with `Authorization: Bearer <token>` (create one with "
+        "`piodesk user token USERNAME`).",
+        openapi_url="/api/openapi.json",
+        docs_url=None,  # Swagger UI loads scripts from a CDN, which the CSP (rightly) blocks
+        redoc_url=None,
+    )
+    app.state.ctx = AppContext(
+        settings=settings,
+        engine=engine,
+        sessions=make_sessionmaker(engine),
+        agency=Agency(
+            name=settings.agency_name,
+            short_name=settings.agency_short_name,
+            website=settings.agency_website,
+            disclaimer=settings.disclaimer,
+        ),
+    )
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(request: Request, exc: DomainError) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"error": exc.message}, status_code=exc.status_code)
+        return render(request, "error.html", {"message": exc.message}, status=exc.status_code)
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired) -> Response:
+        if _wants_json(request):
+            return JSONResponse(
+                {"error": "authentication required: send Authorization: Bearer <token>"},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+            problems.append(f"{where or 'body'}: {err.get('msg', 'invalid')}")
+        message = "invalid request: " + "; ".join(problems[:10])
+        if _wants_json(request):
+            return JSONResponse({"error": message, "problems": problems}, status_code=422)
+        return render(request, "error.html", {"message": message}, status=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = str(exc.detail)
+        if _wants_json(request):
+            return JSONResponse({"error": message}, status_code=exc.status_code)
+        return render(request, "error.html", {"message": message}, status=exc.status_code)
+
+    from piodesk.pages import routes as page_routes
+    from piodesk.people import routes as people_routes
+    from piodesk.web import routes as web_routes
+
+    for module in (web_routes, people_routes, page_routes):
+        app.include_router(module.router)
+        app.include_router(module.api)
+    return app

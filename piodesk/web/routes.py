@@ -1,0 +1,73 @@
+"""The dashboard and the audit log pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import func, select
+
+from piodesk.core import audit
+from piodesk.core.permissions import Actor, Perm, require
+from piodesk.pages.model import PageState
+from piodesk.pages.tables import Page
+from piodesk.web.context import authenticate, current_actor, ctx, render
+
+router = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/v1", tags=["audit"])
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """Liveness for load balancers."""
+    return {"status": "ok"}
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request) -> HTMLResponse:
+    """The home page: what needs attention for the signed-in person's roles."""
+    actor = authenticate(request).actor
+    summary: dict[str, Any] = {}
+    with ctx(request).tx() as session:
+        if actor.can(Perm.PAGE_VIEW):
+            counts = dict(
+                session.execute(select(Page.state, func.count()).group_by(Page.state)).all()
+            )
+            summary["pages"] = {s.value: counts.get(s.value, 0) for s in PageState}
+            summary["noncompliant"] = session.execute(
+                select(Page)
+                .where(Page.compliant.is_(False), Page.state != PageState.RETIRED.value)
+                .order_by(Page.name)
+            ).scalars().all()
+            summary["awaiting"] = session.execute(
+                select(Page).where(Page.state == PageState.PENDING.value).order_by(Page.name)
+            ).scalars().all()
+    return render(request, "dashboard.html", summary)
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_log(request: Request, before: int | None = None) -> HTMLResponse:
+    """The most recent audit events, newest first."""
+    actor = authenticate(request).actor
+    require(actor, Perm.AUDIT_VIEW)
+    with ctx(request).tx() as session:
+        q = select(audit.AuditEvent).order_by(audit.AuditEvent.seq.desc()).limit(100)
+        if before:
+            q = q.where(audit.AuditEvent.seq < before)
+        events = session.execute(q).scalars().all()
+    return render(request, "audit.html", {"events": events})
+
+
+@api.get("/audit/verify")
+def api_audit_verify(request: Request, actor: Actor = Depends(current_actor)) -> dict[str, Any]:
+    """Recompute the audit chain and report the first event that does not match."""
+    require(actor, Perm.AUDIT_VIEW)
+    with ctx(request).tx() as session:
+        result = audit.verify(session)
+    return {
+        "ok": result.ok,
+        "events_checked": result.events_checked,
+        "first_bad_seq": result.first_bad_seq,
+        "problem": result.problem,
+    }
