@@ -225,10 +225,10 @@ def _quote(s: str, limit: int = 160) -> str:
 def _check_maintained_by(sentences: list[str], agency: Agency) -> ElementResult:
     names = [re.escape(agency.name)] + ([re.escape(agency.short_name)] if agency.short_name else [])
     pattern = re.compile(
-        r"\b(?:maintained|managed|operated|run|administered)\s+by\b[^.]{0,80}(?:"
+        r"\b(?:maintained|managed|operated|run|administered)\s+by\b[^.]{0,80}\b(?:"
         + "|".join(names)
-        + r")|\b(?:official|verified)\s+(?:\w+\s+){0,3}(?:page|account|channel|site|profile)"
-        r"\s+(?:of|for)\s+(?:the\s+)?(?:" + "|".join(names) + ")",
+        + r")\b|\b(?:official|verified)\s+(?:\w+\s+){0,3}(?:page|account|channel|site|profile)"
+        r"\s+(?:of|for)\s+(?:the\s+)?(?:" + "|".join(names) + r")\b",
         re.I,
     )
     found = _first(pattern, sentences)

@@ -70,14 +70,19 @@ def login(
     if not cookie or not hmac.compare_digest(cookie, csrf_token):
         raise CsrfFailed("the sign-in form expired; please try again")
     policy = LockoutPolicy(app.settings.lockout_attempts, app.settings.lockout_minutes)
-    try:
-        with app.tx() as session:
+    failure: AuthenticationFailed | None = None
+    # The transaction commits on failure too: the failed-attempt count and any lock-out must stick.
+    with app.tx() as session:
+        try:
             account = actions.authenticate(session, username, password, policy=policy)
+        except AuthenticationFailed as exc:
+            failure = exc
+        else:
             token, _csrf = actions.start_session(
                 session, account, hours=app.settings.session_hours
             )
-    except AuthenticationFailed as exc:
-        return _login_page(request, exc.message, status=401, nxt=_safe_next(next))
+    if failure is not None:
+        return _login_page(request, failure.message, status=401, nxt=_safe_next(next))
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

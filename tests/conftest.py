@@ -1,0 +1,163 @@
+"""Shared fixtures: every storage test runs on SQLite and on PostgreSQL.
+
+The schema comes from the Alembic migrations, once per backend and test worker. SQLite tests
+get a copy of a migrated template file; PostgreSQL tests share one schema per worker, emptied
+with TRUNCATE between tests (TRUNCATE does not fire the append-only row triggers).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from piodesk.core.config import Settings
+from piodesk.core.db import make_engine, make_sessionmaker, transaction
+from piodesk.core.migrate import upgrade
+from piodesk.core.permissions import Actor, Role
+from piodesk.core.schema import Base
+from piodesk.pages.model import Agency
+from piodesk.people import actions as people
+
+PG_URL = os.environ.get(
+    "PIODESK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+SHARED_DATA = Path(
+    os.environ.get("PIODESK_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Production argon2 parameters cost ~50 ms a hash by design; tests create many accounts.
+    monkeypatch.setattr(
+        people, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite database, copied for each test."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()  # closing the last connection checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """A migrated PostgreSQL schema for this test worker (skips when PostgreSQL is down)."""
+    schema = f"piodesk_test_{_worker()}"
+    admin = make_engine(PG_URL, pool_pre_ping=True)
+    try:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "no PostgreSQL here"
+        pytest.skip(f"PostgreSQL is not reachable at {PG_URL}: {exc.__class__.__name__}")
+    finally:
+        admin.dispose()
+    sep = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database URL with the current schema and no data, on each backend in turn."""
+    if request.param == "sqlite":
+        path = tmp_path / "piodesk.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("pg_url")
+    engine = make_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An engine on the test database."""
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    """Session factory on the test database."""
+    return make_sessionmaker(engine)
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    """Settings for a test installation (demo agency, test database)."""
+    return Settings(
+        database_url=db_url,
+        data_dir=tmp_path / "data",
+        secret_key="test-secret-key-that-is-long-enough",
+        cookie_secure=False,
+        lockout_attempts=3,
+    )
+
+
+@pytest.fixture
+def agency(settings: Settings) -> Agency:
+    """The agency facts the §.10 check uses."""
+    return Agency(
+        settings.agency_name, settings.agency_short_name, settings.agency_website, settings.disclaimer
+    )
+
+
+@dataclass
+class People:
+    """One account per role (plus the bootstrap admin), as service-layer actors."""
+
+    actors: dict[Role, Actor]
+    admin: Actor
+
+    def __getitem__(self, role: Role) -> Actor:
+        return self.actors[role]
+
+
+@pytest.fixture
+def staff(sessions: sessionmaker[Session]) -> People:
+    """Accounts named after their single role, all with the test password."""
+    with transaction(sessions) as session:
+        admin = people.actor_for(
+            people.bootstrap_admin(
+                session, username="root", display_name="Root Admin", password=PASSWORD
+            )
+        )
+        actors: dict[Role, Actor] = {}
+        for role in Role:
+            account = people.create_account(
+                session,
+                actor=admin,
+                username=role.value.replace("_", "-"),
+                display_name=f"Test {role.value}",
+                password=PASSWORD,
+                roles=[role.value],
+            )
+            actors[role] = people.actor_for(account)
+    return People(actors, admin)
