@@ -1,3 +1,3 @@
-"""piodesk: runs a police department's official social media program by its written policy (GO 409)."""
+"""piodesk: runs a police department's official social media program by its policy (GO 409)."""
 
 __version__ = "0.1.0"

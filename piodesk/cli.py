@@ -58,7 +58,10 @@ def load_settings(**overrides: object) -> Settings:
 def agency_of(settings: Settings) -> Agency:
     """The agency facts from the configuration."""
     return Agency(
-        settings.agency_name, settings.agency_short_name, settings.agency_website, settings.disclaimer
+        settings.agency_name,
+        settings.agency_short_name,
+        settings.agency_website,
+        settings.disclaimer,
     )
 
 
@@ -271,7 +274,10 @@ def page_register(
     about = about_file.read_text(encoding="utf-8", errors="replace")[:20000] if about_file else ""
     with unit_of_work(settings) as session:
         profile = pages.clean_profile(
-            about=about, links=link, contact_phone=phone, contact_email=email,
+            about=about,
+            links=link,
+            contact_phone=phone,
+            contact_email=email,
             target_audience=audience,
         )
         page = pages.register_page(

@@ -66,7 +66,7 @@ def pg_url() -> str:
         with admin.begin() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
             conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "no PostgreSQL here"
+    except Exception as exc:
         pytest.skip(f"PostgreSQL is not reachable at {PG_URL}: {exc.__class__.__name__}")
     finally:
         admin.dispose()
@@ -125,7 +125,10 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
 def agency(settings: Settings) -> Agency:
     """The agency facts the §.10 check uses."""
     return Agency(
-        settings.agency_name, settings.agency_short_name, settings.agency_website, settings.disclaimer
+        settings.agency_name,
+        settings.agency_short_name,
+        settings.agency_website,
+        settings.disclaimer,
     )
 
 

@@ -15,7 +15,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PLACEHOLDER_SECRET = "change-me-demo-only"  # noqa: S105 - refused outside demo mode below
 
 #: GO 409 §.10 requires this sentence word for word; the agency name is filled in.
-DEFAULT_DISCLAIMER = "The opinions expressed by webpage visitors do not reflect the opinions or views of the {agency}."
+DEFAULT_DISCLAIMER = (
+    "The opinions expressed by webpage visitors do not reflect the opinions or views of the "
+    "{agency}."
+)
 
 
 class Settings(BaseSettings):
@@ -25,7 +28,7 @@ class Settings(BaseSettings):
 
     database_url: str = Field(
         default="sqlite:///var/piodesk.sqlite3",
-        description="SQLAlchemy URL. SQLite file by default; postgresql+psycopg://... in production.",
+        description="SQLAlchemy URL: SQLite by default; postgresql+psycopg://... in production.",
     )
     data_dir: Path = Field(default=Path("var"), description="Local files: media, exports.")
     secret_key: str = Field(

@@ -181,7 +181,8 @@ _MONITORING = re.compile(
     re.I,
 )
 _REMOVE = re.compile(
-    r"\b(?:reserves? the right to (?:remove|delete|hide)|(?:may|will) be (?:removed|deleted|hidden))",
+    r"\b(?:reserves? the right to (?:remove|delete|hide)|"
+    r"(?:may|will) be (?:removed|deleted|hidden))",
     re.I,
 )
 _REMOVE_KINDS: dict[str, re.Pattern[str]] = {
@@ -237,7 +238,8 @@ def _check_maintained_by(sentences: list[str], agency: Agency) -> ElementResult:
     return ElementResult(
         Element.MAINTAINED_BY,
         False,
-        f"no sentence says the page is maintained by (or is the official page of) the {agency.name}",
+        f"no sentence says the page is maintained by (or is the official page of) "
+        f"the {agency.name}",
     )
 
 

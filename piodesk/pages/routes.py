@@ -243,7 +243,9 @@ def api_pages(
 ) -> list[PageOut]:
     """The registry."""
     with ctx(request).tx() as session:
-        return [_page_out(session, p) for p in actions.list_pages(session, actor=actor, state=state)]
+        return [
+            _page_out(session, p) for p in actions.list_pages(session, actor=actor, state=state)
+        ]
 
 
 @api.post("/pages", response_model=PageOut, status_code=201)

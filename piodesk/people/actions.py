@@ -6,6 +6,7 @@ the audit event; the caller (web, API, CLI) commits.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from collections.abc import Iterable
@@ -218,8 +219,8 @@ def set_roles(
     have_roles = {r.role for r in account.roles}
     account.roles.extend(AccountRole(role=r) for r in sorted(wanted_roles - have_roles))
     wanted_pages = set(page_scope)
-    for row in [s for s in account.page_scopes if s.page_id not in wanted_pages]:
-        account.page_scopes.remove(row)
+    for scope in [s for s in account.page_scopes if s.page_id not in wanted_pages]:
+        account.page_scopes.remove(scope)
     have_pages = {s.page_id for s in account.page_scopes}
     account.page_scopes.extend(
         AccountPageScope(page_id=p) for p in sorted(wanted_pages - have_pages)
@@ -276,10 +277,8 @@ def authenticate(
     now = clock.now()
     account = find_account(session, username) if len(username) <= 100 else None
     if account is None or not account.active:
-        try:
+        with contextlib.suppress(VerificationError):
             _hasher.verify(_DUMMY_HASH, password[:256])
-        except VerificationError:
-            pass
         raise AuthenticationFailed("wrong username or password")
     if account.locked_until is not None and account.locked_until > now:
         raise AuthenticationFailed(

@@ -51,7 +51,7 @@ def _login_page(request: Request, error: str = "", status: int = 200, nxt: str =
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/") -> Response:  # noqa: A002 - the query name
+def login_form(request: Request, next: str = "/") -> Response:
     """The sign-in page."""
     return _login_page(request, nxt=_safe_next(next))
 
@@ -62,7 +62,7 @@ def login(
     username: Annotated[str, Form(max_length=200)],
     password: Annotated[str, Form(max_length=1000)],
     csrf_token: Annotated[str, Form(max_length=100)] = "",
-    next: Annotated[str, Form(max_length=500)] = "/",  # noqa: A002
+    next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
     """Check the password; on success start a session and go to the page asked for."""
     app = ctx(request)
@@ -78,9 +78,7 @@ def login(
         except AuthenticationFailed as exc:
             failure = exc
         else:
-            token, _csrf = actions.start_session(
-                session, account, hours=app.settings.session_hours
-            )
+            token, _csrf = actions.start_session(session, account, hours=app.settings.session_hours)
     if failure is not None:
         return _login_page(request, failure.message, status=401, nxt=_safe_next(next))
     response = RedirectResponse(_safe_next(next), status_code=303)

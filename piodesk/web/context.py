@@ -30,7 +30,7 @@ SESSION_COOKIE = "piodesk_session"
 LOGIN_CSRF_COOKIE = "piodesk_login_csrf"
 
 
-class LoginRequired(Exception):  # noqa: N818 - a signal, handled by redirecting to /login
+class LoginRequired(Exception):
     """No valid session or token came with the request."""
 
 

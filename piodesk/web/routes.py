@@ -12,7 +12,7 @@ from piodesk.core import audit
 from piodesk.core.permissions import Actor, Perm, require
 from piodesk.pages.model import PageState
 from piodesk.pages.tables import Page
-from piodesk.web.context import authenticate, current_actor, ctx, render
+from piodesk.web.context import authenticate, ctx, current_actor, render
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["audit"])
@@ -35,14 +35,22 @@ def dashboard(request: Request) -> HTMLResponse:
                 session.execute(select(Page.state, func.count()).group_by(Page.state)).all()
             )
             summary["pages"] = {s.value: counts.get(s.value, 0) for s in PageState}
-            summary["noncompliant"] = session.execute(
-                select(Page)
-                .where(Page.compliant.is_(False), Page.state != PageState.RETIRED.value)
-                .order_by(Page.name)
-            ).scalars().all()
-            summary["awaiting"] = session.execute(
-                select(Page).where(Page.state == PageState.PENDING.value).order_by(Page.name)
-            ).scalars().all()
+            summary["noncompliant"] = (
+                session.execute(
+                    select(Page)
+                    .where(Page.compliant.is_(False), Page.state != PageState.RETIRED.value)
+                    .order_by(Page.name)
+                )
+                .scalars()
+                .all()
+            )
+            summary["awaiting"] = (
+                session.execute(
+                    select(Page).where(Page.state == PageState.PENDING.value).order_by(Page.name)
+                )
+                .scalars()
+                .all()
+            )
     return render(request, "dashboard.html", summary)
 
 

@@ -51,7 +51,9 @@ def _verify_cli(db_url: str) -> tuple[int, str]:
 def _disable_append_only(engine: Engine) -> None:
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            conn.exec_driver_sql("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only")
+            conn.exec_driver_sql(
+                "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"
+            )
         else:
             conn.exec_driver_sql("DROP TRIGGER audit_events_no_update")
             conn.exec_driver_sql("DROP TRIGGER audit_events_no_delete")

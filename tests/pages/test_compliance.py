@@ -69,8 +69,7 @@ def test_each_missing_element_is_reported_alone(element: Element) -> None:
         "Colorado Springs Police Department.",
         "The opinions expressed by webpage visitors do not necessarily reflect the opinions or "
         "views of the Colorado Springs Police Department.",
-        "The opinions expressed by webpage visitors do not reflect the opinions or views of "
-        "CSPD.",
+        "The opinions expressed by webpage visitors do not reflect the opinions or views of CSPD.",
         "Opinions expressed by webpage visitors don't reflect the views of the Colorado Springs "
         "Police Department.",
     ],
@@ -113,7 +112,9 @@ def test_right_to_remove_must_name_all_three_kinds() -> None:
 
 def test_contact_buried_at_the_end_is_not_prominent() -> None:
     about = complete_profile().about + " " + ("More about us. " * 40) + "Call 719-444-7000."
-    report = check_profile(complete_profile(about=about, contact_phone="", contact_email=""), AGENCY)
+    report = check_profile(
+        complete_profile(about=about, contact_phone="", contact_email=""), AGENCY
+    )
     contact = report.results[1]
     assert not contact.met and "not prominently" in contact.evidence
 

@@ -55,7 +55,9 @@ def test_page_lifecycle_is_audited(sessions: sessionmaker[Session], staff, agenc
 
 
 def test_profile_edit_adds_a_version_and_rechecks(
-    sessions: sessionmaker[Session], staff, agency: Agency  # type: ignore[no-untyped-def]
+    sessions: sessionmaker[Session],
+    staff,
+    agency: Agency,  # type: ignore[no-untyped-def]
 ) -> None:
     with transaction(sessions) as session:
         page = pages.register_page(
@@ -92,7 +94,9 @@ def test_profile_edit_adds_a_version_and_rechecks(
 
 
 def test_pio_designee_limited_to_their_pages(
-    sessions: sessionmaker[Session], staff, agency: Agency  # type: ignore[no-untyped-def]
+    sessions: sessionmaker[Session],
+    staff,
+    agency: Agency,  # type: ignore[no-untyped-def]
 ) -> None:
     from piodesk.core.errors import PermissionDenied
     from piodesk.people import actions as people
@@ -138,7 +142,12 @@ def test_pio_designee_limited_to_their_pages(
     ],
 )
 def test_bad_input_changes_nothing(
-    sessions: sessionmaker[Session], staff, agency: Agency, field: str, value: str, message: str  # type: ignore[no-untyped-def]
+    sessions: sessionmaker[Session],
+    staff,
+    agency: Agency,
+    field: str,
+    value: str,
+    message: str,  # type: ignore[no-untyped-def]
 ) -> None:
     args = {
         "platform": "facebook",

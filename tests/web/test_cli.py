@@ -9,7 +9,7 @@ from piodesk.cli import app
 runner = CliRunner()
 
 
-def run(db_url: str, *args: str, input: str | None = None) -> tuple[int, str]:  # noqa: A002
+def run(db_url: str, *args: str, input: str | None = None) -> tuple[int, str]:
     result = runner.invoke(
         app,
         list(args),
@@ -26,13 +26,31 @@ def test_bootstrap_register_approve_and_check(db_url: str) -> None:
     )
     assert code == 0, out
     code, out = run(
-        db_url, "user", "create", "dana", "--name", "Chief Dana", "--role", "chief", "--as", "boss",
+        db_url,
+        "user",
+        "create",
+        "dana",
+        "--name",
+        "Chief Dana",
+        "--role",
+        "chief",
+        "--as",
+        "boss",
         input=pw + pw,
     )
     assert code == 0, out
     code, out = run(
-        db_url, "page", "register", "facebook", "cspd", "--name", "CSPD", "--unit", "PAS",
-        "--as", "boss",
+        db_url,
+        "page",
+        "register",
+        "facebook",
+        "cspd",
+        "--name",
+        "CSPD",
+        "--unit",
+        "PAS",
+        "--as",
+        "boss",
     )
     assert code == 0 and "registered page 1 (pending)" in out, out
     code, out = run(db_url, "page", "approve", "1", "--as", "boss")
@@ -50,5 +68,7 @@ def test_errors_are_readable(db_url: str) -> None:
     assert code == 1 and "--as USERNAME" in out
     code, out = run(db_url, "page", "list", "--as", "ghost")
     assert code == 1 and "no active account 'ghost'" in out
-    result = runner.invoke(app, ["audit", "verify"], env={"PIODESK_SECRET_KEY": "change-me-demo-only"})
+    result = runner.invoke(
+        app, ["audit", "verify"], env={"PIODESK_SECRET_KEY": "change-me-demo-only"}
+    )
     assert result.exit_code == 2 and "placeholder" in result.output

@@ -56,9 +56,13 @@ def test_wrong_password_then_lockout(client: TestClient, staff, sessions) -> Non
     # Locked now: even the right password is refused until the lock-out ends.
     assert attempt(PASSWORD) == 401
     with sessions() as session:
-        locks = session.execute(
-            select(audit.AuditEvent).where(audit.AuditEvent.action == "account:lock")
-        ).scalars().all()
+        locks = (
+            session.execute(
+                select(audit.AuditEvent).where(audit.AuditEvent.action == "account:lock")
+            )
+            .scalars()
+            .all()
+        )
     assert len(locks) == 1
 
 
@@ -66,7 +70,9 @@ def test_unknown_user_gets_the_same_message(client: TestClient, staff) -> None: 
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token
-    r = client.post("/login", data={"username": "nobody", "password": "x" * 12, "csrf_token": token[1]})
+    r = client.post(
+        "/login", data={"username": "nobody", "password": "x" * 12, "csrf_token": token[1]}
+    )
     assert r.status_code == 401 and "wrong username or password" in r.text
 
 
@@ -84,7 +90,9 @@ def test_security_headers(client: TestClient) -> None:
 
 
 def test_form_without_csrf_is_refused_and_changes_nothing(
-    client: TestClient, staff, sessions  # type: ignore[no-untyped-def]
+    client: TestClient,
+    staff,
+    sessions,  # type: ignore[no-untyped-def]
 ) -> None:
     sign_in(client, "pio", PASSWORD)
     before = _counts(sessions)
@@ -124,7 +132,9 @@ def test_user_content_is_escaped(client: TestClient, staff, tokens) -> None:  # 
 
 
 def test_api_bad_input_is_explained_and_changes_nothing(
-    client: TestClient, tokens, sessions  # type: ignore[no-untyped-def]
+    client: TestClient,
+    tokens,
+    sessions,  # type: ignore[no-untyped-def]
 ) -> None:
     h = bearer(tokens[Role.PIO])
     before = _counts(sessions)

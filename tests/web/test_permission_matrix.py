@@ -179,7 +179,10 @@ def test_matrix_covers_every_role() -> None:
 
 @pytest.mark.parametrize("role", list(Role))
 def test_service_layer_matrix(
-    role: Role, staff, sessions: sessionmaker[Session], agency: Agency  # type: ignore[no-untyped-def]
+    role: Role,
+    staff,
+    sessions: sessionmaker[Session],
+    agency: Agency,  # type: ignore[no-untyped-def]
 ) -> None:
     setup = Setup(sessions, agency, staff)
     actor = staff[role]
@@ -196,14 +199,23 @@ def test_service_layer_matrix(
 
 @pytest.mark.parametrize("role", list(Role))
 def test_http_api_matrix(
-    role: Role, client: TestClient, tokens, staff, sessions: sessionmaker[Session], agency: Agency  # type: ignore[no-untyped-def]
+    role: Role,
+    client: TestClient,
+    tokens,
+    staff,
+    sessions: sessionmaker[Session],
+    agency: Agency,  # type: ignore[no-untyped-def]
 ) -> None:
     setup = Setup(sessions, agency, staff)
     headers = bearer(tokens[role])
     outcome = {}
     for action, call in http_calls(setup).items():
         response = call(client, headers)
-        assert response.status_code in (200, 201, 403), (action, response.status_code, response.text)
+        assert response.status_code in (200, 201, 403), (
+            action,
+            response.status_code,
+            response.text,
+        )
         if response.status_code == 403:
             assert "may not" in response.json()["error"]
         outcome[action] = response.status_code != 403
