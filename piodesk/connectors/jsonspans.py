@@ -46,7 +46,8 @@ def _decode_at(text: str, idx: int) -> Span:
     try:
         value, end = _DECODER.raw_decode(text, idx)
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()):
+        # An unterminated string runs to the end of the text: that is truncation too.
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
             raise JSONSpanError(
                 f"the JSON ends too early (truncated) at {_where(text, exc.pos)}"
             ) from None
