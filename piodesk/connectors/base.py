@@ -106,6 +106,10 @@ class Connector(ABC):
         """Remove a comment from the platform (the archive keeps every version)."""
         raise self._unsupported(Capability.DELETE_COMMENT)
 
+    def delete_post(self, post_id: str) -> None:
+        """Delete one of the page's own posts (a correction; the archive keeps it)."""
+        raise self._unsupported(Capability.DELETE_POST)
+
     def block(self, person_id: str) -> None:
         """Block a person from the page (after the §.20 warning)."""
         raise self._unsupported(Capability.BLOCK)
@@ -124,6 +128,7 @@ _METHOD_FOR: dict[Capability, str] = {
     Capability.HIDE_COMMENT: "hide_comment",
     Capability.UNHIDE_COMMENT: "unhide_comment",
     Capability.DELETE_COMMENT: "delete_comment",
+    Capability.DELETE_POST: "delete_post",
     Capability.BLOCK: "block",
     Capability.UNBLOCK: "unblock",
 }

@@ -78,6 +78,7 @@ class Capability(StrEnum):
     HIDE_COMMENT = "hide_comment"
     UNHIDE_COMMENT = "unhide_comment"
     DELETE_COMMENT = "delete_comment"
+    DELETE_POST = "delete_post"  # retract one of the page's own posts
     BLOCK = "block"
     UNBLOCK = "unblock"
 
