@@ -82,11 +82,27 @@ def _time(value: Any) -> datetime | None:
     return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S%z")
 
 
-def _comment_id_from_permalink(url: str | None) -> str | None:
+def _ids_from_permalink(url: str | None) -> tuple[str | None, str | None]:
+    """(comment id, parent comment id) in Graph's "<post object>_<comment>" form.
+
+    Without the MODERATE task Graph v11+ omits ``id``; the permalink still says
+    ``/posts/<post object>/?comment_id=<c>`` and, for a reply, ``&reply_comment_id=<r>``.
+    Graph's own ids for the same comments are ``<post object>_<c>`` (and ``_<r>``), so the
+    identity stays the same if the page later gains MODERATE.
+    """
     if not url:
-        return None
-    values = parse_qs(urlsplit(url).query).get("comment_id")
-    return values[0] if values else None
+        return None, None
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    comment = (query.get("comment_id") or [""])[0]
+    reply = (query.get("reply_comment_id") or [""])[0]
+    segments = [s for s in parts.path.split("/") if s]
+    obj = segments[segments.index("posts") + 1] if "posts" in segments[:-1] else None
+    if not comment or not obj:
+        return None, None
+    if reply:
+        return f"{obj}_{reply}", f"{obj}_{comment}"
+    return f"{obj}_{comment}", None
 
 
 @register
@@ -289,10 +305,11 @@ class FacebookConnector(Connector):
 
     def _comment_item(self, span: Span, text: str, post_id: str) -> CapturedItem | None:
         c = span.value
-        cid = c.get("id") or _comment_id_from_permalink(c.get("permalink_url"))
+        link_id, link_parent = _ids_from_permalink(c.get("permalink_url"))
+        cid = c.get("id") or link_id
         if not cid:
             return None  # neither id nor permalink: nothing to identify it by
-        parent = (c.get("parent") or {}).get("id")
+        parent = (c.get("parent") or {}).get("id") or (None if c.get("id") else link_parent)
         author = c.get("from") or {}
         attachment = c.get("attachment") or {}
         src = ((attachment.get("media") or {}).get("image") or {}).get("src")
