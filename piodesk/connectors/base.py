@@ -1,0 +1,173 @@
+"""The one interface every platform adapter implements, its typed errors, and the registry.
+
+A connector declares its ``capabilities``; piodesk's UI offers an action only when the
+platform has it, and calling one it lacks raises ``UnsupportedAction`` naming both. Platform
+failures reach callers as three typed errors so the job runner can react the same way for
+every platform: wait (``RateLimited``), ask a person to reconnect (``AuthExpired``), or record
+the failure (``PlatformError``).
+"""
+
+from __future__ import annotations
+
+from abc import ABC
+from collections.abc import Sequence
+from typing import ClassVar
+
+from piodesk.connectors.model import Capability, Cursor, FetchResult, MediaRef, PageProfile
+
+
+class ConnectorError(Exception):
+    """Base of every error a connector raises."""
+
+
+class UnsupportedAction(ConnectorError):
+    """The platform does not offer this action at all (not a permission problem)."""
+
+    def __init__(self, platform: str, action: Capability | str) -> None:
+        self.platform = platform
+        self.action = Capability(action)
+        super().__init__(f"{platform} does not support {self.action.value.replace('_', ' ')}")
+
+
+class RateLimited(ConnectorError):
+    """The platform asked us to slow down; try again after ``retry_after`` seconds."""
+
+    def __init__(self, platform: str, retry_after: float | None, message: str = "") -> None:
+        self.platform = platform
+        self.retry_after = retry_after
+        wait = f"retry after {retry_after:.0f} s" if retry_after is not None else "no wait given"
+        super().__init__(
+            f"{platform} rate limit reached ({wait}){': ' + message if message else ''}"
+        )
+
+
+class AuthExpired(ConnectorError):
+    """The stored credential no longer works; a person must reconnect the page."""
+
+    def __init__(self, platform: str, message: str = "") -> None:
+        self.platform = platform
+        super().__init__(f"{platform} rejected the credential{': ' + message if message else ''}")
+
+
+class PlatformError(ConnectorError):
+    """The platform refused or failed a request for another reason."""
+
+    def __init__(self, platform: str, status: int | None, message: str) -> None:
+        self.platform = platform
+        self.status = status
+        self.message = message
+        super().__init__(f"{platform} error (HTTP {status}): {message}")
+
+
+class Connector(ABC):
+    """A platform adapter for one page (account) on one platform.
+
+    Every method exists on every connector. The base implementation of each raises
+    ``UnsupportedAction``; a connector overrides the ones its platform offers and lists them
+    in ``capabilities``. ``check_capabilities`` (run by the tests for every registered class)
+    keeps the two in agreement.
+    """
+
+    platform: ClassVar[str]
+    capabilities: ClassVar[frozenset[Capability]]
+
+    def _unsupported(self, action: Capability) -> UnsupportedAction:
+        return UnsupportedAction(self.platform, action)
+
+    def read_profile(self) -> PageProfile:
+        """The page's current public profile (name, about text, links, contact)."""
+        raise self._unsupported(Capability.READ_PROFILE)
+
+    def fetch_posts(self, since: Cursor | None = None) -> FetchResult:
+        """The page's posts after ``since`` (None: start from the newest, then page back)."""
+        raise self._unsupported(Capability.READ_POSTS)
+
+    def fetch_comments(self, post_id: str, since: Cursor | None = None) -> FetchResult:
+        """Comments and replies on one post."""
+        raise self._unsupported(Capability.READ_COMMENTS)
+
+    def fetch_subscribers(self) -> FetchResult:
+        """A snapshot of the page's subscriber/follower list as one item."""
+        raise self._unsupported(Capability.READ_SUBSCRIBERS)
+
+    def publish(self, text: str, media: Sequence[MediaRef] = ()) -> str:
+        """Publish a post; returns the platform's id for it."""
+        raise self._unsupported(Capability.PUBLISH)
+
+    def hide_comment(self, comment_id: str) -> None:
+        """Hide a comment from the public (it stays on the platform and in the archive)."""
+        raise self._unsupported(Capability.HIDE_COMMENT)
+
+    def unhide_comment(self, comment_id: str) -> None:
+        """Show a hidden comment again."""
+        raise self._unsupported(Capability.UNHIDE_COMMENT)
+
+    def delete_comment(self, comment_id: str) -> None:
+        """Remove a comment from the platform (the archive keeps every version)."""
+        raise self._unsupported(Capability.DELETE_COMMENT)
+
+    def delete_post(self, post_id: str) -> None:
+        """Delete one of the page's own posts (a correction; the archive keeps it)."""
+        raise self._unsupported(Capability.DELETE_POST)
+
+    def block(self, person_id: str) -> None:
+        """Block a person from the page (after the §.20 warning)."""
+        raise self._unsupported(Capability.BLOCK)
+
+    def unblock(self, person_id: str) -> None:
+        """Lift a block."""
+        raise self._unsupported(Capability.UNBLOCK)
+
+
+_METHOD_FOR: dict[Capability, str] = {
+    Capability.READ_PROFILE: "read_profile",
+    Capability.READ_POSTS: "fetch_posts",
+    Capability.READ_COMMENTS: "fetch_comments",
+    Capability.READ_SUBSCRIBERS: "fetch_subscribers",
+    Capability.PUBLISH: "publish",
+    Capability.HIDE_COMMENT: "hide_comment",
+    Capability.UNHIDE_COMMENT: "unhide_comment",
+    Capability.DELETE_COMMENT: "delete_comment",
+    Capability.DELETE_POST: "delete_post",
+    Capability.BLOCK: "block",
+    Capability.UNBLOCK: "unblock",
+}
+
+
+def check_capabilities(cls: type[Connector]) -> None:
+    """Refuse a connector class whose declared capabilities and overridden methods disagree."""
+    for capability, name in _METHOD_FOR.items():
+        overridden = getattr(cls, name) is not getattr(Connector, name)
+        declared = capability in cls.capabilities
+        if overridden != declared:
+            state = "implements" if overridden else "does not implement"
+            raise TypeError(
+                f"{cls.__name__} {state} {name} but "
+                f"{'does not declare' if overridden else 'declares'} {capability.value}"
+            )
+
+
+#: platform name -> connector class. The sandbox connector registers itself here too.
+REGISTRY: dict[str, type[Connector]] = {}
+
+
+def register(cls: type[Connector]) -> type[Connector]:
+    """Class decorator: check a connector and add it to the registry under its platform name."""
+    check_capabilities(cls)
+    if cls.platform in REGISTRY and REGISTRY[cls.platform] is not cls:
+        raise ValueError(f"a connector for {cls.platform!r} is already registered")
+    REGISTRY[cls.platform] = cls
+    return cls
+
+
+def connector_class(platform: str) -> type[Connector]:
+    """The connector class for a platform name, or a clear error."""
+    # Importing the built-in connectors registers them.
+    import piodesk.connectors.facebook
+    import piodesk.connectors.mastodon  # noqa: F401
+
+    try:
+        return REGISTRY[platform]
+    except KeyError:
+        known = ", ".join(sorted(REGISTRY)) or "none"
+        raise KeyError(f"no connector for platform {platform!r} (known: {known})") from None

@@ -1,0 +1,421 @@
+"""The Facebook Pages connector: the Graph API over httpx.
+
+One instance speaks for one Page with a Page access token (and, when the app requires it,
+``appsecret_proof``: HMAC-SHA256 of the token keyed with the app secret, sent with every
+call). Every response body is kept: each item's ``raw`` is its JSON sliced verbatim out of the
+body.
+
+What the Graph API lets a Page do, and so what this connector declares:
+
+* read the Page's profile fields, its feed (the Page's posts and visitors' posts), and the
+  comments on a post with ``filter=stream`` (every comment and reply in one flat list, each
+  reply naming its ``parent``);
+* publish to the feed (with photos uploaded unpublished first and attached), delete its own
+  post, hide, unhide and delete a comment, block and unblock a person;
+* the Graph API gives a Page's follower *count* but never the list, so READ_SUBSCRIBERS is
+  not declared.
+
+Paging follows the documented cursors: ``paging.cursors.after`` is sent back as ``after``
+while the body carries ``paging.next`` (no ``next`` means the last page). Once the backlog is
+read, the cursor polls the feed with ``since`` = the newest ``created_time`` seen. Comments read
+without the MODERATE task carry no ``id`` (Graph v11+); their id is then taken from the
+``comment_id=`` in ``permalink_url``.
+
+Errors: Graph error objects (``{"error": {"code", "error_subcode", "message", …}}``) map to
+``AuthExpired`` for code 190 (and 102, a lost session), ``RateLimited`` for the throttling
+codes (4, 17, 32, 613, 80001–80014) or HTTP 429 — with ``retry_after`` from
+``X-Business-Use-Case-Usage``'s ``estimated_time_to_regain_access`` (minutes) when given —
+and ``PlatformError`` otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import mimetypes
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from piodesk.connectors.base import (
+    AuthExpired,
+    Connector,
+    PlatformError,
+    RateLimited,
+    register,
+)
+from piodesk.connectors.credentials import Credential
+from piodesk.connectors.jsonspans import Span, array_elements, object_members, raw_bytes
+from piodesk.connectors.model import (
+    Capability,
+    CapturedItem,
+    Cursor,
+    FetchResult,
+    ItemKind,
+    MediaRef,
+    PageProfile,
+)
+
+GRAPH_URL = "https://graph.facebook.com"
+DEFAULT_VERSION = "v19.0"
+
+PROFILE_FIELDS = "id,name,username,about,description,website,link,emails,phone,general_info"
+POST_FIELDS = (
+    "id,message,created_time,updated_time,from,permalink_url,status_type,is_hidden,"
+    "attachments{media_type,url,media,target}"
+)
+COMMENT_FIELDS = (
+    "id,message,created_time,from,parent{id},permalink_url,is_hidden,attachment,can_hide,can_remove"
+)
+_AUTH_CODES = {190, 102}
+_THROTTLE_CODES = {4, 17, 32, 613, *range(80001, 80015)}
+
+
+def _time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    # Graph writes "+0000"; Python 3.11 reads it.
+    return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S%z")
+
+
+def _ids_from_permalink(url: str | None) -> tuple[str | None, str | None]:
+    """(comment id, parent comment id) in Graph's "<post object>_<comment>" form.
+
+    Without the MODERATE task Graph v11+ omits ``id``; the permalink still says
+    ``/posts/<post object>/?comment_id=<c>`` and, for a reply, ``&reply_comment_id=<r>``.
+    Graph's own ids for the same comments are ``<post object>_<c>`` (and ``_<r>``), so the
+    identity stays the same if the page later gains MODERATE.
+    """
+    if not url:
+        return None, None
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    comment = (query.get("comment_id") or [""])[0]
+    reply = (query.get("reply_comment_id") or [""])[0]
+    segments = [s for s in parts.path.split("/") if s]
+    obj = segments[segments.index("posts") + 1] if "posts" in segments[:-1] else None
+    if not comment or not obj:
+        return None, None
+    if reply:
+        return f"{obj}_{reply}", f"{obj}_{comment}"
+    return f"{obj}_{comment}", None
+
+
+@register
+class FacebookConnector(Connector):
+    """A department Page on Facebook."""
+
+    platform = "facebook"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {
+            Capability.READ_PROFILE,
+            Capability.READ_POSTS,
+            Capability.READ_COMMENTS,
+            Capability.PUBLISH,
+            Capability.HIDE_COMMENT,
+            Capability.UNHIDE_COMMENT,
+            Capability.DELETE_COMMENT,
+            Capability.DELETE_POST,
+            Capability.BLOCK,
+            Capability.UNBLOCK,
+        }
+    )
+
+    def __init__(
+        self,
+        page_id: str,
+        credential: Credential,
+        *,
+        base_url: str = GRAPH_URL,
+        version: str = DEFAULT_VERSION,
+        page_size: int = 25,
+        client: httpx.Client | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.page_id = page_id
+        self.page_size = page_size
+        self._base = f"{base_url.rstrip('/')}/{version}"
+        self._token = credential.secret("access_token")
+        secret = credential.get("app_secret")
+        self._proof = (
+            hmac.new(secret.encode(), self._token.encode(), hashlib.sha256).hexdigest()
+            if secret
+            else None
+        )
+        self._client = client or httpx.Client(timeout=timeout)
+
+    def __repr__(self) -> str:
+        return f"FacebookConnector(page_id={self.page_id!r}, base={self._base!r})"
+
+    # --- plumbing ------------------------------------------------------------------------------
+
+    def _auth(self) -> dict[str, str]:
+        params = {"access_token": self._token}
+        if self._proof:
+            params["appsecret_proof"] = self._proof
+        return params
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+        files: dict[str, Any] | None = None,
+    ) -> str:
+        query = {**(params or {}), **self._auth()}
+        try:
+            resp = self._client.request(
+                method, f"{self._base}/{path}", params=query, data=data, files=files
+            )
+        except httpx.HTTPError as exc:
+            # The exception text can include the URL, which holds the token: never pass it on.
+            raise PlatformError(
+                self.platform, None, f"network failure ({type(exc).__name__})"
+            ) from None
+        text = resp.content.decode("utf-8")
+        if resp.is_success:
+            return text
+        self._raise(resp, text)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _raise(self, resp: httpx.Response, text: str) -> None:
+        try:
+            error = json.loads(text).get("error") or {}
+        except (ValueError, AttributeError):
+            error = {}
+        code = error.get("code")
+        message = error.get("message") or resp.reason_phrase or "unknown error"
+        if code in _AUTH_CODES or resp.status_code == 401:
+            raise AuthExpired(self.platform, message)
+        if code in _THROTTLE_CODES or resp.status_code == 429:
+            raise RateLimited(self.platform, _retry_after(resp), message)
+        detail = f"{message} (code {code})" if code is not None else message
+        raise PlatformError(self.platform, resp.status_code, detail)
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def read_profile(self) -> PageProfile:
+        """The Page's name, about/description text, website and contact fields."""
+        text = self._request("GET", self.page_id, params={"fields": PROFILE_FIELDS})
+        page = json.loads(text)
+        about = "\n\n".join(
+            p for p in (page.get("about"), page.get("description"), page.get("general_info")) if p
+        )
+        links = tuple(str(page[k]) for k in ("website", "link") if page.get(k))
+        contact = {}
+        if page.get("emails"):
+            contact["email"] = ", ".join(page["emails"])
+        if page.get("phone"):
+            contact["phone"] = str(page["phone"])
+        return PageProfile(
+            platform=self.platform,
+            page_platform_id=str(page.get("id", self.page_id)),
+            name=page.get("name", ""),
+            about=about,
+            links=links,
+            contact=contact,
+            raw=text.encode("utf-8"),
+        )
+
+    def fetch_posts(self, since: Cursor | None = None) -> FetchResult:
+        """The Page feed: newest page, then older pages by cursor, then newer posts by time."""
+        state = json.loads(since.value) if since else {"after": None, "newest": None, "start": 1}
+        params: dict[str, Any] = {"fields": POST_FIELDS, "limit": self.page_size}
+        backfill = bool(state.get("start") or state.get("after"))
+        if state.get("after"):
+            params["after"] = state["after"]
+        if not backfill and state.get("newest"):
+            params["since"] = state["newest"]
+        text = self._request("GET", f"{self.page_id}/feed", params=params)
+        spans, paging = _data_and_paging(text)
+        items = [self._post_item(s, text) for s in spans]
+        newest = state.get("newest")
+        for item in items:
+            if item.created_at is not None:
+                ts = int(item.created_at.timestamp())
+                newest = ts if newest is None else max(newest, ts)
+        after = (paging.get("cursors") or {}).get("after") if paging.get("next") else None
+        if backfill:
+            nxt = {"after": after, "newest": newest}
+            return FetchResult(tuple(items), Cursor(json.dumps(nxt)), has_more=after is not None)
+        # Polling: the page is newest-first; if it is full there may be more since `newest`.
+        nxt = {"after": None, "newest": newest}
+        return FetchResult(tuple(items), Cursor(json.dumps(nxt)), has_more=after is not None)
+
+    def fetch_comments(self, post_id: str, since: Cursor | None = None) -> FetchResult:
+        """Every comment and reply on a post, oldest first, a page at a time."""
+        params: dict[str, Any] = {
+            "fields": COMMENT_FIELDS,
+            "filter": "stream",
+            "order": "chronological",
+            "limit": self.page_size,
+        }
+        state = json.loads(since.value) if since else {}
+        if state.get("after"):
+            params["after"] = state["after"]
+        text = self._request("GET", f"{post_id}/comments", params=params)
+        spans, paging = _data_and_paging(text)
+        items = [i for s in spans if (i := self._comment_item(s, text, post_id)) is not None]
+        after = (paging.get("cursors") or {}).get("after")
+        has_more = bool(paging.get("next"))
+        # Chronological order: the last cursor is where new comments will appear next time.
+        nxt = Cursor(json.dumps({"after": after or state.get("after")}))
+        return FetchResult(tuple(items), nxt, has_more=has_more)
+
+    def _post_item(self, span: Span, text: str) -> CapturedItem:
+        post = span.value
+        author = post.get("from") or {}
+        media = []
+        for a in (post.get("attachments") or {}).get("data", []):
+            src = ((a.get("media") or {}).get("image") or {}).get("src")
+            if src:
+                media.append(
+                    MediaRef(
+                        url=src,
+                        mime_type=mimetypes.guess_type(urlsplit(src).path)[0],
+                        filename=urlsplit(src).path.rsplit("/", 1)[-1],
+                    )
+                )
+        return CapturedItem(
+            kind=ItemKind.POST,
+            platform=self.platform,
+            platform_id=str(post["id"]),
+            page_platform_id=self.page_id,
+            author_platform_id=author.get("id"),
+            author_name=author.get("name"),
+            created_at=_time(post.get("created_time")),
+            edited_at=_time(post.get("updated_time"))
+            if post.get("updated_time") != post.get("created_time")
+            else None,
+            text=post.get("message"),
+            fields={
+                "permalink_url": post.get("permalink_url"),
+                "status_type": post.get("status_type"),
+                "is_hidden": post.get("is_hidden"),
+            },
+            media=media,
+            raw=raw_bytes(text, span),
+        )
+
+    def _comment_item(self, span: Span, text: str, post_id: str) -> CapturedItem | None:
+        c = span.value
+        link_id, link_parent = _ids_from_permalink(c.get("permalink_url"))
+        cid = c.get("id") or link_id
+        if not cid:
+            return None  # neither id nor permalink: nothing to identify it by
+        parent = (c.get("parent") or {}).get("id") or (None if c.get("id") else link_parent)
+        author = c.get("from") or {}
+        attachment = c.get("attachment") or {}
+        src = ((attachment.get("media") or {}).get("image") or {}).get("src")
+        return CapturedItem(
+            kind=ItemKind.REPLY if parent else ItemKind.COMMENT,
+            platform=self.platform,
+            platform_id=str(cid),
+            page_platform_id=self.page_id,
+            parent_platform_id=parent or post_id,
+            author_platform_id=author.get("id"),
+            author_name=author.get("name"),
+            created_at=_time(c.get("created_time")),
+            text=c.get("message"),
+            fields={
+                "is_hidden": c.get("is_hidden"),
+                "permalink_url": c.get("permalink_url"),
+                "post_id": post_id,
+            },
+            media=[MediaRef(url=src, filename=urlsplit(src).path.rsplit("/", 1)[-1])]
+            if src
+            else [],
+            raw=raw_bytes(text, span),
+        )
+
+    # --- acting --------------------------------------------------------------------------------
+
+    def publish(self, text: str, media: Sequence[MediaRef] = ()) -> str:
+        """Post to the Page feed; photos are uploaded unpublished, then attached."""
+        data: dict[str, Any] = {"message": text}
+        for i, m in enumerate(media):
+            if m.data is None:
+                raise PlatformError(self.platform, None, "media must be given as bytes to upload")
+            body = self._request(
+                "POST",
+                f"{self.page_id}/photos",
+                data={"published": "false"},
+                files={"source": (m.filename or "photo", m.data, m.mime_type or "image/jpeg")},
+            )
+            data[f"attached_media[{i}]"] = json.dumps({"media_fbid": json.loads(body)["id"]})
+        body = self._request("POST", f"{self.page_id}/feed", data=data)
+        return str(json.loads(body)["id"])
+
+    def _expect_success(self, text: str, action: str) -> None:
+        value = json.loads(text)
+        ok = value.get("success") if isinstance(value, dict) else None
+        if ok is None and isinstance(value, dict):
+            # POST /{page}/blocked answers {"<user id>": true}
+            ok = all(v is True for v in value.values()) and bool(value)
+        if not ok:
+            raise PlatformError(self.platform, 200, f"{action} was not confirmed: {text[:200]}")
+
+    def hide_comment(self, comment_id: str) -> None:
+        """Hide a comment (its author and friends still see it; the public does not)."""
+        self._expect_success(
+            self._request("POST", comment_id, data={"is_hidden": "true"}), "hide comment"
+        )
+
+    def unhide_comment(self, comment_id: str) -> None:
+        """Show a hidden comment again."""
+        self._expect_success(
+            self._request("POST", comment_id, data={"is_hidden": "false"}), "unhide comment"
+        )
+
+    def delete_comment(self, comment_id: str) -> None:
+        """Remove a comment from Facebook."""
+        self._expect_success(self._request("DELETE", comment_id), "delete comment")
+
+    def delete_post(self, post_id: str) -> None:
+        """Delete one of the Page's own posts."""
+        self._expect_success(self._request("DELETE", post_id), "delete post")
+
+    def block(self, person_id: str) -> None:
+        """Block a person from the Page (they can no longer comment or react)."""
+        self._expect_success(
+            self._request("POST", f"{self.page_id}/blocked", data={"user": person_id}), "block"
+        )
+
+    def unblock(self, person_id: str) -> None:
+        """Lift a block."""
+        self._expect_success(
+            self._request("DELETE", f"{self.page_id}/blocked", params={"user": person_id}),
+            "unblock",
+        )
+
+
+def _data_and_paging(text: str) -> tuple[list[Span], dict[str, Any]]:
+    members = dict(object_members(text))
+    if "data" not in members:
+        raise PlatformError("facebook", 200, "the Graph API answer has no data list")
+    spans = array_elements(text, members["data"].start)
+    paging = members["paging"].value if "paging" in members else {}
+    return spans, paging if isinstance(paging, dict) else {}
+
+
+def _retry_after(resp: httpx.Response) -> float | None:
+    if "Retry-After" in resp.headers:
+        try:
+            return float(resp.headers["Retry-After"])
+        except ValueError:
+            pass
+    usage = resp.headers.get("X-Business-Use-Case-Usage")
+    if usage:
+        try:
+            entries = [e for v in json.loads(usage).values() for e in v]
+            minutes = max(int(e.get("estimated_time_to_regain_access", 0)) for e in entries)
+            return float(minutes * 60)
+        except (ValueError, TypeError, AttributeError):
+            return None
+    return None

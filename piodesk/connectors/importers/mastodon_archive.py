@@ -1,0 +1,211 @@
+"""A Mastodon account archive ("Request your archive"): ``outbox.json`` and ``actor.json``.
+
+``outbox.json`` is an ActivityStreams ``OrderedCollection`` whose ``orderedItems`` are
+``Create`` activities (wrapping a ``Note``, or a ``Question`` for a poll) and ``Announce``
+activities (boosts, whose ``object`` is just a URL). Mastodon really writes the key
+``orderedItems`` twice (first empty); as in ``json.loads``, the last one counts.
+``totalItems`` is not trusted (it differs from the real count in real archives).
+
+A ``Note`` becomes a post with ``platform_id`` = the Note's URI (what the API calls ``uri``).
+``text`` is the HTML content as plain text, ``fields`` keep the HTML, the content warning
+(``summary``), ``sensitive``, the visibility worked out from the addressing, tags, language
+and ``in_reply_to``. Direct messages are included (they are department communications) with
+``visibility: "direct"``. A boost becomes a post whose ``fields["boost_of"]`` is the boosted
+URL and whose text is None. Other activity types are skipped with a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from piodesk.connectors.htmltext import html_to_text
+from piodesk.connectors.importers.base import (
+    ExportFormatError,
+    ExportSource,
+    Importer,
+    _Entry,
+    position,
+)
+from piodesk.connectors.jsonspans import (
+    Span,
+    array_elements,
+    check_end,
+    object_members,
+    object_with_end,
+    raw_bytes,
+)
+from piodesk.connectors.model import CapturedItem, ItemKind, MediaRef
+
+PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+
+
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ExportFormatError(f"Mastodon archive: unreadable time {value!r}") from None
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def visibility(obj: dict[str, Any], followers_url: str | None) -> str:
+    """public / unlisted / private / direct, from the ActivityPub addressing (as Mastodon does)."""
+    to, cc = _as_list(obj.get("to")), _as_list(obj.get("cc"))
+    if PUBLIC in to:
+        return "public"
+    if PUBLIC in cc:
+        return "unlisted"
+    if (followers_url and followers_url in to) or any(
+        isinstance(t, str) and t.endswith("/followers") for t in to
+    ):
+        return "private"
+    return "direct"
+
+
+class MastodonArchiveImporter(Importer):
+    """Posts and boosts from a Mastodon account archive."""
+
+    platform = "mastodon"
+    label = "a Mastodon archive"
+
+    @classmethod
+    def sniff(cls, source: ExportSource) -> str | None:
+        files = source.find("outbox.json")
+        if not files:
+            return "no outbox.json in it"
+        head = source.read_bytes(files[0])[:8192].decode("utf-8", "replace")
+        if "OrderedCollection" not in head and "orderedItems" not in head:
+            return f"{files[0]} is not an ActivityStreams OrderedCollection"
+        return None
+
+    def _actor(self) -> tuple[str | None, str | None, str | None]:
+        for name in self.source.find("actor.json"):
+            members = dict(object_members(self.source.read_text(name)))
+            get = {k: v.value for k, v in members.items()}
+            return get.get("id"), get.get("preferredUsername"), get.get("followers")
+        return None, None, None
+
+    def _load(self) -> Iterable[_Entry]:
+        name = self.source.find("outbox.json")[0]
+        text = self.source.read_text(name)
+        members, end = object_with_end(text)
+        check_end(text, end)
+        kinds = {k: s.value for k, s in members}
+        if kinds.get("type") != "OrderedCollection":
+            raise ExportFormatError(
+                f"this is not {self.label}: outbox.json is not an OrderedCollection"
+            )
+        items_span: Span | None = None
+        for key, span in members:
+            if key == "orderedItems":
+                items_span = span  # the last one wins, as in json.loads
+        if items_span is None or not isinstance(items_span.value, list):
+            raise ExportFormatError(f"this is not {self.label}: outbox.json has no orderedItems")
+        actor_id, username, followers = self._actor()
+        page_id = self.page_platform_id or actor_id
+        for i, span in enumerate(array_elements(text, items_span.start)):
+            pos = position(name, i)
+            activity = span.value
+            if not isinstance(activity, dict):
+                raise ExportFormatError(f"this is not {self.label}: {pos} is not an activity")
+            kind = activity.get("type")
+            raw = raw_bytes(text, span)
+            author = activity.get("actor") or actor_id
+            if kind == "Announce":
+                yield _Entry(
+                    pos,
+                    CapturedItem(
+                        kind=ItemKind.POST,
+                        platform=self.platform,
+                        platform_id=str(activity.get("id")),
+                        page_platform_id=page_id,
+                        author_platform_id=author,
+                        author_name=username,
+                        created_at=_time(activity.get("published")),
+                        text=None,
+                        fields={
+                            "boost_of": activity.get("object"),
+                            "visibility": visibility(activity, followers),
+                        },
+                        raw=raw,
+                    ),
+                )
+                continue
+            obj = activity.get("object")
+            if (
+                kind != "Create"
+                or not isinstance(obj, dict)
+                or obj.get("type")
+                not in (
+                    "Note",
+                    "Question",
+                )
+            ):
+                what = obj.get("type") if isinstance(obj, dict) else None
+                yield _Entry(pos, None, f"activity {kind}{'/' + what if what else ''} not archived")
+                continue
+            yield _Entry(pos, _note_item(obj, raw, page_id, author, username, followers))
+
+
+def _note_item(
+    obj: dict[str, Any],
+    raw: bytes,
+    page_id: str | None,
+    author: str | None,
+    username: str | None,
+    followers: str | None,
+) -> CapturedItem:
+    content = obj.get("content") or ""
+    fields: dict[str, Any] = {
+        "content_html": content,
+        "summary": obj.get("summary"),
+        "sensitive": bool(obj.get("sensitive", False)),
+        "visibility": visibility(obj, followers),
+        "url": obj.get("url"),
+        "language": sorted((obj.get("contentMap") or {}).keys()),
+        "tags": [t.get("name") for t in obj.get("tag", []) if isinstance(t, dict)],
+        "in_reply_to": obj.get("inReplyTo"),
+    }
+    if obj.get("type") == "Question":
+        fields["poll_options"] = [
+            o.get("name")
+            for o in _as_list(obj.get("oneOf") or obj.get("anyOf"))
+            if isinstance(o, dict)
+        ]
+    media = []
+    for a in obj.get("attachment", []):
+        if not isinstance(a, dict) or not a.get("url"):
+            continue
+        url = str(a["url"])
+        media.append(
+            MediaRef(
+                # Relative in the archive ("/<instance>/media_attachments/…"): a path in it.
+                path=url.lstrip("/") if not url.startswith("http") else None,
+                url=url if url.startswith("http") else None,
+                mime_type=a.get("mediaType"),
+                filename=url.rsplit("/", 1)[-1],
+            )
+        )
+    return CapturedItem(
+        kind=ItemKind.POST,
+        platform="mastodon",
+        platform_id=str(obj.get("id")),
+        page_platform_id=page_id,
+        parent_platform_id=obj.get("inReplyTo"),
+        author_platform_id=obj.get("attributedTo") or author,
+        author_name=username,
+        created_at=_time(obj.get("published")),
+        edited_at=_time(obj.get("updated")),
+        text=html_to_text(content),
+        fields=fields,
+        media=media,
+        raw=raw,
+    )

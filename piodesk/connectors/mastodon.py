@@ -1,0 +1,383 @@
+"""The Mastodon connector, through Mastodon.py.
+
+One connector instance speaks for one department account on one Mastodon server. Mastodon.py
+makes every request (parameter encoding, errors); a response hook on its ``requests``
+session keeps the last response so that each item's ``raw`` is sliced verbatim out of the
+body, paging follows the ``Link`` header the server sent, and a 429 reports how long to wait.
+
+What Mastodon lets an account do, and so what this connector declares:
+
+* read its profile, its statuses, the replies under a status (``/context``), its followers;
+* publish a status (public), delete its own status, block and unblock an account.
+* Mastodon has no way to hide someone else's reply, or delete it, from an ordinary account
+  (only server moderators can): HIDE/UNHIDE/DELETE_COMMENT are not declared and raise
+  ``UnsupportedAction``.
+
+Paging (``fetch_posts``): the first call reads the newest page; while older pages remain,
+``has_more`` is true and the cursor continues with ``max_id`` (from the ``rel="next"`` link);
+once the backlog is read, the cursor polls for newer statuses with ``min_id`` (from the
+``rel="prev"`` link, i.e. the newest id seen). ``cursor_after(status_id)`` starts polling
+after a known status, e.g. the newest one an imported archive held.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import io
+import json
+import mimetypes
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+from mastodon import Mastodon
+from mastodon.errors import (
+    MastodonAPIError,
+    MastodonNetworkError,
+    MastodonRatelimitError,
+    MastodonUnauthorizedError,
+)
+
+from piodesk.connectors.base import (
+    AuthExpired,
+    Connector,
+    PlatformError,
+    RateLimited,
+    register,
+)
+from piodesk.connectors.credentials import Credential
+from piodesk.connectors.htmltext import html_to_text
+from piodesk.connectors.jsonspans import Span, array_elements, object_members, raw_bytes
+from piodesk.connectors.model import (
+    Capability,
+    CapturedItem,
+    Cursor,
+    FetchResult,
+    ItemKind,
+    MediaRef,
+    PageProfile,
+)
+
+T = TypeVar("T")
+
+
+def _time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def _link_param(response: requests.Response, rel: str, param: str) -> str | None:
+    link = response.links.get(rel)
+    if not link:
+        return None
+    values = parse_qs(urlsplit(link["url"]).query).get(param)
+    return values[0] if values else None
+
+
+@register
+class MastodonConnector(Connector):
+    """A department account on a Mastodon server."""
+
+    platform = "mastodon"
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {
+            Capability.READ_PROFILE,
+            Capability.READ_POSTS,
+            Capability.READ_COMMENTS,
+            Capability.READ_SUBSCRIBERS,
+            Capability.PUBLISH,
+            Capability.DELETE_POST,
+            Capability.BLOCK,
+            Capability.UNBLOCK,
+        }
+    )
+
+    def __init__(
+        self,
+        api_base_url: str,
+        credential: Credential,
+        *,
+        account_id: str | None = None,
+        page_size: int = 40,
+        session: requests.Session | None = None,
+        request_timeout: float = 30.0,
+        mastodon_version: str = "4.0.0",
+    ) -> None:
+        self.api_base_url = api_base_url.rstrip("/")
+        self.page_size = page_size
+        self._account_id = account_id
+        self._last: requests.Response | None = None
+        self._session = session or requests.Session()
+        self._session.hooks["response"].append(self._remember)
+        self._api = Mastodon(
+            access_token=credential.secret("access_token"),
+            api_base_url=self.api_base_url,
+            session=self._session,
+            # We report rate limits to the job runner instead of sleeping inside a request.
+            ratelimit_method="throw",
+            # The server version is given (Mastodon 4+ is assumed; it picks e.g. the v2 media
+            # endpoint) rather than asked of the server at every start.
+            version_check_mode="created",
+            mastodon_version=mastodon_version,
+            request_timeout=request_timeout,
+        )
+
+    def __repr__(self) -> str:
+        return f"MastodonConnector({self.api_base_url!r}, account_id={self._account_id!r})"
+
+    # --- plumbing ------------------------------------------------------------------------------
+
+    def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        self._last = response
+
+    def _body(self) -> str:
+        assert self._last is not None  # every call goes through a request
+        return self._last.content.decode("utf-8")
+
+    def _retry_after(self) -> float | None:
+        resp = self._last
+        if resp is None:
+            return None
+        if "Retry-After" in resp.headers:
+            try:
+                return float(resp.headers["Retry-After"])
+            except ValueError:
+                pass
+        reset = resp.headers.get("X-RateLimit-Reset")
+        if not reset:
+            return None
+        try:
+            reset_at = datetime.fromisoformat(reset.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return None
+        now = time.time()
+        if "Date" in resp.headers:
+            parsed = email.utils.parsedate_to_datetime(resp.headers["Date"])
+            now = parsed.timestamp()
+        return max(0.0, reset_at - now)
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except MastodonRatelimitError as exc:
+            raise RateLimited(self.platform, self._retry_after(), str(exc)) from None
+        except MastodonUnauthorizedError as exc:
+            raise AuthExpired(self.platform, _api_message(exc)) from None
+        except MastodonNetworkError as exc:
+            raise PlatformError(self.platform, None, f"network failure: {exc}") from None
+        except MastodonAPIError as exc:
+            status = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
+            raise PlatformError(self.platform, status, _api_message(exc)) from None
+
+    def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        with self._errors():
+            return fn(*args, **kwargs)
+
+    def account_id(self) -> str:
+        """The department account's id (asked of the server once)."""
+        if self._account_id is None:
+            self._call(self._api.account_verify_credentials)
+            self._account_id = str(json.loads(self._body())["id"])
+        return self._account_id
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def read_profile(self) -> PageProfile:
+        """The account's display name, bio, profile fields and links."""
+        self._call(self._api.account_verify_credentials)
+        body = self._last.content if self._last is not None else b""
+        account = json.loads(body)
+        self._account_id = str(account["id"])
+        fields = [f for f in account.get("fields", []) if isinstance(f, dict)]
+        links = [account["url"]] if account.get("url") else []
+        links += [_href(f.get("value", "")) for f in fields if _href(f.get("value", ""))]
+        return PageProfile(
+            platform=self.platform,
+            page_platform_id=self._account_id,
+            name=account.get("display_name") or account.get("username", ""),
+            about=html_to_text(account.get("note") or ""),
+            links=tuple(links),
+            contact={str(f.get("name")): html_to_text(str(f.get("value", ""))) for f in fields},
+            raw=body,
+        )
+
+    @staticmethod
+    def cursor_after(status_id: str) -> Cursor:
+        """A cursor that polls for statuses newer than ``status_id`` (no backlog)."""
+        return Cursor(json.dumps({"older": None, "newest": status_id}))
+
+    def fetch_posts(self, since: Cursor | None = None) -> FetchResult:
+        """The account's statuses: newest page, then older pages, then newer ones as they come."""
+        state = json.loads(since.value) if since else {"older": None, "newest": None, "start": 1}
+        account = self.account_id()
+        if state.get("start") or state.get("older"):
+            self._call(
+                self._api.account_statuses,
+                account,
+                limit=self.page_size,
+                max_id=state.get("older"),
+            )
+            items = self._statuses(ItemKind.POST)
+            resp = self._last
+            assert resp is not None
+            newest = state.get("newest")
+            if state.get("start") and items:
+                newest = _link_param(resp, "prev", "min_id") or max(
+                    (i.platform_id for i in items), key=int
+                )
+            older = _link_param(resp, "next", "max_id") if items else None
+            nxt = {"older": older, "newest": newest}
+            return FetchResult(tuple(items), Cursor(json.dumps(nxt)), has_more=older is not None)
+        self._call(
+            self._api.account_statuses, account, limit=self.page_size, min_id=state.get("newest")
+        )
+        items = self._statuses(ItemKind.POST)
+        newest = state.get("newest")
+        if items:
+            assert self._last is not None
+            newest = _link_param(self._last, "prev", "min_id") or max(
+                (i.platform_id for i in items), key=int
+            )
+        nxt = {"older": None, "newest": newest}
+        return FetchResult(
+            tuple(items), Cursor(json.dumps(nxt)), has_more=len(items) >= self.page_size
+        )
+
+    def fetch_comments(self, post_id: str, since: Cursor | None = None) -> FetchResult:
+        """Every reply in the thread under a status (Mastodon returns the thread whole)."""
+        self._call(self._api.status_context, post_id)
+        text = self._body()
+        members = dict(object_members(text))
+        spans = (
+            array_elements(text, members["descendants"].start) if "descendants" in members else []
+        )
+        items = []
+        for span in spans:
+            parent = span.value.get("in_reply_to_id")
+            kind = ItemKind.COMMENT if parent == post_id else ItemKind.REPLY
+            items.append(self._status_item(span, text, kind))
+        return FetchResult(tuple(items), None, has_more=False)
+
+    def fetch_subscribers(self) -> FetchResult:
+        """One snapshot item listing every follower (all pages are read)."""
+        account = self.account_id()
+        bodies: list[bytes] = []
+        followers: list[dict[str, Any]] = []
+        max_id: str | None = None
+        while True:
+            self._call(self._api.account_followers, account, max_id=max_id)
+            text = self._body()
+            bodies.append(text.encode("utf-8"))
+            page = [s.value for s in array_elements(text)]
+            followers += [
+                {"id": str(a["id"]), "acct": a.get("acct"), "display_name": a.get("display_name")}
+                for a in page
+            ]
+            assert self._last is not None
+            max_id = _link_param(self._last, "next", "max_id") if page else None
+            if max_id is None:
+                break
+        # One page: its body verbatim. Several: a JSON array of the page bodies, each verbatim.
+        raw = bodies[0] if len(bodies) == 1 else b"[" + b",".join(bodies) + b"]"
+        item = CapturedItem(
+            kind=ItemKind.SUBSCRIBER_LIST,
+            platform=self.platform,
+            platform_id=f"{account}:followers",
+            page_platform_id=account,
+            fields={"count": len(followers), "followers": followers},
+            raw=raw,
+        )
+        return FetchResult((item,), None, has_more=False)
+
+    def _statuses(self, kind: ItemKind) -> list[CapturedItem]:
+        text = self._body()
+        return [self._status_item(span, text, kind) for span in array_elements(text)]
+
+    def _status_item(self, span: Span, text: str, kind: ItemKind) -> CapturedItem:
+        status = span.value
+        account = status.get("account") or {}
+        return CapturedItem(
+            kind=kind,
+            platform=self.platform,
+            platform_id=str(status["id"]),
+            page_platform_id=self._account_id,
+            parent_platform_id=status.get("in_reply_to_id"),
+            author_platform_id=str(account.get("id")) if account.get("id") else None,
+            author_name=account.get("acct"),
+            created_at=_time(status.get("created_at")),
+            edited_at=_time(status.get("edited_at")),
+            text=html_to_text(status.get("content") or ""),
+            fields={
+                "content_html": status.get("content") or "",
+                "spoiler_text": status.get("spoiler_text") or "",
+                "sensitive": bool(status.get("sensitive")),
+                "visibility": status.get("visibility"),
+                "language": status.get("language"),
+                "uri": status.get("uri"),
+                "url": status.get("url"),
+                "in_reply_to_account_id": status.get("in_reply_to_account_id"),
+                "reblog_of": (status.get("reblog") or {}).get("id"),
+                "tags": [t.get("name") for t in status.get("tags", [])],
+                "mentions": [m.get("acct") for m in status.get("mentions", [])],
+            },
+            media=[
+                MediaRef(
+                    url=m["url"],
+                    mime_type=mimetypes.guess_type(m["url"])[0],
+                    filename=m["url"].rsplit("/", 1)[-1],
+                )
+                for m in status.get("media_attachments", [])
+                if m.get("url")
+            ],
+            raw=raw_bytes(text, span),
+        )
+
+    # --- acting --------------------------------------------------------------------------------
+
+    def publish(self, text: str, media: Sequence[MediaRef] = ()) -> str:
+        """Post a public status (uploading its media first); returns the status id."""
+        media_ids = []
+        for m in media:
+            if m.data is None:
+                raise PlatformError(self.platform, None, "media must be given as bytes to upload")
+            self._call(
+                self._api.media_post,
+                io.BytesIO(m.data),
+                mime_type=m.mime_type,
+                file_name=m.filename,
+            )
+            media_ids.append(str(json.loads(self._body())["id"]))
+        self._call(self._api.status_post, text, media_ids=media_ids or None, visibility="public")
+        return str(json.loads(self._body())["id"])
+
+    def delete_post(self, post_id: str) -> None:
+        """Delete one of the account's own statuses."""
+        self._call(self._api.status_delete, post_id)
+
+    def block(self, person_id: str) -> None:
+        """Block an account (it can no longer see or reply to the department's posts)."""
+        self._call(self._api.account_block, person_id)
+
+    def unblock(self, person_id: str) -> None:
+        """Lift a block."""
+        self._call(self._api.account_unblock, person_id)
+
+
+def _api_message(exc: Exception) -> str:
+    # Mastodon.py: ('Mastodon API returned error', status, reason, server message)
+    parts = [a for a in exc.args if isinstance(a, str)]
+    return parts[-1] if parts else str(exc)
+
+
+def _href(value: str) -> str | None:
+    start = value.find('href="')
+    if start < 0:
+        return None
+    end = value.find('"', start + 6)
+    return value[start + 6 : end] if end > start else None
