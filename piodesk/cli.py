@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from piodesk.archive.media import MediaStore
 from piodesk.core import audit
 from piodesk.core.config import PLACEHOLDER_SECRET, Settings
 from piodesk.core.db import make_engine, make_sessionmaker, transaction
@@ -33,6 +34,8 @@ app = typer.Typer(help="piodesk: a police department's social media program, run
 user_app = typer.Typer(help="Accounts and roles.")
 page_app = typer.Typer(help="The official-page registry (GO 409 §.04, §.10).")
 audit_app = typer.Typer(help="The hash-chained audit log.")
+archive_app = typer.Typer(help="The public-records archive (GO 409 §.40).")
+app.add_typer(archive_app, name="archive")
 app.add_typer(user_app, name="user")
 app.add_typer(page_app, name="page")
 app.add_typer(audit_app, name="audit")
@@ -358,3 +361,124 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+# ---- archive ---------------------------------------------------------------------------------
+
+
+def media_store(settings: Settings) -> MediaStore:
+    """Where captured media live."""
+    return MediaStore(settings.data_dir / "media")
+
+
+@app.command("import")
+def import_file(
+    path: Annotated[Path, typer.Argument(help="An export: folder, .zip, .tar.gz or data file.")],
+    page: Annotated[int | None, typer.Option(help="The registry page it belongs to.")] = None,
+    batch_size: Annotated[int, typer.Option(min=1, max=10_000)] = 500,
+    again: Annotated[bool, typer.Option(help="Re-read a file imported before.")] = False,
+    as_user: AsUser = "",
+) -> None:
+    """Import a platform's data export into the archive (resumes an interrupted import)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from piodesk.archive.importing import ImportProgress, import_export
+
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    try:
+        with sessions() as session:
+            actor = acting(session, as_user)
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(f"importing {path.name}", total=None)
+
+            def progress(p: ImportProgress) -> None:
+                bar.update(task, completed=p.done, total=p.total)
+
+            run = import_export(
+                sessions,
+                path,
+                actor=actor,
+                media=media_store(settings),
+                page_id=page,
+                batch_size=batch_size,
+                again=again,
+                on_batch=progress,
+            )
+    except DomainError as exc:
+        err.print(f"[red]refused:[/red] {exc.message}")
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    out.print(
+        f"import run {run.id} ({run.importer}) {run.status}: took {run.taken}, "
+        f"already archived {run.unchanged}, skipped {len(run.skipped)}"
+    )
+    reasons: dict[str, int] = {}
+    for s in run.skipped:
+        reasons[s["reason"]] = reasons.get(s["reason"], 0) + 1
+    for reason, n in sorted(reasons.items()):
+        out.print(f"  skipped {n} × {reason}")
+
+
+@archive_app.command("verify")
+def archive_verify() -> None:
+    """Recompute the version chain, raw payload and media hashes; name what does not match."""
+    from piodesk.archive.verify import verify_archive
+
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    with make_sessionmaker(engine)() as session:
+        result = verify_archive(session, media_store(settings))
+    engine.dispose()
+    if result.ok:
+        out.print(
+            f"archive intact: {result.versions_checked} versions and "
+            f"{result.media_checked} media files verified"
+        )
+        return
+    for problem in result.problems:
+        err.print(f"[red]archive problem:[/red] {problem}")
+    raise typer.Exit(1)
+
+
+@archive_app.command("search")
+def archive_search(
+    q: Annotated[str, typer.Argument(help="Words to find.")] = "",
+    state: Annotated[str, typer.Option(help="live, edited, hidden, removed, deleted")] = "",
+    kind: Annotated[str, typer.Option(help="post, comment, reply, ...")] = "",
+    author: Annotated[str, typer.Option()] = "",
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
+    as_user: AsUser = "",
+) -> None:
+    """Search the archive from the command line."""
+    from piodesk.archive.actions import search_archive
+    from piodesk.archive.search import SearchQuery
+
+    with unit_of_work(load_settings()) as session:
+        hits = search_archive(
+            session,
+            SearchQuery(
+                q=q, state=state or None, kind=kind or None, author=author or None, limit=limit
+            ),
+            actor=acting(session, as_user),
+        )
+        table = Table("id", "kind", "author", "state", "v", "text")
+        for h in hits:
+            table.add_row(
+                str(h.item.id),
+                h.item.kind,
+                h.item.author_name or "",
+                h.item.state,
+                str(h.item.head_version),
+                (h.version.text or "")[:80],
+            )
+        out.print(table)

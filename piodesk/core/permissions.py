@@ -52,20 +52,27 @@ class Perm(StrEnum):
     ACCOUNT_VIEW = "account.view"
     ACCOUNT_MANAGE = "account.manage"
     AUDIT_VIEW = "audit.view"
+    ARCHIVE_VIEW = "archive.view"  # search and read the public-records archive (§.40)
+    ARCHIVE_IMPORT = "archive.import"  # bring a platform's data export into the archive
 
 
-_READ_EVERYTHING = {Perm.PAGE_VIEW, Perm.ACCOUNT_VIEW, Perm.AUDIT_VIEW}
+_READ_EVERYTHING = {Perm.PAGE_VIEW, Perm.ACCOUNT_VIEW, Perm.AUDIT_VIEW, Perm.ARCHIVE_VIEW}
 
 #: The whole permission matrix in one place. Anything not listed is refused.
 GRANTS: dict[Role, frozenset[Perm]] = {
     Role.CHIEF: frozenset({Perm.PAGE_VIEW, Perm.PAGE_APPROVE, Perm.PAGE_RETIRE, Perm.AUDIT_VIEW}),
-    Role.PIO: frozenset({Perm.PAGE_VIEW, Perm.PAGE_REGISTER, Perm.PAGE_EDIT_PROFILE}),
+    Role.PIO: frozenset(
+        {Perm.PAGE_VIEW, Perm.PAGE_REGISTER, Perm.PAGE_EDIT_PROFILE, Perm.ARCHIVE_VIEW}
+    ),
     Role.CADRE: frozenset(),
     Role.SUPERVISOR: frozenset(),
     Role.INTERNAL_AFFAIRS: frozenset(),
     Role.EMPLOYEE: frozenset(),
-    Role.RECORDS: frozenset({Perm.PAGE_VIEW, Perm.AUDIT_VIEW}),
-    Role.LEGAL: frozenset({Perm.PAGE_VIEW}),
+    Role.RECORDS: frozenset(
+        {Perm.PAGE_VIEW, Perm.AUDIT_VIEW, Perm.ARCHIVE_VIEW, Perm.ARCHIVE_IMPORT}
+    ),
+    # Counsel reads the archive for productions and subpoenas (§.40).
+    Role.LEGAL: frozenset({Perm.PAGE_VIEW, Perm.ARCHIVE_VIEW}),
     Role.AUDITOR: frozenset(_READ_EVERYTHING),
     # Admins register platform accounts and keep profiles current (configuration), and manage
     # people; approving pages, publishing and moderating belong to the chief and the PIO.
@@ -77,6 +84,7 @@ GRANTS: dict[Role, frozenset[Perm]] = {
             Perm.ACCOUNT_VIEW,
             Perm.ACCOUNT_MANAGE,
             Perm.AUDIT_VIEW,
+            Perm.ARCHIVE_IMPORT,  # bringing in an agency's history is configuration work
         }
     ),
 }

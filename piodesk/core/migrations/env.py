@@ -11,6 +11,13 @@ config = context.config
 target_metadata = Base.metadata
 
 
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Leave SQLite's FTS5 tables (made by hand in 0002) out of autogenerate's comparison."""
+    return not (type_ == "table" and name is not None and name.startswith("archive_fts"))
+
+
 def run_migrations_offline() -> None:
     """Emit SQL without a database (``alembic upgrade --sql``)."""
     context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata)
@@ -23,7 +30,10 @@ def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
         context.configure(
-            connection=connection, target_metadata=target_metadata, render_as_batch=True
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()
@@ -34,7 +44,12 @@ def run_migrations_online() -> None:
         poolclass=pool.NullPool,
     )
     with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=conn,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            include_object=include_object,
+        )
         with context.begin_transaction():
             context.run_migrations()
 

@@ -1,0 +1,160 @@
+"""Full-text search over every version of every record, with the custodian's filters.
+
+SQLite uses its FTS5 index (porter stemming); PostgreSQL its full-text GIN index ('english').
+A record matches when any of its versions matches, so text that was edited away, hidden or
+removed is still found — that is what an open-records search must do. Results come newest
+first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import Select, column, func, select, table
+from sqlalchemy.orm import Session
+
+from piodesk.archive.model import ItemState
+from piodesk.archive.tables import ArchiveItem, ArchiveVersion
+from piodesk.connectors.model import ItemKind
+from piodesk.core.errors import InvalidInput
+
+MAX_QUERY = 500
+_WORD = re.compile(r"\w+", re.UNICODE)
+_S = TypeVar("_S", bound=Select)
+# The FTS5 table made by migration 0002 (SQLite only); its rowid is the version's seq.
+_FTS = table("archive_fts", column("rowid"), column("archive_fts"))
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What the records custodian asked for. Empty fields do not filter."""
+
+    q: str = ""
+    page_id: int | None = None
+    platform: str | None = None
+    author: str | None = None
+    kind: str | None = None
+    state: str | None = None
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    limit: int = 50
+    offset: int = 0
+
+    def validated(self) -> SearchQuery:
+        """Refuse values that cannot be right, with a message that says which."""
+        if len(self.q) > MAX_QUERY:
+            raise InvalidInput(f"search text is too long (limit {MAX_QUERY} characters)")
+        if self.kind and self.kind not in {k.value for k in ItemKind}:
+            raise InvalidInput(f"unknown kind '{self.kind[:40]}'")
+        if self.state and self.state not in {s.value for s in ItemState}:
+            raise InvalidInput(f"unknown state '{self.state[:40]}'")
+        if not 1 <= self.limit <= 500 or self.offset < 0:
+            raise InvalidInput("limit must be 1-500 and offset at least 0")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise InvalidInput("the date range ends before it starts")
+        return self
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One record found, with the version whose text matched."""
+
+    item: ArchiveItem
+    version: ArchiveVersion
+
+
+def _fts_terms(q: str) -> list[str]:
+    # Words only: the user's text never reaches the FTS query syntax (no operators, no quotes).
+    return _WORD.findall(q.lower())[:20]
+
+
+def _filters(stmt: _S, query: SearchQuery) -> _S:
+    if query.page_id is not None:
+        stmt = stmt.where(ArchiveItem.page_id == query.page_id)
+    if query.platform:
+        stmt = stmt.where(ArchiveItem.platform == query.platform)
+    if query.author:
+        like = f"%{query.author.lower()}%"
+        stmt = stmt.where(
+            func.lower(ArchiveItem.author_name).like(like)
+            | (ArchiveItem.author_platform_id == query.author)
+        )
+    if query.kind:
+        stmt = stmt.where(ArchiveItem.kind == query.kind)
+    if query.state:
+        stmt = stmt.where(ArchiveItem.state == query.state)
+    if query.date_from:
+        stmt = stmt.where(ArchiveItem.created_at >= query.date_from)
+    if query.date_to:
+        stmt = stmt.where(ArchiveItem.created_at <= query.date_to)
+    return stmt
+
+
+def search(session: Session, query: SearchQuery) -> list[Hit]:
+    """Records matching ``query``, newest version first, one hit per record."""
+    query = query.validated()
+    terms = _fts_terms(query.q)
+    dialect = session.get_bind().dialect.name
+    order = ArchiveVersion.seq.desc()
+    stmt = select(ArchiveVersion, ArchiveItem).join(
+        ArchiveItem, ArchiveItem.id == ArchiveVersion.item_id
+    )
+    if terms and dialect == "sqlite":
+        # Drive the query from the FTS index in rowid order, so LIMIT stops early.
+        match = " AND ".join(f'"{t}"' for t in terms)
+        stmt = (
+            select(ArchiveVersion, ArchiveItem)
+            .select_from(_FTS)
+            .join(ArchiveVersion, ArchiveVersion.seq == _FTS.c.rowid)
+            .join(ArchiveItem, ArchiveItem.id == ArchiveVersion.item_id)
+            .where(_FTS.c.archive_fts.op("MATCH")(match))
+        )
+        order = _FTS.c.rowid.desc()
+    elif terms:
+        stmt = stmt.where(
+            func.to_tsvector(
+                "english",
+                func.coalesce(ArchiveVersion.text, "")
+                + " "
+                + func.coalesce(ArchiveVersion.author_name, ""),
+            ).op("@@")(func.plainto_tsquery("english", " ".join(terms)))
+        )
+    else:
+        # No words: filter the records, showing each one's latest version.
+        stmt = stmt.where(ArchiveVersion.version == ArchiveItem.head_version)
+    stmt = _filters(stmt, query).order_by(order)
+    hits: list[Hit] = []
+    seen: set[int] = set()
+    # Several versions of one record can match; read a little ahead and keep one per record.
+    fetch, skip = (query.limit + query.offset) * 3, 0
+    while True:
+        rows = session.execute(stmt.limit(fetch).offset(skip)).all()
+        for version, item in rows:
+            if item.id in seen:
+                continue
+            seen.add(item.id)
+            hits.append(Hit(item, version))
+        if len(rows) < fetch or len(hits) >= query.limit + query.offset:
+            break
+        skip += fetch
+    return hits[query.offset : query.offset + query.limit]
+
+
+def item_versions(session: Session, item_id: int) -> tuple[ArchiveItem, list[ArchiveVersion]]:
+    """A record and every one of its versions, oldest first."""
+    item = session.get(ArchiveItem, item_id)
+    if item is None:
+        from piodesk.core.errors import NotFound
+
+        raise NotFound(f"no archived record {item_id}")
+    versions = list(
+        session.execute(
+            select(ArchiveVersion)
+            .where(ArchiveVersion.item_id == item_id)
+            .order_by(ArchiveVersion.version)
+        ).scalars()
+    )
+    return item, versions
