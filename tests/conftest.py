@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,9 +59,10 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_url() -> str:
+def pg_url() -> Iterator[str]:
     """A migrated PostgreSQL schema for this test worker (skips when PostgreSQL is down)."""
-    schema = f"piodesk_test_{_worker()}"
+    # Unique per run: several checkouts (and CI) may test against the same database at once.
+    schema = f"piodesk_test_{_worker()}_{uuid.uuid4().hex[:8]}"
     admin = make_engine(PG_URL, pool_pre_ping=True)
     try:
         with admin.begin() as conn:
@@ -75,7 +77,11 @@ def pg_url() -> str:
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
-    return url
+    yield url
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from piodesk.archive.capture import version_fields
+from piodesk.archive.capture import version_columns, version_fields
 from piodesk.archive.media import MediaStore
 from piodesk.archive.tables import ArchiveHead, ArchiveItem, ArchiveMedia, ArchiveVersion
 from piodesk.core.audit import GENESIS, event_hash
@@ -61,7 +61,8 @@ def _check_chain(
             if hashlib.sha256(v.raw).hexdigest() != v.raw_sha256:
                 result.problems.append(f"{_describe(item, v)}: raw payload was altered")
                 return
-            if event_hash(version_fields(item, v), prev_hash) != v.hash:
+            identity = (item.platform, item.kind, item.platform_id)
+            if event_hash(version_fields(identity, version_columns(v)), prev_hash) != v.hash:
                 result.problems.append(f"{_describe(item, v)} was altered")
                 return
             prev_hash, expected, last = v.hash, expected + 1, v.seq
