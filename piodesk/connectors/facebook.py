@@ -44,6 +44,7 @@ import httpx
 from piodesk.connectors.base import (
     AuthExpired,
     Connector,
+    NotFound,
     PlatformError,
     RateLimited,
     register,
@@ -66,7 +67,7 @@ DEFAULT_VERSION = "v19.0"
 PROFILE_FIELDS = "id,name,username,about,description,website,link,emails,phone,general_info"
 POST_FIELDS = (
     "id,message,created_time,updated_time,from,permalink_url,status_type,is_hidden,"
-    "attachments{media_type,url,media,target}"
+    "attachments{media_type,url,media,target,subattachments}"
 )
 COMMENT_FIELDS = (
     "id,message,created_time,from,parent{id},permalink_url,is_hidden,attachment,can_hide,can_remove"
@@ -195,6 +196,8 @@ class FacebookConnector(Connector):
             raise AuthExpired(self.platform, message)
         if code in _THROTTLE_CODES or resp.status_code == 429:
             raise RateLimited(self.platform, _retry_after(resp), message)
+        if resp.status_code == 404 or (code == 100 and error.get("error_subcode") == 33):
+            raise NotFound(self.platform, message)
         detail = f"{message} (code {code})" if code is not None else message
         raise PlatformError(self.platform, resp.status_code, detail)
 
@@ -248,6 +251,12 @@ class FacebookConnector(Connector):
         nxt = {"after": None, "newest": newest}
         return FetchResult(tuple(items), Cursor(json.dumps(nxt)), has_more=after is not None)
 
+    def fetch_post(self, post_id: str) -> CapturedItem:
+        """Re-read one post (an edit shows in ``updated_time`` and the fingerprint)."""
+        text = self._request("GET", post_id, params={"fields": POST_FIELDS})
+        value = json.loads(text)
+        return self._post_item(Span(value, 0, len(text)), text)
+
     def fetch_comments(self, post_id: str, since: Cursor | None = None) -> FetchResult:
         """Every comment and reply on a post, oldest first, a page at a time."""
         params: dict[str, Any] = {
@@ -272,7 +281,13 @@ class FacebookConnector(Connector):
         post = span.value
         author = post.get("from") or {}
         media = []
-        for a in (post.get("attachments") or {}).get("data", []):
+        attachments = (post.get("attachments") or {}).get("data", [])
+        # An album's photos are its subattachments; the album's own media is the cover.
+        flat: list[dict[str, Any]] = []
+        for a in attachments:
+            subs = (a.get("subattachments") or {}).get("data", [])
+            flat += subs if subs else [a]
+        for a in flat:
             src = ((a.get("media") or {}).get("image") or {}).get("src")
             if src:
                 media.append(

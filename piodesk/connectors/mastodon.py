@@ -38,6 +38,7 @@ from mastodon import Mastodon
 from mastodon.errors import (
     MastodonAPIError,
     MastodonNetworkError,
+    MastodonNotFoundError,
     MastodonRatelimitError,
     MastodonUnauthorizedError,
 )
@@ -45,6 +46,7 @@ from mastodon.errors import (
 from piodesk.connectors.base import (
     AuthExpired,
     Connector,
+    NotFound,
     PlatformError,
     RateLimited,
     register,
@@ -171,6 +173,8 @@ class MastodonConnector(Connector):
             raise AuthExpired(self.platform, _api_message(exc)) from None
         except MastodonNetworkError as exc:
             raise PlatformError(self.platform, None, f"network failure: {exc}") from None
+        except MastodonNotFoundError as exc:
+            raise NotFound(self.platform, _api_message(exc)) from None
         except MastodonAPIError as exc:
             status = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
             raise PlatformError(self.platform, status, _api_message(exc)) from None
@@ -249,6 +253,13 @@ class MastodonConnector(Connector):
             tuple(items), Cursor(json.dumps(nxt)), has_more=len(items) >= self.page_size
         )
 
+    def fetch_post(self, post_id: str) -> CapturedItem:
+        """Re-read one status (edits show in ``edited_at`` and the fingerprint)."""
+        self._call(self._api.status, post_id)
+        text = self._body()
+        value = json.loads(text)
+        return self._status_item(Span(value, 0, len(text)), text, ItemKind.POST)
+
     def fetch_comments(self, post_id: str, since: Cursor | None = None) -> FetchResult:
         """Every reply in the thread under a status (Mastodon returns the thread whole)."""
         self._call(self._api.status_context, post_id)
@@ -325,6 +336,11 @@ class MastodonConnector(Connector):
                 "reblog_of": (status.get("reblog") or {}).get("id"),
                 "tags": [t.get("name") for t in status.get("tags", [])],
                 "mentions": [m.get("acct") for m in status.get("mentions", [])],
+                # image / gifv / video / audio, and the alt text a screen reader reads.
+                "media": [
+                    {"type": m.get("type"), "description": m.get("description")}
+                    for m in status.get("media_attachments", [])
+                ],
             },
             media=[
                 MediaRef(

@@ -32,6 +32,7 @@ from werkzeug import Request, Response
 
 from piodesk.connectors.base import (
     AuthExpired,
+    NotFound,
     PlatformError,
     RateLimited,
     UnsupportedAction,
@@ -302,3 +303,42 @@ def test_appsecret_proof_and_no_token_in_errors(httpserver: Any) -> None:
         dead.fetch_posts(None)
     assert TOKEN not in str(err.value)
     assert isinstance(dead._client, httpx.Client)
+
+
+def test_fetch_post_album_and_edit_time(data: Any, httpserver: Any) -> None:
+    body = _body(data, "facebook/models/post.json")
+    post = json.loads(body)
+    httpserver.expect_request(f"{V}/{post['id']}", method="GET").respond_with_data(
+        body, content_type="application/json"
+    )
+    item = _connector(httpserver, "565225540184937").fetch_post(post["id"])
+    photos = [
+        sub
+        for a in post["attachments"]["data"]
+        for sub in a.get("subattachments", {}).get("data", [])
+        if sub.get("media", {}).get("image", {}).get("src")
+    ]
+    assert len(item.media) == len(photos) > 1
+    assert [m.url for m in item.media] == [p["media"]["image"]["src"] for p in photos]
+    assert item.media[0].mime_type == "image/jpeg"
+    assert item.text == post["message"]
+    assert item.edited_at is not None and item.edited_at.isoformat() == "2020-02-18T13:33:30+00:00"
+    assert item.fields["status_type"] == "added_photos"
+    assert item.raw == body.encode("utf-8")
+
+
+def test_deleted_post_is_not_found(httpserver: Any) -> None:
+    # Built from the Graph docs: code 100, subcode 33 "Object ... does not exist".
+    httpserver.expect_request(f"{V}/1_2").respond_with_json(
+        {
+            "error": {
+                "message": "Unsupported get request. Object with ID '1_2' does not exist",
+                "type": "GraphMethodException",
+                "code": 100,
+                "error_subcode": 33,
+            }
+        },
+        status=400,
+    )
+    with pytest.raises(NotFound, match="does not exist"):
+        _connector(httpserver).fetch_post("1_2")

@@ -26,12 +26,14 @@ import yaml
 
 from piodesk.connectors.base import (
     AuthExpired,
+    NotFound,
     PlatformError,
     RateLimited,
     UnsupportedAction,
     connector_class,
 )
 from piodesk.connectors.credentials import Credential
+from piodesk.connectors.jsonspans import Span
 from piodesk.connectors.mastodon import MastodonConnector
 from piodesk.connectors.model import Capability, Cursor, ItemKind, MediaRef
 
@@ -230,11 +232,40 @@ def test_errors_are_typed(data: Any) -> None:
     assert err.value.status == 422
     assert "Text" in err.value.message  # the server's own (Japanese-locale) validation message
 
-    with _cassette(data, "cassettes/test_status_missing.yaml"):
-        conn = _connector(account_id="x")
-        with pytest.raises(PlatformError) as err:
-            conn._call(conn._api.status, "0")
-    assert err.value.status == 404
+    with _cassette(data, "cassettes/test_status_missing.yaml"), pytest.raises(NotFound) as gone:
+        _connector(account_id="x").fetch_post("0")
+    assert gone.value.status == 404
+
+
+def test_edit_is_a_new_fingerprint_of_the_same_identity(data: Any) -> None:
+    name = "cassettes/test_status_edit.yaml"
+    recorded = _recorded(data, name)
+    original_body = recorded[0]["response"]["body"]["string"]  # the POST's answer
+    with _cassette(data, name, body=False):
+        conn = _connector(account_id="117020566092212359")
+        post_id = conn.publish("the best editor? why, of course it is VS Code")
+        edited = conn.fetch_post(post_id)  # GET after the PUT in the recording
+    original = conn._status_item(
+        Span(json.loads(original_body), 0, len(original_body)), original_body, ItemKind.POST
+    )
+    assert edited.identity == original.identity
+    assert edited.fingerprint != original.fingerprint
+    assert original.edited_at is None and edited.edited_at is not None
+    assert edited.text == "the best editor? why, of course it is the KDE Advanced Text Editor, Kate"
+
+
+def test_live_media_attachments(data: Any) -> None:
+    name = "cassettes_entity_tests/test_entity_mediaattachment.yaml"
+    with _cassette(data, name):
+        conn = _connector("https://mastodon.social", account_id="23972")
+        audio = conn.fetch_post("110447012773105565")
+        image = conn.fetch_post("110447003454258227")
+    assert image.text == "image post"
+    assert image.media[0].url is not None and image.media[0].url.endswith("97232afa341c291e.jpg")
+    assert image.media[0].mime_type == "image/jpeg"
+    assert image.fields["media"][0]["type"] == "image"
+    assert audio.fields["media"][0]["type"] == "audio"
+    assert audio.media[0].url == "https://mastodon.social/media_proxy/110447012463944310/original"
 
 
 def test_block_and_unblock(data: Any) -> None:
