@@ -33,7 +33,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import mimetypes
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ClassVar
@@ -73,6 +75,24 @@ COMMENT_FIELDS = (
     "id,message,created_time,from,parent{id},permalink_url,is_hidden,attachment,can_hide,can_remove"
 )
 _AUTH_CODES = {190, 102}
+_TOKEN_IN_URL = re.compile(r"(access_token|appsecret_proof)=[^&\s\"']+")
+
+
+class _RedactTokens(logging.Filter):
+    """httpx logs every request URL at INFO; the Graph token travels in the URL. Scrub it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _TOKEN_IN_URL.sub(r"\1=REDACTED", str(a)) if "access_token=" in str(a) else a
+                for a in record.args
+            )
+        if isinstance(record.msg, str) and "access_token=" in record.msg:
+            record.msg = _TOKEN_IN_URL.sub(r"\1=REDACTED", record.msg)
+        return True
+
+
+logging.getLogger("httpx").addFilter(_RedactTokens())
 _THROTTLE_CODES = {4, 17, 32, 613, *range(80001, 80015)}
 
 

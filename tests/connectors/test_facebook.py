@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -342,3 +343,15 @@ def test_deleted_post_is_not_found(httpserver: Any) -> None:
     )
     with pytest.raises(NotFound, match="does not exist"):
         _connector(httpserver).fetch_post("1_2")
+
+
+def test_token_never_reaches_the_logs(httpserver: Any, caplog: Any) -> None:
+    httpserver.expect_request(f"{V}/19292868552/feed").respond_with_data('{"data": []}')
+    with caplog.at_level(logging.DEBUG):
+        _connector(httpserver, app_secret="app-secret-xyz").fetch_posts(None)
+    # Our side only: the local test server (werkzeug) logs the URL it received, as a real
+    # Graph server would in its own logs.
+    ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("werkzeug"))
+    assert "HTTP Request: GET" in ours  # httpx did log the request…
+    assert TOKEN not in ours  # …without the token
+    assert "access_token=REDACTED" in ours
