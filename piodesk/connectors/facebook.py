@@ -17,7 +17,9 @@ What the Graph API lets a Page do, and so what this connector declares:
 
 Paging follows the documented cursors: ``paging.cursors.after`` is sent back as ``after``
 while the body carries ``paging.next`` (no ``next`` means the last page). Once the backlog is
-read, the cursor polls the feed with ``since`` = the newest ``created_time`` seen. Comments read
+read, each poll is a sweep with ``since`` = the newest ``created_time`` seen. ``since`` is
+about creation: edits to older posts are found by ``fetch_post`` (or a full re-sweep with a
+fresh cursor), which the ingestion schedule decides. Comments read
 without the MODERATE task carry no ``id`` (Graph v11+); their id is then taken from the
 ``comment_id=`` in ``permalink_url``.
 
@@ -247,14 +249,19 @@ class FacebookConnector(Connector):
         )
 
     def fetch_posts(self, since: Cursor | None = None) -> FetchResult:
-        """The Page feed: newest page, then older pages by cursor, then newer posts by time."""
-        state = json.loads(since.value) if since else {"after": None, "newest": None, "start": 1}
+        """The Page feed, a sweep at a time.
+
+        A sweep pages back by ``after`` cursor until the body has no ``paging.next``. The
+        first sweep reads the whole feed; each later sweep asks only for posts created
+        ``since`` the newest one seen (Graph's ``since`` is inclusive, so that post comes
+        again and the archive sees "same again"). The cursor carries the sweep in progress.
+        """
+        state = json.loads(since.value) if since else {}
         params: dict[str, Any] = {"fields": POST_FIELDS, "limit": self.page_size}
-        backfill = bool(state.get("start") or state.get("after"))
         if state.get("after"):
             params["after"] = state["after"]
-        if not backfill and state.get("newest"):
-            params["since"] = state["newest"]
+        if state.get("since"):
+            params["since"] = state["since"]
         text = self._request("GET", f"{self.page_id}/feed", params=params)
         spans, paging = _data_and_paging(text)
         items = [self._post_item(s, text) for s in spans]
@@ -264,11 +271,10 @@ class FacebookConnector(Connector):
                 ts = int(item.created_at.timestamp())
                 newest = ts if newest is None else max(newest, ts)
         after = (paging.get("cursors") or {}).get("after") if paging.get("next") else None
-        if backfill:
-            nxt = {"after": after, "newest": newest}
-            return FetchResult(tuple(items), Cursor(json.dumps(nxt)), has_more=after is not None)
-        # Polling: the page is newest-first; if it is full there may be more since `newest`.
-        nxt = {"after": None, "newest": newest}
+        if after:  # this sweep goes on
+            nxt = {"after": after, "since": state.get("since"), "newest": newest}
+        else:  # sweep done: the next one starts from the newest post seen
+            nxt = {"after": None, "since": newest, "newest": newest}
         return FetchResult(tuple(items), Cursor(json.dumps(nxt)), has_more=after is not None)
 
     def fetch_post(self, post_id: str) -> CapturedItem:

@@ -41,7 +41,13 @@ list response, this element's bytes; for a single-object response, the whole bod
 importer, this entry's bytes sliced verbatim out of the export file (for X, the
 ``{"tweet": …}`` element of ``tweets.js``). Slicing is done on the decoded text and
 re-encoded as UTF-8, which gives back the original bytes of a valid UTF-8 file. Store it as
-a blob; hash it for the chain as you like. ``raw_media_type`` says what it is (JSON).
+a blob; hash it for the chain as you like. ``raw_media_type`` says what it is (JSON). A
+follower snapshot read over several pages has as raw a JSON array of the page bodies, each
+verbatim.
+
+**Disappearance.** A hidden comment stays visible to the page (``fields["is_hidden"]``
+changes: new fingerprint). A deleted one simply stops appearing; ``Connector.fetch_post``
+raises ``NotFound`` for a post that is gone, which the archive can record as "deleted".
 
 **Media.** ``MediaRef`` points at a file by ``url`` (connectors: the platform URL), ``path``
 (importers: the path inside the export, relative to its root) or carries ``data`` bytes

@@ -41,7 +41,7 @@ from piodesk.connectors.base import (
 )
 from piodesk.connectors.credentials import Credential
 from piodesk.connectors.facebook import FacebookConnector
-from piodesk.connectors.model import ItemKind, MediaRef
+from piodesk.connectors.model import Cursor, ItemKind, MediaRef
 
 V = "/v19.0"
 TOKEN = "page-token-for-tests"
@@ -355,3 +355,26 @@ def test_token_never_reaches_the_logs(httpserver: Any, caplog: Any) -> None:
     assert "HTTP Request: GET" in ours  # httpx did log the request…
     assert TOKEN not in ours  # …without the token
     assert "access_token=REDACTED" in ours
+
+
+def test_a_poll_with_more_than_a_page_keeps_its_since(data: Any, httpserver: Any) -> None:
+    p1 = _body(data, "base/full_connecions_p1.json")
+    p2 = _body(data, "base/full_connecions_p2.json")
+
+    def feed(request: Request) -> Response:
+        page = p2 if request.args.get("after") == "after" else p1
+        return Response(page, content_type="application/json")
+
+    httpserver.expect_request(f"{V}/19292868552/feed").respond_with_handler(feed)
+    conn = _connector(httpserver)
+    start = Cursor(json.dumps({"after": None, "since": 1624000000, "newest": 1624000000}))
+    first = conn.fetch_posts(start)
+    second = conn.fetch_posts(first.next)
+    assert first.has_more and not second.has_more
+    args = [dict(req.args) for req, _ in httpserver.log]
+    # The second request of the sweep still says since=…, or posts between would be lost.
+    assert args[0]["since"] == args[1]["since"] == "1624000000"
+    assert args[1]["after"] == "after"
+    newest = max(int(i.created_at.timestamp()) for i in first.items if i.created_at)
+    assert second.next is not None
+    assert json.loads(second.next.value) == {"after": None, "since": newest, "newest": newest}
