@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import tarfile
 import zipfile
@@ -201,3 +202,22 @@ def test_failed_open_yields_nothing(data: Any, tmp_path: Path) -> None:
         imp = XArchiveImporter.open(tmp_path)
         yielded.extend(imp.iter_items())
     assert yielded == []
+
+
+def test_early_x_archive_with_bare_tweets(data: Any, tmp_path: Path) -> None:
+    # The first archives (2018-19) named the file tweet.js and listed tweets unwrapped.
+    text = data("exports/twitter_archive/data/tweets.js").read_text("utf-8")
+    tweets = [t["tweet"] for t in json.loads(text.split("=", 1)[1])[:3]]
+    (tmp_path / "tweet.js").write_text(
+        "window.YTD.tweet.part0 = " + json.dumps(tweets, indent=2), "utf-8"
+    )
+    with detect_and_open(tmp_path / "tweet.js") as imp:
+        records = list(imp.iter_items())
+    assert [r.item.platform_id for r in records] == [t["id_str"] for t in tweets]
+    assert json.loads(records[0].item.raw) == tweets[0]
+
+
+def test_x_entry_that_is_not_a_tweet(tmp_path: Path) -> None:
+    (tmp_path / "tweets.js").write_text('window.YTD.tweets.part0 = [{"like": {}}]', "utf-8")
+    with pytest.raises(ExportFormatError, match=r"tweets\.js#000000 is not a tweet entry"):
+        detect_and_open(tmp_path)
