@@ -13,8 +13,8 @@ platform's own id where it has one (a Mastodon status id, a Graph object id, a t
 ActivityPub object URI). Exports that carry no ids (Facebook "Download Your Information",
 Instagram) get a synthetic id derived from the entry's content, prefixed so it can never clash
 with a real id (``fbdyi:…``, ``igexp:…``); see each importer's docstring. Connector ids and
-importer ids for the same platform are therefore only equal where the export carries the
-platform's real id (X, Mastodon).
+importer ids for the same item are equal where the export carries the platform's real id:
+X tweet ids, and the Mastodon account's own statuses (their URI ends in the API's id).
 
 **Fingerprint.** ``CapturedItem.fingerprint`` is the SHA-256 (hex) of the canonical JSON
 (``sort_keys=True``, ``separators=(",", ":")``, ``ensure_ascii=False``, UTF-8) of exactly
