@@ -23,6 +23,7 @@ from urllib.parse import parse_qs
 import pytest
 import vcr
 import yaml
+from werkzeug import Request, Response
 
 from piodesk.connectors.base import (
     AuthExpired,
@@ -315,3 +316,51 @@ def test_credential_never_in_repr() -> None:
 def test_cursor_is_opaque_text() -> None:
     cursor = MastodonConnector.cursor_after("42")
     assert isinstance(cursor, Cursor) and json.loads(cursor.value)["newest"] == "42"
+
+
+def _account_body(data: Any) -> dict[str, Any]:
+    recorded = _recorded(data, "cassettes/test_account.yaml")
+    return json.loads(recorded[1]["response"]["body"]["string"])
+
+
+def test_followers_over_two_pages(data: Any, httpserver: Any) -> None:
+    # Real account objects (test_account.yaml) served as a two-page follower list with the
+    # Link header Mastodon sends (its format as recorded in test_fetch_next_previous.yaml).
+    account = _account_body(data)
+    second = dict(account, id="117020457624302809", acct="admin")
+    page1 = json.dumps([account])
+    page2 = json.dumps([second])
+    url = httpserver.url_for("/api/v1/accounts/7/followers")
+
+    def followers(request: Request) -> Response:
+        if request.args.get("max_id") == "99":
+            return Response(page2, content_type="application/json")
+        return Response(
+            page1,
+            content_type="application/json",
+            headers={"Link": f'<{url}?max_id=99>; rel="next", <{url}?min_id=100>; rel="prev"'},
+        )
+
+    httpserver.expect_request("/api/v1/accounts/7/followers").respond_with_handler(followers)
+    (snapshot,) = _connector(httpserver.url_for("/"), account_id="7").fetch_subscribers().items
+    assert snapshot.fields["count"] == 2
+    assert [f["id"] for f in snapshot.fields["followers"]] == [account["id"], "117020457624302809"]
+    assert json.loads(snapshot.raw) == [[account], [second]]
+    assert page1.encode() in snapshot.raw and page2.encode() in snapshot.raw
+
+
+def test_backlog_ends_when_no_next_link(data: Any, httpserver: Any) -> None:
+    recorded = _recorded(data, "cassettes/test_fetch_next_previous.yaml")
+    last_page = next(
+        i["response"]["body"]["string"] for i in recorded if "max_id=" in i["request"]["uri"]
+    )
+    httpserver.expect_request("/api/v1/accounts/7/statuses").respond_with_data(
+        last_page, content_type="application/json"
+    )
+    conn = _connector(httpserver.url_for("/"), account_id="7", page_size=5)
+    state = {"older": "117020580489281910", "newest": "117020580518794573"}
+    result = conn.fetch_posts(Cursor(json.dumps(state)))
+    assert len(result.items) == 5 and not result.has_more
+    assert result.next is not None
+    assert json.loads(result.next.value) == {"older": None, "newest": "117020580518794573"}
+    assert httpserver.log[0][0].args["max_id"] == "117020580489281910"
