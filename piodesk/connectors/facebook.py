@@ -40,7 +40,7 @@ import mimetypes
 import re
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -202,12 +202,11 @@ class FacebookConnector(Connector):
                 self.platform, None, f"network failure ({type(exc).__name__})"
             ) from None
         text = resp.content.decode("utf-8")
-        if resp.is_success:
-            return text
-        self._raise(resp, text)
-        raise AssertionError("unreachable")  # pragma: no cover
+        if not resp.is_success:
+            self._raise(resp, text)
+        return text
 
-    def _raise(self, resp: httpx.Response, text: str) -> None:
+    def _raise(self, resp: httpx.Response, text: str) -> NoReturn:
         try:
             error = json.loads(text).get("error") or {}
         except (ValueError, AttributeError):

@@ -137,9 +137,13 @@ class MastodonConnector(Connector):
     def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self._last = response
 
+    def _response(self) -> requests.Response:
+        if self._last is None:  # every API call goes through the session hook
+            raise RuntimeError("no Mastodon response was seen")
+        return self._last
+
     def _body(self) -> str:
-        assert self._last is not None  # every call goes through a request
-        return self._last.content.decode("utf-8")
+        return self._response().content.decode("utf-8")
 
     def _retry_after(self) -> float | None:
         resp = self._last
@@ -195,7 +199,7 @@ class MastodonConnector(Connector):
     def read_profile(self) -> PageProfile:
         """The account's display name, bio, profile fields and links."""
         self._call(self._api.account_verify_credentials)
-        body = self._last.content if self._last is not None else b""
+        body = self._response().content
         account = json.loads(body)
         self._account_id = str(account["id"])
         fields = [f for f in account.get("fields", []) if isinstance(f, dict)]
@@ -228,8 +232,7 @@ class MastodonConnector(Connector):
                 max_id=state.get("older"),
             )
             items = self._statuses(ItemKind.POST)
-            resp = self._last
-            assert resp is not None
+            resp = self._response()
             newest = state.get("newest")
             if state.get("start") and items:
                 newest = _link_param(resp, "prev", "min_id") or max(
@@ -244,8 +247,7 @@ class MastodonConnector(Connector):
         items = self._statuses(ItemKind.POST)
         newest = state.get("newest")
         if items:
-            assert self._last is not None
-            newest = _link_param(self._last, "prev", "min_id") or max(
+            newest = _link_param(self._response(), "prev", "min_id") or max(
                 (i.platform_id for i in items), key=int
             )
         nxt = {"older": None, "newest": newest}
@@ -290,8 +292,7 @@ class MastodonConnector(Connector):
                 {"id": str(a["id"]), "acct": a.get("acct"), "display_name": a.get("display_name")}
                 for a in page
             ]
-            assert self._last is not None
-            max_id = _link_param(self._last, "next", "max_id") if page else None
+            max_id = _link_param(self._response(), "next", "max_id") if page else None
             if max_id is None:
                 break
         # One page: its body verbatim. Several: a JSON array of the page bodies, each verbatim.
