@@ -26,6 +26,7 @@ import email.utils
 import io
 import json
 import mimetypes
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -203,8 +204,13 @@ class MastodonConnector(Connector):
         account = json.loads(body)
         self._account_id = str(account["id"])
         fields = [f for f in account.get("fields", []) if isinstance(f, dict)]
-        links = [account["url"]] if account.get("url") else []
-        links += [_href(f.get("value", "")) for f in fields if _href(f.get("value", ""))]
+        # The §.10 check looks for the official website among the links: the profile URL,
+        # links in profile fields, then links in the bio, without repeats.
+        found = [account.get("url") or ""]
+        for f in fields:
+            found += _hrefs(str(f.get("value", "")))
+        found += _hrefs(account.get("note") or "")
+        links = list(dict.fromkeys(u for u in found if u))
         return PageProfile(
             platform=self.platform,
             page_platform_id=self._account_id,
@@ -392,9 +398,6 @@ def _api_message(exc: Exception) -> str:
     return parts[-1] if parts else str(exc)
 
 
-def _href(value: str) -> str | None:
-    start = value.find('href="')
-    if start < 0:
-        return None
-    end = value.find('"', start + 6)
-    return value[start + 6 : end] if end > start else None
+def _hrefs(html: str) -> list[str]:
+    """The link targets in a bit of profile HTML."""
+    return re.findall(r'href="([^"]+)"', html)

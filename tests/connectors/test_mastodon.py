@@ -101,6 +101,21 @@ def test_read_profile(data: Any) -> None:
     assert profile.as_item().kind is ItemKind.PROFILE
 
 
+def test_read_live_profile_with_fields_and_links(data: Any) -> None:
+    name = "cassettes_entity_tests/test_entity_account.yaml"
+    recorded = _recorded(data, name)[1]  # the verify_credentials exchange
+    account = json.loads(recorded["response"]["body"]["string"])
+    with _cassette(data, name):
+        profile = _connector("https://mastodon.social").read_profile()
+    assert profile.page_platform_id == account["id"]
+    assert profile.name == account["display_name"]
+    assert profile.about.startswith("https://halcy.de/ ~ Local account.")
+    assert "<" not in profile.about
+    assert profile.links[0] == account["url"] == "https://mastodon.social/@halcy"
+    assert "https://halcy.de/" in profile.links  # from the bio's link
+    assert profile.contact == {f["name"]: f["value"] for f in account["fields"]}
+
+
 def test_fetch_posts_pages_back_then_polls_forward(data: Any) -> None:
     interactions = _recorded(data, "cassettes/test_fetch_next_previous.yaml")
     pages = [
