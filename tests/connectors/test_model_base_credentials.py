@@ -17,7 +17,13 @@ from piodesk.connectors.base import (
     check_capabilities,
     connector_class,
 )
-from piodesk.connectors.credentials import Credential, CredentialError, decrypt, encrypt
+from piodesk.connectors.credentials import (
+    Credential,
+    CredentialError,
+    decrypt,
+    encrypt,
+    rotate,
+)
 from piodesk.connectors.model import (
     Capability,
     CapturedItem,
@@ -206,3 +212,15 @@ def test_credentials_refuse_wrong_key_and_tampering() -> None:
 def test_credential_values_must_be_text() -> None:
     with pytest.raises(TypeError):
         Credential({"access_token": 123})  # type: ignore[dict-item]
+
+
+def test_key_rotation() -> None:
+    old, new = "the old app secret, long enough", "the new app secret, long enough"
+    token = encrypt({"access_token": "t"}, old)
+    with pytest.raises(CredentialError):
+        decrypt(token, new)
+    assert decrypt(token, new, old_keys=[old]).secret("access_token") == "t"
+    rotated = rotate(token, new, old_keys=[old])
+    assert decrypt(rotated, new).secret("access_token") == "t"
+    with pytest.raises(CredentialError):
+        decrypt(rotated, old)
