@@ -50,6 +50,9 @@ def test_mastodon_tar_gz_as_downloaded(data: Any, tmp_path: Path) -> None:
         for name in ("outbox.json", "actor.json", "likes.json"):
             tf.add(root / name, arcname=name)
     assert _identities(archive) == _identities(root)
+    # Saved without its extension, it is still recognised by content.
+    bare = archive.rename(tmp_path / "archive-download")
+    assert _identities(bare) == _identities(root)
 
 
 def test_single_file_as_shipped(data: Any) -> None:

@@ -289,7 +289,10 @@ def open_source(path: str | Path, limits: Limits | None = None) -> ExportSource:
     if zipfile.is_zipfile(origin):
         return _ZipSource(origin, limits)
     lower = origin.name.lower()
-    if lower.endswith((".tar", ".tar.gz", ".tgz")):
+    # By name, or by content for a download saved without its extension.
+    if lower.endswith((".tar", ".tar.gz", ".tgz")) or (
+        not lower.endswith((".js", ".json")) and tarfile.is_tarfile(origin)
+    ):
         return _TarSource(origin, limits)
     return _FileSource(origin, limits)
 
