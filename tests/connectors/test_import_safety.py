@@ -224,3 +224,26 @@ def test_x_entry_that_is_not_a_tweet(tmp_path: Path) -> None:
     (tmp_path / "tweets.js").write_text('window.YTD.tweets.part0 = [{"like": {}}]', "utf-8")
     with pytest.raises(ExportFormatError, match=r"tweets\.js#000000 is not a tweet entry"):
         detect_and_open(tmp_path)
+
+
+def test_tar_bomb_is_refused_by_ratio(tmp_path: Path) -> None:
+    bomb = tmp_path / "archive.tar.gz"
+    zeros = b"\0" * (20 << 20)
+    with tarfile.open(bomb, "w:gz") as tf:
+        info = tarfile.TarInfo("outbox.json")
+        info.size = len(zeros)
+        tf.addfile(info, io.BytesIO(zeros))
+    assert bomb.stat().st_size * 200 < len(zeros)
+    with pytest.raises(ExportFormatError, match="archive bomb refused: members declare"):
+        detect_and_open(bomb)
+
+
+def test_tar_member_over_the_size_limit(tmp_path: Path) -> None:
+    archive = tmp_path / "archive.tar"
+    with tarfile.open(archive, "w") as tf:
+        payload = b"x" * 4096
+        info = tarfile.TarInfo("outbox.json")
+        info.size = len(payload)
+        tf.addfile(info, io.BytesIO(payload))
+    with pytest.raises(ExportFormatError, match="declares 4096 bytes, over the 1000-byte limit"):
+        detect_and_open(archive, limits=Limits(max_file_bytes=1000))
