@@ -158,7 +158,8 @@ class CapturedItem:
     created_at: datetime | None = None
     edited_at: datetime | None = None
     text: str | None = None
-    fields: Mapping[str, Any] = field(default_factory=dict)
+    # Left out of hash() (a dict is unhashable) but compared; items still go in sets.
+    fields: Mapping[str, Any] = field(default_factory=dict, hash=False)
     media: Sequence[MediaRef] = ()
     raw_media_type: str = JSON_MEDIA_TYPE
 
@@ -167,6 +168,8 @@ class CapturedItem:
             raise ValueError("a captured item needs its platform and platform id")
         if not isinstance(self.raw, bytes):
             raise TypeError("raw must be the bytes as received")
+        # Frozen means frozen: a list of media given by a connector becomes a tuple.
+        object.__setattr__(self, "media", tuple(self.media))
         # Fail now, at the connector, rather than later in the archive.
         _iso(self.created_at)
         _iso(self.edited_at)
@@ -210,7 +213,7 @@ class PageProfile:
     about: str
     raw: bytes = field(repr=False)
     links: tuple[str, ...] = ()
-    contact: Mapping[str, str] = field(default_factory=dict)
+    contact: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def as_item(self) -> CapturedItem:
         """The profile as an archive record (a changed about text is a new version)."""

@@ -56,6 +56,15 @@ def test_identity_is_platform_kind_id() -> None:
     assert _item().identity == ("mastodon", "comment", "42")
 
 
+def test_items_can_be_hashed_and_compared() -> None:
+    assert _item() == _item() and len({_item(), _item()}) == 1
+    assert _item(fields={"is_hidden": True}) != _item()
+    # Media given as a list (as connectors build it) is frozen into a tuple.
+    listed = _item(media=[MediaRef(url="u")])
+    assert listed.media == (MediaRef(url="u"),)
+    assert hash(listed) == hash(_item(media=(MediaRef(url="u"),)))
+
+
 def test_fingerprint_is_stable_and_ignores_raw() -> None:
     assert _item().fingerprint == _item().fingerprint
     # The same record with different volatile raw bytes (a new like count) is "same again".
