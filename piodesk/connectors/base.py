@@ -104,7 +104,12 @@ class Connector(ABC):
         raise self._unsupported(Capability.READ_POSTS)
 
     def fetch_comments(self, post_id: str, since: Cursor | None = None) -> FetchResult:
-        """Comments and replies on one post."""
+        """Comments and replies on one post (all of them when ``since`` is None).
+
+        A result whose ``next`` is None means the platform hands over the whole thread each
+        time (Mastodon); otherwise pass ``next`` to read only what came after. A read from
+        None is how edits, hides and disappearances of older comments are seen.
+        """
         raise self._unsupported(Capability.READ_COMMENTS)
 
     def fetch_subscribers(self) -> FetchResult:
