@@ -279,7 +279,13 @@ class MastodonConnector(Connector):
         items = []
         for span in spans:
             parent = span.value.get("in_reply_to_id")
-            kind = ItemKind.COMMENT if parent == post_id else ItemKind.REPLY
+            author = str((span.value.get("account") or {}).get("id"))
+            if author == self._account_id:
+                # The department's own replies are its statuses: fetch_posts returns them as
+                # posts too, so they keep that one identity (the parent says what they answer).
+                kind = ItemKind.POST
+            else:
+                kind = ItemKind.COMMENT if parent == post_id else ItemKind.REPLY
             items.append(self._status_item(span, text, kind))
         return FetchResult(tuple(items), None, has_more=False)
 

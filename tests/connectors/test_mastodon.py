@@ -184,6 +184,20 @@ def test_fetch_comments_live_context(data: Any) -> None:
     assert result.next is None and not result.has_more
 
 
+def test_own_reply_in_a_thread_keeps_its_post_identity(data: Any) -> None:
+    # In the live recording the reply is by account 43, the thread's author: read as that
+    # account, the reply is one of its own statuses (also returned by fetch_posts).
+    name = "cassettes_entity_tests/test_entity_context.yaml"
+    with _cassette(data, name):
+        result = _connector("https://mastodon.social", account_id="43").fetch_comments(
+            "110446983926957470"
+        )
+    (own,) = result.items
+    assert own.kind is ItemKind.POST
+    assert own.identity == ("mastodon", "post", "110446984249325790")
+    assert own.parent_platform_id == "110446983926957470"
+
+
 def test_fetch_comments_empty_thread(data: Any) -> None:
     with _cassette(data, "cassettes/test_status_context.yaml", body=False):
         conn = _connector(account_id="x")
