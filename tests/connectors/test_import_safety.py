@@ -36,11 +36,23 @@ def _identities(path: Path) -> list[tuple[str, tuple[str, str, str], str]]:
         return [(r.position, r.item.identity, r.item.fingerprint) for r in imp.iter_items()]
 
 
-def test_zip_as_downloaded_gives_the_same_items_as_the_folder(data: Any, tmp_path: Path) -> None:
-    root = data("exports/twitter_archive")
-    # X's download unpacks into a folder named after the account: nest one level down.
-    zipped = _zip_dir(root, tmp_path / "twitter-2022-11-14.zip", prefix="twitter-2022-11-14/")
+@pytest.mark.parametrize(
+    ("export", "prefix"),
+    [
+        # X's download unpacks into a folder named after the account: nest one level down.
+        ("twitter_archive", "twitter-2022-11-14/"),
+        ("facebook", "your_facebook_activity/posts/"),
+        ("instagram", "your_instagram_activity/content/"),
+        ("mastodon", ""),
+    ],
+)
+def test_zip_as_downloaded_gives_the_same_items_as_the_folder(
+    data: Any, tmp_path: Path, export: str, prefix: str
+) -> None:
+    root = data(f"exports/{export}")
+    zipped = _zip_dir(root, tmp_path / f"{export}.zip", prefix=prefix)
     assert _identities(zipped) == _identities(root)
+    assert len(_identities(zipped)) > 0
 
 
 def test_mastodon_tar_gz_as_downloaded(data: Any, tmp_path: Path) -> None:
