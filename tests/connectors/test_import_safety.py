@@ -259,3 +259,18 @@ def test_tar_member_over_the_size_limit(tmp_path: Path) -> None:
         tf.addfile(info, io.BytesIO(payload))
     with pytest.raises(ExportFormatError, match="declares 4096 bytes, over the 1000-byte limit"):
         detect_and_open(archive, limits=Limits(max_file_bytes=1000))
+
+
+def test_encrypted_zip_member_is_a_clear_error(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("outbox.json", b'{"type":"OrderedCollection","orderedItems":[]}')
+    raw = bytearray(buf.getvalue())
+    # Set the "encrypted" flag bit in the local header and the central directory entry.
+    raw[6] |= 0x01
+    cd = raw.rindex(b"PK\x01\x02")
+    raw[cd + 8] |= 0x01
+    locked = tmp_path / "locked.zip"
+    locked.write_bytes(bytes(raw))
+    with pytest.raises(ExportFormatError, match=r"cannot be read: .*password"):
+        detect_and_open(locked)

@@ -215,6 +215,12 @@ class _ZipSource(ExportSource):
                         )
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             raise ExportFormatError(f"{info.filename} in the ZIP is damaged: {exc}") from None
+        except RuntimeError as exc:  # zipfile's "password required"
+            raise ExportFormatError(f"{info.filename} in the ZIP cannot be read: {exc}") from None
+        except NotImplementedError as exc:  # e.g. Deflate64 from Windows' own zipper
+            raise ExportFormatError(
+                f"{info.filename} uses a compression piodesk cannot read: {exc}"
+            ) from None
         return out.getvalue()
 
     def close(self) -> None:
