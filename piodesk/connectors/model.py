@@ -52,7 +52,8 @@ raises ``NotFound`` for a post that is gone, which the archive can record as "de
 **Media.** ``MediaRef`` points at a file by ``url`` (connectors: the platform URL), ``path``
 (importers: the path inside the export, relative to its root) or carries ``data`` bytes
 (the caller fetched them). The archive fetches and stores media by SHA-256; importers do not
-load media bytes.
+load media bytes while iterating — ``Importer.read_media(ref)`` returns a file's bytes from
+the export (None when the export was shipped without its media folder).
 
 **Resuming an import.** ``Importer.iter_items(start_after=None)`` yields ``ImportRecord``
 (``position``, ``item``) pairs in a fixed order. ``position`` is a string like

@@ -274,3 +274,18 @@ def test_encrypted_zip_member_is_a_clear_error(tmp_path: Path) -> None:
     locked.write_bytes(bytes(raw))
     with pytest.raises(ExportFormatError, match=r"cannot be read: .*password"):
         detect_and_open(locked)
+
+
+def test_media_files_are_read_from_the_export(data: Any, tmp_path: Path) -> None:
+    root = data("exports/twitter_archive")
+    with detect_and_open(root) as imp:
+        record = next(r for r in imp.iter_items() if r.item.media)
+        ref = record.item.media[0]
+        assert ref.path is not None and ref.path.startswith("data/tweets_media/")
+        assert imp.read_media(ref) is None  # the sample was published without its media
+    # The same export as downloaded, with the media file in its place.
+    zipped = _zip_dir(root, tmp_path / "x.zip", prefix="twitter-2022-11-14/")
+    with zipfile.ZipFile(zipped, "a") as zf:
+        zf.writestr(f"twitter-2022-11-14/{ref.path}", b"\xff\xd8\xff\xe0 picture bytes")
+    with detect_and_open(zipped) as imp:
+        assert imp.read_media(ref) == b"\xff\xd8\xff\xe0 picture bytes"

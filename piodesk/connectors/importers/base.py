@@ -33,7 +33,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
 from piodesk.connectors.jsonspans import JSONSpanError
-from piodesk.connectors.model import CapturedItem, canonical_json
+from piodesk.connectors.model import CapturedItem, MediaRef, canonical_json
 
 
 class ExportFormatError(Exception):
@@ -420,6 +420,20 @@ class Importer(ABC):
                 continue
             self.report.taken += 1
             yield ImportRecord(entry.position, entry.item)
+
+    def read_media(self, ref: MediaRef) -> bytes | None:
+        """The bytes of an item's media file from the export, or None if it is not in it.
+
+        ``ref.path`` is relative to the export's root; a download that unpacks into one
+        top folder (``twitter-2022-11-14/data/…``) is found too. Size limits apply.
+        """
+        if not ref.path:
+            return None
+        wanted = _safe_name(ref.path)
+        for name in self.source.names():
+            if name == wanted or name.endswith("/" + wanted):
+                return self.source.read_bytes(name)
+        return None
 
     def close(self) -> None:
         """Release the export file."""
