@@ -289,3 +289,19 @@ def test_media_files_are_read_from_the_export(data: Any, tmp_path: Path) -> None
         zf.writestr(f"twitter-2022-11-14/{ref.path}", b"\xff\xd8\xff\xe0 picture bytes")
     with detect_and_open(zipped) as imp:
         assert imp.read_media(ref) == b"\xff\xd8\xff\xe0 picture bytes"
+
+
+def test_mastodon_media_found_without_the_bucket_prefix(data: Any, tmp_path: Path) -> None:
+    root = data("exports/mastodon")
+    archive = tmp_path / "archive.tar.gz"
+    with detect_and_open(root) as imp:
+        ref = next(r.item.media[0] for r in imp.iter_items() if r.item.media)
+    assert ref.path is not None and ref.path.startswith("indiewebsocial/media_attachments/")
+    inner = ref.path.removeprefix("indiewebsocial/")
+    with tarfile.open(archive, "w:gz") as tf:
+        tf.add(root / "outbox.json", arcname="outbox.json")
+        info = tarfile.TarInfo(inner)
+        info.size = 5
+        tf.addfile(info, io.BytesIO(b"image"))
+    with detect_and_open(archive) as imp:
+        assert imp.read_media(ref) == b"image"

@@ -430,9 +430,16 @@ class Importer(ABC):
         if not ref.path:
             return None
         wanted = _safe_name(ref.path)
-        for name in self.source.names():
-            if name == wanted or name.endswith("/" + wanted):
-                return self.source.read_bytes(name)
+        candidates = [wanted]
+        # Mastodon's outbox may put the storage bucket in front of "media_attachments/…",
+        # while the archive holds the file under "media_attachments/…".
+        if "/media_attachments/" in "/" + wanted:
+            candidates.append(wanted[wanted.index("media_attachments/") :])
+        names = self.source.names()
+        for want in candidates:
+            for name in names:
+                if name == want or name.endswith("/" + want):
+                    return self.source.read_bytes(name)
         return None
 
     def close(self) -> None:
