@@ -105,7 +105,7 @@ def _time(value: Any) -> datetime | None:
     return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S%z")
 
 
-def _ids_from_permalink(url: str | None) -> tuple[str | None, str | None]:
+def _ids_from_permalink(url: str | None, post_id: str) -> tuple[str | None, str | None]:
     """(comment id, parent comment id) in Graph's "<post object>_<comment>" form.
 
     Without the MODERATE task Graph v11+ omits ``id``; the permalink still says
@@ -120,8 +120,11 @@ def _ids_from_permalink(url: str | None) -> tuple[str | None, str | None]:
     comment = (query.get("comment_id") or [""])[0]
     reply = (query.get("reply_comment_id") or [""])[0]
     segments = [s for s in parts.path.split("/") if s]
+    # /<page>/posts/<object>/?comment_id=…; other permalink shapes (permalink.php?story_fbid=…)
+    # fall back to the object part of the post id the comments were asked for.
     obj = segments[segments.index("posts") + 1] if "posts" in segments[:-1] else None
-    if not comment or not obj:
+    obj = obj or post_id.rsplit("_", 1)[-1]
+    if not comment:
         return None, None
     if reply:
         return f"{obj}_{reply}", f"{obj}_{comment}"
@@ -345,7 +348,7 @@ class FacebookConnector(Connector):
 
     def _comment_item(self, span: Span, text: str, post_id: str) -> CapturedItem | None:
         c = span.value
-        link_id, link_parent = _ids_from_permalink(c.get("permalink_url"))
+        link_id, link_parent = _ids_from_permalink(c.get("permalink_url"), post_id)
         cid = c.get("id") or link_id
         if not cid:
             return None  # neither id nor permalink: nothing to identify it by

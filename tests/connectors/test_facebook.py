@@ -378,3 +378,19 @@ def test_a_poll_with_more_than_a_page_keeps_its_since(data: Any, httpserver: Any
     newest = max(int(i.created_at.timestamp()) for i in first.items if i.created_at)
     assert second.next is not None
     assert json.loads(second.next.value) == {"after": None, "since": newest, "newest": newest}
+
+
+def test_permalink_without_posts_segment_uses_the_post_id(httpserver: Any) -> None:
+    # Shape of a photo/story permalink (no /posts/ segment), built from Graph docs examples.
+    body = {
+        "data": [
+            {
+                "created_time": "2021-08-10T18:45:03+0000",
+                "message": "Is the road open?",
+                "permalink_url": "https://www.facebook.com/permalink.php?story_fbid=222&id=111&comment_id=333",
+            }
+        ]
+    }
+    httpserver.expect_request(f"{V}/111_222/comments").respond_with_json(body)
+    (item,) = _connector(httpserver, "111").fetch_comments("111_222").items
+    assert item.platform_id == "222_333" and item.parent_platform_id == "111_222"
