@@ -1,1 +1,17 @@
-"""One adapter per social platform and one importer per platform data-export format."""
+"""One adapter per social platform and one importer per platform data-export format.
+
+What lives here (no storage, no web: the archive and the job runner consume these types):
+
+* ``model.py`` — what a connector or importer hands to the archive: ``CapturedItem`` (identity,
+  fingerprint, raw bytes as received), ``PageProfile``, ``Cursor``, ``FetchResult``,
+  ``Capability``. Its docstring is the note for the archive.
+* ``base.py`` — the ``Connector`` interface every platform implements, the typed errors
+  (``UnsupportedAction``, ``RateLimited``, ``AuthExpired``, ``NotFound``, ``PlatformError``)
+  and the registry (``connector_class("mastodon")``).
+* ``credentials.py`` — platform tokens encrypted with the app's key, never shown back.
+* ``mastodon.py`` (Mastodon.py) and ``facebook.py`` (Graph API over httpx) — the connectors.
+* ``importers/`` — X archive, Facebook "Download Your Information", Instagram export,
+  Mastodon archive; ``detect_and_open(path)`` picks one by content.
+* ``jsonspans.py``, ``htmltext.py`` — keep each item's exact source text; plain text from
+  post HTML.
+"""

@@ -13,7 +13,14 @@ from abc import ABC
 from collections.abc import Sequence
 from typing import ClassVar
 
-from piodesk.connectors.model import Capability, Cursor, FetchResult, MediaRef, PageProfile
+from piodesk.connectors.model import (
+    Capability,
+    CapturedItem,
+    Cursor,
+    FetchResult,
+    MediaRef,
+    PageProfile,
+)
 
 
 class ConnectorError(Exception):
@@ -59,6 +66,13 @@ class PlatformError(ConnectorError):
         super().__init__(f"{platform} error (HTTP {status}): {message}")
 
 
+class NotFound(PlatformError):
+    """The platform says the item does not exist (deleted, or never was)."""
+
+    def __init__(self, platform: str, message: str) -> None:
+        super().__init__(platform, 404, message)
+
+
 class Connector(ABC):
     """A platform adapter for one page (account) on one platform.
 
@@ -82,8 +96,20 @@ class Connector(ABC):
         """The page's posts after ``since`` (None: start from the newest, then page back)."""
         raise self._unsupported(Capability.READ_POSTS)
 
+    def fetch_post(self, post_id: str) -> CapturedItem:
+        """Re-read one post (an edit shows as a new fingerprint; ``NotFound`` once deleted).
+
+        Part of READ_POSTS; optional for a connector (the base raises UnsupportedAction).
+        """
+        raise self._unsupported(Capability.READ_POSTS)
+
     def fetch_comments(self, post_id: str, since: Cursor | None = None) -> FetchResult:
-        """Comments and replies on one post."""
+        """Comments and replies on one post (all of them when ``since`` is None).
+
+        A result whose ``next`` is None means the platform hands over the whole thread each
+        time (Mastodon); otherwise pass ``next`` to read only what came after. A read from
+        None is how edits, hides and disappearances of older comments are seen.
+        """
         raise self._unsupported(Capability.READ_COMMENTS)
 
     def fetch_subscribers(self) -> FetchResult:

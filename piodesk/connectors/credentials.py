@@ -11,9 +11,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 
 class CredentialError(Exception):
@@ -77,10 +77,21 @@ def encrypt(credential: Mapping[str, str], key: str | bytes) -> bytes:
     return _fernet(key).encrypt(json.dumps(values, sort_keys=True).encode("utf-8"))
 
 
-def decrypt(token: bytes, key: str | bytes) -> Credential:
-    """Decrypt a stored token; a wrong key or a changed byte raises ``CredentialError``."""
+def decrypt(token: bytes, key: str | bytes, *, old_keys: Sequence[str | bytes] = ()) -> Credential:
+    """Decrypt a stored token; a wrong key or a changed byte raises ``CredentialError``.
+
+    ``old_keys`` are the app's previous secrets, tried after ``key`` while a rotation runs.
+    """
     try:
-        plain = _fernet(key).decrypt(token)
+        plain = MultiFernet([_fernet(k) for k in (key, *old_keys)]).decrypt(token)
     except InvalidToken:
         raise CredentialError("the stored credential cannot be decrypted with this key") from None
     return Credential(json.loads(plain))
+
+
+def rotate(token: bytes, key: str | bytes, *, old_keys: Sequence[str | bytes]) -> bytes:
+    """Re-encrypt a stored token under ``key`` (after the app secret changed)."""
+    try:
+        return MultiFernet([_fernet(k) for k in (key, *old_keys)]).rotate(token)
+    except InvalidToken:
+        raise CredentialError("the stored credential cannot be decrypted with these keys") from None

@@ -17,7 +17,9 @@ What the Graph API lets a Page do, and so what this connector declares:
 
 Paging follows the documented cursors: ``paging.cursors.after`` is sent back as ``after``
 while the body carries ``paging.next`` (no ``next`` means the last page). Once the backlog is
-read, the cursor polls the feed with ``since`` = the newest ``created_time`` seen. Comments read
+read, each poll is a sweep with ``since`` = the newest ``created_time`` seen. ``since`` is
+about creation: edits to older posts are found by ``fetch_post`` (or a full re-sweep with a
+fresh cursor), which the ingestion schedule decides. Comments read
 without the MODERATE task carry no ``id`` (Graph v11+); their id is then taken from the
 ``comment_id=`` in ``permalink_url``.
 
@@ -33,10 +35,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import mimetypes
+import re
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -44,6 +48,7 @@ import httpx
 from piodesk.connectors.base import (
     AuthExpired,
     Connector,
+    NotFound,
     PlatformError,
     RateLimited,
     register,
@@ -66,12 +71,30 @@ DEFAULT_VERSION = "v19.0"
 PROFILE_FIELDS = "id,name,username,about,description,website,link,emails,phone,general_info"
 POST_FIELDS = (
     "id,message,created_time,updated_time,from,permalink_url,status_type,is_hidden,"
-    "attachments{media_type,url,media,target}"
+    "attachments{media_type,url,media,target,subattachments}"
 )
 COMMENT_FIELDS = (
     "id,message,created_time,from,parent{id},permalink_url,is_hidden,attachment,can_hide,can_remove"
 )
 _AUTH_CODES = {190, 102}
+_TOKEN_IN_URL = re.compile(r"(access_token|appsecret_proof)=[^&\s\"']+")
+
+
+class _RedactTokens(logging.Filter):
+    """httpx logs every request URL at INFO; the Graph token travels in the URL. Scrub it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _TOKEN_IN_URL.sub(r"\1=REDACTED", str(a)) if "access_token=" in str(a) else a
+                for a in record.args
+            )
+        if isinstance(record.msg, str) and "access_token=" in record.msg:
+            record.msg = _TOKEN_IN_URL.sub(r"\1=REDACTED", record.msg)
+        return True
+
+
+logging.getLogger("httpx").addFilter(_RedactTokens())
 _THROTTLE_CODES = {4, 17, 32, 613, *range(80001, 80015)}
 
 
@@ -82,7 +105,7 @@ def _time(value: Any) -> datetime | None:
     return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S%z")
 
 
-def _ids_from_permalink(url: str | None) -> tuple[str | None, str | None]:
+def _ids_from_permalink(url: str | None, post_id: str) -> tuple[str | None, str | None]:
     """(comment id, parent comment id) in Graph's "<post object>_<comment>" form.
 
     Without the MODERATE task Graph v11+ omits ``id``; the permalink still says
@@ -97,8 +120,11 @@ def _ids_from_permalink(url: str | None) -> tuple[str | None, str | None]:
     comment = (query.get("comment_id") or [""])[0]
     reply = (query.get("reply_comment_id") or [""])[0]
     segments = [s for s in parts.path.split("/") if s]
+    # /<page>/posts/<object>/?comment_id=…; other permalink shapes (permalink.php?story_fbid=…)
+    # fall back to the object part of the post id the comments were asked for.
     obj = segments[segments.index("posts") + 1] if "posts" in segments[:-1] else None
-    if not comment or not obj:
+    obj = obj or post_id.rsplit("_", 1)[-1]
+    if not comment:
         return None, None
     if reply:
         return f"{obj}_{reply}", f"{obj}_{comment}"
@@ -179,12 +205,11 @@ class FacebookConnector(Connector):
                 self.platform, None, f"network failure ({type(exc).__name__})"
             ) from None
         text = resp.content.decode("utf-8")
-        if resp.is_success:
-            return text
-        self._raise(resp, text)
-        raise AssertionError("unreachable")  # pragma: no cover
+        if not resp.is_success:
+            self._raise(resp, text)
+        return text
 
-    def _raise(self, resp: httpx.Response, text: str) -> None:
+    def _raise(self, resp: httpx.Response, text: str) -> NoReturn:
         try:
             error = json.loads(text).get("error") or {}
         except (ValueError, AttributeError):
@@ -195,6 +220,8 @@ class FacebookConnector(Connector):
             raise AuthExpired(self.platform, message)
         if code in _THROTTLE_CODES or resp.status_code == 429:
             raise RateLimited(self.platform, _retry_after(resp), message)
+        if resp.status_code == 404 or (code == 100 and error.get("error_subcode") == 33):
+            raise NotFound(self.platform, message)
         detail = f"{message} (code {code})" if code is not None else message
         raise PlatformError(self.platform, resp.status_code, detail)
 
@@ -224,14 +251,19 @@ class FacebookConnector(Connector):
         )
 
     def fetch_posts(self, since: Cursor | None = None) -> FetchResult:
-        """The Page feed: newest page, then older pages by cursor, then newer posts by time."""
-        state = json.loads(since.value) if since else {"after": None, "newest": None, "start": 1}
+        """The Page feed, a sweep at a time.
+
+        A sweep pages back by ``after`` cursor until the body has no ``paging.next``. The
+        first sweep reads the whole feed; each later sweep asks only for posts created
+        ``since`` the newest one seen (Graph's ``since`` is inclusive, so that post comes
+        again and the archive sees "same again"). The cursor carries the sweep in progress.
+        """
+        state = json.loads(since.value) if since else {}
         params: dict[str, Any] = {"fields": POST_FIELDS, "limit": self.page_size}
-        backfill = bool(state.get("start") or state.get("after"))
         if state.get("after"):
             params["after"] = state["after"]
-        if not backfill and state.get("newest"):
-            params["since"] = state["newest"]
+        if state.get("since"):
+            params["since"] = state["since"]
         text = self._request("GET", f"{self.page_id}/feed", params=params)
         spans, paging = _data_and_paging(text)
         items = [self._post_item(s, text) for s in spans]
@@ -241,12 +273,17 @@ class FacebookConnector(Connector):
                 ts = int(item.created_at.timestamp())
                 newest = ts if newest is None else max(newest, ts)
         after = (paging.get("cursors") or {}).get("after") if paging.get("next") else None
-        if backfill:
-            nxt = {"after": after, "newest": newest}
-            return FetchResult(tuple(items), Cursor(json.dumps(nxt)), has_more=after is not None)
-        # Polling: the page is newest-first; if it is full there may be more since `newest`.
-        nxt = {"after": None, "newest": newest}
+        if after:  # this sweep goes on
+            nxt = {"after": after, "since": state.get("since"), "newest": newest}
+        else:  # sweep done: the next one starts from the newest post seen
+            nxt = {"after": None, "since": newest, "newest": newest}
         return FetchResult(tuple(items), Cursor(json.dumps(nxt)), has_more=after is not None)
+
+    def fetch_post(self, post_id: str) -> CapturedItem:
+        """Re-read one post (an edit shows in ``updated_time`` and the fingerprint)."""
+        text = self._request("GET", post_id, params={"fields": POST_FIELDS})
+        value = json.loads(text)
+        return self._post_item(Span(value, 0, len(text)), text)
 
     def fetch_comments(self, post_id: str, since: Cursor | None = None) -> FetchResult:
         """Every comment and reply on a post, oldest first, a page at a time."""
@@ -272,7 +309,13 @@ class FacebookConnector(Connector):
         post = span.value
         author = post.get("from") or {}
         media = []
-        for a in (post.get("attachments") or {}).get("data", []):
+        attachments = (post.get("attachments") or {}).get("data", [])
+        # An album's photos are its subattachments; the album's own media is the cover.
+        flat: list[dict[str, Any]] = []
+        for a in attachments:
+            subs = (a.get("subattachments") or {}).get("data", [])
+            flat += subs if subs else [a]
+        for a in flat:
             src = ((a.get("media") or {}).get("image") or {}).get("src")
             if src:
                 media.append(
@@ -305,7 +348,7 @@ class FacebookConnector(Connector):
 
     def _comment_item(self, span: Span, text: str, post_id: str) -> CapturedItem | None:
         c = span.value
-        link_id, link_parent = _ids_from_permalink(c.get("permalink_url"))
+        link_id, link_parent = _ids_from_permalink(c.get("permalink_url"), post_id)
         cid = c.get("id") or link_id
         if not cid:
             return None  # neither id nor permalink: nothing to identify it by

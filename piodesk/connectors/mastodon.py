@@ -26,6 +26,7 @@ import email.utils
 import io
 import json
 import mimetypes
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -38,6 +39,7 @@ from mastodon import Mastodon
 from mastodon.errors import (
     MastodonAPIError,
     MastodonNetworkError,
+    MastodonNotFoundError,
     MastodonRatelimitError,
     MastodonUnauthorizedError,
 )
@@ -45,6 +47,7 @@ from mastodon.errors import (
 from piodesk.connectors.base import (
     AuthExpired,
     Connector,
+    NotFound,
     PlatformError,
     RateLimited,
     register,
@@ -135,9 +138,13 @@ class MastodonConnector(Connector):
     def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self._last = response
 
+    def _response(self) -> requests.Response:
+        if self._last is None:  # every API call goes through the session hook
+            raise RuntimeError("no Mastodon response was seen")
+        return self._last
+
     def _body(self) -> str:
-        assert self._last is not None  # every call goes through a request
-        return self._last.content.decode("utf-8")
+        return self._response().content.decode("utf-8")
 
     def _retry_after(self) -> float | None:
         resp = self._last
@@ -171,6 +178,8 @@ class MastodonConnector(Connector):
             raise AuthExpired(self.platform, _api_message(exc)) from None
         except MastodonNetworkError as exc:
             raise PlatformError(self.platform, None, f"network failure: {exc}") from None
+        except MastodonNotFoundError as exc:
+            raise NotFound(self.platform, _api_message(exc)) from None
         except MastodonAPIError as exc:
             status = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
             raise PlatformError(self.platform, status, _api_message(exc)) from None
@@ -191,12 +200,17 @@ class MastodonConnector(Connector):
     def read_profile(self) -> PageProfile:
         """The account's display name, bio, profile fields and links."""
         self._call(self._api.account_verify_credentials)
-        body = self._last.content if self._last is not None else b""
+        body = self._response().content
         account = json.loads(body)
         self._account_id = str(account["id"])
         fields = [f for f in account.get("fields", []) if isinstance(f, dict)]
-        links = [account["url"]] if account.get("url") else []
-        links += [_href(f.get("value", "")) for f in fields if _href(f.get("value", ""))]
+        # The §.10 check looks for the official website among the links: the profile URL,
+        # links in profile fields, then links in the bio, without repeats.
+        found = [account.get("url") or ""]
+        for f in fields:
+            found += _hrefs(str(f.get("value", "")))
+        found += _hrefs(account.get("note") or "")
+        links = list(dict.fromkeys(u for u in found if u))
         return PageProfile(
             platform=self.platform,
             page_platform_id=self._account_id,
@@ -224,8 +238,7 @@ class MastodonConnector(Connector):
                 max_id=state.get("older"),
             )
             items = self._statuses(ItemKind.POST)
-            resp = self._last
-            assert resp is not None
+            resp = self._response()
             newest = state.get("newest")
             if state.get("start") and items:
                 newest = _link_param(resp, "prev", "min_id") or max(
@@ -240,14 +253,20 @@ class MastodonConnector(Connector):
         items = self._statuses(ItemKind.POST)
         newest = state.get("newest")
         if items:
-            assert self._last is not None
-            newest = _link_param(self._last, "prev", "min_id") or max(
+            newest = _link_param(self._response(), "prev", "min_id") or max(
                 (i.platform_id for i in items), key=int
             )
         nxt = {"older": None, "newest": newest}
         return FetchResult(
             tuple(items), Cursor(json.dumps(nxt)), has_more=len(items) >= self.page_size
         )
+
+    def fetch_post(self, post_id: str) -> CapturedItem:
+        """Re-read one status (edits show in ``edited_at`` and the fingerprint)."""
+        self._call(self._api.status, post_id)
+        text = self._body()
+        value = json.loads(text)
+        return self._status_item(Span(value, 0, len(text)), text, ItemKind.POST)
 
     def fetch_comments(self, post_id: str, since: Cursor | None = None) -> FetchResult:
         """Every reply in the thread under a status (Mastodon returns the thread whole)."""
@@ -260,7 +279,13 @@ class MastodonConnector(Connector):
         items = []
         for span in spans:
             parent = span.value.get("in_reply_to_id")
-            kind = ItemKind.COMMENT if parent == post_id else ItemKind.REPLY
+            author = str((span.value.get("account") or {}).get("id"))
+            if author == self._account_id:
+                # The department's own replies are its statuses: fetch_posts returns them as
+                # posts too, so they keep that one identity (the parent says what they answer).
+                kind = ItemKind.POST
+            else:
+                kind = ItemKind.COMMENT if parent == post_id else ItemKind.REPLY
             items.append(self._status_item(span, text, kind))
         return FetchResult(tuple(items), None, has_more=False)
 
@@ -279,8 +304,7 @@ class MastodonConnector(Connector):
                 {"id": str(a["id"]), "acct": a.get("acct"), "display_name": a.get("display_name")}
                 for a in page
             ]
-            assert self._last is not None
-            max_id = _link_param(self._last, "next", "max_id") if page else None
+            max_id = _link_param(self._response(), "next", "max_id") if page else None
             if max_id is None:
                 break
         # One page: its body verbatim. Several: a JSON array of the page bodies, each verbatim.
@@ -325,6 +349,11 @@ class MastodonConnector(Connector):
                 "reblog_of": (status.get("reblog") or {}).get("id"),
                 "tags": [t.get("name") for t in status.get("tags", [])],
                 "mentions": [m.get("acct") for m in status.get("mentions", [])],
+                # image / gifv / video / audio, and the alt text a screen reader reads.
+                "media": [
+                    {"type": m.get("type"), "description": m.get("description")}
+                    for m in status.get("media_attachments", [])
+                ],
             },
             media=[
                 MediaRef(
@@ -375,9 +404,6 @@ def _api_message(exc: Exception) -> str:
     return parts[-1] if parts else str(exc)
 
 
-def _href(value: str) -> str | None:
-    start = value.find('href="')
-    if start < 0:
-        return None
-    end = value.find('"', start + 6)
-    return value[start + 6 : end] if end > start else None
+def _hrefs(html: str) -> list[str]:
+    """The link targets in a bit of profile HTML."""
+    return re.findall(r'href="([^"]+)"', html)

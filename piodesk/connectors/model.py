@@ -13,8 +13,8 @@ platform's own id where it has one (a Mastodon status id, a Graph object id, a t
 ActivityPub object URI). Exports that carry no ids (Facebook "Download Your Information",
 Instagram) get a synthetic id derived from the entry's content, prefixed so it can never clash
 with a real id (``fbdyi:…``, ``igexp:…``); see each importer's docstring. Connector ids and
-importer ids for the same platform are therefore only equal where the export carries the
-platform's real id (X, Mastodon).
+importer ids for the same item are equal where the export carries the platform's real id:
+X tweet ids, and the Mastodon account's own statuses (their URI ends in the API's id).
 
 **Fingerprint.** ``CapturedItem.fingerprint`` is the SHA-256 (hex) of the canonical JSON
 (``sort_keys=True``, ``separators=(",", ":")``, ``ensure_ascii=False``, UTF-8) of exactly
@@ -41,12 +41,19 @@ list response, this element's bytes; for a single-object response, the whole bod
 importer, this entry's bytes sliced verbatim out of the export file (for X, the
 ``{"tweet": …}`` element of ``tweets.js``). Slicing is done on the decoded text and
 re-encoded as UTF-8, which gives back the original bytes of a valid UTF-8 file. Store it as
-a blob; hash it for the chain as you like. ``raw_media_type`` says what it is (JSON).
+a blob; hash it for the chain as you like. ``raw_media_type`` says what it is (JSON). A
+follower snapshot read over several pages has as raw a JSON array of the page bodies, each
+verbatim.
+
+**Disappearance.** A hidden comment stays visible to the page (``fields["is_hidden"]``
+changes: new fingerprint). A deleted one simply stops appearing; ``Connector.fetch_post``
+raises ``NotFound`` for a post that is gone, which the archive can record as "deleted".
 
 **Media.** ``MediaRef`` points at a file by ``url`` (connectors: the platform URL), ``path``
 (importers: the path inside the export, relative to its root) or carries ``data`` bytes
 (the caller fetched them). The archive fetches and stores media by SHA-256; importers do not
-load media bytes.
+load media bytes while iterating — ``Importer.read_media(ref)`` returns a file's bytes from
+the export (None when the export was shipped without its media folder).
 
 **Resuming an import.** ``Importer.iter_items(start_after=None)`` yields ``ImportRecord``
 (``position``, ``item``) pairs in a fixed order. ``position`` is a string like
@@ -152,7 +159,8 @@ class CapturedItem:
     created_at: datetime | None = None
     edited_at: datetime | None = None
     text: str | None = None
-    fields: Mapping[str, Any] = field(default_factory=dict)
+    # Left out of hash() (a dict is unhashable) but compared; items still go in sets.
+    fields: Mapping[str, Any] = field(default_factory=dict, hash=False)
     media: Sequence[MediaRef] = ()
     raw_media_type: str = JSON_MEDIA_TYPE
 
@@ -161,6 +169,8 @@ class CapturedItem:
             raise ValueError("a captured item needs its platform and platform id")
         if not isinstance(self.raw, bytes):
             raise TypeError("raw must be the bytes as received")
+        # Frozen means frozen: a list of media given by a connector becomes a tuple.
+        object.__setattr__(self, "media", tuple(self.media))
         # Fail now, at the connector, rather than later in the archive.
         _iso(self.created_at)
         _iso(self.edited_at)
@@ -204,7 +214,7 @@ class PageProfile:
     about: str
     raw: bytes = field(repr=False)
     links: tuple[str, ...] = ()
-    contact: Mapping[str, str] = field(default_factory=dict)
+    contact: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def as_item(self) -> CapturedItem:
         """The profile as an archive record (a changed about text is a new version)."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from werkzeug import Request, Response
 
 from piodesk.connectors.base import (
     AuthExpired,
+    NotFound,
     PlatformError,
     RateLimited,
     UnsupportedAction,
@@ -39,7 +41,7 @@ from piodesk.connectors.base import (
 )
 from piodesk.connectors.credentials import Credential
 from piodesk.connectors.facebook import FacebookConnector
-from piodesk.connectors.model import ItemKind, MediaRef
+from piodesk.connectors.model import Cursor, ItemKind, MediaRef
 
 V = "/v19.0"
 TOKEN = "page-token-for-tests"
@@ -302,3 +304,93 @@ def test_appsecret_proof_and_no_token_in_errors(httpserver: Any) -> None:
         dead.fetch_posts(None)
     assert TOKEN not in str(err.value)
     assert isinstance(dead._client, httpx.Client)
+
+
+def test_fetch_post_album_and_edit_time(data: Any, httpserver: Any) -> None:
+    body = _body(data, "facebook/models/post.json")
+    post = json.loads(body)
+    httpserver.expect_request(f"{V}/{post['id']}", method="GET").respond_with_data(
+        body, content_type="application/json"
+    )
+    item = _connector(httpserver, "565225540184937").fetch_post(post["id"])
+    photos = [
+        sub
+        for a in post["attachments"]["data"]
+        for sub in a.get("subattachments", {}).get("data", [])
+        if sub.get("media", {}).get("image", {}).get("src")
+    ]
+    assert len(item.media) == len(photos) > 1
+    assert [m.url for m in item.media] == [p["media"]["image"]["src"] for p in photos]
+    assert item.media[0].mime_type == "image/jpeg"
+    assert item.text == post["message"]
+    assert item.edited_at is not None and item.edited_at.isoformat() == "2020-02-18T13:33:30+00:00"
+    assert item.fields["status_type"] == "added_photos"
+    assert item.raw == body.encode("utf-8")
+
+
+def test_deleted_post_is_not_found(httpserver: Any) -> None:
+    # Built from the Graph docs: code 100, subcode 33 "Object ... does not exist".
+    httpserver.expect_request(f"{V}/1_2").respond_with_json(
+        {
+            "error": {
+                "message": "Unsupported get request. Object with ID '1_2' does not exist",
+                "type": "GraphMethodException",
+                "code": 100,
+                "error_subcode": 33,
+            }
+        },
+        status=400,
+    )
+    with pytest.raises(NotFound, match="does not exist"):
+        _connector(httpserver).fetch_post("1_2")
+
+
+def test_token_never_reaches_the_logs(httpserver: Any, caplog: Any) -> None:
+    httpserver.expect_request(f"{V}/19292868552/feed").respond_with_data('{"data": []}')
+    with caplog.at_level(logging.DEBUG):
+        _connector(httpserver, app_secret="app-secret-xyz").fetch_posts(None)
+    # Our side only: the local test server (werkzeug) logs the URL it received, as a real
+    # Graph server would in its own logs.
+    ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("werkzeug"))
+    assert "HTTP Request: GET" in ours  # httpx did log the request…
+    assert TOKEN not in ours  # …without the token
+    assert "access_token=REDACTED" in ours
+
+
+def test_a_poll_with_more_than_a_page_keeps_its_since(data: Any, httpserver: Any) -> None:
+    p1 = _body(data, "base/full_connecions_p1.json")
+    p2 = _body(data, "base/full_connecions_p2.json")
+
+    def feed(request: Request) -> Response:
+        page = p2 if request.args.get("after") == "after" else p1
+        return Response(page, content_type="application/json")
+
+    httpserver.expect_request(f"{V}/19292868552/feed").respond_with_handler(feed)
+    conn = _connector(httpserver)
+    start = Cursor(json.dumps({"after": None, "since": 1624000000, "newest": 1624000000}))
+    first = conn.fetch_posts(start)
+    second = conn.fetch_posts(first.next)
+    assert first.has_more and not second.has_more
+    args = [dict(req.args) for req, _ in httpserver.log]
+    # The second request of the sweep still says since=…, or posts between would be lost.
+    assert args[0]["since"] == args[1]["since"] == "1624000000"
+    assert args[1]["after"] == "after"
+    newest = max(int(i.created_at.timestamp()) for i in first.items if i.created_at)
+    assert second.next is not None
+    assert json.loads(second.next.value) == {"after": None, "since": newest, "newest": newest}
+
+
+def test_permalink_without_posts_segment_uses_the_post_id(httpserver: Any) -> None:
+    # Shape of a photo/story permalink (no /posts/ segment), built from Graph docs examples.
+    body = {
+        "data": [
+            {
+                "created_time": "2021-08-10T18:45:03+0000",
+                "message": "Is the road open?",
+                "permalink_url": "https://www.facebook.com/permalink.php?story_fbid=222&id=111&comment_id=333",
+            }
+        ]
+    }
+    httpserver.expect_request(f"{V}/111_222/comments").respond_with_json(body)
+    (item,) = _connector(httpserver, "111").fetch_comments("111_222").items
+    assert item.platform_id == "222_333" and item.parent_platform_id == "111_222"

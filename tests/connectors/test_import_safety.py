@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import tarfile
 import zipfile
@@ -35,11 +36,23 @@ def _identities(path: Path) -> list[tuple[str, tuple[str, str, str], str]]:
         return [(r.position, r.item.identity, r.item.fingerprint) for r in imp.iter_items()]
 
 
-def test_zip_as_downloaded_gives_the_same_items_as_the_folder(data: Any, tmp_path: Path) -> None:
-    root = data("exports/twitter_archive")
-    # X's download unpacks into a folder named after the account: nest one level down.
-    zipped = _zip_dir(root, tmp_path / "twitter-2022-11-14.zip", prefix="twitter-2022-11-14/")
+@pytest.mark.parametrize(
+    ("export", "prefix"),
+    [
+        # X's download unpacks into a folder named after the account: nest one level down.
+        ("twitter_archive", "twitter-2022-11-14/"),
+        ("facebook", "your_facebook_activity/posts/"),
+        ("instagram", "your_instagram_activity/content/"),
+        ("mastodon", ""),
+    ],
+)
+def test_zip_as_downloaded_gives_the_same_items_as_the_folder(
+    data: Any, tmp_path: Path, export: str, prefix: str
+) -> None:
+    root = data(f"exports/{export}")
+    zipped = _zip_dir(root, tmp_path / f"{export}.zip", prefix=prefix)
     assert _identities(zipped) == _identities(root)
+    assert len(_identities(zipped)) > 0
 
 
 def test_mastodon_tar_gz_as_downloaded(data: Any, tmp_path: Path) -> None:
@@ -49,6 +62,9 @@ def test_mastodon_tar_gz_as_downloaded(data: Any, tmp_path: Path) -> None:
         for name in ("outbox.json", "actor.json", "likes.json"):
             tf.add(root / name, arcname=name)
     assert _identities(archive) == _identities(root)
+    # Saved without its extension, it is still recognised by content.
+    bare = archive.rename(tmp_path / "archive-download")
+    assert _identities(bare) == _identities(root)
 
 
 def test_single_file_as_shipped(data: Any) -> None:
@@ -201,3 +217,91 @@ def test_failed_open_yields_nothing(data: Any, tmp_path: Path) -> None:
         imp = XArchiveImporter.open(tmp_path)
         yielded.extend(imp.iter_items())
     assert yielded == []
+
+
+def test_early_x_archive_with_bare_tweets(data: Any, tmp_path: Path) -> None:
+    # The first archives (2018-19) named the file tweet.js and listed tweets unwrapped.
+    text = data("exports/twitter_archive/data/tweets.js").read_text("utf-8")
+    tweets = [t["tweet"] for t in json.loads(text.split("=", 1)[1])[:3]]
+    (tmp_path / "tweet.js").write_text(
+        "window.YTD.tweet.part0 = " + json.dumps(tweets, indent=2), "utf-8"
+    )
+    with detect_and_open(tmp_path / "tweet.js") as imp:
+        records = list(imp.iter_items())
+    assert [r.item.platform_id for r in records] == [t["id_str"] for t in tweets]
+    assert json.loads(records[0].item.raw) == tweets[0]
+
+
+def test_x_entry_that_is_not_a_tweet(tmp_path: Path) -> None:
+    (tmp_path / "tweets.js").write_text('window.YTD.tweets.part0 = [{"like": {}}]', "utf-8")
+    with pytest.raises(ExportFormatError, match=r"tweets\.js#000000 is not a tweet entry"):
+        detect_and_open(tmp_path)
+
+
+def test_tar_bomb_is_refused_by_ratio(tmp_path: Path) -> None:
+    bomb = tmp_path / "archive.tar.gz"
+    zeros = b"\0" * (20 << 20)
+    with tarfile.open(bomb, "w:gz") as tf:
+        info = tarfile.TarInfo("outbox.json")
+        info.size = len(zeros)
+        tf.addfile(info, io.BytesIO(zeros))
+    assert bomb.stat().st_size * 200 < len(zeros)
+    with pytest.raises(ExportFormatError, match="archive bomb refused: members declare"):
+        detect_and_open(bomb)
+
+
+def test_tar_member_over_the_size_limit(tmp_path: Path) -> None:
+    archive = tmp_path / "archive.tar"
+    with tarfile.open(archive, "w") as tf:
+        payload = b"x" * 4096
+        info = tarfile.TarInfo("outbox.json")
+        info.size = len(payload)
+        tf.addfile(info, io.BytesIO(payload))
+    with pytest.raises(ExportFormatError, match="declares 4096 bytes, over the 1000-byte limit"):
+        detect_and_open(archive, limits=Limits(max_file_bytes=1000))
+
+
+def test_encrypted_zip_member_is_a_clear_error(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("outbox.json", b'{"type":"OrderedCollection","orderedItems":[]}')
+    raw = bytearray(buf.getvalue())
+    # Set the "encrypted" flag bit in the local header and the central directory entry.
+    raw[6] |= 0x01
+    cd = raw.rindex(b"PK\x01\x02")
+    raw[cd + 8] |= 0x01
+    locked = tmp_path / "locked.zip"
+    locked.write_bytes(bytes(raw))
+    with pytest.raises(ExportFormatError, match=r"cannot be read: .*password"):
+        detect_and_open(locked)
+
+
+def test_media_files_are_read_from_the_export(data: Any, tmp_path: Path) -> None:
+    root = data("exports/twitter_archive")
+    with detect_and_open(root) as imp:
+        record = next(r for r in imp.iter_items() if r.item.media)
+        ref = record.item.media[0]
+        assert ref.path is not None and ref.path.startswith("data/tweets_media/")
+        assert imp.read_media(ref) is None  # the sample was published without its media
+    # The same export as downloaded, with the media file in its place.
+    zipped = _zip_dir(root, tmp_path / "x.zip", prefix="twitter-2022-11-14/")
+    with zipfile.ZipFile(zipped, "a") as zf:
+        zf.writestr(f"twitter-2022-11-14/{ref.path}", b"\xff\xd8\xff\xe0 picture bytes")
+    with detect_and_open(zipped) as imp:
+        assert imp.read_media(ref) == b"\xff\xd8\xff\xe0 picture bytes"
+
+
+def test_mastodon_media_found_without_the_bucket_prefix(data: Any, tmp_path: Path) -> None:
+    root = data("exports/mastodon")
+    archive = tmp_path / "archive.tar.gz"
+    with detect_and_open(root) as imp:
+        ref = next(r.item.media[0] for r in imp.iter_items() if r.item.media)
+    assert ref.path is not None and ref.path.startswith("indiewebsocial/media_attachments/")
+    inner = ref.path.removeprefix("indiewebsocial/")
+    with tarfile.open(archive, "w:gz") as tf:
+        tf.add(root / "outbox.json", arcname="outbox.json")
+        info = tarfile.TarInfo(inner)
+        info.size = 5
+        tf.addfile(info, io.BytesIO(b"image"))
+    with detect_and_open(archive) as imp:
+        assert imp.read_media(ref) == b"image"

@@ -172,7 +172,20 @@ def test_mastodon_outbox_counts_and_fields(data: Any) -> None:
     assert vis["private"] + vis["direct"] == 75
 
     first = items[0]
-    assert first.platform_id == activities[0]["object"]["id"]
+    # Hand-checked: ".../users/dealingwith/statuses/109305976208011760" has API id …760.
+    assert activities[0]["object"]["id"].endswith("/statuses/109305976208011760")
+    assert first.platform_id == "109305976208011760"
+    assert first.fields["uri"] == activities[0]["object"]["id"]
+    # Every own status gets a numeric API id; replies to other servers keep the target's URI.
+    assert all(i.platform_id.isdigit() for i in items)
+    actor = "https://indieweb.social/users/dealingwith/statuses/"
+    self_replies = [
+        a
+        for a in activities
+        if a["type"] == "Create" and (a["object"].get("inReplyTo") or "").startswith(actor)
+    ]
+    numeric_parents = [n for n in notes if (n.parent_platform_id or "").isdigit()]
+    assert len(numeric_parents) == len(self_replies) > 0
     assert first.text is not None and first.text.startswith("As Twitter crashes and burns, it’s")
     assert "<p>" not in first.text
     assert first.page_platform_id == "https://indieweb.social/users/dealingwith"

@@ -23,15 +23,18 @@ from urllib.parse import parse_qs
 import pytest
 import vcr
 import yaml
+from werkzeug import Request, Response
 
 from piodesk.connectors.base import (
     AuthExpired,
+    NotFound,
     PlatformError,
     RateLimited,
     UnsupportedAction,
     connector_class,
 )
 from piodesk.connectors.credentials import Credential
+from piodesk.connectors.jsonspans import Span
 from piodesk.connectors.mastodon import MastodonConnector
 from piodesk.connectors.model import Capability, Cursor, ItemKind, MediaRef
 
@@ -96,6 +99,21 @@ def test_read_profile(data: Any) -> None:
     assert profile.name == account["username"] == "mastodonpy_test"  # display_name is ""
     assert profile.raw == body.encode("utf-8")
     assert profile.as_item().kind is ItemKind.PROFILE
+
+
+def test_read_live_profile_with_fields_and_links(data: Any) -> None:
+    name = "cassettes_entity_tests/test_entity_account.yaml"
+    recorded = _recorded(data, name)[1]  # the verify_credentials exchange
+    account = json.loads(recorded["response"]["body"]["string"])
+    with _cassette(data, name):
+        profile = _connector("https://mastodon.social").read_profile()
+    assert profile.page_platform_id == account["id"]
+    assert profile.name == account["display_name"]
+    assert profile.about.startswith("https://halcy.de/ ~ Local account.")
+    assert "<" not in profile.about
+    assert profile.links[0] == account["url"] == "https://mastodon.social/@halcy"
+    assert "https://halcy.de/" in profile.links  # from the bio's link
+    assert profile.contact == {f["name"]: f["value"] for f in account["fields"]}
 
 
 def test_fetch_posts_pages_back_then_polls_forward(data: Any) -> None:
@@ -166,6 +184,20 @@ def test_fetch_comments_live_context(data: Any) -> None:
     assert result.next is None and not result.has_more
 
 
+def test_own_reply_in_a_thread_keeps_its_post_identity(data: Any) -> None:
+    # In the live recording the reply is by account 43, the thread's author: read as that
+    # account, the reply is one of its own statuses (also returned by fetch_posts).
+    name = "cassettes_entity_tests/test_entity_context.yaml"
+    with _cassette(data, name):
+        result = _connector("https://mastodon.social", account_id="43").fetch_comments(
+            "110446983926957470"
+        )
+    (own,) = result.items
+    assert own.kind is ItemKind.POST
+    assert own.identity == ("mastodon", "post", "110446984249325790")
+    assert own.parent_platform_id == "110446983926957470"
+
+
 def test_fetch_comments_empty_thread(data: Any) -> None:
     with _cassette(data, "cassettes/test_status_context.yaml", body=False):
         conn = _connector(account_id="x")
@@ -230,11 +262,40 @@ def test_errors_are_typed(data: Any) -> None:
     assert err.value.status == 422
     assert "Text" in err.value.message  # the server's own (Japanese-locale) validation message
 
-    with _cassette(data, "cassettes/test_status_missing.yaml"):
-        conn = _connector(account_id="x")
-        with pytest.raises(PlatformError) as err:
-            conn._call(conn._api.status, "0")
-    assert err.value.status == 404
+    with _cassette(data, "cassettes/test_status_missing.yaml"), pytest.raises(NotFound) as gone:
+        _connector(account_id="x").fetch_post("0")
+    assert gone.value.status == 404
+
+
+def test_edit_is_a_new_fingerprint_of_the_same_identity(data: Any) -> None:
+    name = "cassettes/test_status_edit.yaml"
+    recorded = _recorded(data, name)
+    original_body = recorded[0]["response"]["body"]["string"]  # the POST's answer
+    with _cassette(data, name, body=False):
+        conn = _connector(account_id="117020566092212359")
+        post_id = conn.publish("the best editor? why, of course it is VS Code")
+        edited = conn.fetch_post(post_id)  # GET after the PUT in the recording
+    original = conn._status_item(
+        Span(json.loads(original_body), 0, len(original_body)), original_body, ItemKind.POST
+    )
+    assert edited.identity == original.identity
+    assert edited.fingerprint != original.fingerprint
+    assert original.edited_at is None and edited.edited_at is not None
+    assert edited.text == "the best editor? why, of course it is the KDE Advanced Text Editor, Kate"
+
+
+def test_live_media_attachments(data: Any) -> None:
+    name = "cassettes_entity_tests/test_entity_mediaattachment.yaml"
+    with _cassette(data, name):
+        conn = _connector("https://mastodon.social", account_id="23972")
+        audio = conn.fetch_post("110447012773105565")
+        image = conn.fetch_post("110447003454258227")
+    assert image.text == "image post"
+    assert image.media[0].url is not None and image.media[0].url.endswith("97232afa341c291e.jpg")
+    assert image.media[0].mime_type == "image/jpeg"
+    assert image.fields["media"][0]["type"] == "image"
+    assert audio.fields["media"][0]["type"] == "audio"
+    assert audio.media[0].url == "https://mastodon.social/media_proxy/110447012463944310/original"
 
 
 def test_block_and_unblock(data: Any) -> None:
@@ -284,3 +345,51 @@ def test_credential_never_in_repr() -> None:
 def test_cursor_is_opaque_text() -> None:
     cursor = MastodonConnector.cursor_after("42")
     assert isinstance(cursor, Cursor) and json.loads(cursor.value)["newest"] == "42"
+
+
+def _account_body(data: Any) -> dict[str, Any]:
+    recorded = _recorded(data, "cassettes/test_account.yaml")
+    return json.loads(recorded[1]["response"]["body"]["string"])
+
+
+def test_followers_over_two_pages(data: Any, httpserver: Any) -> None:
+    # Real account objects (test_account.yaml) served as a two-page follower list with the
+    # Link header Mastodon sends (its format as recorded in test_fetch_next_previous.yaml).
+    account = _account_body(data)
+    second = dict(account, id="117020457624302809", acct="admin")
+    page1 = json.dumps([account])
+    page2 = json.dumps([second])
+    url = httpserver.url_for("/api/v1/accounts/7/followers")
+
+    def followers(request: Request) -> Response:
+        if request.args.get("max_id") == "99":
+            return Response(page2, content_type="application/json")
+        return Response(
+            page1,
+            content_type="application/json",
+            headers={"Link": f'<{url}?max_id=99>; rel="next", <{url}?min_id=100>; rel="prev"'},
+        )
+
+    httpserver.expect_request("/api/v1/accounts/7/followers").respond_with_handler(followers)
+    (snapshot,) = _connector(httpserver.url_for("/"), account_id="7").fetch_subscribers().items
+    assert snapshot.fields["count"] == 2
+    assert [f["id"] for f in snapshot.fields["followers"]] == [account["id"], "117020457624302809"]
+    assert json.loads(snapshot.raw) == [[account], [second]]
+    assert page1.encode() in snapshot.raw and page2.encode() in snapshot.raw
+
+
+def test_backlog_ends_when_no_next_link(data: Any, httpserver: Any) -> None:
+    recorded = _recorded(data, "cassettes/test_fetch_next_previous.yaml")
+    last_page = next(
+        i["response"]["body"]["string"] for i in recorded if "max_id=" in i["request"]["uri"]
+    )
+    httpserver.expect_request("/api/v1/accounts/7/statuses").respond_with_data(
+        last_page, content_type="application/json"
+    )
+    conn = _connector(httpserver.url_for("/"), account_id="7", page_size=5)
+    state = {"older": "117020580489281910", "newest": "117020580518794573"}
+    result = conn.fetch_posts(Cursor(json.dumps(state)))
+    assert len(result.items) == 5 and not result.has_more
+    assert result.next is not None
+    assert json.loads(result.next.value) == {"older": None, "newest": "117020580518794573"}
+    assert httpserver.log[0][0].args["max_id"] == "117020580489281910"

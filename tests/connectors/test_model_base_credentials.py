@@ -17,7 +17,13 @@ from piodesk.connectors.base import (
     check_capabilities,
     connector_class,
 )
-from piodesk.connectors.credentials import Credential, CredentialError, decrypt, encrypt
+from piodesk.connectors.credentials import (
+    Credential,
+    CredentialError,
+    decrypt,
+    encrypt,
+    rotate,
+)
 from piodesk.connectors.model import (
     Capability,
     CapturedItem,
@@ -48,6 +54,15 @@ def _item(**overrides: object) -> CapturedItem:
 
 def test_identity_is_platform_kind_id() -> None:
     assert _item().identity == ("mastodon", "comment", "42")
+
+
+def test_items_can_be_hashed_and_compared() -> None:
+    assert _item() == _item() and len({_item(), _item()}) == 1
+    assert _item(fields={"is_hidden": True}) != _item()
+    # Media given as a list (as connectors build it) is frozen into a tuple.
+    listed = _item(media=[MediaRef(url="u")])
+    assert listed.media == (MediaRef(url="u"),)
+    assert hash(listed) == hash(_item(media=(MediaRef(url="u"),)))
 
 
 def test_fingerprint_is_stable_and_ignores_raw() -> None:
@@ -206,3 +221,15 @@ def test_credentials_refuse_wrong_key_and_tampering() -> None:
 def test_credential_values_must_be_text() -> None:
     with pytest.raises(TypeError):
         Credential({"access_token": 123})  # type: ignore[dict-item]
+
+
+def test_key_rotation() -> None:
+    old, new = "the old app secret, long enough", "the new app secret, long enough"
+    token = encrypt({"access_token": "t"}, old)
+    with pytest.raises(CredentialError):
+        decrypt(token, new)
+    assert decrypt(token, new, old_keys=[old]).secret("access_token") == "t"
+    rotated = rotate(token, new, old_keys=[old])
+    assert decrypt(rotated, new).secret("access_token") == "t"
+    with pytest.raises(CredentialError):
+        decrypt(rotated, old)

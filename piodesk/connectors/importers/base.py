@@ -33,7 +33,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
 from piodesk.connectors.jsonspans import JSONSpanError
-from piodesk.connectors.model import CapturedItem, canonical_json
+from piodesk.connectors.model import CapturedItem, MediaRef, canonical_json
 
 
 class ExportFormatError(Exception):
@@ -215,6 +215,12 @@ class _ZipSource(ExportSource):
                         )
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             raise ExportFormatError(f"{info.filename} in the ZIP is damaged: {exc}") from None
+        except RuntimeError as exc:  # zipfile's "password required"
+            raise ExportFormatError(f"{info.filename} in the ZIP cannot be read: {exc}") from None
+        except NotImplementedError as exc:  # e.g. Deflate64 from Windows' own zipper
+            raise ExportFormatError(
+                f"{info.filename} uses a compression piodesk cannot read: {exc}"
+            ) from None
         return out.getvalue()
 
     def close(self) -> None:
@@ -289,7 +295,10 @@ def open_source(path: str | Path, limits: Limits | None = None) -> ExportSource:
     if zipfile.is_zipfile(origin):
         return _ZipSource(origin, limits)
     lower = origin.name.lower()
-    if lower.endswith((".tar", ".tar.gz", ".tgz")):
+    # By name, or by content for a download saved without its extension.
+    if lower.endswith((".tar", ".tar.gz", ".tgz")) or (
+        not lower.endswith((".js", ".json")) and tarfile.is_tarfile(origin)
+    ):
         return _TarSource(origin, limits)
     return _FileSource(origin, limits)
 
@@ -411,6 +420,27 @@ class Importer(ABC):
                 continue
             self.report.taken += 1
             yield ImportRecord(entry.position, entry.item)
+
+    def read_media(self, ref: MediaRef) -> bytes | None:
+        """The bytes of an item's media file from the export, or None if it is not in it.
+
+        ``ref.path`` is relative to the export's root; a download that unpacks into one
+        top folder (``twitter-2022-11-14/data/…``) is found too. Size limits apply.
+        """
+        if not ref.path:
+            return None
+        wanted = _safe_name(ref.path)
+        candidates = [wanted]
+        # Mastodon's outbox may put the storage bucket in front of "media_attachments/…",
+        # while the archive holds the file under "media_attachments/…".
+        if "/media_attachments/" in "/" + wanted:
+            candidates.append(wanted[wanted.index("media_attachments/") :])
+        names = self.source.names()
+        for want in candidates:
+            for name in names:
+                if name == want or name.endswith("/" + want):
+                    return self.source.read_bytes(name)
+        return None
 
     def close(self) -> None:
         """Release the export file."""

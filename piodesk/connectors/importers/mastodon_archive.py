@@ -6,7 +6,11 @@ activities (boosts, whose ``object`` is just a URL). Mastodon really writes the 
 ``orderedItems`` twice (first empty); as in ``json.loads``, the last one counts.
 ``totalItems`` is not trusted (it differs from the real count in real archives).
 
-A ``Note`` becomes a post with ``platform_id`` = the Note's URI (what the API calls ``uri``).
+A ``Note`` becomes a post whose ``platform_id`` is the API's status id (the last part of the
+account's own status URI; see ``status_id``), so later API reads share its identity; the
+URI is kept in ``fields["uri"]``. Times in the archive have whole seconds and the field set
+differs from the API's, so a later API read of the same status is stored as a new version
+(both readings are kept).
 ``text`` is the HTML content as plain text, ``fields`` keep the HTML, the content warning
 (``summary``), ``sensitive``, the visibility worked out from the addressing, tags, language
 and ``in_reply_to``. Direct messages are included (they are department communications) with
@@ -54,6 +58,22 @@ def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
+
+
+def status_id(uri: str, actor_id: str | None) -> str:
+    """The API's status id for one of the account's own statuses, else the URI itself.
+
+    The account's statuses are ``<actor>/statuses/<id>`` (a boost's activity adds
+    ``/activity``), and ``<id>`` is the id the API (and so ``MastodonConnector``) uses: an
+    imported status and the same status read later share their identity. Other servers'
+    statuses (the target of a reply) keep their URI, which the API does not number alike.
+    """
+    if actor_id:
+        prefix = f"{actor_id}/statuses/"
+        rest = uri.removeprefix(prefix).removesuffix("/activity")
+        if uri.startswith(prefix) and rest.isdigit():
+            return rest
+    return uri
 
 
 def visibility(obj: dict[str, Any], followers_url: str | None) -> str:
@@ -125,7 +145,7 @@ class MastodonArchiveImporter(Importer):
                     CapturedItem(
                         kind=ItemKind.POST,
                         platform=self.platform,
-                        platform_id=str(activity.get("id")),
+                        platform_id=status_id(str(activity.get("id")), actor_id),
                         page_platform_id=page_id,
                         author_platform_id=author,
                         author_name=username,
@@ -169,6 +189,7 @@ def _note_item(
         "summary": obj.get("summary"),
         "sensitive": bool(obj.get("sensitive", False)),
         "visibility": visibility(obj, followers),
+        "uri": obj.get("id"),
         "url": obj.get("url"),
         "language": sorted((obj.get("contentMap") or {}).keys()),
         "tags": [t.get("name") for t in obj.get("tag", []) if isinstance(t, dict)],
@@ -197,9 +218,9 @@ def _note_item(
     return CapturedItem(
         kind=ItemKind.POST,
         platform="mastodon",
-        platform_id=str(obj.get("id")),
+        platform_id=status_id(str(obj.get("id")), page_id),
         page_platform_id=page_id,
-        parent_platform_id=obj.get("inReplyTo"),
+        parent_platform_id=status_id(obj["inReplyTo"], page_id) if obj.get("inReplyTo") else None,
         author_platform_id=obj.get("attributedTo") or author,
         author_name=username,
         created_at=_time(obj.get("published")),

@@ -7,7 +7,8 @@ come from ``data/account.js`` (or ``manifest.js``) when present.
 
 Every tweet is a post by the account (replies included: ``parent_platform_id`` is the tweet
 replied to). ``text`` is ``full_text`` with HTML entities unescaped (X escapes ``&``, ``<``,
-``>`` in archives). ``raw`` is the ``{"tweet": …}`` element verbatim.
+``>`` in archives). ``raw`` is the ``{"tweet": …}`` element verbatim (early archives list
+the tweet objects bare; both are read).
 """
 
 from __future__ import annotations
@@ -98,11 +99,14 @@ class XArchiveImporter(Importer):
             for i, span in enumerate(spans):
                 pos = position(name, i)
                 value = span.value
-                if not isinstance(value, dict) or not isinstance(value.get("tweet"), dict):
-                    raise ExportFormatError(
-                        f'this is not an X archive: {pos} is not a {{"tweet": …}} entry'
-                    )
-                tweet = value["tweet"]
+                # Archives since 2019-ish wrap each tweet as {"tweet": {…}}; the first ones
+                # from 2018-19 listed the tweet objects bare.
+                if isinstance(value, dict) and isinstance(value.get("tweet"), dict):
+                    tweet = value["tweet"]
+                elif isinstance(value, dict) and ("id_str" in value or "full_text" in value):
+                    tweet = value
+                else:
+                    raise ExportFormatError(f"this is not an X archive: {pos} is not a tweet entry")
                 tweet_id = tweet.get("id_str") or tweet.get("id")
                 if not tweet_id:
                     yield _Entry(pos, None, "tweet without an id")
