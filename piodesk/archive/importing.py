@@ -68,20 +68,6 @@ def _open(path: Path, page_platform_id: str | None) -> Importer:
         raise InvalidInput(str(exc)) from None
 
 
-def _media_reader(importer: Importer) -> Callable[[MediaRef], bytes | None]:
-    names = set(importer.source.names())
-
-    def read(ref: MediaRef) -> bytes | None:
-        if ref.path is None or ref.path not in names:
-            return None  # referenced but not in the export: the reference itself is kept
-        try:
-            return importer.source.read_bytes(ref.path)
-        except ExportFormatError:
-            return None
-
-    return read
-
-
 def import_export(
     sessions: sessionmaker[Session],
     path: Path,
@@ -163,8 +149,14 @@ def _run(
             )
         run_id, start_after = run.id, run.last_position
 
-    total = len(importer._entries)  # the validated entry list; its size only
-    read_media = _media_reader(importer)
+    total = importer.total
+
+    def read_media(ref: MediaRef) -> bytes | None:
+        try:
+            return importer.read_media(ref)
+        except ExportFormatError:
+            return None  # an oversized or damaged media file: the reference is still kept
+
     source = f"import:{run_id}:{importer.platform}"
     batch: list = []
     done = 0
