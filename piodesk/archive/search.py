@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, column, func, select, table
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from piodesk.archive.model import ItemState
 from piodesk.archive.tables import ArchiveItem, ArchiveVersion
@@ -98,7 +98,7 @@ def search(session: Session, query: SearchQuery) -> list[Hit]:
     query = query.validated()
     terms = _fts_terms(query.q)
     dialect = session.get_bind().dialect.name
-    order = ArchiveVersion.seq.desc()
+    order: tuple[Any, ...] = (ArchiveVersion.seq.desc(),)
     stmt = select(ArchiveVersion, ArchiveItem).join(
         ArchiveItem, ArchiveItem.id == ArchiveVersion.item_id
     )
@@ -112,7 +112,7 @@ def search(session: Session, query: SearchQuery) -> list[Hit]:
             .join(ArchiveItem, ArchiveItem.id == ArchiveVersion.item_id)
             .where(_FTS.c.archive_fts.op("MATCH")(match))
         )
-        order = _FTS.c.rowid.desc()
+        order = (_FTS.c.rowid.desc(),)
     elif terms:
         stmt = stmt.where(
             func.to_tsvector(
@@ -123,13 +123,14 @@ def search(session: Session, query: SearchQuery) -> list[Hit]:
             ).op("@@")(func.plainto_tsquery("english", " ".join(terms)))
         )
     else:
-        # No words: filter the records, showing each one's latest version.
+        # No words: filter the records, newest first, showing each one's latest version.
         stmt = stmt.where(ArchiveVersion.version == ArchiveItem.head_version)
-    stmt = _filters(stmt, query).order_by(order)
+        order = (ArchiveItem.created_at.desc(), ArchiveItem.id.desc())
+    stmt = _filters(stmt, query).order_by(*order)
     hits: list[Hit] = []
     seen: set[int] = set()
     # Several versions of one record can match; read a little ahead and keep one per record.
-    fetch, skip = (query.limit + query.offset) * 3, 0
+    fetch, skip = (query.limit + query.offset) * 2, 0
     while True:
         rows = session.execute(stmt.limit(fetch).offset(skip)).all()
         for version, item in rows:
@@ -153,6 +154,7 @@ def item_versions(session: Session, item_id: int) -> tuple[ArchiveItem, list[Arc
     versions = list(
         session.execute(
             select(ArchiveVersion)
+            .options(undefer(ArchiveVersion.raw))
             .where(ArchiveVersion.item_id == item_id)
             .order_by(ArchiveVersion.version)
         ).scalars()

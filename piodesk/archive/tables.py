@@ -76,7 +76,8 @@ class ArchiveVersion(Base):
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     fields: Mapped[dict[str, Any]] = mapped_column(JSONType)
     media: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
-    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    # Deferred: searches and lists never need the payload; verify and productions ask for it.
+    raw: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     raw_media_type: Mapped[str] = mapped_column(String(100))
     raw_sha256: Mapped[str] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))

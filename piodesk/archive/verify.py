@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, undefer
 
 from piodesk.archive.capture import version_columns, version_fields
 from piodesk.archive.media import MediaStore
@@ -44,6 +44,7 @@ def _check_chain(
     while True:
         rows = session.execute(
             select(ArchiveVersion, ArchiveItem)
+            .options(undefer(ArchiveVersion.raw))
             .join(ArchiveItem, ArchiveItem.id == ArchiveVersion.item_id)
             .where(ArchiveVersion.seq > last)
             .order_by(ArchiveVersion.seq)

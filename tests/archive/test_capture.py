@@ -21,7 +21,7 @@ from piodesk.core.db import transaction
 
 def comment(
     cid: str = "c1", text: str = "Thanks for the road closure update", **kw
-) -> CapturedItem:  # type: ignore[no-untyped-def]
+) -> CapturedItem:
     fields = kw.pop("fields", {})
     payload = {"id": cid, "message": text, **fields}
     return CapturedItem(

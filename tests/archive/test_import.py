@@ -32,7 +32,12 @@ def archive_state(sessions: sessionmaker[Session]) -> dict[tuple[str, str, str],
     """Every record's identity with its versions' fingerprints: what "the same archive" means."""
     with sessions() as s:
         rows = s.execute(
-            select(ArchiveItem.platform, ArchiveItem.kind, ArchiveItem.platform_id, ArchiveVersion.fingerprint)
+            select(
+                ArchiveItem.platform,
+                ArchiveItem.kind,
+                ArchiveItem.platform_id,
+                ArchiveVersion.fingerprint,
+            )
             .join(ArchiveVersion, ArchiveVersion.item_id == ArchiveItem.id)
             .order_by(ArchiveItem.id, ArchiveVersion.version)
         ).all()
@@ -52,7 +57,10 @@ def row_counts(sessions: sessionmaker[Session]) -> tuple[int, int, int]:
 
 @pytest.mark.parametrize("name", EXPORTS)
 def test_each_sample_export_imports(
-    name: str, sessions: sessionmaker[Session], staff, tmp_path: Path  # type: ignore[no-untyped-def]
+    name: str,
+    sessions: sessionmaker[Session],
+    staff,
+    tmp_path: Path,
 ) -> None:
     path = shared(f"exports/{name}")
     media = MediaStore(tmp_path / "media")
@@ -90,20 +98,27 @@ def test_each_sample_export_imports(
     assert archive_state(sessions) == state
 
 
-def test_twitter_counts_match_the_file_itself(sessions: sessionmaker[Session], staff, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_twitter_counts_match_the_file_itself(
+    sessions: sessionmaker[Session], staff, tmp_path: Path
+) -> None:
     path = shared("exports/twitter_archive")
     raw = (path / "data" / "tweets.js").read_text(encoding="utf-8")
     tweets = json.loads(raw[raw.index("[") :])
     import_export(sessions, path, actor=staff[Role.RECORDS], media=MediaStore(tmp_path / "m"))
     with sessions() as s:
-        ids = set(s.execute(select(ArchiveItem.platform_id).where(ArchiveItem.platform == "x")).scalars())
+        ids = set(
+            s.execute(select(ArchiveItem.platform_id).where(ArchiveItem.platform == "x")).scalars()
+        )
     assert ids == {t["tweet"]["id_str"] for t in tweets}
 
 
-def test_import_needs_permission(sessions: sessionmaker[Session], staff, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_import_needs_permission(sessions: sessionmaker[Session], staff, tmp_path: Path) -> None:
     with pytest.raises(PermissionDenied):
         import_export(
-            sessions, shared("exports/facebook"), actor=staff[Role.CADRE], media=MediaStore(tmp_path)
+            sessions,
+            shared("exports/facebook"),
+            actor=staff[Role.CADRE],
+            media=MediaStore(tmp_path),
         )
 
 
@@ -140,7 +155,11 @@ def _bad_export(case: str, tmp_path: Path) -> Path:
     ],
 )
 def test_bad_exports_are_refused_and_change_nothing(
-    case: str, message: str, sessions: sessionmaker[Session], staff, tmp_path: Path  # type: ignore[no-untyped-def]
+    case: str,
+    message: str,
+    sessions: sessionmaker[Session],
+    staff,
+    tmp_path: Path,
 ) -> None:
     path = _bad_export(case, tmp_path)
     before = row_counts(sessions)
@@ -171,7 +190,10 @@ import_export(sessions, export, actor=actor, media=MediaStore(media), batch_size
 
 
 def test_import_killed_halfway_resumes_to_the_same_archive(
-    db_url: str, sessions: sessionmaker[Session], staff, tmp_path: Path  # type: ignore[no-untyped-def]
+    db_url: str,
+    sessions: sessionmaker[Session],
+    staff,
+    tmp_path: Path,
 ) -> None:
     export = shared("exports/facebook")
     with detect_and_open(export) as importer:

@@ -19,7 +19,7 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def events(sessions: sessionmaker[Session], staff, agency: Agency) -> int:  # type: ignore[no-untyped-def]
+def events(sessions: sessionmaker[Session], staff, agency: Agency) -> int:
     """A registry with a few audited changes; returns the number of events."""
     with transaction(sessions) as session:
         for i in range(3):

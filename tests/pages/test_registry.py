@@ -20,7 +20,7 @@ def _count(session: Session, model: type) -> int:
     return session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
-def test_page_lifecycle_is_audited(sessions: sessionmaker[Session], staff, agency: Agency) -> None:  # type: ignore[no-untyped-def]
+def test_page_lifecycle_is_audited(sessions: sessionmaker[Session], staff, agency: Agency) -> None:
     with transaction(sessions) as session:
         page = pages.register_page(
             session,
@@ -57,7 +57,7 @@ def test_page_lifecycle_is_audited(sessions: sessionmaker[Session], staff, agenc
 def test_profile_edit_adds_a_version_and_rechecks(
     sessions: sessionmaker[Session],
     staff,
-    agency: Agency,  # type: ignore[no-untyped-def]
+    agency: Agency,
 ) -> None:
     with transaction(sessions) as session:
         page = pages.register_page(
@@ -96,7 +96,7 @@ def test_profile_edit_adds_a_version_and_rechecks(
 def test_pio_designee_limited_to_their_pages(
     sessions: sessionmaker[Session],
     staff,
-    agency: Agency,  # type: ignore[no-untyped-def]
+    agency: Agency,
 ) -> None:
     from piodesk.core.errors import PermissionDenied
     from piodesk.people import actions as people
@@ -147,7 +147,7 @@ def test_bad_input_changes_nothing(
     agency: Agency,
     field: str,
     value: str,
-    message: str,  # type: ignore[no-untyped-def]
+    message: str,
 ) -> None:
     args = {
         "platform": "facebook",

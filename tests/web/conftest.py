@@ -23,7 +23,7 @@ def client(settings: Settings, engine: Engine) -> TestClient:
 
 
 @pytest.fixture
-def tokens(staff, sessions: sessionmaker[Session]) -> dict[Role | str, str]:  # type: ignore[no-untyped-def]
+def tokens(staff, sessions: sessionmaker[Session]) -> dict[Role | str, str]:
     """A bearer token per role, and one for the bootstrap admin under "root"."""
     out: dict[Role | str, str] = {}
     with transaction(sessions) as session:

@@ -22,7 +22,7 @@ def _counts(sessions: sessionmaker[Session]) -> tuple[int, int]:
     return pages, events
 
 
-def test_sign_in_sets_a_protected_cookie(client: TestClient, staff) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_sets_a_protected_cookie(client: TestClient, staff) -> None:
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token
@@ -36,13 +36,13 @@ def test_sign_in_sets_a_protected_cookie(client: TestClient, staff) -> None:  # 
     assert "Test chief" in client.get("/").text
 
 
-def test_secure_flag_when_configured(client: TestClient, staff) -> None:  # type: ignore[no-untyped-def]
+def test_secure_flag_when_configured(client: TestClient, staff) -> None:
     client.app.state.ctx.settings.cookie_secure = True  # type: ignore[attr-defined]
     page = client.get("/login")
     assert "Secure" in page.headers["set-cookie"]
 
 
-def test_wrong_password_then_lockout(client: TestClient, staff, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_password_then_lockout(client: TestClient, staff, sessions) -> None:
     def attempt(password: str) -> int:
         page = client.get("/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
@@ -66,7 +66,7 @@ def test_wrong_password_then_lockout(client: TestClient, staff, sessions) -> Non
     assert len(locks) == 1
 
 
-def test_unknown_user_gets_the_same_message(client: TestClient, staff) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_user_gets_the_same_message(client: TestClient, staff) -> None:
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token
@@ -92,7 +92,7 @@ def test_security_headers(client: TestClient) -> None:
 def test_form_without_csrf_is_refused_and_changes_nothing(
     client: TestClient,
     staff,
-    sessions,  # type: ignore[no-untyped-def]
+    sessions,
 ) -> None:
     sign_in(client, "pio", PASSWORD)
     before = _counts(sessions)
@@ -104,14 +104,14 @@ def test_form_without_csrf_is_refused_and_changes_nothing(
     assert _counts(sessions) == before
 
 
-def test_form_with_csrf_registers(client: TestClient, staff, sessions) -> None:  # type: ignore[no-untyped-def]
+def test_form_with_csrf_registers(client: TestClient, staff, sessions) -> None:
     csrf = sign_in(client, "pio", PASSWORD)
     form = {"platform": "facebook", "handle": "h", "name": "n", "administering_unit": "Patrol"}
     r = client.post("/pages", data=form | {"csrf_token": csrf})
     assert r.status_code == 303 and r.headers["location"].startswith("/pages/")
 
 
-def test_user_content_is_escaped(client: TestClient, staff, tokens) -> None:  # type: ignore[no-untyped-def]
+def test_user_content_is_escaped(client: TestClient, staff, tokens) -> None:
     hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     r = client.post(
         "/api/v1/pages",
@@ -134,7 +134,7 @@ def test_user_content_is_escaped(client: TestClient, staff, tokens) -> None:  # 
 def test_api_bad_input_is_explained_and_changes_nothing(
     client: TestClient,
     tokens,
-    sessions,  # type: ignore[no-untyped-def]
+    sessions,
 ) -> None:
     h = bearer(tokens[Role.PIO])
     before = _counts(sessions)
@@ -168,7 +168,7 @@ def test_openapi_document_lists_the_actions(client: TestClient) -> None:
     )
 
 
-def test_sign_out_ends_the_session(client: TestClient, staff) -> None:  # type: ignore[no-untyped-def]
+def test_sign_out_ends_the_session(client: TestClient, staff) -> None:
     csrf = sign_in(client, "auditor", PASSWORD)
     assert client.post("/logout", data={"csrf_token": csrf}).status_code == 303
     assert client.get("/pages").status_code == 303

@@ -182,7 +182,7 @@ def test_service_layer_matrix(
     role: Role,
     staff,
     sessions: sessionmaker[Session],
-    agency: Agency,  # type: ignore[no-untyped-def]
+    agency: Agency,
 ) -> None:
     setup = Setup(sessions, agency, staff)
     actor = staff[role]
@@ -204,7 +204,7 @@ def test_http_api_matrix(
     tokens,
     staff,
     sessions: sessionmaker[Session],
-    agency: Agency,  # type: ignore[no-untyped-def]
+    agency: Agency,
 ) -> None:
     setup = Setup(sessions, agency, staff)
     headers = bearer(tokens[role])
