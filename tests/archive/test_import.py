@@ -185,7 +185,9 @@ def on_batch(progress):
     if progress.done >= kill_after:
         os.kill(os.getpid(), signal.SIGKILL)  # no cleanup, no rollback handlers: a hard crash
 
-import_export(sessions, export, actor=actor, media=MediaStore(media), batch_size=10, on_batch=on_batch)
+import_export(
+    sessions, export, actor=actor, media=MediaStore(media), batch_size=10, on_batch=on_batch
+)
 """
 
 
