@@ -13,6 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from piodesk.archive.actions import search_archive
+from piodesk.archive.search import SearchQuery
 from piodesk.core.db import transaction
 from piodesk.core.errors import PermissionDenied
 from piodesk.core.permissions import Actor, Perm, Role, require
@@ -46,6 +48,7 @@ EXPECTED: dict[str, set[Role]] = {
     "create_account": {AD},
     "set_roles": {AD},
     "verify_audit": {C, R, AU, AD},
+    "search_archive": {P, R, L, AU},
 }
 
 
@@ -120,6 +123,7 @@ def service_calls(setup: Setup) -> dict[str, Callable[[Session, Actor], Any]]:
             s, setup.account(), actor=a, roles=["cadre"], reason="joined the cadre"
         ),
         "verify_audit": lambda s, a: require(a, Perm.AUDIT_VIEW),
+        "search_archive": lambda s, a: search_archive(s, SearchQuery(q="parade"), actor=a),
     }
 
 
@@ -167,6 +171,7 @@ def http_calls(setup: Setup) -> dict[str, Callable[[TestClient, dict[str, str]],
             json={"roles": ["cadre"], "reason": "joined"},
         ),
         "verify_audit": lambda c, h: c.get("/api/v1/audit/verify", headers=h),
+        "search_archive": lambda c, h: c.get("/api/v1/archive/search?q=parade", headers=h),
     }
 
 
