@@ -115,7 +115,7 @@ def serve(
     settings = load_settings()
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings, engine, jobs=True), host=host, port=port, log_level="info")
 
 
 @app.command()
@@ -153,7 +153,9 @@ def demo(
     out.print(table)
     out.print(f"Open http://{host}:{port}/ and sign in with any login above.")
     if serve_app:
-        uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="warning")
+        uvicorn.run(
+            create_app(settings, engine, jobs=True), host=host, port=port, log_level="warning"
+        )
 
 
 # ---- user ------------------------------------------------------------------------------------
@@ -482,3 +484,46 @@ def archive_search(
                 (h.version.text or "")[:80],
             )
         out.print(table)
+
+
+@app.command()
+def ingest(
+    page: Annotated[
+        int | None, typer.Option(help="Only this page (default: every approved page).")
+    ] = None,
+) -> None:
+    """Poll approved pages into the archive now (what the scheduled job does)."""
+    from dataclasses import replace
+
+    from piodesk.archive.ingest import connector_for, ingest_all, ingest_page
+    from piodesk.core.permissions import SYSTEM
+    from piodesk.pages.tables import Page
+
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    actor = replace(SYSTEM, via="cli")
+    try:
+        if page is None:
+            reports = ingest_all(sessions, media=media_store(settings), actor=actor)
+        else:
+            with sessions() as session:
+                row = session.get(Page, page)
+                if row is None:
+                    raise InvalidInput(f"no page with id {page}")
+                connector = connector_for(row, sessions)
+            reports = [
+                ingest_page(sessions, page, connector, media=media_store(settings), actor=actor)
+            ]
+    except DomainError as exc:
+        err.print(f"[red]refused:[/red] {exc.message}")
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    for r in reports:
+        c = r.captured
+        out.print(
+            f"page {r.page_id}: {c.new_items} new records, {c.new_versions} new versions, "
+            f"{r.deleted} deleted, {c.unchanged} unchanged"
+            + (f"; errors: {'; '.join(r.errors)}" if r.errors else "")
+        )

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     )
     lockout_minutes: int = Field(default=15, ge=1, description="How long a lock-out lasts.")
 
+    ingest_seconds: int = Field(
+        default=60, ge=0, description="Poll approved pages this often (0: only `piodesk ingest`)."
+    )
+
     agency_name: str = Field(
         default="Colorado Springs Police Department",
         description="The agency's full name, used in the §.10 disclaimer and maintained-by check.",

@@ -6,7 +6,10 @@ headers (a strict Content-Security-Policy among them) are set on every response.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,9 +20,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from piodesk import __version__
+from piodesk.archive.ingest import ingest_all
+from piodesk.archive.media import MediaStore
 from piodesk.core.config import Settings
 from piodesk.core.db import make_engine, make_sessionmaker
 from piodesk.core.errors import DomainError
+from piodesk.core.jobs import JobRunner
 from piodesk.pages.model import Agency
 from piodesk.web.context import AppContext, LoginRequired, render
 
@@ -53,10 +59,28 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
-    """Build the application for ``settings`` (and an existing engine, in tests)."""
+def _lifespan(settings: Settings, run_jobs: bool) -> Any:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runner = JobRunner()
+        if run_jobs and settings.ingest_seconds > 0:
+            ctx: AppContext = app.state.ctx
+            media = MediaStore(settings.data_dir / "media")
+            runner.every(
+                "ingest", settings.ingest_seconds, lambda: ingest_all(ctx.sessions, media=media)
+            )
+            runner.start()
+        yield
+        runner.stop()
+
+    return lifespan
+
+
+def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool = False) -> FastAPI:
+    """Build the application for ``settings``; ``jobs`` starts the in-process job runner."""
     engine = engine or make_engine(settings.database_url)
     app = FastAPI(
+        lifespan=_lifespan(settings, jobs),
         title="piodesk",
         version=__version__,
         description="Runs a police department's official social media program by GO 409. "
