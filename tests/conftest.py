@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.core.config import Settings
@@ -68,7 +69,7 @@ def pg_url() -> Iterator[str]:
         with admin.begin() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
             conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    except Exception as exc:
+    except OperationalError as exc:
         pytest.skip(f"PostgreSQL is not reachable at {PG_URL}: {exc.__class__.__name__}")
     finally:
         admin.dispose()

@@ -52,7 +52,7 @@ class JobRunner:
             try:
                 job.fn()
                 job.runs += 1
-            except Exception as exc:  # noqa: BLE001 - a job's failure must not stop the runner
+            except Exception as exc:  # a job's failure must not stop the runner (logged below)
                 job.failures += 1
                 job.last_error = str(exc)
                 log.exception("job failed", job=job.name)
