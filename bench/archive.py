@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import tempfile
@@ -125,7 +126,7 @@ def item(
     )
 
 
-def build(url: str, total: int, batch: int) -> tuple[float, int]:
+def build(url: str, total: int, batch: int) -> tuple[float, float, int]:
     engine = make_engine(url)
     upgrade(engine)
     sessions = make_sessionmaker(engine)
@@ -133,7 +134,7 @@ def build(url: str, total: int, batch: int) -> tuple[float, int]:
     rng = random.Random(409)
     base = datetime(2024, 1, 1, tzinfo=UTC)
     versions = 0
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for lo in range(0, total, batch):
         items = []
         for i in range(lo, min(lo + batch, total)):
@@ -153,9 +154,11 @@ def build(url: str, total: int, batch: int) -> tuple[float, int]:
         if done % (batch * 100) == 0:
             rate = done / (time.perf_counter() - start)
             print(f"  {done:>9,} comments captured, {rate:,.0f}/s", flush=True)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    with engine.begin() as conn:  # fresh planner statistics, as autovacuum would gather them
+        conn.exec_driver_sql("ANALYZE")
     engine.dispose()
-    return elapsed, versions
+    return elapsed, cpu, versions
 
 
 def time_searches(url: str, n: int) -> dict[str, list[float]]:
@@ -208,10 +211,14 @@ def run(backend: str, total: int, batch: int, searches: int) -> None:
             conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
         url = f"{PG_URL}?options=-csearch_path%3D{schema}"
     print(f"== {backend}: capturing {total:,} comments in batches of {batch}")
-    elapsed, versions = build(url, total, batch)
+    elapsed, cpu, versions = build(url, total, batch)
     print(
-        f"capture: {total:,} comments ({versions:,} versions) in {elapsed:,.1f} s = "
-        f"{total / elapsed:,.0f} comments/s, {versions / elapsed:,.0f} versions/s"
+        f"capture: {total:,} comments ({versions:,} versions) in {elapsed:,.1f} s wall = "
+        f"{total / elapsed:,.0f} comments/s ({versions / elapsed:,.0f} versions/s); "
+        f"piodesk process CPU {cpu:,.1f} s = {total / cpu:,.0f} comments per CPU-second"
+    )
+    print(
+        f"  (machine load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
     )
     print(f"search ({searches} queries each, ms):")
     for name, times in time_searches(url, searches).items():

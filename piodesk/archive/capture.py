@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, text, tuple_, update
+from sqlalchemy import Table, bindparam, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from piodesk.archive.media import MediaStore
@@ -57,8 +57,22 @@ def _clean(value: str | None) -> str | None:
     return None if value is None else value.replace("\x00", "\ufffd")
 
 
-def _clean_json(value: Any) -> Any:
-    return json.loads(canonical(value).replace("\\u0000", "\\ufffd"))
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _clean_json(value: dict[str, Any]) -> dict[str, Any]:
+    # Connectors hand over JSON-ready values (CapturedItem checks); only NUL needs replacing.
+    if not _has_nul(value):
+        return value
+    cleaned: dict[str, Any] = json.loads(canonical(value).replace("\\u0000", "\\ufffd"))
+    return cleaned
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -284,25 +298,29 @@ def capture(
         )
 
     if new_items:
-        # One multi-row INSERT ... RETURNING, in the order given, for every new record.
-        rows = (
-            session.execute(
-                insert(ITEMS).returning(ITEMS.c.id, sort_by_parameter_order=True),
-                [
-                    {
-                        **row,
-                        "head_version": heads[k].head_version,
-                        "head_fingerprint": heads[k].head_fingerprint,
-                        "state": heads[k].state,
-                    }
-                    for k, row in new_items.items()
-                ],
-            )
-            .scalars()
-            .all()
+        # One executemany INSERT (RETURNING would go row by row), then one SELECT for the ids.
+        session.execute(
+            insert(ITEMS),
+            [
+                {
+                    **row,
+                    "head_version": heads[k].head_version,
+                    "head_fingerprint": heads[k].head_fingerprint,
+                    "state": heads[k].state,
+                }
+                for k, row in new_items.items()
+            ],
         )
-        for key, item_id in zip(new_items, rows, strict=True):
-            heads[key].id = item_id
+        keys = list(new_items)
+        for start in range(0, len(keys), 500):
+            for r in session.execute(
+                select(ITEMS.c.id, ITEMS.c.platform, ITEMS.c.kind, ITEMS.c.platform_id).where(
+                    tuple_(ITEMS.c.platform, ITEMS.c.kind, ITEMS.c.platform_id).in_(
+                        keys[start : start + 500]
+                    )
+                )
+            ):
+                heads[(r.platform, r.kind, r.platform_id)].id = r.id
     changed = {k for k, _ in versions if k not in new_items}
     if changed:
         session.execute(
@@ -320,14 +338,10 @@ def capture(
     if versions:
         session.execute(insert(VERSIONS), [{**v, "item_id": heads[k].id} for k, v in versions])
         if session.get_bind().dialect.name == "sqlite":
-            session.execute(
-                text(
-                    "INSERT INTO archive_fts(rowid, text, author) VALUES (:rowid, :text, :author)"
-                ),
-                [
-                    {"rowid": v["seq"], "text": v["text"] or "", "author": v["author_name"] or ""}
-                    for _, v in versions
-                ],
+            # Straight to the driver: three plain values a row, no SQL expression to compile.
+            session.connection().exec_driver_sql(
+                "INSERT INTO archive_fts(rowid, text, author) VALUES (?, ?, ?)",
+                [(v["seq"], v["text"] or "", v["author_name"] or "") for _, v in versions],
             )
         session.execute(
             update(ArchiveHead).where(ArchiveHead.id == 1).values(last_seq=seq, last_hash=prev_hash)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, column, func, select, table
+from sqlalchemy import Select, column, func, select, table, text
 from sqlalchemy.orm import Session, undefer
 
 from piodesk.archive.model import ItemState
@@ -114,33 +114,46 @@ def search(session: Session, query: SearchQuery) -> list[Hit]:
         )
         order = (_FTS.c.rowid.desc(),)
     elif terms:
+        # search_vector is the stored tsvector column (PostgreSQL only, migration 0002).
         stmt = stmt.where(
-            func.to_tsvector(
-                "english",
-                func.coalesce(ArchiveVersion.text, "")
-                + " "
-                + func.coalesce(ArchiveVersion.author_name, ""),
-            ).op("@@")(func.plainto_tsquery("english", " ".join(terms)))
+            text("archive_versions.search_vector @@ plainto_tsquery('english', :q)").bindparams(
+                q=" ".join(terms)
+            )
         )
     else:
         # No words: filter the records, newest first, showing each one's latest version.
         stmt = stmt.where(ArchiveVersion.version == ArchiveItem.head_version)
         order = (ArchiveItem.created_at.desc(), ArchiveItem.id.desc())
     stmt = _filters(stmt, query).order_by(*order)
+    wanted = query.limit + query.offset
     hits: list[Hit] = []
     seen: set[int] = set()
-    # Several versions of one record can match; read a little ahead and keep one per record.
-    fetch, skip = (query.limit + query.offset) * 2, 0
-    while True:
-        rows = session.execute(stmt.limit(fetch).offset(skip)).all()
-        for version, item in rows:
-            if item.id in seen:
-                continue
-            seen.add(item.id)
-            hits.append(Hit(item, version))
-        if len(rows) < fetch or len(hits) >= query.limit + query.offset:
-            break
-        skip += fetch
+
+    def collect(statement: Any) -> None:
+        # Several versions of one record can match; read ahead and keep one per record.
+        fetch, skip = wanted * 2, 0
+        while len(hits) < wanted:
+            rows = session.execute(statement.limit(fetch).offset(skip)).all()
+            for version, item in rows:
+                if item.id not in seen:
+                    seen.add(item.id)
+                    hits.append(Hit(item, version))
+            if len(rows) < fetch:
+                return
+            skip += fetch
+
+    if terms and dialect == "postgresql":
+        # A GIN index finds every match but cannot hand them over newest first; sorting all of
+        # a common word's matches would take seconds at millions of versions. So look in
+        # windows of the newest versions, widening each time, until the page is full.
+        top = session.execute(select(func.max(ArchiveVersion.seq))).scalar() or 0
+        window, hi = 20_000, top
+        while hi > 0 and len(hits) < wanted:
+            lo = max(0, hi - window)
+            collect(stmt.where(ArchiveVersion.seq > lo, ArchiveVersion.seq <= hi))
+            hi, window = lo, window * 4
+    else:
+        collect(stmt)
     return hits[query.offset : query.offset + query.limit]
 
 

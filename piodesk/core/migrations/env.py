@@ -14,8 +14,10 @@ target_metadata = Base.metadata
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Leave SQLite's FTS5 tables (made by hand in 0002) out of autogenerate's comparison."""
-    return not (type_ == "table" and name is not None and name.startswith("archive_fts"))
+    """Leave the hand-made full-text parts of 0002 out of autogenerate's comparison."""
+    if type_ == "table" and name is not None and name.startswith("archive_fts"):
+        return False  # SQLite's FTS5 table
+    return not (type_ == "column" and name == "search_vector")  # PostgreSQL's stored tsvector
 
 
 def run_migrations_offline() -> None:

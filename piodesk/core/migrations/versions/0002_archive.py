@@ -29,8 +29,10 @@ SQLITE_STATEMENTS = [
 PG_STATEMENTS = [
     """CREATE TRIGGER archive_versions_append_only BEFORE UPDATE OR DELETE ON archive_versions
        FOR EACH ROW EXECUTE FUNCTION piodesk_append_only()""",
-    """CREATE INDEX ix_archive_versions_fts ON archive_versions USING gin (
-       to_tsvector('english', coalesce(text, '') || ' ' || coalesce(author_name, '')))""",
+    # Stored, so a search never recomputes a version's vector (only inserts compute it).
+    """ALTER TABLE archive_versions ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
+       to_tsvector('english', coalesce(text, '') || ' ' || coalesce(author_name, ''))) STORED""",
+    "CREATE INDEX ix_archive_versions_search ON archive_versions USING gin (search_vector)",
 ]
 
 
