@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -42,9 +43,9 @@ GONE = (ItemState.DELETED.value, ItemState.REMOVED.value)
 class ListsLiveIds(Protocol):
     """A connector that can say which posts and comments are still on the platform."""
 
-    def live_post_ids(self) -> set[str]: ...
+    def live_post_ids(self) -> AbstractSet[str]: ...
 
-    def live_comment_ids(self, post_id: str) -> set[str]: ...
+    def live_comment_ids(self, post_id: str) -> AbstractSet[str]: ...
 
 
 @dataclass
@@ -193,7 +194,7 @@ def ingest_page(
             )
     if Capability.READ_POSTS in caps:
         _drain(sessions, page, "posts", connector.fetch_posts, report, source, media)
-    live_posts: set[str] | None = None
+    live_posts: AbstractSet[str] | None = None
     if isinstance(connector, ListsLiveIds):
         live_posts = connector.live_post_ids()
         with transaction(sessions) as session:
