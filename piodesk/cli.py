@@ -127,7 +127,7 @@ def demo(
     """Start a fresh demo agency on SQLite and print one login per role."""
     import uvicorn
 
-    from piodesk.demo import DEMO_LOGINS, DEMO_PASSWORD, seed
+    from piodesk.demo import DEMO_LOGINS, DEMO_PASSWORD, seed, seed_sandbox
     from piodesk.web.app import create_app
 
     for suffix in ("", "-wal", "-shm"):
@@ -140,8 +140,10 @@ def demo(
     )
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    with transaction(make_sessionmaker(engine)) as session:
+    sessions = make_sessionmaker(engine)
+    with transaction(sessions) as session:
         seed(session, agency_of(settings))
+    seed_sandbox(sessions)
     table = Table(title=f"piodesk demo — {settings.agency_name}")
     for col in ("username", "password", "who", "for"):
         table.add_column(col)

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from piodesk.connectors.sandbox import platform as sandbox
+from piodesk.connectors.sandbox.connector import SandboxConnector
+from piodesk.core.db import transaction
 from piodesk.core.permissions import Role
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency, Profile
@@ -158,3 +161,145 @@ def seed(session: Session, agency: Agency) -> None:
         page_scope=[sandbox.id],
         reason="designee for the community sandbox page only",
     )
+
+
+#: The sandbox page's posts: a time-sensitive notice, an event and a tip (GO 409 §.15 uses).
+DEMO_POSTS: dict[str, str] = {
+    "road": (
+        "ROAD CLOSURE: Northbound Nevada Avenue is closed between Uintah Street and Fontanero "
+        "Street for a crash investigation, expected until about 3 p.m. Please use Cascade "
+        "Avenue as a detour and give crews room to work."
+    ),
+    "event": (
+        "Coffee with a Cop is this Saturday from 9 to 11 a.m. at the Southeast Family YMCA. "
+        "Bring your questions about your neighborhood: officers from the Sand Creek Division "
+        "will be there, and the coffee is on us."
+    ),
+    "tip": (
+        "Crime prevention tip: catalytic converter thefts are up across the city. Park in a "
+        "garage or a well-lit area, ask your mechanic about a converter shield, and have your "
+        "VIN etched on the converter so a stolen one can be traced."
+    ),
+}
+
+#: Visitors' comments: (post, visitor, name, text, index of the comment replied to or None).
+#: Some the screening engine should flag (a phone number, profanity, a sales pitch, a threat);
+#: several are harsh but lawful criticism, which §.20 protects and screening must let through.
+DEMO_COMMENTS: tuple[tuple[str, str, str, str, int | None], ...] = (
+    (
+        "road",
+        "m-torres",
+        "Maria Torres",
+        "How long will it stay closed? I have to get to "
+        "Memorial Hospital for a 2 p.m. appointment.",
+        None,
+    ),
+    (
+        "road",
+        "d-whitfield",
+        "Dale Whitfield",
+        "My neighbor saw the whole crash. Call her at "
+        "719-555-0147, her name is Linda Marsh and she lives at 1120 N Nevada.",
+        None,
+    ),
+    (
+        "road",
+        "k-osei",
+        "Kwame Osei",
+        "Three hours to clear one crash? This department could "
+        "not manage traffic if its life depended on it.",
+        None,
+    ),
+    (
+        "road",
+        "j-park",
+        "Jenny Park",
+        "They are investigating a serious crash. Have some patience.",
+        2,
+    ),
+    (
+        "event",
+        "securehome",
+        "SecureHome Deals",
+        "Tired of break-ins? Get 50% off SecureHome "
+        "cameras this week only! DM me or visit securehome-deals.example for the promo code.",
+        None,
+    ),
+    (
+        "event",
+        "r-alvarez",
+        "Rosa Alvarez",
+        "Coffee with a Cop is a PR stunt. Show up when we "
+        "actually call 911 and maybe we would trust you.",
+        None,
+    ),
+    (
+        "event",
+        "t-nguyen",
+        "Tom Nguyen",
+        "We'll be there with the kids. Thanks for doing these!",
+        None,
+    ),
+    (
+        "event",
+        "b-carter",
+        "Bill Carter",
+        "The chief should resign over how the protest last "
+        "month was handled. Free coffee will not fix that and neither will this page.",
+        None,
+    ),
+    (
+        "tip",
+        "g-hollis",
+        "Greg Hollis",
+        "This is bullshit. My converter got stolen twice and you fucking people did nothing.",
+        None,
+    ),
+    (
+        "tip",
+        "anon-717",
+        "Sam R.",
+        "If I catch the guy who took mine I am going to put a "
+        "bullet in him. Consider this a warning.",
+        None,
+    ),
+    (
+        "tip",
+        "l-becker",
+        "Laura Becker",
+        "You post tips instead of arresting anyone. Useless. My tax dollars at work.",
+        None,
+    ),
+    (
+        "tip",
+        "a-fischer",
+        "Ann Fischer",
+        "Etching the VIN worked for us, the shop on Academy did it for free.",
+        None,
+    ),
+)
+
+
+def seed_sandbox(sessions: sessionmaker[Session], handle: str = "cspd-community") -> None:
+    """Give the sandbox page its posts and visitors' comments (after :func:`seed` committed).
+
+    Posts go through the sandbox connector's ``publish`` and comments through the same
+    platform function the public page's comment form calls.
+    """
+    conn = SandboxConnector(sessions, handle)
+    posts = {key: conn.publish(text) for key, text in DEMO_POSTS.items()}
+    made: list[int] = []
+    for post_key, visitor, name, text, reply_to in DEMO_COMMENTS:
+        with transaction(sessions) as session:
+            page = sandbox.find_page(session, handle)
+            assert page is not None, "seed() registers the sandbox page first"
+            comment = sandbox.add_comment(
+                session,
+                page,
+                int(posts[post_key]),
+                visitor_id=sandbox.visitor_id_for(f"demo-visitor-{visitor}-secret-token"),
+                visitor_name=name,
+                body=text,
+                parent_comment_id=made[reply_to] if reply_to is not None else None,
+            )
+            made.append(comment.id)
