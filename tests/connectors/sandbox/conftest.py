@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.connectors.sandbox.connector import SandboxConnector
@@ -11,6 +12,7 @@ from piodesk.core.permissions import Role
 from piodesk.demo import compliant_about
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency, Profile
+from piodesk.web.app import create_app
 
 HANDLE = "cspd-test"
 
@@ -79,3 +81,9 @@ def visitor_comment(
             parent_comment_id=int(parent) if parent else None,
         )
         return str(comment.id)
+
+
+@pytest.fixture
+def client(settings, engine) -> TestClient:  # type: ignore[no-untyped-def]
+    """A client of the whole web app on the test database (no one signed in)."""
+    return TestClient(create_app(settings, engine), follow_redirects=False)

@@ -1,0 +1,264 @@
+"""The sandbox's public page over HTTP: reading, commenting, CSRF, limits, blocks, escaping."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from piodesk.connectors.sandbox.connector import SandboxConnector
+from piodesk.connectors.sandbox.platform import visitor_id_for
+from piodesk.connectors.sandbox.routes import VISITOR_COOKIE
+from piodesk.connectors.sandbox.tables import SandboxComment
+from tests.connectors.sandbox.conftest import HANDLE, register_sandbox_page, visitor_comment
+
+URL = f"/sandbox/{HANDLE}"
+
+
+def csrf_of(html: str) -> str:
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert token, "the page has no comment form"
+    return token[1]
+
+
+def comment_count(sessions: sessionmaker[Session]) -> int:
+    with sessions() as session:
+        return session.execute(select(func.count()).select_from(SandboxComment)).scalar_one()
+
+
+@pytest.fixture
+def post_id(conn: SandboxConnector) -> str:
+    """A page with an older and a newer post; the id of the newer one."""
+    conn.publish("Older post: crime prevention tip")
+    return conn.publish("Newer post: road closure on Nevada Ave")
+
+
+def test_the_public_page_shows_profile_and_posts_newest_first(
+    client: TestClient, post_id: str
+) -> None:
+    page = client.get(URL)
+    assert page.status_code == 200
+    assert "The opinions expressed by webpage visitors do not reflect" in page.text
+    assert "(719) 444-7000" in page.text and "Comments are monitored" in page.text
+    assert page.text.index("Newer post") < page.text.index("Older post")
+    cookie = page.headers["set-cookie"]
+    assert f"{VISITOR_COOKIE}=" in cookie and "HttpOnly" in cookie and "Path=/sandbox" in cookie
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    # No sign-in needed, and no staff navigation on the platform's page.
+    assert "Sign out" not in page.text
+
+
+def test_a_visitor_comments_and_sees_it(
+    client: TestClient, post_id: str, conn: SandboxConnector
+) -> None:
+    page = client.get(URL)
+    response = client.post(
+        f"{URL}/posts/{post_id}/comments",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "visitor_name": "Maria",
+            "body": "How long is\nthe closure?",
+        },
+    )
+    assert response.status_code == 303
+    [item] = conn.fetch_comments(post_id).items
+    assert response.headers["location"] == f"{URL}#comment-{item.platform_id}"
+    after = client.get(URL)
+    assert f'id="comment-{item.platform_id}"' in after.text
+    assert "How long is\nthe closure?" in after.text and "(you)" in after.text
+    # The archive gets a one-way id; the cookie's secret is stored nowhere.
+    token = client.cookies[VISITOR_COOKIE]
+    assert item.author_platform_id == visitor_id_for(token)
+    assert token.encode() not in item.raw
+    # Another visitor sees the comment but not as theirs.
+    other = TestClient(client.app)
+    assert "How long is" in other.get(URL).text and "(you)" not in other.get(URL).text
+
+
+def test_a_visitor_replies_to_a_comment(
+    client: TestClient, post_id: str, sessions: sessionmaker[Session], conn: SandboxConnector
+) -> None:
+    parent = visitor_comment(sessions, post_id, "Is Cascade open?", visitor="v-bob", name="Bob")
+    page = client.get(URL)
+    response = client.post(
+        f"{URL}/posts/{post_id}/comments",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "visitor_name": "Ann",
+            "body": "Yes, it is",
+            "parent_comment_id": parent,
+        },
+    )
+    assert response.status_code == 303
+    reply = next(i for i in conn.fetch_comments(post_id).items if i.platform_id != parent)
+    assert reply.parent_platform_id == parent
+    html = client.get(URL).text
+    thread = html[html.index(f'id="comment-{parent}"') :]
+    assert thread.index("Yes, it is") < thread.index("</section>")
+
+
+def test_hostile_html_is_shown_as_text(client: TestClient, post_id: str) -> None:
+    page = client.get(URL)
+    client.post(
+        f"{URL}/posts/{post_id}/comments",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "visitor_name": '<script>alert("name")</script>',
+            "body": '<img src=x onerror="alert(1)"><a href="javascript:alert(2)">x</a>',
+        },
+    )
+    html = client.get(URL).text
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert '<a href="javascript' not in html
+    assert "&lt;script&gt;alert(&#34;name&#34;)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in html
+
+
+@pytest.mark.parametrize("case", ["no token", "wrong token", "no cookie", "other visitor's"])
+def test_a_comment_without_the_right_csrf_token_is_refused(
+    client: TestClient, post_id: str, sessions: sessionmaker[Session], case: str
+) -> None:
+    token = csrf_of(client.get(URL).text)
+    data = {"visitor_name": "Mallory", "body": "forged"}
+    if case == "wrong token":
+        data["csrf_token"] = token[:-4] + "0000"
+    elif case == "no cookie":
+        data["csrf_token"] = token
+        client.cookies.clear()
+    elif case == "other visitor's":
+        other = TestClient(client.app)
+        data["csrf_token"] = csrf_of(other.get(URL).text)
+    response = client.post(f"{URL}/posts/{post_id}/comments", data=data)
+    assert response.status_code == 403
+    assert "reload the page" in response.text
+    assert comment_count(sessions) == 0
+
+
+def test_an_over_long_comment_is_refused_with_a_clear_message(
+    client: TestClient, post_id: str, sessions: sessionmaker[Session]
+) -> None:
+    token = csrf_of(client.get(URL).text)
+    too_long = "Slow down on Nevada! " * 95 + "the end."  # 2,003 characters
+    assert len(too_long) == 2003
+    response = client.post(
+        f"{URL}/posts/{post_id}/comments",
+        data={"csrf_token": token, "visitor_name": "Pat", "body": too_long},
+    )
+    assert response.status_code == 422
+    assert "Your comment is 2,003 characters long; the limit is 2,000." in response.text
+    assert too_long in response.text  # what they wrote is kept in the form, to shorten
+    assert comment_count(sessions) == 0
+    # Exactly at the limit is fine.
+    response = client.post(
+        f"{URL}/posts/{post_id}/comments",
+        data={"csrf_token": token, "visitor_name": "Pat", "body": "x" * 2000},
+    )
+    assert response.status_code == 303 and comment_count(sessions) == 1
+
+
+def test_an_empty_comment_or_name_is_refused(
+    client: TestClient, post_id: str, sessions: sessionmaker[Session]
+) -> None:
+    token = csrf_of(client.get(URL).text)
+    for name, body, message in (
+        ("", "hello", "Your name is empty"),
+        ("Pat", "  ", "Your comment is empty"),
+    ):
+        response = client.post(
+            f"{URL}/posts/{post_id}/comments",
+            data={"csrf_token": token, "visitor_name": name, "body": body},
+        )
+        assert response.status_code == 422 and message in response.text
+    assert comment_count(sessions) == 0
+
+
+def test_a_blocked_visitor_is_told_and_refused(
+    client: TestClient, post_id: str, sessions: sessionmaker[Session], conn: SandboxConnector
+) -> None:
+    token = csrf_of(client.get(URL).text)
+    first = client.post(
+        f"{URL}/posts/{post_id}/comments",
+        data={"csrf_token": token, "visitor_name": "Troll", "body": "first"},
+    )
+    assert first.status_code == 303
+    conn.block(visitor_id_for(client.cookies[VISITOR_COOKIE]))
+
+    page = client.get(URL)
+    assert "blocked you from commenting on this page" in page.text
+    assert 'name="body"' not in page.text  # no comment forms for them
+    refused = client.post(
+        f"{URL}/posts/{post_id}/comments",
+        data={"csrf_token": token, "visitor_name": "Troll", "body": "second"},
+    )
+    assert refused.status_code == 403
+    assert "blocked you from commenting" in refused.text
+    assert comment_count(sessions) == 1
+    # Others still comment.
+    other = TestClient(client.app, follow_redirects=False)
+    other_token = csrf_of(other.get(URL).text)
+    ok = other.post(
+        f"{URL}/posts/{post_id}/comments",
+        data={"csrf_token": other_token, "visitor_name": "Neighbor", "body": "fine"},
+    )
+    assert ok.status_code == 303 and comment_count(sessions) == 2
+
+
+def test_hidden_and_deleted_comments_are_not_shown(
+    client: TestClient, post_id: str, sessions: sessionmaker[Session], conn: SandboxConnector
+) -> None:
+    hidden = visitor_comment(sessions, post_id, "HIDDEN-TEXT")
+    visitor_comment(sessions, post_id, "REPLY-UNDER-HIDDEN", visitor="v-b", parent=hidden)
+    deleted = visitor_comment(sessions, post_id, "DELETED-TEXT")
+    visitor_comment(sessions, post_id, "VISIBLE-TEXT")
+    conn.hide_comment(hidden)
+    conn.delete_comment(deleted)
+    html = client.get(URL).text
+    assert "VISIBLE-TEXT" in html
+    for gone in ("HIDDEN-TEXT", "REPLY-UNDER-HIDDEN", "DELETED-TEXT"):
+        assert gone not in html
+    # A reply to a hidden comment is refused like a reply to nothing.
+    response = client.post(
+        f"{URL}/posts/{post_id}/comments",
+        data={
+            "csrf_token": csrf_of(html),
+            "visitor_name": "Ann",
+            "body": "replying",
+            "parent_comment_id": hidden,
+        },
+    )
+    assert response.status_code == 404
+    conn.delete_post(post_id)
+    assert "Newer post" not in client.get(URL).text
+
+
+def test_unapproved_pages_are_not_shown(
+    client: TestClient, sessions: sessionmaker[Session], staff, agency
+) -> None:  # type: ignore[no-untyped-def]
+    register_sandbox_page(sessions, staff, agency, "waiting-page", approve=False)
+    waiting = SandboxConnector(sessions, "waiting-page")
+    post = waiting.publish("not public yet")
+    assert client.get("/sandbox/waiting-page").status_code == 404
+    assert client.get("/sandbox/no-such-page").status_code == 404
+    response = client.post(
+        f"/sandbox/waiting-page/posts/{post}/comments",
+        data={"csrf_token": "x", "visitor_name": "A", "body": "b"},
+    )
+    assert response.status_code == 404
+    assert comment_count(sessions) == 0
+
+
+def test_the_registry_links_to_the_public_page(
+    client: TestClient, sandbox_page: int, staff
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import PASSWORD
+
+    login = client.get("/login")
+    client.post(
+        "/login",
+        data={"username": "pio", "password": PASSWORD, "csrf_token": csrf_of(login.text)},
+    )
+    detail = client.get(f"/pages/{sandbox_page}")
+    assert f'href="/sandbox/{HANDLE}"' in detail.text
