@@ -50,6 +50,7 @@ def _page_response(
     error: str = "",
     error_post: int | None = None,
     error_parent: int | None = None,
+    error_edit: int | None = None,
     draft: dict[str, str] | None = None,
 ) -> HTMLResponse:
     visitor = platform.visitor_id_for(token)
@@ -73,6 +74,7 @@ def _page_response(
             "error": error,
             "error_post": error_post,
             "error_parent": error_parent,
+            "error_edit": error_edit,
             "draft": draft or {},
         },
         status=status,
@@ -89,6 +91,18 @@ def _page_response(
     return response
 
 
+def _checked_visitor(request: Request, sent: object) -> str:
+    """The visitor's cookie token, once the form proved it came from this page (else 403)."""
+    token = _visitor_token(request)
+    if (
+        token is None
+        or not isinstance(sent, str)
+        or not hmac.compare_digest(sent, _csrf_for(request, token))
+    ):
+        raise CsrfFailed("the comment form expired or came from elsewhere; reload the page")
+    return token
+
+
 @router.get("/sandbox/{handle}", response_class=HTMLResponse)
 def public_page(request: Request, handle: str) -> HTMLResponse:
     """A sandbox page as the public sees it: profile, posts, visible comments, comment forms."""
@@ -102,14 +116,7 @@ async def leave_comment(request: Request, handle: str, post_id: int) -> Response
     with ctx(request).tx() as session:
         platform.public_page(session, handle)  # 404 for unknown and unapproved pages
     form = await request.form()
-    token = _visitor_token(request)
-    sent = form.get("csrf_token")
-    if (
-        token is None
-        or not isinstance(sent, str)
-        or not hmac.compare_digest(sent, _csrf_for(request, token))
-    ):
-        raise CsrfFailed("the comment form expired or came from elsewhere; reload the page")
+    token = _checked_visitor(request, form.get("csrf_token"))
     name, body = str(form.get("visitor_name", "")), str(form.get("body", ""))
     parent_field = str(form.get("parent_comment_id", "")).strip()
     parent = int(parent_field) if parent_field.isdigit() and len(parent_field) < 18 else None
@@ -138,3 +145,30 @@ async def leave_comment(request: Request, handle: str, post_id: int) -> Response
             draft={"visitor_name": name[:200], "body": body[:10_000]},
         )
     return RedirectResponse(f"/sandbox/{handle}#comment-{comment.id}", status_code=303)
+
+
+@router.post("/sandbox/{handle}/comments/{comment_id}/edit")
+async def edit_comment(request: Request, handle: str, comment_id: int) -> Response:
+    """A visitor corrects their own comment (the archive keeps the version before the edit)."""
+    with ctx(request).tx() as session:
+        platform.public_page(session, handle)
+    form = await request.form()
+    token = _checked_visitor(request, form.get("csrf_token"))
+    body = str(form.get("body", ""))
+    try:
+        with ctx(request).tx() as session:
+            page = platform.public_page(session, handle)
+            platform.edit_comment(
+                session, page, comment_id, visitor_id=platform.visitor_id_for(token), body=body
+            )
+    except (InvalidInput, platform.VisitorBlocked) as exc:
+        return _page_response(
+            request,
+            handle,
+            token,
+            status=exc.status_code,
+            error=exc.message,
+            error_edit=comment_id,
+            draft={"body": body[:10_000]},
+        )
+    return RedirectResponse(f"/sandbox/{handle}#comment-{comment_id}", status_code=303)

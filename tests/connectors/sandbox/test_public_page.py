@@ -262,3 +262,43 @@ def test_the_registry_links_to_the_public_page(
     )
     detail = client.get(f"/pages/{sandbox_page}")
     assert f'href="/sandbox/{HANDLE}"' in detail.text
+
+
+def test_a_visitor_edits_their_own_comment_and_nobody_else_can(
+    client: TestClient, post_id: str, sessions: sessionmaker[Session], conn: SandboxConnector
+) -> None:
+    token = csrf_of(client.get(URL).text)
+    client.post(
+        f"{URL}/posts/{post_id}/comments",
+        data={"csrf_token": token, "visitor_name": "Maria", "body": "Closed till 3?"},
+    )
+    [before] = conn.fetch_comments(post_id).items
+    cid = before.platform_id
+    assert f"/comments/{cid}/edit" in client.get(URL).text  # the author is offered an edit
+
+    edited = client.post(
+        f"{URL}/comments/{cid}/edit", data={"csrf_token": token, "body": "Closed till 4?"}
+    )
+    assert edited.status_code == 303
+    assert edited.headers["location"] == f"{URL}#comment-{cid}"
+    [after] = conn.fetch_comments(post_id).items
+    assert after.text == "Closed till 4?" and after.edited_at is not None
+    assert after.fingerprint != before.fingerprint  # a new version for the archive
+    assert "· edited" in client.get(URL).text
+
+    too_long = client.post(
+        f"{URL}/comments/{cid}/edit", data={"csrf_token": token, "body": "y" * 2001}
+    )
+    assert too_long.status_code == 422 and "the limit is 2,000" in too_long.text
+
+    other = TestClient(client.app, follow_redirects=False)
+    other_html = other.get(URL).text
+    assert f"/comments/{cid}/edit" not in other_html
+    refused = other.post(
+        f"{URL}/comments/{cid}/edit", data={"csrf_token": csrf_of(other_html), "body": "pwned"}
+    )
+    assert refused.status_code == 404
+    forged = other.post(f"{URL}/comments/{cid}/edit", data={"csrf_token": token, "body": "pwned"})
+    assert forged.status_code == 403
+    assert [i.text for i in conn.fetch_comments(post_id).items] == ["Closed till 4?"]
+    assert comment_count(sessions) == 1
