@@ -151,6 +151,10 @@ def demo(
         table.add_row(login.username, DEMO_PASSWORD, login.display_name, login.note)
     out.print(table)
     out.print(f"Open http://{host}:{port}/ and sign in with any login above.")
+    out.print(
+        f"The sandbox platform's public page (no sign-in): "
+        f"http://{host}:{port}/sandbox/cspd-community"
+    )
     if serve_app:
         uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="warning")
 
