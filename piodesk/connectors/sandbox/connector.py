@@ -10,7 +10,8 @@ Raw payloads
 ============
 Each item's ``raw`` is the JSON the sandbox "API" returns for that row: a dict built from the
 row, serialised once (``json.dumps(…, ensure_ascii=False)``, UTF-8); the item's text, times and
-fields are read from that same dict, so ``raw`` and the normalized fields never disagree.
+fields are built from the same values, so ``raw`` and the normalized fields never disagree.
+(The raw comment says ``"is_hidden"``, as Graph does; the normalized ``fields`` say ``"hidden"``.)
 
 Cursors, edits, hides and deletions (for the archive)
 =====================================================
@@ -36,6 +37,22 @@ changes with the page's next *change number* (``change_seq``); numbers commit in
   deleted")``: treat the post and everything under it as gone.
   (The same answer comes from a full pass: ``fetch_posts(None)`` followed through
   ``has_more`` sees every live post exactly as ``live_post_ids()`` lists them.)
+
+One poll of a page, then, is:
+
+1. ``fetch_posts(posts_cursor)`` until ``has_more`` is false; keep the last ``next``.
+2. ``live_post_ids()``: known posts missing from it were deleted.
+3. For each live post, ``fetch_comments(post_id, that_posts_cursor)`` until ``has_more`` is
+   false (keep one cursor per post), then ``live_comment_ids(post_id)``: known comments and
+   replies of that post missing from it were deleted.
+
+A reply under a hidden comment keeps its own ``hidden`` flag (False unless it was hidden
+itself), although the public page, like Facebook, does not show a thread whose comment is
+hidden.
+
+The connector does not check piodesk's §.04 approval: the platform knows nothing of piodesk's
+registry states, so whoever polls or publishes checks ``piodesk.pages.actions.is_usable``
+first. (The public page shows approved pages only.)
 
 Ids are the rows' numbers as strings; a top-level comment's ``parent_platform_id`` is its post's
 id and a reply's (``ItemKind.REPLY``) is its comment's; every comment carries
@@ -119,7 +136,7 @@ class SandboxConnector(Connector):
 
     def _id(self, value: str, what: str) -> int:
         text = str(value).strip()
-        if not text.isdigit() or len(text) > 18:
+        if not (text.isascii() and text.isdigit()) or len(text) > 18:
             raise PlatformError(self.platform, 404, f"no {what} '{text[:40]}'")
         return int(text)
 
@@ -132,7 +149,7 @@ class SandboxConnector(Connector):
         except (ValueError, KeyError, TypeError):
             raise PlatformError(self.platform, 400, "the cursor is not a sandbox cursor") from None
         if {k: state.get(k) for k in scope} != scope:
-            raise PlatformError(self.platform, 400, f"the cursor belongs to another {scope}")
+            raise PlatformError(self.platform, 400, "the cursor was made for another listing")
         return after
 
     def _page_of(

@@ -119,7 +119,11 @@ async def leave_comment(request: Request, handle: str, post_id: int) -> Response
     token = _checked_visitor(request, form.get("csrf_token"))
     name, body = str(form.get("visitor_name", "")), str(form.get("body", ""))
     parent_field = str(form.get("parent_comment_id", "")).strip()
-    parent = int(parent_field) if parent_field.isdigit() and len(parent_field) < 18 else None
+    parent = (
+        int(parent_field)
+        if parent_field.isascii() and parent_field.isdigit() and len(parent_field) < 18
+        else None
+    )
     try:
         with ctx(request).tx() as session:
             page = platform.public_page(session, handle)
