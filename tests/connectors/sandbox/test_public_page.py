@@ -13,6 +13,9 @@ from piodesk.connectors.sandbox.connector import SandboxConnector
 from piodesk.connectors.sandbox.platform import visitor_id_for
 from piodesk.connectors.sandbox.routes import VISITOR_COOKIE
 from piodesk.connectors.sandbox.tables import SandboxComment
+from piodesk.core.db import transaction
+from piodesk.core.permissions import Role
+from piodesk.pages import actions as pages
 from tests.connectors.sandbox.conftest import HANDLE, register_sandbox_page, visitor_comment
 
 URL = f"/sandbox/{HANDLE}"
@@ -248,6 +251,18 @@ def test_unapproved_pages_are_not_shown(
     )
     assert response.status_code == 404
     assert comment_count(sessions) == 0
+    # A page the chief retires leaves the public too.
+    retiring = register_sandbox_page(sessions, staff, agency, "retiring-page")
+    assert client.get("/sandbox/retiring-page").status_code == 200
+    with transaction(sessions) as session:
+        pages.retire_page(session, retiring, actor=staff[Role.CHIEF], reason="merged")
+    assert client.get("/sandbox/retiring-page").status_code == 404
+
+
+def test_the_visitor_cookie_is_secure_when_configured(client: TestClient, post_id: str) -> None:
+    client.app.state.ctx.settings.cookie_secure = True  # type: ignore[attr-defined]
+    cookie = client.get(URL).headers["set-cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
 
 
 def test_the_registry_links_to_the_public_page(
