@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from piodesk.connectors.sandbox import platform as sandbox
+from piodesk.connectors.sandbox import platform as sandbox_platform
 from piodesk.connectors.sandbox.connector import SandboxConnector
 from piodesk.core.db import transaction
 from piodesk.core.permissions import Role
@@ -182,100 +182,83 @@ DEMO_POSTS: dict[str, str] = {
     ),
 }
 
-#: Visitors' comments: (post, visitor, name, text, index of the comment replied to or None).
+
+@dataclass(frozen=True)
+class DemoComment:
+    """A visitor's comment on one of :data:`DEMO_POSTS` (``reply_to``: index of a comment)."""
+
+    post: str
+    name: str
+    text: str
+    reply_to: int | None = None
+
+    @property
+    def visitor_id(self) -> str:
+        """The visitor's platform id, as if their browser held a cookie of their own."""
+        return sandbox_platform.visitor_id_for(f"demo-visitor-cookie-{self.name}")
+
+
 #: Some the screening engine should flag (a phone number, profanity, a sales pitch, a threat);
 #: several are harsh but lawful criticism, which §.20 protects and screening must let through.
-DEMO_COMMENTS: tuple[tuple[str, str, str, str, int | None], ...] = (
-    (
+DEMO_COMMENTS: tuple[DemoComment, ...] = (
+    DemoComment(
         "road",
-        "m-torres",
         "Maria Torres",
-        "How long will it stay closed? I have to get to "
-        "Memorial Hospital for a 2 p.m. appointment.",
-        None,
+        "How long will it stay closed? I have to get to Memorial Hospital for a 2 p.m. "
+        "appointment.",
     ),
-    (
+    DemoComment(
         "road",
-        "d-whitfield",
         "Dale Whitfield",
-        "My neighbor saw the whole crash. Call her at "
-        "719-555-0147, her name is Linda Marsh and she lives at 1120 N Nevada.",
-        None,
+        "My neighbor saw the whole crash. Call her at 719-555-0147, her name is Linda Marsh "
+        "and she lives at 1120 N Nevada.",
     ),
-    (
+    DemoComment(
         "road",
-        "k-osei",
         "Kwame Osei",
-        "Three hours to clear one crash? This department could "
-        "not manage traffic if its life depended on it.",
-        None,
+        "Three hours to clear one crash? This department could not manage traffic if its "
+        "life depended on it.",
     ),
-    (
-        "road",
-        "j-park",
-        "Jenny Park",
-        "They are investigating a serious crash. Have some patience.",
-        2,
+    DemoComment(
+        "road", "Jenny Park", "They are investigating a serious crash. Have some patience.", 2
     ),
-    (
+    DemoComment(
         "event",
-        "securehome",
         "SecureHome Deals",
-        "Tired of break-ins? Get 50% off SecureHome "
-        "cameras this week only! DM me or visit securehome-deals.example for the promo code.",
-        None,
+        "Tired of break-ins? Get 50% off SecureHome cameras this week only! DM me or visit "
+        "securehome-deals.example for the promo code.",
     ),
-    (
+    DemoComment(
         "event",
-        "r-alvarez",
         "Rosa Alvarez",
-        "Coffee with a Cop is a PR stunt. Show up when we "
-        "actually call 911 and maybe we would trust you.",
-        None,
+        "Coffee with a Cop is a PR stunt. Show up when we actually call 911 and maybe we "
+        "would trust you.",
     ),
-    (
+    DemoComment("event", "Tom Nguyen", "We'll be there with the kids. Thanks for doing these!"),
+    DemoComment(
         "event",
-        "t-nguyen",
-        "Tom Nguyen",
-        "We'll be there with the kids. Thanks for doing these!",
-        None,
-    ),
-    (
-        "event",
-        "b-carter",
         "Bill Carter",
-        "The chief should resign over how the protest last "
-        "month was handled. Free coffee will not fix that and neither will this page.",
-        None,
+        "The chief should resign over how the protest last month was handled. Free coffee "
+        "will not fix that and neither will this page.",
     ),
-    (
+    DemoComment(
         "tip",
-        "g-hollis",
         "Greg Hollis",
         "This is bullshit. My converter got stolen twice and you fucking people did nothing.",
-        None,
     ),
-    (
+    DemoComment(
         "tip",
-        "anon-717",
         "Sam R.",
-        "If I catch the guy who took mine I am going to put a "
-        "bullet in him. Consider this a warning.",
-        None,
+        "If I catch the guy who took mine I am going to put a bullet in him. Consider this a "
+        "warning.",
     ),
-    (
+    DemoComment(
         "tip",
-        "l-becker",
         "Laura Becker",
         "You post tips instead of arresting anyone. Useless. My tax dollars at work.",
-        None,
     ),
-    (
-        "tip",
-        "a-fischer",
-        "Ann Fischer",
-        "Etching the VIN worked for us, the shop on Academy did it for free.",
-        None,
+    DemoComment(
+        "tip", "Ann Fischer", "Etching the VIN worked for us, the shop on Academy did it for free."
     ),
 )
 
@@ -289,17 +272,17 @@ def seed_sandbox(sessions: sessionmaker[Session], handle: str = "cspd-community"
     conn = SandboxConnector(sessions, handle)
     posts = {key: conn.publish(text) for key, text in DEMO_POSTS.items()}
     made: list[int] = []
-    for post_key, visitor, name, text, reply_to in DEMO_COMMENTS:
+    for demo in DEMO_COMMENTS:
         with transaction(sessions) as session:
-            page = sandbox.find_page(session, handle)
+            page = sandbox_platform.find_page(session, handle)
             assert page is not None, "seed() registers the sandbox page first"
-            comment = sandbox.add_comment(
+            comment = sandbox_platform.add_comment(
                 session,
                 page,
-                int(posts[post_key]),
-                visitor_id=sandbox.visitor_id_for(f"demo-visitor-{visitor}-secret-token"),
-                visitor_name=name,
-                body=text,
-                parent_comment_id=made[reply_to] if reply_to is not None else None,
+                int(posts[demo.post]),
+                visitor_id=demo.visitor_id,
+                visitor_name=demo.name,
+                body=demo.text,
+                parent_comment_id=made[demo.reply_to] if demo.reply_to is not None else None,
             )
             made.append(comment.id)

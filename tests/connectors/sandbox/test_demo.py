@@ -30,13 +30,13 @@ def test_the_demo_seeds_the_sandbox_page(tmp_path: Path) -> None:
     posts = conn.fetch_posts().items
     assert [p.text for p in posts] == list(DEMO_POSTS.values())
     comments = [c for p in posts for c in conn.fetch_comments(p.platform_id).items]
-    assert sorted(c.text or "" for c in comments) == sorted(c[3] for c in DEMO_COMMENTS)
+    assert sorted(c.text or "" for c in comments) == sorted(c.text for c in DEMO_COMMENTS)
     assert [c.kind for c in comments].count(ItemKind.REPLY) == 1
     texts = " ".join(c.text or "" for c in comments)
     for flaggable in ("719-555-0147", "bullshit", "50% off", "put a bullet in him"):
         assert flaggable in texts
     [subscribers] = conn.fetch_subscribers().items
-    assert subscribers.fields["count"] == len({c[1] for c in DEMO_COMMENTS})
+    assert subscribers.fields["count"] == len({c.name for c in DEMO_COMMENTS})
     # The sandbox platform writes no audit events of its own; the demo's chain stays valid.
     with sessions() as session:
         assert audit.verify(session).ok
