@@ -146,6 +146,8 @@ class SandboxConnector(Connector):
         try:
             state = json.loads(since.value)
             after = int(state["after"])
+            if not 0 <= after < 2**62:
+                raise ValueError("out of range")
         except (ValueError, KeyError, TypeError):
             raise PlatformError(self.platform, 400, "the cursor is not a sandbox cursor") from None
         if {k: state.get(k) for k in scope} != scope:

@@ -96,8 +96,12 @@ def _next_seq(session: Session, page: Page) -> int:
     return feed.last_seq
 
 
+# Ids are 32-bit integers on PostgreSQL; a larger number is simply not a row (not a crash).
+_MAX_ID = 2**31 - 1
+
+
 def _live_post(session: Session, page: Page, post_id: int) -> SandboxPost:
-    post = session.get(SandboxPost, post_id)
+    post = session.get(SandboxPost, post_id) if 0 < post_id <= _MAX_ID else None
     if post is None or post.page_id != page.id:
         raise NotFound(f"no post {post_id} on this page")
     if post.deleted_at is not None:
@@ -106,7 +110,7 @@ def _live_post(session: Session, page: Page, post_id: int) -> SandboxPost:
 
 
 def _live_comment(session: Session, page: Page, comment_id: int) -> SandboxComment:
-    comment = session.get(SandboxComment, comment_id)
+    comment = session.get(SandboxComment, comment_id) if 0 < comment_id <= _MAX_ID else None
     if comment is None or comment.page_id != page.id:
         raise NotFound(f"no comment {comment_id} on this page")
     if comment.deleted_at is not None:

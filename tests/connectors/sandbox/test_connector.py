@@ -291,6 +291,8 @@ def test_unknown_ids_and_bad_input_are_platform_errors(
         lambda: conn.fetch_comments("999"),
         lambda: conn.fetch_comments("not-a-number"),
         lambda: conn.hide_comment("12345"),
+        lambda: conn.hide_comment("99999999999999999"),
+        lambda: conn.fetch_comments("2147483648"),
         lambda: conn.unhide_comment("x"),
         lambda: conn.delete_comment("-1"),
         lambda: conn.delete_post("999"),
@@ -304,8 +306,9 @@ def test_unknown_ids_and_bad_input_are_platform_errors(
     assert err.value.status == 422
     with pytest.raises(PlatformError, match="text posts only"):
         conn.publish("photo", [MediaRef(url="https://example.com/a.jpg")])
-    with pytest.raises(PlatformError, match="not a sandbox cursor"):
-        conn.fetch_posts(Cursor("garbage"))
+    for garbage in ("garbage", '{"feed": "posts", "after": 1e300}', '{"feed": "posts"}'):
+        with pytest.raises(PlatformError, match="not a sandbox cursor"):
+            conn.fetch_posts(Cursor(garbage))
     with pytest.raises(PlatformError) as err:
         SandboxConnector(sessions, "no-such-page").fetch_posts()
     assert err.value.status == 404

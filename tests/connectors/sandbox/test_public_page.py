@@ -317,3 +317,17 @@ def test_a_visitor_edits_their_own_comment_and_nobody_else_can(
     assert forged.status_code == 403
     assert [i.text for i in conn.fetch_comments(post_id).items] == ["Closed till 4?"]
     assert comment_count(sessions) == 1
+
+
+def test_out_of_range_ids_are_not_found(client: TestClient, post_id: str) -> None:
+    token = csrf_of(client.get(URL).text)
+    for path, data in (
+        (f"{URL}/posts/{10**30}/comments", {"visitor_name": "A", "body": "b"}),
+        (f"{URL}/posts/{2**31}/comments", {"visitor_name": "A", "body": "b"}),
+        (f"{URL}/comments/{10**30}/edit", {"body": "b"}),
+        (
+            f"{URL}/posts/{post_id}/comments",
+            {"visitor_name": "A", "body": "b", "parent_comment_id": "99999999999999999"},
+        ),
+    ):
+        assert client.post(path, data={"csrf_token": token, **data}).status_code == 404
