@@ -199,6 +199,12 @@ def test_a_blocked_visitor_is_told_and_refused(
     assert refused.status_code == 403
     assert "blocked you from commenting" in refused.text
     assert comment_count(sessions) == 1
+    [mine] = conn.fetch_comments(post_id).items
+    no_edit = client.post(
+        f"{URL}/comments/{mine.platform_id}/edit", data={"csrf_token": token, "body": "edited"}
+    )
+    assert no_edit.status_code == 403
+    assert [i.text for i in conn.fetch_comments(post_id).items] == ["first"]
     # Others still comment.
     other = TestClient(client.app, follow_redirects=False)
     other_token = csrf_of(other.get(URL).text)
