@@ -56,7 +56,8 @@ first. (The public page shows approved pages only.)
 
 Ids are the rows' numbers as strings; a top-level comment's ``parent_platform_id`` is its post's
 id and a reply's (``ItemKind.REPLY``) is its comment's; every comment carries
-``fields["post_id"]``. ``block``/``unblock`` take a visitor's id, which is a comment's
+``fields["post_id"]``; posts and comments carry ``fields["permalink_url"]``, the path of the
+item on the public page. ``block``/``unblock`` take a visitor's id, which is a comment's
 ``author_platform_id``.
 """
 
@@ -67,6 +68,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
+from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -164,6 +166,10 @@ class SandboxConnector(Connector):
 
     # --- the items -----------------------------------------------------------------------------
 
+    def _permalink(self, anchor: str) -> str:
+        # Relative to the piodesk installation that hosts the platform (its public page).
+        return f"/sandbox/{quote(self.handle, safe='')}#{anchor}"
+
     def _post_item(self, post: SandboxPost) -> CapturedItem:
         pid, created, edited = str(post.id), _iso(post.created_at), _iso(post.edited_at)
         data = {
@@ -173,6 +179,7 @@ class SandboxConnector(Connector):
             "message": post.body,
             "created_time": created,
             "edited_time": edited,
+            "permalink_url": self._permalink(f"post-{pid}"),
         }
         return CapturedItem(
             kind=ItemKind.POST,
@@ -184,6 +191,7 @@ class SandboxConnector(Connector):
             created_at=_time(created),
             edited_at=_time(edited),
             text=post.body,
+            fields={"permalink_url": data["permalink_url"]},
             raw=_body(data),
         )
 
@@ -200,6 +208,7 @@ class SandboxConnector(Connector):
             "created_time": created,
             "edited_time": edited,
             "is_hidden": c.hidden,
+            "permalink_url": self._permalink(f"comment-{cid}"),
         }
         return CapturedItem(
             kind=ItemKind.REPLY if parent else ItemKind.COMMENT,
@@ -212,7 +221,11 @@ class SandboxConnector(Connector):
             created_at=_time(created),
             edited_at=_time(edited),
             text=c.body,
-            fields={"hidden": c.hidden, "post_id": post_id},
+            fields={
+                "hidden": c.hidden,
+                "post_id": post_id,
+                "permalink_url": data["permalink_url"],
+            },
             raw=_body(data),
         )
 

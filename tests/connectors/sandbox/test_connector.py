@@ -73,6 +73,7 @@ def test_publish_then_fetch_gives_the_exact_raw_bytes(
         "message": "Road closure: Nevada Ave between Cache la Poudre and Uintah — “détour”.",
         "created_time": frozen_clock.isoformat(),
         "edited_time": None,
+        "permalink_url": f"/sandbox/{HANDLE}#post-{post_id}",
     }
     assert item.raw == json.dumps(expected, ensure_ascii=False).encode("utf-8")
     assert item.kind is ItemKind.POST
@@ -133,7 +134,12 @@ def test_comments_and_replies_paged_with_cursors(
     assert by_id[r1].kind is ItemKind.REPLY and by_id[r1].parent_platform_id == c1
     assert by_id[r2].kind is ItemKind.REPLY and by_id[r2].parent_platform_id == c1
     assert by_id[c2].author_platform_id == "v-bob" and by_id[c2].author_name == "Bob"
-    assert all(i.fields == {"hidden": False, "post_id": post} for i in result)
+    for i in result:
+        assert i.fields == {
+            "hidden": False,
+            "post_id": post,
+            "permalink_url": f"/sandbox/{HANDLE}#comment-{i.platform_id}",
+        }
     raw = json.loads(by_id[r1].raw)
     assert raw["parent_id"] == c1 and raw["from"] == {"id": "v-bob", "name": "Bob"}
     assert raw["message"] == "On the website" and raw["is_hidden"] is False

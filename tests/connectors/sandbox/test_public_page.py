@@ -69,6 +69,7 @@ def test_a_visitor_comments_and_sees_it(
     assert response.status_code == 303
     [item] = conn.fetch_comments(post_id).items
     assert response.headers["location"] == f"{URL}#comment-{item.platform_id}"
+    assert item.fields["permalink_url"] == response.headers["location"]
     after = client.get(URL)
     assert f'id="comment-{item.platform_id}"' in after.text
     assert "How long is\nthe closure?" in after.text and "(you)" in after.text
