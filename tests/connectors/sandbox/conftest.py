@@ -4,22 +4,30 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.connectors.sandbox.connector import SandboxConnector
+from piodesk.core.config import Settings
 from piodesk.core.db import transaction
 from piodesk.core.permissions import Role
 from piodesk.demo import compliant_about
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency, Profile
 from piodesk.web.app import create_app
+from tests.conftest import People
 
 HANDLE = "cspd-test"
 
 
 def register_sandbox_page(
-    sessions: sessionmaker[Session], staff, agency: Agency, handle: str, *, approve: bool = True
-) -> int:  # type: ignore[no-untyped-def]
+    sessions: sessionmaker[Session],
+    staff: People,
+    agency: Agency,
+    handle: str,
+    *,
+    approve: bool = True,
+) -> int:
     """Register a sandbox page through the registry (and approve it, unless told not to)."""
     with transaction(sessions) as session:
         page = pages.register_page(
@@ -44,7 +52,7 @@ def register_sandbox_page(
 
 
 @pytest.fixture
-def sandbox_page(sessions: sessionmaker[Session], staff, agency: Agency) -> int:  # type: ignore[no-untyped-def]
+def sandbox_page(sessions: sessionmaker[Session], staff: People, agency: Agency) -> int:
     """The id of an approved sandbox page with a §.10-complete profile."""
     return register_sandbox_page(sessions, staff, agency, HANDLE)
 
@@ -84,6 +92,6 @@ def visitor_comment(
 
 
 @pytest.fixture
-def client(settings, engine) -> TestClient:  # type: ignore[no-untyped-def]
+def client(settings: Settings, engine: Engine) -> TestClient:
     """A client of the whole web app on the test database (no one signed in)."""
     return TestClient(create_app(settings, engine), follow_redirects=False)

@@ -24,6 +24,8 @@ from piodesk.connectors.sandbox.connector import SandboxConnector
 from piodesk.connectors.sandbox.tables import SandboxBlock, SandboxComment
 from piodesk.core import clock
 from piodesk.core.db import transaction
+from piodesk.pages.model import Agency
+from tests.conftest import People
 from tests.connectors.sandbox.conftest import HANDLE, visitor_comment
 
 
@@ -108,8 +110,9 @@ def test_edited_post_comes_back_with_its_edit_time(
     changed = conn.fetch_posts(cursor).items
     assert [i.platform_id for i in changed] == [first]
     assert changed[0].text == "Event at 7 pm (time corrected)"
-    assert changed[0].edited_at is not None and changed[0].edited_at > changed[0].created_at
-    assert json.loads(changed[0].raw)["edited_time"] == changed[0].edited_at.isoformat()
+    created, edited = changed[0].created_at, changed[0].edited_at
+    assert created is not None and edited is not None and edited > created
+    assert json.loads(changed[0].raw)["edited_time"] == edited.isoformat()
     assert second not in [i.platform_id for i in changed]
 
 
@@ -323,8 +326,8 @@ def test_unknown_ids_and_bad_input_are_platform_errors(
 
 
 def test_a_comment_on_another_pages_post_is_not_found(
-    conn: SandboxConnector, sessions: sessionmaker[Session], staff, agency
-) -> None:  # type: ignore[no-untyped-def]
+    conn: SandboxConnector, sessions: sessionmaker[Session], staff: People, agency: Agency
+) -> None:
     from tests.connectors.sandbox.conftest import register_sandbox_page
 
     register_sandbox_page(sessions, staff, agency, "other-page")

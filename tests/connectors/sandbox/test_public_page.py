@@ -16,6 +16,8 @@ from piodesk.connectors.sandbox.tables import SandboxComment
 from piodesk.core.db import transaction
 from piodesk.core.permissions import Role
 from piodesk.pages import actions as pages
+from piodesk.pages.model import Agency
+from tests.conftest import People
 from tests.connectors.sandbox.conftest import HANDLE, register_sandbox_page, visitor_comment
 
 URL = f"/sandbox/{HANDLE}"
@@ -245,8 +247,8 @@ def test_hidden_and_deleted_comments_are_not_shown(
 
 
 def test_unapproved_pages_are_not_shown(
-    client: TestClient, sessions: sessionmaker[Session], staff, agency
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, sessions: sessionmaker[Session], staff: People, agency: Agency
+) -> None:
     register_sandbox_page(sessions, staff, agency, "waiting-page", approve=False)
     waiting = SandboxConnector(sessions, "waiting-page")
     post = waiting.publish("not public yet")
@@ -273,8 +275,8 @@ def test_the_visitor_cookie_is_secure_when_configured(client: TestClient, post_i
 
 
 def test_the_registry_links_to_the_public_page(
-    client: TestClient, sandbox_page: int, staff
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, sandbox_page: int, staff: People
+) -> None:
     from tests.conftest import PASSWORD
 
     login = client.get("/login")
