@@ -324,22 +324,22 @@ class PostView:
 
 
 def public_feed(
-    session: Session, page: Page, *, visitor_id: str | None, limit: int = 50
+    session: Session,
+    page: Page,
+    *,
+    visitor_id: str | None,
+    before: int | None = None,
+    limit: int = 20,
 ) -> list[PostView]:
-    """The newest posts of the page and what the public sees under them.
-
-    Hidden and deleted comments are not shown, nor are replies under them.
+    """The page's newest posts (older than post ``before``, if given) and what the public sees
+    under them. Hidden and deleted comments are not shown, nor are replies under them.
     """
-    posts = (
-        session.execute(
-            select(SandboxPost)
-            .where(SandboxPost.page_id == page.id, SandboxPost.deleted_at.is_(None))
-            .order_by(SandboxPost.created_at.desc(), SandboxPost.id.desc())
-            .limit(limit)
-        )
-        .scalars()
-        .all()
+    query = select(SandboxPost).where(
+        SandboxPost.page_id == page.id, SandboxPost.deleted_at.is_(None)
     )
+    if before is not None:
+        query = query.where(SandboxPost.id < min(before, _MAX_ID))
+    posts = session.execute(query.order_by(SandboxPost.id.desc()).limit(limit)).scalars().all()
     views = {
         p.id: PostView(p.id, p.author_name, p.body, p.created_at, p.edited_at is not None)
         for p in posts

@@ -29,6 +29,7 @@ api = APIRouter()  # the sandbox has no JSON API of its own; piodesk reads it vi
 VISITOR_COOKIE = "piodesk_sandbox_visitor"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
 _YEAR = 365 * 24 * 3600
+POSTS_PER_PAGE = 20
 
 
 def _visitor_token(request: Request) -> str | None:
@@ -52,14 +53,19 @@ def _page_response(
     error_parent: int | None = None,
     error_edit: int | None = None,
     draft: dict[str, str] | None = None,
+    before: int | None = None,
 ) -> HTMLResponse:
     visitor = platform.visitor_id_for(token)
     with ctx(request).tx() as session:
         page = platform.public_page(session, handle)
+        feed = platform.public_feed(
+            session, page, visitor_id=visitor, before=before, limit=POSTS_PER_PAGE + 1
+        )
         data: dict[str, Any] = {
             "page": page,
             "profile": current_profile(session, page),
-            "feed": platform.public_feed(session, page, visitor_id=visitor),
+            "feed": feed[:POSTS_PER_PAGE],
+            "older": feed[POSTS_PER_PAGE - 1].id if len(feed) > POSTS_PER_PAGE else None,
             "blocked": platform.is_blocked(session, page, visitor),
         }
     response = render(
@@ -104,10 +110,10 @@ def _checked_visitor(request: Request, sent: object) -> str:
 
 
 @router.get("/sandbox/{handle}", response_class=HTMLResponse)
-def public_page(request: Request, handle: str) -> HTMLResponse:
+def public_page(request: Request, handle: str, before: int | None = None) -> HTMLResponse:
     """A sandbox page as the public sees it: profile, posts, visible comments, comment forms."""
     token = _visitor_token(request) or secrets.token_urlsafe(32)
-    return _page_response(request, handle, token)
+    return _page_response(request, handle, token, before=before)
 
 
 @router.post("/sandbox/{handle}/posts/{post_id}/comments")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.connectors.sandbox.connector import SandboxConnector
 from piodesk.connectors.sandbox.platform import visitor_id_for
-from piodesk.connectors.sandbox.routes import VISITOR_COOKIE
+from piodesk.connectors.sandbox.routes import POSTS_PER_PAGE, VISITOR_COOKIE
 from piodesk.connectors.sandbox.tables import SandboxComment
 from piodesk.core.db import transaction
 from piodesk.core.permissions import Role
@@ -340,3 +340,15 @@ def test_out_of_range_ids_are_not_found(client: TestClient, post_id: str) -> Non
         ),
     ):
         assert client.post(path, data={"csrf_token": token, **data}).status_code == 404
+
+
+def test_older_posts_are_a_link_away(client: TestClient, conn: SandboxConnector) -> None:
+    ids = [conn.publish(f"Notice number {n}.") for n in range(POSTS_PER_PAGE + 3)]
+    first = client.get(URL).text
+    shown = re.findall(r'<article class="sandbox-post" id="post-(\d+)"', first)
+    assert shown == list(reversed(ids))[:POSTS_PER_PAGE]  # newest first
+    older = re.search(r'href="([^"]+)" id="older-posts"', first)
+    assert older
+    second = client.get(older[1].replace("&amp;", "&")).text
+    assert re.findall(r'id="post-(\d+)"', second) == list(reversed(ids))[POSTS_PER_PAGE:]
+    assert 'id="older-posts"' not in second
