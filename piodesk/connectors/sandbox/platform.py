@@ -191,10 +191,11 @@ def add_comment(
         raise VisitorBlocked(BLOCKED_MESSAGE)
     if parent_comment_id is not None:
         parent = _live_comment(session, page, parent_comment_id)
-        if parent.post_id != post.id or parent.hidden:
-            raise NotFound(f"no comment {parent_comment_id} to reply to under this post")
         # As on Facebook, threads are one level deep: a reply to a reply joins the thread.
-        parent_comment_id = parent.parent_comment_id or parent.id
+        top = _live_comment(session, page, parent.parent_comment_id or parent.id)
+        if parent.post_id != post.id or parent.hidden or top.hidden:
+            raise NotFound(f"no comment {parent_comment_id} to reply to under this post")
+        parent_comment_id = top.id
     comment = SandboxComment(
         page_id=page.id,
         post_id=post.id,

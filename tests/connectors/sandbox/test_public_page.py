@@ -222,7 +222,7 @@ def test_hidden_and_deleted_comments_are_not_shown(
     client: TestClient, post_id: str, sessions: sessionmaker[Session], conn: SandboxConnector
 ) -> None:
     hidden = visitor_comment(sessions, post_id, "HIDDEN-TEXT")
-    visitor_comment(sessions, post_id, "REPLY-UNDER-HIDDEN", visitor="v-b", parent=hidden)
+    reply = visitor_comment(sessions, post_id, "REPLY-UNDER-HIDDEN", visitor="v-b", parent=hidden)
     deleted = visitor_comment(sessions, post_id, "DELETED-TEXT")
     visitor_comment(sessions, post_id, "VISIBLE-TEXT")
     conn.hide_comment(hidden)
@@ -231,17 +231,18 @@ def test_hidden_and_deleted_comments_are_not_shown(
     assert "VISIBLE-TEXT" in html
     for gone in ("HIDDEN-TEXT", "REPLY-UNDER-HIDDEN", "DELETED-TEXT"):
         assert gone not in html
-    # A reply to a hidden comment is refused like a reply to nothing.
-    response = client.post(
-        f"{URL}/posts/{post_id}/comments",
-        data={
-            "csrf_token": csrf_of(html),
-            "visitor_name": "Ann",
-            "body": "replying",
-            "parent_comment_id": hidden,
-        },
-    )
-    assert response.status_code == 404
+    # A reply to a hidden comment, or into its thread, is refused like a reply to nothing.
+    for parent in (hidden, reply):
+        response = client.post(
+            f"{URL}/posts/{post_id}/comments",
+            data={
+                "csrf_token": csrf_of(html),
+                "visitor_name": "Ann",
+                "body": "replying",
+                "parent_comment_id": parent,
+            },
+        )
+        assert response.status_code == 404
     conn.delete_post(post_id)
     assert "Newer post" not in client.get(URL).text
 
