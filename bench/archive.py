@@ -217,9 +217,7 @@ def run(backend: str, total: int, batch: int, searches: int) -> None:
         f"{total / elapsed:,.0f} comments/s ({versions / elapsed:,.0f} versions/s); "
         f"piodesk process CPU {cpu:,.1f} s = {total / cpu:,.0f} comments per CPU-second"
     )
-    print(
-        f"  (machine load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
-    )
+    print(f"  (machine load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     print(f"search ({searches} queries each, ms):")
     for name, times in time_searches(url, searches).items():
         print(

@@ -128,23 +128,33 @@ def demo(
     serve_app: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the server.")] = True,
 ) -> None:
     """Start a fresh demo agency on SQLite and print one login per role."""
+    import shutil
+
     import uvicorn
 
-    from piodesk.demo import DEMO_LOGINS, DEMO_PASSWORD, seed
+    from piodesk.archive.ingest import ingest_all
+    from piodesk.demo import DEMO_LOGINS, DEMO_PASSWORD, seed, seed_sandbox
     from piodesk.web.app import create_app
 
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
+    data_dir = database.parent / "demo-data"
+    shutil.rmtree(data_dir, ignore_errors=True)
     settings = load_settings(
         demo=True,
         database_url=f"sqlite:///{database}",
+        data_dir=data_dir,
         cookie_secure=False,  # the demo is served over plain http on localhost
         secret_key=os.environ.get("PIODESK_SECRET_KEY", PLACEHOLDER_SECRET),
+        ingest_seconds=10,  # a visitor's comment reaches the archive within seconds
     )
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    with transaction(make_sessionmaker(engine)) as session:
+    sessions = make_sessionmaker(engine)
+    with transaction(sessions) as session:
         seed(session, agency_of(settings))
+    seed_sandbox(sessions)
+    ingest_all(sessions, media=media_store(settings))  # the archive starts with the sandbox page
     table = Table(title=f"piodesk demo — {settings.agency_name}")
     for col in ("username", "password", "who", "for"):
         table.add_column(col)
@@ -152,6 +162,10 @@ def demo(
         table.add_row(login.username, DEMO_PASSWORD, login.display_name, login.note)
     out.print(table)
     out.print(f"Open http://{host}:{port}/ and sign in with any login above.")
+    out.print(
+        f"The sandbox platform's public page (no sign-in): "
+        f"http://{host}:{port}/sandbox/cspd-community"
+    )
     if serve_app:
         uvicorn.run(
             create_app(settings, engine, jobs=True), host=host, port=port, log_level="warning"

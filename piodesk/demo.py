@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from piodesk.connectors.sandbox import platform as sandbox_platform
+from piodesk.connectors.sandbox.connector import SandboxConnector
+from piodesk.core.db import transaction
 from piodesk.core.permissions import Role
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency, Profile
@@ -158,3 +161,128 @@ def seed(session: Session, agency: Agency) -> None:
         page_scope=[sandbox.id],
         reason="designee for the community sandbox page only",
     )
+
+
+#: The sandbox page's posts: a time-sensitive notice, an event and a tip (GO 409 §.15 uses).
+DEMO_POSTS: dict[str, str] = {
+    "road": (
+        "ROAD CLOSURE: Northbound Nevada Avenue is closed between Uintah Street and Fontanero "
+        "Street for a crash investigation, expected until about 3 p.m. Please use Cascade "
+        "Avenue as a detour and give crews room to work."
+    ),
+    "event": (
+        "Coffee with a Cop is this Saturday from 9 to 11 a.m. at the Southeast Family YMCA. "
+        "Bring your questions about your neighborhood: officers from the Sand Creek Division "
+        "will be there, and the coffee is on us."
+    ),
+    "tip": (
+        "Crime prevention tip: catalytic converter thefts are up across the city. Park in a "
+        "garage or a well-lit area, ask your mechanic about a converter shield, and have your "
+        "VIN etched on the converter so a stolen one can be traced."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class DemoComment:
+    """A visitor's comment on one of :data:`DEMO_POSTS` (``reply_to``: index of a comment)."""
+
+    post: str
+    name: str
+    text: str
+    reply_to: int | None = None
+
+    @property
+    def visitor_id(self) -> str:
+        """The visitor's platform id, as if their browser held a cookie of their own."""
+        return sandbox_platform.visitor_id_for(f"demo-visitor-cookie-{self.name}")
+
+
+#: Some the screening engine should flag (a phone number, profanity, a sales pitch, a threat);
+#: several are harsh but lawful criticism, which §.20 protects and screening must let through.
+DEMO_COMMENTS: tuple[DemoComment, ...] = (
+    DemoComment(
+        "road",
+        "Maria Torres",
+        "How long will it stay closed? I have to get to Memorial Hospital for a 2 p.m. "
+        "appointment.",
+    ),
+    DemoComment(
+        "road",
+        "Dale Whitfield",
+        "My neighbor saw the whole crash. Call her at 719-555-0147, her name is Linda Marsh "
+        "and she lives at 1120 N Nevada.",
+    ),
+    DemoComment(
+        "road",
+        "Kwame Osei",
+        "Three hours to clear one crash? This department could not manage traffic if its "
+        "life depended on it.",
+    ),
+    DemoComment(
+        "road", "Jenny Park", "They are investigating a serious crash. Have some patience.", 2
+    ),
+    DemoComment(
+        "event",
+        "SecureHome Deals",
+        "Tired of break-ins? Get 50% off SecureHome cameras this week only! DM me or visit "
+        "securehome-deals.example for the promo code.",
+    ),
+    DemoComment(
+        "event",
+        "Rosa Alvarez",
+        "Coffee with a Cop is a PR stunt. Show up when we actually call 911 and maybe we "
+        "would trust you.",
+    ),
+    DemoComment("event", "Tom Nguyen", "We'll be there with the kids. Thanks for doing these!"),
+    DemoComment(
+        "event",
+        "Bill Carter",
+        "The chief should resign over how the protest last month was handled. Free coffee "
+        "will not fix that and neither will this page.",
+    ),
+    DemoComment(
+        "tip",
+        "Greg Hollis",
+        "This is bullshit. My converter got stolen twice and you fucking people did nothing.",
+    ),
+    DemoComment(
+        "tip",
+        "Sam R.",
+        "If I catch the guy who took mine I am going to put a bullet in him. Consider this a "
+        "warning.",
+    ),
+    DemoComment(
+        "tip",
+        "Laura Becker",
+        "You post tips instead of arresting anyone. Useless. My tax dollars at work.",
+    ),
+    DemoComment(
+        "tip", "Ann Fischer", "Etching the VIN worked for us, the shop on Academy did it for free."
+    ),
+)
+
+
+def seed_sandbox(sessions: sessionmaker[Session], handle: str = "cspd-community") -> None:
+    """Give the sandbox page its posts and visitors' comments (after :func:`seed` committed).
+
+    Posts go through the sandbox connector's ``publish`` and comments through the same
+    platform function the public page's comment form calls.
+    """
+    conn = SandboxConnector(sessions, handle)
+    posts = {key: conn.publish(text) for key, text in DEMO_POSTS.items()}
+    made: list[int] = []
+    for demo in DEMO_COMMENTS:
+        with transaction(sessions) as session:
+            page = sandbox_platform.find_page(session, handle)
+            assert page is not None, "seed() registers the sandbox page first"
+            comment = sandbox_platform.add_comment(
+                session,
+                page,
+                int(posts[demo.post]),
+                visitor_id=demo.visitor_id,
+                visitor_name=demo.name,
+                body=demo.text,
+                parent_comment_id=made[demo.reply_to] if demo.reply_to is not None else None,
+            )
+            made.append(comment.id)

@@ -190,7 +190,8 @@ def connector_class(platform: str) -> type[Connector]:
     """The connector class for a platform name, or a clear error."""
     # Importing the built-in connectors registers them.
     import piodesk.connectors.facebook
-    import piodesk.connectors.mastodon  # noqa: F401
+    import piodesk.connectors.mastodon
+    import piodesk.connectors.sandbox.connector  # noqa: F401
 
     try:
         return REGISTRY[platform]

@@ -1,9 +1,10 @@
 """Imports every capability's tables so the metadata is complete (for Alembic and tests)."""
 
 from piodesk.archive import tables as archive_tables
+from piodesk.connectors.sandbox import tables as sandbox_tables
 from piodesk.core import audit
 from piodesk.core.db import Base
 from piodesk.pages import tables as pages_tables
 from piodesk.people import tables as people_tables
 
-__all__ = ["Base", "archive_tables", "audit", "pages_tables", "people_tables"]
+__all__ = ["Base", "archive_tables", "audit", "pages_tables", "people_tables", "sandbox_tables"]

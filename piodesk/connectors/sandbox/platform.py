@@ -1,0 +1,378 @@
+"""What the sandbox platform does: the page posts; visitors comment, reply and edit; the page
+hides, deletes and blocks.
+
+Each function works in the caller's transaction (the connector opens one per call, the public
+page one per request), so the connector and the public page share one code path. These are the
+platform's own operations, not piodesk actions: the platform does not know piodesk's roles,
+and piodesk's moderation actions audit their decisions before they call the connector.
+
+Every write takes the next change number of the page (:func:`_next_seq`) and stamps it on the
+rows it changes; readers page through "changes after N" (see ``connector.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from piodesk.connectors.sandbox.tables import SandboxBlock, SandboxComment, SandboxFeed, SandboxPost
+from piodesk.core import clock
+from piodesk.core.errors import DomainError, InvalidInput, NotFound
+from piodesk.pages.model import PageState, Platform
+from piodesk.pages.tables import Page
+
+MAX_COMMENT = 2000
+MAX_NAME = 80
+MAX_POST = 10_000
+
+
+class VisitorBlocked(DomainError):
+    """The page has blocked this visitor from commenting (GO 409 §.04, §.20)."""
+
+    status_code = 403
+
+
+def visitor_id_for(token: str) -> str:
+    """The public id of the visitor holding cookie ``token``.
+
+    The cookie's value is a secret (whoever holds it comments as that visitor); the id stored
+    with comments, captured into the archive and disclosed in public records is a one-way hash
+    of it, so nothing read from piodesk lets anyone impersonate a visitor.
+    """
+    return "v" + hashlib.sha256(("sandbox-visitor:" + token).encode()).hexdigest()[:24]
+
+
+def _text(label: str, value: str, *, max_len: int) -> str:
+    text = value.replace("\r\n", "\n").strip()
+    if not text:
+        raise InvalidInput(f"{label} is empty; please write something")
+    if len(text) > max_len:
+        raise InvalidInput(
+            f"{label} is {len(text):,} characters long; the limit is {max_len:,}. "
+            "Please shorten it and send it again."
+        )
+    if any(ord(c) < 32 and c not in "\n\t" for c in text):
+        raise InvalidInput(f"{label} contains control characters")
+    return text
+
+
+def find_page(session: Session, handle: str) -> Page | None:
+    """The sandbox page with this handle in piodesk's registry, whatever its state."""
+    return session.execute(
+        select(Page).where(Page.platform == Platform.SANDBOX.value, Page.handle == handle)
+    ).scalar_one_or_none()
+
+
+def public_page(session: Session, handle: str) -> Page:
+    """A sandbox page the public may see: only approved pages are live (§.04)."""
+    page = find_page(session, handle)
+    if page is None or page.state != PageState.APPROVED:
+        raise NotFound(f"there is no sandbox page called '{handle[:200]}'")
+    return page
+
+
+def _next_seq(session: Session, page: Page) -> int:
+    """Take the page's next change number; the lock holds until the caller commits.
+
+    Holding the feed row's lock until commit makes change numbers commit in order on
+    PostgreSQL (SQLite serialises writers anyway), so "changes after N" never skips one.
+    """
+    query = select(SandboxFeed).where(SandboxFeed.page_id == page.id).with_for_update()
+    feed = session.execute(query).scalar_one_or_none()
+    if feed is None:
+        # First write to this page: lock the page row so that two first writers do not both
+        # create the counter.
+        session.execute(select(Page.id).where(Page.id == page.id).with_for_update())
+        feed = session.execute(query).scalar_one_or_none()
+        if feed is None:
+            feed = SandboxFeed(page_id=page.id, last_seq=0)
+            session.add(feed)
+    feed.last_seq += 1
+    session.flush()
+    return feed.last_seq
+
+
+# Ids are 32-bit integers on PostgreSQL; a larger number is simply not a row (not a crash).
+_MAX_ID = 2**31 - 1
+
+
+def _live_post(session: Session, page: Page, post_id: int) -> SandboxPost:
+    post = session.get(SandboxPost, post_id) if 0 < post_id <= _MAX_ID else None
+    if post is None or post.page_id != page.id:
+        raise NotFound(f"no post {post_id} on this page")
+    if post.deleted_at is not None:
+        raise NotFound(f"post {post_id} was deleted")
+    return post
+
+
+def _live_comment(session: Session, page: Page, comment_id: int) -> SandboxComment:
+    comment = session.get(SandboxComment, comment_id) if 0 < comment_id <= _MAX_ID else None
+    if comment is None or comment.page_id != page.id:
+        raise NotFound(f"no comment {comment_id} on this page")
+    if comment.deleted_at is not None:
+        raise NotFound(f"comment {comment_id} was deleted")
+    _live_post(session, page, comment.post_id)
+    return comment
+
+
+def get_post(session: Session, page: Page, post_id: int) -> SandboxPost:
+    """A post that is still on the page (else NotFound, also for a deleted one)."""
+    return _live_post(session, page, post_id)
+
+
+def get_comment(session: Session, page: Page, comment_id: int) -> SandboxComment:
+    """A comment that is still on the page (else NotFound, also for a deleted one)."""
+    return _live_comment(session, page, comment_id)
+
+
+def add_post(session: Session, page: Page, body: str) -> SandboxPost:
+    """The page publishes a text post."""
+    post = SandboxPost(
+        page_id=page.id,
+        author_name=page.name,
+        body=_text("The post", body, max_len=MAX_POST),
+        created_at=clock.now(),
+        change_seq=_next_seq(session, page),
+    )
+    session.add(post)
+    session.flush()
+    return post
+
+
+def edit_post(session: Session, page: Page, post_id: int, body: str) -> SandboxPost:
+    """The page corrects the text of one of its posts."""
+    post = _live_post(session, page, post_id)
+    text = _text("The post", body, max_len=MAX_POST)
+    if text != post.body:
+        post.body, post.edited_at = text, clock.now()
+        post.change_seq = _next_seq(session, page)
+    return post
+
+
+def is_blocked(session: Session, page: Page, visitor_id: str) -> bool:
+    """True while a block of this visitor on this page is in force."""
+    return (
+        session.execute(
+            select(SandboxBlock.id).where(
+                SandboxBlock.page_id == page.id,
+                SandboxBlock.visitor_id == visitor_id,
+                SandboxBlock.lifted_at.is_(None),
+            )
+        ).first()
+        is not None
+    )
+
+
+BLOCKED_MESSAGE = (
+    "The department has blocked you from commenting on this page, under its social media "
+    "policy (GO 409 §.20). You can still read the page."
+)
+
+
+def add_comment(
+    session: Session,
+    page: Page,
+    post_id: int,
+    *,
+    visitor_id: str,
+    visitor_name: str,
+    body: str,
+    parent_comment_id: int | None = None,
+) -> SandboxComment:
+    """A visitor comments on a post, or replies to a comment (the public page's form)."""
+    name = _text("Your name", visitor_name, max_len=MAX_NAME)
+    text = _text("Your comment", body, max_len=MAX_COMMENT)
+    post = _live_post(session, page, post_id)
+    if is_blocked(session, page, visitor_id):
+        raise VisitorBlocked(BLOCKED_MESSAGE)
+    if parent_comment_id is not None:
+        parent = _live_comment(session, page, parent_comment_id)
+        # As on Facebook, threads are one level deep: a reply to a reply joins the thread.
+        top = _live_comment(session, page, parent.parent_comment_id or parent.id)
+        if parent.post_id != post.id or parent.hidden or top.hidden:
+            raise NotFound(f"no comment {parent_comment_id} to reply to under this post")
+        parent_comment_id = top.id
+    comment = SandboxComment(
+        page_id=page.id,
+        post_id=post.id,
+        parent_comment_id=parent_comment_id,
+        visitor_id=visitor_id,
+        visitor_name=name,
+        body=text,
+        created_at=clock.now(),
+        hidden=False,
+        change_seq=_next_seq(session, page),
+    )
+    session.add(comment)
+    session.flush()
+    return comment
+
+
+def edit_comment(
+    session: Session, page: Page, comment_id: int, *, visitor_id: str, body: str
+) -> SandboxComment:
+    """A visitor edits the text of their own comment."""
+    comment = _live_comment(session, page, comment_id)
+    if comment.visitor_id != visitor_id:
+        raise NotFound(f"no comment {comment_id} of yours on this page")
+    text = _text("Your comment", body, max_len=MAX_COMMENT)
+    if is_blocked(session, page, visitor_id):
+        raise VisitorBlocked(BLOCKED_MESSAGE)
+    if text != comment.body:
+        comment.body, comment.edited_at = text, clock.now()
+        comment.change_seq = _next_seq(session, page)
+    return comment
+
+
+def set_hidden(session: Session, page: Page, comment_id: int, hidden: bool) -> SandboxComment:
+    """The page hides a comment from the public, or shows it again (idempotent)."""
+    comment = _live_comment(session, page, comment_id)
+    if comment.hidden != hidden:
+        comment.hidden = hidden
+        comment.change_seq = _next_seq(session, page)
+    return comment
+
+
+def delete_comment(session: Session, page: Page, comment_id: int) -> None:
+    """The page deletes a comment; its replies go with it, as on Facebook."""
+    comment = _live_comment(session, page, comment_id)
+    now, seq = clock.now(), _next_seq(session, page)
+    comment.deleted_at, comment.change_seq = now, seq
+    session.execute(
+        update(SandboxComment)
+        .where(
+            SandboxComment.parent_comment_id == comment.id,
+            SandboxComment.deleted_at.is_(None),
+        )
+        .values(deleted_at=now, change_seq=seq)
+    )
+
+
+def delete_post(session: Session, page: Page, post_id: int) -> None:
+    """The page deletes one of its posts (its comments can no longer be read)."""
+    post = _live_post(session, page, post_id)
+    post.deleted_at, post.change_seq = clock.now(), _next_seq(session, page)
+
+
+def visitor_known(session: Session, page: Page, visitor_id: str) -> bool:
+    """True when the visitor has ever commented on the page (the people a page can block)."""
+    return (
+        session.execute(
+            select(SandboxComment.id).where(
+                SandboxComment.page_id == page.id, SandboxComment.visitor_id == visitor_id
+            )
+        ).first()
+        is not None
+    )
+
+
+def block(session: Session, page: Page, visitor_id: str) -> None:
+    """Block a visitor from commenting (idempotent; the §.20 warning comes first, in piodesk)."""
+    if not visitor_known(session, page, visitor_id):
+        raise NotFound(f"no visitor {visitor_id[:40]} has interacted with this page")
+    _next_seq(session, page)  # serialises blocks of the same page like every other write
+    if not is_blocked(session, page, visitor_id):
+        session.add(SandboxBlock(page_id=page.id, visitor_id=visitor_id, blocked_at=clock.now()))
+        session.flush()
+
+
+def unblock(session: Session, page: Page, visitor_id: str) -> None:
+    """Lift a block (idempotent); the block's row stays, with the time it was lifted."""
+    if not visitor_known(session, page, visitor_id):
+        raise NotFound(f"no visitor {visitor_id[:40]} has interacted with this page")
+    _next_seq(session, page)
+    session.execute(
+        update(SandboxBlock)
+        .where(
+            SandboxBlock.page_id == page.id,
+            SandboxBlock.visitor_id == visitor_id,
+            SandboxBlock.lifted_at.is_(None),
+        )
+        .values(lifted_at=clock.now())
+    )
+
+
+# ---- the public page ------------------------------------------------------------------------
+
+
+@dataclass
+class CommentView:
+    """A visible comment on the public page, with its visible replies."""
+
+    id: int
+    visitor_name: str
+    body: str
+    created_at: datetime
+    edited: bool
+    mine: bool
+    replies: list[CommentView] = field(default_factory=list)
+
+
+@dataclass
+class PostView:
+    """A post on the public page with its visible comments, oldest comment first."""
+
+    id: int
+    author_name: str
+    body: str
+    created_at: datetime
+    edited: bool
+    comments: list[CommentView] = field(default_factory=list)
+
+
+def public_feed(
+    session: Session,
+    page: Page,
+    *,
+    visitor_id: str | None,
+    before: int | None = None,
+    limit: int = 20,
+) -> list[PostView]:
+    """The page's newest posts (older than post ``before``, if given) and what the public sees
+    under them. Hidden and deleted comments are not shown, nor are replies under them.
+    """
+    query = select(SandboxPost).where(
+        SandboxPost.page_id == page.id, SandboxPost.deleted_at.is_(None)
+    )
+    if before is not None:
+        query = query.where(SandboxPost.id < min(before, _MAX_ID))
+    posts = session.execute(query.order_by(SandboxPost.id.desc()).limit(limit)).scalars().all()
+    views = {
+        p.id: PostView(p.id, p.author_name, p.body, p.created_at, p.edited_at is not None)
+        for p in posts
+    }
+    if not views:
+        return []
+    comments = (
+        session.execute(
+            select(SandboxComment)
+            .where(
+                SandboxComment.post_id.in_(views),
+                SandboxComment.deleted_at.is_(None),
+                SandboxComment.hidden.is_(False),
+            )
+            .order_by(SandboxComment.id)
+        )
+        .scalars()
+        .all()
+    )
+    top: dict[int, CommentView] = {}
+    for c in comments:
+        view = CommentView(
+            c.id,
+            c.visitor_name,
+            c.body,
+            c.created_at,
+            c.edited_at is not None,
+            visitor_id is not None and c.visitor_id == visitor_id,
+        )
+        if c.parent_comment_id is None:
+            top[c.id] = view
+            views[c.post_id].comments.append(view)
+        elif c.parent_comment_id in top:  # replies under a hidden comment stay out of view
+            top[c.parent_comment_id].replies.append(view)
+    return list(views.values())
