@@ -337,6 +337,32 @@ def page_retire(page_id: int, reason: Annotated[str, typer.Option()], as_user: A
     _decide("retire", page_id, reason, as_user)
 
 
+@page_app.command("connect")
+def page_connect(
+    page_id: int,
+    setting: Annotated[
+        list[str], typer.Option(help="A non-secret setting, name=value (e.g. api_base_url=...).")
+    ] = [],  # noqa: B006
+    as_user: AsUser = "",
+) -> None:
+    """Store the credentials piodesk uses for a page (asked for without echo; kept encrypted)."""
+    settings = load_settings()
+    pairs = dict(s.split("=", 1) for s in setting if "=" in s)
+    with unit_of_work(settings) as session:
+        page = pages.get_page(session, page_id, actor=acting(session, as_user))
+        fields = pages.CONNECTION_FIELDS.get(page.platform, ((), ()))[1]
+        secrets = {f: typer.prompt(f, hide_input=True) for f in fields}
+        pages.connect_page(
+            session,
+            page_id,
+            actor=acting(session, as_user),
+            settings=pairs,
+            secrets=secrets,
+            key=settings.secret_key,
+        )
+    out.print(f"page {page_id} connected; its credentials are stored encrypted")
+
+
 @page_app.command("check")
 def page_check(page_id: int, as_user: AsUser = "") -> None:
     """Re-run the §.10 compliance check and print the report."""
@@ -519,13 +545,15 @@ def ingest(
     actor = replace(SYSTEM, via="cli")
     try:
         if page is None:
-            reports = ingest_all(sessions, media=media_store(settings), actor=actor)
+            reports = ingest_all(
+                sessions, media=media_store(settings), actor=actor, key=settings.secret_key
+            )
         else:
             with sessions() as session:
                 row = session.get(Page, page)
                 if row is None:
                     raise InvalidInput(f"no page with id {page}")
-                connector = connector_for(row, sessions)
+                connector = connector_for(row, sessions, settings.secret_key)
             reports = [
                 ingest_page(sessions, page, connector, media=media_store(settings), actor=actor)
             ]

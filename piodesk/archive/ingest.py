@@ -25,13 +25,14 @@ from piodesk.archive.media import MediaStore
 from piodesk.archive.model import ItemState
 from piodesk.archive.tables import ArchiveItem, ArchiveVersion, IngestCursor
 from piodesk.connectors.base import Connector, ConnectorError, PlatformError
+from piodesk.connectors.credentials import decrypt
 from piodesk.connectors.model import Capability, CapturedItem, Cursor, ItemKind
 from piodesk.core import audit, clock
 from piodesk.core.db import transaction
 from piodesk.core.errors import Conflict, NotFound
 from piodesk.core.permissions import SYSTEM, Actor
 from piodesk.pages.actions import is_usable
-from piodesk.pages.tables import Page
+from piodesk.pages.tables import Page, PageConnection
 
 log = structlog.get_logger(__name__)
 
@@ -263,20 +264,35 @@ def ingest_page(
     return report
 
 
-def connector_for(page: Page, sessions: sessionmaker[Session]) -> Connector:
-    """The connector that reaches this page's platform."""
+def connector_for(page: Page, sessions: sessionmaker[Session], key: str = "") -> Connector:
+    """The connector that reaches this page's platform (credentials decrypted with ``key``)."""
     if page.platform == "sandbox":
         from piodesk.connectors.sandbox.connector import SandboxConnector
 
         return SandboxConnector(sessions, page.handle)
-    raise Conflict(
-        f"no platform credentials are stored for {page.name} ({page.platform}); "
-        "connect the page before it can be polled"
-    )
+    with sessions() as session:
+        connection = session.execute(
+            select(PageConnection).where(PageConnection.page_id == page.id)
+        ).scalar_one_or_none()
+    if connection is None or not key:
+        raise Conflict(
+            f"no platform credentials are stored for {page.name} ({page.platform}); "
+            "connect the page before it can be polled"
+        )
+    credential = decrypt(connection.credential, key)
+    if page.platform == "mastodon":
+        from piodesk.connectors.mastodon import MastodonConnector
+
+        return MastodonConnector(connection.settings["api_base_url"], credential)
+    if page.platform == "facebook":
+        from piodesk.connectors.facebook import FacebookConnector
+
+        return FacebookConnector(connection.settings["graph_page_id"], credential)
+    raise Conflict(f"piodesk has no connector for {page.platform} yet")
 
 
 def ingest_all(
-    sessions: sessionmaker[Session], *, media: MediaStore, actor: Actor = SYSTEM
+    sessions: sessionmaker[Session], *, media: MediaStore, actor: Actor = SYSTEM, key: str = ""
 ) -> list[IngestReport]:
     """Poll every approved page that piodesk can reach; one page's failure stops no other."""
     with sessions() as session:
@@ -285,7 +301,7 @@ def ingest_all(
     reports = []
     for page in pages:
         try:
-            connector = connector_for(page, sessions)
+            connector = connector_for(page, sessions, key)
         except Conflict:
             continue  # not connected: nothing to poll
         try:

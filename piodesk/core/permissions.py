@@ -49,6 +49,7 @@ class Perm(StrEnum):
     PAGE_EDIT_PROFILE = "page.edit_profile"
     PAGE_APPROVE = "page.approve"
     PAGE_RETIRE = "page.retire"
+    PAGE_CONNECT = "page.connect"  # store the platform credentials piodesk uses for a page
     ACCOUNT_VIEW = "account.view"
     ACCOUNT_MANAGE = "account.manage"
     AUDIT_VIEW = "audit.view"
@@ -81,6 +82,7 @@ GRANTS: dict[Role, frozenset[Perm]] = {
             Perm.PAGE_VIEW,
             Perm.PAGE_REGISTER,
             Perm.PAGE_EDIT_PROFILE,
+            Perm.PAGE_CONNECT,
             Perm.ACCOUNT_VIEW,
             Perm.ACCOUNT_MANAGE,
             Perm.AUDIT_VIEW,

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from piodesk.connectors.credentials import encrypt
 from piodesk.core import audit, clock
 from piodesk.core.errors import Conflict, InvalidInput, NotFound
 from piodesk.core.permissions import Actor, Perm, require
@@ -25,7 +26,7 @@ from piodesk.pages.model import (
     Profile,
     check_profile,
 )
-from piodesk.pages.tables import ComplianceCheck, Page, PageProfileVersion
+from piodesk.pages.tables import ComplianceCheck, Page, PageConnection, PageProfileVersion
 from piodesk.people.model import check_text
 
 MAX_ABOUT = 10_000
@@ -355,3 +356,55 @@ def retire_page(session: Session, page_id: int, *, actor: Actor, reason: str) ->
 def is_usable(page: Page) -> bool:
     """§.04: nothing is published to, or pulled from, a page that is not approved."""
     return page.state == PageState.APPROVED
+
+
+#: What each platform's connection needs: non-secret settings and secret credential fields.
+CONNECTION_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "mastodon": (("api_base_url",), ("access_token",)),
+    "facebook": (("graph_page_id",), ("access_token",)),
+}
+
+
+def connect_page(
+    session: Session,
+    page_id: int,
+    *,
+    actor: Actor,
+    settings: dict[str, str],
+    secrets: dict[str, str],
+    key: str,
+) -> PageConnection:
+    """An administrator stores how piodesk reaches the page; the secrets are encrypted at rest."""
+    require(actor, Perm.PAGE_CONNECT)
+    page = session.get(Page, page_id)
+    if page is None:
+        raise NotFound(f"no page with id {page_id}")
+    if page.platform not in CONNECTION_FIELDS:
+        raise InvalidInput(f"piodesk has no connector that signs in to {page.platform} yet")
+    want_settings, want_secrets = CONNECTION_FIELDS[page.platform]
+    missing = [k for k in want_settings if not settings.get(k)] + [
+        k for k in want_secrets if not secrets.get(k)
+    ]
+    if missing:
+        raise InvalidInput(f"{page.platform} needs: {', '.join(missing)}")
+    clean = {k: check_text(k, settings[k], max_len=500) for k in want_settings}
+    token = encrypt({k: secrets[k] for k in want_secrets}, key)
+    row = session.execute(
+        select(PageConnection).where(PageConnection.page_id == page_id)
+    ).scalar_one_or_none()
+    if row is None:
+        row = PageConnection(page_id=page_id, settings=clean, credential=token)
+        session.add(row)
+    else:
+        row.settings, row.credential = clean, token
+    row.connected_by, row.connected_at = actor.account_id, clock.now()
+    audit.record(
+        session,
+        actor,
+        "page:connect",
+        "page",
+        page_id,
+        # The audit keeps which credential fields were set, never their values.
+        data={"settings": clean, "credential_fields": sorted(want_secrets)},
+    )
+    return row

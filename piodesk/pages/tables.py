@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from piodesk.core.db import Base, JSONType, UTCDateTime
@@ -65,3 +65,16 @@ class ComplianceCheck(Base):
     compliant: Mapped[bool] = mapped_column(Boolean)
     report: Mapped[dict[str, Any]] = mapped_column(JSONType)
     agency_name: Mapped[str] = mapped_column(String(200))  # the configuration it was checked with
+
+
+class PageConnection(Base):
+    """How piodesk reaches a page on its platform: settings, and credentials encrypted at rest."""
+
+    __tablename__ = "page_connections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"), unique=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSONType)  # non-secret: base URL, ids
+    credential: Mapped[bytes] = mapped_column(LargeBinary)  # Fernet token; never shown back
+    connected_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    connected_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -67,7 +67,9 @@ def _lifespan(settings: Settings, run_jobs: bool) -> Any:
             ctx: AppContext = app.state.ctx
             media = MediaStore(settings.data_dir / "media")
             runner.every(
-                "ingest", settings.ingest_seconds, lambda: ingest_all(ctx.sessions, media=media)
+                "ingest",
+                settings.ingest_seconds,
+                lambda: ingest_all(ctx.sessions, media=media, key=settings.secret_key),
             )
             runner.start()
         yield

@@ -5,19 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+from piodesk.core.migrate import include_object
 from piodesk.core.schema import Base
 
 config = context.config
 target_metadata = Base.metadata
-
-
-def include_object(
-    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
-) -> bool:
-    """Leave the hand-made full-text parts of 0002 out of autogenerate's comparison."""
-    if type_ == "table" and name is not None and name.startswith("archive_fts"):
-        return False  # SQLite's FTS5 table
-    return not (type_ == "column" and name == "search_vector")  # PostgreSQL's stored tsvector
 
 
 def run_migrations_offline() -> None:
