@@ -293,6 +293,40 @@ def api_page_profile(
         return _page_out(session, actions.get_page(session, page_id, actor=actor))
 
 
+class ConnectionIn(BaseModel):
+    """How piodesk reaches the page: settings, and secrets (stored encrypted, never shown)."""
+
+    model_config = ConfigDict(extra="forbid")
+    settings: dict[str, str] = Field(default_factory=dict, max_length=10)
+    secrets: dict[str, str] = Field(default_factory=dict, max_length=10)
+
+
+class ConnectionOut(BaseModel):
+    """A stored connection, without its secrets."""
+
+    page_id: int
+    settings: dict[str, str]
+    credential_stored: bool
+
+
+@api.put("/pages/{page_id}/connection", response_model=ConnectionOut)
+def api_page_connect(
+    request: Request, page_id: int, body: ConnectionIn, actor: Actor = Depends(current_actor)
+) -> ConnectionOut:
+    """Store the platform credentials piodesk uses for this page (administrators)."""
+    app = ctx(request)
+    with app.tx() as session:
+        row = actions.connect_page(
+            session,
+            page_id,
+            actor=actor,
+            settings=body.settings,
+            secrets=body.secrets,
+            key=app.settings.secret_key,
+        )
+        return ConnectionOut(page_id=page_id, settings=row.settings, credential_stored=True)
+
+
 def _decision_endpoint(name: str, step: Any, doc: str) -> None:
     def endpoint(
         request: Request, page_id: int, body: DecisionIn, actor: Actor = Depends(current_actor)

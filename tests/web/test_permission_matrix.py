@@ -49,6 +49,7 @@ EXPECTED: dict[str, set[Role]] = {
     "set_roles": {AD},
     "verify_audit": {C, R, AU, AD},
     "search_archive": {P, R, L, AU},
+    "connect_page": {AD},
 }
 
 
@@ -60,14 +61,14 @@ class Setup:
         self.root, self.chief = staff.admin, staff[Role.CHIEF]
         self.n = 0
 
-    def page(self, approved: bool = False) -> int:
+    def page(self, approved: bool = False, platform: str = "sandbox") -> int:
         self.n += 1
         with transaction(self.sessions) as session:
             page = pages.register_page(
                 session,
                 actor=self.root,
                 agency=self.agency,
-                platform="sandbox",
+                platform=platform,
                 handle=f"target-{self.n}",
                 name=f"Target {self.n}",
                 administering_unit="Patrol",
@@ -124,6 +125,14 @@ def service_calls(setup: Setup) -> dict[str, Callable[[Session, Actor], Any]]:
         ),
         "verify_audit": lambda s, a: require(a, Perm.AUDIT_VIEW),
         "search_archive": lambda s, a: search_archive(s, SearchQuery(q="parade"), actor=a),
+        "connect_page": lambda s, a: pages.connect_page(
+            s,
+            setup.page(platform="mastodon"),
+            actor=a,
+            settings={"api_base_url": "https://mastodon.example"},
+            secrets={"access_token": "secret-token"},
+            key="k" * 32,
+        ),
     }
 
 
@@ -172,6 +181,14 @@ def http_calls(setup: Setup) -> dict[str, Callable[[TestClient, dict[str, str]],
         ),
         "verify_audit": lambda c, h: c.get("/api/v1/audit/verify", headers=h),
         "search_archive": lambda c, h: c.get("/api/v1/archive/search?q=parade", headers=h),
+        "connect_page": lambda c, h: c.put(
+            f"/api/v1/pages/{setup.page(platform='mastodon')}/connection",
+            headers=h,
+            json={
+                "settings": {"api_base_url": "https://mastodon.example"},
+                "secrets": {"access_token": "secret-token"},
+            },
+        ),
     }
 
 
