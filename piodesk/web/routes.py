@@ -8,6 +8,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import func, select
 
+from piodesk.archive.model import ItemState
+from piodesk.archive.tables import ArchiveHead, ArchiveItem
 from piodesk.core import audit
 from piodesk.core.permissions import Actor, Perm, require
 from piodesk.pages.model import PageState
@@ -51,6 +53,20 @@ def dashboard(request: Request) -> HTMLResponse:
                 .scalars()
                 .all()
             )
+        if actor.can(Perm.ARCHIVE_VIEW):
+            states = dict(
+                session.execute(
+                    select(ArchiveItem.state, func.count()).group_by(ArchiveItem.state)
+                ).all()
+            )
+            summary["archive"] = {
+                "records": sum(states.values()),
+                "versions": session.execute(select(func.max(ArchiveHead.last_seq))).scalar() or 0,
+                "states": {s.value: states.get(s.value, 0) for s in ItemState},
+                "last_capture": session.execute(
+                    select(func.max(ArchiveItem.first_captured_at))
+                ).scalar(),
+            }
     return render(request, "dashboard.html", summary)
 
 

@@ -172,3 +172,14 @@ def test_sign_out_ends_the_session(client: TestClient, staff) -> None:
     csrf = sign_in(client, "auditor", PASSWORD)
     assert client.post("/logout", data={"csrf_token": csrf}).status_code == 303
     assert client.get("/pages").status_code == 303
+
+
+def test_dashboard_shows_each_role_its_work(client: TestClient, staff) -> None:
+    sign_in(client, "records-custodian", PASSWORD)
+    home = client.get("/").text
+    assert "Public-records archive" in home and "Awaiting the chief" in home
+    client.cookies.clear()
+    sign_in(client, "cadre", PASSWORD)
+    home = client.get("/").text
+    assert "Public-records archive" not in home and "Awaiting the chief" not in home
+    assert client.get("/archive").status_code == 403
