@@ -128,7 +128,6 @@ def upgrade() -> None:
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['item_id'], ['archive_items.id'], name=op.f('fk_archive_versions_item_id_archive_items')),
     sa.PrimaryKeyConstraint('seq', name=op.f('pk_archive_versions')),
-    sa.UniqueConstraint('hash', name=op.f('uq_archive_versions_hash')),
     sa.UniqueConstraint('item_id', 'version', name=op.f('uq_archive_versions_item_id'))
     )
     with op.batch_alter_table('archive_versions', schema=None) as batch_op:
