@@ -58,16 +58,6 @@ def load_settings(**overrides: object) -> Settings:
         raise typer.Exit(2) from None
 
 
-def agency_of(settings: Settings) -> Agency:
-    """The agency facts from the configuration."""
-    return Agency(
-        settings.agency_name,
-        settings.agency_short_name,
-        settings.agency_website,
-        settings.disclaimer,
-    )
-
-
 @contextmanager
 def unit_of_work(settings: Settings) -> Iterator[Session]:
     """A transaction on the configured database; domain errors become a message and exit 1."""
@@ -152,7 +142,7 @@ def demo(
     upgrade(engine)
     sessions = make_sessionmaker(engine)
     with transaction(sessions) as session:
-        seed(session, agency_of(settings))
+        seed(session, Agency.from_settings(settings))
     seed_sandbox(sessions)
     ingest_all(sessions, media=media_store(settings))  # the archive starts with the sandbox page
     table = Table(title=f"piodesk demo — {settings.agency_name}")
@@ -302,7 +292,7 @@ def page_register(
         page = pages.register_page(
             session,
             actor=acting(session, as_user),
-            agency=agency_of(settings),
+            agency=Agency.from_settings(settings),
             platform=platform,
             handle=handle,
             name=name,
@@ -369,7 +359,7 @@ def page_check(page_id: int, as_user: AsUser = "") -> None:
     settings = load_settings()
     with unit_of_work(settings) as session:
         report = pages.recheck(
-            session, page_id, actor=acting(session, as_user), agency=agency_of(settings)
+            session, page_id, actor=acting(session, as_user), agency=Agency.from_settings(settings)
         )
     table = Table("element", "result", "evidence", title=f"page {page_id} — GO 409 §.10")
     for r in report.results:

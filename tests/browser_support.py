@@ -8,10 +8,14 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy.orm import Session, sessionmaker
 
 CHROMIUM_ARGS = [
     "--no-sandbox",  # CI runs as root
@@ -29,6 +33,63 @@ def chromium_path() -> str:
     if path is None:
         pytest.skip("Debian's chromium is not installed: run `make chromium` (make test does)")
     return path
+
+
+@dataclass
+class DemoSite:
+    """The demo agency served on a free port: its URL and its database."""
+
+    url: str
+    sessions: sessionmaker[Session]
+
+
+@contextmanager
+def demo_site(tmp_path: Path) -> Iterator[DemoSite]:
+    """Seed the demo agency (sandbox page included) in a fresh SQLite file and serve it."""
+    from piodesk.core.config import Settings
+    from piodesk.core.db import make_engine, make_sessionmaker, transaction
+    from piodesk.core.migrate import upgrade
+    from piodesk.demo import seed, seed_sandbox
+    from piodesk.pages.model import Agency
+    from piodesk.web.app import create_app
+
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        data_dir=tmp_path / "data",
+        secret_key="browser-test-secret-key-0123456789",
+        cookie_secure=False,
+    )
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    sessions = make_sessionmaker(engine)
+    with transaction(sessions) as session:
+        seed(session, Agency.from_settings(settings))
+    seed_sandbox(sessions)
+    try:
+        with serve(create_app(settings, engine)) as url:
+            yield DemoSite(url, sessions)
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Headless Debian Chromium under Playwright (skips when chromium is not installed)."""
+    path = chromium_path()
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def sign_in(page: Page, base: str, username: str, password: str) -> None:
+    """Sign in through the form, as a person would."""
+    page.goto(base + "/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
+from playwright.sync_api import Browser
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +28,7 @@ from piodesk.core.permissions import Actor, Role
 from piodesk.core.schema import Base
 from piodesk.pages.model import Agency
 from piodesk.people import actions as people
+from tests.browser_support import DemoSite, chromium, demo_site
 
 PG_URL = os.environ.get(
     "PIODESK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -131,12 +133,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
 @pytest.fixture
 def agency(settings: Settings) -> Agency:
     """The agency facts the §.10 check uses."""
-    return Agency(
-        settings.agency_name,
-        settings.agency_short_name,
-        settings.agency_website,
-        settings.disclaimer,
-    )
+    return Agency.from_settings(settings)
 
 
 @dataclass
@@ -171,3 +168,17 @@ def staff(sessions: sessionmaker[Session]) -> People:
             )
             actors[role] = people.actor_for(account)
     return People(actors, admin)
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[DemoSite]:
+    """The demo agency served on a free port (SQLite), for browser tests."""
+    with demo_site(tmp_path) as site:
+        yield site
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """Headless Debian Chromium."""
+    with chromium() as b:
+        yield b

@@ -10,6 +10,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from piodesk.core.statemachine import StateMachine
@@ -75,6 +76,17 @@ class Profile:
     target_audience: str = ""
 
 
+class AgencySettings(Protocol):
+    """The part of piodesk's settings that describes the agency."""
+
+    agency_name: str
+    agency_short_name: str
+    agency_website: str
+
+    @property
+    def disclaimer(self) -> str: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Agency:
     """The agency's own facts, from configuration: they fill in the §.10 requirements."""
@@ -83,6 +95,16 @@ class Agency:
     short_name: str
     website: str
     disclaimer: str
+
+    @classmethod
+    def from_settings(cls, settings: AgencySettings) -> Agency:
+        """The agency as the configuration describes it."""
+        return cls(
+            settings.agency_name,
+            settings.agency_short_name,
+            settings.agency_website,
+            settings.disclaimer,
+        )
 
 
 class Element(StrEnum):

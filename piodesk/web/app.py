@@ -96,12 +96,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
         settings=settings,
         engine=engine,
         sessions=make_sessionmaker(engine),
-        agency=Agency(
-            name=settings.agency_name,
-            short_name=settings.agency_short_name,
-            website=settings.agency_website,
-            disclaimer=settings.disclaimer,
-        ),
+        agency=Agency.from_settings(settings),
     )
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -2,63 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from piodesk.core.config import Settings
-from piodesk.core.db import make_engine, make_sessionmaker, transaction
-from piodesk.core.migrate import upgrade
-from piodesk.demo import seed, seed_sandbox
-from piodesk.pages.model import Agency
-from piodesk.web.app import create_app
-from tests.browser_support import CHROMIUM_ARGS, chromium_path, serve
+from tests.browser_support import DemoSite
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def demo_url(tmp_path: Path) -> Iterator[str]:
-    """The demo agency, sandbox posts and comments included, served on a free port."""
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
-        secret_key="browser-test-secret-key-0123456789",
-        cookie_secure=False,
-    )
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
-    agency = Agency(
-        settings.agency_name,
-        settings.agency_short_name,
-        settings.agency_website,
-        settings.disclaimer,
-    )
-    sessions = make_sessionmaker(engine)
-    with transaction(sessions) as session:
-        seed(session, agency)
-    seed_sandbox(sessions)
-    with serve(create_app(settings, engine)) as url:
-        yield url
-    engine.dispose()
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    """Headless Debian Chromium under Playwright."""
-    path = chromium_path()
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def test_a_visitor_leaves_a_comment_and_sees_it(demo_url: str, browser: Browser) -> None:
+def test_a_visitor_leaves_a_comment_and_sees_it(demo: DemoSite, browser: Browser) -> None:
     page = browser.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(demo_url + "/sandbox/cspd-community")
+    page.goto(demo.url + "/sandbox/cspd-community")
     expect(page.get_by_role("heading", name="CSPD Community (sandbox)")).to_be_visible()
     expect(page.locator("#about")).to_contain_text("do not reflect the opinions or views")
 
@@ -85,7 +41,7 @@ def test_a_visitor_leaves_a_comment_and_sees_it(demo_url: str, browser: Browser)
     expect(page.locator(".comment.reply", has_text="Crews cleared it by two.")).to_be_visible()
 
     stranger = browser.new_context().new_page()
-    stranger.goto(demo_url + "/sandbox/cspd-community")
+    stranger.goto(demo.url + "/sandbox/cspd-community")
     theirs = stranger.locator(".comment", has_text="Is Cascade Avenue open northbound?")
     expect(theirs).to_be_visible()
     expect(theirs.locator(".byline").first).not_to_contain_text("(you)")
