@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from piodesk.archive.media import MediaStore
@@ -173,12 +173,27 @@ class _Head:
     first_text: str | None
 
 
+def _by_platform_and_kind(
+    keys: Iterable[tuple[str, str, str]],
+) -> Iterator[tuple[str, str, list[str]]]:
+    """Group identities so each query is ``platform = ? AND kind = ? AND platform_id IN (…)``.
+
+    SQLite cannot use an index for a row-value IN list and would scan the whole table per
+    batch; a plain IN on the last column of the unique index is a search per value.
+    """
+    groups: dict[tuple[str, str], list[str]] = {}
+    for platform, kind, platform_id in keys:
+        groups.setdefault((platform, kind), []).append(platform_id)
+    for (platform, kind), ids in groups.items():
+        for start in range(0, len(ids), 500):
+            yield platform, kind, ids[start : start + 500]
+
+
 def _load_heads(
     session: Session, keys: list[tuple[str, str, str]]
 ) -> dict[tuple[str, str, str], _Head]:
     heads: dict[tuple[str, str, str], _Head] = {}
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
+    for platform, kind, ids in _by_platform_and_kind(keys):
         rows = session.execute(
             select(
                 ArchiveItem.id,
@@ -195,7 +210,9 @@ def _load_heads(
                 (ArchiveVersion.item_id == ArchiveItem.id) & (ArchiveVersion.version == 1),
             )
             .where(
-                tuple_(ArchiveItem.platform, ArchiveItem.kind, ArchiveItem.platform_id).in_(chunk)
+                ArchiveItem.platform == platform,
+                ArchiveItem.kind == kind,
+                ArchiveItem.platform_id.in_(ids),
             )
         )
         for r in rows:
@@ -311,16 +328,15 @@ def capture(
                 for k, row in new_items.items()
             ],
         )
-        keys = list(new_items)
-        for start in range(0, len(keys), 500):
+        for platform, kind, ids in _by_platform_and_kind(new_items):
             for r in session.execute(
-                select(ITEMS.c.id, ITEMS.c.platform, ITEMS.c.kind, ITEMS.c.platform_id).where(
-                    tuple_(ITEMS.c.platform, ITEMS.c.kind, ITEMS.c.platform_id).in_(
-                        keys[start : start + 500]
-                    )
+                select(ITEMS.c.id, ITEMS.c.platform_id).where(
+                    ITEMS.c.platform == platform,
+                    ITEMS.c.kind == kind,
+                    ITEMS.c.platform_id.in_(ids),
                 )
             ):
-                heads[(r.platform, r.kind, r.platform_id)].id = r.id
+                heads[(platform, kind, r.platform_id)].id = r.id
     changed = {k for k, _ in versions if k not in new_items}
     if changed:
         session.execute(
