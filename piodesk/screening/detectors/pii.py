@@ -1,0 +1,464 @@
+"""Personal identifying information of any person (GO 409 §.20).
+
+Phone numbers come from Google's libphonenumber grammar (`phonenumbers`), card numbers must pass
+the Luhn checksum, IP addresses must parse, and the look-alike kinds (dates of birth, plates,
+driver's licences) count only next to words that say what they are.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from functools import lru_cache
+
+import phonenumbers
+
+from piodesk.screening.detectors.base import (
+    Detector,
+    Pattern,
+    PatternDetector,
+    ScanContext,
+    clip,
+    words_alternation,
+)
+from piodesk.screening.model import Category, Finding, Span
+
+PII = Category.PII.value
+
+
+# --- phone -----------------------------------------------------------------------------------
+
+_DIGIT = re.compile(r"\d")
+# Regions tried for numbers written without a country code; US first (the department's own).
+_PHONE_REGIONS = ("US", "GB", "DE", "FR", "AU", "IN")
+_PHONE_CONTEXT = re.compile(
+    r"(?<![^\W_])(?:phone|call|cell|mobile|tel|fax|number|text|txt|reach|desk|office|"
+    r"whatsapp|contact|ring|dial|messages?|answering|desk|fax|#)(?![^\W_])",
+    re.IGNORECASE,
+)
+# A loose phone shape used with context words, for numbers libphonenumber finds too odd.
+_PHONE_SHAPE = re.compile(
+    r"(?<![\w.+-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,4}){1,4}"
+    r"(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w-])"
+)
+
+
+class PhoneDetector(Detector):
+    """Telephone numbers, parsed with libphonenumber."""
+
+    id = "pii.phone"
+    category = PII
+    explanation = "The comment contains a telephone number, which identifies a person."
+
+    def detect(self, ctx: ScanContext) -> list[Finding]:
+        """Phone numbers; only texts with at least seven digits are parsed at all."""
+        text = ctx.text
+        if len(_DIGIT.findall(text)) < 7:
+            return []
+        seen: list[tuple[int, int]] = []
+        out: list[Finding] = []
+
+        def overlaps(s: int, e: int) -> bool:
+            return any(s < e2 and s2 < e for s2, e2 in seen)
+
+        for region in _PHONE_REGIONS:
+            for m in phonenumbers.PhoneNumberMatcher(text, region):
+                if overlaps(m.start, m.end):
+                    continue
+                seen.append((m.start, m.end))
+                ctx_hit = _PHONE_CONTEXT.search(text, max(0, m.start - 40), m.start) is not None
+                out.append(
+                    self.finding(
+                        [Span(m.start, m.end)],
+                        m.raw_string,
+                        0.9 if ctx_hit or region == "US" else 0.75,
+                    )
+                )
+        for m in _PHONE_SHAPE.finditer(text):
+            s, e = m.span()
+            digits = len(_DIGIT.findall(m.group()))
+            if digits < 7 or digits > 15 or overlaps(s, e):
+                continue
+            before = _PHONE_CONTEXT.search(text, max(0, s - 40), s)
+            if before is None and _PHONE_CONTEXT.match(text, min(len(text), e + 1)) is None:
+                continue
+            seen.append((s, e))
+            out.append(self.finding([Span(s, e)], m.group(), 0.7))
+        return out
+
+
+# --- cards ------------------------------------------------------------------------------------
+
+
+def luhn_ok(number: str) -> bool:
+    """True when the digits pass the Luhn checksum that every payment card number carries."""
+    digits = [int(c) for c in number if c.isdigit()]
+    if len(digits) < 12:
+        return False
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+_CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){11,18}\d(?![\d-])")
+_CARD_CONTEXT = re.compile(
+    r"card|visa|master|amex|american express|discover|credit|debit|cc|maestro|diners|jcb",
+    re.IGNORECASE,
+)
+
+
+class CardDetector(Detector):
+    """Payment card numbers: 12 to 19 digits that pass the Luhn checksum."""
+
+    id = "pii.card"
+    category = PII
+    explanation = "The comment contains a payment card number (it passes the card checksum)."
+
+    def detect(self, ctx: ScanContext) -> list[Finding]:
+        """Luhn-valid digit runs; the short 12-digit kind needs a card word nearby."""
+        out = []
+        for m in _CARD.finditer(ctx.text):
+            raw = m.group()
+            digits = sum(c.isdigit() for c in raw)
+            if not 12 <= digits <= 19 or not luhn_ok(raw):
+                continue
+            if len(set(raw) - {" ", "-"}) == 1:
+                continue  # 0000 0000 0000 0000 and the like are placeholders
+            near = _CARD_CONTEXT.search(ctx.text, max(0, m.start() - 50), m.start()) is not None
+            if digits < 14 and not near:
+                continue
+            out.append(self.finding([Span(*m.span())], raw, 0.95 if near else 0.85))
+        return out
+
+
+# --- IP addresses -----------------------------------------------------------------------------
+
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.]|\.\d)")
+_IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
+
+
+class IpDetector(Detector):
+    """IPv4 and IPv6 addresses that parse as such."""
+
+    id = "pii.ip"
+    category = PII
+    explanation = "The comment contains an IP address, which can identify a person's connection."
+
+    def detect(self, ctx: ScanContext) -> list[Finding]:
+        """Addresses validated with the standard library's ipaddress module."""
+        out = []
+        text = ctx.text
+        if "." in text:
+            for m in _IPV4.finditer(text):
+                try:
+                    ipaddress.IPv4Address(m.group())
+                except ValueError:
+                    continue
+                out.append(self.finding([Span(*m.span())], m.group(), 0.85))
+        if text.count(":") >= 2:
+            for m in _IPV6.finditer(text):
+                v = m.group()
+                if v.count(":") < 2 or not any(c.isalnum() for c in v):
+                    continue
+                try:
+                    ipaddress.IPv6Address(v)
+                except ValueError:
+                    continue
+                out.append(self.finding([Span(*m.span())], v, 0.85))
+        return out
+
+
+# --- email, SSN, dates of birth, plates, licences ---------------------------------------------
+
+_EMAIL_RE = r"(?<![\w.+-])[\w.+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}(?![\w-])"
+
+
+def _ssn_ok(v: str) -> bool:
+    d = re.sub(r"\D", "", v)
+    if len(d) != 9:
+        return False
+    area, group, serial = d[:3], d[3:5], d[5:]
+    if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
+        return False
+    return d not in ("123456789", "111111111")
+
+
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DATE = (
+    r"(?:\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}\b"
+    r"|\b(?:19|20)\d{2}-\d{1,2}-\d{1,2}\b"
+    rf"|\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS},?\s+(?:19|20)\d{{2}}\b)"
+)
+
+_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|"
+    "NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
+)
+
+# Street types, as people write them (USPS suffixes and their common spellings).
+STREET_SUFFIXES = (
+    "street", "st", "avenue", "ave", "av", "road", "rd", "boulevard", "blvd", "lane", "ln",
+    "drive", "dr", "court", "ct", "place", "pl", "way", "terrace", "ter", "circle", "cir",
+    "parkway", "pkwy", "highway", "hwy", "trail", "trl", "square", "sq", "loop", "alley",
+    "crescent", "cres", "plaza", "plz", "point", "pt", "pike", "row", "run", "path", "view",
+    "heights", "hts", "grove", "close", "walk", "gardens", "mews", "strasse", "straße",
+    "streets", "squares", "crossing", "xing", "expressway", "expy", "freeway", "fwy", "ridge",
+    "hill", "park", "center", "ctr", "junction", "jct", "landing", "glen", "green", "manor",
+    "meadows", "vista", "estates", "fort", "station", "port", "harbor", "island", "lake",
+)  # fmt: skip
+_SUFFIX_ALT = words_alternation(STREET_SUFFIXES)
+_UNIT = r"(?:apt|apartment|suite|ste|unit|#|room|rm|floor|fl)\.?\s*#?\s*[\w-]{1,6}"
+_US_STREET = (
+    r"\b\d{1,6}[A-Za-z]?\s+(?:[NSEW]\.?\s+|north\s+|south\s+|east\s+|west\s+)?"
+    r"(?:[A-Z0-9][\w'’.-]*\s+){0,4}?"
+    rf"(?:{_SUFFIX_ALT})\b\.?"
+    rf"(?:,?\s+{_UNIT})?"
+    rf"(?:,?\s+(?:[A-Z][\w'’.-]+\s+){{0,3}}?(?:{_STATES})\b(?:\s+\d{{5}}(?:-\d{{4}})?)?)?"
+)
+_MILITARY = (
+    r"\b(?:PSC|UNIT|CMR)\s+\d{3,5},?\s+Box\s+\d{3,5}(?:\s+(?:APO|FPO|DPO)\s+A[AEP]\s+\d{5})?"
+)
+# "20789 Allika 46", "10252 Μεγάλη Άμμος 184": a postal number, street words, a house number.
+_NUM_WORDS_NUM = (
+    r"\b\d{1,6}\s+(?:[A-Z\u00c0-\u024f\u0370-\u03ff][\w'’.-]*\s+(?:[a-z]{1,3}\s+)?){1,4}"
+    r"\d{1,5}(?![\w-])\.?"
+)
+# The lines of an address block after its first line: units, towns, "Country 12345".
+_BLOCK_LINE = re.compile(
+    r"\n[ \t>?]*(?:(?:apt|apartment|suite|ste|unit)\.?\s*\d{1,5}"
+    r"|[A-Z\u00c0-\u024f\u0370-\u03ff][\w'’. -]{0,30}?\s\d{4,6}"
+    r"|\d{4,6})[ \t]*(?=\n|$)",
+    re.IGNORECASE,
+)
+_UNIT_ALONE = r"\b(?:apt|apartment|suite|ste)\.?\s*#?\s*\d{1,5}[A-Za-z]?\b"
+
+# Words that introduce an address; what follows them up to the end of the phrase is one.
+_ADDRESS_LEAD = (
+    r"(?:address(?:es)?\s*(?:is|was|:|to|with|as)?|lives?\s+(?:at|on)|living\s+at|lived\s+(?:in|at)|"
+    r"live\s+in|located\s+at|office\s+is\s+at|offices\s+are\s+located\s+at|meet\s+(?:me|you)\s+at|"
+    r"sent\s+to|send\s+(?:it|them|a\s+new\s+one)\s+to|return\s+to|moved\s+to|drops\s+you\s+off\s+at|"
+    r"mail\s+(?:it\s+)?to|deliver(?:ed)?\s+to|taxi\s+to|corner\s+of|stop\s+at|is\s+on|"
+    r"it\s+is|it's\s+in|restaurant\s+is\s+at|here\s+they\s+are:)"
+)
+# After a lead: a number with capitalised words ("Puruntie 82", "Rua do Arenque 1634", "12 Main").
+_AFTER_LEAD = (
+    r"\s*\n?\s*"
+    r"(?P<addr>(?:\d{1,6}[A-Za-z]?\s+(?:[A-Z\u00c0-\u024f][\w'’.-]*[ \t]*){1,5}"
+    r"|(?:[A-Z\u00c0-\u024f][\w'’.-]*\s+(?:[a-z]{1,3}\s+)?){1,4}\d{1,5}[A-Za-z]?\b\.?)"
+    r"(?:,?\s*(?:apt|apartment|suite|ste|unit)\.?\s*\d{1,5})?)"
+)
+
+
+class AddressDetector(Detector):
+    """Street addresses: US-style number-street-suffix, unit numbers, military, and led ones."""
+
+    id = "pii.address"
+    category = PII
+    explanation = "The comment contains a street address, which can locate a person."
+
+    _us = re.compile(_US_STREET, re.IGNORECASE)
+    _mil = re.compile(_MILITARY)
+    _unit = re.compile(_UNIT_ALONE, re.IGNORECASE)
+    _nwn = re.compile(_NUM_WORDS_NUM)
+    _after_lead = re.compile(_AFTER_LEAD)
+    _lead_ci = re.compile(_ADDRESS_LEAD, re.IGNORECASE)
+    _has_digit_word = re.compile(r"\d")
+
+    def detect(self, ctx: ScanContext) -> list[Finding]:
+        """Address spans, longest first; overlapping candidates are merged later."""
+        text = ctx.text
+        if not self._has_digit_word.search(text):
+            return []
+        out = []
+        for m in self._us.finditer(text):
+            s, e = m.span()
+            # "5 st" alone is too weak; need a street name word or a unit/state part.
+            if len(m.group().split()) < 3 and not _usaddress_confirms(m.group()):
+                continue
+            out.append(self.finding([Span(s, e)], clip(text, s, e), 0.85))
+        for m in self._nwn.finditer(text):
+            s, e = m.span()
+            while (b := _BLOCK_LINE.match(text, e)) is not None:
+                e = b.end()
+            out.append(self.finding([Span(s, e)], clip(text, s, e), 0.65))
+        for m in self._mil.finditer(text):
+            out.append(self.finding([Span(*m.span())], clip(text, *m.span()), 0.85))
+        for m in self._unit.finditer(text):
+            out.append(self.finding([Span(*m.span())], clip(text, *m.span()), 0.6))
+        for lead in self._lead_ci.finditer(text):
+            m = self._after_lead.match(text, lead.end())
+            if m is None:
+                continue
+            s, e = m.span("addr")
+            val = text[s:e].rstrip(" ,.\n")
+            e = s + len(val)
+            if not any(c.isdigit() for c in val):
+                continue
+            out.append(self.finding([Span(s, e)], clip(text, s, e), 0.7))
+        return out
+
+
+@lru_cache(maxsize=4096)
+def _usaddress_confirms(candidate: str) -> bool:
+    """Ask the usaddress CRF parser whether a short candidate reads as a street address."""
+    try:
+        import usaddress  # imported lazily: only short, doubtful candidates need it
+
+        tagged, kind = usaddress.tag(candidate)
+    except Exception:
+        return False
+    return kind == "Street Address" and "StreetName" in tagged and "AddressNumber" in tagged
+
+
+# --- named persons' private details -----------------------------------------------------------
+
+_NAME = r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?"
+_TITLES = (
+    r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Officer|Ofc|Sgt|Sergeant|Det|Detective|Deputy|Lt|Lieutenant|"
+    r"Capt|Captain|Cpl|Corporal|Chief|Judge|Prof|Rev|Coach)\.?"
+)
+PERSON_NAME = (
+    rf"(?:{_TITLES}\s+{_NAME}(?:\s+{_NAME})?"
+    rf"|{_NAME}\s+(?:[A-Z]\.\s+)?{_NAME}(?:\s+{_NAME})?)"
+)
+_PRIVATE_DETAIL = (
+    r"(?:lives?\s+(?:at|on|in|near|over\s+on)|(?:'s|’s)\s+(?:home\s+)?(?:address|house|home|"
+    r"phone|cell|number|ssn|social|email|birthday|date\s+of\s+birth|plate|kids?|children|wife|"
+    r"husband|schedule)|home\s+address\s+is|address\s+is|phone\s+(?:number\s+)?is|"
+    r"(?:cell|number)\s+is|email\s+is|ssn\s+is|social\s+security|was\s+born\s+on|dob\b|"
+    r"drives\s+a|parks\s+(?:at|on)|kids?\s+go\s+to|works\s+(?:nights|at\s+the)|"
+    r"stays\s+at|is\s+staying\s+at)"
+)
+
+
+class PersonDetailsDetector(Detector):
+    """A named person together with a private detail ("John Smith lives at ...")."""
+
+    id = "pii.person_details"
+    category = PII
+    explanation = (
+        "The comment names a person together with private details about them "
+        "(where they live, their number, their family)."
+    )
+
+    _rx = re.compile(
+        rf"(?P<name>{PERSON_NAME})(?:,\s*(?:who|he|she)\b)?\s*(?:[\w’']+\s+){{0,3}}?"
+        rf"(?P<detail>{_PRIVATE_DETAIL})",
+    )
+    _my_name = re.compile(
+        rf"\b(?:my\s+name\s+is|my\s+name's|i\s+am|i'm|this\s+is|name\s*:)\s*(?P<name>{_NAME}(?:\s+{_NAME})?)",
+        re.IGNORECASE,
+    )
+    _stop = frozenset(
+        {"The", "This", "That", "They", "There", "He", "She", "It", "We", "You", "I", "His", "Her"}
+    )
+
+    def detect(self, ctx: ScanContext) -> list[Finding]:
+        """Name and detail spans, reported together as one finding."""
+        text = ctx.text
+        out = []
+        for m in self._rx.finditer(text):
+            name = m.group("name")
+            if name.split()[0] in self._stop:
+                continue
+            spans = [Span(*m.span("name")), Span(*m.span("detail"))]
+            out.append(self.finding(spans, clip(text, m.start(), m.end()), 0.8))
+        return out
+
+
+def person_name_spans(text: str) -> list[tuple[int, int]]:
+    """Candidate person names by pattern: titles, "my name is", "Name:" and Firstname Lastname.
+
+    Used together with PII context; a statistical name model (screening.models) may add more.
+    """
+    spans = []
+    for m in PersonDetailsDetector._my_name.finditer(text):
+        spans.append(m.span("name"))
+    for m in re.finditer(PERSON_NAME, text):
+        if m.group().split()[0] not in PersonDetailsDetector._stop:
+            spans.append(m.span())
+    return sorted(set(spans))
+
+
+def build_pattern_detectors() -> list[Detector]:
+    """The regex-only PII recognizers, each with its context words."""
+    return [
+        PatternDetector(
+            "pii.email",
+            PII,
+            [Pattern("email", _EMAIL_RE, 0.9, 0)],
+            "The comment contains an email address, which identifies a person.",
+        ),
+        PatternDetector(
+            "pii.ssn",
+            PII,
+            [
+                Pattern("ssn_dashed", r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])", 0.8, 0),
+                Pattern("ssn_spaced", r"(?<![\d ])\d{3} \d{2} \d{4}(?![\d])", 0.4, 0),
+                Pattern("ssn_bare", r"(?<!\d)\d{9}(?!\d)", 0.2, 0),
+            ],
+            "The comment contains what looks like a Social Security number.",
+            context=("ssn", "social security", "social", "ss#", "ss #", "ss number", "ssn#"),
+            context_boost=0.5,
+            validate=_ssn_ok,
+        ),
+        PatternDetector(
+            "pii.dob",
+            PII,
+            [Pattern("date", _DATE, 0.6)],
+            "The comment gives a date of birth, which identifies a person.",
+            context=(
+                "born",
+                "dob",
+                "d.o.b",
+                "date of birth",
+                "birthday",
+                "birthdate",
+                "birth date",
+                "bday",
+                "b-day",
+                "birth",
+            ),  # fmt: skip
+            context_window=30,
+            context_required=True,
+        ),
+        PatternDetector(
+            "pii.plate",
+            PII,
+            [
+                Pattern(
+                    "plate",
+                    r"\b(?:licen[cs]e\s+plate|plates?|tags?|lic\.?\s+plate)\s*(?:number|no\.?|#)?"
+                    r"\s*(?:is|was|reads|:|of)?\s*"
+                    r"(?P<v>(?=[A-Z0-9 -]*\d)(?=[A-Z0-9 -]*[A-Z])[A-Z0-9]{2,4}[ -]?[A-Z0-9]{2,4})\b",
+                    0.8,
+                ),
+            ],
+            "The comment gives a vehicle licence plate, which can identify a person.",
+            group="v",
+        ),
+        PatternDetector(
+            "pii.drivers_license",
+            PII,
+            [
+                Pattern(
+                    "dl",
+                    r"\b(?:driver'?s?\s+licen[cs]e|driving\s+licen[cs]e|DL|D\.L\.|licen[cs]e)"
+                    r"\s*(?:number|no\.?|#|num)?\s*(?:is|was|:)?\s*"
+                    r"(?P<v>(?=[A-Z0-9-]*\d{4})[A-Z]{0,2}\d[\d-]{4,14}\d)\b",
+                    0.8,
+                ),
+            ],
+            "The comment gives a driver's licence number, which identifies a person.",
+            group="v",
+        ),
+    ]
