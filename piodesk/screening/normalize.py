@@ -38,6 +38,8 @@ _CONFUSABLES: dict[str, str] = {
     "ı": "i", "ȷ": "j", "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ŧ": "t", "ß": "ss", "æ": "ae",
     "œ": "oe", "ƒ": "f", "ɡ": "g", "ɑ": "a", "ɩ": "i", "ʋ": "u", "ℓ": "l", "€": "e", "£": "l",
     "¢": "c", "¥": "y", "©": "c", "®": "r", "∂": "d", "×": "x", "ⅰ": "i",
+    # typographic quotes, so "I’ll" reads as "i'll"
+    "’": "'", "‘": "'", "ʼ": "'", "′": "'", "“": '"', "”": '"',
 }  # fmt: skip
 
 # Inside a word, these digits and symbols stand for letters (leetspeak).
@@ -61,8 +63,8 @@ def fold_char(ch: str) -> str:
     if o < 128:
         return ch.lower()
     cat = unicodedata.category(ch)
-    if cat in ("Mn", "Me", "Cf"):
-        return ""  # combining marks and format characters carry no letter
+    if cat in ("Mn", "Me", "Cf", "Cc", "Co", "Cs"):
+        return ""  # combining marks, format and control characters carry no letter
     out = []
     for d in unicodedata.normalize("NFKD", ch):
         if unicodedata.category(d) in ("Mn", "Me", "Cf") or d in _INVISIBLE:

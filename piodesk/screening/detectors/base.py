@@ -118,7 +118,7 @@ class PatternDetector(Detector):
         context_boost: float = 0.35,
         context_required: bool = False,
         use_normalized: bool = False,
-        validate: Callable[[str], bool] | None = None,
+        validate: Callable[[re.Match[str]], bool] | None = None,
         group: int | str = 0,
         suggestion: str = "",
         kinds: frozenset[TextKind] = frozenset(TextKind),
@@ -158,7 +158,7 @@ class PatternDetector(Detector):
                 s, e = m.span(self.group)
                 if s < 0 or s == e:
                     continue
-                if self.validate is not None and not self.validate(text[s:e]):
+                if self.validate is not None and not self.validate(m):
                     continue
                 score = pat.score
                 if self.context:

@@ -48,7 +48,7 @@ class PhoneDetector(Detector):
 
     id = "pii.phone"
     category = PII
-    explanation = "The comment contains a telephone number, which identifies a person."
+    explanation = "The text contains a telephone number, which identifies a person."
 
     def detect(self, ctx: ScanContext) -> list[Finding]:
         """Phone numbers; only texts with at least seven digits are parsed at all."""
@@ -74,16 +74,16 @@ class PhoneDetector(Detector):
                         0.9 if ctx_hit or region == "US" else 0.75,
                     )
                 )
-        for m in _PHONE_SHAPE.finditer(text):
-            s, e = m.span()
-            digits = len(_DIGIT.findall(m.group()))
+        for sm in _PHONE_SHAPE.finditer(text):
+            s, e = sm.span()
+            digits = len(_DIGIT.findall(sm.group()))
             if digits < 7 or digits > 15 or overlaps(s, e):
                 continue
             before = _PHONE_CONTEXT.search(text, max(0, s - 40), s)
             if before is None and _PHONE_CONTEXT.match(text, min(len(text), e + 1)) is None:
                 continue
             seen.append((s, e))
-            out.append(self.finding([Span(s, e)], m.group(), 0.7))
+            out.append(self.finding([Span(s, e)], sm.group(), 0.7))
         return out
 
 
@@ -117,7 +117,7 @@ class CardDetector(Detector):
 
     id = "pii.card"
     category = PII
-    explanation = "The comment contains a payment card number (it passes the card checksum)."
+    explanation = "The text contains a payment card number (it passes the card checksum)."
 
     def detect(self, ctx: ScanContext) -> list[Finding]:
         """Luhn-valid digit runs; the short 12-digit kind needs a card word nearby."""
@@ -147,7 +147,7 @@ class IpDetector(Detector):
 
     id = "pii.ip"
     category = PII
-    explanation = "The comment contains an IP address, which can identify a person's connection."
+    explanation = "The text contains an IP address, which can identify a person's connection."
 
     def detect(self, ctx: ScanContext) -> list[Finding]:
         """Addresses validated with the standard library's ipaddress module."""
@@ -178,8 +178,9 @@ class IpDetector(Detector):
 _EMAIL_RE = r"(?<![\w.+-])[\w.+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}(?![\w-])"
 
 
-def _ssn_ok(v: str) -> bool:
-    d = re.sub(r"\D", "", v)
+def _ssn_ok(m: re.Match[str]) -> bool:
+    """Area, group and serial numbers the SSA never issues are not SSNs."""
+    d = re.sub(r"\D", "", m.group())
     if len(d) != 9:
         return False
     area, group, serial = d[:3], d[3:5], d[5:]
@@ -263,7 +264,7 @@ class AddressDetector(Detector):
 
     id = "pii.address"
     category = PII
-    explanation = "The comment contains a street address, which can locate a person."
+    explanation = "The text contains a street address, which can locate a person."
 
     _us = re.compile(_US_STREET, re.IGNORECASE)
     _mil = re.compile(_MILITARY)
@@ -295,10 +296,10 @@ class AddressDetector(Detector):
         for m in self._unit.finditer(text):
             out.append(self.finding([Span(*m.span())], clip(text, *m.span()), 0.6))
         for lead in self._lead_ci.finditer(text):
-            m = self._after_lead.match(text, lead.end())
-            if m is None:
+            am = self._after_lead.match(text, lead.end())
+            if am is None:
                 continue
-            s, e = m.span("addr")
+            s, e = am.span("addr")
             val = text[s:e].rstrip(" ,.\n")
             e = s + len(val)
             if not any(c.isdigit() for c in val):
@@ -346,7 +347,7 @@ class PersonDetailsDetector(Detector):
     id = "pii.person_details"
     category = PII
     explanation = (
-        "The comment names a person together with private details about them "
+        "The text names a person together with private details about them "
         "(where they live, their number, their family)."
     )
 
@@ -396,7 +397,7 @@ def build_pattern_detectors() -> list[Detector]:
             "pii.email",
             PII,
             [Pattern("email", _EMAIL_RE, 0.9, 0)],
-            "The comment contains an email address, which identifies a person.",
+            "The text contains an email address, which identifies a person.",
         ),
         PatternDetector(
             "pii.ssn",
@@ -406,7 +407,7 @@ def build_pattern_detectors() -> list[Detector]:
                 Pattern("ssn_spaced", r"(?<![\d ])\d{3} \d{2} \d{4}(?![\d])", 0.4, 0),
                 Pattern("ssn_bare", r"(?<!\d)\d{9}(?!\d)", 0.2, 0),
             ],
-            "The comment contains what looks like a Social Security number.",
+            "The text contains what looks like a Social Security number.",
             context=("ssn", "social security", "social", "ss#", "ss #", "ss number", "ssn#"),
             context_boost=0.5,
             validate=_ssn_ok,
@@ -415,7 +416,7 @@ def build_pattern_detectors() -> list[Detector]:
             "pii.dob",
             PII,
             [Pattern("date", _DATE, 0.6)],
-            "The comment gives a date of birth, which identifies a person.",
+            "The text gives a date of birth, which identifies a person.",
             context=(
                 "born",
                 "dob",
@@ -427,7 +428,7 @@ def build_pattern_detectors() -> list[Detector]:
                 "bday",
                 "b-day",
                 "birth",
-            ),  # fmt: skip
+            ),
             context_window=30,
             context_required=True,
         ),
@@ -439,11 +440,12 @@ def build_pattern_detectors() -> list[Detector]:
                     "plate",
                     r"\b(?:licen[cs]e\s+plate|plates?|tags?|lic\.?\s+plate)\s*(?:number|no\.?|#)?"
                     r"\s*(?:is|was|reads|:|of)?\s*"
-                    r"(?P<v>(?=[A-Z0-9 -]*\d)(?=[A-Z0-9 -]*[A-Z])[A-Z0-9]{2,4}[ -]?[A-Z0-9]{2,4})\b",
+                    r"(?P<v>(?=[A-Z0-9 -]*\d)(?=[A-Z0-9 -]*[A-Z])"
+                    r"[A-Z0-9]{2,4}[ -]?[A-Z0-9]{2,4})\b",
                     0.8,
                 ),
             ],
-            "The comment gives a vehicle licence plate, which can identify a person.",
+            "The text gives a vehicle licence plate, which can identify a person.",
             group="v",
         ),
         PatternDetector(
@@ -458,7 +460,7 @@ def build_pattern_detectors() -> list[Detector]:
                     0.8,
                 ),
             ],
-            "The comment gives a driver's licence number, which identifies a person.",
+            "The text gives a driver's licence number, which identifies a person.",
             group="v",
         ),
     ]
