@@ -240,6 +240,7 @@ _BLOCK_LINE = re.compile(
     r"|\d{4,6})[ \t]*(?=\n|$)",
     re.IGNORECASE,
 )
+_INITIALISM = re.compile(r"(?<!\w)(?:[A-Z]\.){2,}")
 _UNIT_ALONE = r"\b(?:apt|apartment|suite|ste)\.?\s*#?\s*\d{1,5}[A-Za-z]?\b"
 
 # Words that introduce an address; what follows them up to the end of the phrase is one.
@@ -288,6 +289,8 @@ class AddressDetector(Detector):
             out.append(self.finding([Span(s, e)], clip(text, s, e), 0.85))
         for m in self._nwn.finditer(text):
             s, e = m.span()
+            if _INITIALISM.search(m.group()):
+                continue  # "42 U.S.C. 1983" is a statute, not a street
             while (b := _BLOCK_LINE.match(text, e)) is not None:
                 e = b.end()
             out.append(self.finding([Span(s, e)], clip(text, s, e), 0.65))

@@ -97,7 +97,7 @@ _NEGATION = re.compile(
 # Everyday idioms that look like threats.
 _IDIOM = re.compile(
     r"(?:kill(?:ing|s|ed)?\s+(?:it|time|me|for|the\s+(?:lights|game|vibe|mood|engine|bill|process|"
-    r"music|messenger))|dead\s+(?:wrong|serious|right|on|tired|last|end|set)|shoot\s+(?:me\s+)?"
+    r"music|messenger))|dead\s+(?:wrong|serious|right|on|tired|last|end|set)|shoot\s+(?:(?:me|you|u|him|her|them|us)\s+)?"
     r"(?:a|an|the|some)\s+(?:message|email|text|video|photo|pic|picture|film|scene|shot|hoops|"
     r"breeze|line|note|dm)|shot\s+(?:of|at\s+(?:the|a)\s+(?:title|job|position))|"
     r"beat\s+(?:the|a)\s+(?:traffic|rush|heat|record|odds|system|game|deadline|charge|case|ticket)|"
@@ -215,7 +215,7 @@ class ThreatDetector(Detector):
             for m in rx.finditer(text):
                 s, e = m.span()
                 phrase = m.group()
-                if _IDIOM.search(phrase) and not _strong_inside(phrase):
+                if _IDIOM.search(text, s, min(len(text), e + 40)) and not _strong_inside(phrase):
                     continue
                 if _negated(text, s, e):
                     continue
