@@ -110,7 +110,7 @@ def build_draft_detectors() -> list[Detector]:
                 ),
                 Pattern(
                     "case_strength",
-                    r"\bcase\s+against\s+(?:\w+\s+){1,3}(?:is|looks)\s+(?:very\s+|extremely\s+)?"
+                    r"\bcase\s+against\s+(?:[\w.'’]+\s+){1,3}(?:is|looks)\s+(?:very\s+|extremely\s+)?"
                     r"(?:strong|solid|airtight|weak|overwhelming|open[- ]and[- ]shut)\b|"
                     r"\bopen[- ]and[- ]shut\s+case\b|\bthrow\s+the\s+book\b|"
                     r"\block\s+(?:him|her|them)\s+up\b",

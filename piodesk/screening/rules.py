@@ -141,10 +141,12 @@ class _Checker:
     def number(self, node: yaml.Node, what: str, lo: float = 0.0, hi: float = 1.0) -> float:
         value = self.scalar(node, what)
         if node.tag not in ("tag:yaml.org,2002:float", "tag:yaml.org,2002:int"):
-            raise self.fail(node, f"{what} must be a number between {lo} and {hi}, not {value!r}")
+            raise self.fail(
+                node, f"{what} must be a number between {lo:g} and {hi:g}, not {value!r}"
+            )
         x = float(value)
         if not lo <= x <= hi:
-            raise self.fail(node, f"{what} must be between {lo} and {hi}, not {value}")
+            raise self.fail(node, f"{what} must be between {lo:g} and {hi:g}, not {value}")
         return x
 
     def strings(self, node: yaml.Node, what: str) -> list[tuple[yaml.Node, str]]:

@@ -331,10 +331,11 @@ def build_investigation() -> list[Detector]:
                     r"(?:are|is|r|will\s+be|gonna\s+be|be|'re|re)?\s*(?:coming|headed|heading|"
                     r"on\s+(?:their|the)\s+way|about\s+to\s+(?:raid|hit|come)|gonna\s+(?:raid|hit|"
                     r"come)|going\s+to\s+(?:raid|hit|come)|planning\s+(?:a\s+)?(?:raid|to\s+raid)|"
-                    r"watching|looking\s+for|sitting\s+on)\s+(?:to\s+|for\s+|at\s+)?(?:\w+\s+){0,3}?"
-                    r"(?:your|ur|his|her|their|the|you|him|them)\s*(?:house|place|crib|spot|"
-                    r"apartment|apt|trap|home|address|tomorrow|tonight|in\s+the\s+morning)?"
-                    r"(?![\w'])",
+                    r"watching|looking\s+for|sitting\s+on)\s+(?:to\s+|for\s+|at\s+|on\s+)?"
+                    r"(?:(?:your|ur|his|her|their)\s+(?:\w+\s+)?(?:house|place|crib|spot|apartment|"
+                    r"apt|trap|home|address|job|work|car)|for\s+(?:you|u|him|her|them)|"
+                    r"(?:to\s+)?(?:get|arrest|raid|pick\s+up|grab)\s+(?:you|u|him|her|them|"
+                    r"your|ur))(?![\w'])",
                     0.6,
                 ),
                 Pattern(

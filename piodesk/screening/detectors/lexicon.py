@@ -138,6 +138,13 @@ class Lexicon:
             allowed = [(e - ln + 1, e + 1) for e, ln in self._allow.iter(text)]  # allow intervals
             if allowed:
                 hits = [h for h in hits if not any(a <= h[0] and h[1] <= b for a, b in allowed)]
+        # A hit inside a longer word reports the whole word ("fucking", "clusterfuck").
+        hits = [
+            (_word_start(text, h[0]), _word_end(text, h[1]), h[2], h[3])
+            if (h[0] > 0 and _in_word(text[h[0] - 1])) or (h[1] < n and _in_word(text[h[1]]))
+            else h
+            for h in hits
+        ]
         # Keep the longest hit where hits overlap ("motherfucker" over "fuck").
         hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
         kept: list[tuple[int, int, str, float]] = []
@@ -148,6 +155,22 @@ class Lexicon:
                 continue
             kept.append(h)
         return kept
+
+
+def _in_word(ch: str) -> bool:
+    return ch.isalnum() or ch == MASK
+
+
+def _word_start(text: str, i: int) -> int:
+    while i > 0 and _in_word(text[i - 1]):
+        i -= 1
+    return i
+
+
+def _word_end(text: str, i: int) -> int:
+    while i < len(text) and _in_word(text[i]):
+        i += 1
+    return i
 
 
 class LexiconDetector(Detector):

@@ -407,7 +407,7 @@ def build_pattern_detectors() -> list[Detector]:
             PII,
             [
                 Pattern("ssn_dashed", r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])", 0.8, 0),
-                Pattern("ssn_spaced", r"(?<![\d ])\d{3} \d{2} \d{4}(?![\d])", 0.4, 0),
+                Pattern("ssn_spaced", r"(?<!\d)(?<!\d )\d{3} \d{2} \d{4}(?! ?\d)", 0.4, 0),
                 Pattern("ssn_bare", r"(?<!\d)\d{9}(?!\d)", 0.2, 0),
             ],
             "The text contains what looks like a Social Security number.",

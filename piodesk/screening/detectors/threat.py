@@ -71,7 +71,8 @@ _WISH_LEAD = (
     r"oughta\s+be|must|may\s+(?:you|he|she|they|it)|let\s+(?:him|her|them)|can't\s+wait\s+(?:for|till|until))"
 )
 _WISHED = (
-    r"(?:die|dies|dying|died|dead|killed|shot|shot\s+dead|hanged|hung|lynched|executed|raped|"
+    r"(?:kills|murders|shoots|stabs|hangs|lynches|rapes|runs\s+over|"
+    r"die|dies|dying|died|dead|killed|shot|shot\s+dead|hanged|hung|lynched|executed|raped|"
     r"murdered|beaten|beat\s+up|burned|burnt|burn|stabbed|gassed|exterminated|slaughtered|"
     r"wiped\s+out|tortured|a\s+bullet|bullets|run\s+over|get\s+cancer|cancer|put\s+down|"
     r"six\s+feet\s+under|beheaded|lined\s+up\s+and\s+shot|rot\s+in\s+hell|burn\s+in\s+hell|"
