@@ -71,8 +71,10 @@ def test_agency_words_patterns_allow_and_switches(tmp_path: Path) -> None:
             "unknown key 'rudeness'",
         ),
         (
-            'version: "x"\ncategories:\n  threat:\n    patterns:\n      - name: bad\n'
-            "        regex: '(unclosed'\n",
+            (
+                'version: "x"\ncategories:\n  threat:\n    patterns:\n      - name: bad\n'
+                "        regex: '(unclosed'\n"
+            ),
             6,
             "invalid regex",
         ),
@@ -83,8 +85,10 @@ def test_agency_words_patterns_allow_and_switches(tmp_path: Path) -> None:
         ("categories: {}\n", 1, "needs a 'version:'"),
         ('version: "x"\nextra: 1\n', 2, "unknown key 'extra'"),
         (
-            'version: "x"\ncategories:\n  safety:\n    patterns:\n      - name: e\n'
-            "        regex: 'a*'\n",
+            (
+                'version: "x"\ncategories:\n  safety:\n    patterns:\n      - name: e\n'
+                "        regex: 'a*'\n"
+            ),
             6,
             "matches empty text",
         ),
