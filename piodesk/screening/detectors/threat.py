@@ -121,7 +121,7 @@ def _c(rx: str) -> re.Pattern[str]:
 _RULES: tuple[tuple[str, re.Pattern[str], float, str], ...] = (
     (
         "threat.direct",
-        _c(rf"{_B}{_SUBJECT}{_WILL}{_GAP3}(?:{_STRONG}){_E}"),
+        _c(rf"{_B}{_SUBJECT}{_WILL}{_GAP3}(?:{_STRONG}){_E}(?:\s+{_PERSON}{_E})?"),
         0.85,
         "The text says the writer will do violence.",
     ),
