@@ -27,8 +27,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
+import ahocorasick
+
 from piodesk.screening.detectors import Detector, ScanContext, build_detectors
 from piodesk.screening.detectors.base import Pattern, PatternDetector
+from piodesk.screening.detectors.triggers import GATES, TRIGGERS
 from piodesk.screening.drafts import DraftInput, MediaConsentDetector, build_draft_detectors
 from piodesk.screening.model import (
     SECTION_FOR,
@@ -82,7 +85,7 @@ def _load_models() -> list[Any]:
 class _State:
     """Everything built from one ruleset; swapped whole on reload."""
 
-    def __init__(self, rules: RuleSet, models: Sequence[Any]) -> None:
+    def __init__(self, rules: RuleSet, models: Sequence[Any], prefilter: bool = True) -> None:
         self.rules = rules
         self.detectors: list[Detector] = build_detectors(rules)
         self.draft_detectors: list[Detector] = []
@@ -104,6 +107,7 @@ class _State:
                             use_normalized=p.normalized,
                         )
                     )
+        self.prefilter = _Prefilter(self.detectors, enabled=prefilter)
         self.media = MediaConsentDetector()
         self.media_enabled = rules.drafts.enabled and (
             rules.drafts.rules.get(DraftRule.MEDIA_CONSENT.value, True)
@@ -127,6 +131,45 @@ class _State:
 
     def model_threshold(self, model: Any) -> float:
         return float(self.rules.model_thresholds.get(model.id, model.threshold))
+
+
+class _Prefilter:
+    """Runs a detector only when its trigger words are in the text (one Aho-Corasick pass)."""
+
+    def __init__(self, detectors: Sequence[Detector], enabled: bool = True) -> None:
+        self.plan: list[tuple[Detector, frozenset[str] | None, Any]] = []
+        words: set[str] = set()
+        for d in detectors:
+            trig = TRIGGERS.get(d.id) if enabled else None
+            if trig:
+                words.update(trig)
+            self.plan.append((d, frozenset(trig) if trig else None, GATES.get(d.id)))
+        self._auto = ahocorasick.Automaton()
+        for w in words:
+            self._auto.add_word(w, w)
+        self._empty = not words
+        if words:
+            self._auto.make_automaton()
+
+    def run(self, ctx: ScanContext, kind: TextKind) -> list[Finding]:
+        found: set[str] = set()
+        if not self._empty:
+            for _end, w in self._auto.iter(ctx.lower):
+                found.add(w)
+            norm = ctx.norm.text
+            if norm != ctx.lower:
+                for _end, w in self._auto.iter(norm):
+                    found.add(w)
+        out: list[Finding] = []
+        for d, trig, gate in self.plan:
+            if kind not in d.kinds:
+                continue
+            if trig is not None and trig.isdisjoint(found):
+                continue
+            if gate is not None and not gate(ctx):
+                continue
+            out.extend(d.detect(ctx))
+        return out
 
 
 class _Allow:
@@ -220,9 +263,12 @@ def _union(spans: Iterable[Span]) -> list[Span]:
 class Screener:
     """Screens comments (§.20) and staff drafts (§.12 + §.20) against one agency ruleset."""
 
-    def __init__(self, rules: RuleSet, models: Sequence[Any] | None = None) -> None:
+    def __init__(
+        self, rules: RuleSet, models: Sequence[Any] | None = None, *, prefilter: bool = True
+    ) -> None:
         self._all_models = list(_load_models() if models is None else models)
-        self._state = _State(rules, self._all_models)
+        self._prefilter = prefilter  # False runs every detector on every text (for tests)
+        self._state = _State(rules, self._all_models, prefilter)
         self._lock = threading.Lock()
 
     @classmethod
@@ -234,7 +280,7 @@ class Screener:
 
     def reload(self, rules_path: Path | None = None) -> None:
         """Switch to a new rules file; a bad file raises RulesError and nothing changes."""
-        new_state = _State(load_rules(rules_path), self._all_models)
+        new_state = _State(load_rules(rules_path), self._all_models, self._prefilter)
         with self._lock:
             self._state = new_state
 
@@ -303,10 +349,7 @@ class Screener:
         if not text or text.isspace():
             return []
         ctx = ScanContext(text, kind)
-        raw: list[Finding] = []
-        for d in state.detectors:
-            if kind in d.kinds:
-                raw.extend(d.detect(ctx))
+        raw = state.prefilter.run(ctx, kind)
         if kind is TextKind.DRAFT:
             for d in state.draft_detectors:
                 raw.extend(d.detect(ctx))

@@ -80,8 +80,8 @@ class Normalized:
 
     original: str
     text: str
-    starts: tuple[int, ...] | None  # None: identity map (text and original align 1:1)
-    ends: tuple[int, ...] | None
+    starts: list[int] | None  # None: identity map (text and original align 1:1)
+    ends: list[int] | None
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map the half-open range [start, end) of the normalized text onto the original."""
@@ -120,16 +120,29 @@ def _fold(text: str) -> tuple[str, list[int] | None, list[int] | None]:
     pieces = [fold_char(c) for c in text]
     if all(len(p) == 1 for p in pieces):
         return "".join(pieces), None, None
-    b = _Builder()
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
     for i, p in enumerate(pieces):
-        if p:
-            b.add(p, i, i + 1)
-    return "".join(b.chars), b.starts, b.ends
+        if len(p) == 1:
+            chars.append(p)
+            starts.append(i)
+            ends.append(i + 1)
+        else:
+            for c in p:  # "" (dropped) adds nothing; "ss" adds two, both from character i
+                chars.append(c)
+                starts.append(i)
+                ends.append(i + 1)
+    return "".join(chars), starts, ends
 
 
-# A run of word characters and the symbols that stand in for letters inside words.
-_TOKEN = re.compile(r"(?:[^\W_]|[@$*#%!+])+")
-_HAS_LETTER = re.compile(r"[^\W\d_]")
+# A run of word characters and the symbols that stand in for letters inside words, holding
+# at least one such symbol or digit and at least one letter (the lookaheads run in C, so the
+# many tokens with nothing to rewrite cost no Python time).
+_TOKEN = re.compile(
+    r"(?<![^\W_@$*#%!+])(?=[\w@$*#%!+]*[0-9@$*#%!+])(?=[\w@$*#%!+]*[^\W\d_])"
+    r"(?:[^\W_]|[@$*#%!+])+"
+)
 _NEEDS_LEET = re.compile(r"[0-9@$*#%!+]")
 # Single letters separated by one or two separator characters: "f u c k", "f.u.c.k", "f-u-c-k".
 _SPACED = re.compile(r"(?<![^\W_])(?:[^\W\d_][ .\-_*,/]{1,2}){2,}[^\W\d_](?![^\W_])")
@@ -252,10 +265,9 @@ def normalize(text: str) -> Normalized:
         edits = []
         for m in _TOKEN.finditer(t):
             tok = m.group()
-            if _NEEDS_LEET.search(tok) and _HAS_LETTER.search(tok):
-                new = _rewrite_token(tok)
-                if new != tok:
-                    edits.append((m.start(), m.end(), new))
+            new = _rewrite_token(tok)
+            if new != tok:
+                edits.append((m.start(), m.end(), new))
         t, st, en = _apply(t, st, en, edits)
 
     # Spaced-out letters.
@@ -273,8 +285,8 @@ def normalize(text: str) -> Normalized:
     return Normalized(
         original=text,
         text=t,
-        starts=tuple(st) if st is not None else None,
-        ends=tuple(en) if en is not None else None,
+        starts=st,
+        ends=en,
     )
 
 

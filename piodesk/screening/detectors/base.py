@@ -14,6 +14,8 @@ from functools import cached_property
 from piodesk.screening.model import SECTION_FOR, Finding, Span, TextKind
 from piodesk.screening.normalize import Normalized, normalize
 
+_DIGITS = re.compile(r"\d")
+
 
 class ScanContext:
     """One text being screened, with the views detectors read (computed once, on demand)."""
@@ -34,6 +36,11 @@ class ScanContext:
     def norm(self) -> Normalized:
         """The text with evasions folded out (see normalize.py) and its offset map."""
         return normalize(self.text)
+
+    @cached_property
+    def digits(self) -> int:
+        """How many decimal digits the text holds (phone, card and number detectors need some)."""
+        return len(_DIGITS.findall(self.text))
 
     def span_from_norm(self, start: int, end: int) -> Span:
         """A span of the normalized text, as a span of the original text."""

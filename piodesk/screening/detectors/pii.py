@@ -36,55 +36,58 @@ _PHONE_CONTEXT = re.compile(
     r"whatsapp|contact|ring|dial|messages?|answering|desk|fax|#)(?![^\W_])",
     re.IGNORECASE,
 )
-# A loose phone shape used with context words, for numbers libphonenumber finds too odd.
-_PHONE_SHAPE = re.compile(
-    r"(?<![\w.+-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,4}){1,4}"
-    r"(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w-])"
+
+
+# Stretches of text that could hold a phone number: 7+ digits with the usual separators.
+# HTML character references ("&#128143;") are not numbers.
+_PHONE_CANDIDATE = re.compile(
+    r"(?<![\w&#+])\+?\(?\d[\d \t().\-/]{5,22}\d(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w;])"
 )
 
 
 class PhoneDetector(Detector):
-    """Telephone numbers, parsed with libphonenumber."""
+    """Telephone numbers: candidate digit runs, confirmed with libphonenumber's grammar."""
 
     id = "pii.phone"
     category = PII
     explanation = "The text contains a telephone number, which identifies a person."
 
     def detect(self, ctx: ScanContext) -> list[Finding]:
-        """Phone numbers; only texts with at least seven digits are parsed at all."""
+        """Each candidate is parsed for the US first, then for other regions."""
         text = ctx.text
-        if len(_DIGIT.findall(text)) < 7:
-            return []
-        seen: list[tuple[int, int]] = []
         out: list[Finding] = []
-
-        def overlaps(s: int, e: int) -> bool:
-            return any(s < e2 and s2 < e for s2, e2 in seen)
-
-        for region in _PHONE_REGIONS:
-            for m in phonenumbers.PhoneNumberMatcher(text, region):
-                if overlaps(m.start, m.end):
-                    continue
-                seen.append((m.start, m.end))
-                ctx_hit = _PHONE_CONTEXT.search(text, max(0, m.start - 40), m.start) is not None
-                out.append(
-                    self.finding(
-                        [Span(m.start, m.end)],
-                        m.raw_string,
-                        0.9 if ctx_hit or region == "US" else 0.75,
-                    )
-                )
-        for sm in _PHONE_SHAPE.finditer(text):
-            s, e = sm.span()
-            digits = len(_DIGIT.findall(sm.group()))
-            if digits < 7 or digits > 15 or overlaps(s, e):
+        for m in _PHONE_CANDIDATE.finditer(text):
+            cand = m.group()
+            digits = len(_DIGIT.findall(cand))
+            if digits < 7 or digits > 15:
                 continue
-            before = _PHONE_CONTEXT.search(text, max(0, s - 40), s)
-            if before is None and _PHONE_CONTEXT.match(text, min(len(text), e + 1)) is None:
+            s, e = m.span()
+            context = _PHONE_CONTEXT.search(text, max(0, s - 40), s) is not None or (
+                _PHONE_CONTEXT.match(text, min(len(text), e + 1)) is not None
+            )
+            region = _valid_region(cand)
+            if region is not None:
+                score = 0.9 if context or region == "US" else 0.75
+            elif context:
+                score = 0.7  # a number shape right after "call", "phone", "fax" ...
+            else:
                 continue
-            seen.append((s, e))
-            out.append(self.finding([Span(s, e)], sm.group(), 0.7))
+            out.append(self.finding([Span(s, e)], cand, score))
         return out
+
+
+@lru_cache(maxsize=8192)
+def _valid_region(candidate: str) -> str | None:
+    """The first region in which libphonenumber finds `candidate` a valid number, if any."""
+    regions = (None,) if candidate.startswith("+") else _PHONE_REGIONS
+    for region in regions:
+        try:
+            num = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(num):
+            return region or phonenumbers.region_code_for_number(num) or "INTL"
+    return None
 
 
 # --- cards ------------------------------------------------------------------------------------
