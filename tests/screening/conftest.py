@@ -31,3 +31,9 @@ def need_data(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared data not present: {path} (tests read ../shared/data by path)")
     return path
+
+
+@pytest.fixture
+def data_file():  # type: ignore[no-untyped-def]
+    """`data_file("davidson", "labeled_data_dev.csv")`: a shared data path, or skip."""
+    return need_data

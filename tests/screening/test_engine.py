@@ -162,3 +162,66 @@ def test_no_web_or_storage_imports() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+_SAMPLES = [
+    "call me at (719) 555-0134 after 5",
+    "his SSN is 078-05-1121, born on 04/12/1987",
+    "John Smith lives at 1234 North Academy Blvd, Colorado Springs, CO 80909",
+    "plate number ABC-1234 and driver's license number D1234567",
+    "card 4111 1111 1111 1111, ip 203.0.113.45, mail a@b.org",
+    "I will shoot you",
+    "I hope someone kills the chief",
+    "kill all cops",
+    "I know where you live",
+    "check out my channel and subscribe",
+    "DM me to buy, promo code SAVE20",
+    "I make $500 a day, invest in bitcoin for guaranteed profit",
+    "You have won! Text CLAIM to 87121. T&C apply",
+    "iphone 13 $300 call 719-555-0134",
+    "selling xans and percs hmu",
+    "guns for sale no background check",
+    "selling stolen iphones cheap",
+    "lets loot the mall tonight",
+    "DUI checkpoint at 5th and Main right now, avoid",
+    "the password for the city traffic system is admin123",
+    "there's a bomb at the mall",
+    "The witness is Tanya Morales",
+    "cops are coming to your house tomorrow",
+    "the DNA came back to the neighbor",
+    "watch it free at putlocker.to/movie123",
+    "f u c k you, sh1t head",
+]
+
+
+def test_prefilter_never_changes_findings() -> None:
+    """The trigger-word prefilter only skips detectors that could not have matched."""
+    from pathlib import Path
+
+    protected = [
+        ln
+        for ln in (Path(__file__).parent / "protected_speech.txt").read_text("utf-8").splitlines()
+        if ln.strip() and not ln.startswith("#")
+    ]
+    texts = _SAMPLES + protected
+    fast = Screener(load_rules(), models=[])
+    slow = Screener(load_rules(), models=[], prefilter=False)
+    assert fast.screen_many(texts) == slow.screen_many(texts)
+    assert sum(r.flagged for r in fast.screen_many(_SAMPLES)) == len(_SAMPLES)
+
+
+def test_prefilter_on_real_comments(data_file) -> None:  # type: ignore[no-untyped-def]
+    """Same check on 1,800 real comments from the shared data (skipped when absent)."""
+    import csv
+
+    texts: list[str] = []
+    with data_file("davidson", "labeled_data_dev.csv").open(encoding="utf-8") as f:
+        texts += [row["tweet"] for row in csv.DictReader(f)][:600]
+    with data_file("sms_spam", "SMSSpamCollection_dev").open(encoding="utf-8") as f:
+        texts += [ln.split("\t", 1)[1] for ln in f][:600]
+    with data_file("olid", "olid-training-v1.0.tsv").open(encoding="utf-8") as f:
+        rows = csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+        texts += [row["tweet"] for row in rows][:600]
+    fast = Screener(load_rules(), models=[])
+    slow = Screener(load_rules(), models=[], prefilter=False)
+    assert fast.screen_many(texts) == slow.screen_many(texts)

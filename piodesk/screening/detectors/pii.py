@@ -45,6 +45,10 @@ _PHONE_CANDIDATE = re.compile(
 )
 
 
+# IPv4 addresses and dates have the digits of a phone number but are not one.
+_NOT_PHONE = re.compile(r"(?:\d{1,3}\.){3}\d{1,3}|\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}")
+
+
 class PhoneDetector(Detector):
     """Telephone numbers: candidate digit runs, confirmed with libphonenumber's grammar."""
 
@@ -59,7 +63,7 @@ class PhoneDetector(Detector):
         for m in _PHONE_CANDIDATE.finditer(text):
             cand = m.group()
             digits = len(_DIGIT.findall(cand))
-            if digits < 7 or digits > 15:
+            if digits < 7 or digits > 15 or _NOT_PHONE.fullmatch(cand):
                 continue
             s, e = m.span()
             context = _PHONE_CONTEXT.search(text, max(0, s - 40), s) is not None or (
