@@ -40,7 +40,7 @@ class Entry:
 
 
 def parse_lexicon(lines: Iterable[str], default_score: float = 0.9) -> list[Entry]:
-    """Entries from "WORD [score] [flags]" lines; '#' starts a comment."""
+    """Entries from "WORD [score] [flags]" lines; '#' starts a comment, '_' joins words."""
     out = []
     for raw in lines:
         line = raw.split("#", 1)[0].strip()
@@ -53,6 +53,8 @@ def parse_lexicon(lines: Iterable[str], default_score: float = 0.9) -> list[Entr
                 score = float(p)
             except ValueError:
                 flags += p
+        # "_" joins the words of a phrase entry ("white_trash").
+        word = word.replace("_", " ")
         out.append(Entry(word.lower(), score, "i" in flags, "p" in flags, "v" in flags))
     return out
 
@@ -63,31 +65,41 @@ def read_packaged(name: str) -> list[str]:
     return ref.read_text(encoding="utf-8").splitlines()
 
 
-def spellings(entry: Entry) -> set[str]:
-    """The word, its plurals, masks, doubled letters and (for 'v' entries) near misspellings."""
+def spellings(entry: Entry) -> dict[str, bool]:
+    """Each spelling of the word, and whether it may match inside a longer word.
+
+    The word, its plurals, masks and doubled letters keep the entry's `i` flag; near
+    misspellings ('v': a dropped vowel, two letters swapped) never match inside words, where
+    they would hit ordinary words ("sht" in "hashtag").
+    """
     w = entry.word
-    out = {w}
+    exact = {w}
+    near: set[str] = set()
     if not entry.infix and not entry.prefix and " " not in w:
-        out |= {w + "s", w + "es"}
+        exact |= {w + "s", w + "es"}
     n = len(w)
     if " " not in w:
         for i in range(n):
-            out.add(w[: i + 1] + w[i] + w[i + 1 :])  # one letter doubled
+            exact.add(w[: i + 1] + w[i] + w[i + 1 :])  # one letter doubled
         if n >= 4:
             for i in range(1, n - 1):
-                out.add(w[:i] + MASK + w[i + 1 :])  # one letter masked
+                exact.add(w[:i] + MASK + w[i + 1 :])  # one letter masked
                 if i < n - 2:
-                    out.add(w[:i] + MASK * 2 + w[i + 2 :])
-            out.add(w[0] + MASK * (n - 2) + w[-1])  # all but the ends masked
+                    exact.add(w[:i] + MASK * 2 + w[i + 2 :])
+            exact.add(w[0] + MASK * (n - 2) + w[-1])  # all but the ends masked
         if "l" in w:
-            out.add(w.replace("l", "i"))  # "1" is read as "i" by normalize; "ki11" is "kill"
+            exact.add(w.replace("l", "i"))  # "1" is read as "i" by normalize; "ki11" is "kill"
         if entry.variants and n >= 4:
             for i in range(1, n - 1):
                 if w[i] in _VOWELS:
-                    out.add(w[:i] + w[i + 1 :])  # one vowel dropped: "fck", "btch"
+                    near.add(w[:i] + w[i + 1 :])  # one vowel dropped: "fck", "btch"
             for i in range(1, n - 1):
-                out.add(w[:i] + w[i + 1] + w[i] + w[i + 2 :])  # neighbours swapped: "fcuk"
-    return {v for v in out if v not in _NEVER or v == w}
+                near.add(w[:i] + w[i + 1] + w[i] + w[i + 2 :])  # neighbours swapped: "fcuk"
+    out = {v: entry.infix for v in exact}
+    for v in near - exact:
+        if v not in _NEVER:
+            out[v] = False
+    return out
 
 
 class Lexicon:
@@ -98,13 +110,14 @@ class Lexicon:
         self._auto = ahocorasick.Automaton()
         best: dict[str, tuple[str, float, bool, bool]] = {}
         for e in self.entries:
-            for sp in spellings(e):
+            for sp, infix in spellings(e).items():
                 key = normalize_text(sp).strip()
                 if not key:
                     continue
                 old = best.get(key)
                 if old is None or e.score > old[1]:
-                    best[key] = (e.word, e.score, e.infix, e.prefix)
+                    # a near misspelling of an infix word still matches at a word's start
+                    best[key] = (e.word, e.score, infix, e.prefix or (e.infix and not infix))
         for key, (word, score, infix, prefix) in best.items():
             self._auto.add_word(key, (len(key), word, score, infix, prefix))
         self.size = len(best)
