@@ -95,7 +95,7 @@ def spellings(entry: Entry) -> dict[str, bool]:
                     near.add(w[:i] + w[i + 1 :])  # one vowel dropped: "fck", "btch"
             for i in range(1, n - 1):
                 near.add(w[:i] + w[i + 1] + w[i] + w[i + 2 :])  # neighbours swapped: "fcuk"
-    out = {v: entry.infix for v in exact}
+    out = dict.fromkeys(exact, entry.infix)
     for v in near - exact:
         if v not in _NEVER:
             out[v] = False

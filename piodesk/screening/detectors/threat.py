@@ -19,7 +19,7 @@ THREAT = Category.THREAT.value
 
 # Acts whose every sense is violent: any object will do.
 _STRONG = (
-    r"(?:kill|k[i!]ll|murder|stab|strangle|lynch|behead|decapitate|rape|slaughter|massacre|"
+    r"(?:k[i!*]{1,2}l{1,2}|kii|murder|stab|strangle|lynch|behead|decapitate|rape|slaughter|massacre|"
     r"execute|torture|shank|exterminate|bomb|blow\s+up|firebomb|hunt\s+down|gun\s+down|"
     r"slit\s+(?:\w+\s+)?throats?|shoot\s+up|curb\s*stomp|"
     r"put\s+(?:a|one|two)\s+(?:bullet|cap|round|slug)s?\s+in|"
