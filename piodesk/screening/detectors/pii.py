@@ -212,41 +212,112 @@ _STATES = (
     "NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
 )
 
-# Street types, as people write them (USPS suffixes and their common spellings).
+# Street types, as people write them (USPS suffixes and their common spellings). The weak
+# ones are also ordinary words ("park", "view"), so the word before them must be a name.
 STREET_SUFFIXES = (
-    "street", "st", "avenue", "ave", "av", "road", "rd", "boulevard", "blvd", "lane", "ln",
-    "drive", "dr", "court", "ct", "place", "pl", "way", "terrace", "ter", "circle", "cir",
-    "parkway", "pkwy", "highway", "hwy", "trail", "trl", "square", "sq", "loop", "alley",
-    "crescent", "cres", "plaza", "plz", "point", "pt", "pike", "row", "run", "path", "view",
-    "heights", "hts", "grove", "close", "walk", "gardens", "mews", "strasse", "straße",
-    "streets", "squares", "crossing", "xing", "expressway", "expy", "freeway", "fwy", "ridge",
-    "hill", "park", "center", "ctr", "junction", "jct", "landing", "glen", "green", "manor",
-    "meadows", "vista", "estates", "fort", "station", "port", "harbor", "island", "lake",
+    "street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "lane", "ln", "drive",
+    "dr", "court", "ct", "place", "pl", "way", "terrace", "circle", "parkway", "pkwy",
+    "highway", "hwy", "trail", "strasse", "straße", "expressway", "expy", "freeway", "fwy",
 )  # fmt: skip
-_SUFFIX_ALT = words_alternation(STREET_SUFFIXES)
+WEAK_STREET_SUFFIXES = (
+    "square", "loop", "alley", "crescent", "plaza", "point", "pike", "row", "run", "path",
+    "view", "heights", "grove", "close", "walk", "gardens", "mews", "streets", "squares",
+    "crossing", "ridge", "hill", "park", "center", "junction", "landing", "glen", "green",
+    "manor", "meadows", "vista", "estates", "fort", "station", "port", "harbor", "island",
+    "lake",
+)  # fmt: skip
+_WEAK_SUFFIX = re.compile(rf"(?:{words_alternation(WEAK_STREET_SUFFIXES)})\.?$", re.IGNORECASE)
+_SUFFIX_ALT = words_alternation(STREET_SUFFIXES + WEAK_STREET_SUFFIXES)
+# Words that do not occur inside a street name ("4 times in a row", "18 1944 the supreme court").
+_STOP_IN_STREET = frozenset(
+    "and the of in a an to for with at on my your his her our their is are was were be times "
+    "people years days hours minutes weeks months i you he she we they it this that from by "
+    "or but not no so if as".split()
+)
+# A house number is not part of "1:3", "3.00", "£2,000" or "9/10".
+_HOUSE_NO = r"(?<![\d:./,£$€-])\b\d{1,6}"
 _UNIT = r"(?:apt|apartment|suite|ste|unit|#|room|rm|floor|fl)\.?\s*#?\s*[\w-]{1,6}"
 _US_STREET = (
-    r"\b\d{1,6}[A-Za-z]?\s+(?:[NSEW]\.?\s+|north\s+|south\s+|east\s+|west\s+)?"
+    rf"{_HOUSE_NO}[A-Za-z]?\s+(?:[NSEW]\.?\s+|north\s+|south\s+|east\s+|west\s+)?"
     r"(?:[A-Z0-9][\w'’.-]*\s+){0,4}?"
     rf"(?:{_SUFFIX_ALT})\b\.?"
     rf"(?:,?\s+{_UNIT})?"
     rf"(?:,?\s+(?:[A-Z][\w'’.-]+\s+){{0,3}}?(?:{_STATES})\b(?:\s+\d{{5}}(?:-\d{{4}})?)?)?"
 )
+
+
+def _street_words_ok(candidate: str) -> bool:
+    """The words between the number and the street type read as a street name."""
+    words = candidate.split()
+    inner = [w.strip(".,").lower() for w in words[1:-1]]
+    if any(w in _STOP_IN_STREET for w in inner):
+        return False
+    last = words[-1] if len(words) >= 2 else ""
+    if _WEAK_SUFFIX.match(last) or (len(words) >= 2 and _WEAK_SUFFIX.match(words[-1])):
+        # a weak street type needs a capitalised name word before it: "Cedar Park"
+        before = words[-2] if len(words) >= 2 else ""
+        if not before[:1].isupper() or before.isupper():
+            return False
+    return True
+
+
 _MILITARY = (
-    r"\b(?:PSC|UNIT|CMR)\s+\d{3,5},?\s+Box\s+\d{3,5}(?:\s+(?:APO|FPO|DPO)\s+A[AEP]\s+\d{5})?"
+    r"\b(?:(?:PSC|UNIT|CMR)\s+\d{3,5},?\s+Box\s+\d{3,5}|(?:USNS|USNV|USS|USCGC)\s+[A-Za-z]+)"
+    r"(?:\s+(?:APO|FPO|DPO)\s+A[AEP]\s+\d{5})?"
+    r"|\bP\.?\s?O\.?\s+Box\s+\d{1,6}\b"
+)
+# "Sludevej 13 St.": street words, a house number, a street type.
+_WORDS_NUM_SUFFIX = (
+    r"\b(?:[A-Z\u00c0-\u024f][\w'’-]+\s+){1,3}\d{1,5}\s+"
+    r"(?:St|Street|Ave|Avenue|Rd|Road|Blvd)\b\.?"
 )
 # "20789 Allika 46", "10252 Μεγάλη Άμμος 184": a postal number, street words, a house number.
 _NUM_WORDS_NUM = (
-    r"\b\d{1,6}\s+(?:[A-Z\u00c0-\u024f\u0370-\u03ff][\w'’.-]*\s+(?:[a-z]{1,3}\s+)?){1,4}"
-    r"\d{1,5}(?![\w-])\.?"
+    rf"{_HOUSE_NO}\s+(?:[A-Z\u00c0-\u024f\u0370-\u03ff][a-z\u00df-\u024f\u0370-\u03ff'’.-]+\s+"
+    r"(?:[a-z]{1,3}\s+)?){1,4}"
+    r"\d{1,5}(?![\w-]|[.,/]\d)\.?"
 )
 # The lines of an address block after its first line: units, towns, "Country 12345".
-_BLOCK_LINE = re.compile(
+# The lines of an address block after its first line: units, towns, "Country 12345". A town
+# line (capitalised words, no digits) counts only if a unit or postal line follows it.
+_BLOCK_STRONG = re.compile(
     r"\n[ \t>?]*(?:(?:apt|apartment|suite|ste|unit)\.?\s*\d{1,5}"
-    r"|[A-Z\u00c0-\u024f\u0370-\u03ff][\w'’. -]{0,30}?\s\d{4,6}"
+    r"|[^\W\d_][\w'’. -]{0,30}?\s\d{4,6}"
     r"|\d{4,6})[ \t]*(?=\n|$)",
     re.IGNORECASE,
 )
+_BLOCK_TOWN = re.compile(
+    r"\n[ \t>?]*[^\W\d_][^\W\d]{0,30}(?:[ ,.'’-]+[^\W\d_][^\W\d]{0,30}){0,3}"
+    r"[ \t]*(?=\n|$)"
+)
+
+
+# The first line of an address block: a line that starts with a number and is followed by
+# unit, town or postal lines ("76556 29 Rue de Tanger", "2224 Trenerys gate 232").
+_BLOCK_HEAD = re.compile(
+    r"(?m)^[ \t>?]*(?P<a>\d{1,6}[ \t]+(?:\d{1,5}[ \t]+)?(?:[^\W\d_][\w'’./-]*[ \t]+){0,4}"
+    r"[^\W\d_][\w'’./-]*(?:[ \t]+\d{1,5}\.?)?)[ \t]*$"
+)
+
+
+def _extend_block(text: str, end: int) -> int:
+    """Extend an address's first line over the unit, town and postal lines below it."""
+    pos = end
+    pending = 0
+    while pending <= 2:
+        m = _BLOCK_STRONG.match(text, pos)
+        if m is not None:
+            pos = end = m.end()
+            pending = 0
+            continue
+        m = _BLOCK_TOWN.match(text, pos)
+        if m is None:
+            break
+        pos = m.end()
+        pending += 1
+    return end
+
+
 _INITIALISM = re.compile(r"(?<!\w)(?:[A-Z]\.){2,}")
 _UNIT_ALONE = r"\b(?:apt|apartment|suite|ste)\.?\s*#?\s*\d{1,5}[A-Za-z]?\b"
 
@@ -258,11 +329,20 @@ _ADDRESS_LEAD = (
     r"mail\s+(?:it\s+)?to|deliver(?:ed)?\s+to|taxi\s+to|corner\s+of|stop\s+at|is\s+on|"
     r"it\s+is|it's\s+in|restaurant\s+is\s+at|here\s+they\s+are:)"
 )
+# Leads that are ordinary phrases too; what follows them must look like a name and number.
+_WEAK_LEAD = re.compile(r"(?:is\s+on|it\s+is|it's\s+in|stop\s+at|return\s+to|moved\s+to)", re.I)
+_CAPITALISED_WORD = re.compile(r"(?<![\w'])[A-Z\u00c0-\u024f][a-z\u00df-\u024f]+")
+# Years, times and counts are not house numbers.
+_NOT_STREET = re.compile(
+    r"(?<!\d)(?:19|20)\d\d(?!\d)|\b\d+\s*(?:times?|years?|days?|hours?|minutes?|mins?|"
+    r"weeks?|months?|am|pm|people|percent|points?|dollars?|bucks)\b",
+    re.IGNORECASE,
+)
 # After a lead: a number with capitalised words ("Puruntie 82", "Rua do Arenque 1634", "12 Main").
 _AFTER_LEAD = (
-    r"\s*\n?\s*"
-    r"(?P<addr>(?:\d{1,6}[A-Za-z]?\s+(?:[A-Z\u00c0-\u024f][\w'’.-]*[ \t]*){1,5}"
-    r"|(?:[A-Z\u00c0-\u024f][\w'’.-]*\s+(?:[a-z]{1,3}\s+)?){1,4}\d{1,5}[A-Za-z]?\b\.?)"
+    r"[ \t]*\n?[ \t]*(?:the\s+corner\s+of\s+)?"
+    r"(?P<addr>(?:\d{1,6}[A-Za-z]?\s+(?:\d{1,5}\s+)?(?:[^\W\d_][\w'’.-]*[ \t]*){1,5}"
+    r"|(?:[^\W\d_][\w'’.-]*\s+){1,4}\d{1,5}[A-Za-z]?\b\.?)"
     r"(?:,?\s*(?:apt|apartment|suite|ste|unit)\.?\s*\d{1,5})?)"
 )
 
@@ -275,7 +355,8 @@ class AddressDetector(Detector):
     explanation = "The text contains a street address, which can locate a person."
 
     _us = re.compile(_US_STREET, re.IGNORECASE)
-    _mil = re.compile(_MILITARY)
+    _mil = re.compile(_MILITARY, re.IGNORECASE)
+    _wns = re.compile(_WORDS_NUM_SUFFIX)
     _unit = re.compile(_UNIT_ALONE, re.IGNORECASE)
     _nwn = re.compile(_NUM_WORDS_NUM)
     _after_lead = re.compile(_AFTER_LEAD)
@@ -293,16 +374,27 @@ class AddressDetector(Detector):
             # "5 st" alone is too weak; need a street name word or a unit/state part.
             if len(m.group().split()) < 3 and not _usaddress_confirms(m.group()):
                 continue
+            if not _street_words_ok(_street_part(m.group())):
+                continue
             out.append(self.finding([Span(s, e)], clip(text, s, e), 0.85))
         for m in self._nwn.finditer(text):
             s, e = m.span()
-            if _INITIALISM.search(m.group()):
-                continue  # "42 U.S.C. 1983" is a statute, not a street
-            while (b := _BLOCK_LINE.match(text, e)) is not None:
-                e = b.end()
+            if _INITIALISM.search(m.group()) or _NOT_STREET.search(m.group()):
+                continue  # "42 U.S.C. 1983" is a statute, "2 Billions in 2014" a year
+            e = _extend_block(text, e)
             out.append(self.finding([Span(s, e)], clip(text, s, e), 0.65))
+        if "\n" in text:
+            for m in _BLOCK_HEAD.finditer(text):
+                s, e = m.span("a")
+                e2 = _extend_block(text, e)
+                if e2 > e:
+                    out.append(self.finding([Span(s, e2)], clip(text, s, e2), 0.7))
         for m in self._mil.finditer(text):
-            out.append(self.finding([Span(*m.span())], clip(text, *m.span()), 0.85))
+            s, e = m.span()
+            e = _extend_block(text, e)
+            out.append(self.finding([Span(s, e)], clip(text, s, e), 0.85))
+        for m in self._wns.finditer(text):
+            out.append(self.finding([Span(*m.span())], clip(text, *m.span()), 0.7))
         for m in self._unit.finditer(text):
             out.append(self.finding([Span(*m.span())], clip(text, *m.span()), 0.6))
         for lead in self._lead_ci.finditer(text):
@@ -312,10 +404,24 @@ class AddressDetector(Detector):
             s, e = am.span("addr")
             val = text[s:e].rstrip(" ,.\n")
             e = s + len(val)
-            if not any(c.isdigit() for c in val):
+            if not any(c.isdigit() for c in val) or _NOT_STREET.search(val):
                 continue
-            out.append(self.finding([Span(s, e)], clip(text, s, e), 0.7))
+            weak = _WEAK_LEAD.fullmatch(lead.group()) is not None
+            if weak and not _CAPITALISED_WORD.search(val):
+                continue  # "it is 4 times in a row": weak lead, no name-like word
+            out.append(self.finding([Span(s, e)], clip(text, s, e), 0.6 if weak else 0.7))
         return out
+
+
+def _street_part(candidate: str) -> str:
+    """The number-to-street-type part of a US-style match (without unit, town and state)."""
+    m = _STREET_PART.match(candidate)
+    return m.group() if m else candidate
+
+
+_STREET_PART = re.compile(
+    rf"\d{{1,6}}[A-Za-z]?\s+(?:\S+\s+){{0,5}}?(?:{_SUFFIX_ALT})\b\.?", re.IGNORECASE
+)
 
 
 @lru_cache(maxsize=4096)
