@@ -97,7 +97,8 @@ _NEGATION = re.compile(
 )
 # Everyday idioms that look like threats.
 _IDIOM = re.compile(
-    r"(?:kill(?:ing|s|ed)?\s+(?:it|time|me|for|the\s+(?:lights|game|vibe|mood|engine|bill|process|"
+    r"(?:kill(?:ing|s|ed)?\s+(?:it|time|me|for|to\s+(?:meet|see|have|be|get|go|know)|"
+    r"the\s+(?:lights|game|vibe|mood|engine|bill|process|"
     r"music|messenger))|dead\s+(?:wrong|serious|right|on|tired|last|end|set)|shoot\s+(?:(?:me|you|u|him|her|them|us)\s+)?"
     r"(?:a|an|the|some)\s+(?:message|email|text|video|photo|pic|picture|film|scene|shot|hoops|"
     r"breeze|line|note|dm)|shot\s+(?:of|at\s+(?:the|a)\s+(?:title|job|position))|"
@@ -179,7 +180,8 @@ _RULES: tuple[tuple[str, re.Pattern[str], float, str], ...] = (
             rf"{_B}(?:i\s+know\s+where\s+(?:you|u|he|she|they)\s+(?:live|sleep|work|park)s?|"
             r"watch\s+(?:your|ur)\s+back|(?:your|ur)\s+days\s+are\s+numbered|"
             r"sleep\s+with\s+one\s+eye\s+open|you(?:'re|\s+are|r)?\s+(?:gonna|going\s+to)\s+"
-            r"(?:die|pay|regret|bleed)|(?:you|u)(?:'re|\s+are|r)\s+(?:dead|next|done\s+for)|"
+            r"(?:die|pay|regret|bleed)|(?:you're|youre|you\s+are|ur|u\s+r|u\s+are)\s+"
+            r"(?:dead|next|done\s+for)|"
             r"you\s+won't\s+(?:see|live\s+to\s+see)\s+(?:tomorrow|another|the\s+)|"
             r"i'll\s+be\s+waiting\s+for\s+(?:you|u)|(?:see|catch)\s+(?:you|u)\s+outside|"
             rf"coming\s+for\s+(?:you|u|your|him|her|them)){_E}"
