@@ -372,6 +372,26 @@ class Screener:
             out.append(f)
         return out
 
+    @staticmethod
+    def _merge_into_rule_finding(findings: list[Finding], model: Any, p: float) -> bool:
+        """A model that agrees with a rule finding of its category joins that finding.
+
+        The rule finding already points at the words; the model's whole-text finding would
+        overlap it, so it becomes a note on the strongest one (and spares an explanation).
+        """
+        same = [
+            (i, f) for i, f in enumerate(findings) if f.category == model.category and f.spans
+        ]
+        if not same:
+            return False
+        i, lead = max(same, key=lambda item: item[1].score)
+        findings[i] = replace(
+            lead,
+            evidence=f"{lead.evidence} (also {model.id} {p:.2f})",
+            score=round(max(lead.score, p), 3),
+        )
+        return True
+
     def _model_findings(
         self, state: _State, texts: list[str], per_text: list[list[Finding]]
     ) -> None:
@@ -385,6 +405,8 @@ class Screener:
             for i, p in enumerate(probs):
                 p = float(p)
                 if p < threshold:
+                    continue
+                if self._merge_into_rule_finding(per_text[i], model, p):
                     continue
                 try:
                     evidence = str(model.explain(texts[i]))

@@ -225,3 +225,13 @@ def test_prefilter_on_real_comments(data_file) -> None:  # type: ignore[no-untyp
     fast = Screener(load_rules(), models=[])
     slow = Screener(load_rules(), models=[], prefilter=False)
     assert fast.screen_many(texts) == slow.screen_many(texts)
+
+
+def test_a_model_that_agrees_with_a_rule_joins_its_finding() -> None:
+    model = FakeModel()
+    s = Screener(load_rules(), models=[model])
+    (f,) = s.screen_comment("check out my channel zzbuy").findings
+    assert f.rule == "solicitation.channel_promo"
+    assert f.spans
+    assert "(also solicitation.fake 0.93)" in f.evidence
+    assert f.score == pytest.approx(0.93)
