@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from piodesk.screening.engine import Screener, _merge, default_screener
 from piodesk.screening.model import Finding, ScreeningResult, Span, TextKind
@@ -235,3 +237,34 @@ def test_a_model_that_agrees_with_a_rule_joins_its_finding() -> None:
     assert f.spans
     assert "(also solicitation.fake 0.93)" in f.evidence
     assert f.score == pytest.approx(0.93)
+
+
+def test_models_that_fail_to_load_leave_rules_working(monkeypatch: pytest.MonkeyPatch) -> None:
+    import piodesk.screening.models as models_pkg
+
+    def broken() -> list[object]:
+        raise OSError("weights file unreadable")
+
+    monkeypatch.setattr(models_pkg, "load_models", broken)
+    s = Screener(load_rules())
+    assert s.model_version == "none"
+    assert s.screen_comment("call 719-555-0134").categories == frozenset({"pii"})
+
+
+_ENGINE = Screener(load_rules(), models=[])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text()
+    | st.text(alphabet=st.sampled_from(list("fuck shit 0134578@$*!.-_ \nAaIiKkLl")))
+    | st.lists(st.sampled_from(_SAMPLES), max_size=4).map(" ".join)
+)
+def test_any_text_screens_and_spans_are_in_bounds(text: str) -> None:
+    for kind in (TextKind.COMMENT, TextKind.DRAFT):
+        (r,) = _ENGINE.screen_many([text], kind)
+        for f in r.findings:
+            assert f.category and f.rule and f.section in ("§.12", "§.20")
+            assert 0.0 <= f.score <= 1.0
+            for s in f.spans:
+                assert 0 <= s.start <= s.end <= len(text)
