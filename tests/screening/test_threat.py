@@ -29,6 +29,8 @@ def _rules(text: str) -> list[str]:
         ("someone should put a bullet in him", "threat.wished"),
         ("kys", "threat.wished"),
         ("kill all cops", "threat.incitement"),
+        ("It is not banned there. Kill them", "threat.incitement"),  # negation is per clause
+        ("Time to nuke them", "threat.incitement"),
         ("Let's hang them all", "threat.incitement"),
         ("death to the pigs", "threat.incitement"),
         ("they must be exterminated", "threat.wished"),

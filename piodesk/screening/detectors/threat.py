@@ -77,7 +77,7 @@ _WISHED = (
     r"wiped\s+out|tortured|a\s+bullet|bullets|run\s+over|get\s+cancer|cancer|put\s+down|"
     r"six\s+feet\s+under|beheaded|lined\s+up\s+and\s+shot|rot\s+in\s+hell|burn\s+in\s+hell|"
     r"castrated|strung\s+up|deported\s+and\s+(?:killed|shot|hanged)|eradicated|eliminated|"
-    r"destroyed|blown\s+up|crushed|drowned)"
+    r"destroyed|blown\s+up|crushed|drowned|abused|gunned\s+down|burned\s+alive)"
 )
 _ORDER_LEAD = (
     r"(?:^|[.!?\n]\s*|let's\s+|lets\s+|let\s+us\s+|just\s+|go\s+|time\s+to\s+|we\s+must\s+)"
@@ -159,7 +159,7 @@ _RULES: tuple[tuple[str, re.Pattern[str], float, str], ...] = (
     (
         "threat.incitement",
         _c(
-            rf"{_ORDER_LEAD}(?:{_STRONG}|shoot|hang|burn|beat|attack){_GAP3}"
+            rf"{_ORDER_LEAD}(?:{_STRONG}|shoot|hang|burn|beat|attack|nuke|gas|wipe\s+out){_GAP3}"
             rf"{_ORDER_TARGET}{_E}"
         ),
         0.8,
@@ -218,11 +218,12 @@ class ThreatDetector(Detector):
             for m in rx.finditer(text):
                 s, e = m.span()
                 phrase = m.group()
+                s += _lead_ws(phrase)  # the lead may have taken the previous sentence's "."
                 if _IDIOM.search(text, s, min(len(text), e + 40)) and not _strong_inside(phrase):
                     continue
                 if _negated(text, s, e):
                     continue
-                span = ctx.span_from_norm(s + _lead_ws(phrase), e)
+                span = ctx.span_from_norm(s, e)
                 out.append(
                     self.finding(
                         [span],
