@@ -37,7 +37,7 @@ _SALE_WORDS = (
 _LIVE = (
     r"(?:right\s+now|rn|now|tonight|currently|atm|as\s+we\s+speak|this\s+(?:morning|afternoon|"
     r"evening)|avoid|heads\s+up|watch\s+out|careful|beware|go\s+around|take\s+another\s+route|"
-    r"turn\s+around|slow\s+down\s+(?:they|cops))"
+    r"turn\s+around|slow\s+down|right\s+here|rn\b)"
 )
 _AGENTS = (
     r"(?:(?:dui\s+|sobriety\s+|police\s+)?checkpoints?|speed\s+traps?|radar\s+traps?|cops|cop|"
@@ -193,6 +193,12 @@ def build_safety() -> list[Detector]:
                     0.8,
                 ),
                 Pattern(
+                    "agent_now_at_place",
+                    rf"(?<![\w'])(?:{_AGENTS})\s+(?:are\s+|is\s+)?(?:out\s+)?{_LIVE}\s+(?:at|on|near|"
+                    r"by|outside|behind)\s+\w+",
+                    0.8,
+                ),
+                Pattern(
                     "where_officers_live",
                     r"(?<![\w'])(?:the\s+)?(?:officer|cop|deputy|detective|sergeant|chief|sheriff)"
                     r"(?:'s|s)?\s+(?:\w+\s+){0,2}(?:lives?|parks?|sleeps?)\s+(?:at|on|in|over\s+on)"
@@ -293,7 +299,8 @@ def build_investigation() -> list[Detector]:
             [
                 Pattern(
                     "role_is_name",
-                    rf"\b(?i:the\s+|that\s+|this\s+|one\s+)?{roles}(?i:'s\s+name)?\s+(?i:(?:in\s+"
+                    rf"\b(?i:the\s+|that\s+|this\s+|one\s+)?{roles}(?i:'s\s+name)?\s+"
+                    r"(?i:who\s+[^.!?\n]{1,40}?\s+)?(?i:(?:in\s+"
                     r"(?:the|this|that)\s+(?:case|shooting|crash|assault|robbery|murder|stabbing)"
                     r"\s+)?)(?i:is|was|named|=|:|name\s+is|goes\s+by|is\s+named)\s+"
                     rf"{_NAME}\b",
