@@ -379,9 +379,7 @@ class Screener:
         The rule finding already points at the words; the model's whole-text finding would
         overlap it, so it becomes a note on the strongest one (and spares an explanation).
         """
-        same = [
-            (i, f) for i, f in enumerate(findings) if f.category == model.category and f.spans
-        ]
+        same = [(i, f) for i, f in enumerate(findings) if f.category == model.category and f.spans]
         if not same:
             return False
         i, lead = max(same, key=lambda item: item[1].score)

@@ -113,10 +113,27 @@ class _Builder:
             self.ends.append(end)
 
 
+# Characters met so far, sorted by how they fold: one character (a translate table, so a text
+# made only of these folds in C) or none/several (which need the offset map).
+_SEEN: set[str] = set()
+_ONE_TO_ONE: dict[int, str] = {}
+_RESHAPING: set[str] = set()
+
+
 def _fold(text: str) -> tuple[str, list[int] | None, list[int] | None]:
     """Stage 1: per-character folding. Returns identity maps (None) when 1:1."""
     if text.isascii():
         return text.lower(), None, None
+    present = set(text)
+    for c in present - _SEEN:
+        folded = fold_char(c)
+        _SEEN.add(c)
+        if len(folded) == 1:
+            _ONE_TO_ONE[ord(c)] = folded
+        else:
+            _RESHAPING.add(c)
+    if _RESHAPING.isdisjoint(present):
+        return text.translate(_ONE_TO_ONE), None, None  # every character folds to one
     pieces = [fold_char(c) for c in text]
     if all(len(p) == 1 for p in pieces):
         return "".join(pieces), None, None
