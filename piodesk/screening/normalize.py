@@ -127,11 +127,11 @@ def _fold(text: str) -> tuple[str, list[int] | None, list[int] | None]:
     present = set(text)
     for c in present - _SEEN:
         folded = fold_char(c)
-        _SEEN.add(c)
         if len(folded) == 1:
             _ONE_TO_ONE[ord(c)] = folded
         else:
             _RESHAPING.add(c)
+        _SEEN.add(c)  # last, so another thread never sees a seen character without its fold
     if _RESHAPING.isdisjoint(present):
         return text.translate(_ONE_TO_ONE), None, None  # every character folds to one
     pieces = [fold_char(c) for c in text]
