@@ -370,7 +370,7 @@ _UNIT_ALONE = r"\b(?:apt|apartment|suite|ste)\.?\s*#?\s*\d{1,5}[A-Za-z]?\b"
 
 # Words that introduce an address; what follows them up to the end of the phrase is one.
 _ADDRESS_LEAD = (
-    r"(?:address(?:es)?\s*(?:is|was|:|to|with|as)?|lives?\s+(?:at|on)|living\s+at|lived\s+(?:in|at)|"
+    r"(?<![\w'])(?:address(?:es)?\s*(?:is|was|:|to|with|as)?|lives?\s+(?:at|on)|living\s+at|lived\s+(?:in|at)|"
     r"live\s+in|located\s+at|office\s+is\s+at|offices\s+are\s+located\s+at|meet\s+(?:me|you)\s+at|"
     r"sent\s+to|send\s+(?:it|them|a\s+new\s+one)\s+to|return\s+to|moved\s+to|drops\s+you\s+off\s+at|"
     r"mail\s+(?:it\s+)?to|deliver(?:ed)?\s+to|taxi\s+to|corner\s+of|stop\s+at|is\s+on|"
