@@ -8,7 +8,13 @@
 Rule detectors give spans in the original text. Trained models (screening.models, when
 installed) give whole-text findings: the engine calls `load_models()` once and, per batch,
 `predict_proba(texts)` on each model; a probability at or above the model's threshold (or the
-rules file's override) is a finding whose evidence is the model's `explain(text)`.
+rules file's override) is a finding whose evidence is the model's `explain(text)`; when a rule
+finding of the same category is already there, the model joins it instead ("(also <model>
+0.93)" in its evidence), since the rule already points at the words.
+
+Each text first goes through a trigger-word prefilter (detectors/triggers.py): a detector runs
+only when a word it needs is in the text. Findings of one category whose spans overlap are
+merged into one, led by the strongest.
 
 Interface with screening.models (owned separately): each object from `load_models()` has
 `id`, `category`, `version`, `threshold`, `predict_proba(list[str]) -> array of floats` and
@@ -47,7 +53,6 @@ from piodesk.screening.rules import RuleSet, load_rules
 
 log = logging.getLogger(__name__)
 
-_CATEGORY_NAMES = {c.value for c in Category}
 _DRAFT_RULE_NAMES = {r.value for r in DraftRule}
 
 
