@@ -15,6 +15,7 @@ import csv
 import hashlib
 import html
 import json
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -161,6 +162,29 @@ def presidio_synth(data_dir: Path) -> list[PiiExample]:
         )
         for r in records
     ]
+
+
+#: Profane, obscene or sexual words and slurs (stems; a match may continue, "fuck" in "fucking").
+#: Used only to sort rows of the data sets: which OLID insults carry no profane word (they are
+#: NOT profanity, §.20), and which everyday messages are clean negatives for training. The
+#: engine's own lexicon is the rule detector's (detectors/lexicons/profanity.txt).
+PROFANE_WORD = re.compile(
+    r"(?<![a-z])(?:"
+    r"fuck|fuk|fck|phuck|f\*ck|shit|sh\*t|shyt|bullshit|bitch|biatch|bytch|b\*tch|cunt|cock|"
+    r"dick|d\*ck|pussy|pussies|twat|tits|titties|boob|ass|asses|asshole|arse|bastard|damn|"
+    r"goddamn|hell|whore|hoe|hoes|hoez|thot|slut|skank|cum|jizz|porn|blowjob|handjob|nigga|"
+    r"nigger|niggah|nigguh|nicca|negro|fag|faggot|dyke|tranny|retard|spic|wetback|chink|kike|"
+    r"coon|beaner|gook|raghead|towelhead|homo|queer|twink|pimp|hooker|motherfucker|mf|wtf|"
+    r"stfu|lmfao|piss|crap|douche|dumbass|jackass|wank|bollocks|prick|sex|nude|naked|horny|"
+    r"dildo|anal|orgasm|penis|vagina|boner"
+    r")",
+    re.IGNORECASE,
+)
+
+
+def has_profane_word(text: str) -> bool:
+    """True when the text contains a word of PROFANE_WORD."""
+    return PROFANE_WORD.search(text) is not None
 
 
 def iter_texts(rows: list[Example]) -> Iterator[str]:

@@ -10,15 +10,18 @@ of the text, so weights trained today read the same features on any machine.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.utils import murmurhash3_32
+
+from piodesk.screening.models import hashing
 
 #: Number of hashed feature slots per block; collisions at this size cost < 0.1 F1 point.
 WORD_BITS = 18
@@ -26,19 +29,141 @@ CHAR_BITS = 19
 SHAPE_BITS = 10
 N_FEATURES = 2**WORD_BITS + 2**CHAR_BITS + 2**SHAPE_BITS
 
+
+def _word_tuple(words: str) -> tuple[str, ...]:
+    """A word list written as one string, which reads better than forty quoted items."""
+    return tuple(words.split())
+
+
 _TAG = re.compile(r"<[^>]{0,200}>")
-_URL = re.compile(
-    r"(?:https?://|www\.)\S+|\b[\w-]+(?:\s?\.\s?)(?:com|net|org|ly|co|info|biz|tk|io|me|tv)\b",
-    re.IGNORECASE,
-)
+_TLDS = frozenset(_word_tuple("com net org ly co info biz tk io me tv"))
+_URL = re.compile(r"https?://|www\.|\w\s?\.\s?(?:com|net|org|ly|co|info|biz|tk|io|me|tv)\b")
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 _PHONE = re.compile(r"(?<!\w)(?:\+?\d[\s().-]?){7,}\d(?!\w)")
-_MONEY = re.compile(r"[£$€¥]\s?\d|\d\s?(?:p|pence|usd|dollars?|pounds?|gbp)\b", re.IGNORECASE)
+_MONEY = re.compile(r"[£$€¥]\s?\d|\d\s?(?:p|pence|usd|dollars?|pounds?|gbp)\b")
 _NUMBER = re.compile(r"\d+")
 _SHORTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
-_YT_LINK = re.compile(r"watch\?v=|youtu\.?be|/channel/|/user/", re.IGNORECASE)
+_YT_MARKERS = ("watch?v=", "youtu.be", "youtube.com", "/channel/", "/user/")
 _CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
 _REPEAT_PUNCT = re.compile(r"[!?]{2,}")
+
+
+#: Stems of words for violent acts (a cue for the threat model, never a finding by itself).
+_VIOLENT = (
+    r"kill|murder|shoot|shot\b|hang(?:ed)?\b|lynch|burn|bomb|nuke|stab|behead|execut|"
+    r"exterminat|annihilat|genocide|slaughter|massacre|gas\s+(?:them|the)|tortur|beat\s+(?:up|the)|"
+    r"punch|smack|whip|chok|strangl|drown|rape|destroy|eliminat|wipe\s+(?:out|them)|"
+    r"put\s+to\s+death|dead\b|die\b|death|bullet|gun\s*down|sterili[sz]|extinct|extinguish|"
+    r"cut\s+(?:off|their|his|her)|throat|hunt\s+(?:them|down)"
+)
+_VIOLENT_ANY = re.compile(r"\b(?:" + _VIOLENT + r")")
+#: The first three letters of the violent stems: a text with no word starting with one cannot
+#: match _VIOLENT_ANY, and a set test is far cheaper than the pattern.
+_VIOLENT_PREFIXES = frozenset(
+    stem[:3]
+    for stem in _word_tuple(
+        "kill murder shoot shot hang lynch burn bomb nuke stab behead execut exterminat "
+        "annihilat genocide slaughter massacre gas tortur beat punch smack whip chok strangl "
+        "drown rape destroy eliminat wipe put dead die death bullet gun sterili extinct "
+        "extinguish cut throat hunt"
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    """A family of phrasings; the pattern runs only when one of the trigger words is present."""
+
+    name: str
+    triggers: frozenset[str] | None  # None: run whenever the text has a violent-act word
+    pattern: re.Pattern[str]
+
+
+def _cue(name: str, triggers: str | None, pattern: str) -> _Cue:
+    words = frozenset(triggers.split()) if triggers is not None else None
+    return _Cue(name, words, re.compile(pattern))
+
+
+#: Cues that n-grams learn slowly from few examples: each names a family of phrasings
+#: (self-promotion, calls to action, engagement bait, money offers; the call for violence), so a
+#: new wording of a known trick ("peep my new vids") still lights up the family's token. The
+#: patterns read the lower-cased text.
+_CUES: tuple[_Cue, ...] = (
+    _cue(
+        "self_promo",
+        "my our",
+        r"\b(?:my|our)\s+(?:\w+\s+)?(?:channel|videos?|vids?|page|music|songs?|tracks?|"
+        r"blog|website|site|profile|playlist|covers?|raps?|account|instagram|insta|twitter|"
+        r"facebook|shop|store|business|mixtape|album)\b",
+    ),
+    _cue(
+        "call_to_action",
+        "check look visit go click follow sign signup join search download watch come",
+        r"\b(?:check\s*(?:out|me|my|us|it|this)|look\s+(?:at|up)|visit|go\s+to|"
+        r"click|follow\s+(?:me|us)|sign\s*up|join|search|download|watch\s+my|"
+        r"come\s+(?:and\s+)?(?:see|watch|check))\b",
+    ),
+    _cue(
+        "subscribe",
+        "sub subs subscribe subscribers subscriber suscribe suscribete subscribed subscribing",
+        r"\b(?:sub(?:scribe|scribers?|s)?|suscri\w*|subscri\w*)\b",
+    ),
+    _cue(
+        "engagement_bait",
+        "like likes thumbs thumb share",
+        r"\b(?:like|thumbs?\s*up|share)\b.{0,40}\b(?:comment|if|this)\b|"
+        r"\b(?:like|share)\s+(?:this|my|it)\b",
+    ),
+    _cue(
+        "money_offer",
+        "free earn make cash prize won win winner claim gift offer discount deal bonus reward "
+        "guaranteed income invest investment investing bitcoin crypto paypal pay",
+        r"\b(?:free|earn|make\s+money|cash|prize|won|win|winner|claim|gift\s*cards?|"
+        r"offer|discount|deal|bonus|reward|guaranteed|income|invest\w*|bitcoin|crypto|"
+        r"paypal|pay\s*pal)\b",
+    ),
+    _cue(
+        "reply_code",
+        "txt text reply send call",
+        r"\b(?:txt|text|reply|send|call)\b.{0,30}(?:\b\d{4,}\b|\b[a-z]+\d+\b)",
+    ),
+    _cue(
+        "violence_call",
+        None,
+        r"\b(?:should|must|need\s+to|needs\s+to|deserves?\s+to|ought\s+to|gonna|going\s+to|"
+        r"will|i'?ll|i\s+would|i'?d|let'?s|hope|wish|time\s+to|start|go|please)\b"
+        r"(?:\W+\w+){0,4}?\W+(?:be\s+|get\s+)?(?:" + _VIOLENT + r")",
+    ),
+    _cue(
+        "violence_self_harm",
+        None,
+        r"\b(?:kill|hang|shoot|cut)\s+(?:yo)?ur\s*sel(?:f|ves)|\bkys\b|\bsuicide\b|"
+        r"\bdrink\s+bleach|\bcut\s+your\s+(?:veins|wrists)",
+    ),
+    _cue(
+        "violence_all_of_them",
+        None,
+        r"\b(?:all|every|those|these|them|they)\b(?:\W+\w+){0,5}?\W+(?:" + _VIOLENT + r")"
+        r"|\b(?:" + _VIOLENT + r")\w*\W+(?:\w+\W+){0,2}(?:all|every|them)\b",
+    ),
+)
+_WORDS = re.compile(r"[a-z]+")
+
+
+def _cue_tokens(lower: str, words: set[str]) -> list[str]:
+    """The cue families present in the lower-cased text (`words`: its set of words)."""
+    violent = (
+        not _VIOLENT_PREFIXES.isdisjoint({w[:3] for w in words})
+        and _VIOLENT_ANY.search(lower) is not None
+    )
+    toks = ["cue_violence_act"] if violent else []
+    for cue in _CUES:
+        if cue.triggers is None:
+            if violent and cue.pattern.search(lower):
+                toks.append("cue_" + cue.name)
+        elif not cue.triggers.isdisjoint(words) and cue.pattern.search(lower):
+            toks.append("cue_" + cue.name)
+    return toks
 
 
 def clean(text: str) -> str:
@@ -48,26 +173,34 @@ def clean(text: str) -> str:
 
 
 def shape_tokens(text: str) -> list[str]:
-    """Tokens naming what kinds of things the raw text contains (links, numbers, money...)."""
+    """Tokens naming what kinds of things the raw text contains (links, numbers, money...).
+
+    Cheap substring tests guard each pattern: most comments have no digit, no "@" and no
+    link, and skipping their patterns keeps this under ~20 µs a comment.
+    """
     toks: list[str] = []
-    if _URL.search(text):
+    lower = text.lower()
+    words = set(_WORDS.findall(lower))
+    if ("http" in words or "www" in words or not _TLDS.isdisjoint(words)) and _URL.search(lower):
         toks.append("has_url")
-    if _YT_LINK.search(text):
+    if any(marker in lower for marker in _YT_MARKERS):
         toks.append("has_video_link")
-    if _EMAIL.search(text):
+    if "@" in text and _EMAIL.search(text):
         toks.append("has_email")
-    if _PHONE.search(text):
-        toks.append("has_phone")
-    if _MONEY.search(text):
-        toks.append("has_money")
-    if _SHORTCODE.search(text):
-        toks.append("has_shortcode")
-    digits = len(_NUMBER.findall(text))
-    toks.append(f"numbers_{min(digits, 4)}")
+    numbers = _NUMBER.findall(text)
+    if numbers:
+        if _PHONE.search(text):
+            toks.append("has_phone")
+        if _MONEY.search(lower):
+            toks.append("has_money")
+        if _SHORTCODE.search(text):
+            toks.append("has_shortcode")
+    toks.append(f"numbers_{min(len(numbers), 4)}")
     caps = len(_CAPS_WORD.findall(text))
     toks.append(f"caps_words_{min(caps, 3)}")
-    if _REPEAT_PUNCT.search(text):
+    if ("!" in text or "?" in text) and _REPEAT_PUNCT.search(text):
         toks.append("repeat_punct")
+    toks.extend(_cue_tokens(lower, words))
     n = len(text)
     toks.append("len_" + ("s" if n < 40 else "m" if n < 120 else "l" if n < 300 else "xl"))
     return toks
@@ -77,27 +210,6 @@ class Featurizer:
     """Hashes texts into one sparse matrix (rows = texts, N_FEATURES columns)."""
 
     def __init__(self) -> None:
-        common = {"alternate_sign": False, "norm": "l2", "dtype": np.float32}
-        self._word = HashingVectorizer(
-            n_features=2**WORD_BITS,
-            ngram_range=(1, 2),
-            token_pattern=r"(?u)\b\w+\b|[!?$£€]",  # noqa: S106 (a regex, not a password)
-            lowercase=False,
-            preprocessor=None,
-            **common,
-        )
-        self._char = HashingVectorizer(
-            n_features=2**CHAR_BITS,
-            analyzer="char_wb",
-            ngram_range=(2, 5),
-            lowercase=False,
-            **common,
-        )
-        self._shape = HashingVectorizer(
-            n_features=2**SHAPE_BITS,
-            analyzer=_identity,
-            **common,
-        )
         self._cache_key: tuple[str, ...] | None = None
         self._cache_value: sp.csr_matrix | None = None
 
@@ -106,35 +218,57 @@ class Featurizer:
         key = tuple(texts)
         if key == self._cache_key and self._cache_value is not None:
             return self._cache_value
-        cleaned = [clean(t) for t in key]
-        blocks = [
-            self._word.transform(cleaned),
-            self._char.transform(cleaned),
-            self._shape.transform([shape_tokens(t) for t in key]),
-        ]
-        matrix = sp.hstack(blocks, format="csr", dtype=np.float32)
+        batch = hashing.Batch.of([_padded(t) for t in key])
+        words = batch.word_grams()
+        chars = batch.char_grams(CHAR_SIZES)
+        shape_rows: list[int] = []
+        shape_cols: list[int] = []
+        for row, text in enumerate(key):
+            tokens = shape_tokens(text)
+            shape_rows.extend([row] * len(tokens))
+            shape_cols.extend(_SHAPE_OFFSET + _shape_column(t) for t in tokens)
+        matrix = hashing.build_matrix(
+            len(key),
+            N_FEATURES,
+            [
+                (words.rows, hashing.columns(words, WORD_BITS)),
+                (chars.rows, hashing.columns(chars, CHAR_BITS) + 2**WORD_BITS),
+                (np.array(shape_rows, dtype=np.int64), np.array(shape_cols, dtype=np.int64)),
+            ],
+        )
         self._cache_key, self._cache_value = key, matrix
         return matrix
 
     def feature_names(self, text: str) -> dict[int, str]:
         """Map each feature column that `text` sets to a readable name (for explanations)."""
-        cleaned = clean(text)
-        names: dict[int, str] = {}
-        blocks = (
-            (self._word.build_analyzer()(cleaned), 0, WORD_BITS, '"{}"'),
-            (self._char.build_analyzer()(cleaned), 2**WORD_BITS, CHAR_BITS, "'{}'"),
-            (shape_tokens(text), 2**WORD_BITS + 2**CHAR_BITS, SHAPE_BITS, "[{}]"),
+        batch = hashing.Batch.of([_padded(text)])
+        names = {
+            col: f'"{name.strip()}"'
+            for col, name in hashing.column_names(
+                batch.word_grams(), batch.joined, WORD_BITS, 0
+            ).items()
+        }
+        chars = hashing.column_names(
+            batch.char_grams(CHAR_SIZES), batch.joined, CHAR_BITS, 2**WORD_BITS
         )
-        for grams, offset, bits, fmt in blocks:
-            for gram in grams:
-                names.setdefault(offset + _hash_column(gram, 2**bits), fmt.format(gram.strip()))
+        for col, name in chars.items():
+            names.setdefault(col, f"'{name}'")
+        for token in shape_tokens(text):
+            names.setdefault(_SHAPE_OFFSET + _shape_column(token), f"[{token}]")
         return names
 
 
-def _identity(tokens: list[str]) -> list[str]:
-    return tokens
+#: Character n-gram sizes (the text is padded with a space, so word edges are n-grams too).
+CHAR_SIZES = (2, 3, 4, 5)
+_SHAPE_OFFSET = 2**WORD_BITS + 2**CHAR_BITS
+_SPACES = re.compile(r"\s+")
 
 
-def _hash_column(token: str, n_features: int) -> int:
-    """The column HashingVectorizer gives a token (same murmurhash3, seed 0)."""
-    return int(abs(murmurhash3_32(token, seed=0, positive=False)) % n_features)
+def _padded(text: str) -> str:
+    return " " + _SPACES.sub(" ", clean(text)).strip() + " "
+
+
+@lru_cache(maxsize=4096)
+def _shape_column(token: str) -> int:
+    digest = hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % 2**SHAPE_BITS
