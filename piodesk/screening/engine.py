@@ -142,35 +142,42 @@ class _Prefilter:
     """Runs a detector only when its trigger words are in the text (one Aho-Corasick pass)."""
 
     def __init__(self, detectors: Sequence[Detector], enabled: bool = True) -> None:
-        self.plan: list[tuple[Detector, frozenset[str] | None, Any]] = []
-        words: set[str] = set()
-        for d in detectors:
+        self.detectors = list(detectors)
+        self.gates: list[Any] = [GATES.get(d.id) for d in self.detectors]
+        self.always: frozenset[int] = frozenset()
+        # Each trigger word carries the indexes of the detectors it wakes.
+        wakes: dict[str, set[int]] = {}
+        always = set()
+        for i, d in enumerate(self.detectors):
             trig = TRIGGERS.get(d.id) if enabled else None
-            if trig:
-                words.update(trig)
-            self.plan.append((d, frozenset(trig) if trig else None, GATES.get(d.id)))
+            if not trig:
+                always.add(i)
+                continue
+            for w in trig:
+                wakes.setdefault(w, set()).add(i)
+        self.always = frozenset(always)
         self._auto = ahocorasick.Automaton()
-        for w in words:
-            self._auto.add_word(w, w)
-        self._empty = not words
-        if words:
+        for w, idx in wakes.items():
+            self._auto.add_word(w, frozenset(idx))
+        self._empty = not wakes
+        if wakes:
             self._auto.make_automaton()
 
     def run(self, ctx: ScanContext, kind: TextKind) -> list[Finding]:
-        found: set[str] = set()
+        awake = set(self.always)
         if not self._empty:
-            for _end, w in self._auto.iter(ctx.lower):
-                found.add(w)
+            for _end, idx in self._auto.iter(ctx.lower):
+                awake |= idx
             norm = ctx.norm.text
             if norm != ctx.lower:
-                for _end, w in self._auto.iter(norm):
-                    found.add(w)
+                for _end, idx in self._auto.iter(norm):
+                    awake |= idx
         out: list[Finding] = []
-        for d, trig, gate in self.plan:
+        for i in sorted(awake):  # registry order, so results do not depend on the text
+            d = self.detectors[i]
             if kind not in d.kinds:
                 continue
-            if trig is not None and trig.isdisjoint(found):
-                continue
+            gate = self.gates[i]
             if gate is not None and not gate(ctx):
                 continue
             out.extend(d.detect(ctx))
