@@ -90,6 +90,7 @@ EVASIONS = [
     ("I will kill you", "I will kіll you"),  # Cyrillic i
     ("I will kill you", "I will k i l l you"),
     ("I will kill you", "I will kiiiiill you"),
+    ("I will kill you", "I will kil you"),  # deleted letter
     ("I will shoot you", "I wіll ѕhoot уou"),
     ("selling xans dm me", "$elling xans dm me"),
     ("bomb at the mall", "b0mb at the mall"),

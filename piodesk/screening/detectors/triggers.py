@@ -14,7 +14,7 @@ from collections.abc import Callable
 from piodesk.screening.detectors.base import ScanContext
 
 _THREAT = (
-    "kill", "k!ll", "kii", "k!", "k*",  # "kiiiill" and "ki11" fold to "kiil", "kii"
+    "kil", "k!ll", "kii", "k!", "k*",  # "kil" also wakes "kill"; "ki11" folds to "kii"
     "murder", "stab", "strangl", "lynch", "behead", "decapitat", "rape",
     "slaughter", "massacre", "execut", "tortur", "shank", "extermin", "bomb", "blow", "hunt",
     "gun", "slit", "shoot", "shot", "curb", "bullet", "cap", "round", "slug", "snipe", "assassin",
