@@ -53,15 +53,19 @@ class ModelDetector:
 
     def contributions(self, text: str, top: int = 5) -> list[tuple[str, float]]:
         """The features of `text` that pushed its score up most, with their share of log-odds."""
-        row = self.featurizer.transform([text])
-        names = self.featurizer.feature_names(text)
-        scored: list[tuple[str, float]] = []
-        for col, value in zip(row.indices, row.data, strict=True):
-            contribution = float(value) * float(self.weights[col])
-            if contribution > 0:
-                scored.append((names.get(int(col), f"#{col}"), contribution))
-        scored.sort(key=lambda item: -item[1])
-        return scored[:top]
+        row = self.featurizer.row_of(text)
+        values = row.data * self.weights[row.indices]
+        order = np.argsort(-values, kind="stable")
+        best = [int(i) for i in order[:top] if values[i] > 0]
+        if not best:
+            return []
+        cols = row.indices[best]
+        names = self.featurizer.feature_names(text, cols.tolist())
+        merged: dict[str, float] = {}
+        for col, i in zip(cols.tolist(), best, strict=True):
+            name = names.get(col, f"#{col}")
+            merged[name] = merged.get(name, 0.0) + float(values[i])
+        return sorted(merged.items(), key=lambda item: -item[1])
 
     def explain(self, text: str) -> str:
         """The top contributing features, readable by a PIO: `"subscribe" +0.84, ...`."""

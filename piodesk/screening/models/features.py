@@ -14,7 +14,7 @@ import hashlib
 import html
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -212,6 +212,7 @@ class Featurizer:
     def __init__(self) -> None:
         self._cache_key: tuple[str, ...] | None = None
         self._cache_value: sp.csr_matrix | None = None
+        self._cache_index: tuple[tuple[str, ...], dict[str, int]] | None = None
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Return the feature matrix; the last batch is remembered so models share one pass."""
@@ -219,16 +220,26 @@ class Featurizer:
         if key == self._cache_key and self._cache_value is not None:
             return self._cache_value
         batch = hashing.Batch.of([_padded(t) for t in key])
-        words = batch.word_grams()
-        chars = batch.char_grams(CHAR_SIZES)
+        matrix = self._assemble(
+            len(key),
+            batch.word_grams(),
+            batch.char_grams(CHAR_SIZES),
+            [shape_tokens(t) for t in key],
+        )
+        self._cache_key, self._cache_value = key, matrix
+        return matrix
+
+    @staticmethod
+    def _assemble(
+        n_rows: int, words: hashing.Grams, chars: hashing.Grams, shapes: list[list[str]]
+    ) -> sp.csr_matrix:
         shape_rows: list[int] = []
         shape_cols: list[int] = []
-        for row, text in enumerate(key):
-            tokens = shape_tokens(text)
+        for row, tokens in enumerate(shapes):
             shape_rows.extend([row] * len(tokens))
             shape_cols.extend(_SHAPE_OFFSET + _shape_column(t) for t in tokens)
-        matrix = hashing.build_matrix(
-            len(key),
+        return hashing.build_matrix(
+            n_rows,
             N_FEATURES,
             [
                 (words.rows, hashing.columns(words, WORD_BITS)),
@@ -236,23 +247,40 @@ class Featurizer:
                 (np.array(shape_rows, dtype=np.int64), np.array(shape_cols, dtype=np.int64)),
             ],
         )
-        self._cache_key, self._cache_value = key, matrix
-        return matrix
 
-    def feature_names(self, text: str) -> dict[int, str]:
-        """Map each feature column that `text` sets to a readable name (for explanations)."""
+    def row_of(self, text: str) -> sp.csr_matrix:
+        """The feature row of one text, taken from the last batch when it was in it."""
+        key = self._cache_key
+        if key is not None and self._cache_value is not None:
+            if self._cache_index is None or self._cache_index[0] is not key:
+                self._cache_index = (key, {t: i for i, t in enumerate(key)})
+            row = self._cache_index[1].get(text)
+            if row is not None:
+                return sp.csr_matrix(self._cache_value[row])
         batch = hashing.Batch.of([_padded(text)])
-        names = {
-            col: f'"{name.strip()}"'
-            for col, name in hashing.column_names(
-                batch.word_grams(), batch.joined, WORD_BITS, 0
-            ).items()
-        }
-        chars = hashing.column_names(
-            batch.char_grams(CHAR_SIZES), batch.joined, CHAR_BITS, 2**WORD_BITS
+        words, chars = batch.word_grams(), batch.char_grams(CHAR_SIZES)
+        return self._assemble(1, words, chars, [shape_tokens(text)])
+
+    def feature_names(self, text: str, columns: Iterable[int] | None = None) -> dict[int, str]:
+        """Name the feature columns that `text` sets (all, or only `columns`), for explanations."""
+        wanted = None if columns is None else np.fromiter(columns, dtype=np.int64)
+        batch = hashing.Batch.of([_padded(text)])
+        names: dict[int, str] = {}
+        blocks = (
+            (batch.word_grams(), WORD_BITS, 0, '"{}"'),
+            (batch.char_grams(CHAR_SIZES), CHAR_BITS, 2**WORD_BITS, "'{}'"),
         )
-        for col, name in chars.items():
-            names.setdefault(col, f"'{name}'")
+        for grams, bits, offset, fmt in blocks:
+            cols = hashing.columns(grams, bits) + offset
+            keep = np.ones(len(cols), dtype=bool) if wanted is None else np.isin(cols, wanted)
+            for col, start, end in zip(
+                cols[keep].tolist(),
+                grams.starts[keep].tolist(),
+                grams.ends[keep].tolist(),
+                strict=True,
+            ):
+                gram = batch.joined[start:end]
+                names.setdefault(col, fmt.format(gram.strip() if fmt.startswith('"') else gram))
         for token in shape_tokens(text):
             names.setdefault(_SHAPE_OFFSET + _shape_column(token), f"[{token}]")
         return names
