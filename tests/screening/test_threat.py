@@ -31,6 +31,12 @@ def _rules(text: str) -> list[str]:
         ("kill all cops", "threat.incitement"),
         ("It is not banned there. Kill them", "threat.incitement"),  # negation is per clause
         ("Time to nuke them", "threat.incitement"),
+        ("those animals, kill them all", "threat.incitement"),
+        ("what we need is a global genocide", "threat.incitement"),
+        ("I'd beat the hell out of him", "threat.direct"),
+        ("she needs a good beating", "threat.wished"),
+        ("I wish you death", "threat.wished"),
+        ("they should all die", "threat.wished"),
         ("Let's hang them all", "threat.incitement"),
         ("death to the pigs", "threat.incitement"),
         ("they must be exterminated", "threat.wished"),
@@ -69,6 +75,9 @@ def test_finds(text: str, rule: str) -> None:
         "I hope nobody gets hurt",
         "cops shoot people and get away with it",
         "I will end this discussion now",
+        "It is wrong to wish death on anyone",
+        "the genocide of the Armenians must never be forgotten",
+        "this bill needs a good rewrite",
     ],
 )
 def test_does_not_find(text: str) -> None:

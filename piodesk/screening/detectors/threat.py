@@ -68,7 +68,7 @@ _WISH_LEAD = (
     r"oughta|ought\s+to|has\s+to|gotta|better)|somebody\s+(?:should|needs\s+to|oughta|ought\s+to|"
     r"has\s+to|gotta|better)|should\s+(?:all\s+)?(?:be|get)|needs?\s+to\s+(?:be|get)|"
     r"deserves?\s+to\s+(?:be|get)|deserves?\s+(?:a|to)|ought\s+to\s+be|must\s+be|gotta\s+be|"
-    r"oughta\s+be|must|may\s+(?:you|he|she|they|it)|let\s+(?:him|her|them)|can't\s+wait\s+(?:for|till|until))"
+    r"oughta\s+be|must|should|may\s+(?:you|he|she|they|it)|let\s+(?:him|her|them|it)|can't\s+wait\s+(?:for|till|until))"
 )
 _WISHED = (
     r"(?:kills|murders|shoots|stabs|hangs|lynches|rapes|runs\s+over|"
@@ -77,13 +77,16 @@ _WISHED = (
     r"wiped\s+out|tortured|a\s+bullet|bullets|run\s+over|get\s+cancer|cancer|put\s+down|"
     r"six\s+feet\s+under|beheaded|lined\s+up\s+and\s+shot|rot\s+in\s+hell|burn\s+in\s+hell|"
     r"castrated|strung\s+up|deported\s+and\s+(?:killed|shot|hanged)|eradicated|eliminated|"
-    r"destroyed|blown\s+up|crushed|drowned|abused|gunned\s+down|burned\s+alive)"
+    r"destroyed|blown\s+up|crushed|drowned|abused|gunned\s+down|burned\s+alive|death|"
+    r"hiv|aids|annihilated|wiped\s+off|perish|rot|removed\s+from\s+the\s+face\s+of\s+the\s+earth)"
 )
 _ORDER_LEAD = (
-    r"(?:^|[.!?\n]\s*|let's\s+|lets\s+|let\s+us\s+|just\s+|go\s+|time\s+to\s+|we\s+must\s+)"
+    r"(?:^|[.!?\n]\s*|let's\s+|lets\s+|let\s+us\s+|just\s+|go\s+|time\s+to\s+|we\s+must\s+|"
+    r"start\s+)"
 )
 _ORDER_TARGET = (
-    r"(?:all|every|them|those|these|him|her|em|'em|the\s+(?:\w+\s+)?(?:cops|pigs|police|officers|"
+    r"(?:(?:their|his|her|your|ur)\s+(?:\w+\s+)?(?:ass|asses|face|faces|heads?)|"
+    r"all|every|them|those|these|him|her|em|'em|reporters|politicians|the\s+(?:\w+\s+)?(?:cops|pigs|police|officers|"
     r"chief|mayor|judge|jews|muslims|blacks|whites|gays|immigrants)|cops|pigs|police|officers|"
     r"jews|muslims|blacks|whites|gays|immigrants|mexicans)"
 )
@@ -92,7 +95,8 @@ _NEGATION = re.compile(
     r"(?<![\w'])(?:not|never|no\s+one|nobody|noone|don't|dont|do\s+not|won't|wont|wouldn't|"
     r"wouldnt|can't|cant|cannot|couldn't|couldnt|shouldn't|shouldnt|should\s+not|didn't|didnt|"
     r"doesn't|doesnt|ain't|aint|isn't|isnt|no\s+reason\s+to|refuse\s+to|"
-    r"condemn|oppose|whoever\s+(?:threatens|says)|nobody\s+should|"
+    r"condemn|oppose|wrong\s+to|unacceptable\s+to|shame\s+on|"
+    r"whoever\s+(?:threatens|says)|nobody\s+should|"
     r"no\s+one\s+should)(?![\w'])"
 )
 # Everyday idioms that look like threats.
@@ -159,7 +163,8 @@ _RULES: tuple[tuple[str, re.Pattern[str], float, str], ...] = (
     (
         "threat.incitement",
         _c(
-            rf"{_ORDER_LEAD}(?:{_STRONG}|shoot|hang|burn|beat|attack|nuke|gas|wipe\s+out){_GAP3}"
+            rf"{_ORDER_LEAD}(?:{_STRONG}|killing|shoot|shooting|hang|burn|beat|attack|nuke|gas|"
+            rf"wipe\s+out|smack|slap|punch|whip|choke){_GAP3}"
             rf"{_ORDER_TARGET}{_E}"
         ),
         0.8,
@@ -173,6 +178,36 @@ _RULES: tuple[tuple[str, re.Pattern[str], float, str], ...] = (
         ),
         0.8,
         "The text calls for death or violence against people.",
+    ),
+    (
+        "threat.incitement",
+        _c(
+            rf"{_B}(?:k[i!*]{{1,2}}l{{1,2}}|shoot|hang|gas)\s+(?:them|em|'em)\s+all{_E}|"
+            rf"{_B}(?:mass|global|worldwide|total)\s+(?:\w+\s+){{0,2}}(?:genocide|massacre|"
+            rf"extermination|slaughter){_E}"
+        ),
+        0.8,
+        "The text calls for killing a whole group of people.",
+    ),
+    (
+        "threat.direct",
+        _c(
+            rf"{_B}(?:beat|knock|smack|slap|kick)\s+the\s+(?:fuck|shit|hell|crap|piss|"
+            rf"living\s+daylights|fat\s+ass)\s+out\s+of\s+(?:him|her|them|you|u|ya|em){_E}|"
+            rf"{_B}(?:choke|choking|beat|beating|stab|stabbing|stone|stoning|burn|burning|kick|"
+            rf"kicking|strangle|strangling)\s+(?:him|her|them|you|u|em)\s+to\s+death{_E}"
+        ),
+        0.75,
+        "The text describes beating or killing someone.",
+    ),
+    (
+        "threat.wished",
+        _c(
+            rf"{_B}needs?\s+(?:a\s+)?(?:good\s+)?(?:\w+\s+)?(?:whooping|whoopin|beating|"
+            rf"beatdown|ass\s+kicking|bullet|slap){_E}"
+        ),
+        0.7,
+        "The text says someone needs a beating.",
     ),
     (
         "threat.veiled",
