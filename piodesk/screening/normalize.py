@@ -166,6 +166,15 @@ _SPACED = re.compile(r"(?<![^\W_])(?:[^\W\d_][ .\-_*,/]{1,2}){2,}[^\W\d_](?![^\W
 # Three or more of the same letter (digits are left alone: "555" is part of a number).
 _REPEAT = re.compile(r"([^\W\d_])\1{2,}")
 
+# The same three patterns for lower-case ASCII text (most comments), where plain character
+# classes run two to three times faster than the Unicode categories above.
+_TOKEN_ASCII = re.compile(
+    r"(?<![a-z0-9@$*#%!+])(?=[a-z0-9_@$*#%!+]*[0-9@$*#%!+])(?=[a-z0-9_@$*#%!+]*[a-z])"
+    r"[a-z0-9@$*#%!+]+"
+)
+_SPACED_ASCII = re.compile(r"(?<![a-z0-9])(?:[a-z][ .\-_*,/]{1,2}){2,}[a-z](?![a-z0-9])")
+_REPEAT_ASCII = re.compile(r"([a-z])\1{2,}")
+
 
 def _rewrite_token(tok: str) -> str:
     """Leetspeak and masks inside one token that has at least one real letter."""
@@ -229,10 +238,10 @@ def _apply(
     return "".join(b.chars), b.starts, b.ends
 
 
-def _spaced_edits(text: str) -> list[tuple[int, int, str]]:
+def _spaced_edits(text: str, rx: re.Pattern[str]) -> list[tuple[int, int, str]]:
     """Collapse runs of single letters ("f u c k") into one word, per letter, keeping the map."""
     edits: list[tuple[int, int, str]] = []
-    for m in _SPACED.finditer(text):
+    for m in rx.finditer(text):
         run = m.group()
         base = m.start()
         # Replace each separator run with nothing; letters keep their own map entries.
@@ -275,12 +284,16 @@ def _drop_zero_width_edits(
 def normalize(text: str) -> Normalized:
     """Fold evasions out of `text`; the result maps every character back to the original."""
     t, st, en = _fold(text)
+    ascii_ = t.isascii()
+    token_rx = _TOKEN_ASCII if ascii_ else _TOKEN
+    spaced_rx = _SPACED_ASCII if ascii_ else _SPACED
+    repeat_rx = _REPEAT_ASCII if ascii_ else _REPEAT
 
     # Leetspeak and masks, only inside tokens that also hold a real letter ("sh1t", "f*ck"),
     # so plain numbers ("call 555 0100", "2024") stay as written.
     if _NEEDS_LEET.search(t):
         edits = []
-        for m in _TOKEN.finditer(t):
+        for m in token_rx.finditer(t):
             tok = m.group()
             new = _rewrite_token(tok)
             if new != tok:
@@ -288,14 +301,14 @@ def normalize(text: str) -> Normalized:
         t, st, en = _apply(t, st, en, edits)
 
     # Spaced-out letters.
-    sp = _spaced_edits(t)
+    sp = _spaced_edits(t, spaced_rx)
     if sp:
         t, st, en = _drop_zero_width_edits(t, st, en, sp)
 
     # Repeated letters: three or more become two ("fuuuuck" -> "fuuck", "boooobs" -> "boobs").
-    if _REPEAT.search(t):
+    if repeat_rx.search(t):
         rep = []
-        for m in _REPEAT.finditer(t):
+        for m in repeat_rx.finditer(t):
             rep.append((m.start() + 2, m.end(), ""))
         t, st, en = _drop_zero_width_edits(t, st, en, rep)
 
