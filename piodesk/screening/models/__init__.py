@@ -53,13 +53,13 @@ class ModelDetector:
 
     def contributions(self, text: str, top: int = 5) -> list[tuple[str, float]]:
         """The features of `text` that pushed its score up most, with their share of log-odds."""
-        row = self.featurizer.row_of(text)
-        values = row.data * self.weights[row.indices]
+        indices, data = self.featurizer.row_of(text)
+        values = data * self.weights[indices]
         order = np.argsort(-values, kind="stable")
         best = [int(i) for i in order[:top] if values[i] > 0]
         if not best:
             return []
-        cols = row.indices[best]
+        cols = indices[best]
         names = self.featurizer.feature_names(text, cols.tolist())
         merged: dict[str, float] = {}
         for col, i in zip(cols.tolist(), best, strict=True):

@@ -15,7 +15,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -212,27 +212,22 @@ class Featurizer:
     def __init__(self) -> None:
         self._cache_key: tuple[str, ...] | None = None
         self._cache_value: sp.csr_matrix | None = None
-        self._cache_index: tuple[tuple[str, ...], dict[str, int]] | None = None
+        self._cache_index: dict[str, int] | None = None
+        self._cache_grams: _BatchGrams | None = None
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Return the feature matrix; the last batch is remembered so models share one pass."""
         key = tuple(texts)
         if key == self._cache_key and self._cache_value is not None:
             return self._cache_value
-        batch = hashing.Batch.of([_padded(t) for t in key])
-        matrix = self._assemble(
-            len(key),
-            batch.word_grams(),
-            batch.char_grams(CHAR_SIZES),
-            [shape_tokens(t) for t in key],
-        )
-        self._cache_key, self._cache_value = key, matrix
+        grams = _BatchGrams.of([_padded(t) for t in key])
+        matrix = self._assemble(len(key), grams, [shape_tokens(t) for t in key])
+        self._cache_key, self._cache_value, self._cache_grams = key, matrix, grams
+        self._cache_index = None
         return matrix
 
     @staticmethod
-    def _assemble(
-        n_rows: int, words: hashing.Grams, chars: hashing.Grams, shapes: list[list[str]]
-    ) -> sp.csr_matrix:
+    def _assemble(n_rows: int, grams: _BatchGrams, shapes: list[list[str]]) -> sp.csr_matrix:
         shape_rows: list[int] = []
         shape_cols: list[int] = []
         for row, tokens in enumerate(shapes):
@@ -242,48 +237,88 @@ class Featurizer:
             n_rows,
             N_FEATURES,
             [
-                (words.rows, hashing.columns(words, WORD_BITS)),
-                (chars.rows, hashing.columns(chars, CHAR_BITS) + 2**WORD_BITS),
+                (grams.words.rows, grams.word_cols),
+                (grams.chars.rows, grams.char_cols),
                 (np.array(shape_rows, dtype=np.int64), np.array(shape_cols, dtype=np.int64)),
             ],
         )
 
-    def row_of(self, text: str) -> sp.csr_matrix:
-        """The feature row of one text, taken from the last batch when it was in it."""
+    def _cached_row(self, text: str) -> int | None:
         key = self._cache_key
-        if key is not None and self._cache_value is not None:
-            if self._cache_index is None or self._cache_index[0] is not key:
-                self._cache_index = (key, {t: i for i, t in enumerate(key)})
-            row = self._cache_index[1].get(text)
-            if row is not None:
-                return sp.csr_matrix(self._cache_value[row])
-        batch = hashing.Batch.of([_padded(text)])
-        words, chars = batch.word_grams(), batch.char_grams(CHAR_SIZES)
-        return self._assemble(1, words, chars, [shape_tokens(text)])
+        if key is None or self._cache_value is None:
+            return None
+        if self._cache_index is None:
+            self._cache_index = {t: i for i, t in enumerate(key)}
+        return self._cache_index.get(text)
+
+    def row_of(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(columns, values) of one text's feature row; from the last batch when it was in it."""
+        row = self._cached_row(text)
+        if row is not None and self._cache_value is not None:
+            m = self._cache_value
+            lo, hi = m.indptr[row], m.indptr[row + 1]
+            return m.indices[lo:hi], m.data[lo:hi]
+        single = self._assemble(1, _BatchGrams.of([_padded(text)]), [shape_tokens(text)])
+        return single.indices, single.data
 
     def feature_names(self, text: str, columns: Iterable[int] | None = None) -> dict[int, str]:
         """Name the feature columns that `text` sets (all, or only `columns`), for explanations."""
-        wanted = None if columns is None else np.fromiter(columns, dtype=np.int64)
-        batch = hashing.Batch.of([_padded(text)])
+        wanted = None if columns is None else {int(c) for c in columns}
+        row = self._cached_row(text)
+        if row is not None and self._cache_grams is not None:
+            grams = self._cache_grams
+        else:
+            grams, row = _BatchGrams.of([_padded(text)]), 0
         names: dict[int, str] = {}
-        blocks = (
-            (batch.word_grams(), WORD_BITS, 0, '"{}"'),
-            (batch.char_grams(CHAR_SIZES), CHAR_BITS, 2**WORD_BITS, "'{}'"),
-        )
-        for grams, bits, offset, fmt in blocks:
-            cols = hashing.columns(grams, bits) + offset
-            keep = np.ones(len(cols), dtype=bool) if wanted is None else np.isin(cols, wanted)
-            for col, start, end in zip(
-                cols[keep].tolist(),
-                grams.starts[keep].tolist(),
-                grams.ends[keep].tolist(),
-                strict=True,
-            ):
-                gram = batch.joined[start:end]
-                names.setdefault(col, fmt.format(gram.strip() if fmt.startswith('"') else gram))
-        for token in shape_tokens(text):
-            names.setdefault(_SHAPE_OFFSET + _shape_column(token), f"[{token}]")
+        for part, cols, fmt in (
+            (grams.words, grams.word_cols, '"{}"'),
+            (grams.chars, grams.char_cols, "'{}'"),
+        ):
+            for i in grams.positions(part, row):
+                col = int(cols[i])
+                if (wanted is None or col in wanted) and col not in names:
+                    gram = grams.batch.joined[int(part.starts[i]) : int(part.ends[i])]
+                    names[col] = fmt.format(gram.strip() if fmt.startswith('"') else gram)
+        if wanted is None or any(c >= _SHAPE_OFFSET for c in wanted):
+            for token in shape_tokens(text):
+                names.setdefault(_SHAPE_OFFSET + _shape_column(token), f"[{token}]")
         return names
+
+
+@dataclass(slots=True)
+class _BatchGrams:
+    """The hashed word and character n-grams of one batch, with their feature columns."""
+
+    batch: hashing.Batch
+    words: hashing.Grams
+    chars: hashing.Grams
+    word_cols: np.ndarray
+    char_cols: np.ndarray
+    _by_row: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+    def positions(self, part: hashing.Grams, row: int) -> list[int]:
+        """Indexes of `part`'s n-grams that belong to text `row` (sorted once per batch)."""
+        cached = self._by_row.get(id(part))
+        if cached is None:
+            order = np.argsort(part.rows, kind="stable")
+            bounds = np.searchsorted(part.rows[order], np.arange(int(part.rows.max(initial=0)) + 2))
+            cached = self._by_row[id(part)] = (order, bounds)
+        order, bounds = cached
+        if row + 1 >= len(bounds):
+            return []
+        return order[bounds[row] : bounds[row + 1]].tolist()
+
+    @classmethod
+    def of(cls, padded: list[str]) -> _BatchGrams:
+        batch = hashing.Batch.of(padded)
+        words, chars = batch.word_grams(), batch.char_grams(CHAR_SIZES)
+        return cls(
+            batch,
+            words,
+            chars,
+            hashing.columns(words, WORD_BITS),
+            hashing.columns(chars, CHAR_BITS) + 2**WORD_BITS,
+        )
 
 
 #: Character n-gram sizes (the text is padded with a space, so word edges are n-grams too).
