@@ -57,10 +57,11 @@ _VIOLENT = (
     r"cut\s+(?:off|their|his|her)|throat|hunt\s+(?:them|down)"
 )
 _VIOLENT_ANY = re.compile(r"\b(?:" + _VIOLENT + r")")
-#: The first three letters of the violent stems: a text with no word starting with one cannot
-#: match _VIOLENT_ANY, and a set test is far cheaper than the pattern.
+#: The first four letters of the violent stems (or the whole stem when shorter): a text with no
+#: word starting with one cannot match _VIOLENT_ANY, and a set test is far cheaper than the
+#: pattern. ("gas them" and "put to death" start with the short words "gas" and "put".)
 _VIOLENT_PREFIXES = frozenset(
-    stem[:3]
+    stem[:4]
     for stem in _word_tuple(
         "kill murder shoot shot hang lynch burn bomb nuke stab behead execut exterminat "
         "annihilat genocide slaughter massacre gas tortur beat punch smack whip chok strangl "
@@ -153,7 +154,7 @@ _WORDS = re.compile(r"[a-z]+")
 def _cue_tokens(lower: str, words: set[str]) -> list[str]:
     """The cue families present in the lower-cased text (`words`: its set of words)."""
     violent = (
-        not _VIOLENT_PREFIXES.isdisjoint({w[:3] for w in words})
+        not _VIOLENT_PREFIXES.isdisjoint({w[:4] for w in words})
         and _VIOLENT_ANY.search(lower) is not None
     )
     toks = ["cue_violence_act"] if violent else []
