@@ -20,6 +20,9 @@ POSITIVE = [
     ("solicitation.channel_promo", "Hey guys check out my channel, new video every week"),
     ("solicitation.channel_promo", "please subscribe to my channel!!"),
     ("solicitation.channel_promo", "sub4sub anyone?"),
+    ("solicitation.channel_promo", "Take a look at this video on YouTube:"),
+    ("solicitation.channel_promo", "can i get some views and subscribers?"),
+    ("solicitation.channel_promo", "SUBSCRIBE!!!!"),
     ("solicitation.sales", "DM me to buy, cheap prices"),
     ("solicitation.sales", "use promo code SAVE20 at checkout"),
     ("solicitation.sales", "free followers here"),
@@ -57,6 +60,8 @@ POSITIVE = [
 NEGATIVE = [
     ("solicitation.channel_promo", "check out the department's new website for crime maps"),
     ("solicitation.sales", "the free vaccination clinic is on Saturday"),
+    ("solicitation.channel_promo", "please share this post so we can find her"),
+    ("solicitation.channel_promo", "I watch this video on youtube every time it rains"),
     ("solicitation.money_scheme", "bitcoin is a scam and you should warn people"),
     ("solicitation.prize_sms", "I won my appeal"),
     ("illegal.drugs", "legalize weed and stop arresting people for it"),
