@@ -71,6 +71,53 @@ class ModelDetector(Protocol):
         """The features that pushed the score up, readable by a PIO."""
 
 
+#: PII findings that make a name in the same text "a named person's private details".
+_DETAIL_RULES = frozenset(
+    {
+        "pii.phone", "pii.email", "pii.ssn", "pii.card", "pii.ip", "pii.address", "pii.dob",
+        "pii.plate", "pii.drivers_license",
+    }
+)  # fmt: skip
+
+
+def _load_name_finder() -> Any:
+    """`find_person_names(text) -> [(start, end, score)]` from screening.models, if installed."""
+    try:
+        from piodesk.screening.models.names import find_person_names
+    except ImportError:
+        return None
+    return find_person_names
+
+
+def _names_beside_details(finder: Any, text: str, findings: list[Finding]) -> list[Finding]:
+    """Names in a text that also gives someone's phone, address, plate... (§.20 "any person").
+
+    A name alone is not a finding (comments name the chief all the time); a name next to
+    personal details identifies whose details they are.
+    """
+    if finder is None or not any(f.rule in _DETAIL_RULES for f in findings):
+        return []
+    taken = [s for f in findings for s in f.spans]
+    out = []
+    for start, end, score in finder(text):
+        name = text[start:end]
+        if len(name) < 3 or name.isupper() or any(start < t.end and t.start < end for t in taken):
+            continue  # "STOP", "U": shouting in spam texts, not names
+        out.append(
+            Finding(
+                category=Category.PII.value,
+                rule="pii.person_name",
+                spans=(Span(int(start), int(end)),),
+                evidence=name,
+                score=round(min(0.9, float(score)), 3),
+                section=SECTION_FOR[Category.PII.value],
+                explanation="The text names a person next to personal details (phone, "
+                "address, plate ...), which tells whose details they are.",
+            )
+        )
+    return out
+
+
 def _load_models() -> list[Any]:
     """The trained models, or none when the models package is absent or fails to load."""
     try:
@@ -113,6 +160,12 @@ class _State:
                         )
                     )
         self.prefilter = _Prefilter(self.detectors, enabled=prefilter)
+        pii_on = rules.categories[Category.PII.value].enabled
+        self.name_finder = (
+            _load_name_finder()
+            if pii_on and rules.models_enabled and "pii.person_name" not in rules.disabled_rules
+            else None
+        )
         self.media = MediaConsentDetector()
         self.media_enabled = rules.drafts.enabled and (
             rules.drafts.rules.get(DraftRule.MEDIA_CONSENT.value, True)
@@ -366,6 +419,12 @@ class Screener:
             for d in state.draft_detectors:
                 raw.extend(d.detect(ctx))
         kept = [f for f in raw if f.score >= state.threshold(f.category)]
+        if state.name_finder is not None and kept:
+            kept += [
+                f
+                for f in _names_beside_details(state.name_finder, text, kept)
+                if f.score >= state.threshold(f.category)
+            ]
         if kept and not state.allow.empty:
             kept = self._apply_allow(state, ctx, kept)
         return _merge(kept)

@@ -268,3 +268,15 @@ def test_any_text_screens_and_spans_are_in_bounds(text: str) -> None:
             assert 0.0 <= f.score <= 1.0
             for s in f.spans:
                 assert 0 <= s.start <= s.end <= len(text)
+
+
+def test_names_count_only_beside_personal_details(rules_only: Screener) -> None:
+    """A named person's private details (§.20): the name is marked only next to the details."""
+    pytest.importorskip("piodesk.screening.models.names")
+    text = "Name: Maria Lopez\nPhone: 719-555-0134"
+    r = rules_only.screen_comment(text)
+    names = [f for f in r.findings if f.rule == "pii.person_name"]
+    assert [text[s.start : s.end] for f in names for s in f.spans] == ["Maria Lopez"]
+    assert rules_only.screen_comment("Maria Lopez should resign").findings == ()
+    shouting = rules_only.screen_comment("STOP texting 719-555-0134")
+    assert all(f.rule != "pii.person_name" for f in shouting.findings)
