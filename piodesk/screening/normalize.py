@@ -118,6 +118,8 @@ class _Builder:
 _SEEN: set[str] = set()
 _ONE_TO_ONE: dict[int, str] = {}
 _RESHAPING: set[str] = set()
+_DROPPED: set[str] = set()
+_ONE_OR_NONE: dict[int, str | None] = {}  # the table above, plus None for dropped characters
 
 
 def _fold(text: str) -> tuple[str, list[int] | None, list[int] | None]:
@@ -129,11 +131,22 @@ def _fold(text: str) -> tuple[str, list[int] | None, list[int] | None]:
         folded = fold_char(c)
         if len(folded) == 1:
             _ONE_TO_ONE[ord(c)] = folded
+            _ONE_OR_NONE[ord(c)] = folded
+        elif not folded:
+            _ONE_OR_NONE[ord(c)] = None
+            _DROPPED.add(c)
+            _RESHAPING.add(c)
         else:
             _RESHAPING.add(c)
         _SEEN.add(c)  # last, so another thread never sees a seen character without its fold
-    if _RESHAPING.isdisjoint(present):
+    reshaping = _RESHAPING & present
+    if not reshaping:
         return text.translate(_ONE_TO_ONE), None, None  # every character folds to one
+    if reshaping <= _DROPPED:
+        # Only invisible characters to drop (a byte-order mark, a zero-width space): translate
+        # the rest in C and keep the positions of the characters that stay.
+        kept = [i for i, c in enumerate(text) if c not in reshaping]
+        return text.translate(_ONE_OR_NONE), kept, [i + 1 for i in kept]
     pieces = [fold_char(c) for c in text]
     if all(len(p) == 1 for p in pieces):
         return "".join(pieces), None, None

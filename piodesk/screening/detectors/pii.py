@@ -30,7 +30,7 @@ PII = Category.PII.value
 
 _DIGIT = re.compile(r"\d")
 # Regions tried for numbers written without a country code; US first (the department's own).
-_PHONE_REGIONS = ("US", "GB", "DE", "FR", "AU", "IN")
+_PHONE_REGIONS = ("US", "GB")
 _PHONE_CONTEXT = re.compile(
     r"(?<![^\W_])(?:phone|call|cell|mobile|tel|fax|number|text|txt|reach|desk|office|"
     r"whatsapp|contact|ring|dial|messages?|answering|desk|fax|#)(?![^\W_])",
