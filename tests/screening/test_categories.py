@@ -23,6 +23,7 @@ POSITIVE = [
     ("solicitation.channel_promo", "Take a look at this video on YouTube:"),
     ("solicitation.channel_promo", "can i get some views and subscribers?"),
     ("solicitation.channel_promo", "SUBSCRIBE!!!!"),
+    ("solicitation.channel_promo", "SUBSCRIBE!!!\ufeff"),  # YouTube appends a byte-order mark
     ("solicitation.sales", "DM me to buy, cheap prices"),
     ("solicitation.sales", "use promo code SAVE20 at checkout"),
     ("solicitation.sales", "free followers here"),

@@ -103,7 +103,7 @@ def build() -> list[Detector]:
                     "this_video_on",
                     r"(?:\b(?:take\s+a\s+look\s+at|check\s+out)|(?:^|[.!?]\s*)(?:watch|listen\s+to))"
                     r"\s+this\s+(?:new\s+)?"
-                    r"(?:video|playlist|channel|page|song|track)\s+on\s+(?:youtube|facebook|"
+                    r"(?:video|playlist|channel|page|song|track)\s+on\s+(?:youtu\w*|facebook|"
                     r"instagram|soundcloud|spotify|tiktok|twitch)\b",
                     0.85,
                     i,
@@ -112,7 +112,7 @@ def build() -> list[Detector]:
                     "grow_my_channel",
                     r"\b(?:can\s+i\s+get|i\s+need|i\s+want|help\s+me\s+get|give\s+me)\s+(?:some\s+|more\s+)?"
                     r"(?:views|subscribers|subs|followers|likes)\b|"
-                    r"(?:^|\n)\W*(?:please\s+|pls\s+|plz\s+)?subscribe[\s!.]*$|"
+                    r"(?:^|\n)\W*(?:please\s+|pls\s+|plz\s+)?subscribe[\s!.\ufeff]*$|"
                     r"\b(?:suscr[ií]bete|suscr[ií]banse|subscribirse|suscribirse|mi\s+canal)\b",
                     0.8,
                     i,
