@@ -135,3 +135,15 @@ def test_weights_round_trip(tmp_path: Path) -> None:
     linear.save(path, w)
     back = linear.load(path)
     assert back.digest() == w.digest() and back.meta == {"threshold": 0.7} and back.bias == 0.25
+
+
+def test_threads_sharing_the_models_get_their_own_batch(models: dict[str, object]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    model = models["solicitation"]
+    batches = [[f"check out my channel number {i}!", f"plain comment {i}"] for i in range(40)]
+    expected = [model.predict_proba(b) for b in batches]  # type: ignore[attr-defined]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(model.predict_proba, batches))  # type: ignore[attr-defined]
+    for e, g in zip(expected, got, strict=True):
+        np.testing.assert_allclose(e, g)

@@ -211,20 +211,19 @@ class Featurizer:
     """Hashes texts into one sparse matrix (rows = texts, N_FEATURES columns)."""
 
     def __init__(self) -> None:
-        self._cache_key: tuple[str, ...] | None = None
-        self._cache_value: sp.csr_matrix | None = None
-        self._cache_index: dict[str, int] | None = None
-        self._cache_grams: _BatchGrams | None = None
+        # The last batch, as ONE attribute replaced whole: screening threads that share this
+        # featurizer never see one batch's texts paired with another batch's matrix.
+        self._last: _Last | None = None
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Return the feature matrix; the last batch is remembered so models share one pass."""
         key = tuple(texts)
-        if key == self._cache_key and self._cache_value is not None:
-            return self._cache_value
+        last = self._last
+        if last is not None and last.key == key:
+            return last.matrix
         grams = _BatchGrams.of([_padded(t) for t in key])
         matrix = self._assemble(len(key), grams, [shape_tokens(t) for t in key])
-        self._cache_key, self._cache_value, self._cache_grams = key, matrix, grams
-        self._cache_index = None
+        self._last = _Last(key, matrix, grams, {})
         return matrix
 
     @staticmethod
@@ -244,19 +243,21 @@ class Featurizer:
             ],
         )
 
-    def _cached_row(self, text: str) -> int | None:
-        key = self._cache_key
-        if key is None or self._cache_value is None:
+    def _cached(self, text: str) -> tuple[_Last, int] | None:
+        """The last batch and the row of `text` in it, when `text` was in it."""
+        last = self._last
+        if last is None:
             return None
-        if self._cache_index is None:
-            self._cache_index = {t: i for i, t in enumerate(key)}
-        return self._cache_index.get(text)
+        if not last.index:
+            last.index.update((t, i) for i, t in enumerate(last.key))
+        row = last.index.get(text)
+        return None if row is None else (last, row)
 
     def row_of(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(columns, values) of one text's feature row; from the last batch when it was in it."""
-        row = self._cached_row(text)
-        if row is not None and self._cache_value is not None:
-            m = self._cache_value
+        hit = self._cached(text)
+        if hit is not None:
+            m, row = hit[0].matrix, hit[1]
             lo, hi = m.indptr[row], m.indptr[row + 1]
             return m.indices[lo:hi], m.data[lo:hi]
         single = self._assemble(1, _BatchGrams.of([_padded(text)]), [shape_tokens(text)])
@@ -265,9 +266,9 @@ class Featurizer:
     def feature_names(self, text: str, columns: Iterable[int] | None = None) -> dict[int, str]:
         """Name the feature columns that `text` sets (all, or only `columns`), for explanations."""
         wanted = None if columns is None else {int(c) for c in columns}
-        row = self._cached_row(text)
-        if row is not None and self._cache_grams is not None:
-            grams = self._cache_grams
+        hit = self._cached(text)
+        if hit is not None:
+            grams, row = hit[0].grams, hit[1]
         else:
             grams, row = _BatchGrams.of([_padded(text)]), 0
         names: dict[int, str] = {}
@@ -284,6 +285,16 @@ class Featurizer:
             for token in shape_tokens(text):
                 names.setdefault(_SHAPE_OFFSET + _shape_column(token), f"[{token}]")
         return names
+
+
+@dataclass(frozen=True, slots=True)
+class _Last:
+    """The featurizer's last batch: its texts, matrix, n-grams and a text -> row index."""
+
+    key: tuple[str, ...]
+    matrix: sp.csr_matrix
+    grams: _BatchGrams
+    index: dict[str, int]
 
 
 @dataclass(slots=True)
