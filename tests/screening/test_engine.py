@@ -213,7 +213,7 @@ def test_prefilter_never_changes_findings() -> None:
 
 
 def test_prefilter_on_real_comments(data_file) -> None:  # type: ignore[no-untyped-def]
-    """Same check on 1,800 real comments from the shared data (skipped when absent)."""
+    """Same check on 2,800 real comments from the shared data (skipped when absent)."""
     import csv
 
     texts: list[str] = []
@@ -224,6 +224,8 @@ def test_prefilter_on_real_comments(data_file) -> None:  # type: ignore[no-untyp
     with data_file("olid", "olid-training-v1.0.tsv").open(encoding="utf-8") as f:
         rows = csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
         texts += [row["tweet"] for row in rows][:600]
+    with data_file("ethos", "Ethos_Dataset_Binary.csv").open(encoding="utf-8") as f:
+        texts += [row["comment"] for row in csv.DictReader(f, delimiter=";")]  # threats
     fast = Screener(load_rules(), models=[])
     slow = Screener(load_rules(), models=[], prefilter=False)
     assert fast.screen_many(texts) == slow.screen_many(texts)

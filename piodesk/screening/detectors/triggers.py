@@ -25,7 +25,8 @@ _THREAT = (
     "watch", "numbered", "one eye", "gonna", "going to", "next", "done for", "won't", "waiting",
     "outside", "coming for", "storm", "raze", "level", "cancer", "hell", "castrat", "strung",
     "deport", "eradicat", "eliminat", "crush", "wipe", "lined up", "feet under", "pay", "regret",
-    "bleed", "beaten", "gassed", "crack",
+    "bleed", "beaten", "gassed", "crack", "genocide", "hiv", "aids", "perish", "rot",
+    "removed from", "smack", "whip", "ston", "kick", "annihilat", "wiped", "abuse", "lethal",
 )  # fmt: skip
 
 _AGENTS = (
