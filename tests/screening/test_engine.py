@@ -213,7 +213,7 @@ def test_prefilter_never_changes_findings() -> None:
 
 
 def test_prefilter_on_real_comments(data_file) -> None:  # type: ignore[no-untyped-def]
-    """Same check on 2,800 real comments from the shared data (skipped when absent)."""
+    """Same check on 3,150 real comments from the shared data (skipped when absent)."""
     import csv
 
     texts: list[str] = []
@@ -226,6 +226,8 @@ def test_prefilter_on_real_comments(data_file) -> None:  # type: ignore[no-untyp
         texts += [row["tweet"] for row in rows][:600]
     with data_file("ethos", "Ethos_Dataset_Binary.csv").open(encoding="utf-8") as f:
         texts += [row["comment"] for row in csv.DictReader(f, delimiter=";")]  # threats
+    with data_file("youtube_spam", "Youtube01-Psy.csv").open(encoding="utf-8") as f:
+        texts += [row["CONTENT"] for row in csv.DictReader(f)]  # channel promotion
     fast = Screener(load_rules(), models=[])
     slow = Screener(load_rules(), models=[], prefilter=False)
     assert fast.screen_many(texts) == slow.screen_many(texts)
