@@ -29,6 +29,7 @@ from piodesk.core.permissions import Actor
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
 from piodesk.people import actions as people
+from piodesk.screening.cli import app as screening_app
 
 app = typer.Typer(help="piodesk: a police department's social media program, run by GO 409.")
 user_app = typer.Typer(help="Accounts and roles.")
@@ -36,6 +37,7 @@ page_app = typer.Typer(help="The official-page registry (GO 409 §.04, §.10).")
 audit_app = typer.Typer(help="The hash-chained audit log.")
 archive_app = typer.Typer(help="The public-records archive (GO 409 §.40).")
 app.add_typer(archive_app, name="archive")
+app.add_typer(screening_app, name="screening")
 app.add_typer(user_app, name="user")
 app.add_typer(page_app, name="page")
 app.add_typer(audit_app, name="audit")

@@ -1,0 +1,297 @@
+"""Threats to any person or organization (GO 409 §.20): direct, conditional, wished and veiled.
+
+Phrase rules over the normalized text (so "k1ll u" reads as "kill u"). A threat needs a speaker
+who means it ("I'll", "we're gonna", "someone should", "I hope ... dies") or an order to do it
+("kill all ..."), a violent act and, for acts that have everyday senses ("beat", "shoot",
+"burn"), a person or place as the target. Negation in the same clause ("I would never hurt
+anyone", "nobody should shoot officers") cancels the hit. Saying that the police hurt people,
+or that you hate them, is not a threat.
+"""
+
+from __future__ import annotations
+
+import re
+
+from piodesk.screening.detectors.base import Detector, ScanContext, clip
+from piodesk.screening.model import Category, Finding
+
+THREAT = Category.THREAT.value
+
+# Acts whose every sense is violent: any object will do.
+_STRONG = (
+    r"(?:k[i!*]{1,2}l{1,2}|kii|murder|stab|strangle|lynch|behead|decapitate|rape|slaughter|massacre|"
+    r"execute|torture|shank|exterminate|bomb|blow\s+up|firebomb|hunt\s+down|gun\s+down|"
+    r"slit\s+(?:\w+\s+)?throats?|shoot\s+up|curb\s*stomp|"
+    r"put\s+(?:a|one|two)\s+(?:bullet|cap|round|slug)s?\s+in|"
+    r"snipe|assassinate|burn\s+alive|set\s+fire\s+to|molotov)"
+)
+# Acts with everyday senses: only with a person (or a place, for burn/bomb-like) as target.
+_WEAK = (
+    r"(?:shoot|shot|beat|beat\s+up|bash|punch|hurt|harm|attack|assault|smash|slap|whoop|cap|pop|"
+    r"destroy|cut|break|jump|wreck|knock\s+out|fuck\s+up|f\s+up|mess\s+up|choke|hang|drown|"
+    r"poison|run\s+over|burn|burn\s+down|stomp|bust|end|gas|nuke|torch|put\s+down|skin|gut)"
+)
+_PERSON = (
+    r"(?:you|u|ya|yall|y'all|ye|him|her|them|em|'em|everyone|everybody|anyone|anybody|someone|"
+    r"somebody|whoever|all\s+(?:of\s+)?(?:you|them|y'all)|every\s+(?:single\s+)?(?:one|last\s+one|"
+    r"cop|pig|officer)|"
+    r"(?:the|that|this|those|these|your|ur|his|her|their|every|all|some|a|an|any)\s+"
+    r"(?:\w+\s+)?(?:cops?|pigs?|officers?|police(?:man|men|woman)?|deputy|deputies|chief|sheriff|"
+    r"mayor|judge|detective|sergeant|sarge|guy|dude|man|woman|kid|kids|family|wife|husband|"
+    r"son|daughter|children|people|bitch|bastard|face|head|skull|neck|legs?|teeth|ass|"
+    r"house|home|car|station|precinct|school|mall|church|mosque|synagogue|temple|building|"
+    r"courthouse|office|hq|headquarters|department|city\s+hall|jail|parade|rally|protest|"
+    r"crowd|dispatcher|lieutenant|captain|commissioner|governor|president|senator|reporter)s?|"
+    r"(?:cops|pigs|officers|police|jews|muslims|christians|blacks|whites|gays|immigrants|"
+    r"mexicans|women|men|feminists|liberals|conservatives|republicans|democrats|protesters|"
+    r"people))"
+)
+_SUBJECT = (
+    r"(?:i|we|i'm|im|i\s+am|we're|we\s+are|ima|imma|i'ma|ill|i'll|we'll|i'd|id|we'd|"
+    r"i\s+will|we\s+will|i\s+would|i\s+shall|i\s+want\s+to|i\s+wanna|we\s+wanna|i'm\s+gonna|"
+    r"i\s+gotta|i\s+have\s+to|i'm\s+about\s+to|i\s+swear\s+i'll|i\s+swear\s+i\s+will)"
+)
+_WILL = (
+    r"(?:'ll|\s+will|\s+would|\s+gonna|\s+going\s+to|\s+finna|\s+about\s+to|\s+gon|\s+shall|"
+    r"\s+wanna|\s+want\s+to|\s+am\s+going\s+to|\s+are\s+going\s+to|\s+are\s+gonna|\s+am\s+gonna|"
+    r"\s+plan\s+to|\s+intend\s+to|\s+will\s+personally|\s+could|\s+should|\s+must|\s+need\s+to|"
+    r"\s+have\s+to|\s+gotta|\s+ought\s+to|\s+might|\s+can)?"
+)
+# Up to N words inside one clause (no sentence punctuation).
+_GAP3 = r"(?:\s+[^\s.!?;]+){0,3}?\s+"
+_GAP5 = r"(?:\s+[^\s.!?;]+){0,5}?\s+"
+_B = r"(?<![\w'])"
+_E = r"(?![\w'])"
+
+_WISH_LEAD = (
+    r"(?:i\s+hope|hope|hopefully|i\s+wish|wish|i\s+pray|i\s+want|someone\s+(?:should|needs\s+to|"
+    r"oughta|ought\s+to|has\s+to|gotta|better)|somebody\s+(?:should|needs\s+to|oughta|ought\s+to|"
+    r"has\s+to|gotta|better)|should\s+(?:all\s+)?(?:be|get)|needs?\s+to\s+(?:be|get)|"
+    r"deserves?\s+to\s+(?:be|get)|deserves?\s+(?:a|to)|ought\s+to\s+be|must\s+be|gotta\s+be|"
+    r"oughta\s+be|must|should|may\s+(?:you|he|she|they|it)|let\s+(?:him|her|them|it)|can't\s+wait\s+(?:for|till|until))"
+)
+_WISHED = (
+    r"(?:kills|murders|shoots|stabs|hangs|lynches|rapes|runs\s+over|"
+    r"die|dies|dying|died|dead|killed|shot|shot\s+dead|hanged|hung|lynched|executed|raped|"
+    r"murdered|beaten|beat\s+up|burned|burnt|burn|stabbed|gassed|exterminated|slaughtered|"
+    r"wiped\s+out|tortured|a\s+bullet|bullets|run\s+over|get\s+cancer|cancer|put\s+down|"
+    r"six\s+feet\s+under|beheaded|lined\s+up\s+and\s+shot|rot\s+in\s+hell|burn\s+in\s+hell|"
+    r"castrated|strung\s+up|deported\s+and\s+(?:killed|shot|hanged)|eradicated|eliminated|"
+    r"destroyed|blown\s+up|crushed|drowned|abused|gunned\s+down|burned\s+alive|death|"
+    r"hiv|aids|annihilated|wiped\s+off|perish|rot|removed\s+from\s+the\s+face\s+of\s+the\s+earth)"
+)
+_ORDER_LEAD = (
+    r"(?:^|[.!?\n]\s*|let's\s+|lets\s+|let\s+us\s+|just\s+|go\s+|time\s+to\s+|we\s+must\s+|"
+    r"start\s+)"
+)
+_ORDER_TARGET = (
+    r"(?:(?:their|his|her|your|ur)\s+(?:\w+\s+)?(?:ass|asses|face|faces|heads?)|"
+    r"all|every|them|those|these|him|her|em|'em|reporters|politicians|the\s+(?:\w+\s+)?(?:cops|pigs|police|officers|"
+    r"chief|mayor|judge|jews|muslims|blacks|whites|gays|immigrants)|cops|pigs|police|officers|"
+    r"jews|muslims|blacks|whites|gays|immigrants|mexicans)"
+)
+
+_NEGATION = re.compile(
+    r"(?<![\w'])(?:not|never|no\s+one|nobody|noone|don't|dont|do\s+not|won't|wont|wouldn't|"
+    r"wouldnt|can't|cant|cannot|couldn't|couldnt|shouldn't|shouldnt|should\s+not|didn't|didnt|"
+    r"doesn't|doesnt|ain't|aint|isn't|isnt|no\s+reason\s+to|refuse\s+to|"
+    r"condemn|oppose|wrong\s+to|unacceptable\s+to|shame\s+on|"
+    r"whoever\s+(?:threatens|says)|nobody\s+should|"
+    r"no\s+one\s+should)(?![\w'])"
+)
+# Everyday idioms that look like threats.
+_IDIOM = re.compile(
+    r"(?:kill(?:ing|s|ed)?\s+(?:it|time|me|for|to\s+(?:meet|see|have|be|get|go|know)|"
+    r"the\s+(?:lights|game|vibe|mood|engine|bill|process|"
+    r"music|messenger))|dead\s+(?:wrong|serious|right|on|tired|last|end|set)|shoot\s+(?:(?:me|you|u|him|her|them|us)\s+)?"
+    r"(?:a|an|the|some)\s+(?:message|email|text|video|photo|pic|picture|film|scene|shot|hoops|"
+    r"breeze|line|note|dm)|shot\s+(?:of|at\s+(?:the|a)\s+(?:title|job|position))|"
+    r"beat\s+(?:the|a)\s+(?:traffic|rush|heat|record|odds|system|game|deadline|charge|case|ticket)|"
+    r"break\s+(?:the|a|his|her|their|your)\s+(?:news|record|law|rules?|story|ice|silence|habit|"
+    r"promise|heart|bank)|get\s+(?:you|him|her|them|em)\s+(?:a|an|some|the|to|into|out|back|home|"
+    r"help|fired|elected|removed)|find\s+(?:you|him|her|them)\s+(?:a|an|the|some|guilty|innocent|"
+    r"liable|not)|end\s+(?:the|this|that|a|his|her|their|your)\s+(?:day|year|meeting|program|"
+    r"policy|practice|war|cycle|contract|career|term|story|discussion|debate)|"
+    r"hurt\s+(?:my|your|his|her|their|our)\s+(?:feelings|chances|case|business|reputation)|"
+    r"attack\s+(?:the|this|that)\s+(?:problem|issue|question)|drown(?:ing)?\s+in|"
+    r"visit\s+(?:the|your|our)\s+(?:website|site|page|office|station)|"
+    r"deal\s+with\s+(?:it|this|that|the\s+(?:issue|problem|complaint)))"
+)
+
+
+def _c(rx: str) -> re.Pattern[str]:
+    return re.compile(rx)
+
+
+_RULES: tuple[tuple[str, re.Pattern[str], float, str], ...] = (
+    (
+        "threat.direct",
+        _c(rf"{_B}{_SUBJECT}{_WILL}{_GAP3}(?:{_STRONG}){_E}(?:\s+{_PERSON}{_E})?"),
+        0.85,
+        "The text says the writer will do violence.",
+    ),
+    (
+        "threat.direct",
+        _c(rf"{_B}{_SUBJECT}{_WILL}{_GAP3}(?:{_WEAK})\s+(?:\w+\s+)?{_PERSON}{_E}"),
+        0.8,
+        "The text says the writer will do violence to a person or place.",
+    ),
+    (
+        "threat.incitement",
+        _c(
+            rf"{_B}(?:should|must|need\s+to|needs\s+to|gotta|ought\s+to|has\s+to|have\s+to)\s+"
+            rf"(?:just\s+|all\s+|simply\s+)?(?:{_STRONG}|shoot|hang|gas|nuke){_E}"
+        ),
+        0.75,
+        "The text calls for violence against someone.",
+    ),
+    (
+        "threat.wished",
+        _c(rf"{_B}{_WISH_LEAD}{_GAP5}{_WISHED}{_E}"),
+        0.75,
+        "The text wishes or calls for violence or death against someone.",
+    ),
+    (
+        "threat.wished",
+        _c(
+            rf"{_B}(?:kys|kill\s+yourself|go\s+die|drop\s+dead|die\s+in\s+a\s+fire|hang\s+yourself)"
+            rf"{_E}"
+        ),
+        0.8,
+        "The text tells someone to die or to kill themselves.",
+    ),
+    (
+        "threat.incitement",
+        _c(
+            rf"{_ORDER_LEAD}(?:{_STRONG}|killing|shoot|shooting|hang|burn|beat|attack|nuke|gas|"
+            rf"wipe\s+out|smack|slap|punch|whip|choke){_GAP3}"
+            rf"{_ORDER_TARGET}{_E}"
+        ),
+        0.8,
+        "The text calls on people to do violence to a person, group or place.",
+    ),
+    (
+        "threat.incitement",
+        _c(
+            rf"{_B}(?:death|bullets?|a\s+bullet|noose|nooses)\s+(?:to|for)\s+(?:all\s+)?(?:the\s+)?"
+            rf"(?:{_PERSON}|\w+s){_E}"
+        ),
+        0.8,
+        "The text calls for death or violence against people.",
+    ),
+    (
+        "threat.incitement",
+        _c(
+            rf"{_B}(?:k[i!*]{{1,2}}l{{1,2}}|shoot|hang|gas)\s+(?:them|em|'em)\s+all{_E}|"
+            rf"{_B}(?:mass|global|worldwide|total)\s+(?:\w+\s+){{0,2}}(?:genocide|massacre|"
+            rf"extermination|slaughter){_E}"
+        ),
+        0.8,
+        "The text calls for killing a whole group of people.",
+    ),
+    (
+        "threat.direct",
+        _c(
+            rf"{_B}(?:beat|knock|smack|slap|kick)\s+the\s+(?:fuck|shit|hell|crap|piss|"
+            rf"living\s+daylights|fat\s+ass)\s+out\s+of\s+(?:him|her|them|you|u|ya|em){_E}|"
+            rf"{_B}(?:choke|choking|beat|beating|stab|stabbing|stone|stoning|burn|burning|kick|"
+            rf"kicking|strangle|strangling)\s+(?:him|her|them|you|u|em)\s+to\s+death{_E}"
+        ),
+        0.75,
+        "The text describes beating or killing someone.",
+    ),
+    (
+        "threat.wished",
+        _c(
+            rf"{_B}needs?\s+(?:a\s+)?(?:good\s+)?(?:\w+\s+)?(?:whooping|whoopin|beating|"
+            rf"beatdown|ass\s+kicking|bullet|slap){_E}"
+        ),
+        0.7,
+        "The text says someone needs a beating.",
+    ),
+    (
+        "threat.veiled",
+        _c(
+            rf"{_B}(?:i\s+know\s+where\s+(?:you|u|he|she|they)\s+(?:live|sleep|work|park)s?|"
+            r"watch\s+(?:your|ur)\s+back|(?:your|ur)\s+days\s+are\s+numbered|"
+            r"sleep\s+with\s+one\s+eye\s+open|you(?:'re|\s+are|r)?\s+(?:gonna|going\s+to)\s+"
+            r"(?:die|pay|regret|bleed)|(?:you're|youre|you\s+are|ur|u\s+r|u\s+are)\s+"
+            r"(?:dead|next|done\s+for)|"
+            r"you\s+won't\s+(?:see|live\s+to\s+see)\s+(?:tomorrow|another|the\s+)|"
+            r"i'll\s+be\s+waiting\s+for\s+(?:you|u)|(?:see|catch)\s+(?:you|u)\s+outside|"
+            rf"coming\s+for\s+(?:you|u|your|him|her|them)){_E}"
+        ),
+        0.75,
+        "The text contains a veiled threat against someone.",
+    ),
+    (
+        "threat.place",
+        _c(
+            rf"{_B}(?:bomb|shoot\s+up|blow\s+up|burn\s+down|torch|firebomb|storm|attack|"
+            r"molotov|raze|level)\s+(?:the|that|this|your|ur|their|every|a)?\s*(?:\w+\s+)?"
+            r"(?:station|precinct|school|mall|church|mosque|synagogue|temple|courthouse|"
+            rf"city\s+hall|hq|headquarters|department|police\s+department|jail|substation){_E}"
+        ),
+        0.7,
+        "The text talks of attacking a building or place.",
+    ),
+)
+
+
+class ThreatDetector(Detector):
+    """Phrase rules for threats, with negation and idiom checks in the same clause."""
+
+    id = "threat.phrase"
+    category = THREAT
+    explanation = "The text threatens violence."
+
+    def detect(self, ctx: ScanContext) -> list[Finding]:
+        """One finding per threatening phrase (spans in the original text)."""
+        text = ctx.norm.text
+        out: list[Finding] = []
+        for rule, rx, score, sentence in _RULES:
+            for m in rx.finditer(text):
+                s, e = m.span()
+                phrase = m.group()
+                s += _lead_ws(phrase)  # the lead may have taken the previous sentence's "."
+                if _IDIOM.search(text, s, min(len(text), e + 40)) and not _strong_inside(phrase):
+                    continue
+                if _negated(text, s, e):
+                    continue
+                span = ctx.span_from_norm(s, e)
+                out.append(
+                    self.finding(
+                        [span],
+                        clip(ctx.text, span.start, span.end),
+                        score,
+                        rule=rule,
+                        explanation=sentence,
+                    )
+                )
+        return out
+
+
+_STRONG_RE = re.compile(
+    r"(?<!\w)(?:murder|stab|lynch|behead|rape|slaughter|massacre|exterminate|shoot\s+up)(?!\w)"
+)
+
+
+def _strong_inside(phrase: str) -> bool:
+    return _STRONG_RE.search(phrase) is not None
+
+
+def _lead_ws(phrase: str) -> int:
+    return len(phrase) - len(phrase.lstrip(" \t\n.!?"))
+
+
+_CLAUSE_START = re.compile(r"[.!?;\n]|\bbut\b")
+
+
+def _negated(text: str, start: int, end: int) -> bool:
+    """A negation in the same clause, before or inside the phrase, cancels the threat."""
+    lo = max(0, start - 60)
+    window = text[lo:start]
+    cut = 0
+    for m in _CLAUSE_START.finditer(window):
+        cut = m.end()
+    return _NEGATION.search(text, lo + cut, end) is not None

@@ -1,0 +1,521 @@
+"""The screener: text in, findings out, with the ruleset and model versions that made them.
+
+    screener = Screener.load()               # shipped rules; Screener.load(path) for an agency's
+    result = screener.screen_comment(text)   # §.20 categories
+    result = screener.screen_draft(draft)    # §.12 rules plus the §.20 categories
+    results = screener.screen_many(texts)    # batch: each model runs once over all texts
+
+Rule detectors give spans in the original text. Trained models (screening.models, when
+installed) give whole-text findings: the engine calls `load_models()` once and, per batch,
+`predict_proba(texts)` on each model; a probability at or above the model's threshold (or the
+rules file's override) is a finding whose evidence is the model's `explain(text)`; when a rule
+finding of the same category is already there, the model joins it instead ("(also <model>
+0.93)" in its evidence), since the rule already points at the words.
+
+Each text first goes through a trigger-word prefilter (detectors/triggers.py): a detector runs
+only when a word it needs is in the text. Findings of one category whose spans overlap are
+merged into one, led by the strongest.
+
+Interface with screening.models (owned separately): each object from `load_models()` has
+`id`, `category`, `version`, `threshold`, `predict_proba(list[str]) -> array of floats` and
+`explain(str) -> str`. Optionally `find_spans(text) -> list[tuple[int, int, float]]` (e.g. a
+person-name model): spans it returns become span findings of the model's category.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import ahocorasick
+
+from piodesk.screening.detectors import Detector, ScanContext, build_detectors
+from piodesk.screening.detectors.base import Pattern, PatternDetector
+from piodesk.screening.detectors.triggers import GATES, TRIGGERS
+from piodesk.screening.drafts import DraftInput, MediaConsentDetector, build_draft_detectors
+from piodesk.screening.model import (
+    SECTION_FOR,
+    Category,
+    DraftRule,
+    Finding,
+    ScreeningResult,
+    Span,
+    TextKind,
+)
+from piodesk.screening.normalize import normalize_text
+from piodesk.screening.rules import RuleSet, load_rules
+
+log = logging.getLogger(__name__)
+
+_DRAFT_RULE_NAMES = {r.value for r in DraftRule}
+
+
+class ModelDetector(Protocol):
+    """What the engine needs from a trained model (see screening.models)."""
+
+    id: str
+    category: str
+    version: str
+    threshold: float
+
+    def predict_proba(self, texts: list[str]) -> Any:
+        """Probability per text that it belongs to `category` (a numpy array of floats)."""
+
+    def explain(self, text: str) -> str:
+        """The features that pushed the score up, readable by a PIO."""
+
+
+#: PII findings that make a name in the same text "a named person's private details".
+_DETAIL_RULES = frozenset(
+    {
+        "pii.phone", "pii.email", "pii.ssn", "pii.card", "pii.ip", "pii.address", "pii.dob",
+        "pii.plate", "pii.drivers_license",
+    }
+)  # fmt: skip
+
+
+def _load_name_finder() -> Any:
+    """`find_person_names(text) -> [(start, end, score)]` from screening.models, if installed."""
+    try:
+        from piodesk.screening.models.names import find_person_names
+    except ImportError:
+        return None
+    return find_person_names
+
+
+def _names_beside_details(finder: Any, text: str, findings: list[Finding]) -> list[Finding]:
+    """Names in a text that also gives someone's phone, address, plate... (§.20 "any person").
+
+    A name alone is not a finding (comments name the chief all the time); a name next to
+    personal details identifies whose details they are.
+    """
+    if finder is None or not any(f.rule in _DETAIL_RULES for f in findings):
+        return []
+    taken = [s for f in findings for s in f.spans]
+    out = []
+    for start, end, score in finder(text):
+        name = text[start:end]
+        if len(name) < 3 or name.isupper() or any(start < t.end and t.start < end for t in taken):
+            continue  # "STOP", "U": shouting in spam texts, not names
+        out.append(
+            Finding(
+                category=Category.PII.value,
+                rule="pii.person_name",
+                spans=(Span(int(start), int(end)),),
+                evidence=name,
+                score=round(min(0.9, float(score)), 3),
+                section=SECTION_FOR[Category.PII.value],
+                explanation="The text names a person next to personal details (phone, "
+                "address, plate ...), which tells whose details they are.",
+            )
+        )
+    return out
+
+
+def _load_models() -> list[Any]:
+    """The trained models, or none when the models package is absent or fails to load."""
+    try:
+        from piodesk.screening import models as models_pkg
+    except ImportError:
+        return []
+    loader = getattr(models_pkg, "load_models", None)
+    if loader is None:
+        return []
+    try:
+        return list(loader())
+    except Exception:
+        log.exception("screening models failed to load; screening with rules only")
+        return []
+
+
+class _State:
+    """Everything built from one ruleset; swapped whole on reload."""
+
+    def __init__(self, rules: RuleSet, models: Sequence[Any], prefilter: bool = True) -> None:
+        self.rules = rules
+        self.detectors: list[Detector] = build_detectors(rules)
+        self.draft_detectors: list[Detector] = []
+        if rules.drafts.enabled:
+            for d in build_draft_detectors():
+                if rules.drafts.rules.get(d.category, True) and d.id not in rules.disabled_rules:
+                    self.draft_detectors.append(d)
+            for rule_name, patterns in rules.drafts.patterns.items():
+                if not rules.drafts.rules.get(rule_name, True):
+                    continue
+                for p in patterns:
+                    self.draft_detectors.append(
+                        PatternDetector(
+                            f"draft.{rule_name}.agency.{p.name}",
+                            rule_name,
+                            [Pattern(p.name, p.regex, p.score, p.flags)],
+                            p.explanation or f"The draft matches the agency's pattern “{p.name}”.",
+                            kinds=frozenset({TextKind.DRAFT}),
+                            use_normalized=p.normalized,
+                        )
+                    )
+        self.prefilter = _Prefilter(self.detectors, enabled=prefilter)
+        pii_on = rules.categories[Category.PII.value].enabled
+        self.name_finder = (
+            _load_name_finder()
+            if pii_on and rules.models_enabled and "pii.person_name" not in rules.disabled_rules
+            else None
+        )
+        self.media = MediaConsentDetector()
+        self.media_enabled = rules.drafts.enabled and (
+            rules.drafts.rules.get(DraftRule.MEDIA_CONSENT.value, True)
+            or rules.drafts.rules.get(DraftRule.COPYRIGHT.value, True)
+        )
+        self.models = [
+            m
+            for m in models
+            if rules.models_enabled
+            and m.category in rules.categories
+            and rules.categories[m.category].enabled
+            and m.id not in rules.disabled_rules
+        ]
+        self.model_version = "+".join(m.version for m in self.models) or "none"
+        self.allow = _Allow(rules)
+
+    def threshold(self, category: str) -> float:
+        if category in self.rules.categories:
+            return self.rules.categories[category].threshold
+        return self.rules.drafts.threshold
+
+    def model_threshold(self, model: Any) -> float:
+        return float(self.rules.model_thresholds.get(model.id, model.threshold))
+
+
+class _Prefilter:
+    """Runs a detector only when its trigger words are in the text (one Aho-Corasick pass)."""
+
+    def __init__(self, detectors: Sequence[Detector], enabled: bool = True) -> None:
+        self.detectors = list(detectors)
+        self.gates: list[Any] = [GATES.get(d.id) for d in self.detectors]
+        self.always: frozenset[int] = frozenset()
+        # Each trigger word carries the indexes of the detectors it wakes.
+        wakes: dict[str, set[int]] = {}
+        always = set()
+        for i, d in enumerate(self.detectors):
+            trig = TRIGGERS.get(d.id) if enabled else None
+            if not trig:
+                always.add(i)
+                continue
+            for w in trig:
+                wakes.setdefault(w, set()).add(i)
+        self.always = frozenset(always)
+        self._auto = ahocorasick.Automaton()
+        for w, idx in wakes.items():
+            self._auto.add_word(w, frozenset(idx))
+        self._empty = not wakes
+        if wakes:
+            self._auto.make_automaton()
+
+    def run(self, ctx: ScanContext, kind: TextKind) -> list[Finding]:
+        awake = set(self.always)
+        if not self._empty:
+            for _end, idx in self._auto.iter(ctx.lower):
+                awake |= idx
+            norm = ctx.norm.text
+            if norm != ctx.lower:
+                for _end, idx in self._auto.iter(norm):
+                    awake |= idx
+        out: list[Finding] = []
+        for i in sorted(awake):  # registry order, so results do not depend on the text
+            d = self.detectors[i]
+            if kind not in d.kinds:
+                continue
+            gate = self.gates[i]
+            if gate is not None and not gate(ctx):
+                continue
+            out.extend(d.detect(ctx))
+        return out
+
+
+class _Allow:
+    """Allow-list phrases (global, per category, for drafts) matched on the normalized text."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        def compile_(phrases: Iterable[str]) -> re.Pattern[str] | None:
+            keys = sorted({normalize_text(p).strip() for p in phrases if p.strip()}, key=len)
+            keys = [k for k in keys if k]
+            if not keys:
+                return None
+            alts = "|".join(re.escape(k) for k in reversed(keys))
+            return re.compile(rf"(?<![^\W_])(?:{alts})(?![^\W_])")
+
+        self.global_ = compile_(rules.allow)
+        self.per_category = {
+            name: rx
+            for name, cr in rules.categories.items()
+            if name != Category.PROFANITY.value and (rx := compile_(cr.allow)) is not None
+        }
+        # The profanity lexicon applies its allow-list itself (inside words); the engine also
+        # honours it for the profanity model's spans, which there are none of: nothing to do.
+        self.drafts = compile_(rules.drafts.allow)
+
+    def ranges(self, ctx: ScanContext, category: str) -> list[tuple[int, int]]:
+        out: list[tuple[int, int]] = []
+        rxs = [self.global_, self.per_category.get(category)]
+        if category in _DRAFT_RULE_NAMES or ctx.kind is TextKind.DRAFT:
+            rxs.append(self.drafts)
+        for rx in rxs:
+            if rx is None:
+                continue
+            for m in rx.finditer(ctx.norm.text):
+                out.append(ctx.norm.to_original(*m.span()))
+        return out
+
+    @property
+    def empty(self) -> bool:
+        return self.global_ is None and not self.per_category and self.drafts is None
+
+
+def _merge(findings: list[Finding]) -> list[Finding]:
+    """Overlapping span findings of one category become one finding (the strongest leads)."""
+    by_cat: dict[str, list[Finding]] = {}
+    whole: list[Finding] = []
+    for f in findings:
+        if f.spans:
+            by_cat.setdefault(f.category, []).append(f)
+        else:
+            whole.append(f)
+    out: list[Finding] = []
+    for group in by_cat.values():
+        group.sort(key=lambda f: (min(s.start for s in f.spans), -f.score))
+        clusters: list[list[Finding]] = []
+        cluster_end = -1
+        for f in group:
+            start = min(s.start for s in f.spans)
+            if clusters and start < cluster_end:
+                clusters[-1].append(f)
+                cluster_end = max(cluster_end, max(s.end for s in f.spans))
+            else:
+                clusters.append([f])
+                cluster_end = max(s.end for s in f.spans)
+        for c in clusters:
+            if len(c) == 1:
+                out.append(c[0])
+                continue
+            lead = max(c, key=lambda f: f.score)
+            spans = _union(s for f in c for s in f.spans)
+            rules = sorted({f.rule for f in c if f.rule != lead.rule})
+            evidence = lead.evidence
+            if rules:
+                evidence = f"{lead.evidence} (also {', '.join(rules)})"
+            out.append(replace(lead, spans=tuple(spans), evidence=evidence))
+    out.extend(whole)
+    out.sort(key=lambda f: (min((s.start for s in f.spans), default=-1), f.category, -f.score))
+    return out
+
+
+def _union(spans: Iterable[Span]) -> list[Span]:
+    merged: list[Span] = []
+    for s in sorted(spans, key=lambda s: (s.start, s.end)):
+        if merged and s.start <= merged[-1].end:
+            last = merged[-1]
+            merged[-1] = Span(last.start, max(last.end, s.end))
+        else:
+            merged.append(s)
+    return merged
+
+
+class Screener:
+    """Screens comments (§.20) and staff drafts (§.12 + §.20) against one agency ruleset."""
+
+    def __init__(
+        self, rules: RuleSet, models: Sequence[Any] | None = None, *, prefilter: bool = True
+    ) -> None:
+        self._all_models = list(_load_models() if models is None else models)
+        self._prefilter = prefilter  # False runs every detector on every text (for tests)
+        self._state = _State(rules, self._all_models, prefilter)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(
+        cls, rules_path: Path | None = None, *, models: Sequence[Any] | None = None
+    ) -> Screener:
+        """A screener for the shipped rules, or for an agency's rules file (checked whole)."""
+        return cls(load_rules(rules_path), models)
+
+    def reload(self, rules_path: Path | None = None) -> None:
+        """Switch to a new rules file; a bad file raises RulesError and nothing changes."""
+        new_state = _State(load_rules(rules_path), self._all_models, self._prefilter)
+        with self._lock:
+            self._state = new_state
+
+    @property
+    def rules(self) -> RuleSet:
+        """The ruleset in force."""
+        return self._state.rules
+
+    @property
+    def ruleset_version(self) -> str:
+        """e.g. "default-2026.11.1+sha256:abcd1234"."""
+        return self._state.rules.version_string
+
+    @property
+    def model_version(self) -> str:
+        """The joined versions of the models in use, or "none"."""
+        return self._state.model_version
+
+    # --- screening ----------------------------------------------------------------------------
+
+    def screen_comment(self, text: str) -> ScreeningResult:
+        """Findings for one public comment (§.20)."""
+        return self.screen_many([text], TextKind.COMMENT)[0]
+
+    def screen_draft(self, draft: DraftInput | str) -> ScreeningResult:
+        """Findings for one staff draft: the §.12 rules, its media, and the §.20 categories."""
+        if isinstance(draft, str):
+            draft = DraftInput(draft)
+        return self._screen_batch([draft], TextKind.DRAFT)[0]
+
+    def screen_many(
+        self, texts: Sequence[str | DraftInput], kind: TextKind = TextKind.COMMENT
+    ) -> list[ScreeningResult]:
+        """Findings for many texts; each trained model runs once over the whole batch."""
+        kind = TextKind(kind)
+        drafts = [t if isinstance(t, DraftInput) else DraftInput(t) for t in texts]
+        return self._screen_batch(drafts, kind)
+
+    def _screen_batch(self, items: list[DraftInput], kind: TextKind) -> list[ScreeningResult]:
+        state = self._state  # one consistent ruleset for the whole batch, even during reload
+        texts = [d.text for d in items]
+        per_text: list[list[Finding]] = [self._rule_findings(state, t, kind) for t in texts]
+        if kind is TextKind.DRAFT and state.media_enabled:
+            for i, d in enumerate(items):
+                if d.media:
+                    per_text[i].extend(
+                        f
+                        for f in state.media.check(d.media)
+                        if state.rules.drafts.rules.get(f.category, True)
+                    )
+        if state.models and texts:
+            self._model_findings(state, texts, per_text)
+        version = state.rules.version_string
+        return [
+            ScreeningResult(
+                kind=kind,
+                findings=tuple(fs),
+                ruleset_version=version,
+                model_version=state.model_version,
+                categories=frozenset(f.category for f in fs),
+            )
+            for fs in per_text
+        ]
+
+    def _rule_findings(self, state: _State, text: str, kind: TextKind) -> list[Finding]:
+        if not text or text.isspace():
+            return []
+        ctx = ScanContext(text, kind)
+        raw = state.prefilter.run(ctx, kind)
+        if kind is TextKind.DRAFT:
+            for d in state.draft_detectors:
+                raw.extend(d.detect(ctx))
+        kept = [f for f in raw if f.score >= state.threshold(f.category)]
+        if state.name_finder is not None and kept:
+            kept += [
+                f
+                for f in _names_beside_details(state.name_finder, text, kept)
+                if f.score >= state.threshold(f.category)
+            ]
+        if kept and not state.allow.empty:
+            kept = self._apply_allow(state, ctx, kept)
+        return _merge(kept)
+
+    @staticmethod
+    def _apply_allow(state: _State, ctx: ScanContext, findings: list[Finding]) -> list[Finding]:
+        out = []
+        for f in findings:
+            ranges = state.allow.ranges(ctx, f.category)
+            if (
+                f.spans
+                and ranges
+                and all(any(a <= s.start and s.end <= b for a, b in ranges) for s in f.spans)
+            ):
+                continue
+            out.append(f)
+        return out
+
+    @staticmethod
+    def _merge_into_rule_finding(findings: list[Finding], model: Any, p: float) -> bool:
+        """A model that agrees with a rule finding of its category joins that finding.
+
+        The rule finding already points at the words; the model's whole-text finding would
+        overlap it, so it becomes a note on the strongest one (and spares an explanation).
+        """
+        same = [(i, f) for i, f in enumerate(findings) if f.category == model.category and f.spans]
+        if not same:
+            return False
+        i, lead = max(same, key=lambda item: item[1].score)
+        findings[i] = replace(
+            lead,
+            evidence=f"{lead.evidence} (also {model.id} {p:.2f})",
+            score=round(max(lead.score, p), 3),
+        )
+        return True
+
+    def _model_findings(
+        self, state: _State, texts: list[str], per_text: list[list[Finding]]
+    ) -> None:
+        for model in state.models:
+            try:
+                probs = model.predict_proba(texts)
+            except Exception:
+                log.exception("model %s failed on a batch of %d", model.id, len(texts))
+                continue
+            threshold = state.model_threshold(model)
+            for i, p in enumerate(probs):
+                p = float(p)
+                if p < threshold:
+                    continue
+                if self._merge_into_rule_finding(per_text[i], model, p):
+                    continue
+                try:
+                    evidence = str(model.explain(texts[i]))
+                except Exception:  # noqa: BLE001 - an explanation is extra; the finding stands
+                    evidence = ""
+                per_text[i].append(
+                    Finding(
+                        category=model.category,
+                        rule=model.id,
+                        spans=(),
+                        evidence=evidence,
+                        score=round(p, 3),
+                        section=SECTION_FOR.get(model.category, "§.20"),
+                        explanation=(
+                            f"A trained model rates the whole text as {model.category} "
+                            f"(probability {p:.2f}; threshold {threshold:.2f})."
+                        ),
+                    )
+                )
+            find_spans = getattr(model, "find_spans", None)
+            if find_spans is None:
+                continue
+            for i, text in enumerate(texts):
+                for s, e, score in find_spans(text):
+                    if score < threshold:
+                        continue
+                    per_text[i].append(
+                        Finding(
+                            category=model.category,
+                            rule=model.id,
+                            spans=(Span(int(s), int(e)),),
+                            evidence=text[s:e],
+                            score=round(float(score), 3),
+                            section=SECTION_FOR.get(model.category, "§.20"),
+                            explanation=f"A trained model marks this as {model.category}.",
+                        )
+                    )
+
+
+@lru_cache(maxsize=1)
+def default_screener() -> Screener:
+    """The process-wide screener with the shipped rules and models (built once)."""
+    return Screener.load()

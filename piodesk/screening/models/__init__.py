@@ -1,0 +1,109 @@
+"""Trained screening models: solicitation, profanity and threat (GO 409 §.20).
+
+Each model is a logistic classifier over hashed word and character n-grams
+(`features.py`), trained by `python -m piodesk.screening.models.train --data ../shared/data`
+from the public labeled data and committed beside this file as a small `.npz` of weights.
+Nothing is downloaded at run time.
+
+The engine calls `load_models()` once and, per batch, `predict_proba(texts)` on each model;
+a probability at or above the model's `threshold` becomes a finding, and `explain(text)`
+gives the n-grams that pushed the score up, for the PIO to check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from piodesk.screening.model import Category
+from piodesk.screening.models import linear
+from piodesk.screening.models.features import Featurizer
+
+#: Where the committed weights live.
+ARTIFACT_DIR = Path(__file__).resolve().parent
+
+#: The models piodesk ships, in the order the engine runs them: (id, category, file).
+SHIPPED: tuple[tuple[str, Category, str], ...] = (
+    ("solicitation.linear", Category.SOLICITATION, "solicitation.npz"),
+    ("profanity.linear", Category.PROFANITY, "profanity.npz"),
+    ("threat.linear", Category.THREAT, "threat.npz"),
+)
+
+
+@dataclass(eq=False)
+class ModelDetector:
+    """One trained model: gives each text a probability that it belongs to `category`."""
+
+    id: str
+    category: str
+    version: str
+    threshold: float
+    weights: np.ndarray = field(repr=False)
+    bias: float
+    featurizer: Featurizer = field(repr=False)
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """Probability, per text, that the text belongs to this model's category."""
+        if not texts:
+            return np.zeros(0, dtype=np.float64)
+        return linear.sigmoid(linear.decision(self.featurizer, self.weights, self.bias, texts))
+
+    def contributions(self, text: str, top: int = 5) -> list[tuple[str, float]]:
+        """The features of `text` that pushed its score up most, with their share of log-odds."""
+        indices, data = self.featurizer.row_of(text)
+        values = data * self.weights[indices]
+        order = np.argsort(-values, kind="stable")
+        best = [int(i) for i in order[:top] if values[i] > 0]
+        if not best:
+            return []
+        cols = indices[best]
+        names = self.featurizer.feature_names(text, cols.tolist())
+        merged: dict[str, float] = {}
+        for col, i in zip(cols.tolist(), best, strict=True):
+            name = names.get(col, f"#{col}")
+            merged[name] = merged.get(name, 0.0) + float(values[i])
+        return sorted(merged.items(), key=lambda item: -item[1])
+
+    def explain(self, text: str) -> str:
+        """The top contributing features, readable by a PIO: `"subscribe" +0.84, ...`."""
+        parts = [f"{name} +{value:.2f}" for name, value in self.contributions(text)]
+        return ", ".join(parts) if parts else "no single feature stands out"
+
+
+def _detector(
+    model_id: str, category: Category, path: Path, featurizer: Featurizer
+) -> ModelDetector:
+    stored = linear.load(path)
+    threshold = float(stored.meta.get("threshold", 0.5))  # type: ignore[arg-type]
+    return ModelDetector(
+        id=model_id,
+        category=category.value,
+        version=f"{model_id}@{stored.digest()}",
+        threshold=threshold,
+        weights=stored.dense(),
+        bias=stored.bias,
+        featurizer=featurizer,
+    )
+
+
+@lru_cache(maxsize=1)
+def _load_all(artifact_dir: Path) -> tuple[ModelDetector, ...]:
+    featurizer = Featurizer()  # shared, so a batch is featurized once for all models
+    return tuple(
+        _detector(model_id, category, artifact_dir / filename, featurizer)
+        for model_id, category, filename in SHIPPED
+        if (artifact_dir / filename).is_file()
+    )
+
+
+def load_models(artifact_dir: Path | None = None) -> list[ModelDetector]:
+    """Load every shipped model from its committed weights (offline; cached per process)."""
+    return list(_load_all((artifact_dir or ARTIFACT_DIR).resolve()))
+
+
+def models_version(models: list[ModelDetector]) -> str:
+    """One string naming every model and its weights, for `ScreeningResult.model_version`."""
+    return "+".join(m.version for m in models) or "none"

@@ -1,0 +1,349 @@
+"""Turn texts into sparse hashed features shared by every screening model.
+
+One featurizer serves all models, so a batch of comments is read once however many models
+score it. The features are hashed (no vocabulary to ship): word unigrams and bigrams,
+character 2-5-grams inside word boundaries (robust to misspellings and look-alike
+spellings), and a few "shape" tokens that say what kind of thing the text contains — a link,
+a phone number, an amount of money — without caring which one. Hashing is a fixed function
+of the text, so weights trained today read the same features on any machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import scipy.sparse as sp
+
+from piodesk.screening.models import hashing
+
+#: Number of hashed feature slots per block; collisions at this size cost < 0.1 F1 point.
+WORD_BITS = 18
+CHAR_BITS = 19
+SHAPE_BITS = 10
+N_FEATURES = 2**WORD_BITS + 2**CHAR_BITS + 2**SHAPE_BITS
+
+
+def _word_tuple(words: str) -> tuple[str, ...]:
+    """A word list written as one string, which reads better than forty quoted items."""
+    return tuple(words.split())
+
+
+_TAG = re.compile(r"<[^>]{0,200}>")
+_TLDS = frozenset(_word_tuple("com net org ly co info biz tk io me tv"))
+_URL = re.compile(r"https?://|www\.|\w\s?\.\s?(?:com|net|org|ly|co|info|biz|tk|io|me|tv)\b")
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
+_PHONE = re.compile(r"(?<!\w)(?:\+?\d[\s().-]?){7,}\d(?!\w)")
+_MONEY = re.compile(r"[£$€¥]\s?\d|\d\s?(?:p|pence|usd|dollars?|pounds?|gbp)\b")
+_NUMBER = re.compile(r"\d+")
+_SHORTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
+_YT_MARKERS = ("watch?v=", "youtu.be", "youtube.com", "/channel/", "/user/")
+_CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
+_REPEAT_PUNCT = re.compile(r"[!?]{2,}")
+
+
+#: Stems of words for violent acts (a cue for the threat model, never a finding by itself).
+_VIOLENT = (
+    r"kill|murder|shoot|shot\b|hang(?:ed)?\b|lynch|burn|bomb|nuke|stab|behead|execut|"
+    r"exterminat|annihilat|genocide|slaughter|massacre|gas\s+(?:them|the)|tortur|beat\s+(?:up|the)|"
+    r"punch|smack|whip|chok|strangl|drown|rape|destroy|eliminat|wipe\s+(?:out|them)|"
+    r"put\s+to\s+death|dead\b|die\b|death|bullet|gun\s*down|sterili[sz]|extinct|extinguish|"
+    r"cut\s+(?:off|their|his|her)|throat|hunt\s+(?:them|down)"
+)
+_VIOLENT_ANY = re.compile(r"\b(?:" + _VIOLENT + r")")
+#: The first four letters of the violent stems (or the whole stem when shorter): a text with no
+#: word starting with one cannot match _VIOLENT_ANY, and a set test is far cheaper than the
+#: pattern. ("gas them" and "put to death" start with the short words "gas" and "put".)
+_VIOLENT_PREFIXES = frozenset(
+    stem[:4]
+    for stem in _word_tuple(
+        "kill murder shoot shot hang lynch burn bomb nuke stab behead execut exterminat "
+        "annihilat genocide slaughter massacre gas tortur beat punch smack whip chok strangl "
+        "drown rape destroy eliminat wipe put dead die death bullet gun sterili extinct "
+        "extinguish cut throat hunt"
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    """A family of phrasings; the pattern runs only when one of the trigger words is present."""
+
+    name: str
+    triggers: frozenset[str] | None  # None: run whenever the text has a violent-act word
+    pattern: re.Pattern[str]
+
+
+def _cue(name: str, triggers: str | None, pattern: str) -> _Cue:
+    words = frozenset(triggers.split()) if triggers is not None else None
+    return _Cue(name, words, re.compile(pattern))
+
+
+#: Cues that n-grams learn slowly from few examples: each names a family of phrasings
+#: (self-promotion, calls to action, engagement bait, money offers; the call for violence), so a
+#: new wording of a known trick ("peep my new vids") still lights up the family's token. The
+#: patterns read the lower-cased text.
+_CUES: tuple[_Cue, ...] = (
+    _cue(
+        "self_promo",
+        "my our",
+        r"\b(?:my|our)\s+(?:\w+\s+)?(?:channel|videos?|vids?|page|music|songs?|tracks?|"
+        r"blog|website|site|profile|playlist|covers?|raps?|account|instagram|insta|twitter|"
+        r"facebook|shop|store|business|mixtape|album)\b",
+    ),
+    _cue(
+        "call_to_action",
+        "check look visit go click follow sign signup join search download watch come",
+        r"\b(?:check\s*(?:out|me|my|us|it|this)|look\s+(?:at|up)|visit|go\s+to|"
+        r"click|follow\s+(?:me|us)|sign\s*up|join|search|download|watch\s+my|"
+        r"come\s+(?:and\s+)?(?:see|watch|check))\b",
+    ),
+    _cue(
+        "subscribe",
+        "sub subs subscribe subscribers subscriber suscribe suscribete subscribed subscribing",
+        r"\b(?:sub(?:scribe|scribers?|s)?|suscri\w*|subscri\w*)\b",
+    ),
+    _cue(
+        "engagement_bait",
+        "like likes thumbs thumb share",
+        r"\b(?:like|thumbs?\s*up|share)\b.{0,40}\b(?:comment|if|this)\b|"
+        r"\b(?:like|share)\s+(?:this|my|it)\b",
+    ),
+    _cue(
+        "money_offer",
+        "free earn make cash prize won win winner claim gift offer discount deal bonus reward "
+        "guaranteed income invest investment investing bitcoin crypto paypal pay",
+        r"\b(?:free|earn|make\s+money|cash|prize|won|win|winner|claim|gift\s*cards?|"
+        r"offer|discount|deal|bonus|reward|guaranteed|income|invest\w*|bitcoin|crypto|"
+        r"paypal|pay\s*pal)\b",
+    ),
+    _cue(
+        "reply_code",
+        "txt text reply send call",
+        r"\b(?:txt|text|reply|send|call)\b.{0,30}(?:\b\d{4,}\b|\b[a-z]+\d+\b)",
+    ),
+    _cue(
+        "violence_call",
+        None,
+        r"\b(?:should|must|need\s+to|needs\s+to|deserves?\s+to|ought\s+to|gonna|going\s+to|"
+        r"will|i'?ll|i\s+would|i'?d|let'?s|hope|wish|time\s+to|start|go|please)\b"
+        r"(?:\W+\w+){0,4}?\W+(?:be\s+|get\s+)?(?:" + _VIOLENT + r")",
+    ),
+    _cue(
+        "violence_self_harm",
+        None,
+        r"\b(?:kill|hang|shoot|cut)\s+(?:yo)?ur\s*sel(?:f|ves)|\bkys\b|\bsuicide\b|"
+        r"\bdrink\s+bleach|\bcut\s+your\s+(?:veins|wrists)",
+    ),
+    _cue(
+        "violence_all_of_them",
+        None,
+        r"\b(?:all|every|those|these|them|they)\b(?:\W+\w+){0,5}?\W+(?:" + _VIOLENT + r")"
+        r"|\b(?:" + _VIOLENT + r")\w*\W+(?:\w+\W+){0,2}(?:all|every|them)\b",
+    ),
+)
+_WORDS = re.compile(r"[a-z]+")
+
+
+def _cue_tokens(lower: str, words: set[str]) -> list[str]:
+    """The cue families present in the lower-cased text (`words`: its set of words)."""
+    violent = (
+        not _VIOLENT_PREFIXES.isdisjoint({w[:4] for w in words})
+        and _VIOLENT_ANY.search(lower) is not None
+    )
+    toks = ["cue_violence_act"] if violent else []
+    for cue in _CUES:
+        if cue.triggers is None:
+            if violent and cue.pattern.search(lower):
+                toks.append("cue_" + cue.name)
+        elif not cue.triggers.isdisjoint(words) and cue.pattern.search(lower):
+            toks.append("cue_" + cue.name)
+    return toks
+
+
+def clean(text: str) -> str:
+    """Unescape HTML, drop tags, apply NFKC and lower-case: the text every block reads."""
+    text = html.unescape(_TAG.sub(" ", text))
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def shape_tokens(text: str) -> list[str]:
+    """Tokens naming what kinds of things the raw text contains (links, numbers, money...).
+
+    Cheap substring tests guard each pattern: most comments have no digit, no "@" and no
+    link, and skipping their patterns keeps this under ~20 µs a comment.
+    """
+    toks: list[str] = []
+    lower = text.lower()
+    words = set(_WORDS.findall(lower))
+    if ("http" in words or "www" in words or not _TLDS.isdisjoint(words)) and _URL.search(lower):
+        toks.append("has_url")
+    if any(marker in lower for marker in _YT_MARKERS):
+        toks.append("has_video_link")
+    if "@" in text and _EMAIL.search(text):
+        toks.append("has_email")
+    numbers = _NUMBER.findall(text)
+    if numbers:
+        if _PHONE.search(text):
+            toks.append("has_phone")
+        if _MONEY.search(lower):
+            toks.append("has_money")
+        if _SHORTCODE.search(text):
+            toks.append("has_shortcode")
+    toks.append(f"numbers_{min(len(numbers), 4)}")
+    caps = len(_CAPS_WORD.findall(text))
+    toks.append(f"caps_words_{min(caps, 3)}")
+    if ("!" in text or "?" in text) and _REPEAT_PUNCT.search(text):
+        toks.append("repeat_punct")
+    toks.extend(_cue_tokens(lower, words))
+    n = len(text)
+    toks.append("len_" + ("s" if n < 40 else "m" if n < 120 else "l" if n < 300 else "xl"))
+    return toks
+
+
+class Featurizer:
+    """Hashes texts into one sparse matrix (rows = texts, N_FEATURES columns)."""
+
+    def __init__(self) -> None:
+        # The last batch, as ONE attribute replaced whole: screening threads that share this
+        # featurizer never see one batch's texts paired with another batch's matrix.
+        self._last: _Last | None = None
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Return the feature matrix; the last batch is remembered so models share one pass."""
+        key = tuple(texts)
+        last = self._last
+        if last is not None and last.key == key:
+            return last.matrix
+        grams = _BatchGrams.of([_padded(t) for t in key])
+        matrix = self._assemble(len(key), grams, [shape_tokens(t) for t in key])
+        self._last = _Last(key, matrix, grams, {})
+        return matrix
+
+    @staticmethod
+    def _assemble(n_rows: int, grams: _BatchGrams, shapes: list[list[str]]) -> sp.csr_matrix:
+        shape_rows: list[int] = []
+        shape_cols: list[int] = []
+        for row, tokens in enumerate(shapes):
+            shape_rows.extend([row] * len(tokens))
+            shape_cols.extend(_SHAPE_OFFSET + _shape_column(t) for t in tokens)
+        return hashing.build_matrix(
+            n_rows,
+            N_FEATURES,
+            [
+                (grams.words.rows, grams.word_cols),
+                (grams.chars.rows, grams.char_cols),
+                (np.array(shape_rows, dtype=np.int64), np.array(shape_cols, dtype=np.int64)),
+            ],
+        )
+
+    def _cached(self, text: str) -> tuple[_Last, int] | None:
+        """The last batch and the row of `text` in it, when `text` was in it."""
+        last = self._last
+        if last is None:
+            return None
+        if not last.index:
+            last.index.update((t, i) for i, t in enumerate(last.key))
+        row = last.index.get(text)
+        return None if row is None else (last, row)
+
+    def row_of(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(columns, values) of one text's feature row; from the last batch when it was in it."""
+        hit = self._cached(text)
+        if hit is not None:
+            m, row = hit[0].matrix, hit[1]
+            lo, hi = m.indptr[row], m.indptr[row + 1]
+            return m.indices[lo:hi], m.data[lo:hi]
+        single = self._assemble(1, _BatchGrams.of([_padded(text)]), [shape_tokens(text)])
+        return single.indices, single.data
+
+    def feature_names(self, text: str, columns: Iterable[int] | None = None) -> dict[int, str]:
+        """Name the feature columns that `text` sets (all, or only `columns`), for explanations."""
+        wanted = None if columns is None else {int(c) for c in columns}
+        hit = self._cached(text)
+        if hit is not None:
+            grams, row = hit[0].grams, hit[1]
+        else:
+            grams, row = _BatchGrams.of([_padded(text)]), 0
+        names: dict[int, str] = {}
+        for part, cols, fmt in (
+            (grams.words, grams.word_cols, '"{}"'),
+            (grams.chars, grams.char_cols, "'{}'"),
+        ):
+            for i in grams.positions(part, row):
+                col = int(cols[i])
+                if (wanted is None or col in wanted) and col not in names:
+                    gram = grams.batch.joined[int(part.starts[i]) : int(part.ends[i])]
+                    names[col] = fmt.format(gram.strip() if fmt.startswith('"') else gram)
+        if wanted is None or any(c >= _SHAPE_OFFSET for c in wanted):
+            for token in shape_tokens(text):
+                names.setdefault(_SHAPE_OFFSET + _shape_column(token), f"[{token}]")
+        return names
+
+
+@dataclass(frozen=True, slots=True)
+class _Last:
+    """The featurizer's last batch: its texts, matrix, n-grams and a text -> row index."""
+
+    key: tuple[str, ...]
+    matrix: sp.csr_matrix
+    grams: _BatchGrams
+    index: dict[str, int]
+
+
+@dataclass(slots=True)
+class _BatchGrams:
+    """The hashed word and character n-grams of one batch, with their feature columns."""
+
+    batch: hashing.Batch
+    words: hashing.Grams
+    chars: hashing.Grams
+    word_cols: np.ndarray
+    char_cols: np.ndarray
+    _by_row: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+    def positions(self, part: hashing.Grams, row: int) -> list[int]:
+        """Indexes of `part`'s n-grams that belong to text `row` (sorted once per batch)."""
+        cached = self._by_row.get(id(part))
+        if cached is None:
+            order = np.argsort(part.rows, kind="stable")
+            bounds = np.searchsorted(part.rows[order], np.arange(int(part.rows.max(initial=0)) + 2))
+            cached = self._by_row[id(part)] = (order, bounds)
+        order, bounds = cached
+        if row + 1 >= len(bounds):
+            return []
+        return order[bounds[row] : bounds[row + 1]].tolist()
+
+    @classmethod
+    def of(cls, padded: list[str]) -> _BatchGrams:
+        batch = hashing.Batch.of(padded)
+        words, chars = batch.word_grams(), batch.char_grams(CHAR_SIZES)
+        return cls(
+            batch,
+            words,
+            chars,
+            hashing.columns(words, WORD_BITS),
+            hashing.columns(chars, CHAR_BITS) + 2**WORD_BITS,
+        )
+
+
+#: Character n-gram sizes (the text is padded with a space, so word edges are n-grams too).
+CHAR_SIZES = (2, 3, 4, 5)
+_SHAPE_OFFSET = 2**WORD_BITS + 2**CHAR_BITS
+_SPACES = re.compile(r"\s+")
+
+
+def _padded(text: str) -> str:
+    return " " + _SPACES.sub(" ", clean(text)).strip() + " "
+
+
+@lru_cache(maxsize=4096)
+def _shape_column(token: str) -> int:
+    digest = hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % 2**SHAPE_BITS

@@ -1,0 +1,91 @@
+"""Threats (§.20): direct, conditional, wished, veiled; negations and idioms are not threats."""
+
+from __future__ import annotations
+
+import pytest
+
+from piodesk.screening.detectors.base import ScanContext
+from piodesk.screening.detectors.threat import ThreatDetector
+
+_DET = ThreatDetector()
+
+
+def _rules(text: str) -> list[str]:
+    return [f.rule for f in _DET.detect(ScanContext(text))]
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("I will shoot you", "threat.direct"),
+        ("im gonna kill that cop", "threat.direct"),
+        ("we're going to burn down the precinct", "threat.direct"),
+        ("If you write me another ticket I'll beat your face in", "threat.direct"),
+        ("if they evict us we will kill them", "threat.direct"),
+        ("I swear I'll stab him", "threat.direct"),
+        ("I hope someone kills the chief", "threat.wished"),
+        ("I hope you die", "threat.wished"),
+        ("that officer deserves to be shot", "threat.wished"),
+        ("someone should put a bullet in him", "threat.wished"),
+        ("kys", "threat.wished"),
+        ("kill all cops", "threat.incitement"),
+        ("It is not banned there. Kill them", "threat.incitement"),  # negation is per clause
+        ("Time to nuke them", "threat.incitement"),
+        ("those animals, kill them all", "threat.incitement"),
+        ("what we need is a global genocide", "threat.incitement"),
+        ("I'd beat the hell out of him", "threat.direct"),
+        ("she needs a good beating", "threat.wished"),
+        ("I wish you death", "threat.wished"),
+        ("they should all die", "threat.wished"),
+        ("Let's hang them all", "threat.incitement"),
+        ("death to the pigs", "threat.incitement"),
+        ("they must be exterminated", "threat.wished"),
+        ("I know where you live", "threat.veiled"),
+        ("watch your back officer", "threat.veiled"),
+        ("you're dead", "threat.veiled"),
+        ("gonna shoot up the school tomorrow", "threat.place"),
+        ("I'll k1ll u", "threat.direct"),
+        ("I wіll ѕhoot you", "threat.direct"),  # Cyrillic look-alikes
+    ],
+)
+def test_finds(text: str, rule: str) -> None:
+    assert rule in _rules(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I would never hurt anyone",
+        "I don't want to kill anybody",
+        "Nobody should threaten officers",
+        "no one should shoot a fleeing man",
+        "This traffic is killing me",
+        "I'd kill for a decent coffee",
+        "I'll shoot you an email",
+        "shoot me a message when it's ready",
+        "we beat the traffic today",
+        "I'm going to destroy your argument at the hearing",
+        "I will fight this ticket in court",
+        "The police killed an unarmed man",  # a report, not a threat
+        "he threatened to kill me and you did nothing",
+        "the comedian killed it",
+        "I'm dead serious",
+        "Let's kill this bill",
+        "I hope the chief resigns",
+        "I hope nobody gets hurt",
+        "cops shoot people and get away with it",
+        "I will end this discussion now",
+        "It is wrong to wish death on anyone",
+        "the genocide of the Armenians must never be forgotten",
+        "this bill needs a good rewrite",
+    ],
+)
+def test_does_not_find(text: str) -> None:
+    assert _rules(text) == []
+
+
+def test_span_points_at_the_threat() -> None:
+    text = "Listen. I will shoot you."
+    (f,) = _DET.detect(ScanContext(text))
+    (span,) = f.spans
+    assert text[span.start : span.end] == "I will shoot you"
