@@ -140,8 +140,10 @@ def build_draft_detectors() -> list[Detector]:
                     "marker",
                     r"\b(?:confidential|for\s+official\s+use\s+only|law\s+enforcement\s+sensitive|"
                     r"do\s+not\s+(?:release|distribute|disseminate|share|post)|not\s+for\s+(?:public\s+)?"
-                    r"release|internal\s+(?:use\s+)?only|restricted|sensitive\s+but\s+unclassified|"
-                    r"privileged)\b",
+                    r"release|internal\s+(?:use\s+)?only|restricted\s+(?:information|document|material|"
+                    r"distribution)|sensitive\s+but\s+unclassified|"
+                    r"(?:attorney[- ]client\s+)?privileged\s+(?:and\s+confidential|communication|"
+                    r"information))\b",
                     0.9,
                     i,
                 ),

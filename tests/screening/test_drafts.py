@@ -41,6 +41,8 @@ NEGATIVE = [
     (DraftRule.GUILT, "A 34-year-old man was arrested and charged with burglary."),
     (DraftRule.PROSECUTION, "The next court date is public record at the clerk's office."),
     (DraftRule.CONFIDENTIAL, "Road closure on Highway 24 until 6 p.m."),
+    (DraftRule.CONFIDENTIAL, "Access to the park is restricted to residents this weekend."),
+    (DraftRule.CONFIDENTIAL, "We are privileged to serve this community."),
     (DraftRule.POLITICAL, "Polling places are busy today; expect traffic near schools."),
     (DraftRule.PRIVATE_BUSINESS, "Thanks to everyone who came to National Night Out!"),
     (DraftRule.EMPLOYEE_PERSONAL, "Please welcome Officer Jane Smith to the Falcon Division."),
