@@ -174,9 +174,12 @@ def build_draft_detectors() -> list[Detector]:
             [
                 Pattern(
                     "vote",
-                    r"\bvote\s+(?:for|yes|no|against)\b|\b(?:yes|no)\s+on\s+(?:prop(?:osition)?|"
+                    r"\bvote\s+(?:yes|no)\b|\bvote\s+(?:for|against)\s+(?:(?-i:[A-Z])|prop|measure|"
+                    r"amendment|issue|the\s+(?:levy|tax|bond|recall|incumbent|challenger|"
+                    r"republican|democrat)|him\b|her\b|them\b)|"
+                    r"\b(?:yes|no)\s+on\s+(?:prop(?:osition)?|"
                     r"measure|amendment|issue|question|ballot|\d)\S*|\bre-?elect\b|\belect\s+"
-                    r"[A-Z][a-z]+|\b(?:support|oppose|endorse|endorses|endorsed)\s+(?:\w+\s+){0,2}"
+                    r"(?-i:[A-Z][a-z]+)|\b(?:support|oppose|endorse|endorses|endorsed)\s+(?:\w+\s+){0,2}"
                     r"(?:candidate|campaign|prop(?:osition)?|measure|amendment|ballot|bill)\b",
                     0.85,
                     i,
