@@ -140,8 +140,10 @@ def build_draft_detectors() -> list[Detector]:
                     "marker",
                     r"\b(?:confidential|for\s+official\s+use\s+only|law\s+enforcement\s+sensitive|"
                     r"do\s+not\s+(?:release|distribute|disseminate|share|post)|not\s+for\s+(?:public\s+)?"
-                    r"release|internal\s+(?:use\s+)?only|restricted|sensitive\s+but\s+unclassified|"
-                    r"privileged)\b",
+                    r"release|internal\s+(?:use\s+)?only|restricted\s+(?:information|document|material|"
+                    r"distribution)|sensitive\s+but\s+unclassified|"
+                    r"(?:attorney[- ]client\s+)?privileged\s+(?:and\s+confidential|communication|"
+                    r"information))\b",
                     0.9,
                     i,
                 ),
@@ -172,9 +174,12 @@ def build_draft_detectors() -> list[Detector]:
             [
                 Pattern(
                     "vote",
-                    r"\bvote\s+(?:for|yes|no|against)\b|\b(?:yes|no)\s+on\s+(?:prop(?:osition)?|"
+                    r"\bvote\s+(?:yes|no)\b|\bvote\s+(?:for|against)\s+(?:(?-i:[A-Z])|prop|measure|"
+                    r"amendment|issue|the\s+(?:levy|tax|bond|recall|incumbent|challenger|"
+                    r"republican|democrat)|him\b|her\b|them\b)|"
+                    r"\b(?:yes|no)\s+on\s+(?:prop(?:osition)?|"
                     r"measure|amendment|issue|question|ballot|\d)\S*|\bre-?elect\b|\belect\s+"
-                    r"[A-Z][a-z]+|\b(?:support|oppose|endorse|endorses|endorsed)\s+(?:\w+\s+){0,2}"
+                    r"(?-i:[A-Z][a-z]+)|\b(?:support|oppose|endorse|endorses|endorsed)\s+(?:\w+\s+){0,2}"
                     r"(?:candidate|campaign|prop(?:osition)?|measure|amendment|ballot|bill)\b",
                     0.85,
                     i,

@@ -65,6 +65,7 @@ NEGATIVE = [
     ("solicitation.channel_promo", "I watch this video on youtube every time it rains"),
     ("solicitation.money_scheme", "bitcoin is a scam and you should warn people"),
     ("solicitation.prize_sms", "I won my appeal"),
+    ("solicitation.prize_sms", "You have been wonderful, thank you"),
     ("illegal.drugs", "legalize weed and stop arresting people for it"),
     ("illegal.drugs", "fentanyl is killing our neighbors"),
     ("illegal.weapons", "ghost guns should be banned"),

@@ -223,7 +223,7 @@ def build() -> list[Detector]:
                     r"\b(?:you\s+have\s+(?:been\s+)?(?:won|selected)|you've\s+won|u\s+have\s+won|"
                     r"u've\s+won|you\s+are\s+a\s+winner|u\s+r\s+a\s+winner|claim\s+(?:your|ur|a)\s+"
                     r"(?:prize|reward|cash|award|bonus)|guaranteed\s+(?:cash|prize|£|\$|award)|"
-                    r"to\s+claim\b)",
+                    r"to\s+claim)(?![\w'])",
                     0.85,
                     i,
                 ),
