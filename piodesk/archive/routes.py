@@ -66,7 +66,7 @@ def archive_search_page(request: Request) -> HTMLResponse:
     actor = authenticate(request).actor
     params = dict(request.query_params)
     query = _query(params)
-    with ctx(request).tx() as session:
+    with ctx(request).read() as session:
         hits = actions.search_archive(session, query, actor=actor)
         pages = session.query(Page).order_by(Page.name).all()
     return render(
@@ -89,7 +89,7 @@ def archive_search_page(request: Request) -> HTMLResponse:
 def archive_item_page(request: Request, item_id: int) -> HTMLResponse:
     """A record with every captured version side by side."""
     actor = authenticate(request).actor
-    with ctx(request).tx() as session:
+    with ctx(request).read() as session:
         item, versions = actions.open_record(session, item_id, actor=actor)
         page = session.get(Page, item.page_id) if item.page_id else None
     return render(request, "archive/item.html", {"item": item, "versions": versions, "page": page})
@@ -194,7 +194,7 @@ def api_search(
             "offset": offset,
         }
     )
-    with ctx(request).tx() as session:
+    with ctx(request).read() as session:
         return [
             _item_out(h.item, h.version)
             for h in actions.search_archive(session, query, actor=actor)
@@ -211,7 +211,7 @@ class RecordOut(BaseModel):
 @api.get("/items/{item_id}", response_model=RecordOut)
 def api_item(request: Request, item_id: int, actor: Actor = Depends(current_actor)) -> RecordOut:
     """A record with every version exactly as captured."""
-    with ctx(request).tx() as session:
+    with ctx(request).read() as session:
         item, versions = actions.open_record(session, item_id, actor=actor)
         return RecordOut(
             item=_item_out(item), versions=[_version_out(v, raw=True) for v in versions]

@@ -20,6 +20,9 @@ from sqlalchemy.types import TypeDecorator
 
 from piodesk.core.clock import as_utc
 
+#: Execution option that marks a connection as about to write (see make_engine).
+WRITE_OPTION = "piodesk_write"
+
 # Stable constraint names, so migrations can refer to them on both databases.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -79,7 +82,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers take the write lock at BEGIN, so two of them queue instead of failing
+            # on a lock upgrade; readers begin deferred and, under WAL, never block a writer.
+            write = conn.get_execution_options().get(WRITE_OPTION, False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
 
@@ -91,6 +97,16 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
-    with factory() as session, session.begin():
+    """One unit of work that may write: commit on success, roll back on any error."""
+    bind = factory.kw.get("bind")
+    # The option rides on the bind, so BEGIN still happens lazily at the first statement.
+    writer = bind.execution_options(**{WRITE_OPTION: True}) if bind is not None else None
+    with factory(bind=writer) if writer is not None else factory() as session, session.begin():
+        yield session
+
+
+@contextmanager
+def reading(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A read-only look at the database (never takes the write lock; rolled back at the end)."""
+    with factory() as session:
         yield session

@@ -36,7 +36,7 @@ def _form_profile(form: Any) -> actions.Profile:
 def pages_list(request: Request, state: str | None = None) -> HTMLResponse:
     """The registry of official pages."""
     actor = authenticate(request).actor
-    with ctx(request).tx() as session:
+    with ctx(request).read() as session:
         pages = actions.list_pages(session, actor=actor, state=state or None)
     return render(
         request,
@@ -71,7 +71,7 @@ async def pages_register(request: Request) -> Response:
 def page_detail(request: Request, page_id: int) -> HTMLResponse:
     """One page: approval, profile and its §.10 compliance report, and its history."""
     actor = authenticate(request).actor
-    with ctx(request).tx() as session:
+    with ctx(request).read() as session:
         page = actions.get_page(session, page_id, actor=actor)
         profile = actions.current_profile(session, page)
         check = actions.latest_check(session, page)
@@ -242,7 +242,7 @@ def api_pages(
     request: Request, state: str | None = None, actor: Actor = Depends(current_actor)
 ) -> list[PageOut]:
     """The registry."""
-    with ctx(request).tx() as session:
+    with ctx(request).read() as session:
         return [
             _page_out(session, p) for p in actions.list_pages(session, actor=actor, state=state)
         ]
@@ -273,7 +273,7 @@ def api_page_register(
 @api.get("/pages/{page_id}", response_model=PageOut)
 def api_page(request: Request, page_id: int, actor: Actor = Depends(current_actor)) -> PageOut:
     """One page with its compliance report."""
-    with ctx(request).tx() as session:
+    with ctx(request).read() as session:
         return _page_out(session, actions.get_page(session, page_id, actor=actor))
 
 

@@ -110,7 +110,7 @@ def logout(request: Request) -> Response:
 def accounts_page(request: Request) -> HTMLResponse:
     """Everyone with an account, their roles and state."""
     actor = authenticate(request).actor
-    with ctx(request).tx() as session:
+    with ctx(request).read() as session:
         accounts = actions.list_accounts(session, actor=actor)
     return render(request, "accounts.html", {"accounts": accounts, "roles": list(Role)})
 
@@ -212,7 +212,7 @@ def api_me(actor: Actor = Depends(current_actor)) -> dict[str, Any]:
 @api.get("/accounts", response_model=list[AccountOut])
 def api_accounts(request: Request, actor: Actor = Depends(current_actor)) -> list[AccountOut]:
     """List accounts."""
-    with ctx(request).tx() as session:
+    with ctx(request).read() as session:
         return [account_out(a) for a in actions.list_accounts(session, actor=actor)]
 
 

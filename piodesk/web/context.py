@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.core.config import Settings
-from piodesk.core.db import transaction
+from piodesk.core.db import reading, transaction
 from piodesk.core.errors import DomainError
 from piodesk.core.permissions import ROLE_LABELS, Actor, Perm
 from piodesk.pages.model import Agency
@@ -51,8 +51,14 @@ class AppContext:
 
     @contextmanager
     def tx(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back on error."""
+        """One transaction that may write: committed when the block ends, rolled back on error."""
         with transaction(self.sessions) as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session for pages and API answers that change nothing."""
+        with reading(self.sessions) as session:
             yield session
 
 
@@ -77,7 +83,7 @@ def authenticate(request: Request) -> Auth:
         return cached
     header = request.headers.get("authorization", "")
     auth: Auth | None = None
-    with ctx(request).tx() as session:
+    with ctx(request).read() as session:
         if header.lower().startswith("bearer "):
             actor = people.resolve_api_token(session, header[7:].strip())
             auth = Auth(actor, None) if actor else None

@@ -31,7 +31,7 @@ def dashboard(request: Request) -> HTMLResponse:
     """The home page: what needs attention for the signed-in person's roles."""
     actor = authenticate(request).actor
     summary: dict[str, Any] = {}
-    with ctx(request).tx() as session:
+    with ctx(request).read() as session:
         if actor.can(Perm.PAGE_VIEW):
             counts = dict(
                 session.execute(select(Page.state, func.count()).group_by(Page.state)).all()
@@ -75,7 +75,7 @@ def audit_log(request: Request, before: int | None = None) -> HTMLResponse:
     """The most recent audit events, newest first."""
     actor = authenticate(request).actor
     require(actor, Perm.AUDIT_VIEW)
-    with ctx(request).tx() as session:
+    with ctx(request).read() as session:
         q = select(audit.AuditEvent).order_by(audit.AuditEvent.seq.desc()).limit(100)
         if before:
             q = q.where(audit.AuditEvent.seq < before)
@@ -87,7 +87,7 @@ def audit_log(request: Request, before: int | None = None) -> HTMLResponse:
 def api_audit_verify(request: Request, actor: Actor = Depends(current_actor)) -> dict[str, Any]:
     """Recompute the audit chain and report the first event that does not match."""
     require(actor, Perm.AUDIT_VIEW)
-    with ctx(request).tx() as session:
+    with ctx(request).read() as session:
         result = audit.verify(session)
     return {
         "ok": result.ok,
