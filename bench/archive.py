@@ -203,9 +203,19 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+def report_searches(url: str, searches: int) -> None:
+    print(f"search ({searches} queries each, ms):")
+    for name, times in time_searches(url, searches).items():
+        print(
+            f"  {name:<24} p50 {pct(times, 50):7.2f}  p95 {pct(times, 95):7.2f}  "
+            f"max {max(times):7.2f}  mean {statistics.mean(times):7.2f}",
+            flush=True,
+        )
+
+
 def run(backend: str, total: int, batch: int, searches: int) -> None:
     if backend == "sqlite":
-        path = Path(tempfile.mkdtemp()) / "bench.sqlite3"
+        path = Path(tempfile.mkdtemp(prefix="piodesk-bench-")) / "bench.sqlite3"
         url = f"sqlite:///{path}"
     else:
         schema = f"bench_{uuid.uuid4().hex[:8]}"
@@ -222,12 +232,7 @@ def run(backend: str, total: int, batch: int, searches: int) -> None:
         f"{total / capture_cpu:,.0f} comments per CPU-second of capture"
     )
     print(f"  (machine load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
-    print(f"search ({searches} queries each, ms):")
-    for name, times in time_searches(url, searches).items():
-        print(
-            f"  {name:<24} p50 {pct(times, 50):7.2f}  p95 {pct(times, 95):7.2f}  "
-            f"max {max(times):7.2f}  mean {statistics.mean(times):7.2f}"
-        )
+    report_searches(url, searches)
     if backend == "sqlite":
         size = sum(f.stat().st_size for f in path.parent.iterdir())
         print(f"database size: {size / 1e6:,.0f} MB")
@@ -243,7 +248,13 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--searches", type=int, default=100)
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument(
+        "--search-only", metavar="URL", help="time searches on an archive built by an earlier run"
+    )
     args = parser.parse_args()
+    if args.search_only:
+        report_searches(args.search_only, args.searches)
+        return
     for backend in ("sqlite", "postgresql") if args.backend == "both" else (args.backend,):
         run(backend, args.items, args.batch, args.searches)
 

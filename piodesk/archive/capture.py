@@ -357,7 +357,14 @@ def capture(
             # Straight to the driver: three plain values a row, no SQL expression to compile.
             session.connection().exec_driver_sql(
                 "INSERT INTO archive_fts(rowid, text, author) VALUES (?, ?, ?)",
-                [(v["seq"], v["text"] or "", v["author_name"] or "") for _, v in versions],
+                [
+                    (
+                        v["seq"],
+                        v["text"] or "",
+                        f"{v['author_name'] or ''} {v['author_platform_id'] or ''}",
+                    )
+                    for _, v in versions
+                ],
             )
         session.execute(
             update(ArchiveHead).where(ArchiveHead.id == 1).values(last_seq=seq, last_hash=prev_hash)

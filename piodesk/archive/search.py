@@ -102,15 +102,18 @@ def search(session: Session, query: SearchQuery) -> list[Hit]:
     stmt = select(ArchiveVersion, ArchiveItem).join(
         ArchiveItem, ArchiveItem.id == ArchiveVersion.item_id
     )
-    if terms and dialect == "sqlite":
-        # Drive the query from the FTS index in rowid order, so LIMIT stops early.
-        match = " AND ".join(f'"{t}"' for t in terms)
+    author_terms = _fts_terms(query.author or "") if dialect == "sqlite" else []
+    if (terms or author_terms) and dialect == "sqlite":
+        # Drive the query from the FTS index in rowid order, so LIMIT stops early. The author
+        # filter is matched in the index's author column too (name and platform id), so a
+        # rare author is found without walking every version of a common word.
+        parts = [f'"{t}"' for t in terms] + [f'author : "{t}"' for t in author_terms]
         stmt = (
             select(ArchiveVersion, ArchiveItem)
             .select_from(_FTS)
             .join(ArchiveVersion, ArchiveVersion.seq == _FTS.c.rowid)
             .join(ArchiveItem, ArchiveItem.id == ArchiveVersion.item_id)
-            .where(_FTS.c.archive_fts.op("MATCH")(match))
+            .where(_FTS.c.archive_fts.op("MATCH")(" AND ".join(parts)))
         )
         order = (_FTS.c.rowid.desc(),)
     elif terms:
