@@ -196,29 +196,32 @@ def _load_heads(
     for platform, kind, ids in _by_platform_and_kind(keys):
         rows = session.execute(
             select(
-                ArchiveItem.id,
-                ArchiveItem.platform,
-                ArchiveItem.kind,
-                ArchiveItem.platform_id,
-                ArchiveItem.head_version,
-                ArchiveItem.head_fingerprint,
-                ArchiveItem.state,
-                ArchiveVersion.text,
-            )
-            .join(
-                ArchiveVersion,
-                (ArchiveVersion.item_id == ArchiveItem.id) & (ArchiveVersion.version == 1),
-            )
-            .where(
-                ArchiveItem.platform == platform,
-                ArchiveItem.kind == kind,
-                ArchiveItem.platform_id.in_(ids),
+                ITEMS.c.id,
+                ITEMS.c.platform_id,
+                ITEMS.c.head_version,
+                ITEMS.c.head_fingerprint,
+                ITEMS.c.state,
+            ).where(
+                ITEMS.c.platform == platform,
+                ITEMS.c.kind == kind,
+                ITEMS.c.platform_id.in_(ids),
             )
         )
         for r in rows:
-            heads[(r.platform, r.kind, r.platform_id)] = _Head(
-                r.id, r.head_version, r.head_fingerprint, r.state, r.text
+            heads[(platform, kind, r.platform_id)] = _Head(
+                r.id, r.head_version, r.head_fingerprint, r.state, None
             )
+    # The first version's text tells an edit from a hide; fetched by (item_id, version) key,
+    # in a second query, so no join can tempt a planner into scanning every version.
+    by_id = {h.id: h for h in heads.values()}
+    known = list(by_id)
+    for start in range(0, len(known), 500):
+        for first in session.execute(
+            select(VERSIONS.c.item_id, VERSIONS.c.text).where(
+                VERSIONS.c.item_id.in_(known[start : start + 500]), VERSIONS.c.version == 1
+            )
+        ):
+            by_id[first.item_id].first_text = first.text
     return heads
 
 
