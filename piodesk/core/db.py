@@ -62,6 +62,11 @@ def _prepare_sqlite_path(url: str) -> None:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url`` with the settings piodesk relies on (foreign keys, WAL on SQLite)."""
     _prepare_sqlite_path(url)
+    if make_url(url).get_backend_name() == "postgresql":
+        # No server-side prepared statements: psycopg prepares a query after five runs, and
+        # PostgreSQL may then keep a generic plan made while a table was still empty (a
+        # sequential scan), which turned a bulk import's key lookups quadratic.
+        kwargs.setdefault("connect_args", {}).setdefault("prepare_threshold", None)
     engine = create_engine(url, future=True, **kwargs)
     if engine.dialect.name == "sqlite":
 
