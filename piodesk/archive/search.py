@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, column, func, select, table, text
+from sqlalchemy import Select, column, exists, func, select, table, text
 from sqlalchemy.orm import Session, undefer
 
 from piodesk.archive.model import ItemState
@@ -66,6 +66,17 @@ class Hit:
     version: ArchiveVersion
 
 
+#: Above this many matching versions a word counts as common (see search()).
+COMMON_MATCHES = 20_000
+
+
+def _common(session: Session, match: str) -> bool:
+    """Whether an FTS query matches many versions (counted up to a cap, so it stays cheap)."""
+    capped = select(_FTS.c.rowid).where(_FTS.c.archive_fts.op("MATCH")(match)).limit(COMMON_MATCHES)
+    count = session.execute(select(func.count()).select_from(capped.subquery())).scalar_one()
+    return count >= COMMON_MATCHES
+
+
 def _fts_terms(q: str) -> list[str]:
     # Words only: the user's text never reaches the FTS query syntax (no operators, no quotes).
     return _WORD.findall(q.lower())[:20]
@@ -108,14 +119,25 @@ def search(session: Session, query: SearchQuery) -> list[Hit]:
         # filter is matched in the index's author column too (name and platform id), so a
         # rare author is found without walking every version of a common word.
         parts = [f'"{t}"' for t in terms] + [f'author : "{t}"' for t in author_terms]
-        stmt = (
-            select(ArchiveVersion, ArchiveItem)
-            .select_from(_FTS)
-            .join(ArchiveVersion, ArchiveVersion.seq == _FTS.c.rowid)
-            .join(ArchiveItem, ArchiveItem.id == ArchiveVersion.item_id)
-            .where(_FTS.c.archive_fts.op("MATCH")(" AND ".join(parts)))
-        )
-        order = (_FTS.c.rowid.desc(),)
+        match = " AND ".join(parts)
+        if (query.date_from or query.date_to) and _common(session, match):
+            # A common word in a date range: walking its matches newest-first back to the range
+            # is slow, so walk the range's records by date and check each against the index.
+            stmt = stmt.where(
+                exists()
+                .where(_FTS.c.archive_fts.op("MATCH")(match))
+                .where(_FTS.c.rowid == ArchiveVersion.seq)
+            )
+            order = (ArchiveItem.created_at.desc(), ArchiveItem.id.desc())
+        else:
+            stmt = (
+                select(ArchiveVersion, ArchiveItem)
+                .select_from(_FTS)
+                .join(ArchiveVersion, ArchiveVersion.seq == _FTS.c.rowid)
+                .join(ArchiveItem, ArchiveItem.id == ArchiveVersion.item_id)
+                .where(_FTS.c.archive_fts.op("MATCH")(match))
+            )
+            order = (_FTS.c.rowid.desc(),)
     elif terms:
         # search_vector is the stored tsvector column (PostgreSQL only, migration 0002).
         stmt = stmt.where(

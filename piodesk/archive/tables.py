@@ -37,6 +37,7 @@ class ArchiveItem(Base):
         UniqueConstraint("platform", "kind", "platform_id"),
         Index("ix_archive_items_page_created", "page_id", "created_at"),
         Index("ix_archive_items_state_created", "state", "created_at"),
+        Index("ix_archive_items_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -150,3 +150,19 @@ def test_bad_search_is_explained(
 ) -> None:
     with sessions() as s, pytest.raises(InvalidInput, match=message):
         search(s, query)
+
+
+def test_date_range_search_for_a_common_word(
+    archive: MediaStore, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from piodesk.archive import search as search_module
+
+    # Treat every word as common, so the date-driven plan runs (on SQLite) on this small archive.
+    monkeypatch.setattr(search_module, "COMMON_MATCHES", 1)
+    day = datetime(2026, 11, 1, tzinfo=UTC)
+    with sessions() as s:
+        hits = search(s, SearchQuery(q="chief", date_from=day, date_to=day.replace(hour=23)))
+        assert [h.item.platform_id for h in hits] == ["c3"]
+        assert search(s, SearchQuery(q="chief", date_from=datetime(2027, 1, 1, tzinfo=UTC))) == []
+        both = search(s, SearchQuery(q="road", date_to=day.replace(hour=23), author="jo"))
+        assert [h.item.platform_id for h in both] == ["c1"]
