@@ -10,8 +10,9 @@ Only approved pages are polled (§.04).
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
@@ -26,7 +27,7 @@ from piodesk.archive.model import ItemState
 from piodesk.archive.tables import ArchiveItem, ArchiveVersion, IngestCursor
 from piodesk.connectors.base import Connector, ConnectorError, PlatformError
 from piodesk.connectors.credentials import decrypt
-from piodesk.connectors.model import Capability, CapturedItem, Cursor, ItemKind
+from piodesk.connectors.model import Capability, CapturedItem, Cursor, FetchResult, ItemKind
 from piodesk.core import audit, clock
 from piodesk.core.db import transaction
 from piodesk.core.errors import Conflict, NotFound
@@ -145,7 +146,7 @@ def _drain(
     sessions: sessionmaker[Session],
     page: Page,
     stream: str,
-    fetch: object,
+    fetch: Callable[[Cursor | None], FetchResult],
     report: IngestReport,
     source: str,
     media: MediaStore,
@@ -155,7 +156,7 @@ def _drain(
     with sessions() as session:
         cursor = _cursor(session, page.id, stream)
     while True:
-        result = fetch(cursor)  # type: ignore[operator]
+        result = fetch(cursor)
         with transaction(sessions) as session:
             report.captured.add(
                 capture(session, list(result.items), source=source, page_id=page.id, media=media)
@@ -165,6 +166,10 @@ def _drain(
         cursor = result.next or cursor
         if not result.has_more:
             return seen
+
+
+def _comments_of(connector: Connector, post_id: str, since: Cursor | None) -> FetchResult:
+    return connector.fetch_comments(post_id, since)
 
 
 def ingest_page(
@@ -217,7 +222,7 @@ def ingest_page(
                     sessions,
                     page,
                     f"comments:{post_id}",
-                    lambda c, p=post_id: connector.fetch_comments(p, c),
+                    functools.partial(_comments_of, connector, post_id),
                     report,
                     source,
                     media,
