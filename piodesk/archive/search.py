@@ -77,6 +77,21 @@ def _common(session: Session, match: str) -> bool:
     return count >= COMMON_MATCHES
 
 
+def _pg_common(session: Session, words: str) -> bool:
+    """Whether a PostgreSQL full-text query matches many versions (counted up to a cap)."""
+    capped = (
+        select(ArchiveVersion.seq)
+        .where(
+            text("archive_versions.search_vector @@ plainto_tsquery('english', :q)").bindparams(
+                q=words
+            )
+        )
+        .limit(COMMON_MATCHES)
+    )
+    count = session.execute(select(func.count()).select_from(capped.subquery())).scalar_one()
+    return count >= COMMON_MATCHES
+
+
 def _fts_terms(q: str) -> list[str]:
     # Words only: the user's text never reaches the FTS query syntax (no operators, no quotes).
     return _WORD.findall(q.lower())[:20]
@@ -167,10 +182,11 @@ def search(session: Session, query: SearchQuery) -> list[Hit]:
                 return
             skip += fetch
 
-    if terms and dialect == "postgresql":
+    if terms and dialect == "postgresql" and _pg_common(session, " ".join(terms)):
         # A GIN index finds every match but cannot hand them over newest first; sorting all of
         # a common word's matches would take seconds at millions of versions. So look in
-        # windows of the newest versions, widening each time, until the page is full.
+        # windows of the newest versions, widening each time, until the page is full. (A
+        # rare word's few matches are simply sorted: windows would only add round trips.)
         top = session.execute(select(func.max(ArchiveVersion.seq))).scalar() or 0
         window, hi = 20_000, top
         while hi > 0 and len(hits) < wanted:
