@@ -132,14 +132,19 @@ def _known_live(
         ArchiveItem.kind.in_(kinds),
         ArchiveItem.state.not_in(GONE),
     )
-    items = list(session.execute(q).scalars())
-    if parent is None:
-        return items
-    # Comments and replies of one post: comments name the post; replies name their comment.
-    comment_ids = {i.platform_id for i in items if i.parent_platform_id == parent}
-    return [
-        i for i in items if i.parent_platform_id == parent or i.parent_platform_id in comment_ids
-    ]
+    if parent is not None:
+        # Comments and replies of one post: comments name the post; replies name their
+        # comment. Filtered in SQL, so each post's check does not load the whole page.
+        comments_of_post = select(ArchiveItem.platform_id).where(
+            ArchiveItem.page_id == page_id,
+            ArchiveItem.kind == ItemKind.COMMENT.value,
+            ArchiveItem.parent_platform_id == parent,
+        )
+        q = q.where(
+            (ArchiveItem.parent_platform_id == parent)
+            | ArchiveItem.parent_platform_id.in_(comments_of_post)
+        )
+    return list(session.execute(q).scalars())
 
 
 def _drain(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, undefer
 from piodesk.archive.model import ItemState
 from piodesk.archive.tables import ArchiveItem, ArchiveVersion
 from piodesk.connectors.model import ItemKind
-from piodesk.core.errors import InvalidInput
+from piodesk.core.errors import InvalidInput, NotFound
 
 MAX_QUERY = 500
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -202,8 +202,6 @@ def item_versions(session: Session, item_id: int) -> tuple[ArchiveItem, list[Arc
     """A record and every one of its versions, oldest first."""
     item = session.get(ArchiveItem, item_id)
     if item is None:
-        from piodesk.core.errors import NotFound
-
         raise NotFound(f"no archived record {item_id}")
     versions = list(
         session.execute(

@@ -133,7 +133,7 @@ def bootstrap_admin(
     session: Session, *, username: str, display_name: str, password: str
 ) -> Account:
     """Create the first administrator of an empty installation (refused once anyone exists)."""
-    if session.execute(select(func.count(Account.id))).scalar_one() > 0:
+    if list_accounts_exist(session):
         raise Conflict("accounts exist already; an administrator must create new ones")
     account = _new_account(
         session,
