@@ -147,6 +147,10 @@ def demo(
         seed(session, Agency.from_settings(settings))
     seed_sandbox(sessions)
     ingest_all(sessions, media=media_store(settings))  # the archive starts with the sandbox page
+    from piodesk.moderation.intake import intake_all
+    from piodesk.screening.engine import default_screener
+
+    intake_all(sessions, default_screener())  # and the PIO's queue with its flagged comments
     table = Table(title=f"piodesk demo — {settings.agency_name}")
     for col in ("username", "password", "who", "for"):
         table.add_column(col)
@@ -549,11 +553,20 @@ def ingest(
             reports = [
                 ingest_page(sessions, page, connector, media=media_store(settings), actor=actor)
             ]
+        from piodesk.moderation.intake import intake_all
+        from piodesk.screening.engine import default_screener
+
+        screened = intake_all(sessions, default_screener(), actor=actor)
     except DomainError as exc:
         err.print(f"[red]refused:[/red] {exc.message}")
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
+    out.print(
+        f"moderation: {screened.screened} comments screened, {screened.cases_opened} cases "
+        f"opened, {screened.cases_updated} updated, {screened.response_requests} asking for a "
+        "response"
+    )
     for r in reports:
         c = r.captured
         out.print(

@@ -136,6 +136,14 @@ class Connector(ABC):
         """Delete one of the page's own posts (a correction; the archive keeps it)."""
         raise self._unsupported(Capability.DELETE_POST)
 
+    def restore_comment(self, comment_id: str) -> None:
+        """Bring back a comment the page deleted (few platforms can; Facebook cannot)."""
+        raise self._unsupported(Capability.RESTORE_COMMENT)
+
+    def send_message(self, person_id: str, text: str) -> None:
+        """Send a person a private message from the page (how a §.20 warning is delivered)."""
+        raise self._unsupported(Capability.SEND_MESSAGE)
+
     def block(self, person_id: str) -> None:
         """Block a person from the page (after the §.20 warning)."""
         raise self._unsupported(Capability.BLOCK)
@@ -157,6 +165,8 @@ _METHOD_FOR: dict[Capability, str] = {
     Capability.DELETE_POST: "delete_post",
     Capability.BLOCK: "block",
     Capability.UNBLOCK: "unblock",
+    Capability.RESTORE_COMMENT: "restore_comment",
+    Capability.SEND_MESSAGE: "send_message",
 }
 
 

@@ -88,6 +88,8 @@ class Capability(StrEnum):
     DELETE_POST = "delete_post"  # retract one of the page's own posts
     BLOCK = "block"
     UNBLOCK = "unblock"
+    RESTORE_COMMENT = "restore_comment"  # bring back a comment the page deleted
+    SEND_MESSAGE = "send_message"  # a private message to a person (the §.20 warning)
 
 
 class ItemKind(StrEnum):

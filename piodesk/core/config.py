@@ -49,6 +49,19 @@ class Settings(BaseSettings):
         default=60, ge=0, description="Poll approved pages this often (0: only `piodesk ingest`)."
     )
 
+    intake_seconds: float = Field(
+        default=2,
+        ge=0,
+        description="Screen newly captured comments into the moderation queue this often "
+        "(0: only after `piodesk ingest`).",
+    )
+    block_review_days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="A block comes up for review this many days after it is placed (§.20).",
+    )
+
     agency_name: str = Field(
         default="Colorado Springs Police Department",
         description="The agency's full name, used in the §.10 disclaimer and maintained-by check.",

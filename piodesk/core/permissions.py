@@ -55,25 +55,88 @@ class Perm(StrEnum):
     AUDIT_VIEW = "audit.view"
     ARCHIVE_VIEW = "archive.view"  # search and read the public-records archive (§.40)
     ARCHIVE_IMPORT = "archive.import"  # bring a platform's data export into the archive
+    MODERATION_VIEW = "moderation.view"  # the comment queue, its cases and all comments (§.20)
+    MODERATION_DECIDE = "moderation.decide"  # keep, hide, remove or restore a comment (§.20)
+    MODERATION_CONSULT = "moderation.consult"  # send a case to legal counsel (§.20)
+    MODERATION_ADVISE = "moderation.advise"  # answer a consultation with legal advice (§.20)
+    PERSON_WARN = "moderation.warn"  # warn a person, with an explanation (§.20)
+    PERSON_BLOCK = "moderation.block"  # block a person, lift or review a block (§.20)
+    REPORT_FILE = "report.file"  # report a post or comment to the PIO (§.22)
+    RESPONSE_ANSWER = "response.answer"  # answer a comment that asks for a response (§.12)
+    MODERATION_REPORTS = "moderation.reports"  # transparency and consistency reports
 
 
-_READ_EVERYTHING = {Perm.PAGE_VIEW, Perm.ACCOUNT_VIEW, Perm.AUDIT_VIEW, Perm.ARCHIVE_VIEW}
+_READ_EVERYTHING = {
+    Perm.PAGE_VIEW,
+    Perm.ACCOUNT_VIEW,
+    Perm.AUDIT_VIEW,
+    Perm.ARCHIVE_VIEW,
+    Perm.MODERATION_VIEW,
+    Perm.MODERATION_REPORTS,
+}
+
+#: §.22: every employee may report a post or comment to the PIO (the auditor changes nothing).
+_REPORTS = {Perm.REPORT_FILE}
+
+#: §.20: the PIO office alone decides on comments, warns and blocks.
+_MODERATE = {
+    Perm.MODERATION_VIEW,
+    Perm.MODERATION_DECIDE,
+    Perm.MODERATION_CONSULT,
+    Perm.PERSON_WARN,
+    Perm.PERSON_BLOCK,
+    Perm.RESPONSE_ANSWER,
+    Perm.MODERATION_REPORTS,
+}
 
 #: The whole permission matrix in one place. Anything not listed is refused.
 GRANTS: dict[Role, frozenset[Perm]] = {
-    Role.CHIEF: frozenset({Perm.PAGE_VIEW, Perm.PAGE_APPROVE, Perm.PAGE_RETIRE, Perm.AUDIT_VIEW}),
+    Role.CHIEF: frozenset(
+        {
+            Perm.PAGE_VIEW,
+            Perm.PAGE_APPROVE,
+            Perm.PAGE_RETIRE,
+            Perm.AUDIT_VIEW,
+            Perm.MODERATION_REPORTS,
+            *_REPORTS,
+        }
+    ),
     Role.PIO: frozenset(
-        {Perm.PAGE_VIEW, Perm.PAGE_REGISTER, Perm.PAGE_EDIT_PROFILE, Perm.ARCHIVE_VIEW}
+        {
+            Perm.PAGE_VIEW,
+            Perm.PAGE_REGISTER,
+            Perm.PAGE_EDIT_PROFILE,
+            Perm.ARCHIVE_VIEW,
+            *_MODERATE,
+            *_REPORTS,
+        }
     ),
-    Role.CADRE: frozenset(),
-    Role.SUPERVISOR: frozenset(),
-    Role.INTERNAL_AFFAIRS: frozenset(),
-    Role.EMPLOYEE: frozenset(),
+    # A cadre member submits stories and reports comments, but never sees the queue (§.30).
+    Role.CADRE: frozenset(_REPORTS),
+    Role.SUPERVISOR: frozenset(_REPORTS),
+    Role.INTERNAL_AFFAIRS: frozenset(_REPORTS),
+    Role.EMPLOYEE: frozenset(_REPORTS),
     Role.RECORDS: frozenset(
-        {Perm.PAGE_VIEW, Perm.AUDIT_VIEW, Perm.ARCHIVE_VIEW, Perm.ARCHIVE_IMPORT}
+        {
+            Perm.PAGE_VIEW,
+            Perm.AUDIT_VIEW,
+            Perm.ARCHIVE_VIEW,
+            Perm.ARCHIVE_IMPORT,
+            Perm.MODERATION_REPORTS,
+            *_REPORTS,
+        }
     ),
-    # Counsel reads the archive for productions and subpoenas (§.40).
-    Role.LEGAL: frozenset({Perm.PAGE_VIEW, Perm.ARCHIVE_VIEW}),
+    # Counsel reads the archive for productions and subpoenas (§.40), and advises on the
+    # moderation cases the PIO sends (§.20) — seeing those cases, not the whole queue.
+    Role.LEGAL: frozenset(
+        {
+            Perm.PAGE_VIEW,
+            Perm.ARCHIVE_VIEW,
+            Perm.MODERATION_ADVISE,
+            Perm.MODERATION_REPORTS,
+            *_REPORTS,
+        }
+    ),
     Role.AUDITOR: frozenset(_READ_EVERYTHING),
     # Admins register platform accounts and keep profiles current (configuration), and manage
     # people; approving pages, publishing and moderating belong to the chief and the PIO.
@@ -87,13 +150,24 @@ GRANTS: dict[Role, frozenset[Perm]] = {
             Perm.ACCOUNT_MANAGE,
             Perm.AUDIT_VIEW,
             Perm.ARCHIVE_IMPORT,  # bringing in an agency's history is configuration work
+            *_REPORTS,
         }
     ),
 }
 
 #: Permissions that a page scope limits: a PIO designee limited to some pages may use these
 #: only on those pages.
-PAGE_SCOPED: frozenset[Perm] = frozenset({Perm.PAGE_EDIT_PROFILE})
+PAGE_SCOPED: frozenset[Perm] = frozenset(
+    {
+        Perm.PAGE_EDIT_PROFILE,
+        Perm.MODERATION_VIEW,
+        Perm.MODERATION_DECIDE,
+        Perm.MODERATION_CONSULT,
+        Perm.PERSON_WARN,
+        Perm.PERSON_BLOCK,
+        Perm.RESPONSE_ANSWER,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,16 @@ from piodesk.archive import tables as archive_tables
 from piodesk.connectors.sandbox import tables as sandbox_tables
 from piodesk.core import audit
 from piodesk.core.db import Base
+from piodesk.moderation import tables as moderation_tables
 from piodesk.pages import tables as pages_tables
 from piodesk.people import tables as people_tables
 
-__all__ = ["Base", "archive_tables", "audit", "pages_tables", "people_tables", "sandbox_tables"]
+__all__ = [
+    "Base",
+    "archive_tables",
+    "audit",
+    "moderation_tables",
+    "pages_tables",
+    "people_tables",
+    "sandbox_tables",
+]

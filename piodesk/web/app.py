@@ -26,7 +26,9 @@ from piodesk.core.config import Settings
 from piodesk.core.db import make_engine, make_sessionmaker
 from piodesk.core.errors import DomainError
 from piodesk.core.jobs import JobRunner
+from piodesk.moderation.intake import intake_all
 from piodesk.pages.model import Agency
+from piodesk.screening.engine import default_screener
 from piodesk.web.context import AppContext, LoginRequired, render
 
 STATIC = Path(__file__).parent / "static"
@@ -63,14 +65,23 @@ def _lifespan(settings: Settings, run_jobs: bool) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runner = JobRunner()
+        ctx: AppContext = app.state.ctx
         if run_jobs and settings.ingest_seconds > 0:
-            ctx: AppContext = app.state.ctx
             media = MediaStore(settings.data_dir / "media")
             runner.every(
                 "ingest",
                 settings.ingest_seconds,
                 lambda: ingest_all(ctx.sessions, media=media, key=settings.secret_key),
             )
+        if run_jobs and settings.intake_seconds > 0:
+            # Screening of new comments into the queue runs on its own, shorter, clock: a
+            # comment captured by any poll becomes a case within seconds.
+            runner.every(
+                "moderation-intake",
+                settings.intake_seconds,
+                lambda: intake_all(ctx.sessions, default_screener()),
+            )
+        if runner.jobs:
             runner.start()
         yield
         runner.stop()

@@ -394,6 +394,17 @@ class SandboxConnector(Connector):
         with self._page() as (session, page):
             platform.delete_post(session, page, pid)
 
+    def restore_comment(self, comment_id: str) -> None:
+        """Bring back a deleted comment (and the replies deleted with it)."""
+        cid = self._id(comment_id, "comment")
+        with self._page() as (session, page):
+            platform.restore_comment(session, page, cid)
+
+    def send_message(self, person_id: str, text: str) -> None:
+        """Send a visitor a private message from the page (shown to them on the page)."""
+        with self._page() as (session, page):
+            platform.send_message(session, page, person_id, text)
+
     def block(self, person_id: str) -> None:
         """Block a visitor (by the id the comments carry) from commenting on the page."""
         with self._page() as (session, page):

@@ -19,7 +19,13 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from piodesk.connectors.sandbox.tables import SandboxBlock, SandboxComment, SandboxFeed, SandboxPost
+from piodesk.connectors.sandbox.tables import (
+    SandboxBlock,
+    SandboxComment,
+    SandboxFeed,
+    SandboxMessage,
+    SandboxPost,
+)
 from piodesk.core import clock
 from piodesk.core.errors import DomainError, InvalidInput, NotFound
 from piodesk.pages.model import PageState, Platform
@@ -249,6 +255,60 @@ def delete_comment(session: Session, page: Page, comment_id: int) -> None:
             SandboxComment.deleted_at.is_(None),
         )
         .values(deleted_at=now, change_seq=seq)
+    )
+
+
+def restore_comment(session: Session, page: Page, comment_id: int) -> SandboxComment:
+    """The page brings back a comment it deleted, with the replies that went with it.
+
+    Idempotent for a live comment. Unlike Facebook, the sandbox deletes softly, so it can.
+    """
+    comment = session.get(SandboxComment, comment_id) if 0 < comment_id <= _MAX_ID else None
+    if comment is None or comment.page_id != page.id:
+        raise NotFound(f"no comment {comment_id} on this page")
+    _live_post(session, page, comment.post_id)
+    if comment.deleted_at is None:
+        return comment
+    deleted_at, seq = comment.deleted_at, _next_seq(session, page)
+    comment.deleted_at, comment.change_seq = None, seq
+    session.execute(
+        update(SandboxComment)
+        .where(
+            SandboxComment.parent_comment_id == comment.id,
+            SandboxComment.deleted_at == deleted_at,
+        )
+        .values(deleted_at=None, change_seq=seq)
+    )
+    return comment
+
+
+MAX_MESSAGE = 5_000
+
+
+def send_message(session: Session, page: Page, visitor_id: str, body: str) -> SandboxMessage:
+    """The page sends a visitor a private message (seen only by that visitor)."""
+    if not visitor_known(session, page, visitor_id):
+        raise NotFound(f"no visitor {visitor_id[:40]} has interacted with this page")
+    message = SandboxMessage(
+        page_id=page.id,
+        visitor_id=visitor_id,
+        body=_text("The message", body, max_len=MAX_MESSAGE),
+        sent_at=clock.now(),
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def messages_for(session: Session, page: Page, visitor_id: str) -> list[SandboxMessage]:
+    """The page's private messages to one visitor, newest first."""
+    return list(
+        session.execute(
+            select(SandboxMessage)
+            .where(SandboxMessage.page_id == page.id, SandboxMessage.visitor_id == visitor_id)
+            .order_by(SandboxMessage.id.desc())
+            .limit(20)
+        ).scalars()
     )
 
 

@@ -67,6 +67,7 @@ def _page_response(
             "feed": feed[:POSTS_PER_PAGE],
             "older": feed[POSTS_PER_PAGE - 1].id if len(feed) > POSTS_PER_PAGE else None,
             "blocked": platform.is_blocked(session, page, visitor),
+            "messages": platform.messages_for(session, page, visitor),
         }
     response = render(
         request,

@@ -93,3 +93,16 @@ class SandboxBlock(Base):
     visitor_id: Mapped[str] = mapped_column(String(40))
     blocked_at: Mapped[datetime] = mapped_column(UTCDateTime)
     lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SandboxMessage(Base):
+    """A private message from the page to a visitor (how piodesk delivers a §.20 warning)."""
+
+    __tablename__ = "sandbox_messages"
+    __table_args__ = (Index("ix_sandbox_messages_page_visitor", "page_id", "visitor_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"))
+    visitor_id: Mapped[str] = mapped_column(String(40))
+    body: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)

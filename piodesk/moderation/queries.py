@@ -1,0 +1,505 @@
+"""What the PIO office looks at: the queue, a case with its context, people's histories.
+
+Reads only; each function checks that the actor may see what it returns.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from piodesk.archive.tables import ArchiveItem, ArchiveVersion
+from piodesk.connectors.model import ItemKind
+from piodesk.core import clock
+from piodesk.core.errors import InvalidInput
+from piodesk.core.permissions import Actor, Perm, require
+from piodesk.moderation.actions import concurrences_for, get_case, person_of_case
+from piodesk.moderation.model import CaseState
+from piodesk.moderation.tables import (
+    Advice,
+    Answer,
+    Block,
+    Case,
+    CaseCategory,
+    Consultation,
+    Decision,
+    Report,
+    ResponseRequest,
+    Screening,
+    Warning_,
+)
+from piodesk.pages.tables import Page
+
+QUEUE_LIMIT = 200
+OPEN_STATES = (CaseState.OPEN.value, CaseState.WITH_COUNSEL.value)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """The queue's filters: page, category, minimum age in hours, and which cases."""
+
+    page_id: int | None = None
+    category: str | None = None
+    older_than_hours: float | None = None
+    state: str = "open"  # open (incl. with counsel) | with_counsel | closed | all
+
+    def __post_init__(self) -> None:
+        if self.state not in ("open", "with_counsel", "closed", "all"):
+            raise InvalidInput("state is open, with_counsel, closed or all")
+        if self.older_than_hours is not None and not 0 <= self.older_than_hours <= 24 * 3650:
+            raise InvalidInput("age is a number of hours between 0 and 87,600")
+
+
+@dataclass
+class QueueRow:
+    """One case as the queue lists it."""
+
+    case: Case
+    page_name: str
+    text: str
+    categories: list[str]
+
+
+def _in_scope(actor: Actor, column: Any) -> Any:
+    """A condition limiting a PIO designee to their pages (always true for everyone else)."""
+    if actor.page_scope is not None and not actor.can(Perm.MODERATION_VIEW, -1):
+        return column.in_(sorted(actor.page_scope))
+    return true()
+
+
+def queue(session: Session, flt: QueueFilter, *, actor: Actor) -> list[QueueRow]:
+    """Cases in the queue, oldest first (the order the office works them)."""
+    require(actor, Perm.MODERATION_VIEW)
+    q = select(Case)
+    if flt.state == "open":
+        q = q.where(Case.state.in_(OPEN_STATES))
+    elif flt.state != "all":
+        q = q.where(Case.state == flt.state)
+    if flt.page_id is not None:
+        q = q.where(Case.page_id == flt.page_id)
+    if flt.category:
+        q = q.where(
+            exists().where(CaseCategory.case_id == Case.id, CaseCategory.category == flt.category)
+        )
+    if flt.older_than_hours is not None:
+        q = q.where(Case.opened_at <= clock.now() - timedelta(hours=flt.older_than_hours))
+    q = q.where(_in_scope(actor, Case.page_id))
+    order = Case.decided_at.desc() if flt.state == "closed" else Case.opened_at
+    cases = list(session.execute(q.order_by(order, Case.id).limit(QUEUE_LIMIT)).scalars())
+    return _rows(session, cases)
+
+
+def _rows(session: Session, cases: Sequence[Case]) -> list[QueueRow]:
+    ids = [c.id for c in cases]
+    cats: dict[int, list[str]] = {}
+    for r in session.execute(select(CaseCategory).where(CaseCategory.case_id.in_(ids))).scalars():
+        cats.setdefault(r.case_id, []).append(r.category)
+    texts = _latest_texts(session, [c.item_id for c in cases if c.item_id])
+    pages = dict(session.execute(select(Page.id, Page.name)).tuples().all())
+    return [
+        QueueRow(
+            c,
+            pages.get(c.page_id, "—") if c.page_id else "—",
+            texts.get(c.item_id, "") if c.item_id else (c.url or ""),
+            sorted(cats.get(c.id, [])),
+        )
+        for c in cases
+    ]
+
+
+def _latest_texts(session: Session, item_ids: list[int]) -> dict[int, str]:
+    if not item_ids:
+        return {}
+    rows = session.execute(
+        select(ArchiveVersion.item_id, ArchiveVersion.text)
+        .join(ArchiveItem, ArchiveItem.id == ArchiveVersion.item_id)
+        .where(
+            ArchiveVersion.item_id.in_(item_ids),
+            ArchiveVersion.version == ArchiveItem.head_version,
+        )
+    )
+    return {r.item_id: r.text or "" for r in rows}
+
+
+def oldest_open(session: Session, *, actor: Actor) -> tuple[int, datetime | None]:
+    """How many cases are open, and when the oldest was opened (for the dashboard)."""
+    require(actor, Perm.MODERATION_VIEW)
+    q = select(func.count(), func.min(Case.opened_at)).where(
+        Case.state.in_(OPEN_STATES), _in_scope(actor, Case.page_id)
+    )
+    count, oldest = session.execute(q).one()
+    return int(count), oldest
+
+
+def neighbours(session: Session, case: Case, flt: QueueFilter, *, actor: Actor) -> dict[str, Any]:
+    """The previous and next case in the queue order, for moving with the keyboard."""
+    ids = [r.case.id for r in queue(session, flt, actor=actor)]
+    if case.id not in ids:
+        return {"prev": None, "next": ids[0] if ids else None, "position": None, "total": len(ids)}
+    i = ids.index(case.id)
+    return {
+        "prev": ids[i - 1] if i > 0 else None,
+        "next": ids[i + 1] if i + 1 < len(ids) else None,
+        "position": i + 1,
+        "total": len(ids),
+    }
+
+
+@dataclass
+class Segment:
+    """A piece of the comment's text, highlighted when a finding points at it."""
+
+    text: str
+    categories: tuple[str, ...] = ()
+
+
+def highlight(text: str, findings: Sequence[dict[str, Any]]) -> list[Segment]:
+    """Split ``text`` at the findings' spans so the page can mark each one."""
+    marks: list[tuple[int, int, str]] = []
+    for f in findings:
+        for start, end in f.get("spans", []):
+            if 0 <= start < end <= len(text):
+                marks.append((start, end, f["category"]))
+    if not marks:
+        return [Segment(text)]
+    cuts = sorted({0, len(text), *(m[0] for m in marks), *(m[1] for m in marks)})
+    out = []
+    for a, b in itertools.pairwise(cuts):
+        cats = tuple(sorted({c for s, e, c in marks if s <= a and b <= e}))
+        out.append(Segment(text[a:b], cats))
+    return out
+
+
+@dataclass
+class History:
+    """A person's record on the department's pages: earlier cases, warnings, blocks."""
+
+    cases: list[Case] = field(default_factory=list)
+    warnings: list[Warning_] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    comments: int = 0
+
+
+def history(session: Session, platform: str | None, person_id: str | None) -> History:
+    """Everything piodesk knows of one commenter."""
+    if not platform or not person_id:
+        return History()
+    return History(
+        cases=list(
+            session.execute(
+                select(Case)
+                .where(Case.platform == platform, Case.author_platform_id == person_id)
+                .order_by(Case.id.desc())
+                .limit(50)
+            ).scalars()
+        ),
+        warnings=list(
+            session.execute(
+                select(Warning_)
+                .where(Warning_.platform == platform, Warning_.person_id == person_id)
+                .order_by(Warning_.id.desc())
+            ).scalars()
+        ),
+        blocks=list(
+            session.execute(
+                select(Block)
+                .where(Block.platform == platform, Block.person_id == person_id)
+                .order_by(Block.id.desc())
+            ).scalars()
+        ),
+        comments=session.execute(
+            select(func.count()).where(
+                ArchiveItem.platform == platform,
+                ArchiveItem.author_platform_id == person_id,
+                ArchiveItem.kind.in_((ItemKind.COMMENT.value, ItemKind.REPLY.value)),
+            )
+        ).scalar_one(),
+    )
+
+
+@dataclass
+class CaseView:
+    """Everything a case page shows."""
+
+    case: Case
+    page: Page | None
+    item: ArchiveItem | None
+    versions: list[ArchiveVersion]
+    text: str
+    segments: list[Segment]
+    findings: list[dict[str, Any]]
+    screening: Screening | None
+    post: ArchiveVersion | None  # the post the comment is under
+    thread: list[tuple[ArchiveItem, str]]  # the other comments of the thread
+    categories: list[str]
+    history: History
+    decisions: list[Decision]
+    consultations: list[tuple[Consultation, Advice | None]]
+    reports: list[Report]
+    concurrences: list[Advice]
+    active_block: Block | None
+
+
+def _head(session: Session, item_id: int) -> ArchiveVersion | None:
+    return session.execute(
+        select(ArchiveVersion)
+        .join(ArchiveItem, ArchiveItem.id == ArchiveVersion.item_id)
+        .where(ArchiveItem.id == item_id, ArchiveVersion.version == ArchiveItem.head_version)
+    ).scalar_one_or_none()
+
+
+def case_view(session: Session, case_id: int, *, actor: Actor) -> CaseView:
+    """A case with its comment in its thread and post, findings, history and decisions."""
+    case = get_case(session, case_id, actor=actor)
+    item = session.get(ArchiveItem, case.item_id) if case.item_id else None
+    versions: list[ArchiveVersion] = []
+    post = None
+    thread: list[tuple[ArchiveItem, str]] = []
+    text = ""
+    if item is not None:
+        versions = list(
+            session.execute(
+                select(ArchiveVersion)
+                .where(ArchiveVersion.item_id == item.id)
+                .order_by(ArchiveVersion.version)
+            ).scalars()
+        )
+        text = versions[-1].text or "" if versions else ""
+        post_id = item.parent_platform_id
+        if item.kind == ItemKind.REPLY.value and item.parent_platform_id:
+            parent = session.execute(
+                select(ArchiveItem).where(
+                    ArchiveItem.platform == item.platform,
+                    ArchiveItem.kind == ItemKind.COMMENT.value,
+                    ArchiveItem.platform_id == item.parent_platform_id,
+                )
+            ).scalar_one_or_none()
+            post_id = parent.parent_platform_id if parent else None
+        if post_id and item.kind != ItemKind.POST.value:
+            post_item = session.execute(
+                select(ArchiveItem).where(
+                    ArchiveItem.platform == item.platform,
+                    ArchiveItem.kind == ItemKind.POST.value,
+                    ArchiveItem.platform_id == post_id,
+                )
+            ).scalar_one_or_none()
+            post = _head(session, post_item.id) if post_item else None
+            siblings = list(
+                session.execute(
+                    select(ArchiveItem)
+                    .where(
+                        ArchiveItem.platform == item.platform,
+                        ArchiveItem.page_id == item.page_id,
+                        or_(
+                            ArchiveItem.parent_platform_id == post_id,
+                            and_(
+                                ArchiveItem.kind == ItemKind.REPLY.value,
+                                ArchiveItem.parent_platform_id == (item.parent_platform_id or ""),
+                            ),
+                        ),
+                    )
+                    .order_by(ArchiveItem.created_at, ArchiveItem.id)
+                    .limit(40)
+                ).scalars()
+            )
+            texts = _latest_texts(session, [s.id for s in siblings])
+            thread = [(s, texts.get(s.id, "")) for s in siblings]
+    screening = session.get(Screening, case.screening_id) if case.screening_id else None
+    findings = list(screening.findings) if screening else []
+    consultations = []
+    for c in session.execute(
+        select(Consultation).where(Consultation.case_id == case.id).order_by(Consultation.id)
+    ).scalars():
+        advice = session.execute(
+            select(Advice).where(Advice.consultation_id == c.id)
+        ).scalar_one_or_none()
+        consultations.append((c, advice))
+    concurrences: list[Advice] = []
+    active = None
+    if case.page_id and case.author_platform_id and case.platform:
+        person = person_of_case(session, case.id)
+        concurrences = concurrences_for(session, person)
+        active = session.execute(
+            select(Block).where(
+                Block.page_id == case.page_id,
+                Block.platform == case.platform,
+                Block.person_id == case.author_platform_id,
+                Block.lifted_at.is_(None),
+            )
+        ).scalar_one_or_none()
+    return CaseView(
+        case=case,
+        page=session.get(Page, case.page_id) if case.page_id else None,
+        item=item,
+        versions=versions,
+        text=text,
+        segments=highlight(screening_text(versions, screening) or text, findings)
+        if findings
+        else [Segment(text)],
+        findings=findings,
+        screening=screening,
+        post=post,
+        thread=thread,
+        categories=sorted(
+            session.execute(
+                select(CaseCategory.category).where(CaseCategory.case_id == case.id)
+            ).scalars()
+        ),
+        history=history(session, case.platform, case.author_platform_id),
+        decisions=list(
+            session.execute(
+                select(Decision).where(Decision.case_id == case.id).order_by(Decision.id)
+            ).scalars()
+        ),
+        consultations=consultations,
+        reports=list(
+            session.execute(
+                select(Report).where(Report.case_id == case.id).order_by(Report.id)
+            ).scalars()
+        ),
+        concurrences=concurrences,
+        active_block=active,
+    )
+
+
+def screening_text(versions: Sequence[ArchiveVersion], screening: Screening | None) -> str:
+    """The text that was screened (the spans point into it), not a later edit's."""
+    if screening is None:
+        return ""
+    for v in versions:
+        if v.seq == screening.version_seq:
+            return v.text or ""
+    return ""
+
+
+# ---- other lists -----------------------------------------------------------------------------
+
+
+def consultations_for_counsel(
+    session: Session, *, actor: Actor, answered: bool = False
+) -> list[tuple[Consultation, Case, Advice | None]]:
+    """The cases sent to legal counsel: waiting for advice, or answered."""
+    require(actor, Perm.MODERATION_ADVISE)
+    q = (
+        select(Consultation, Case, Advice)
+        .join(Case, Case.id == Consultation.case_id)
+        .outerjoin(Advice, Advice.consultation_id == Consultation.id)
+    )
+    q = q.where(Advice.id.is_not(None) if answered else Advice.id.is_(None))
+    return [
+        (c, k, a) for c, k, a in session.execute(q.order_by(Consultation.id).limit(200)).tuples()
+    ]
+
+
+@dataclass
+class ReportStatus:
+    """A report as its reporter sees it: what happened to it."""
+
+    report: Report
+    case: Case
+    last_decision: Decision | None
+
+
+def my_reports(session: Session, *, actor: Actor) -> list[ReportStatus]:
+    """The reports the actor filed, with the outcome of each (§.22)."""
+    require(actor, Perm.REPORT_FILE)
+    rows = session.execute(
+        select(Report, Case)
+        .join(Case, Case.id == Report.case_id)
+        .where(Report.reporter_id == actor.account_id)
+        .order_by(Report.id.desc())
+        .limit(100)
+    ).tuples()
+    out = []
+    for report, case in rows:
+        last = session.execute(
+            select(Decision)
+            .where(Decision.case_id == case.id, Decision.decided_at >= report.reported_at)
+            .order_by(Decision.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        out.append(ReportStatus(report, case, last))
+    return out
+
+
+@dataclass
+class ResponseRow:
+    """A comment that asks the department something, and who answered it."""
+
+    request: ResponseRequest
+    item: ArchiveItem
+    text: str
+    page_name: str
+    answer: Answer | None
+
+
+def needs_response(session: Session, *, actor: Actor, state: str = "open") -> list[ResponseRow]:
+    """The §.12 queue: comments asking for a response (open first, oldest first)."""
+    require(actor, Perm.MODERATION_VIEW)
+    if state not in ("open", "answered", "no_response", "all"):
+        raise InvalidInput("state is open, answered, no_response or all")
+    q = select(ResponseRequest, ArchiveItem).join(
+        ArchiveItem, ArchiveItem.id == ResponseRequest.item_id
+    )
+    if state != "all":
+        q = q.where(ResponseRequest.state == state)
+    q = q.where(_in_scope(actor, ResponseRequest.page_id))
+    order = ResponseRequest.detected_at if state == "open" else ResponseRequest.answered_at.desc()
+    rows = list(session.execute(q.order_by(order).limit(QUEUE_LIMIT)).tuples())
+    texts = _latest_texts(session, [i.id for _, i in rows])
+    pages = dict(session.execute(select(Page.id, Page.name)).tuples().all())
+    answers = {
+        a.request_id: a
+        for a in session.execute(
+            select(Answer).where(Answer.request_id.in_([r.id for r, _ in rows]))
+        ).scalars()
+    }
+    return [
+        ResponseRow(
+            r,
+            i,
+            texts.get(i.id, ""),
+            pages.get(r.page_id, "—") if r.page_id else "—",
+            answers.get(r.id),
+        )
+        for r, i in rows
+    ]
+
+
+def blocks(session: Session, *, actor: Actor, include_lifted: bool = False) -> list[Block]:
+    """Blocks in force (due for review first), or every block."""
+    require(actor, Perm.MODERATION_VIEW)
+    q = select(Block)
+    if not include_lifted:
+        q = q.where(Block.lifted_at.is_(None))
+    return list(session.execute(q.order_by(Block.review_due_at).limit(500)).scalars())
+
+
+def all_comments(
+    session: Session, *, actor: Actor, page_id: int | None = None, before: int | None = None
+) -> list[tuple[ArchiveItem, str, Case | None]]:
+    """Every captured comment, newest first, with its case if it has one (flagged or not)."""
+    require(actor, Perm.MODERATION_VIEW)
+    q = select(ArchiveItem).where(
+        ArchiveItem.kind.in_((ItemKind.COMMENT.value, ItemKind.REPLY.value))
+    )
+    if page_id is not None:
+        q = q.where(ArchiveItem.page_id == page_id)
+    q = q.where(_in_scope(actor, ArchiveItem.page_id))
+    if before is not None:
+        q = q.where(ArchiveItem.id < before)
+    items = list(session.execute(q.order_by(ArchiveItem.id.desc()).limit(50)).scalars())
+    texts = _latest_texts(session, [i.id for i in items])
+    cases: dict[int, Case] = {}
+    for c in session.execute(
+        select(Case).where(Case.item_id.in_([i.id for i in items])).order_by(Case.id)
+    ).scalars():
+        if c.item_id is not None:
+            cases[c.item_id] = c
+    return [(i, texts.get(i.id, ""), cases.get(i.id)) for i in items]

@@ -1,0 +1,247 @@
+"""Moderation storage: screenings, cases, decisions, counsel, warnings, blocks, reports.
+
+What people decided and said is evidence, so those rows are append-only (database triggers
+refuse UPDATE and DELETE, like the audit log): screenings, decisions, consultations and advice,
+warnings, reports, response answers. A case, a block and a response request carry a few
+*head* columns (state, outcome, lifted) that change as the work moves on; each such change is
+an audit event, and the append-only rows it rests on say why.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from piodesk.core.db import Base, JSONType, UTCDateTime
+
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+#: Tables whose rows are never updated or deleted (see the migration's triggers).
+APPEND_ONLY = (
+    "moderation_screenings",
+    "moderation_decisions",
+    "moderation_consultations",
+    "moderation_advice",
+    "moderation_warnings",
+    "moderation_reports",
+    "moderation_answers",
+)
+
+
+class IntakeMark(Base):
+    """How far intake has read the archive's version chain (one row, id=1)."""
+
+    __tablename__ = "moderation_intake"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigId)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Screening(Base):
+    """What the screening engine said about one captured version of a comment."""
+
+    __tablename__ = "moderation_screenings"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("archive_items.id"), index=True)
+    version_seq: Mapped[int] = mapped_column(BigId)  # the archive version that was screened
+    text_sha256: Mapped[str] = mapped_column(String(64))  # a hide or unhide is not re-screened
+    screened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ruleset_version: Mapped[str] = mapped_column(String(80))
+    model_version: Mapped[str] = mapped_column(String(200))
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
+    needs_response: Mapped[bool] = mapped_column(Boolean)
+
+
+class Case(Base):
+    """One comment (or post) in the PIO's queue, from screening or an employee's report."""
+
+    __tablename__ = "moderation_cases"
+    __table_args__ = (
+        Index("ix_moderation_cases_state_opened", "state", "opened_at"),
+        Index("ix_moderation_cases_page_state", "page_id", "state"),
+        Index("ix_moderation_cases_author", "platform", "author_platform_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    page_id: Mapped[int | None] = mapped_column(ForeignKey("pages.id"), nullable=True)
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("archive_items.id"), nullable=True, index=True
+    )
+    url: Mapped[str | None] = mapped_column(String(1000), nullable=True)  # reported link
+    platform: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    kind: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    author_platform_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    author_name: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    source: Mapped[str] = mapped_column(String(20))  # screening | report
+    screening_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderation_screenings.id"), nullable=True
+    )
+    captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Head (derived from decisions; every change audited):
+    state: Mapped[str] = mapped_column(String(14))
+    outcome: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    first_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class CaseCategory(Base):
+    """A category a case's findings (or a report) name: the queue filters on these."""
+
+    __tablename__ = "moderation_case_categories"
+    __table_args__ = (Index("ix_moderation_case_categories_category", "category", "case_id"),)
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("moderation_cases.id"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class Decision(Base):
+    """A PIO's decision on a case: keep, hide, remove or restore, with its §.20 reason."""
+
+    __tablename__ = "moderation_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("moderation_cases.id"), index=True)
+    action: Mapped[str] = mapped_column(String(10))  # keep | hide | remove | restore
+    reason: Mapped[str] = mapped_column(String(20))  # a §.20 category or no_violation
+    note: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    actor_name: Mapped[str] = mapped_column(String(100))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    platform_effect: Mapped[str] = mapped_column(String(300))  # what the platform was asked
+    counsel_pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    archive_seq: Mapped[int | None] = mapped_column(BigId, nullable=True)  # version it recorded
+
+
+class Consultation(Base):
+    """A PIO's question to legal counsel about a case (§.20)."""
+
+    __tablename__ = "moderation_consultations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("moderation_cases.id"), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    asked_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    asked_by_name: Mapped[str] = mapped_column(String(100))
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Advice(Base):
+    """Legal counsel's answer to a consultation; the decision stays with the PIO."""
+
+    __tablename__ = "moderation_advice"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("moderation_consultations.id"), unique=True
+    )
+    advice: Mapped[str] = mapped_column(Text)
+    recommends: Mapped[str] = mapped_column(String(10))  # keep | hide | remove | none
+    # Counsel concurs with blocking the comment's author without a prior warning (§.20).
+    concurs_block: Mapped[bool] = mapped_column(Boolean, default=False)
+    advised_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    advised_by_name: Mapped[str] = mapped_column(String(100))
+    advised_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Warning_(Base):
+    """A warning with an explanation to a person, before any block (§.20)."""
+
+    __tablename__ = "moderation_warnings"
+    __table_args__ = (Index("ix_moderation_warnings_person", "platform", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"))
+    platform: Mapped[str] = mapped_column(String(20))
+    person_id: Mapped[str] = mapped_column(String(200))
+    person_name: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("moderation_cases.id"), nullable=True)
+    category: Mapped[str] = mapped_column(String(20))
+    explanation: Mapped[str] = mapped_column(Text)
+    delivery: Mapped[str] = mapped_column(String(300))  # how it reached the person, or why not
+    delivered: Mapped[bool] = mapped_column(Boolean)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    actor_name: Mapped[str] = mapped_column(String(100))
+    warned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Block(Base):
+    """A person blocked from a page: its reason, grounds, review date, and lifting."""
+
+    __tablename__ = "moderation_blocks"
+    __table_args__ = (Index("ix_moderation_blocks_person", "platform", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"))
+    platform: Mapped[str] = mapped_column(String(20))
+    person_id: Mapped[str] = mapped_column(String(200))
+    person_name: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("moderation_cases.id"), nullable=True)
+    category: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    warning_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderation_warnings.id"), nullable=True
+    )
+    concurrence_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderation_advice.id"), nullable=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    actor_name: Mapped[str] = mapped_column(String(100))
+    blocked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Head (audited changes):
+    review_due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    lifted_by_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    lift_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Report(Base):
+    """An employee's report of a post or comment to the PIO (§.22)."""
+
+    __tablename__ = "moderation_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    reporter_name: Mapped[str] = mapped_column(String(100))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("archive_items.id"), nullable=True)
+    url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    category: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    reason: Mapped[str] = mapped_column(Text)
+    case_id: Mapped[int] = mapped_column(ForeignKey("moderation_cases.id"), index=True)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ResponseRequest(Base):
+    """A comment that asks the department something (§.12): open until someone answers."""
+
+    __tablename__ = "moderation_response_requests"
+    __table_args__ = (Index("ix_moderation_response_requests_state", "state", "detected_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("archive_items.id"), unique=True)
+    page_id: Mapped[int | None] = mapped_column(ForeignKey("pages.id"), nullable=True)
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(12))  # open | answered | no_response
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Answer(Base):
+    """Who answered a comment's question, when and how (§.12)."""
+
+    __tablename__ = "moderation_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("moderation_response_requests.id"), index=True
+    )
+    outcome: Mapped[str] = mapped_column(String(12))  # answered | no_response
+    note: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    actor_name: Mapped[str] = mapped_column(String(100))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
