@@ -770,29 +770,39 @@ def review_block(
 
 # ---- employee reports (§.22) -----------------------------------------------------------------
 
-# Links to a record on each platform, and how its id appears in piodesk's archive.
-_LINKS: tuple[tuple[str, re.Pattern[str], str], ...] = (
-    ("sandbox", re.compile(r"/sandbox/[\w.-]+/?[^#\s]*#(?:comment|post)-(\d{1,18})\b"), "{}"),
-    ("mastodon", re.compile(r"^https?://[^/\s]+/@[\w.@-]+/(\d{1,24})\b"), "{}"),
-    ("x", re.compile(r"^https?://(?:www\.)?(?:x|twitter)\.com/\w+/status/(\d{1,24})\b"), "{}"),
-    ("facebook", re.compile(r"^https?://(?:www\.|m\.)?facebook\.com/.*[?&]comment_id=(\d+)"), "{}"),
+# Links to a record on each platform: the platform, and the id (and kind, where the link says).
+_LINKS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "sandbox",
+        re.compile(r"/sandbox/[\w.%-]+/?[^#\s]*#(?P<kind>comment|post)-(?P<id>\d{1,18})\b"),
+    ),
+    ("mastodon", re.compile(r"^https?://[^/\s]+/@[\w.@-]+/(?P<id>\d{1,24})\b")),
+    ("x", re.compile(r"^https?://(?:www\.)?(?:x|twitter)\.com/\w+/status/(?P<id>\d{1,24})\b")),
+    (
+        "facebook",
+        re.compile(r"^https?://(?:www\.|m\.)?facebook\.com/.*[?&]comment_id=(?P<id>\d{1,24})"),
+    ),
 )
 
 
 def resolve_link(session: Session, url: str) -> ArchiveItem | None:
     """The archived post or comment a platform link points at, if piodesk captured it."""
-    for platform, pattern, _ in _LINKS:
+    for platform, pattern in _LINKS:
         match = pattern.search(url)
         if not match:
             continue
-        platform_id = match.group(1)
+        platform_id = match.group("id")
+        kind = match.groupdict().get("kind")
         q = select(ArchiveItem).where(ArchiveItem.platform == platform)
+        if kind == "post":
+            q = q.where(ArchiveItem.kind == ItemKind.POST.value)
+        elif kind == "comment" or platform == "facebook":
+            q = q.where(ArchiveItem.kind.in_(_COMMENT_KINDS))
         if platform == "facebook":
             # Graph comment ids are "<post>_<comment>"; the link carries the comment part.
             q = q.where(
-                ArchiveItem.kind.in_(_COMMENT_KINDS),
                 (ArchiveItem.platform_id == platform_id)
-                | ArchiveItem.platform_id.like(f"%\\_{platform_id}", escape="\\"),
+                | ArchiveItem.platform_id.like(f"%\\_{platform_id}", escape="\\")
             )
         else:
             q = q.where(ArchiveItem.platform_id == platform_id)

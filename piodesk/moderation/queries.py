@@ -101,7 +101,7 @@ def _rows(session: Session, cases: Sequence[Case]) -> list[QueueRow]:
     for r in session.execute(select(CaseCategory).where(CaseCategory.case_id.in_(ids))).scalars():
         cats.setdefault(r.case_id, []).append(r.category)
     texts = _latest_texts(session, [c.item_id for c in cases if c.item_id])
-    pages = dict(session.execute(select(Page.id, Page.name)).tuples().all())
+    pages = dict(session.execute(select(Page.id, Page.name)).all())
     return [
         QueueRow(
             c,
@@ -392,9 +392,7 @@ def consultations_for_counsel(
         .outerjoin(Advice, Advice.consultation_id == Consultation.id)
     )
     q = q.where(Advice.id.is_not(None) if answered else Advice.id.is_(None))
-    return [
-        (c, k, a) for c, k, a in session.execute(q.order_by(Consultation.id).limit(200)).tuples()
-    ]
+    return [(c, k, a) for c, k, a in session.execute(q.order_by(Consultation.id).limit(200))]
 
 
 @dataclass
@@ -415,7 +413,7 @@ def my_reports(session: Session, *, actor: Actor) -> list[ReportStatus]:
         .where(Report.reporter_id == actor.account_id)
         .order_by(Report.id.desc())
         .limit(100)
-    ).tuples()
+    )
     out = []
     for report, case in rows:
         last = session.execute(
@@ -451,9 +449,9 @@ def needs_response(session: Session, *, actor: Actor, state: str = "open") -> li
         q = q.where(ResponseRequest.state == state)
     q = q.where(_in_scope(actor, ResponseRequest.page_id))
     order = ResponseRequest.detected_at if state == "open" else ResponseRequest.answered_at.desc()
-    rows = list(session.execute(q.order_by(order).limit(QUEUE_LIMIT)).tuples())
+    rows = list(session.execute(q.order_by(order).limit(QUEUE_LIMIT)))
     texts = _latest_texts(session, [i.id for _, i in rows])
-    pages = dict(session.execute(select(Page.id, Page.name)).tuples().all())
+    pages = dict(session.execute(select(Page.id, Page.name)).all())
     answers = {
         a.request_id: a
         for a in session.execute(

@@ -10,8 +10,10 @@ from sqlalchemy import func, select
 
 from piodesk.archive.model import ItemState
 from piodesk.archive.tables import ArchiveHead, ArchiveItem
-from piodesk.core import audit
+from piodesk.core import audit, clock
 from piodesk.core.permissions import Actor, Perm, require
+from piodesk.moderation import queries as moderation_queries
+from piodesk.moderation.routes import age_text
 from piodesk.pages.model import PageState
 from piodesk.pages.tables import Page
 from piodesk.web.context import authenticate, ctx, current_actor, render
@@ -67,6 +69,24 @@ def dashboard(request: Request) -> HTMLResponse:
                     select(func.max(ArchiveItem.first_captured_at))
                 ).scalar(),
             }
+        if actor.can(Perm.MODERATION_VIEW):
+            count, oldest = moderation_queries.oldest_open(session, actor=actor)
+            summary["moderation"] = {
+                "open": count,
+                "oldest": age_text(oldest) if oldest else None,
+                "responses": len(moderation_queries.needs_response(session, actor=actor)),
+                "blocks_due": sum(
+                    1
+                    for b in moderation_queries.blocks(session, actor=actor)
+                    if clock.as_utc(b.review_due_at) <= clock.now()
+                ),
+            }
+        if actor.can(Perm.MODERATION_ADVISE):
+            summary["counsel_waiting"] = len(
+                moderation_queries.consultations_for_counsel(session, actor=actor)
+            )
+        if actor.can(Perm.REPORT_FILE):
+            summary["my_reports"] = moderation_queries.my_reports(session, actor=actor)[:5]
     return render(request, "dashboard.html", summary)
 
 

@@ -1,0 +1,770 @@
+"""The PIO's moderation queue, case pages, counsel's desk, employee reports — and their API.
+
+Thin: parse the form or JSON, call one action, render or redirect. Every permission check is in
+the actions and queries.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from piodesk.archive.ingest import connector_for
+from piodesk.connectors.base import Connector
+from piodesk.core import clock
+from piodesk.core.errors import InvalidInput
+from piodesk.core.permissions import Actor, Perm
+from piodesk.moderation import actions, queries
+from piodesk.moderation.actions import ADVICE_RECOMMENDS
+from piodesk.moderation.model import NO_VIOLATION, REASONS, Action
+from piodesk.moderation.queries import QueueFilter
+from piodesk.moderation.tables import Case, Decision
+from piodesk.pages.tables import Page
+from piodesk.web.context import AppContext, authenticate, check_csrf, ctx, current_actor, render
+
+router = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/v1", tags=["moderation"])
+
+CATEGORIES = {k: v for k, v in REASONS.items() if k != NO_VIOLATION}
+
+
+def _connect(app: AppContext) -> actions.Connect:
+    def connect(page: Page) -> Connector:
+        return connector_for(page, app.sessions, app.settings.secret_key)
+
+    return connect
+
+
+def _int(value: Any, label: str) -> int | None:
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 12:
+        raise InvalidInput(f"{label} must be a number")
+    return int(text)
+
+
+def _filter(params: Any) -> QueueFilter:
+    age = str(params.get("age") or "").strip()
+    try:
+        older = float(age) if age else None
+    except ValueError:
+        raise InvalidInput("age is a number of hours") from None
+    category = str(params.get("category") or "").strip() or None
+    if category is not None and category not in CATEGORIES:
+        raise InvalidInput(f"unknown category '{category[:40]}'")
+    return QueueFilter(
+        page_id=_int(params.get("page"), "page"),
+        category=category,
+        older_than_hours=older,
+        state=str(params.get("state") or "open"),
+    )
+
+
+def _filter_query(flt: QueueFilter) -> str:
+    params = {
+        "page": flt.page_id or "",
+        "category": flt.category or "",
+        "age": "" if flt.older_than_hours is None else f"{flt.older_than_hours:g}",
+        "state": "" if flt.state == "open" else flt.state,
+    }
+    query = urlencode({k: v for k, v in params.items() if v})
+    return f"?{query}" if query else ""
+
+
+def age_text(since: datetime | None) -> str:
+    """'3 d 4 h', '2 h 5 min', '40 s': how long ago, for the queue and dashboard."""
+    if since is None:
+        return "—"
+    seconds = max(0, int((clock.now() - clock.as_utc(since)).total_seconds()))
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes = rest // 60
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min"
+    return f"{seconds} s"
+
+
+# ---- the queue -------------------------------------------------------------------------------
+
+
+@router.get("/moderation", response_class=HTMLResponse)
+def queue_page(request: Request) -> HTMLResponse:
+    """The PIO office's queue of flagged and reported comments, oldest first."""
+    actor = authenticate(request).actor
+    flt = _filter(request.query_params)
+    with ctx(request).read() as session:
+        rows = queries.queue(session, flt, actor=actor)
+        count, oldest = queries.oldest_open(session, actor=actor)
+        pages = session.query(Page).order_by(Page.name).all()
+    return render(
+        request,
+        "moderation/queue.html",
+        {
+            "rows": rows,
+            "flt": flt,
+            "fq": _filter_query(flt),
+            "pages": pages,
+            "categories": CATEGORIES,
+            "open_count": count,
+            "oldest": age_text(oldest) if oldest else None,
+            "age_text": age_text,
+        },
+    )
+
+
+@router.get("/moderation/cases/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, case_id: int) -> HTMLResponse:
+    """One case: the comment in its thread, findings, the author's history, and the forms."""
+    actor = authenticate(request).actor
+    flt = _filter(request.query_params)
+    app = ctx(request)
+    with app.read() as session:
+        view = queries.case_view(session, case_id, actor=actor)
+        nav = (
+            queries.neighbours(session, view.case, flt, actor=actor)
+            if actor.can(Perm.MODERATION_VIEW)
+            else {}
+        )
+        caps: frozenset[str] = frozenset()
+        if view.page is not None and actor.can(Perm.MODERATION_DECIDE, view.case.page_id):
+            try:
+                caps = frozenset(c.value for c in _connect(app)(view.page).capabilities)
+            except Exception:  # noqa: BLE001 - an unreachable platform only hides the buttons
+                caps = frozenset()
+        done = None
+        done_id = _int(request.query_params.get("done"), "done")
+        if done_id:
+            done_case = session.get(Case, done_id)
+            if done_case is not None and actions.may_view_case(session, done_case, actor):
+                done = done_case
+    top = view.categories[0] if view.categories else ""
+    return render(
+        request,
+        "moderation/case.html",
+        {
+            "v": view,
+            "nav": nav,
+            "fq": _filter_query(flt),
+            "reasons": REASONS,
+            "categories": CATEGORIES,
+            "top_category": top,
+            "caps": caps,
+            "recommends": ADVICE_RECOMMENDS,
+            "done": done,
+            "age_text": age_text,
+        },
+    )
+
+
+def _next_url(request: Request, case_id: int, flt: QueueFilter, actor: Actor) -> str:
+    """Where to go after deciding: the next open case in the same queue, else the queue."""
+    fq = _filter_query(flt)
+    with ctx(request).read() as session:
+        rows = queries.queue(session, flt, actor=actor)
+    sep = "&" if fq else "?"
+    if rows:
+        return f"/moderation/cases/{rows[0].case.id}{fq}{sep}done={case_id}"
+    return f"/moderation{fq}{sep}done={case_id}"
+
+
+@router.post("/moderation/cases/{case_id}/decide", dependencies=[Depends(check_csrf)])
+async def decide_form(request: Request, case_id: int) -> Response:
+    """Keep, hide or remove, with the §.20 reason and a note."""
+    actor = authenticate(request).actor
+    form = await request.form()
+    app = ctx(request)
+    flt = _filter(request.query_params)
+    action = str(form.get("action", ""))
+    reason = str(form.get("reason", "")) or (NO_VIOLATION if action == Action.KEEP else "")
+    actions.decide(
+        app.sessions,
+        case_id,
+        action=action,
+        reason=reason,
+        note=str(form.get("note", "")),
+        actor=actor,
+        connect=_connect(app),
+    )
+    return RedirectResponse(_next_url(request, case_id, flt, actor), status_code=303)
+
+
+@router.post("/moderation/cases/{case_id}/restore", dependencies=[Depends(check_csrf)])
+async def restore_form(request: Request, case_id: int) -> Response:
+    """Put a hidden or removed comment back."""
+    actor = authenticate(request).actor
+    form = await request.form()
+    app = ctx(request)
+    actions.restore(
+        app.sessions,
+        case_id,
+        note=str(form.get("note", "")),
+        actor=actor,
+        connect=_connect(app),
+    )
+    return RedirectResponse(f"/moderation/cases/{case_id}", status_code=303)
+
+
+@router.post("/moderation/cases/{case_id}/consult", dependencies=[Depends(check_csrf)])
+async def consult_form(request: Request, case_id: int) -> Response:
+    """Send the case to legal counsel."""
+    actor = authenticate(request).actor
+    form = await request.form()
+    with ctx(request).tx() as session:
+        actions.consult(session, case_id, question=str(form.get("question", "")), actor=actor)
+    return RedirectResponse(f"/moderation/cases/{case_id}", status_code=303)
+
+
+@router.post(
+    "/moderation/consultations/{consultation_id}/advise", dependencies=[Depends(check_csrf)]
+)
+async def advise_form(request: Request, consultation_id: int) -> Response:
+    """Legal counsel's answer."""
+    actor = authenticate(request).actor
+    form = await request.form()
+    with ctx(request).tx() as session:
+        advice = actions.advise(
+            session,
+            consultation_id,
+            advice=str(form.get("advice", "")),
+            recommends=str(form.get("recommends", "none")),
+            concurs_block=form.get("concurs_block") == "yes",
+            actor=actor,
+        )
+        consultation = session.get(actions.Consultation, advice.consultation_id)
+        case_id = consultation.case_id if consultation else 0
+    return RedirectResponse(f"/moderation/cases/{case_id}", status_code=303)
+
+
+@router.post("/moderation/cases/{case_id}/warn", dependencies=[Depends(check_csrf)])
+async def warn_form(request: Request, case_id: int) -> Response:
+    """Warn the comment's author, with an explanation."""
+    actor = authenticate(request).actor
+    form = await request.form()
+    app = ctx(request)
+    actions.warn(
+        app.sessions,
+        case_id=case_id,
+        category=str(form.get("category", "")),
+        explanation=str(form.get("explanation", "")),
+        actor=actor,
+        connect=_connect(app),
+    )
+    return RedirectResponse(f"/moderation/cases/{case_id}#person", status_code=303)
+
+
+@router.post("/moderation/cases/{case_id}/block", dependencies=[Depends(check_csrf)])
+async def block_form(request: Request, case_id: int) -> Response:
+    """Block the comment's author (after a warning, or with counsel's concurrence)."""
+    actor = authenticate(request).actor
+    form = await request.form()
+    app = ctx(request)
+    actions.block(
+        app.sessions,
+        case_id=case_id,
+        category=str(form.get("category", "")),
+        reason=str(form.get("reason", "")),
+        concurrence_id=_int(form.get("concurrence"), "concurrence"),
+        actor=actor,
+        connect=_connect(app),
+        review_days=app.settings.block_review_days,
+    )
+    return RedirectResponse(f"/moderation/cases/{case_id}#person", status_code=303)
+
+
+# ---- blocks, responses, all comments, counsel ------------------------------------------------
+
+
+@router.get("/moderation/blocks", response_class=HTMLResponse)
+def blocks_page(request: Request, all: bool = False) -> HTMLResponse:
+    """Blocks in force, the ones due for review first."""
+    actor = authenticate(request).actor
+    with ctx(request).read() as session:
+        rows = queries.blocks(session, actor=actor, include_lifted=all)
+        pages = dict(session.query(Page.id, Page.name).all())
+    return render(
+        request,
+        "moderation/blocks.html",
+        {"blocks": rows, "pages": pages, "now": clock.now(), "show_all": all},
+    )
+
+
+@router.post("/moderation/blocks/{block_id}/lift", dependencies=[Depends(check_csrf)])
+async def lift_form(request: Request, block_id: int) -> Response:
+    """Lift a block."""
+    actor = authenticate(request).actor
+    form = await request.form()
+    app = ctx(request)
+    actions.lift_block(
+        app.sessions,
+        block_id,
+        reason=str(form.get("reason", "")),
+        actor=actor,
+        connect=_connect(app),
+    )
+    return RedirectResponse("/moderation/blocks", status_code=303)
+
+
+@router.post("/moderation/blocks/{block_id}/review", dependencies=[Depends(check_csrf)])
+async def review_form(request: Request, block_id: int) -> Response:
+    """Review a block and keep it until the next review."""
+    actor = authenticate(request).actor
+    form = await request.form()
+    app = ctx(request)
+    with app.tx() as session:
+        actions.review_block(
+            session,
+            block_id,
+            note=str(form.get("note", "")),
+            actor=actor,
+            review_days=app.settings.block_review_days,
+        )
+    return RedirectResponse("/moderation/blocks", status_code=303)
+
+
+@router.get("/moderation/responses", response_class=HTMLResponse)
+def responses_page(request: Request, state: str = "open") -> HTMLResponse:
+    """Comments that ask the department something (§.12), and who answered them."""
+    actor = authenticate(request).actor
+    with ctx(request).read() as session:
+        rows = queries.needs_response(session, actor=actor, state=state)
+    return render(
+        request, "moderation/responses.html", {"rows": rows, "state": state, "age_text": age_text}
+    )
+
+
+@router.post("/moderation/responses/{request_id}/answer", dependencies=[Depends(check_csrf)])
+async def answer_form(request: Request, request_id: int) -> Response:
+    """Record who answered, when and how."""
+    actor = authenticate(request).actor
+    form = await request.form()
+    with ctx(request).tx() as session:
+        actions.answer(
+            session,
+            request_id,
+            outcome=str(form.get("outcome", "answered")),
+            note=str(form.get("note", "")),
+            actor=actor,
+        )
+    return RedirectResponse("/moderation/responses", status_code=303)
+
+
+@router.get("/moderation/comments", response_class=HTMLResponse)
+def comments_page(request: Request) -> HTMLResponse:
+    """Every captured comment, flagged or not, newest first."""
+    actor = authenticate(request).actor
+    page_id = _int(request.query_params.get("page"), "page")
+    before = _int(request.query_params.get("before"), "before")
+    with ctx(request).read() as session:
+        rows = queries.all_comments(session, actor=actor, page_id=page_id, before=before)
+        pages = session.query(Page).order_by(Page.name).all()
+    return render(
+        request,
+        "moderation/comments.html",
+        {"rows": rows, "pages": pages, "page_id": page_id},
+    )
+
+
+@router.get("/counsel", response_class=HTMLResponse)
+def counsel_page(request: Request) -> HTMLResponse:
+    """Legal counsel's desk: cases sent for advice, and those already answered."""
+    actor = authenticate(request).actor
+    with ctx(request).read() as session:
+        waiting = queries.consultations_for_counsel(session, actor=actor)
+        answered = queries.consultations_for_counsel(session, actor=actor, answered=True)
+    return render(
+        request,
+        "moderation/counsel.html",
+        {"waiting": waiting, "answered": answered[-50:], "age_text": age_text},
+    )
+
+
+# ---- employee reports (§.22) -----------------------------------------------------------------
+
+
+@router.get("/reports", response_class=HTMLResponse)
+def reports_page(request: Request) -> HTMLResponse:
+    """Report a post or comment to the PIO, and see what became of earlier reports."""
+    actor = authenticate(request).actor
+    item_id = _int(request.query_params.get("item"), "item")
+    with ctx(request).read() as session:
+        mine = queries.my_reports(session, actor=actor)
+    return render(
+        request,
+        "moderation/reports.html",
+        {
+            "mine": mine,
+            "item_id": item_id,
+            "categories": CATEGORIES,
+            "filed": _int(request.query_params.get("filed"), "filed"),
+        },
+    )
+
+
+@router.post("/reports", dependencies=[Depends(check_csrf)])
+async def report_form(request: Request) -> Response:
+    """File a report; it lands in the PIO's queue."""
+    actor = authenticate(request).actor
+    form = await request.form()
+    with ctx(request).tx() as session:
+        report = actions.file_report(
+            session,
+            reason=str(form.get("reason", "")),
+            url=str(form.get("url", "")) or None,
+            item_id=_int(form.get("item"), "item"),
+            category=str(form.get("category", "")) or None,
+            actor=actor,
+        )
+    return RedirectResponse(f"/reports?filed={report.id}", status_code=303)
+
+
+# ---- JSON API --------------------------------------------------------------------------------
+
+
+class CaseOut(BaseModel):
+    """A case in the queue."""
+
+    id: int
+    state: str
+    outcome: str | None
+    source: str
+    page_id: int | None
+    item_id: int | None
+    url: str | None
+    author_name: str | None
+    author_platform_id: str | None
+    categories: list[str]
+    text: str
+    opened_at: str
+    decided_at: str | None
+
+
+def _case_out(case: Case, categories: list[str], text: str) -> CaseOut:
+    return CaseOut(
+        id=case.id,
+        state=case.state,
+        outcome=case.outcome,
+        source=case.source,
+        page_id=case.page_id,
+        item_id=case.item_id,
+        url=case.url,
+        author_name=case.author_name,
+        author_platform_id=case.author_platform_id,
+        categories=categories,
+        text=text,
+        opened_at=case.opened_at.isoformat(),
+        decided_at=case.decided_at.isoformat() if case.decided_at else None,
+    )
+
+
+class DecisionOut(BaseModel):
+    """A decision on a case."""
+
+    id: int
+    case_id: int
+    action: str
+    reason: str
+    note: str
+    decided_by: str
+    decided_at: str
+    platform_effect: str
+    archive_seq: int | None
+
+
+def _decision_out(d: Decision) -> DecisionOut:
+    return DecisionOut(
+        id=d.id,
+        case_id=d.case_id,
+        action=d.action,
+        reason=d.reason,
+        note=d.note,
+        decided_by=d.actor_name,
+        decided_at=d.decided_at.isoformat(),
+        platform_effect=d.platform_effect,
+        archive_seq=d.archive_seq,
+    )
+
+
+class CaseDetailOut(BaseModel):
+    """A case with its findings and decisions."""
+
+    case: CaseOut
+    findings: list[dict[str, Any]]
+    decisions: list[DecisionOut]
+
+
+@api.get("/moderation/cases", response_model=list[CaseOut])
+def api_queue(
+    request: Request,
+    page: str | None = None,
+    category: str | None = None,
+    age: str | None = None,
+    state: str | None = None,
+    actor: Actor = Depends(current_actor),
+) -> list[CaseOut]:
+    """The queue (open cases by default, oldest first); filters: page, category, age (hours)."""
+    flt = _filter({"page": page, "category": category, "age": age, "state": state})
+    with ctx(request).read() as session:
+        return [
+            _case_out(r.case, r.categories, r.text)
+            for r in queries.queue(session, flt, actor=actor)
+        ]
+
+
+@api.get("/moderation/cases/{case_id}", response_model=CaseDetailOut)
+def api_case(
+    request: Request, case_id: int, actor: Actor = Depends(current_actor)
+) -> CaseDetailOut:
+    """One case."""
+    with ctx(request).read() as session:
+        v = queries.case_view(session, case_id, actor=actor)
+        return CaseDetailOut(
+            case=_case_out(v.case, v.categories, v.text),
+            findings=v.findings,
+            decisions=[_decision_out(d) for d in v.decisions],
+        )
+
+
+class DecisionIn(BaseModel):
+    """keep (reason no_violation), hide or remove (reason: a §.20 category), with a note."""
+
+    model_config = ConfigDict(extra="forbid")
+    action: str = Field(max_length=10)
+    reason: str = Field(max_length=20)
+    note: str = Field(default="", max_length=2000)
+
+
+@api.post("/moderation/cases/{case_id}/decision", response_model=DecisionOut, status_code=201)
+def api_decide(
+    request: Request, case_id: int, body: DecisionIn, actor: Actor = Depends(current_actor)
+) -> DecisionOut:
+    """Decide a case."""
+    app = ctx(request)
+    return _decision_out(
+        actions.decide(
+            app.sessions,
+            case_id,
+            action=body.action,
+            reason=body.reason,
+            note=body.note,
+            actor=actor,
+            connect=_connect(app),
+        )
+    )
+
+
+class NoteIn(BaseModel):
+    """A person's reason or note."""
+
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(max_length=2000)
+
+
+@api.post("/moderation/cases/{case_id}/restore", response_model=DecisionOut, status_code=201)
+def api_restore(
+    request: Request, case_id: int, body: NoteIn, actor: Actor = Depends(current_actor)
+) -> DecisionOut:
+    """Restore a hidden or removed comment."""
+    app = ctx(request)
+    return _decision_out(
+        actions.restore(app.sessions, case_id, note=body.note, actor=actor, connect=_connect(app))
+    )
+
+
+class ConsultIn(BaseModel):
+    """The PIO's question for legal counsel."""
+
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(max_length=2000)
+
+
+@api.post("/moderation/cases/{case_id}/consultations", status_code=201)
+def api_consult(
+    request: Request, case_id: int, body: ConsultIn, actor: Actor = Depends(current_actor)
+) -> dict[str, Any]:
+    """Send a case to legal counsel."""
+    with ctx(request).tx() as session:
+        c = actions.consult(session, case_id, question=body.question, actor=actor)
+        return {"id": c.id, "case_id": c.case_id, "asked_at": c.asked_at.isoformat()}
+
+
+class AdviceIn(BaseModel):
+    """Counsel's advice."""
+
+    model_config = ConfigDict(extra="forbid")
+    advice: str = Field(max_length=2000)
+    recommends: str = Field(default="none", max_length=10)
+    concurs_block: bool = False
+
+
+@api.post("/moderation/consultations/{consultation_id}/advice", status_code=201)
+def api_advise(
+    request: Request, consultation_id: int, body: AdviceIn, actor: Actor = Depends(current_actor)
+) -> dict[str, Any]:
+    """Answer a consultation."""
+    with ctx(request).tx() as session:
+        a = actions.advise(
+            session,
+            consultation_id,
+            advice=body.advice,
+            recommends=body.recommends,
+            concurs_block=body.concurs_block,
+            actor=actor,
+        )
+        return {"id": a.id, "consultation_id": a.consultation_id, "concurs_block": a.concurs_block}
+
+
+class WarnIn(BaseModel):
+    """A warning: the §.20 category and the explanation the person receives."""
+
+    model_config = ConfigDict(extra="forbid")
+    category: str = Field(max_length=20)
+    explanation: str = Field(max_length=2000)
+
+
+@api.post("/moderation/cases/{case_id}/warnings", status_code=201)
+def api_warn(
+    request: Request, case_id: int, body: WarnIn, actor: Actor = Depends(current_actor)
+) -> dict[str, Any]:
+    """Warn the author of a case's comment."""
+    app = ctx(request)
+    w = actions.warn(
+        app.sessions,
+        case_id=case_id,
+        category=body.category,
+        explanation=body.explanation,
+        actor=actor,
+        connect=_connect(app),
+    )
+    return {"id": w.id, "delivered": w.delivered, "delivery": w.delivery}
+
+
+class BlockIn(BaseModel):
+    """A block: category, reason, and (without a prior warning) counsel's concurring advice."""
+
+    model_config = ConfigDict(extra="forbid")
+    category: str = Field(max_length=20)
+    reason: str = Field(max_length=2000)
+    concurrence_id: int | None = None
+
+
+@api.post("/moderation/cases/{case_id}/blocks", status_code=201)
+def api_block(
+    request: Request, case_id: int, body: BlockIn, actor: Actor = Depends(current_actor)
+) -> dict[str, Any]:
+    """Block the author of a case's comment."""
+    app = ctx(request)
+    b = actions.block(
+        app.sessions,
+        case_id=case_id,
+        category=body.category,
+        reason=body.reason,
+        concurrence_id=body.concurrence_id,
+        actor=actor,
+        connect=_connect(app),
+        review_days=app.settings.block_review_days,
+    )
+    return {
+        "id": b.id,
+        "warning_id": b.warning_id,
+        "concurrence_id": b.concurrence_id,
+        "review_due_at": b.review_due_at.isoformat(),
+    }
+
+
+@api.post("/moderation/blocks/{block_id}/lift")
+def api_lift(
+    request: Request, block_id: int, body: NoteIn, actor: Actor = Depends(current_actor)
+) -> dict[str, Any]:
+    """Lift a block."""
+    app = ctx(request)
+    b = actions.lift_block(
+        app.sessions, block_id, reason=body.note, actor=actor, connect=_connect(app)
+    )
+    return {"id": b.id, "lifted_at": b.lifted_at.isoformat() if b.lifted_at else None}
+
+
+class AnswerIn(BaseModel):
+    """How a comment's question was answered (or why no answer is due)."""
+
+    model_config = ConfigDict(extra="forbid")
+    outcome: str = Field(default="answered", max_length=12)
+    note: str = Field(max_length=2000)
+
+
+@api.post("/moderation/responses/{request_id}/answer", status_code=201)
+def api_answer(
+    request: Request, request_id: int, body: AnswerIn, actor: Actor = Depends(current_actor)
+) -> dict[str, Any]:
+    """Record an answer to a comment that asked for a response."""
+    with ctx(request).tx() as session:
+        a = actions.answer(session, request_id, outcome=body.outcome, note=body.note, actor=actor)
+        return {"id": a.id, "answered_by": a.actor_name, "answered_at": a.answered_at.isoformat()}
+
+
+class ReportIn(BaseModel):
+    """An employee's report: a link or an archive record, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(max_length=2000)
+    url: str | None = Field(default=None, max_length=1000)
+    item_id: int | None = None
+    category: str | None = Field(default=None, max_length=20)
+
+
+class ReportOut(BaseModel):
+    """A report and what became of it."""
+
+    id: int
+    case_id: int
+    reported_at: str
+    status: str
+    outcome: str | None
+
+
+@api.post("/reports", response_model=ReportOut, status_code=201)
+def api_report(
+    request: Request, body: ReportIn, actor: Actor = Depends(current_actor)
+) -> ReportOut:
+    """Report a post or comment to the PIO (§.22)."""
+    with ctx(request).tx() as session:
+        r = actions.file_report(
+            session,
+            reason=body.reason,
+            url=body.url,
+            item_id=body.item_id,
+            category=body.category,
+            actor=actor,
+        )
+        return ReportOut(
+            id=r.id,
+            case_id=r.case_id,
+            reported_at=r.reported_at.isoformat(),
+            status="open",
+            outcome=None,
+        )
+
+
+@api.get("/reports/mine", response_model=list[ReportOut])
+def api_my_reports(request: Request, actor: Actor = Depends(current_actor)) -> list[ReportOut]:
+    """The caller's reports and their outcomes."""
+    with ctx(request).read() as session:
+        return [
+            ReportOut(
+                id=s.report.id,
+                case_id=s.case.id,
+                reported_at=s.report.reported_at.isoformat(),
+                status=s.case.state,
+                outcome=s.last_decision.action if s.last_decision else None,
+            )
+            for s in queries.my_reports(session, actor=actor)
+        ]

@@ -1,0 +1,112 @@
+// piodesk keyboard shortcuts for the moderation queue and case pages.
+// Loaded as a file (the Content-Security-Policy forbids inline script). Keys are ignored while
+// typing in a field, so a note can contain any letter.
+(function () {
+  "use strict";
+
+  function typing(target) {
+    if (!target) return false;
+    var tag = target.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable;
+  }
+
+  function go(selector) {
+    var link = document.querySelector(selector);
+    if (link && link.href) {
+      window.location.href = link.href;
+      return true;
+    }
+    return false;
+  }
+
+  // --- the queue: j/k (or arrows) move, Enter or o opens ---------------------------------
+  function queueKeys(event) {
+    var rows = Array.prototype.slice.call(document.querySelectorAll("[data-case-row]"));
+    if (!rows.length) return false;
+    var current = rows.findIndex(function (r) { return r.classList.contains("selected"); });
+    var next = current;
+    if (event.key === "j" || event.key === "ArrowDown") next = Math.min(rows.length - 1, current + 1);
+    else if (event.key === "k" || event.key === "ArrowUp") next = Math.max(0, current - 1);
+    else if ((event.key === "Enter" || event.key === "o") && current >= 0) {
+      var link = rows[current].querySelector("a[data-open]");
+      if (link) window.location.href = link.href;
+      return true;
+    } else return false;
+    if (current >= 0) rows[current].classList.remove("selected");
+    rows[next].classList.add("selected");
+    rows[next].setAttribute("aria-selected", "true");
+    var open = rows[next].querySelector("a[data-open]");
+    if (open) open.focus();
+    return true;
+  }
+
+  // --- a case: 1 keep, 2 hide, 3 remove (then type the note, Enter decides) -------------
+  function choose(action) {
+    var form = document.getElementById("decide-form");
+    if (!form) return false;
+    var radio = form.querySelector('input[name="action"][value="' + action + '"]');
+    if (!radio || radio.disabled) return false;
+    radio.checked = true;
+    var reason = form.querySelector('select[name="reason"]');
+    if (reason) {
+      if (action === "keep") reason.value = "no_violation";
+      else if (reason.value === "no_violation" || !reason.value) reason.value = reason.dataset.top || "";
+    }
+    var note = form.querySelector('input[name="note"]');
+    if (note) note.focus();
+    return true;
+  }
+
+  function focusField(id) {
+    var field = document.getElementById(id);
+    if (!field) return false;
+    var details = field.closest("details");
+    if (details) details.open = true;
+    field.focus();
+    return true;
+  }
+
+  function caseKeys(event) {
+    switch (event.key) {
+      case "1": return choose("keep");
+      case "2": return choose("hide");
+      case "3": return choose("remove");
+      case "n": return go("a[data-nav-next]");
+      case "p": return go("a[data-nav-prev]");
+      case "u": return go("a[data-nav-queue]");
+      case "c": return focusField("consult-question");
+      case "w": return focusField("warn-explanation");
+      case "a": return focusField("advice-text");
+      default: return false;
+    }
+  }
+
+  function reasonFollowsAction(event) {
+    var target = event.target;
+    if (!target || target.name !== "action") return;
+    var form = target.form;
+    var reason = form && form.querySelector('select[name="reason"]');
+    if (!reason) return;
+    if (target.value === "keep") reason.value = "no_violation";
+    else if (reason.value === "no_violation") reason.value = reason.dataset.top || "";
+  }
+
+  document.addEventListener("change", reasonFollowsAction);
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "Escape" && typing(event.target)) {
+      event.target.blur();
+      return;
+    }
+    if (typing(event.target)) return;
+    if (event.key === "?") {
+      var help = document.getElementById("shortcuts");
+      if (help) { help.open = !help.open; event.preventDefault(); }
+      return;
+    }
+    var handled = document.body.dataset.keys === "queue" ? queueKeys(event)
+      : document.body.dataset.keys === "case" ? caseKeys(event) : false;
+    if (handled) event.preventDefault();
+  });
+})();

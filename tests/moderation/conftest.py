@@ -1,0 +1,115 @@
+"""A sandbox page with a post, visitors' comments, ingest and intake: the moderation queue
+fed the way production feeds it (platform → connector → archive → screening → case)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from piodesk.archive.ingest import ingest_page
+from piodesk.archive.media import MediaStore
+from piodesk.archive.tables import ArchiveItem
+from piodesk.connectors.base import Connector
+from piodesk.connectors.sandbox import platform
+from piodesk.connectors.sandbox.connector import SandboxConnector
+from piodesk.core.db import transaction
+from piodesk.core.permissions import Role
+from piodesk.moderation.intake import IntakeReport, intake_all
+from piodesk.moderation.tables import Case
+from piodesk.pages import actions as pages
+from piodesk.pages.model import Agency
+from piodesk.pages.tables import Page
+from piodesk.screening.engine import default_screener
+
+
+@dataclass
+class Site:
+    """One approved sandbox page and helpers to act on it as its visitors would."""
+
+    sessions: sessionmaker[Session]
+    page_id: int
+    handle: str
+    media: MediaStore
+    post_id: str = ""
+
+    def connect(self, page: Page) -> Connector:
+        return SandboxConnector(self.sessions, page.handle)
+
+    @property
+    def connector(self) -> SandboxConnector:
+        return SandboxConnector(self.sessions, self.handle)
+
+    def comment(self, who: str, body: str, *, reply_to: str | None = None) -> str:
+        with transaction(self.sessions) as s:
+            page = platform.find_page(s, self.handle)
+            assert page is not None
+            c = platform.add_comment(
+                s,
+                page,
+                int(self.post_id),
+                visitor_id=f"visitor-{who.lower()}",
+                visitor_name=who,
+                body=body,
+                parent_comment_id=int(reply_to) if reply_to else None,
+            )
+            return str(c.id)
+
+    def poll(self) -> IntakeReport:
+        """What the job runner does: ingest the page, then screen what came in."""
+        ingest_page(self.sessions, self.page_id, self.connector, media=self.media)
+        return intake_all(self.sessions, default_screener())
+
+    def item(self, comment_id: str) -> ArchiveItem:
+        with self.sessions() as s:
+            return s.execute(
+                select(ArchiveItem).where(
+                    ArchiveItem.platform == "sandbox",
+                    ArchiveItem.kind.in_(("comment", "reply")),
+                    ArchiveItem.platform_id == comment_id,
+                )
+            ).scalar_one()
+
+    def case_of(self, comment_id: str) -> Case:
+        item = self.item(comment_id)
+        with self.sessions() as s:
+            return s.execute(
+                select(Case).where(Case.item_id == item.id).order_by(Case.id.desc()).limit(1)
+            ).scalar_one()
+
+    def public_comment(self, comment_id: str) -> platform.SandboxComment | None:
+        """The comment as the platform holds it (None if it is not shown to the public)."""
+        with self.sessions() as s:
+            row = s.get(platform.SandboxComment, int(comment_id))
+            if row is None or row.deleted_at is not None or row.hidden:
+                return None
+            s.expunge(row)
+            return row
+
+
+def make_site(
+    sessions: sessionmaker[Session], staff, agency: Agency, tmp_path: Path, handle: str
+) -> Site:
+    with transaction(sessions) as s:
+        page = pages.register_page(
+            s,
+            actor=staff[Role.PIO],
+            agency=agency,
+            platform="sandbox",
+            handle=handle,
+            name=f"CSPD {handle.title()}",
+            administering_unit="Public Affairs",
+        )
+        pages.approve_page(s, page.id, actor=staff[Role.CHIEF])
+        page_id = page.id
+    site = Site(sessions, page_id, handle, MediaStore(tmp_path / "media"))
+    site.post_id = site.connector.publish("Road closure: Academy Blvd northbound until 3 pm.")
+    return site
+
+
+@pytest.fixture
+def site(sessions: sessionmaker[Session], staff, agency: Agency, tmp_path: Path) -> Site:
+    return make_site(sessions, staff, agency, tmp_path, "community")

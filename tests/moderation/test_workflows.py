@@ -1,0 +1,673 @@
+"""Each path of the PIO's work on a comment, end to end on the sandbox platform (§.20, §.22, §.12).
+
+Every test ends with the audit chain and the archive verifying: each step is an audited event,
+and nothing captured was changed in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DatabaseError
+from sqlalchemy.orm import Session, sessionmaker
+
+from piodesk.archive.tables import ArchiveItem, ArchiveVersion
+from piodesk.archive.verify import verify_archive
+from piodesk.connectors.sandbox import platform
+from piodesk.core import audit, clock
+from piodesk.core.db import transaction
+from piodesk.core.errors import Conflict, InvalidInput, PermissionDenied
+from piodesk.core.permissions import Role
+from piodesk.moderation import actions, queries
+from piodesk.moderation.model import asks_for_response, check_decision
+from piodesk.moderation.queries import QueueFilter
+from piodesk.moderation.tables import Block, Case, Decision, ResponseRequest, Warning_
+from tests.moderation.conftest import Site
+
+PHONE = "Call me at 719-555-0134 for cheap game tickets, best prices in town"
+CRITICISM = "The department handled this closure terribly and the chief should answer for it."
+
+
+@pytest.fixture(autouse=True)
+def _evidence_verifies(sessions: sessionmaker[Session], site: Site) -> Iterator[None]:
+    yield
+    with sessions() as s:
+        result = audit.verify(s)
+        assert result.ok, result.problem
+        archive = verify_archive(s, site.media)
+        assert archive.ok, archive.problems[:3]
+
+
+def _actions(sessions: sessionmaker[Session], case_id: int) -> list[str]:
+    with sessions() as s:
+        return list(
+            s.execute(
+                select(audit.AuditEvent.action)
+                .where(audit.AuditEvent.target_type == "case")
+                .where(audit.AuditEvent.target_id == str(case_id))
+                .order_by(audit.AuditEvent.seq)
+            ).scalars()
+        )
+
+
+def _item_state(site: Site, comment_id: str) -> tuple[str, int]:
+    item = site.item(comment_id)
+    return item.state, item.head_version
+
+
+def test_flagged_comment_opens_a_case_and_criticism_does_not(site: Site, staff) -> None:
+    flagged = site.comment("Vendor", PHONE)
+    harsh = site.comment("Critic", CRITICISM)
+    report = site.poll()
+    assert report.screened == 2 and report.cases_opened == 1
+    case = site.case_of(flagged)
+    assert case.state == "open" and case.source == "screening"
+    with site.sessions() as s:
+        view = queries.case_view(s, case.id, actor=staff[Role.PIO])
+        assert "pii" in view.categories
+        marked = "".join(seg.text for seg in view.segments if seg.categories)
+        assert "719-555-0134" in marked
+        assert view.post is not None and "Academy" in (view.post.text or "")
+        assert {t for _, t in view.thread} >= {PHONE, CRITICISM}  # the comment in its thread
+        # The criticism has no case, but is browsable under "all comments".
+        rows = queries.all_comments(s, actor=staff[Role.PIO])
+        by_text = {t: c for _, t, c in rows}
+        assert by_text[CRITICISM] is None and by_text[PHONE] is not None
+    assert _actions(site.sessions, case.id) == ["moderation:case_opened"]
+    # Polling again screens nothing new and opens nothing.
+    assert site.poll().screened == 0
+
+
+def test_keep(site: Site, staff) -> None:
+    cid = site.comment("Vendor", PHONE)
+    site.poll()
+    case = site.case_of(cid)
+    actions.decide(
+        site.sessions,
+        case.id,
+        action="keep",
+        reason="no_violation",
+        note="",
+        actor=staff[Role.PIO],
+        connect=site.connect,
+    )
+    assert site.case_of(cid).outcome == "kept"
+    assert site.public_comment(cid) is not None
+    assert _item_state(site, cid) == ("live", 1)  # keeping writes nothing to the archive
+    assert _actions(site.sessions, case.id) == ["moderation:case_opened", "moderation:keep"]
+
+
+def test_hide_then_restore(site: Site, staff) -> None:
+    cid = site.comment("Vendor", PHONE)
+    site.poll()
+    case = site.case_of(cid)
+    pio = staff[Role.PIO]
+    decision = actions.decide(
+        site.sessions,
+        case.id,
+        action="hide",
+        reason="pii",
+        note="a phone number offered for ticket sales",
+        actor=pio,
+        connect=site.connect,
+    )
+    assert decision.archive_seq is not None
+    assert site.public_comment(cid) is None  # hidden on the platform
+    assert _item_state(site, cid) == ("hidden", 2)
+    site.poll()  # the platform's own view of the hidden comment adds no duplicate version
+    assert _item_state(site, cid) == ("hidden", 2)
+
+    actions.restore(
+        site.sessions,
+        case.id,
+        note="on review: the number is a business line",
+        actor=pio,
+        connect=site.connect,
+    )
+    assert site.public_comment(cid) is not None
+    assert _item_state(site, cid) == ("live", 3)
+    assert site.case_of(cid).outcome == "restored"
+    assert _actions(site.sessions, case.id)[-2:] == ["moderation:hide", "moderation:restore"]
+    with site.sessions() as s:
+        texts = (
+            s.execute(
+                select(ArchiveVersion.text).where(ArchiveVersion.item_id == site.item(cid).id)
+            )
+            .scalars()
+            .all()
+        )
+        assert texts == [PHONE] * 3  # every version kept, none changed
+
+
+def test_remove_then_restore(site: Site, staff) -> None:
+    cid = site.comment("Vendor", PHONE)
+    reply = site.comment("Friend", "me too, call me", reply_to=cid)
+    site.poll()
+    case = site.case_of(cid)
+    pio = staff[Role.PIO]
+    actions.decide(
+        site.sessions,
+        case.id,
+        action="remove",
+        reason="solicitation",
+        note="sells tickets on the department's page",
+        actor=pio,
+        connect=site.connect,
+    )
+    assert site.public_comment(cid) is None
+    assert _item_state(site, cid) == ("removed", 2)
+    site.poll()  # the removed comment's absence is not a second, "deleted", version
+    assert _item_state(site, cid) == ("removed", 2)
+    assert site.item(reply).state == "deleted"  # its reply went with it, and is kept too
+
+    actions.restore(
+        site.sessions,
+        case.id,
+        note="removed in error; restoring",
+        actor=pio,
+        connect=site.connect,
+    )
+    assert site.public_comment(cid) is not None
+    assert site.item(cid).state == "live"
+    with site.sessions() as s:
+        states = (
+            s.execute(
+                select(ArchiveVersion.state)
+                .where(ArchiveVersion.item_id == site.item(cid).id)
+                .order_by(ArchiveVersion.version)
+            )
+            .scalars()
+            .all()
+        )
+    assert states == ["live", "removed", "live"]
+
+
+def test_decision_needs_a_section_20_reason(site: Site, staff) -> None:
+    cid = site.comment("Critic", "You are all a bunch of f*cking clowns")
+    site.poll()
+    case = site.case_of(cid)
+    pio = staff[Role.PIO]
+    for action, reason, note in (
+        ("remove", "disagree", "I disagree with it"),
+        ("remove", "no_violation", "nothing wrong"),
+        ("keep", "profanity", ""),
+        ("hide", "profanity", ""),  # hiding or removing needs a note
+        ("ban", "profanity", "not an action"),
+    ):
+        with pytest.raises(InvalidInput):
+            actions.decide(
+                site.sessions,
+                case.id,
+                action=action,
+                reason=reason,
+                note=note,
+                actor=pio,
+                connect=site.connect,
+            )
+    assert site.case_of(cid).state == "open"
+    assert site.public_comment(cid) is not None
+    with pytest.raises(InvalidInput, match="§.20"):
+        check_decision("remove", "no_violation", "a long enough note")
+
+
+def test_only_the_pio_office_decides(site: Site, staff) -> None:
+    cid = site.comment("Vendor", PHONE)
+    site.poll()
+    case = site.case_of(cid)
+    for role in (Role.EMPLOYEE, Role.LEGAL, Role.CADRE, Role.ADMIN, Role.AUDITOR, Role.CHIEF):
+        with pytest.raises(PermissionDenied):
+            actions.decide(
+                site.sessions,
+                case.id,
+                action="remove",
+                reason="pii",
+                note="phone number",
+                actor=staff[role],
+                connect=site.connect,
+            )
+    assert site.public_comment(cid) is not None
+    with site.sessions() as s:
+        with pytest.raises(PermissionDenied):
+            queries.queue(s, QueueFilter(), actor=staff[Role.CADRE])
+        with pytest.raises(PermissionDenied):
+            queries.case_view(s, case.id, actor=staff[Role.EMPLOYEE])
+
+
+def test_platform_refusal_records_nothing(site: Site, staff) -> None:
+    cid = site.comment("Vendor", PHONE)
+    site.poll()
+    case = site.case_of(cid)
+    with transaction(site.sessions) as s:  # its author deletes it before the PIO gets to it
+        page = platform.find_page(s, site.handle)
+        assert page is not None
+        platform.delete_comment(s, page, int(cid))
+    with pytest.raises(Conflict, match="nothing was recorded"):
+        actions.decide(
+            site.sessions,
+            case.id,
+            action="remove",
+            reason="pii",
+            note="phone number",
+            actor=staff[Role.PIO],
+            connect=site.connect,
+        )
+    with site.sessions() as s:
+        assert s.execute(select(func.count()).select_from(Decision)).scalar() == 0
+    assert site.case_of(cid).state == "open"
+    # A decided case is not decided twice.
+    actions.decide(
+        site.sessions,
+        case.id,
+        action="keep",
+        reason="no_violation",
+        note="gone already",
+        actor=staff[Role.PIO],
+        connect=site.connect,
+    )
+    with pytest.raises(Conflict, match="already decided"):
+        actions.decide(
+            site.sessions,
+            case.id,
+            action="keep",
+            reason="no_violation",
+            note="",
+            actor=staff[Role.PIO],
+            connect=site.connect,
+        )
+
+
+def test_legal_consult(site: Site, staff) -> None:
+    cid = site.comment("Angry", "Somebody should burn down that station with everyone inside")
+    site.poll()
+    case = site.case_of(cid)
+    pio, counsel = staff[Role.PIO], staff[Role.LEGAL]
+    with site.sessions() as s:  # counsel sees only cases sent to them
+        with pytest.raises(PermissionDenied):
+            queries.case_view(s, case.id, actor=counsel)
+    with transaction(site.sessions) as s:
+        consultation = actions.consult(
+            s, case.id, question="Is this a true threat or hyperbole?", actor=pio
+        )
+    assert site.case_of(cid).state == "with_counsel"
+    with transaction(site.sessions) as s:
+        with pytest.raises(PermissionDenied):  # the PIO does not answer for counsel
+            actions.advise(s, consultation.id, advice="It is fine, keep it.", actor=pio)
+    with site.sessions() as s:
+        waiting = queries.consultations_for_counsel(s, actor=counsel)
+        assert [c.id for c, _, _ in waiting] == [consultation.id]
+        assert queries.case_view(s, case.id, actor=counsel).case.id == case.id
+    with transaction(site.sessions) as s:
+        actions.advise(
+            s,
+            consultation.id,
+            advice="A specific threat against a place and people: removal is supported.",
+            recommends="remove",
+            actor=counsel,
+        )
+    assert site.case_of(cid).state == "open"  # back to the PIO, who decides
+    with pytest.raises(PermissionDenied):
+        actions.decide(
+            site.sessions,
+            case.id,
+            action="remove",
+            reason="threat",
+            note="counsel agrees",
+            actor=counsel,
+            connect=site.connect,
+        )
+    actions.decide(
+        site.sessions,
+        case.id,
+        action="remove",
+        reason="threat",
+        note="threat to burn a station with people inside; counsel concurs",
+        actor=pio,
+        connect=site.connect,
+    )
+    with site.sessions() as s:
+        view = queries.case_view(s, case.id, actor=pio)
+        ((question, advice),) = view.consultations
+        assert advice is not None and advice.recommends == "remove"
+        assert view.decisions[0].counsel_pending is False
+    assert _actions(site.sessions, case.id) == [
+        "moderation:case_opened",
+        "moderation:consult",
+        "moderation:advise",
+        "moderation:remove",
+    ]
+
+
+def test_warning_then_block_then_lift(site: Site, staff) -> None:
+    cid = site.comment("Repeat", PHONE)
+    site.poll()
+    case = site.case_of(cid)
+    pio = staff[Role.PIO]
+    block = dict(
+        case_id=case.id,
+        category="solicitation",
+        reason="keeps selling tickets here",
+        actor=pio,
+        connect=site.connect,
+        review_days=30,
+    )
+    with pytest.raises(InvalidInput, match="warned"):
+        actions.block(site.sessions, **block)  # type: ignore[arg-type]
+    with transaction(site.sessions) as s:
+        page = platform.find_page(s, site.handle)
+        assert page is not None and not platform.is_blocked(s, page, "visitor-repeat")
+
+    warning = actions.warn(
+        site.sessions,
+        case_id=case.id,
+        category="solicitation",
+        explanation="Selling tickets is solicitation, which the page does not allow.",
+        actor=pio,
+        connect=site.connect,
+    )
+    assert warning.delivered and "private message" in warning.delivery
+    with transaction(site.sessions) as s:
+        page = platform.find_page(s, site.handle)
+        assert page is not None
+        (message,) = platform.messages_for(s, page, "visitor-repeat")
+        assert "Selling tickets is solicitation" in message.body
+
+    clock.set_clock(lambda: datetime(2026, 10, 1, 12, tzinfo=UTC))
+    try:
+        row = actions.block(site.sessions, **block)  # type: ignore[arg-type]
+    finally:
+        clock.set_clock(None)
+    assert row.warning_id == warning.id and row.concurrence_id is None
+    assert clock.as_utc(row.review_due_at) == datetime(2026, 10, 31, 12, tzinfo=UTC)
+    with transaction(site.sessions) as s:
+        page = platform.find_page(s, site.handle)
+        assert page is not None and platform.is_blocked(s, page, "visitor-repeat")
+    with pytest.raises(platform.VisitorBlocked):
+        site.comment("Repeat", "let me back in")
+    with pytest.raises(Conflict, match="already blocked"):
+        actions.block(site.sessions, **block)  # type: ignore[arg-type]
+
+    with site.sessions() as s:  # due for review: it has been more than 30 days
+        (listed,) = queries.blocks(s, actor=pio)
+        assert clock.as_utc(listed.review_due_at) < clock.now()
+    with transaction(site.sessions) as s:
+        reviewed = actions.review_block(
+            s, row.id, note="still posting ads elsewhere; keep", actor=pio, review_days=30
+        )
+        assert clock.as_utc(reviewed.review_due_at) > clock.now() + timedelta(days=29)
+
+    actions.lift_block(
+        site.sessions,
+        row.id,
+        reason="promised to stop; lifting after review",
+        actor=pio,
+        connect=site.connect,
+    )
+    site.comment("Repeat", "thanks for letting me back")  # can comment again
+    with site.sessions() as s:
+        lifted = s.get(Block, row.id)
+        assert lifted is not None and lifted.lifted_at is not None
+        person = f"sandbox:{case.author_platform_id}"
+        events = (
+            s.execute(
+                select(audit.AuditEvent.action)
+                .where(audit.AuditEvent.target_id == person)
+                .order_by(audit.AuditEvent.seq)
+            )
+            .scalars()
+            .all()
+        )
+    assert events == [
+        "moderation:warn",
+        "moderation:block",
+        "moderation:review_block",
+        "moderation:lift_block",
+    ]
+
+
+def test_block_without_warning_needs_counsels_concurrence(site: Site, staff) -> None:
+    cid = site.comment("Threat", "I know where officer Diaz lives and I'm going to hurt him")
+    other = site.comment("Vendor", PHONE)
+    site.poll()
+    case, other_case = site.case_of(cid), site.case_of(other)
+    pio, counsel = staff[Role.PIO], staff[Role.LEGAL]
+    with transaction(site.sessions) as s:
+        q1 = actions.consult(s, case.id, question="Block at once, without a warning?", actor=pio)
+        q2 = actions.consult(s, other_case.id, question="Block the seller?", actor=pio)
+    with transaction(site.sessions) as s:
+        concur = actions.advise(
+            s,
+            q1.id,
+            advice="A true threat: block now, warning not required.",
+            recommends="remove",
+            concurs_block=True,
+            actor=counsel,
+        )
+        declined = actions.advise(
+            s, q2.id, advice="Warn first; a seller is no danger.", actor=counsel
+        )
+    block = dict(
+        category="threat",
+        reason="threat to harm an officer at home",
+        actor=pio,
+        connect=site.connect,
+        review_days=90,
+    )
+    with pytest.raises(InvalidInput, match="does not concur"):
+        actions.block(site.sessions, case_id=other_case.id, concurrence_id=declined.id, **block)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="someone else"):
+        actions.block(site.sessions, case_id=other_case.id, concurrence_id=concur.id, **block)  # type: ignore[arg-type]
+    row = actions.block(site.sessions, case_id=case.id, concurrence_id=concur.id, **block)  # type: ignore[arg-type]
+    assert row.warning_id is None and row.concurrence_id == concur.id
+    with site.sessions() as s:
+        assert s.execute(select(func.count()).select_from(Warning_)).scalar() == 0
+
+
+def test_employee_report_and_its_outcome(site: Site, staff) -> None:
+    cid = site.comment(
+        "Neighbor", "The witness in the Elm St case is Maria Lopez, she lives at 12 Elm"
+    )
+    quiet = site.comment("Neighbor", "Nice work on the parade yesterday")
+    site.poll()
+    employee, pio = staff[Role.EMPLOYEE], staff[Role.PIO]
+    before = site.case_of(cid)
+    with transaction(site.sessions) as s:
+        # By link to the comment (as copied from the public page): joins the open case.
+        joined = actions.file_report(
+            s,
+            url=f"http://127.0.0.1:8000/sandbox/{site.handle}#comment-{cid}",
+            reason="Names a witness in an open case",
+            category="investigation",
+            actor=employee,
+        )
+        # A comment screening did not flag: a new case from the report.
+        opened = actions.file_report(
+            s, item_id=site.item(quiet).id, reason="I think this is sarcasm", actor=employee
+        )
+        # A link piodesk never captured still reaches the PIO.
+        outside = actions.file_report(
+            s,
+            url="https://www.facebook.com/groups/123/posts/456",
+            reason="Someone copying our logo on a fake page",
+            category="ip",
+            actor=employee,
+        )
+    assert joined.case_id == before.id
+    with site.sessions() as s:
+        new_case = s.get(Case, opened.case_id)
+        assert new_case is not None and new_case.source == "report"
+        unresolved = s.get(Case, outside.case_id)
+        assert unresolved is not None and unresolved.item_id is None
+        view = queries.case_view(s, before.id, actor=pio)
+        assert "investigation" in view.categories and view.reports[0].reporter_name
+        statuses = {r.report.id: r for r in queries.my_reports(s, actor=employee)}
+        assert all(r.last_decision is None for r in statuses.values())
+    with pytest.raises(PermissionDenied):  # reports, but cannot decide
+        actions.decide(
+            site.sessions,
+            before.id,
+            action="remove",
+            reason="investigation",
+            note="names a witness",
+            actor=employee,
+            connect=site.connect,
+        )
+    actions.decide(
+        site.sessions,
+        before.id,
+        action="remove",
+        reason="investigation",
+        note="names a witness and her address",
+        actor=pio,
+        connect=site.connect,
+    )
+    actions.decide(
+        site.sessions,
+        opened.case_id,
+        action="keep",
+        reason="no_violation",
+        note="",
+        actor=pio,
+        connect=site.connect,
+    )
+    with pytest.raises(InvalidInput, match="not a record piodesk has captured"):
+        actions.decide(
+            site.sessions,
+            outside.case_id,
+            action="remove",
+            reason="ip",
+            note="fake page logo",
+            actor=pio,
+            connect=site.connect,
+        )
+    with site.sessions() as s:
+        statuses = {r.report.id: r for r in queries.my_reports(s, actor=employee)}
+        assert statuses[joined.id].last_decision.action == "remove"  # type: ignore[union-attr]
+        assert statuses[opened.id].last_decision.action == "keep"  # type: ignore[union-attr]
+        assert statuses[outside.id].last_decision is None
+        # Another employee does not see these reports.
+        assert queries.my_reports(s, actor=staff[Role.CADRE]) == []
+    with transaction(site.sessions) as s:
+        with pytest.raises(InvalidInput):
+            actions.file_report(s, reason="x", url="https://example.org/a", actor=employee)
+        with pytest.raises(InvalidInput):
+            actions.file_report(s, reason="no target given at all", actor=employee)
+        with pytest.raises(PermissionDenied):
+            actions.file_report(
+                s,
+                reason="auditors only read",
+                item_id=site.item(quiet).id,
+                actor=staff[Role.AUDITOR],
+            )
+
+
+def test_needs_response_answered(site: Site, staff) -> None:
+    asks = site.comment("Resident", "When will Academy reopen? Can the department let us know?")
+    site.comment("Resident", "Did anyone else see the fireworks?")
+    site.poll()
+    pio = staff[Role.PIO]
+    with site.sessions() as s:
+        (row,) = queries.needs_response(s, actor=pio)
+        assert row.item.platform_id == asks and row.answer is None
+    with transaction(site.sessions) as s:
+        with pytest.raises(PermissionDenied):
+            actions.answer(
+                s, row.request.id, outcome="answered", note="replied", actor=staff[Role.EMPLOYEE]
+            )
+        actions.answer(
+            s, row.request.id, outcome="answered", note="Replied on the post: 3 pm.", actor=pio
+        )
+    with site.sessions() as s:
+        assert queries.needs_response(s, actor=pio) == []
+        (done,) = queries.needs_response(s, actor=pio, state="answered")
+        assert done.answer is not None and done.answer.actor_name == pio.username
+        assert done.request.answered_at is not None
+        request = s.get(ResponseRequest, row.request.id)
+        assert request is not None and request.state == "answered"
+    with transaction(site.sessions) as s, pytest.raises(Conflict):
+        actions.answer(s, row.request.id, outcome="answered", note="again", actor=pio)
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("Can someone from the department call me back about my report?", True),
+        ("Who do I contact to get my impounded car back?", True),
+        ("Is the police station open on Sunday?", True),
+        ("Still no response to my email from last week.", True),
+        ("Please respond to my message about the noise complaint", True),
+        ("Did anyone else hear that?", False),
+        ("Great job officers!", False),
+        ("Why would anyone park there?", False),
+        ("", False),
+    ],
+)
+def test_asks_for_response(text: str, asks: bool) -> None:
+    assert asks_for_response(text) is asks
+
+
+def test_edit_with_new_findings_updates_the_open_case(site: Site, staff) -> None:
+    cid = site.comment("Vendor", PHONE)
+    site.poll()
+    case = site.case_of(cid)
+    with transaction(site.sessions) as s:
+        page = platform.find_page(s, site.handle)
+        assert page is not None
+        platform.edit_comment(
+            s,
+            page,
+            int(cid),
+            visitor_id="visitor-vendor",
+            body=PHONE + " or email deals@tickets.example",
+        )
+    report = site.poll()
+    assert report.cases_updated == 1 and report.cases_opened == 0
+    assert site.case_of(cid).id == case.id
+
+
+def test_decisions_are_append_only(site: Site, staff) -> None:
+    cid = site.comment("Vendor", PHONE)
+    site.poll()
+    case = site.case_of(cid)
+    actions.decide(
+        site.sessions,
+        case.id,
+        action="keep",
+        reason="no_violation",
+        note="",
+        actor=staff[Role.PIO],
+        connect=site.connect,
+    )
+    with pytest.raises(DatabaseError), transaction(site.sessions) as s:
+        s.execute(text("UPDATE moderation_decisions SET reason = 'pii'"))
+    with pytest.raises(DatabaseError), transaction(site.sessions) as s:
+        s.execute(text("DELETE FROM moderation_screenings"))
+
+
+def test_queue_filters_and_oldest_age(sessions: sessionmaker[Session], site: Site, staff) -> None:
+    clock.set_clock(lambda: datetime(2026, 11, 20, 9, tzinfo=UTC))
+    try:
+        old = site.comment("Vendor", PHONE)
+        site.poll()
+    finally:
+        clock.set_clock(None)
+    new = site.comment("Potty", "what a load of bullsh1t, you f*cking idiots")
+    site.poll()
+    pio = staff[Role.PIO]
+    with sessions() as s:
+        rows = queries.queue(s, QueueFilter(), actor=pio)
+        assert [r.case.id for r in rows] == [site.case_of(old).id, site.case_of(new).id]
+        only_pii = queries.queue(s, QueueFilter(category="pii"), actor=pio)
+        assert [r.case.id for r in only_pii] == [site.case_of(old).id]
+        aged = queries.queue(s, QueueFilter(older_than_hours=24), actor=pio)
+        assert [r.case.id for r in aged] == [site.case_of(old).id]
+        assert queries.queue(s, QueueFilter(page_id=site.page_id + 999), actor=pio) == []
+        count, oldest = queries.oldest_open(s, actor=pio)
+        assert count == 2 and oldest is not None
+        assert clock.as_utc(oldest) == datetime(2026, 11, 20, 9, tzinfo=UTC)
+        with pytest.raises(InvalidInput):
+            QueueFilter(state="everything")
+    with sessions() as s:
+        assert s.execute(select(func.count()).select_from(ArchiveItem)).scalar()
