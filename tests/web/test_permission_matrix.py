@@ -6,21 +6,35 @@ code's grant table, so a wrong grant in the code fails here.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.archive.actions import search_archive
+from piodesk.archive.ingest import ingest_page
+from piodesk.archive.media import MediaStore
 from piodesk.archive.search import SearchQuery
+from piodesk.connectors.sandbox import platform as sandbox_platform
+from piodesk.connectors.sandbox.connector import SandboxConnector
 from piodesk.core.db import transaction
 from piodesk.core.errors import PermissionDenied
 from piodesk.core.permissions import Actor, Perm, Role, require
+from piodesk.moderation import actions as moderation
+from piodesk.moderation import queries as moderation_queries
+from piodesk.moderation.intake import intake_all
+from piodesk.moderation.queries import QueueFilter
+from piodesk.moderation.tables import Case, ResponseRequest
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
+from piodesk.pages.tables import Page
 from piodesk.people import actions as people
+from piodesk.screening.engine import default_screener
 from tests.web.conftest import bearer
 
 C, P, CA, S, IA, E, R, L, AU, AD = (
@@ -50,6 +64,16 @@ EXPECTED: dict[str, set[Role]] = {
     "verify_audit": {C, R, AU, AD},
     "search_archive": {P, R, L, AU},
     "connect_page": {AD},
+    # §.20: only the PIO office decides, warns and blocks; counsel advises; the auditor reads.
+    "view_queue": {P, AU},
+    "decide_comment": {P},
+    "consult_counsel": {P},
+    "advise": {L},
+    "warn_person": {P},
+    "block_person": {P},
+    "answer_response": {P},
+    # §.22: every employee reports (the auditor changes nothing).
+    "file_report": {C, P, CA, S, IA, E, R, L, AD},
 }
 
 
@@ -59,6 +83,8 @@ class Setup:
     def __init__(self, sessions: sessionmaker[Session], agency: Agency, staff: Any) -> None:
         self.sessions, self.agency = sessions, agency
         self.root, self.chief = staff.admin, staff[Role.CHIEF]
+        self.pio = staff[Role.PIO]
+        self.media = Path(tempfile.mkdtemp(prefix="piodesk-matrix-"))
         self.n = 0
 
     def page(self, approved: bool = False, platform: str = "sandbox") -> int:
@@ -76,6 +102,52 @@ class Setup:
             if approved:
                 pages.approve_page(session, page.id, actor=self.chief)
             return page.id
+
+    def case(self, text: str = "Call me at 719-555-0134 for cheap tickets") -> int:
+        """A fresh moderation case: a visitor's comment, polled in and screened."""
+        page_id = self.page(approved=True)
+        handle = f"target-{self.n}"
+        conn = SandboxConnector(self.sessions, handle)
+        post = conn.publish("Road closure on Academy Blvd.")
+        with transaction(self.sessions) as session:
+            page = sandbox_platform.find_page(session, handle)
+            assert page is not None
+            sandbox_platform.add_comment(
+                session, page, int(post), visitor_id="v-1", visitor_name="Vendor", body=text
+            )
+        ingest_page(self.sessions, page_id, conn, media=MediaStore(self.media))
+        report = intake_all(self.sessions, default_screener())
+        self.last_requests = report.response_requests
+        with self.sessions() as session:
+            return session.execute(select(Case.id).where(Case.page_id == page_id)).scalar_one()
+
+    def consultation(self) -> int:
+        with transaction(self.sessions) as session:
+            return moderation.consult(
+                session, self.case(), question="Is this protected speech?", actor=self.pio
+            ).id
+
+    def warned_case(self) -> int:
+        case_id = self.case()
+        moderation.warn(
+            self.sessions,
+            case_id=case_id,
+            category="solicitation",
+            explanation="No selling on the department's page.",
+            actor=self.pio,
+            connect=self.connect,
+        )
+        return case_id
+
+    def response_request(self) -> int:
+        self.case("When will Academy reopen? Can the department let us know? 719-555-0134")
+        with self.sessions() as session:
+            return session.execute(
+                select(ResponseRequest.id).order_by(ResponseRequest.id.desc()).limit(1)
+            ).scalar_one()
+
+    def connect(self, page: Page) -> SandboxConnector:
+        return SandboxConnector(self.sessions, page.handle)
 
     def account(self) -> int:
         self.n += 1
@@ -133,6 +205,48 @@ def service_calls(setup: Setup) -> dict[str, Callable[[Session, Actor], Any]]:
             secrets={"access_token": "secret-token"},
             key="k" * 32,
         ),
+        "view_queue": lambda s, a: moderation_queries.queue(s, QueueFilter(), actor=a),
+        "decide_comment": lambda s, a: moderation.decide(
+            setup.sessions,
+            setup.case(),
+            action="hide",
+            reason="pii",
+            note="a phone number for ticket sales",
+            actor=a,
+            connect=setup.connect,
+        ),
+        "consult_counsel": lambda s, a: moderation.consult(
+            s, setup.case(), question="Is this protected speech?", actor=a
+        ),
+        "advise": lambda s, a: moderation.advise(
+            s, setup.consultation(), advice="Commercial speech: hiding is fine.", actor=a
+        ),
+        "warn_person": lambda s, a: moderation.warn(
+            setup.sessions,
+            case_id=setup.case(),
+            category="solicitation",
+            explanation="No selling on the department's page.",
+            actor=a,
+            connect=setup.connect,
+        ),
+        "block_person": lambda s, a: moderation.block(
+            setup.sessions,
+            case_id=setup.warned_case(),
+            category="solicitation",
+            reason="kept selling after a warning",
+            actor=a,
+            connect=setup.connect,
+            review_days=90,
+        ),
+        "answer_response": lambda s, a: moderation.answer(
+            s, setup.response_request(), outcome="answered", note="Replied on the post", actor=a
+        ),
+        "file_report": lambda s, a: moderation.file_report(
+            s,
+            url="https://www.facebook.com/cspd/posts/1",
+            reason="Fake page using our logo",
+            actor=a,
+        ),
     }
 
 
@@ -189,6 +303,42 @@ def http_calls(setup: Setup) -> dict[str, Callable[[TestClient, dict[str, str]],
                 "secrets": {"access_token": "secret-token"},
             },
         ),
+        "view_queue": lambda c, h: c.get("/api/v1/moderation/cases", headers=h),
+        "decide_comment": lambda c, h: c.post(
+            f"/api/v1/moderation/cases/{setup.case()}/decision",
+            headers=h,
+            json={"action": "hide", "reason": "pii", "note": "a phone number for ticket sales"},
+        ),
+        "consult_counsel": lambda c, h: c.post(
+            f"/api/v1/moderation/cases/{setup.case()}/consultations",
+            headers=h,
+            json={"question": "Is this protected speech?"},
+        ),
+        "advise": lambda c, h: c.post(
+            f"/api/v1/moderation/consultations/{setup.consultation()}/advice",
+            headers=h,
+            json={"advice": "Commercial speech: hiding is fine."},
+        ),
+        "warn_person": lambda c, h: c.post(
+            f"/api/v1/moderation/cases/{setup.case()}/warnings",
+            headers=h,
+            json={"category": "solicitation", "explanation": "No selling on this page."},
+        ),
+        "block_person": lambda c, h: c.post(
+            f"/api/v1/moderation/cases/{setup.warned_case()}/blocks",
+            headers=h,
+            json={"category": "solicitation", "reason": "kept selling after a warning"},
+        ),
+        "answer_response": lambda c, h: c.post(
+            f"/api/v1/moderation/responses/{setup.response_request()}/answer",
+            headers=h,
+            json={"note": "Replied on the post"},
+        ),
+        "file_report": lambda c, h: c.post(
+            "/api/v1/reports",
+            headers=h,
+            json={"url": "https://www.facebook.com/cspd/posts/1", "reason": "Fake page, our logo"},
+        ),
     }
 
 
@@ -196,7 +346,8 @@ def test_matrix_covers_every_role() -> None:
     assert {r for roles in EXPECTED.values() for r in roles} <= set(Role)
     # DESIGN.md's sharpest lines, spelled out:
     assert AD not in EXPECTED["approve_page"]
-    assert not any(CA in roles for roles in EXPECTED.values())
+    assert not any(CA in roles for roles in EXPECTED.values() if roles != EXPECTED["file_report"])
+    assert EXPECTED["decide_comment"] == {P} and E in EXPECTED["file_report"]
 
 
 @pytest.mark.parametrize("role", list(Role))
