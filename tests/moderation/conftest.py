@@ -24,6 +24,9 @@ from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
 from piodesk.pages.tables import Page
 from piodesk.screening.engine import default_screener
+from tests.web.conftest import client, tokens
+
+__all__ = ["Site", "client", "make_site", "tokens"]  # the web fixtures serve these tests too
 
 
 @dataclass

@@ -1,0 +1,148 @@
+"""Through the web app: a visitor's comment on the public page reaches the PIO's queue; the PIO
+removes it with the case page's form; it is gone from the public page and kept in the archive.
+Also: forms refuse what they must (CSRF, a missing reason, hostile text) without changing anything.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from piodesk.archive.ingest import ingest_all
+from piodesk.archive.media import MediaStore
+from piodesk.core import audit
+from piodesk.core.permissions import Role
+from piodesk.moderation.intake import intake_all
+from piodesk.moderation.tables import Case, Decision, Report
+from piodesk.screening.engine import default_screener
+from tests.conftest import PASSWORD
+from tests.moderation.conftest import Site
+from tests.web.conftest import bearer, sign_in
+
+COMMENT = "Buy cheap game tickets, text me at 719-555-0199, best prices in Colorado Springs!"
+
+
+def _csrf(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match
+    return match[1]
+
+
+def _poll(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    ingest_all(sessions, media=MediaStore(tmp_path / "media"))
+    intake_all(sessions, default_screener())
+
+
+def _open_case(sessions: sessionmaker[Session]) -> Case:
+    with sessions() as s:
+        return s.execute(select(Case).where(Case.state == "open")).scalar_one()
+
+
+@pytest.fixture
+def visitor_comment(client: TestClient, site: Site, tmp_path: Path) -> str:
+    """A visitor leaves COMMENT on the public page; the job runner polls and screens it."""
+    visitor = TestClient(client.app, follow_redirects=False)
+    page = visitor.get(f"/sandbox/{site.handle}")
+    response = visitor.post(
+        f"/sandbox/{site.handle}/posts/{site.post_id}/comments",
+        data={"csrf_token": _csrf(page.text), "visitor_name": "Ticket Guy", "body": COMMENT},
+    )
+    assert response.status_code == 303
+    _poll(site.sessions, tmp_path)
+    return response.headers["location"]
+
+
+def test_public_comment_to_queue_to_removal(
+    client: TestClient, site: Site, staff, visitor_comment: str
+) -> None:
+    csrf = sign_in(client, staff[Role.PIO].username, PASSWORD)
+    queue = client.get("/moderation")
+    assert queue.status_code == 200 and "719-555-0199" in queue.text
+    case = _open_case(site.sessions)
+    page = client.get(f"/moderation/cases/{case.id}")
+    assert "<mark" in page.text and "Ticket Guy" in page.text
+    response = client.post(
+        f"/moderation/cases/{case.id}/decide",
+        data={
+            "csrf_token": csrf,
+            "action": "remove",
+            "reason": "solicitation",
+            "note": "sells tickets and gives a phone number",
+        },
+    )
+    assert response.status_code == 303
+    assert f"done={case.id}" in response.headers["location"]
+    public = TestClient(client.app).get(f"/sandbox/{site.handle}")
+    assert "cheap game tickets" not in public.text
+    # The archive still holds it, with the removal as its newest version.
+    versions = client.get(f"/api/v1/archive/items/{case.item_id}").json()["versions"]
+    assert [v["state"] for v in versions] == ["live", "removed"]
+    assert {v["text"] for v in versions} == {COMMENT}
+    record = client.get(f"/archive/items/{case.item_id}")
+    assert record.status_code == 200
+    assert COMMENT in record.text and 'id="item-state">removed' in record.text
+    with site.sessions() as s:
+        assert audit.verify(s).ok
+
+
+def test_forms_refuse_without_changing_anything(
+    client: TestClient, site: Site, staff, visitor_comment: str
+) -> None:
+    csrf = sign_in(client, staff[Role.PIO].username, PASSWORD)
+    case = _open_case(site.sessions)
+    attempts = [
+        {"action": "remove", "reason": "solicitation", "note": "no token"},  # no CSRF
+        {"csrf_token": "forged", "action": "remove", "reason": "solicitation", "note": "forged"},
+        {"csrf_token": csrf, "action": "remove", "reason": "disagree", "note": "I disagree"},
+        {"csrf_token": csrf, "action": "remove", "reason": "solicitation", "note": ""},
+        {"csrf_token": csrf, "action": "remove", "reason": "solicitation", "note": "x" * 5000},
+        {"csrf_token": csrf, "action": "remove", "reason": "solicitation", "note": "nul \x00 x"},
+    ]
+    for data in attempts:
+        response = client.post(f"/moderation/cases/{case.id}/decide", data=data)
+        assert response.status_code in (403, 422), (data, response.status_code)
+        assert "That was not done" in response.text or "error" in response.text.lower()
+    with site.sessions() as s:
+        assert s.execute(select(func.count()).select_from(Decision)).scalar() == 0
+    assert "cheap game tickets" in TestClient(client.app).get(f"/sandbox/{site.handle}").text
+    assert client.get("/moderation?age=soon").status_code == 422
+    assert client.get("/moderation?category=rude").status_code == 422
+    assert client.get("/moderation/cases/999999").status_code == 404
+
+
+def test_api_decision_and_report(
+    client: TestClient, tokens, site: Site, staff, visitor_comment: str
+) -> None:
+    case = _open_case(site.sessions)
+    employee, pio = bearer(tokens[Role.EMPLOYEE]), bearer(tokens[Role.PIO])
+    filed = client.post(
+        "/api/v1/reports",
+        headers=employee,
+        json={"url": f"http://testserver{visitor_comment}", "reason": "selling tickets here"},
+    )
+    assert filed.status_code == 201 and filed.json()["case_id"] == case.id
+    assert client.get("/api/v1/moderation/cases", headers=employee).status_code == 403
+    cases = client.get("/api/v1/moderation/cases?category=pii", headers=pio).json()
+    assert [c["id"] for c in cases] == [case.id]
+    bad = client.post(
+        f"/api/v1/moderation/cases/{case.id}/decision",
+        headers=pio,
+        json={"action": "hide", "reason": "solicitation", "note": "ok", "extra": 1},
+    )
+    assert bad.status_code == 422
+    decided = client.post(
+        f"/api/v1/moderation/cases/{case.id}/decision",
+        headers=pio,
+        json={"action": "hide", "reason": "solicitation", "note": "ticket sales on our page"},
+    )
+    assert decided.status_code == 201, decided.text
+    assert "hidden" in decided.json()["platform_effect"]
+    mine = client.get("/api/v1/reports/mine", headers=employee).json()
+    assert mine[0]["outcome"] == "hide" and mine[0]["status"] == "closed"
+    with site.sessions() as s:
+        assert s.execute(select(func.count()).select_from(Report)).scalar() == 1
