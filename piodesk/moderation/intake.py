@@ -192,7 +192,7 @@ def intake(
             ruleset_version=result.ruleset_version[:80],
             model_version=result.model_version[:200],
             findings=[finding_json(f) for f in result.findings],
-            needs_response=asks_for_response(r.text),
+            needs_response=asks_for_response(r.text, top_level=r.kind == ItemKind.COMMENT.value),
         )
         screenings.append((r, result, screening))
     session.add_all([s for _, _, s in screenings])

@@ -190,11 +190,35 @@ _QUESTION = re.compile(
 )
 
 
-def asks_for_response(text: str) -> bool:
-    """True when a comment asks the department something or asks it to respond (§.12)."""
+# A top-level comment under the department's own post that asks for information ("How long
+# will it stay closed?") is a question to the department even without naming it. Rhetorical
+# "why would anyone…" questions are left out unless they are addressed to the department.
+_INFO_QUESTION = re.compile(
+    r"(?:^|[.!?]\s+|\n)\s*(?:what|when|where|how|who|which|is|are|will|can|could|do|does|"
+    r"should|has|have)\b[^?.!]{0,200}\?",
+    re.IGNORECASE,
+)
+
+
+def asks_for_response(text: str, *, top_level: bool = True) -> bool:
+    """True when a comment asks the department something or asks it to respond (§.12).
+
+    ``top_level``: the comment is directly under the department's post (not a reply to
+    another commenter), so a plain question for information is a question to the department.
+    """
     if not text:
         return False
     sample = text[:5_000]
     if _REQUEST.search(sample):
         return True
-    return any(_ADDRESSED.search(m.group(0)) for m in _QUESTION.finditer(sample))
+    if any(_ADDRESSED.search(m.group(0)) for m in _QUESTION.finditer(sample)):
+        return True
+    return top_level and _INFO_QUESTION.search(sample) is not None and not _BETWEEN.search(sample)
+
+
+# Questions put to other commenters, not to the department.
+_BETWEEN = re.compile(
+    r"\b(?:anyone\s+else|any\s+of\s+you|did\s+(?:anyone|anybody|you\s+guys)\s+(?:else\s+)?"
+    r"(?:see|hear|notice)|am\s+i\s+the\s+only)\b",
+    re.IGNORECASE,
+)

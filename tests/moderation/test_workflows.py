@@ -613,11 +613,18 @@ def test_needs_response_answered(site: Site, staff) -> None:
         ("Did anyone else hear that?", False),
         ("Great job officers!", False),
         ("Why would anyone park there?", False),
+        ("How long will it stay closed? I have an appointment at 2.", True),
+        ("Am I the only one who thinks this is great? What a turnout!", False),
         ("", False),
     ],
 )
 def test_asks_for_response(text: str, asks: bool) -> None:
     assert asks_for_response(text) is asks
+
+
+def test_a_reply_asks_the_department_only_when_addressed_to_it() -> None:
+    assert not asks_for_response("How long did you wait?", top_level=False)
+    assert asks_for_response("How long will the police keep it closed?", top_level=False)
 
 
 def test_edit_with_new_findings_updates_the_open_case(site: Site, staff) -> None:
