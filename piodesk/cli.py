@@ -125,7 +125,7 @@ def demo(
     import uvicorn
 
     from piodesk.archive.ingest import ingest_all
-    from piodesk.demo import DEMO_LOGINS, DEMO_PASSWORD, seed, seed_sandbox
+    from piodesk.demo import DEMO_LOGINS, DEMO_PASSWORD, seed, seed_moderation, seed_sandbox
     from piodesk.web.app import create_app
 
     for suffix in ("", "-wal", "-shm"):
@@ -151,6 +151,7 @@ def demo(
     from piodesk.screening.engine import default_screener
 
     intake_all(sessions, default_screener())  # and the PIO's queue with its flagged comments
+    seed_moderation(sessions)
     table = Table(title=f"piodesk demo — {settings.agency_name}")
     for col in ("username", "password", "who", "for"):
         table.add_column(col)

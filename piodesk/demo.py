@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from piodesk.connectors.sandbox import platform as sandbox_platform
 from piodesk.connectors.sandbox.connector import SandboxConnector
 from piodesk.core.db import transaction
-from piodesk.core.permissions import Role
+from piodesk.core.permissions import Actor, Role
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency, Profile
 from piodesk.people import actions as people
@@ -286,3 +286,49 @@ def seed_sandbox(sessions: sessionmaker[Session], handle: str = "cspd-community"
                 parent_comment_id=made[demo.reply_to] if demo.reply_to is not None else None,
             )
             made.append(comment.id)
+
+
+def seed_moderation(sessions: sessionmaker[Session]) -> None:
+    """Give the demo's queue some history (after ingest and intake): an employee's report of a
+    comment screening let through, and a case the PIO sent to legal counsel."""
+    from sqlalchemy import select
+
+    from piodesk.archive.tables import ArchiveItem
+    from piodesk.moderation import actions as moderation
+    from piodesk.moderation.tables import Case
+    from piodesk.people.tables import Account
+
+    def actor(session: Session, username: str) -> Actor:
+        account = session.execute(select(Account).where(Account.username == username)).scalar_one()
+        return people.actor_for(account, via="web")
+
+    def item_by(session: Session, author: str) -> ArchiveItem | None:
+        return session.execute(
+            select(ArchiveItem).where(
+                ArchiveItem.kind == "comment", ArchiveItem.author_name == author
+            )
+        ).scalar_one_or_none()
+
+    with transaction(sessions) as session:
+        useless = item_by(session, "Laura Becker")
+        if useless is not None:
+            moderation.file_report(
+                session,
+                item_id=useless.id,
+                reason="Insulting to the officers who work these thefts. Can we take it down?",
+                actor=actor(session, "employee"),
+            )
+        threat = item_by(session, "Sam R.")
+        case = (
+            session.execute(select(Case).where(Case.item_id == threat.id)).scalar_one_or_none()
+            if threat is not None
+            else None
+        )
+        if case is not None:
+            moderation.consult(
+                session,
+                case.id,
+                question="Is 'put a bullet in him' a true threat we can remove, and may we "
+                "block this person without a warning first?",
+                actor=actor(session, "pio"),
+            )
