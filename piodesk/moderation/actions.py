@@ -250,7 +250,20 @@ def decide(
     with transaction(sessions) as session:
         case = _case(session, case_id)
         counsel_pending = case.state == CaseState.WITH_COUNSEL.value
-        CASE_LIFECYCLE.check(CaseState(case.state), CaseState.CLOSED)
+        # Another PIO may have decided the same case while the platform was being asked. The
+        # platform has now done what this decision asked, so it is recorded all the same — as
+        # the latest decision, marked as concurrent — rather than leaving the record saying
+        # something other than what the public sees.
+        concurrent_with = None
+        if case.state == CaseState.CLOSED.value:
+            concurrent_with = session.execute(
+                select(Decision.id)
+                .where(Decision.case_id == case.id)
+                .order_by(Decision.id.desc())
+                .limit(1)
+            ).scalar()
+        else:
+            CASE_LIFECYCLE.check(CaseState(case.state), CaseState.CLOSED)
         seq = None
         if action is not Action.KEEP and case.item_id is not None:
             item = session.get(ArchiveItem, case.item_id)
@@ -305,6 +318,7 @@ def decide(
                 "platform_effect": effect,
                 "archive_seq": seq,
                 "counsel_pending": counsel_pending,
+                "concurrent_with_decision": concurrent_with,
             },
         )
         return decision

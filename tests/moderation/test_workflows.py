@@ -690,3 +690,48 @@ def test_queue_filters_and_oldest_age(sessions: sessionmaker[Session], site: Sit
             QueueFilter(state="everything")
     with sessions() as s:
         assert s.execute(select(func.count()).select_from(ArchiveItem)).scalar()
+
+
+def test_two_pios_deciding_at_once_leave_a_truthful_record(site: Site, staff) -> None:
+    cid = site.comment("Vendor", PHONE)
+    site.poll()
+    case = site.case_of(cid)
+    pio = staff[Role.PIO]
+    first = True
+
+    def connect_and_race(page):  # the other PIO keeps it while this one asks the platform
+        nonlocal first
+        if first:
+            first = False
+            actions.decide(
+                site.sessions,
+                case.id,
+                action="keep",
+                reason="no_violation",
+                note="",
+                actor=pio,
+                connect=site.connect,
+            )
+        return site.connect(page)
+
+    actions.decide(
+        site.sessions,
+        case.id,
+        action="remove",
+        reason="pii",
+        note="a phone number for sales",
+        actor=pio,
+        connect=connect_and_race,
+    )
+    assert site.public_comment(cid) is None
+    closed = site.case_of(cid)
+    assert closed.outcome == "removed"  # what the public sees is what the case says
+    with site.sessions() as s:
+        assert [d.action for d in queries.case_view(s, case.id, actor=pio).decisions] == [
+            "keep",
+            "remove",
+        ]
+        event = s.execute(
+            select(audit.AuditEvent).where(audit.AuditEvent.action == "moderation:remove")
+        ).scalar_one()
+        assert event.data["concurrent_with_decision"] is not None
