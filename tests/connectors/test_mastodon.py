@@ -15,6 +15,7 @@ at the endpoint the connector calls.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -393,3 +394,46 @@ def test_backlog_ends_when_no_next_link(data: Any, httpserver: Any) -> None:
     assert result.next is not None
     assert json.loads(result.next.value) == {"older": None, "newest": "117020580518794573"}
     assert httpserver.log[0][0].args["max_id"] == "117020580489281910"
+
+
+def test_send_message_is_a_direct_status_mentioning_the_person(data: Any, httpserver: Any) -> None:
+    # Served locally: the account and status bodies are the recorded ones (test_account_lookup,
+    # test_status_post[None-direct]); the exchange follows https://docs.joinmastodon.org/methods/
+    # accounts/#get and /methods/statuses/#create (a direct status is seen only by the accounts
+    # it mentions), since the recordings hold a different text.
+    account = _recorded(data, "cassettes/test_account_lookup.yaml")[2]["response"]["body"]
+    status = json.loads(
+        _recorded(data, "cassettes/test_status_post[None-direct].yaml")[0]["response"]["body"][
+            "string"
+        ]
+    )
+    sent: list[dict[str, list[str]]] = []
+
+    def post_status(request: Request) -> Response:
+        sent.append(parse_qs(request.get_data(as_text=True)))
+        answer = {**status, "id": str(int(status["id"]) + len(sent))}
+        return Response(json.dumps(answer), content_type="application/json")
+
+    httpserver.expect_request("/api/v1/accounts/117020565966271181").respond_with_data(
+        account["string"], content_type="application/json"
+    )
+    httpserver.expect_request("/api/v1/statuses", method="POST").respond_with_handler(post_status)
+    conn = _connector(httpserver.url_for("/").rstrip("/"))
+
+    conn.send_message("117020565966271181", "Please keep comments on topic. " * 3)
+    assert len(sent) == 1
+    assert sent[0]["visibility"] == ["direct"]
+    assert sent[0]["status"][0].startswith("@mastodonpy_test Please keep comments on topic.")
+
+    sent.clear()
+    long_text = "A warning with a long explanation of the policy. " * 25  # over 500 characters
+    conn.send_message("117020565966271181", long_text)
+    assert len(sent) >= 3
+    assert all(len(s["status"][0]) <= MastodonConnector.MAX_STATUS for s in sent)
+    assert all(s["status"][0].startswith("@mastodonpy_test ") for s in sent)
+    assert "in_reply_to_id" not in sent[0]
+    assert all("in_reply_to_id" in s for s in sent[1:])  # one thread, in order
+    words = " ".join(
+        re.sub(r"^@mastodonpy_test | \(\d+/\d+\)$", "", s["status"][0]) for s in sent
+    ).split()
+    assert words == long_text.split()  # nothing of the explanation is lost
