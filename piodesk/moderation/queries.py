@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, true
+from sqlalchemy import exists, func, select, true
 from sqlalchemy.orm import Session
 
 from piodesk.archive.tables import ArchiveItem, ArchiveVersion
@@ -254,6 +254,43 @@ def _head(session: Session, item_id: int) -> ArchiveVersion | None:
     ).scalar_one_or_none()
 
 
+THREAD_WINDOW = 15
+
+
+def _thread(session: Session, item: ArchiveItem, post_id: str) -> list[ArchiveItem]:
+    """The post's comments, each followed by its replies, around the case's comment."""
+    comments = list(
+        session.execute(
+            select(ArchiveItem)
+            .where(
+                ArchiveItem.platform == item.platform,
+                ArchiveItem.page_id == item.page_id,
+                ArchiveItem.kind == ItemKind.COMMENT.value,
+                ArchiveItem.parent_platform_id == post_id,
+            )
+            .order_by(ArchiveItem.created_at, ArchiveItem.id)
+            .limit(1_000)
+        ).scalars()
+    )
+    replies: dict[str | None, list[ArchiveItem]] = {}
+    ids = [c.platform_id for c in comments]
+    for start in range(0, len(ids), 500):
+        for r in session.execute(
+            select(ArchiveItem)
+            .where(
+                ArchiveItem.platform == item.platform,
+                ArchiveItem.page_id == item.page_id,
+                ArchiveItem.kind == ItemKind.REPLY.value,
+                ArchiveItem.parent_platform_id.in_(ids[start : start + 500]),
+            )
+            .order_by(ArchiveItem.created_at, ArchiveItem.id)
+        ).scalars():
+            replies.setdefault(r.parent_platform_id, []).append(r)
+    ordered = [x for c in comments for x in (c, *replies.get(c.platform_id, []))]
+    at = next((i for i, x in enumerate(ordered) if x.id == item.id), 0)
+    return ordered[max(0, at - THREAD_WINDOW) : at + THREAD_WINDOW + 1]
+
+
 def case_view(session: Session, case_id: int, *, actor: Actor) -> CaseView:
     """A case with its comment in its thread and post, findings, history and decisions."""
     case = get_case(session, case_id, actor=actor)
@@ -290,24 +327,7 @@ def case_view(session: Session, case_id: int, *, actor: Actor) -> CaseView:
                 )
             ).scalar_one_or_none()
             post = _head(session, post_item.id) if post_item else None
-            siblings = list(
-                session.execute(
-                    select(ArchiveItem)
-                    .where(
-                        ArchiveItem.platform == item.platform,
-                        ArchiveItem.page_id == item.page_id,
-                        or_(
-                            ArchiveItem.parent_platform_id == post_id,
-                            and_(
-                                ArchiveItem.kind == ItemKind.REPLY.value,
-                                ArchiveItem.parent_platform_id == (item.parent_platform_id or ""),
-                            ),
-                        ),
-                    )
-                    .order_by(ArchiveItem.created_at, ArchiveItem.id)
-                    .limit(40)
-                ).scalars()
-            )
+            siblings = _thread(session, item, post_id)
             texts = _latest_texts(session, [s.id for s in siblings])
             thread = [(s, texts.get(s.id, "")) for s in siblings]
     screening = session.get(Screening, case.screening_id) if case.screening_id else None

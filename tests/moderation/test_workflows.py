@@ -69,8 +69,9 @@ def _item_state(site: Site, comment_id: str) -> tuple[str, int]:
 def test_flagged_comment_opens_a_case_and_criticism_does_not(site: Site, staff) -> None:
     flagged = site.comment("Vendor", PHONE)
     site.comment("Critic", CRITICISM)
+    site.comment("Friend", "No thanks, scalper.", reply_to=flagged)
     report = site.poll()
-    assert report.screened == 2 and report.cases_opened == 1
+    assert report.screened == 3 and report.cases_opened == 1
     case = site.case_of(flagged)
     assert case.state == "open" and case.source == "screening"
     with site.sessions() as s:
@@ -79,7 +80,8 @@ def test_flagged_comment_opens_a_case_and_criticism_does_not(site: Site, staff) 
         marked = "".join(seg.text for seg in view.segments if seg.categories)
         assert "719-555-0134" in marked
         assert view.post is not None and "Academy" in (view.post.text or "")
-        assert {t for _, t in view.thread} >= {PHONE, CRITICISM}  # the comment in its thread
+        # The comment in its thread: the post's comments, each followed by its replies.
+        assert [t for _, t in view.thread] == [PHONE, "No thanks, scalper.", CRITICISM]
         # The criticism has no case, but is browsable under "all comments".
         rows = queries.all_comments(s, actor=staff[Role.PIO])
         by_text = {t: c for _, t, c in rows}
