@@ -36,11 +36,13 @@ user_app = typer.Typer(help="Accounts and roles.")
 page_app = typer.Typer(help="The official-page registry (GO 409 §.04, §.10).")
 audit_app = typer.Typer(help="The hash-chained audit log.")
 archive_app = typer.Typer(help="The public-records archive (GO 409 §.40).")
+moderation_app = typer.Typer(help="The PIO's comment queue (GO 409 §.20).")
 app.add_typer(archive_app, name="archive")
 app.add_typer(screening_app, name="screening")
 app.add_typer(user_app, name="user")
 app.add_typer(page_app, name="page")
 app.add_typer(audit_app, name="audit")
+app.add_typer(moderation_app, name="moderation")
 
 out = Console()
 err = Console(stderr=True)
@@ -575,3 +577,95 @@ def ingest(
             f"{r.deleted} deleted, {c.unchanged} unchanged"
             + (f"; errors: {'; '.join(r.errors)}" if r.errors else "")
         )
+
+
+# ---- moderation (§.20) -------------------------------------------------------------------
+
+
+@moderation_app.command("queue")
+def moderation_queue(
+    as_user: AsUser = "",
+    page: Annotated[int | None, typer.Option(help="Only this page.")] = None,
+    category: Annotated[str, typer.Option(help="Only this §.20 category.")] = "",
+    age: Annotated[float | None, typer.Option(help="Waiting at least this many hours.")] = None,
+    state: Annotated[str, typer.Option(help="open, with_counsel, closed or all.")] = "open",
+) -> None:
+    """The PIO's queue of flagged and reported comments, oldest first."""
+    from piodesk.moderation import queries
+
+    with unit_of_work(load_settings()) as session:
+        flt = queries.QueueFilter(
+            page_id=page, category=category or None, older_than_hours=age, state=state
+        )
+        rows = queries.queue(session, flt, actor=acting(session, as_user))
+        table = Table(title=f"{len(rows)} case(s)")
+        for col in ("case", "opened (UTC)", "page", "categories", "state", "comment"):
+            table.add_column(col)
+        for r in rows:
+            table.add_row(
+                str(r.case.id),
+                r.case.opened_at.strftime("%Y-%m-%d %H:%M"),
+                r.page_name,
+                ", ".join(r.categories),
+                r.case.outcome or r.case.state,
+                r.text[:80],
+            )
+        out.print(table)
+
+
+@moderation_app.command("decide")
+def moderation_decide(
+    case_id: int,
+    action: Annotated[str, typer.Option(help="keep, hide or remove.")],
+    reason: Annotated[str, typer.Option(help="A §.20 category, or no_violation to keep.")],
+    note: Annotated[str, typer.Option(help="What in the comment meets the category.")] = "",
+    as_user: AsUser = "",
+) -> None:
+    """Decide a case through the page's connector (PIO office)."""
+    from piodesk.archive.ingest import connector_for
+    from piodesk.moderation import actions as moderation
+
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    try:
+        with sessions() as session:
+            actor = acting(session, as_user)
+        decision = moderation.decide(
+            sessions,
+            case_id,
+            action=action,
+            reason=reason,
+            note=note,
+            actor=actor,
+            connect=lambda p: connector_for(p, sessions, settings.secret_key),
+        )
+    except DomainError as exc:
+        err.print(f"[red]refused:[/red] {exc.message}")
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    out.print(f"case {case_id}: {decision.action} ({decision.reason}); {decision.platform_effect}")
+
+
+@moderation_app.command("intake")
+def moderation_intake() -> None:
+    """Screen newly captured comments into the queue now (what the server does every few s)."""
+    from dataclasses import replace
+
+    from piodesk.core.permissions import SYSTEM
+    from piodesk.moderation.intake import intake_all
+    from piodesk.screening.engine import default_screener
+
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        report = intake_all(
+            make_sessionmaker(engine), default_screener(), actor=replace(SYSTEM, via="cli")
+        )
+    finally:
+        engine.dispose()
+    out.print(
+        f"{report.screened} comments screened, {report.cases_opened} cases opened, "
+        f"{report.cases_updated} updated, {report.response_requests} asking for a response"
+    )

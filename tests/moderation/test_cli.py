@@ -1,0 +1,65 @@
+"""`piodesk moderation`: the queue and a decision from the command line."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from piodesk.archive.ingest import ingest_page
+from piodesk.cli import app
+from piodesk.core.permissions import Role
+from tests.moderation.conftest import Site
+
+
+def run(db_url: str, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(
+        app,
+        list(args),
+        env={"PIODESK_DATABASE_URL": db_url, "PIODESK_SECRET_KEY": "k" * 32, "COLUMNS": "200"},
+    )
+    return result.exit_code, result.output
+
+
+def test_queue_and_decide(db_url: str, site: Site, staff) -> None:
+    cid = site.comment("Vendor", "Cheap tickets, call 719-555-0134 now")
+    ingest_page(site.sessions, site.page_id, site.connector, media=site.media)
+    code, out = run(db_url, "moderation", "intake")
+    assert code == 0 and "1 cases opened" in out, out
+    case = site.case_of(cid)
+    pio, cadre = staff[Role.PIO].username, staff[Role.CADRE].username
+    code, out = run(db_url, "moderation", "queue", "--as", pio)
+    assert code == 0 and "Cheap" in out and "solicitation" in out, out
+    code, out = run(db_url, "moderation", "queue", "--as", cadre)
+    assert code == 1 and "may not" in out
+    code, out = run(
+        db_url,
+        "moderation",
+        "decide",
+        str(case.id),
+        "--action",
+        "remove",
+        "--reason",
+        "solicitation",
+        "--note",
+        "sells tickets on our page",
+        "--as",
+        cadre,
+    )
+    assert code == 1 and "may not" in out
+    code, out = run(
+        db_url,
+        "moderation",
+        "decide",
+        str(case.id),
+        "--action",
+        "remove",
+        "--reason",
+        "solicitation",
+        "--note",
+        "sells tickets on our page",
+        "--as",
+        pio,
+    )
+    assert code == 0 and "deleted" in out, out
+    assert site.public_comment(cid) is None
+    code, out = run(db_url, "audit", "verify")
+    assert code == 0, out
