@@ -737,3 +737,51 @@ def test_two_pios_deciding_at_once_leave_a_truthful_record(site: Site, staff) ->
             select(audit.AuditEvent).where(audit.AuditEvent.action == "moderation:remove")
         ).scalar_one()
         assert event.data["concurrent_with_decision"] is not None
+
+
+def test_a_reported_post_can_be_taken_down_but_not_hidden(site: Site, staff) -> None:
+    site.poll()
+    with site.sessions() as s:
+        post = s.execute(
+            select(ArchiveItem).where(
+                ArchiveItem.kind == "post", ArchiveItem.page_id == site.page_id
+            )
+        ).scalar_one()
+    with transaction(site.sessions) as s:
+        report = actions.file_report(
+            s,
+            url=f"https://piodesk.example/sandbox/{site.handle}#post-{post.platform_id}",
+            reason="The closure was lifted at noon; this post is now wrong",
+            actor=staff[Role.EMPLOYEE],
+        )
+    with site.sessions() as s:
+        case = s.get(Case, report.case_id)
+        assert case is not None and case.item_id == post.id and case.kind == "post"
+    pio = staff[Role.PIO]
+    with pytest.raises(InvalidInput, match="hide a post"):
+        actions.decide(
+            site.sessions,
+            case.id,
+            action="hide",
+            reason="safety",
+            note="outdated closure info",
+            actor=pio,
+            connect=site.connect,
+        )
+    actions.decide(
+        site.sessions,
+        case.id,
+        action="remove",
+        reason="safety",
+        note="an outdated closure notice sends drivers the wrong way",
+        actor=pio,
+        connect=site.connect,
+    )
+    with transaction(site.sessions) as s:
+        page = platform.find_page(s, site.handle)
+        assert page is not None
+        assert platform.public_feed(s, page, visitor_id=None) == []
+    assert site.poll().screened == 0
+    with site.sessions() as s:
+        refreshed = s.get(ArchiveItem, post.id)
+        assert refreshed is not None and refreshed.state == "removed"
