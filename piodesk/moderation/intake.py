@@ -426,8 +426,13 @@ def intake_all(
     while True:
         with reading(sessions) as session:
             prepared = prepare(session, screener, limit=batch)
-        with transaction(sessions) as session:
-            report = intake(session, screener, limit=batch, actor=actor, prepared=prepared)
+        if not prepared.rows:
+            # Nothing new: no write transaction, so a short period costs an idle system (and
+            # SQLite's write lock) nothing but one read.
+            report = IntakeReport(last_seq=prepared.after)
+        else:
+            with transaction(sessions) as session:
+                report = intake(session, screener, limit=batch, actor=actor, prepared=prepared)
         if committed is not None:
             committed(report)
         total.add(report)
