@@ -189,26 +189,52 @@ def add_categories(session: Session, case_id: int, categories: set[str]) -> None
         session.add(CaseCategory(case_id=case_id, category=category))
 
 
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What intake stores of one text's screening: worked out before any lock is taken."""
+
+    result: ScreeningResult
+    findings: list[dict[str, Any]]
+    needs_response: bool
+    sha256: str
+
+
+def verdicts(screener: Screener, texts: Sequence[str]) -> dict[str, Verdict]:
+    """Screen ``texts`` (each once) and prepare what intake stores, by text."""
+    unique = list(dict.fromkeys(texts))
+    return {
+        text: Verdict(
+            result,
+            [finding_json(f) for f in result.findings],
+            asks_for_response(text),
+            _sha(text),
+        )
+        for text, result in zip(unique, screener.screen_many(unique), strict=True)
+    }
+
+
 @dataclass
 class Prepared:
     """A batch read and screened before intake's write transaction, with no lock held.
 
     Screening is the slow part of intake; done here, it does not keep capture (which needs the
     same write lock on SQLite) waiting. :func:`intake` uses the batch only if the mark has not
-    moved since, and screens again whatever it finds unscreened.
+    moved since: then no screening has been written since either (only intake writes them,
+    and every intake that writes moves the mark), so the choice of versions still holds.
     """
 
     after: int
     rows: list[Version]
-    results: dict[str, ScreeningResult]  # by text
+    to_screen: list[Version]
+    verdicts: dict[str, Verdict]  # by text
 
 
 def prepare(session: Session, screener: Screener, *, limit: int = 2_000) -> Prepared:
     """Read the next batch after the mark and screen it (a read; nothing is written)."""
     after = session.execute(select(IntakeMark.last_seq).where(IntakeMark.id == 1)).scalar() or 0
     rows = _read(session, after, limit)
-    texts = list(dict.fromkeys(r.text for r in _to_screen(session, rows)))
-    return Prepared(after, rows, dict(zip(texts, screener.screen_many(texts), strict=True)))
+    to_screen = _to_screen(session, rows)
+    return Prepared(after, rows, to_screen, verdicts(screener, [r.text for r in to_screen]))
 
 
 def _insert_ids(
@@ -249,22 +275,19 @@ def intake(
     report = IntakeReport()
     mark = _mark(session)
     if prepared is not None and prepared.after == mark.last_seq:
-        rows, results = prepared.rows, prepared.results
+        rows, to_screen, found = prepared.rows, prepared.to_screen, prepared.verdicts
     else:
-        rows, results = _read(session, mark.last_seq, limit), {}
+        rows = _read(session, mark.last_seq, limit)
+        to_screen = _to_screen(session, rows)
+        found = verdicts(screener, [r.text for r in to_screen])
     report.versions_read = len(rows)
     if not rows:
         report.last_seq = mark.last_seq
         return report
     # Screening rows, cases, categories, requests and audit events each go in as one bulk
     # INSERT: a busy page brings hundreds of comments a batch (bench/moderation.py).
-    to_screen = _to_screen(session, rows)
-    missing = list(dict.fromkeys(r.text for r in to_screen if r.text not in results))
-    if missing:
-        results = {**results, **dict(zip(missing, screener.screen_many(missing), strict=True))}
     now = clock.now()
-    screened = [(r, results[r.text]) for r in to_screen]
-    asking = {r.item_id for r in to_screen if asks_for_response(r.text)}
+    screened = [(r, found[r.text]) for r in to_screen]
     screening_ids = _insert_ids(
         session,
         SCREENINGS,
@@ -272,21 +295,21 @@ def intake(
             {
                 "item_id": r.item_id,
                 "version_seq": r.seq,
-                "text_sha256": _sha(r.text),
+                "text_sha256": v.sha256,
                 "screened_at": now,
-                "ruleset_version": result.ruleset_version[:80],
-                "model_version": result.model_version[:200],
-                "findings": [finding_json(f) for f in result.findings],
-                "needs_response": r.item_id in asking,
+                "ruleset_version": v.result.ruleset_version[:80],
+                "model_version": v.result.model_version[:200],
+                "findings": v.findings,
+                "needs_response": v.needs_response,
             }
-            for r, result in screened
+            for r, v in screened
         ],
         "version_seq",
         [r.item_id for r, _ in screened],
     )
     report.screened = len(screened)
 
-    flagged = [(r, result) for r, result in screened if result.flagged]
+    flagged = [(r, v.result) for r, v in screened if v.result.flagged]
     open_cases = _open_cases(session, [r.item_id for r, _ in flagged])
     entries: list[tuple[Version, ScreeningResult, Case | None]] = []
     new_cases: list[dict[str, Any]] = []
@@ -367,17 +390,18 @@ def intake(
     if categories:
         session.execute(insert(CATEGORIES), categories)
 
+    asking = [r for r, v in screened if v.needs_response]
     if asking:
         requested: set[int] = set()
-        for chunk in _chunks(sorted(asking)):
+        for chunk in _chunks([r.item_id for r in asking]):
             requested.update(
                 session.execute(
                     select(ResponseRequest.item_id).where(ResponseRequest.item_id.in_(chunk))
                 ).scalars()
             )
         new_requests = []
-        for r in to_screen:
-            if r.item_id in asking and r.item_id not in requested:
+        for r in asking:
+            if r.item_id not in requested:
                 requested.add(r.item_id)
                 new_requests.append(
                     {
