@@ -199,7 +199,6 @@ class Timeline:
     opened: dict[int, float] = field(default_factory=dict)  # case id → commit of its intake
     intake_runs: list[tuple[float, float, int, int]] = field(default_factory=list)
     intake_cpu: float = 0.0
-    errors: list[str] = field(default_factory=list)
 
 
 def producer(

@@ -15,7 +15,7 @@ from piodesk.connectors.sandbox.connector import SandboxConnector
 from piodesk.core import audit
 from piodesk.core.audit import AuditEvent
 from piodesk.core.db import reading, transaction
-from piodesk.core.permissions import Role
+from piodesk.core.permissions import SYSTEM, Role
 from piodesk.moderation import actions
 from piodesk.moderation.intake import IntakeReport, intake, intake_all, prepare
 from piodesk.moderation.tables import (
@@ -327,3 +327,21 @@ def test_case_page_is_the_comments_page(
         [case] = s.execute(select(Case)).scalars()
         page = s.get(Page, case.page_id)
     assert page is not None and page.handle == "community" and case.item_id == item
+
+
+def test_bulk_audit_append_starts_the_chain_and_record_continues_it(
+    sessions: sessionmaker[Session],
+) -> None:
+    # Intake's record_many on a database with no audit event yet, then ordinary record()s.
+    entries = [audit.Entry("test:bulk", "case", n, reason=f"r{n}", data={"n": n}) for n in (1, 2)]
+    with transaction(sessions) as s:
+        assert audit.record_many(s, SYSTEM, entries) == [1, 2]
+        audit.record(s, SYSTEM, "test:single", "case", 3)
+    with transaction(sessions) as s:
+        assert audit.record_many(s, SYSTEM, entries) == [4, 5]
+        assert audit.record_many(s, SYSTEM, []) == []
+    with reading(sessions) as s:
+        assert audit.verify(s) == audit.VerifyResult(True, 5)
+        bulk = s.execute(select(AuditEvent).where(AuditEvent.seq == 2)).scalar_one()
+    assert (bulk.action, bulk.target_id, bulk.reason) == ("test:bulk", "2", "r2")
+    assert (bulk.actor_name, bulk.section, bulk.data) == ("system", "", {"n": 2})
