@@ -195,7 +195,6 @@ class Verdict:
 
     result: ScreeningResult
     findings: list[dict[str, Any]]
-    needs_response: bool
     sha256: str
 
 
@@ -206,11 +205,15 @@ def verdicts(screener: Screener, texts: Sequence[str]) -> dict[str, Verdict]:
         text: Verdict(
             result,
             [finding_json(f) for f in result.findings],
-            asks_for_response(text),
             _sha(text),
         )
         for text, result in zip(unique, screener.screen_many(unique), strict=True)
     }
+
+
+def _asking(to_screen: Sequence[Version]) -> set[int]:
+    """The versions (seq) whose comment asks the department for a response (§.12)."""
+    return {r.seq for r in to_screen if asks_for_response(r.text)}
 
 
 @dataclass
@@ -227,6 +230,7 @@ class Prepared:
     rows: list[Version]
     to_screen: list[Version]
     verdicts: dict[str, Verdict]  # by text
+    asking: set[int]  # the versions (seq) that ask the department for a response
 
 
 def prepare(session: Session, screener: Screener, *, limit: int = 2_000) -> Prepared:
@@ -234,7 +238,8 @@ def prepare(session: Session, screener: Screener, *, limit: int = 2_000) -> Prep
     after = session.execute(select(IntakeMark.last_seq).where(IntakeMark.id == 1)).scalar() or 0
     rows = _read(session, after, limit)
     to_screen = _to_screen(session, rows)
-    return Prepared(after, rows, to_screen, verdicts(screener, [r.text for r in to_screen]))
+    found = verdicts(screener, [r.text for r in to_screen])
+    return Prepared(after, rows, to_screen, found, _asking(to_screen))
 
 
 def _insert_ids(
@@ -275,11 +280,12 @@ def intake(
     report = IntakeReport()
     mark = _mark(session)
     if prepared is not None and prepared.after == mark.last_seq:
-        rows, to_screen, found = prepared.rows, prepared.to_screen, prepared.verdicts
+        rows, to_screen = prepared.rows, prepared.to_screen
+        found, asking = prepared.verdicts, prepared.asking
     else:
         rows = _read(session, mark.last_seq, limit)
         to_screen = _to_screen(session, rows)
-        found = verdicts(screener, [r.text for r in to_screen])
+        found, asking = verdicts(screener, [r.text for r in to_screen]), _asking(to_screen)
     report.versions_read = len(rows)
     if not rows:
         report.last_seq = mark.last_seq
@@ -300,7 +306,7 @@ def intake(
                 "ruleset_version": v.result.ruleset_version[:80],
                 "model_version": v.result.model_version[:200],
                 "findings": v.findings,
-                "needs_response": v.needs_response,
+                "needs_response": r.seq in asking,
             }
             for r, v in screened
         ],
@@ -390,18 +396,17 @@ def intake(
     if categories:
         session.execute(insert(CATEGORIES), categories)
 
-    asking = [r for r, v in screened if v.needs_response]
     if asking:
         requested: set[int] = set()
-        for chunk in _chunks([r.item_id for r in asking]):
+        for chunk in _chunks([r.item_id for r in to_screen if r.seq in asking]):
             requested.update(
                 session.execute(
                     select(ResponseRequest.item_id).where(ResponseRequest.item_id.in_(chunk))
                 ).scalars()
             )
         new_requests = []
-        for r in asking:
-            if r.item_id not in requested:
+        for r in to_screen:
+            if r.seq in asking and r.item_id not in requested:
                 requested.add(r.item_id)
                 new_requests.append(
                     {
