@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     )
 
     intake_seconds: float = Field(
-        default=2,
+        default=0.5,
         ge=0,
         description="Screen newly captured comments into the moderation queue this often "
         "(0: only after `piodesk ingest`).",

@@ -61,7 +61,10 @@ class JobRunner:
     def _loop(self) -> None:
         while not self._stop.is_set():
             self.run_due()
-            self._stop.wait(0.5)
+            # Sleep until the next job is due (a short-period job is not held up by a fixed
+            # tick), but wake at least twice a second to notice a stop.
+            due = min((job.next_run for job in self.jobs), default=time.monotonic() + 0.5)
+            self._stop.wait(min(0.5, max(0.01, due - time.monotonic())))
 
     def start(self) -> None:
         """Start the background thread."""

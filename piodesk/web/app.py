@@ -65,6 +65,9 @@ def _lifespan(settings: Settings, run_jobs: bool) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runner = JobRunner()
+        # Intake gets its own thread: a slow poll of a platform must not hold up the screening
+        # of what the other polls already brought in.
+        intake_runner = JobRunner()
         ctx: AppContext = app.state.ctx
         if run_jobs and settings.ingest_seconds > 0:
             media = MediaStore(settings.data_dir / "media")
@@ -76,15 +79,17 @@ def _lifespan(settings: Settings, run_jobs: bool) -> Any:
         if run_jobs and settings.intake_seconds > 0:
             # Screening of new comments into the queue runs on its own, shorter, clock: a
             # comment captured by any poll becomes a case within seconds.
-            runner.every(
+            intake_runner.every(
                 "moderation-intake",
                 settings.intake_seconds,
                 lambda: intake_all(ctx.sessions, default_screener()),
             )
-        if runner.jobs:
-            runner.start()
+        for r in (runner, intake_runner):
+            if r.jobs:
+                r.start()
         yield
         runner.stop()
+        intake_runner.stop()
 
     return lifespan
 

@@ -1,0 +1,457 @@
+"""Moderation benchmark: comments through capture → screening → queue, at a steady rate.
+
+    .venv/bin/python bench/moderation.py                 # 250 comments/s for 60 s on SQLite
+    .venv/bin/python bench/moderation.py --rate 400 --seconds 30
+    .venv/bin/python bench/moderation.py --max           # capture as fast as it goes
+    .venv/bin/python bench/moderation.py --backend postgresql
+
+A producer thread plays the ingest job: it captures real public comments (YouTube and SMS spam,
+Davidson and OLID tweets, ETHOS, Presidio's PII sentences, with a few edits and hides of earlier
+comments) in batches, as a poll of a page does (source ``ingest:…``, comments on captured
+posts, one ``archive:ingest`` audit event a poll), at a steady offered rate. Meanwhile intake
+runs the way the web app runs it: a job on the in-process JobRunner, every ``--period``
+seconds, one write transaction per batch. The figures: comments screened per second, the
+backlog intake left when the producer stopped, and for every case the time from the commit
+that captured its comment to the commit that put it in the queue (``queue()`` sees a case
+once that transaction commits). Issue 5 aims at 200 comments/s sustained with p95 < 2 s on
+SQLite. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Screening's models may use BLAS: keep them to one thread, as the app's job thread would.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import random  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
+
+from piodesk.archive.capture import capture  # noqa: E402
+from piodesk.archive.tables import ArchiveHead, ArchiveItem, ArchiveVersion  # noqa: E402
+from piodesk.connectors.model import CapturedItem, ItemKind  # noqa: E402
+from piodesk.core import audit  # noqa: E402
+from piodesk.core.config import Settings  # noqa: E402
+from piodesk.core.db import make_engine, make_sessionmaker, reading, transaction  # noqa: E402
+from piodesk.core.jobs import JobRunner  # noqa: E402
+from piodesk.core.migrate import upgrade  # noqa: E402
+from piodesk.core.permissions import SYSTEM, Actor, Role  # noqa: E402
+from piodesk.moderation.intake import IntakeReport, intake_all  # noqa: E402
+from piodesk.moderation.queries import QueueFilter, queue  # noqa: E402
+from piodesk.moderation.tables import Case, IntakeMark, Screening  # noqa: E402
+from piodesk.pages import actions as pages  # noqa: E402
+from piodesk.pages.model import Agency  # noqa: E402
+from piodesk.people import actions as people  # noqa: E402
+from piodesk.screening import labeled_data as data  # noqa: E402
+from piodesk.screening.engine import Screener, default_screener  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PLATFORM = "facebook"
+HANDLE = "BenchPolice"
+SOURCE = f"ingest:bench:{HANDLE}"
+COMMENTS_PER_POST = 200
+AIM_RATE, AIM_P95 = 200, 2.0  # issue 5, on SQLite
+
+
+# -- the comments ---------------------------------------------------------------------------
+
+
+def load_texts(folder: Path, n: int, abusive_share: float, seed: int = 409) -> list[str]:
+    """n real comments: ``abusive_share`` of them from the sets' positive rows (spam, hate or
+    offence, violence, PII), the rest from their negative rows, shuffled."""
+    positive: list[str] = []
+    negative: list[str] = []
+    for loader in (data.youtube_spam, data.sms_spam, data.davidson, data.olid, data.ethos_violence):
+        for ex in loader(folder):
+            (positive if ex.label else negative).append(ex.text)
+    positive += [ex.text for ex in data.presidio_synth(folder)]
+    rng = random.Random(seed)
+    texts = [
+        rng.choice(positive) if rng.random() < abusive_share else rng.choice(negative)
+        for _ in range(n)
+    ]
+    return [t for t in texts if t.strip()] or ["(empty)"]
+
+
+def comment(n: int, text: str, post: str, version: int, hidden: bool = False) -> CapturedItem:
+    """The n-th comment as a connector hands it over (version > 1: edited or hidden later)."""
+    author = f"p{n * 7919 % 20_000}"
+    fields = {"hidden": True} if hidden else {}
+    payload = {"id": f"c{n}", "message": text, "from": {"id": author}, "v": version, **fields}
+    return CapturedItem(
+        kind=ItemKind.COMMENT,
+        platform=PLATFORM,
+        platform_id=f"c{n}",
+        raw=json.dumps(payload).encode(),
+        page_platform_id=HANDLE,
+        parent_platform_id=post,
+        author_platform_id=author,
+        author_name=f"Resident {author}",
+        created_at=datetime.now(UTC),
+        edited_at=datetime.now(UTC) if version > 1 and not hidden else None,
+        text=text,
+        fields=fields,
+    )
+
+
+def post(n: int) -> CapturedItem:
+    """The page's n-th post (comments hang under posts, as on the platform)."""
+    text = f"Update {n}: road closure on Academy Blvd, expect delays."
+    return CapturedItem(
+        kind=ItemKind.POST,
+        platform=PLATFORM,
+        platform_id=f"post{n}",
+        raw=json.dumps({"id": f"post{n}", "message": text}).encode(),
+        page_platform_id=HANDLE,
+        author_platform_id=HANDLE,
+        author_name="Bench Police",
+        created_at=datetime.now(UTC),
+        text=text,
+    )
+
+
+# -- setup ----------------------------------------------------------------------------------
+
+
+def database(backend: str, pg_url: str) -> tuple[str, str | None]:
+    """A fresh, migrated database: a temporary SQLite file or a new PostgreSQL schema."""
+    if backend == "sqlite":
+        path = Path(tempfile.mkdtemp(prefix="piodesk-bench-")) / "bench.sqlite3"
+        url = f"sqlite:///{path}"
+        schema = None
+    else:
+        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        admin = make_engine(pg_url)
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        admin.dispose()
+        sep = "&" if "?" in pg_url else "?"
+        url = f"{pg_url}{sep}options=-csearch_path%3D{schema}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url, schema
+
+
+def approved_page(sessions: sessionmaker[Session]) -> int:
+    """A registered page approved by the chief (§.04), as an installation would have."""
+    agency = Agency("Bench Police Department", "BPD", "https://police.example.gov", "")
+    with transaction(sessions) as s:
+        admin = people.actor_for(
+            people.bootstrap_admin(
+                s, username="admin", display_name="Bench Admin", password="x" * 16
+            ),
+            "cli",
+        )
+        accounts = {
+            role: people.actor_for(
+                people.create_account(
+                    s,
+                    actor=admin,
+                    username=role.value,
+                    display_name=f"Bench {role.value}",
+                    password="x" * 16,
+                    roles=[role.value],
+                )
+            )
+            for role in (Role.PIO, Role.CHIEF)
+        }
+        page = pages.register_page(
+            s,
+            actor=accounts[Role.PIO],
+            agency=agency,
+            platform=PLATFORM,
+            handle=HANDLE,
+            name="Bench Police on Facebook",
+            administering_unit="Public Affairs",
+        )
+        pages.approve_page(s, page.id, actor=accounts[Role.CHIEF])
+        return page.id
+
+
+# -- the run --------------------------------------------------------------------------------
+
+
+@dataclass
+class Timeline:
+    """What both threads saw, by the wall clock (time.perf_counter)."""
+
+    captured: dict[tuple[str, int], float] = field(default_factory=dict)  # (id, version) → commit
+    comments: int = 0  # comment versions captured
+    batches: int = 0
+    capture_lag: list[float] = field(default_factory=list)  # behind the schedule at each batch
+    producer_cpu: float = 0.0
+    opened: dict[int, float] = field(default_factory=dict)  # case id → commit of its intake
+    intake_runs: list[tuple[float, float, int, int]] = field(default_factory=list)
+    intake_cpu: float = 0.0
+
+
+def producer(
+    sessions: sessionmaker[Session],
+    page_id: int,
+    texts: list[str],
+    args: argparse.Namespace,
+    tl: Timeline,
+    stop: threading.Event,
+) -> None:
+    """Capture comments in poll-sized batches at the offered rate (or flat out with --max)."""
+    rng = random.Random(7)
+    versions: dict[int, int] = {}  # comment number → versions captured
+    n = 0
+    posts = 0
+    start = time.perf_counter()
+    c0 = time.thread_time()
+    while not stop.is_set():
+        if n // COMMENTS_PER_POST >= posts:
+            with transaction(sessions) as s:
+                capture(s, [post(posts)], source=SOURCE, page_id=page_id)
+            posts += 1
+        if not args.max:
+            due = start + tl.comments / args.rate
+            now = time.perf_counter()
+            if due > now:
+                stop.wait(due - now)
+                if stop.is_set():
+                    break
+            tl.capture_lag.append(max(0.0, time.perf_counter() - due))
+        batch: list[CapturedItem] = []
+        keys: list[tuple[str, int]] = []
+        for _ in range(args.batch):
+            roll = rng.random()
+            k = rng.randrange(max(0, n - 2_000), n) if n else 0
+            if n and roll < 2 * args.edits and f"c{k}" not in {c.platform_id for c in batch}:
+                # An earlier comment edited (new text: screened again) or hidden (same text).
+                versions[k] += 1
+                hidden = roll >= args.edits
+                text = texts[k % len(texts)] if hidden else rng.choice(texts)
+                item = comment(k, text, f"post{k // COMMENTS_PER_POST}", versions[k], hidden)
+            else:
+                versions[n] = 1
+                item = comment(n, texts[n % len(texts)], f"post{posts - 1}", 1)
+                n += 1
+            batch.append(item)
+            keys.append((item.platform_id, versions[int(item.platform_id[1:])]))
+        with transaction(sessions) as s:
+            report = capture(s, batch, source=SOURCE, page_id=page_id)
+        committed = time.perf_counter()
+        for key in keys:
+            tl.captured[key] = committed
+        with transaction(sessions) as s:  # what ingest records after each poll
+            audit.record(
+                s,
+                SYSTEM,
+                "archive:ingest",
+                "page",
+                page_id,
+                section="§.40",
+                data={"new_records": report.new_items, "new_versions": report.new_versions},
+            )
+        tl.comments += len(batch)
+        tl.batches += 1
+    tl.producer_cpu = time.thread_time() - c0
+
+
+def intake_job(
+    sessions: sessionmaker[Session], screener: Screener, batch: int, tl: Timeline
+) -> None:
+    """The app's intake job (``intake_all``), noting when each batch's cases became visible."""
+    c0 = time.thread_time()
+    started = time.perf_counter()
+
+    def committed(report: IntakeReport) -> None:
+        nonlocal started
+        now = time.perf_counter()
+        for case_id in report.case_ids:
+            tl.opened[case_id] = now
+        if report.versions_read:
+            tl.intake_runs.append((started, now, report.versions_read, report.screened))
+        started = now
+
+    try:
+        intake_all(sessions, screener, batch=batch, committed=committed)
+    finally:
+        tl.intake_cpu += time.thread_time() - c0
+
+
+def backlog(sessions: sessionmaker[Session]) -> int:
+    """Archive versions captured that intake has not read yet."""
+    with reading(sessions) as s:
+        head = s.execute(select(ArchiveHead.last_seq)).scalar() or 0
+        mark = s.execute(select(IntakeMark.last_seq)).scalar() or 0
+        return int(head - mark)
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(q * (len(ordered) - 1))))]
+
+
+def run(args: argparse.Namespace, texts: list[str], screener: Screener) -> None:
+    url, schema = database(args.backend, args.pg_url)
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    page_id = approved_page(sessions)
+    tl = Timeline()
+    stop = threading.Event()
+    runner = JobRunner()
+    runner.every(
+        "moderation-intake", args.period, lambda: intake_job(sessions, screener, args.limit, tl)
+    )
+    offered = "as fast as capture goes" if args.max else f"{args.rate:g} comments/s"
+    print(
+        f"== {args.backend}: {offered} for {args.seconds:g} s, polls of {args.batch}; "
+        f"intake every {args.period:g} s (the app's default: "
+        f"{Settings.model_fields['intake_seconds'].default:g} s), up to {args.limit} versions "
+        "a transaction",
+        flush=True,
+    )
+    cpu0 = time.process_time()
+    thread = threading.Thread(
+        target=producer, args=(sessions, page_id, texts, args, tl, stop), name="bench-producer"
+    )
+    t_start = time.perf_counter()
+    runner.start()
+    thread.start()
+    time.sleep(args.seconds)
+    stop.set()
+    thread.join()
+    t_stop = time.perf_counter()
+    left = backlog(sessions)
+    # Let intake catch up, then stop the runner after the job in progress.
+    while backlog(sessions) and time.perf_counter() - t_stop < 600:
+        time.sleep(0.05)
+    runner.stop(timeout=600)
+    t_drained = max([t_stop] + [end for _, end, _, _ in tl.intake_runs])
+    cpu = time.process_time() - cpu0
+
+    # Match every case to the capture commit of the version that opened it.
+    with reading(sessions) as s:
+        rows = s.execute(
+            select(Case.id, ArchiveItem.platform_id, ArchiveVersion.version)
+            .join(Screening, Screening.id == Case.screening_id)
+            .join(ArchiveVersion, ArchiveVersion.seq == Screening.version_seq)
+            .join(ArchiveItem, ArchiveItem.id == ArchiveVersion.item_id)
+        ).all()
+        screened = s.execute(select(func.count()).select_from(Screening)).scalar_one()
+        cases = len(rows)
+        visible = len(queue(s, QueueFilter(), actor=_pio(s)))
+        ok = audit.verify(s).ok
+    latency = [
+        tl.opened[r.id] - tl.captured[(r.platform_id, r.version)]
+        for r in rows
+        if r.id in tl.opened and (r.platform_id, r.version) in tl.captured
+    ]
+    window = t_stop - t_start
+    in_window = sum(n for _, end, _, n in tl.intake_runs if end <= t_stop)
+    print(
+        f"captured   {tl.comments:,} comment versions in {tl.batches:,} polls over "
+        f"{window:.1f} s = {tl.comments / window:,.0f}/s offered"
+        + (
+            f" (schedule lag p95 {pct(tl.capture_lag, 0.95) * 1000:.0f} ms)"
+            if tl.capture_lag
+            else ""
+        )
+    )
+    print(
+        f"screened   {screened:,} versions; {in_window / window:,.0f}/s during the run; "
+        f"{cases:,} cases opened = {cases / max(screened, 1):.1%} of those screened"
+    )
+    print(
+        f"backlog    {left:,} versions unread when the producer stopped; intake caught up "
+        f"{t_drained - t_stop:.1f} s later -> sustained {screened / (t_drained - t_start):,.0f} "
+        f"comments/s end to end"
+    )
+    if tl.intake_runs:
+        sizes = [n for _, _, n, _ in tl.intake_runs]
+        spans = [(end - begin) * 1000 for begin, end, _, _ in tl.intake_runs]
+        print(
+            f"intake     {len(sizes):,} batches, {sum(sizes) / len(sizes):,.0f} versions each "
+            f"on average (max {max(sizes):,}); read + screen + write p50 {pct(spans, 0.5):.0f} "
+            f"ms, p95 {pct(spans, 0.95):.0f} ms, max {max(spans):.0f} ms"
+        )
+    if latency:
+        print(
+            f"capture -> visible case ({len(latency):,} cases): p50 {pct(latency, 0.5):.2f} s  "
+            f"p95 {pct(latency, 0.95):.2f} s  p99 {pct(latency, 0.99):.2f} s  "
+            f"max {max(latency):.2f} s"
+        )
+    print(
+        f"CPU        {cpu:.1f} s in all ({cpu / (t_drained - t_start):.0%} of one core): "
+        f"producer {tl.producer_cpu:.1f} s, intake {tl.intake_cpu:.1f} s; "
+        f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB"
+    )
+    print(
+        f"check      queue shows {visible} open cases (first page); audit chain "
+        f"{'verifies' if ok else 'DOES NOT VERIFY'}; machine load "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
+    if not args.max and latency:
+        sustained = screened / (t_drained - t_start)
+        p95 = pct(latency, 0.95)
+        met = sustained >= AIM_RATE and p95 < AIM_P95 and left < args.rate * AIM_P95
+        print(
+            f"aim        {AIM_RATE}/s sustained with p95 < {AIM_P95:g} s (issue 5, for SQLite): "
+            f"{'met' if met else 'NOT met'} on {args.backend} ({sustained:,.0f}/s, p95 {p95:.2f} s)"
+        )
+    if runner.jobs[0].failures:
+        print(f"intake FAILED {runner.jobs[0].failures} times: {runner.jobs[0].last_error}")
+    engine.dispose()
+    if schema is not None:
+        admin = make_engine(args.pg_url)
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+def _pio(session: Session) -> Actor:
+    account = people.find_account(session, Role.PIO.value)
+    assert account is not None
+    return people.actor_for(account)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--rate", type=float, default=250, help="offered comments per second")
+    ap.add_argument("--seconds", type=float, default=60, help="how long the producer runs")
+    ap.add_argument("--max", action="store_true", help="capture as fast as possible")
+    ap.add_argument("--batch", type=int, default=50, help="comments per poll (capture batch)")
+    ap.add_argument("--period", type=float, default=0.5, help="intake job period, seconds")
+    ap.add_argument("--limit", type=int, default=2_000, help="versions per intake transaction")
+    ap.add_argument("--abusive-share", type=float, default=0.2, help="from positive rows")
+    ap.add_argument("--edits", type=float, default=0.02, help="share of edits (and of hides)")
+    ap.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    ap.add_argument("--pg-url", default=PG_URL)
+    args = ap.parse_args(argv)
+    if not data.available(args.data):
+        print(f"skipped: the shared data sets are not under {args.data} (pass --data PATH)")
+        return 0
+    texts = load_texts(args.data, 50_000, args.abusive_share)
+    t0 = time.perf_counter()
+    screener = default_screener()
+    screener.screen_many(texts[:200])  # load models and warm caches before the clock starts
+    print(
+        f"moderation benchmark: {len(texts):,} real comments, {args.abusive_share:.0%} from "
+        f"the sets' positive rows; screener ready in {time.perf_counter() - t0:.1f} s"
+    )
+    run(args, texts, screener)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
