@@ -18,6 +18,7 @@ from piodesk.archive.search import SearchQuery
 from piodesk.core.db import transaction
 from piodesk.core.errors import PermissionDenied
 from piodesk.core.permissions import Actor, Perm, Role, require
+from piodesk.moderation import reports
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
 from piodesk.people import actions as people
@@ -50,6 +51,8 @@ EXPECTED: dict[str, set[Role]] = {
     "verify_audit": {C, R, AU, AD},
     "search_archive": {P, R, L, AU},
     "connect_page": {AD},
+    "transparency_report": {C, P, R, L, AU},
+    "consistency_report": {C, P, R, L, AU},
 }
 
 
@@ -133,6 +136,8 @@ def service_calls(setup: Setup) -> dict[str, Callable[[Session, Actor], Any]]:
             secrets={"access_token": "secret-token"},
             key="k" * 32,
         ),
+        "transparency_report": lambda s, a: reports.transparency(s, actor=a),
+        "consistency_report": lambda s, a: reports.consistency(s, actor=a),
     }
 
 
@@ -189,6 +194,8 @@ def http_calls(setup: Setup) -> dict[str, Callable[[TestClient, dict[str, str]],
                 "secrets": {"access_token": "secret-token"},
             },
         ),
+        "transparency_report": lambda c, h: c.get("/api/v1/moderation/transparency", headers=h),
+        "consistency_report": lambda c, h: c.get("/api/v1/moderation/consistency", headers=h),
     }
 
 
