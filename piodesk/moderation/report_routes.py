@@ -99,14 +99,14 @@ class Chart:
     plot_bottom: int
 
 
-def _nice_top(value: int) -> int:
-    """A round axis maximum at or above ``value`` (1, 2, 5 × 10^n)."""
-    top = 1
+def _nice_step(value: int) -> int:
+    """The smallest round step (1, 2, 5 × 10^n) with four steps reaching ``value``."""
+    unit = 1
     while True:
         for step in (1, 2, 5):
-            if step * top >= value:
-                return step * top
-        top *= 10
+            if 4 * step * unit >= value:
+                return step * unit
+        unit *= 10
 
 
 def chart(months: Sequence[MonthTotal], *, width: int = 800, height: int = 260) -> Chart:
@@ -114,7 +114,8 @@ def chart(months: Sequence[MonthTotal], *, width: int = 800, height: int = 260) 
     left, right, top, bottom = 44, 10, 12, 28
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max([max(m.flagged, sum(getattr(m, f) for f, _, _ in SERIES)) for m in months] or [0])
-    scale_top = _nice_top(max(peak, 4))
+    step = _nice_step(peak)
+    scale_top = 4 * step
     slot = plot_w / max(len(months), 1)
     bar_w = max(min(slot * 0.6, 48), 2)
     bars, flagged, labels = [], [], []
@@ -145,7 +146,7 @@ def chart(months: Sequence[MonthTotal], *, width: int = 800, height: int = 260) 
             )
         if n % every == 0:
             labels.append((round(left + slot * n + slot / 2, 1), m.month))
-    gridlines = [(round(top + plot_h - plot_h * k / 4, 1), scale_top * k // 4) for k in range(5)]
+    gridlines = [(round(top + plot_h - plot_h * k / 4, 1), step * k) for k in range(5)]
     return Chart(width, height, bars, flagged, gridlines, labels, left, top + plot_h)
 
 

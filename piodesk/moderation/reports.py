@@ -506,11 +506,15 @@ def candidate_pairs(sig: np.ndarray, threshold: float, pure: np.ndarray) -> set[
         cols = slice(band * rows, (band + 1) * rows)
         keys = (wide[:, cols] * _MIX[cols]).sum(axis=1, dtype=np.uint64)
         order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        edges = np.flatnonzero(np.diff(sorted_keys)) + 1
-        for bucket in np.split(order, edges):
-            if len(bucket) < 2:
-                continue
+        same = keys[order][1:] == keys[order][:-1]
+        if not same.any():
+            continue
+        # Runs of equal keys in sorted order are the buckets with more than one member.
+        edges = np.diff(np.concatenate(([0], same.astype(np.int8), [0])))
+        for first, last in zip(
+            np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True
+        ):
+            bucket = order[first : last + 1]
             ends = pure[bucket]
             if ends.min() == ends.max() and ends[0] != _MIXED:
                 continue

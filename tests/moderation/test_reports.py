@@ -425,7 +425,7 @@ def test_transparency_page_draws_the_chart_without_inline_style(
     assert "style=" not in html and "<script>" not in html  # the CSP allows neither
     assert 'href="/moderation/transparency.csv?from=2026-03&amp;to=2026-04"' in html
     assert 'href="/api/v1/moderation/transparency?from=2026-03&amp;to=2026-04"' in html
-    assert re.search(r"<td>2026-03</td><td>Community</td><td>all</td>", html)
+    assert re.search(r"<td class=\"month\">2026-03</td><td>Community</td><td>all</td>", html)
     assert 'href="/moderation/consistency"' in html  # the nav offers both reports
 
 
@@ -436,7 +436,9 @@ def test_chart_geometry_is_proportional() -> None:
     assert (kept.css, removed.css) == ("bar-kept", "bar-removed")
     assert kept.height == removed.height  # 2 and 2 on the same scale
     assert removed.y + removed.height == pytest.approx(kept.y)  # stacked
-    assert drawn.gridlines[-1][1] == 5  # the axis tops at a round number ≥ the peak
+    # Four gridlines of a round step (1, 2, 5 × 10^n) reach past the peak of 5.
+    assert [value for _, value in drawn.gridlines] == [0, 2, 4, 6, 8]
+    assert kept.height == pytest.approx(drawn.gridlines[0][0] - drawn.gridlines[1][0])
     assert len(drawn.flagged) == 1 and [m for _, m in drawn.labels] == ["2026-01", "2026-02"]
 
 
