@@ -36,18 +36,18 @@ treatment. Only each case's latest decision counts, and "restored" is an outcome
   the threshold (0.8 by default: in a twenty-word comment, about one word changed). Texts equal
   after normalization are one group and compared once.
 - *Candidates without comparing every pair*: MinHash signatures (64 multiply-shift hash
-  functions over the CRC-32 of each shingle) split into bands (LSH banding); two texts are
+  functions over a 64-bit hash of each bigram) split into bands (LSH banding); two texts are
   compared only when a whole band agrees. The band width is the widest that still finds a pair
   at exactly the threshold with probability ≥ 0.99 (threshold 0.8: 12 bands of 5); every
   candidate is then checked with the exact Jaccard similarity, so no pair below the threshold
   is ever listed. Seeds are fixed, so a report is the same on every run. Buckets whose members
   all ended the same way are skipped without a comparison.
 - *Why our own banding and not the ``datasketch`` library*: datasketch installs and is a good
-  MinHash LSH, but it hashes and inserts document by document in Python; on 50,000 synthetic
-  comments its ``MinHash.bulk`` plus LSH insert and query took 4.5 s, about 27 s at 300,000.
-  The same MinHash computed with NumPy over all shingles at once (NumPy is already a
-  dependency) takes about 1.5 s at 300,000, so a report over a state-wide year stays a page
-  load, with no new dependency.
+  MinHash LSH, but it hashes and inserts document by document in Python: on 50,000 synthetic
+  comments (word bigrams already made) its ``MinHash.bulk`` plus LSH insert and query took
+  4.2 s, about 25 s at 300,000. Here the only per-word Python work is one dictionary lookup;
+  bigram hashes, the MinHash of every text and the banding run in NumPy over all texts at
+  once (NumPy is already a dependency).
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from sqlalchemy import Select, and_, extract, func, literal, literal_column, select
@@ -435,8 +435,16 @@ _PUNCT = re.compile(r"[\W_]+")
 _MIXED = -1  # a text group whose cases did not all end the same way
 
 
+# ASCII letters and digits stay (lowercased); every other ASCII byte becomes a space.
+_ASCII = bytes(
+    c + 32 if 65 <= c <= 90 else c if (48 <= c <= 57 or 97 <= c <= 122) else 32 for c in range(256)
+)
+
+
 def normalize(text: str) -> str:
     """Casefolded, NFKC, punctuation and whitespace runs collapsed to one space."""
+    if text.isascii():  # most comments: one pass in C instead of a Unicode regex
+        return " ".join(text.encode().translate(_ASCII).decode().split())
     return _PUNCT.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
 
 
@@ -448,7 +456,7 @@ def shingles(normalized: str) -> frozenset[str]:
     return frozenset(f"{a} {b}" for a, b in itertools.pairwise(words))
 
 
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+def jaccard(a: frozenset[Any], b: frozenset[Any]) -> float:
     """|a ∩ b| / |a ∪ b| (1.0 for two empty sets)."""
     if not a and not b:
         return 1.0
@@ -470,20 +478,63 @@ _rng = np.random.default_rng(409)
 _A = _rng.integers(1, 1 << 63, NUM_PERM, dtype=np.uint64) | np.uint64(1)  # odd multipliers
 _B = _rng.integers(0, 1 << 63, NUM_PERM, dtype=np.uint64)
 _MIX = _rng.integers(1, 1 << 63, NUM_PERM, dtype=np.uint64) | np.uint64(1)
+_PAIR = np.uint64(0x9E3779B97F4A7C15)  # odd constants that spread a word's bits over 64
+_SPREAD = np.uint64(0xC2B2AE3D27D4EB4F)
 _CHUNK = 128  # texts per NumPy block: small enough for the block to stay in the CPU cache
 
 
-def minhash(sets: Sequence[frozenset[str]]) -> np.ndarray:
-    """MinHash signatures (len(sets) × NUM_PERM, uint32) of non-empty shingle sets."""
-    lengths = np.fromiter((len(s) for s in sets), dtype=np.int64, count=len(sets))
-    hashes = np.fromiter(
-        (zlib.crc32(x.encode()) for s in sets for x in s), dtype=np.uint64, count=int(lengths.sum())
-    )
-    offsets = np.concatenate(([0], np.cumsum(lengths)))
-    sig = np.empty((len(sets), NUM_PERM), dtype=np.uint32)
+@dataclass
+class Shingled:
+    """Every text's word bigrams as 64-bit hashes, in one array (text i owns
+    ``hashes[offsets[i]:offsets[i + 1]]``)."""
+
+    hashes: np.ndarray
+    offsets: np.ndarray
+
+    def set_of(self, i: int) -> frozenset[int]:
+        """Text i's shingles, for the exact Jaccard check."""
+        return frozenset(self.hashes[self.offsets[i] : self.offsets[i + 1]].tolist())
+
+
+def shingle_all(normalized: Sequence[str]) -> Shingled:
+    """Hash the word bigrams of many normalized texts at once.
+
+    Each word is its CRC-32 (computed in C, no Python work per word), spread to 64 bits; a
+    bigram is the mix of its two words' values, computed for every text together in NumPy:
+    the same sets as :func:`shingles`, as numbers.
+    """
+    crcs: list[int] = []
+    lengths = np.empty(len(normalized), dtype=np.int64)
+    for n, text in enumerate(normalized):
+        before = len(crcs)
+        crcs.extend(map(zlib.crc32, text.encode().split()))
+        lengths[n] = len(crcs) - before
+    word = np.asarray(crcs, dtype=np.uint64) * _SPREAD
+    starts = np.concatenate(([0], np.cumsum(lengths)))[:-1]
+    bigram = word[:-1] * _PAIR ^ word[1:] if len(word) > 1 else word[:0]
+    # A bigram may not span two texts: drop the one that starts at each text's last word.
+    keep = np.ones(len(bigram), dtype=bool)
+    ends = starts + lengths - 1
+    keep[ends[(lengths > 0) & (ends < len(bigram))]] = False
+    one_word = lengths == 1
+    counts = np.where(one_word, 1, np.maximum(lengths - 1, 0))
+    # Each text's shingles in order: its bigrams, or its single word.
+    hashes = np.empty(int(counts.sum()), dtype=np.uint64)
+    offsets = np.concatenate(([0], np.cumsum(counts)))
+    in_bigrams = np.repeat(~one_word, counts)
+    hashes[in_bigrams] = bigram[keep]
+    hashes[~in_bigrams] = word[starts[one_word]]
+    return Shingled(hashes, offsets)
+
+
+def minhash(shingled: Shingled) -> np.ndarray:
+    """MinHash signatures (texts × NUM_PERM, uint32); every text needs at least one shingle."""
+    hashes, offsets = shingled.hashes, shingled.offsets
+    count = len(offsets) - 1
+    sig = np.empty((count, NUM_PERM), dtype=np.uint32)
     shift = np.uint64(32)
-    for start in range(0, len(sets), _CHUNK):
-        stop = min(len(sets), start + _CHUNK)
+    for start in range(0, count, _CHUNK):
+        stop = min(count, start + _CHUNK)
         lo, hi = offsets[start], offsets[stop]
         # Multiply-shift hashing: (a·x + b) mod 2^64, top 32 bits; one column per function.
         block = np.multiply(hashes[lo:hi, None], _A)
@@ -588,7 +639,20 @@ class ConsistencyReport:
         return self.total_pairs > len(self.pairs)
 
 
-def _decided(session: Session, period: Period) -> list[DecidedComment]:
+class _Row(NamedTuple):
+    """A decided case as read, before it is known whether it will be listed."""
+
+    case_id: int
+    page_id: int | None
+    outcome: str
+    decided_at: datetime
+    action: str
+    reason: str
+    decided_by: str
+    text: str
+
+
+def _decided(session: Session, period: Period) -> list[_Row]:
     """Every case decided in the period with its latest decision and the text decided on."""
     latest = (
         select(Decision.case_id, func.max(Decision.id).label("id"))
@@ -597,7 +661,6 @@ def _decided(session: Session, period: Period) -> list[DecidedComment]:
     )
     screened = aliased(ArchiveVersion)
     head = aliased(ArchiveVersion)
-    pages = page_names(session)
     query = (
         select(
             Case.id,
@@ -621,25 +684,27 @@ def _decided(session: Session, period: Period) -> list[DecidedComment]:
         .where(Case.outcome.is_not(None), _in(Case.decided_at, period))
         .order_by(Case.id)
     )
-    out = []
-    for case_id, page, outcome, decided_at, action, reason, decider, text in session.execute(query):
-        if not text or text.isspace() or outcome is None or decided_at is None:
-            continue  # a reported link never captured has no text to compare
-        name = pages.get(page, "—") if page is not None else "(no page)"
-        out.append(
-            DecidedComment(
-                case_id,
-                page,
-                name,
-                text,
-                outcome,
-                action,
-                reason,
-                decider,
-                clock.as_utc(decided_at),
-            )
-        )
-    return out
+    # Plain rows: only the few cases that end up in a listed pair become DecidedComments.
+    return [
+        _Row._make(row)
+        for row in session.execute(query)
+        if row[-1] and not row[-1].isspace()  # a reported link never captured has no text
+    ]
+
+
+def _comment(row: _Row, pages: dict[int, str]) -> DecidedComment:
+    name = pages.get(row.page_id, "—") if row.page_id is not None else "(no page)"
+    return DecidedComment(
+        row.case_id,
+        row.page_id,
+        name,
+        row.text,
+        row.outcome,
+        row.action,
+        row.reason,
+        row.decided_by,
+        clock.as_utc(row.decided_at),
+    )
 
 
 def consistency(
@@ -661,6 +726,7 @@ def consistency(
         raise InvalidInput("list between 1 and 5,000 pairs")
     period = Period.of(month_from, month_to)
     cases = _decided(session, period)
+    pages = page_names(session)
 
     # Texts equal after normalization form one group, compared once.
     groups: dict[str, list[int]] = {}
@@ -670,7 +736,7 @@ def consistency(
             groups.setdefault(key, []).append(i)
     keys = list(groups)
     members = [groups[k] for k in keys]
-    sets = [shingles(k) for k in keys]
+    shingled = shingle_all(keys)
     codes = {o.value: n for n, o in enumerate(Outcome)}
     pure = np.array(
         [
@@ -682,8 +748,15 @@ def consistency(
 
     matches: list[tuple[float, int, int]] = [(1.0, g, g) for g in range(len(keys)) if pure[g] < 0]
     if len(keys) > 1:
-        for g, h in candidate_pairs(minhash(sets), threshold, pure):
-            similarity = jaccard(sets[g], sets[h])
+        sets: dict[int, frozenset[int]] = {}
+
+        def set_of(i: int) -> frozenset[int]:
+            if i not in sets:
+                sets[i] = shingled.set_of(i)
+            return sets[i]
+
+        for g, h in candidate_pairs(minhash(shingled), threshold, pure):
+            similarity = jaccard(set_of(g), set_of(h))
             if similarity >= threshold:
                 matches.append((similarity, g, h))
 
@@ -723,7 +796,9 @@ def consistency(
                 if page_id is not None and page_id not in (cases[i].page_id, cases[j].page_id):
                     continue
                 a, b = (i, j) if cases[i].case_id < cases[j].case_id else (j, i)
-                pairs.append(Pair(cases[a], cases[b], round(similarity, 3)))
+                pairs.append(
+                    Pair(_comment(cases[a], pages), _comment(cases[b], pages), round(similarity, 3))
+                )
                 if len(pairs) >= limit:
                     break
             if len(pairs) >= limit:
@@ -733,7 +808,7 @@ def consistency(
     )
 
 
-def _unequal(cases: Sequence[DecidedComment], g: list[int], h: list[int], same: bool) -> int:
+def _unequal(cases: Sequence[_Row], g: list[int], h: list[int], same: bool) -> int:
     """How many (case in g, case in h) pairs ended differently; unordered within one group."""
     by_g = Counter(cases[i].outcome for i in g)
     if same:
