@@ -45,9 +45,11 @@ treatment. Only each case's latest decision counts, and "restored" is an outcome
 - *Why our own banding and not the ``datasketch`` library*: datasketch installs and is a good
   MinHash LSH, but it hashes and inserts document by document in Python: on 50,000 synthetic
   comments (word bigrams already made) its ``MinHash.bulk`` plus LSH insert and query took
-  4.2 s, about 25 s at 300,000. Here the only per-word Python work is one dictionary lookup;
-  bigram hashes, the MinHash of every text and the banding run in NumPy over all texts at
-  once (NumPy is already a dependency).
+  4.2 s, about 25 s at 300,000. Here no Python code runs per word: zlib hashes the words,
+  and the bigrams, the MinHash of every text and the banding are computed in NumPy for all
+  texts at once (NumPy is already a dependency). ``bench/moderation_reports.py`` times it.
+- The text compared is the version the PIO decided on (the last one screened while the case
+  was open), else the record's latest version.
 """
 
 from __future__ import annotations
@@ -373,24 +375,23 @@ def transparency(
     month = _month_of(session, Case.first_decided_at)
     scope = and_(_in(Case.first_decided_at, period), on_page(Case.page_id))
     hours = _hours_between(session, Case.first_decided_at, Case.opened_at)
-    durations: dict[int, tuple[str, int | None, float]] = {
-        case_id: (m, page, float(h))
-        for case_id, m, page, h in session.execute(
-            select(Case.id, month, Case.page_id, hours).where(scope)
-        )
-    }
     by_group: dict[_Key, list[float]] = defaultdict(list)
     by_month: dict[str, list[float]] = defaultdict(list)
-    for m, page, h in durations.values():
-        by_group[(m, page, ALL)].append(h)
-        by_month[m].append(h)
-    for case_id, category in session.execute(
-        select(CaseCategory.case_id, CaseCategory.category)
-        .join(Case, Case.id == CaseCategory.case_id)
+    # One row per (case, category), and one for a case with none; the "all" groups take each
+    # case once (rows of a case come together, ordered by case).
+    last = None
+    for case_id, m, page, h, category in session.connection().execute(
+        select(Case.id, month, Case.page_id, hours, CaseCategory.category)
+        .outerjoin(CaseCategory, CaseCategory.case_id == Case.id)
         .where(scope)
+        .order_by(Case.id)
     ):
-        m, page, h = durations[case_id]
-        by_group[(m, page, category)].append(h)
+        if case_id != last:
+            last = case_id
+            by_group[(m, page, ALL)].append(float(h))
+            by_month[m].append(float(h))
+        if category is not None:
+            by_group[(m, page, category)].append(float(h))
     for (m, page, category), values in by_group.items():
         r = row(m, page, category)
         r.decided = len(values)
