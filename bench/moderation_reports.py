@@ -9,6 +9,11 @@ captured through the year, cases opened on some of them and decided (kept, hidde
 some restored later) by several PIOs, warnings and blocks. A share of the comments are
 copies of a few hundred "campaign" texts with small changes, decided unevenly, so the
 consistency report has real work. Then times each report. Prints figures; asserts nothing.
+
+Seen on the 2-core development machine (1,000,000 comments, 300,000 decided cases, a year):
+transparency 4.6–6 s on SQLite and 4–4.5 s on PostgreSQL for every page (about a third of it
+counting the captured comments, a scan of ``archive_items``), 1.2 s for one page; consistency
+about 8 s on SQLite and 9 s on PostgreSQL, 400,000 unequal pairs found among the copies.
 """
 
 from __future__ import annotations
