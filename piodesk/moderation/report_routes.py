@@ -186,6 +186,16 @@ def transparency_page(request: Request) -> HTMLResponse:
     )
 
 
+def _cell(value: object) -> object:
+    """A CSV cell; text that a spreadsheet would run as a formula (a page named "=…") is
+    quoted with a leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 @router.get("/moderation/transparency.csv")
 def transparency_csv(request: Request) -> Response:
     """The transparency report's rows as CSV, one header row (a spreadsheet opens it)."""
@@ -195,7 +205,7 @@ def transparency_csv(request: Request) -> Response:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(ROW_FIELDS)
     for row in report.rows:
-        writer.writerow(["" if v is None else v for v in row.as_dict().values()])
+        writer.writerow([_cell(v) for v in row.as_dict().values()])
     name = f"piodesk-transparency-{report.period.first}-to-{report.period.last}"
     if report.page_id is not None:
         name += f"-page-{report.page_id}"
@@ -273,7 +283,9 @@ def api_transparency(
 # ---- consistency -----------------------------------------------------------------------------
 
 
-def _consistency(request: Request, actor: Actor, params: dict[str, str | None]) -> Any:
+def _consistency(
+    request: Request, actor: Actor, params: dict[str, str | None], limit: int = 200
+) -> Any:
     with ctx(request).read() as session:
         return reports.consistency(
             session,
@@ -282,6 +294,7 @@ def _consistency(request: Request, actor: Actor, params: dict[str, str | None]) 
             month_to=_opt(params.get("to")),
             page_id=_page_id(params.get("page")),
             threshold=_threshold(params.get("similarity")),
+            limit=limit,
         )
 
 
@@ -344,6 +357,7 @@ def api_consistency(
     month_to: str | None = Query(None, alias="to", description="last month, YYYY-MM"),
     page: str | None = Query(None, description="a page id: pairs with a side on it"),
     similarity: str | None = Query(None, description="Jaccard threshold, 0.5 to 1"),
+    limit: int = Query(200, description="how many pairs to list, 1 to 5,000"),
     actor: Actor = Depends(current_actor),
 ) -> ConsistencyOut:
     """Pairs of near-identical comments whose cases got different final outcomes."""
@@ -351,6 +365,7 @@ def api_consistency(
         request,
         actor,
         {"from": month_from, "to": month_to, "page": page, "similarity": similarity},
+        limit=limit,
     )
     return ConsistencyOut(
         month_from=report.period.first,

@@ -36,7 +36,7 @@ from piodesk.core.errors import InvalidInput, PermissionDenied
 from piodesk.core.permissions import Role
 from piodesk.moderation import actions, reports
 from piodesk.moderation.intake import intake_all
-from piodesk.moderation.report_routes import chart
+from piodesk.moderation.report_routes import _cell, chart
 from piodesk.moderation.reports import MonthTotal, Period
 from piodesk.moderation.tables import Case
 from piodesk.pages import actions as pages
@@ -429,6 +429,18 @@ def test_transparency_page_draws_the_chart_without_inline_style(
     assert 'href="/moderation/consistency"' in html  # the nav offers both reports
 
 
+def test_csv_cells_never_run_as_formulas() -> None:
+    assert [_cell(v) for v in ("=HYPERLINK(1)", "+1", "@x", "Traffic", None, 3, 1.5)] == [
+        "'=HYPERLINK(1)",
+        "'+1",
+        "'@x",
+        "Traffic",
+        "",
+        3,
+        1.5,
+    ]
+
+
 def test_chart_geometry_is_proportional() -> None:
     months = [MonthTotal("2026-01", kept=2, removed=2, flagged=5), MonthTotal("2026-02")]
     drawn = chart(months, width=400, height=200)
@@ -555,6 +567,13 @@ def test_consistency_pairs_near_identical_comments_decided_differently(
     assert (top["a"]["case_id"], top["b"]["case_id"], top["similarity"]) == (swearing, again, 1.0)
     assert top["a"]["case_url"] == f"/moderation/cases/{swearing}"
     assert top["b"]["text"] == SWEARING_AGAIN and top["b"]["decided_by"] == "pio"
+
+    one = client.get(
+        "/api/v1/moderation/consistency",
+        params={"from": "2026-05", "to": "2026-05", "limit": "1"},
+        headers=bearer(tokens[Role.AUDITOR]),
+    ).json()
+    assert (len(one["pairs"]), one["total_pairs"]) == (1, 3)
 
     page = client.get(
         "/moderation/consistency",
