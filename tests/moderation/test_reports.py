@@ -333,6 +333,58 @@ def test_imported_history_is_not_counted_as_captured(site: Site, story: Story) -
     assert rows[("2026-03", "Community", "all")]["captured"] == 4
 
 
+def test_replies_and_reports_of_uncaptured_links_count(site: Site, now: list[datetime]) -> None:
+    """A reply is a captured comment too; an employee's report of a link piodesk never
+    captured is flagged work with no page, and has no text for the consistency report."""
+    now[0] = at("2026-06-01 09:00")
+    site.comment("community", "Ana", THANKS)
+    with transaction(site.sessions) as s:
+        page = platform.find_page(s, "community")
+        assert page is not None
+        first = s.execute(select(ArchiveItem.platform_id).where(ArchiveItem.kind == "comment"))
+        parent = int(first.scalar_one())
+        platform.add_comment(
+            s,
+            page,
+            site.posts["community"],
+            visitor_id="v-Bo",
+            visitor_name="Bo",
+            body="Agreed, thanks",
+            parent_comment_id=parent,
+        )
+        report = actions.file_report(
+            s,
+            reason="This post elsewhere threatens an officer by name",
+            actor=site.staff[Role.EMPLOYEE],
+            url="https://elsewhere.example/post/1",
+            category="threat",
+        )
+        reported_case = report.case_id
+    ingest_page(
+        site.sessions,
+        site.page_ids["community"],
+        SandboxConnector(site.sessions, "community"),
+        media=site.media,
+    )
+    now[0] = at("2026-06-01 13:00")
+    site.decide(reported_case, "keep", "no_violation")
+    with reading(site.sessions) as s:
+        rows = _rows(
+            reports.transparency(
+                s, actor=site.staff[Role.PIO], month_from="2026-06", month_to="2026-06"
+            )
+        )
+        consistency = reports.consistency(
+            s, actor=site.staff[Role.PIO], month_from="2026-06", month_to="2026-06"
+        )
+    assert rows[("2026-06", "Community", "all")]["captured"] == 2  # the comment and its reply
+    no_page = rows[("2026-06", "(no page)", "all")]
+    assert (no_page["page_id"], no_page["flagged"], no_page["kept"]) == (None, 1, 1)
+    assert no_page["median_hours_to_decision"] == 4.0
+    assert rows[("2026-06", "(no page)", "threat")]["kept"] == 1
+    assert consistency.compared == 0  # a link with no captured text is not compared
+
+
 def test_period_defaults_and_bad_months(now: list[datetime]) -> None:
     now[0] = at("2026-02-14 12:00")
     assert Period.of() == Period("2025-03", "2026-02")
