@@ -479,6 +479,10 @@ def test_transparency_page_draws_the_chart_without_inline_style(
     assert 'href="/api/v1/moderation/transparency?from=2026-03&amp;to=2026-04"' in html
     assert re.search(r"<td class=\"month\">2026-03</td><td>Community</td><td>all</td>", html)
     assert 'href="/moderation/consistency"' in html  # the nav offers both reports
+    totals = html[html.index('id="month-totals"') : html.index('id="transparency-table"')]
+    assert re.search(
+        r'<td class="month">2026-03</td><td class="num">4</td><td class="num">3</td>', totals
+    )
 
 
 def test_csv_cells_never_run_as_formulas() -> None:
