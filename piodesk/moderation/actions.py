@@ -239,7 +239,8 @@ def decide(
         require(actor, Perm.MODERATION_DECIDE, case.page_id)
         if case.state == CaseState.CLOSED.value:
             raise Conflict(
-                f"case {case_id} was already decided ({case.outcome}); restore it to decide again"
+                f"case {case_id} was already decided ({case.outcome}); a hidden or removed "
+                "comment can be restored, and a new report or edit opens a new case"
             )
         connector = None
         if action is not Action.KEEP and case.item_id is not None:

@@ -80,9 +80,10 @@ CASE_LIFECYCLE: StateMachine[CaseState] = StateMachine(
         # Counsel's advice returns the case to the PIO. A PIO may still decide while counsel
         # has it (a live threat cannot wait); the decision then records that no advice came.
         CaseState.WITH_COUNSEL: {CaseState.OPEN, CaseState.CLOSED},
-        # A closed case is reopened when a restoration is decided, or when counsel's late
-        # advice asks for a second look; the decision history stays.
-        CaseState.CLOSED: {CaseState.OPEN},
+        # A closed case stays closed: a restoration is its last word (outcome "restored").
+        # Anything new about the comment — an edit with new findings, an employee's report —
+        # opens a new case, so each case's history reads from start to end.
+        CaseState.CLOSED: set(),
     },
 )
 

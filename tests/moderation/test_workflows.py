@@ -150,6 +150,36 @@ def test_hide_then_restore(site: Site, staff) -> None:
             .all()
         )
         assert texts == [PHONE] * 3  # every version kept, none changed
+    # A restored case is closed for good; a new report about the comment opens a new case.
+    with pytest.raises(Conflict, match="new report"):
+        actions.decide(
+            site.sessions,
+            case.id,
+            action="hide",
+            reason="pii",
+            note="second thoughts here",
+            actor=pio,
+            connect=site.connect,
+        )
+    with transaction(site.sessions) as s:
+        again = actions.file_report(
+            s,
+            item_id=site.item(cid).id,
+            reason="the number is a private cell phone",
+            category="pii",
+            actor=staff[Role.EMPLOYEE],
+        )
+    assert again.case_id != case.id
+    actions.decide(
+        site.sessions,
+        again.case_id,
+        action="hide",
+        reason="pii",
+        note="a private cell phone number after all",
+        actor=pio,
+        connect=site.connect,
+    )
+    assert site.public_comment(cid) is None
 
 
 def test_remove_then_restore(site: Site, staff) -> None:

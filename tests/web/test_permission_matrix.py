@@ -27,6 +27,7 @@ from piodesk.core.errors import PermissionDenied
 from piodesk.core.permissions import Actor, Perm, Role, require
 from piodesk.moderation import actions as moderation
 from piodesk.moderation import queries as moderation_queries
+from piodesk.moderation import reports
 from piodesk.moderation.intake import intake_all
 from piodesk.moderation.queries import QueueFilter
 from piodesk.moderation.tables import Case, ResponseRequest
@@ -74,6 +75,8 @@ EXPECTED: dict[str, set[Role]] = {
     "answer_response": {P},
     # §.22: every employee reports (the auditor changes nothing).
     "file_report": {C, P, CA, S, IA, E, R, L, AD},
+    "transparency_report": {C, P, R, L, AU},
+    "consistency_report": {C, P, R, L, AU},
 }
 
 
@@ -247,6 +250,8 @@ def service_calls(setup: Setup) -> dict[str, Callable[[Session, Actor], Any]]:
             reason="Fake page using our logo",
             actor=a,
         ),
+        "transparency_report": lambda s, a: reports.transparency(s, actor=a),
+        "consistency_report": lambda s, a: reports.consistency(s, actor=a),
     }
 
 
@@ -339,6 +344,8 @@ def http_calls(setup: Setup) -> dict[str, Callable[[TestClient, dict[str, str]],
             headers=h,
             json={"url": "https://www.facebook.com/cspd/posts/1", "reason": "Fake page, our logo"},
         ),
+        "transparency_report": lambda c, h: c.get("/api/v1/moderation/transparency", headers=h),
+        "consistency_report": lambda c, h: c.get("/api/v1/moderation/consistency", headers=h),
     }
 
 

@@ -1,0 +1,820 @@
+"""The moderation reports: what the office did each month, and where it treated alike unalike.
+
+Reads only; both reports need ``moderation.reports`` (PIO office, chief, records custodian,
+legal counsel, auditor). No web imports: the pages, CSV and JSON are in ``report_routes``.
+
+**Transparency** (GO 409 §.20 asks for careful, category-bound removals; this shows the public
+and the chain of command how that went). One row per month (UTC, ``YYYY-MM``), page and
+category; the row with category ``all`` carries the page's totals for the month:
+
+- ``captured``: comments and replies first captured that month from the live platform
+  (source ``ingest:``). Records brought in from a platform's data export are history, never
+  screened or queued, so they are not counted as moderation work. Only on ``all`` rows: a
+  comment has no category until screening gives it one.
+- ``flagged``: cases opened that month (by screening or an employee's report); per category by
+  the categories the case names, so a case about two categories counts in both rows and once
+  in ``all``.
+- ``kept`` / ``hidden`` / ``removed`` / ``restored``: decisions made that month, counted by
+  action. A hide or removal counts under the §.20 category it rests on (the decision's reason).
+  A keep rests on "no violation" and a restoration undoes a hide or removal, so both count
+  under the categories the case was flagged for: the ``profanity`` row's ``kept`` says how many
+  comments flagged for profanity were left up.
+- ``warnings`` / ``blocks``: warnings given and blocks imposed that month, by their category.
+- ``decided`` and ``median_hours_to_decision``: cases first decided that month, and the median
+  of (first decision − case opened) in hours; per category by the case's categories.
+
+Every count is one SQL ``GROUP BY`` (month, page[, category]); only the medians are computed in
+Python, from one duration per case decided in the period.
+
+**Consistency** lists pairs of near-identical comments whose cases ended differently (one
+removed, one kept; or hidden against restored, …), so the office can see and correct unequal
+treatment. Only each case's latest decision counts, and "restored" is an outcome of its own.
+
+- *Near-identical*: the text is normalized (Unicode NFKC, casefold, every run of punctuation or
+  whitespace becomes one space), cut into word bigrams (a one-word text is its own shingle),
+  and two comments are near-identical when the Jaccard similarity of those sets is at least
+  the threshold (0.8 by default: in a twenty-word comment, about one word changed). Texts equal
+  after normalization are one group and compared once.
+- *Candidates without comparing every pair*: MinHash signatures (64 multiply-shift hash
+  functions over a 64-bit hash of each bigram) split into bands (LSH banding); two texts are
+  compared only when a whole band agrees. The band width is the widest that still finds a pair
+  at exactly the threshold with probability ≥ 0.99 (threshold 0.8: 12 bands of 5); every
+  candidate is then checked with the exact Jaccard similarity, so no pair below the threshold
+  is ever listed. Seeds are fixed, so a report is the same on every run. Buckets whose members
+  all ended the same way are skipped without a comparison.
+- *Why our own banding and not the ``datasketch`` library*: datasketch installs and is a good
+  MinHash LSH, but it hashes and inserts document by document in Python: on 50,000 synthetic
+  comments (word bigrams already made) its ``MinHash.bulk`` plus LSH insert and query took
+  4.2 s, about 25 s at 300,000. Here no Python code runs per word: zlib hashes the words,
+  and the bigrams, the MinHash of every text and the banding are computed in NumPy for all
+  texts at once (NumPy is already a dependency). ``bench/moderation_reports.py`` times it.
+- The text compared is the version the PIO decided on (the last one screened while the case
+  was open), else the record's latest version.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import statistics
+import unicodedata
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+import numpy as np
+from sqlalchemy import Select, and_, extract, func, literal, literal_column, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnClause
+
+from piodesk.archive.tables import ArchiveItem, ArchiveVersion
+from piodesk.connectors.model import ItemKind
+from piodesk.core import clock
+from piodesk.core.errors import InvalidInput
+from piodesk.core.permissions import Actor, Perm, require
+from piodesk.moderation.model import REASONS, Action, Outcome
+from piodesk.moderation.tables import Block, Case, CaseCategory, Decision, Screening, Warning_
+from piodesk.pages.tables import Page
+
+ALL = "all"
+#: Row categories in display order: the page total, then the eight §.20 categories.
+CATEGORIES: tuple[str, ...] = (ALL, *(c for c in REASONS if c != "no_violation"))
+LIVE_SOURCE = "ingest:"
+MAX_MONTHS = 120
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_COMMENT_KINDS = (ItemKind.COMMENT.value, ItemKind.REPLY.value)
+RESTORE = "restore"
+
+
+# ---- periods ---------------------------------------------------------------------------------
+
+
+def parse_month(value: str, label: str = "month") -> tuple[int, int]:
+    """``YYYY-MM`` as (year, month), or a clear refusal."""
+    m = _MONTH.match((value or "").strip())
+    if not m or not 1 <= int(m[2]) <= 12 or not 1970 <= int(m[1]) <= 9998:
+        raise InvalidInput(f"{label} is a month written YYYY-MM, not '{(value or '')[:20]}'")
+    return int(m[1]), int(m[2])
+
+
+def _add_months(year: int, month: int, n: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + n
+    return index // 12, index % 12 + 1
+
+
+def _label(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole UTC months from ``first`` to ``last`` (both ``YYYY-MM``, inclusive)."""
+
+    first: str
+    last: str
+
+    @classmethod
+    def of(cls, month_from: str | None = None, month_to: str | None = None) -> Period:
+        """The months asked for; by default the twelve months up to the current one."""
+        now = clock.now().astimezone(UTC)
+        to = parse_month(month_to, "to") if month_to else (now.year, now.month)
+        start = parse_month(month_from, "from") if month_from else _add_months(*to, -11)
+        if start > to:
+            raise InvalidInput(f"from ({_label(*start)}) is after to ({_label(*to)})")
+        span = (to[0] * 12 + to[1]) - (start[0] * 12 + start[1]) + 1
+        if span > MAX_MONTHS:
+            raise InvalidInput(f"a report covers at most {MAX_MONTHS} months ({span} asked)")
+        return cls(_label(*start), _label(*to))
+
+    @property
+    def start(self) -> datetime:
+        """The first instant of the period."""
+        year, month = parse_month(self.first)
+        return datetime(year, month, 1, tzinfo=UTC)
+
+    @property
+    def end(self) -> datetime:
+        """The first instant after the period."""
+        year, month = _add_months(*parse_month(self.last), 1)
+        return datetime(year, month, 1, tzinfo=UTC)
+
+    def months(self) -> list[str]:
+        """Every month of the period, oldest first."""
+        out, ym = [], parse_month(self.first)
+        while _label(*ym) <= self.last:
+            out.append(_label(*ym))
+            ym = _add_months(*ym, 1)
+        return out
+
+
+_YYYY_MM_PG: ColumnClause[str] = literal_column("'YYYY-MM'")
+
+
+def page_names(session: Session) -> dict[int, str]:
+    """Every page's name by its id."""
+    return {row.id: row.name for row in session.execute(select(Page.id, Page.name))}
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _month_of(session: Session, column: Any) -> Any:
+    """SQL for the UTC month (``YYYY-MM``) of a timestamp column, on either database."""
+    if _dialect(session) == "postgresql":
+        # Literal SQL, not bound parameters: PostgreSQL only matches a GROUP BY expression to
+        # the selected one when both are spelled identically.
+        return func.to_char(func.timezone(literal_column("'UTC'"), column), _YYYY_MM_PG)
+    # SQLite stores a UTC timestamp as ISO text ("2026-03-02 10:00:00.000000"): its first
+    # seven characters are the month, cheaper to cut than strftime is to parse.
+    return func.substr(column, literal_column("1"), literal_column("7"))
+
+
+def _hours_between(session: Session, end: Any, start: Any) -> Any:
+    if _dialect(session) == "postgresql":
+        return extract("epoch", end - start) / 3600.0
+    return (func.julianday(end) - func.julianday(start)) * 24.0
+
+
+def _in(column: Any, period: Period) -> Any:
+    return and_(column >= period.start, column < period.end)
+
+
+# ---- transparency ----------------------------------------------------------------------------
+
+
+@dataclass
+class TransparencyRow:
+    """One month, page and category (``all`` carries the page's totals for the month)."""
+
+    month: str
+    page_id: int | None
+    page_name: str
+    category: str
+    captured: int | None = None  # only on "all" rows
+    flagged: int = 0
+    kept: int = 0
+    hidden: int = 0
+    removed: int = 0
+    restored: int = 0
+    warnings: int = 0
+    blocks: int = 0
+    decided: int = 0
+    median_hours_to_decision: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The row as plain data (JSON and CSV use the same fields, in this order)."""
+        return {name: getattr(self, name) for name in ROW_FIELDS}
+
+
+#: The columns of a transparency row, in the order CSV and JSON give them.
+ROW_FIELDS: tuple[str, ...] = (
+    "month",
+    "page_id",
+    "page_name",
+    "category",
+    "captured",
+    "flagged",
+    "kept",
+    "hidden",
+    "removed",
+    "restored",
+    "warnings",
+    "blocks",
+    "decided",
+    "median_hours_to_decision",
+)
+
+
+@dataclass
+class MonthTotal:
+    """Every selected page together in one month (what the chart draws)."""
+
+    month: str
+    captured: int = 0
+    flagged: int = 0
+    kept: int = 0
+    hidden: int = 0
+    removed: int = 0
+    restored: int = 0
+    warnings: int = 0
+    blocks: int = 0
+    decided: int = 0
+    median_hours_to_decision: float | None = None
+
+
+@dataclass
+class TransparencyReport:
+    """The transparency report for a period and (optionally) one page."""
+
+    period: Period
+    page_id: int | None
+    rows: list[TransparencyRow]
+    months: list[MonthTotal]
+
+
+_Key = tuple[str, int | None, str]  # month, page, category
+
+
+def _grouped(session: Session, query: Select[Any]) -> Iterable[Any]:
+    return session.execute(query).all()
+
+
+def transparency(
+    session: Session,
+    *,
+    actor: Actor,
+    month_from: str | None = None,
+    month_to: str | None = None,
+    page_id: int | None = None,
+) -> TransparencyReport:
+    """Per month, page and category: captured, flagged, kept, hidden, removed, restored,
+    warnings, blocks and the median time to a first decision (see the module's docstring)."""
+    require(actor, Perm.MODERATION_REPORTS)
+    period = Period.of(month_from, month_to)
+    rows: dict[_Key, TransparencyRow] = {}
+    pages = page_names(session)
+
+    def row(month: str, page: int | None, category: str) -> TransparencyRow:
+        key = (month, page, category)
+        found = rows.get(key)
+        if found is None:
+            name = pages.get(page, "—") if page is not None else "(no page)"
+            found = rows[key] = TransparencyRow(month, page, name, category)
+            if category == ALL:
+                found.captured = 0
+        return found
+
+    def on_page(column: Any) -> Any:
+        return column == page_id if page_id is not None else literal(True)
+
+    # Comments captured live: an item's first version tells where it came from.
+    first = aliased(ArchiveVersion)
+    month = _month_of(session, ArchiveItem.first_captured_at)
+    captured = (
+        select(month, ArchiveItem.page_id, func.count())
+        .join(first, and_(first.item_id == ArchiveItem.id, first.version == 1))
+        .where(
+            ArchiveItem.kind.in_(_COMMENT_KINDS),
+            _in(ArchiveItem.first_captured_at, period),
+            first.source.startswith(LIVE_SOURCE),
+            on_page(ArchiveItem.page_id),
+        )
+        .group_by(month, ArchiveItem.page_id)
+    )
+    for m, page, n in _grouped(session, captured):
+        row(m, page, ALL).captured = n
+
+    # Flagged: cases opened, in all and per category.
+    month = _month_of(session, Case.opened_at)
+    scope = and_(_in(Case.opened_at, period), on_page(Case.page_id))
+    for m, page, n in _grouped(
+        session,
+        select(month, Case.page_id, func.count()).where(scope).group_by(month, Case.page_id),
+    ):
+        row(m, page, ALL).flagged = n
+    for m, page, category, n in _grouped(
+        session,
+        select(month, Case.page_id, CaseCategory.category, func.count())
+        .join(CaseCategory, CaseCategory.case_id == Case.id)
+        .where(scope)
+        .group_by(month, Case.page_id, CaseCategory.category),
+    ):
+        row(m, page, category).flagged = n
+
+    # Decisions made in the period, by action; hides and removals by the category they cite.
+    month = _month_of(session, Decision.decided_at)
+    scope = and_(_in(Decision.decided_at, period), on_page(Case.page_id))
+    column = {
+        Action.KEEP.value: "kept",
+        Action.HIDE.value: "hidden",
+        Action.REMOVE.value: "removed",
+        RESTORE: "restored",
+    }
+    for m, page, action, reason, n in _grouped(
+        session,
+        select(month, Case.page_id, Decision.action, Decision.reason, func.count())
+        .join(Case, Case.id == Decision.case_id)
+        .where(scope)
+        .group_by(month, Case.page_id, Decision.action, Decision.reason),
+    ):
+        if action not in column:
+            continue
+        total = row(m, page, ALL)
+        setattr(total, column[action], getattr(total, column[action]) + n)
+        if action in (Action.HIDE.value, Action.REMOVE.value) and reason in REASONS:
+            setattr(row(m, page, reason), column[action], n)
+    # Keeps and restorations rest on "no violation": count them under the case's categories.
+    for m, page, action, category, n in _grouped(
+        session,
+        select(month, Case.page_id, Decision.action, CaseCategory.category, func.count())
+        .join(Case, Case.id == Decision.case_id)
+        .join(CaseCategory, CaseCategory.case_id == Case.id)
+        .where(scope, Decision.action.in_((Action.KEEP.value, RESTORE)))
+        .group_by(month, Case.page_id, Decision.action, CaseCategory.category),
+    ):
+        setattr(row(m, page, category), column[action], n)
+
+    # Warnings and blocks, by their category.
+    for table, at, attr in (
+        (Warning_, Warning_.warned_at, "warnings"),
+        (Block, Block.blocked_at, "blocks"),
+    ):
+        month = _month_of(session, at)
+        for m, page, category, n in _grouped(
+            session,
+            select(month, table.page_id, table.category, func.count())
+            .where(_in(at, period), on_page(table.page_id))
+            .group_by(month, table.page_id, table.category),
+        ):
+            setattr(row(m, page, ALL), attr, getattr(row(m, page, ALL), attr) + n)
+            setattr(row(m, page, category), attr, n)
+
+    # Time to a first decision: one duration per case, medians per group in Python.
+    month = _month_of(session, Case.first_decided_at)
+    scope = and_(_in(Case.first_decided_at, period), on_page(Case.page_id))
+    hours = _hours_between(session, Case.first_decided_at, Case.opened_at)
+    by_group: dict[_Key, list[float]] = defaultdict(list)
+    by_month: dict[str, list[float]] = defaultdict(list)
+    # One row per (case, category), and one for a case with none; the "all" groups take each
+    # case once (rows of a case come together, ordered by case).
+    last = None
+    for case_id, m, page, h, category in session.connection().execute(
+        select(Case.id, month, Case.page_id, hours, CaseCategory.category)
+        .outerjoin(CaseCategory, CaseCategory.case_id == Case.id)
+        .where(scope)
+        .order_by(Case.id)
+    ):
+        if case_id != last:
+            last = case_id
+            by_group[(m, page, ALL)].append(float(h))
+            by_month[m].append(float(h))
+        if category is not None:
+            by_group[(m, page, category)].append(float(h))
+    for (m, page, category), values in by_group.items():
+        r = row(m, page, category)
+        r.decided = len(values)
+        r.median_hours_to_decision = _median(values)
+
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    ordered = sorted(
+        rows.values(),
+        key=lambda r: (r.month, r.page_name.casefold(), r.page_id or 0, order.get(r.category, 99)),
+    )
+    return TransparencyReport(period, page_id, ordered, _month_totals(period, ordered, by_month))
+
+
+def _median(values: Sequence[float]) -> float | None:
+    return round(statistics.median(values), 2) if values else None
+
+
+def _month_totals(
+    period: Period, rows: Sequence[TransparencyRow], durations: dict[str, list[float]]
+) -> list[MonthTotal]:
+    totals = {m: MonthTotal(m) for m in period.months()}
+    summed = ("flagged", "kept", "hidden", "removed", "restored", "warnings", "blocks", "decided")
+    for r in rows:
+        if r.category != ALL or r.month not in totals:
+            continue
+        t = totals[r.month]
+        t.captured += r.captured or 0
+        for name in summed:
+            setattr(t, name, getattr(t, name) + getattr(r, name))
+    for m, values in durations.items():
+        if m in totals:
+            totals[m].median_hours_to_decision = _median(values)
+    return list(totals.values())
+
+
+# ---- consistency -----------------------------------------------------------------------------
+
+DEFAULT_THRESHOLD = 0.8
+MIN_THRESHOLD = 0.5
+NUM_PERM = 64
+_PUNCT = re.compile(r"[\W_]+")
+_MIXED = -1  # a text group whose cases did not all end the same way
+
+
+# ASCII letters and digits stay (lowercased); every other ASCII byte becomes a space.
+_ASCII = bytes(
+    c + 32 if 65 <= c <= 90 else c if (48 <= c <= 57 or 97 <= c <= 122) else 32 for c in range(256)
+)
+
+
+def normalize(text: str) -> str:
+    """Casefolded, NFKC, punctuation and whitespace runs collapsed to one space."""
+    if text.isascii():  # most comments: one pass in C instead of a Unicode regex
+        return " ".join(text.encode().translate(_ASCII).decode().split())
+    return _PUNCT.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def shingles(normalized: str) -> frozenset[str]:
+    """The word bigrams of a normalized text (a one-word text is its own shingle)."""
+    words = normalized.split()
+    if len(words) < 2:
+        return frozenset(words)
+    return frozenset(f"{a} {b}" for a, b in itertools.pairwise(words))
+
+
+def jaccard(a: frozenset[Any], b: frozenset[Any]) -> float:
+    """|a ∩ b| / |a ∪ b| (1.0 for two empty sets)."""
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+def bands_for(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
+    """(bands, rows per band): the widest band that finds a pair at ``threshold`` with
+    probability at least 0.99 (wider bands mean fewer false candidates to check)."""
+    best = (num_perm, 1)
+    for rows in range(1, num_perm + 1):
+        bands = num_perm // rows
+        if 1 - (1 - threshold**rows) ** bands >= 0.99:
+            best = (bands, rows)
+    return best
+
+
+_rng = np.random.default_rng(409)
+_A = _rng.integers(1, 1 << 63, NUM_PERM, dtype=np.uint64) | np.uint64(1)  # odd multipliers
+_B = _rng.integers(0, 1 << 63, NUM_PERM, dtype=np.uint64)
+_MIX = _rng.integers(1, 1 << 63, NUM_PERM, dtype=np.uint64) | np.uint64(1)
+_PAIR = np.uint64(0x9E3779B97F4A7C15)  # odd constants that spread a word's bits over 64
+_SPREAD = np.uint64(0xC2B2AE3D27D4EB4F)
+_CHUNK = 128  # texts per NumPy block: small enough for the block to stay in the CPU cache
+
+
+@dataclass
+class Shingled:
+    """Every text's word bigrams as 64-bit hashes, in one array (text i owns
+    ``hashes[offsets[i]:offsets[i + 1]]``)."""
+
+    hashes: np.ndarray
+    offsets: np.ndarray
+
+    def set_of(self, i: int) -> frozenset[int]:
+        """Text i's shingles, for the exact Jaccard check."""
+        return frozenset(self.hashes[self.offsets[i] : self.offsets[i + 1]].tolist())
+
+
+def shingle_all(normalized: Sequence[str]) -> Shingled:
+    """Hash the word bigrams of many normalized texts at once.
+
+    Each word is its CRC-32 (computed in C, no Python work per word), spread to 64 bits; a
+    bigram is the mix of its two words' values, computed for every text together in NumPy:
+    the same sets as :func:`shingles`, as numbers.
+    """
+    crcs: list[int] = []
+    lengths = np.empty(len(normalized), dtype=np.int64)
+    for n, text in enumerate(normalized):
+        before = len(crcs)
+        crcs.extend(map(zlib.crc32, text.encode().split()))
+        lengths[n] = len(crcs) - before
+    word = np.asarray(crcs, dtype=np.uint64) * _SPREAD
+    starts = np.concatenate(([0], np.cumsum(lengths)))[:-1]
+    bigram = word[:-1] * _PAIR ^ word[1:] if len(word) > 1 else word[:0]
+    # A bigram may not span two texts: drop the one that starts at each text's last word.
+    keep = np.ones(len(bigram), dtype=bool)
+    ends = starts + lengths - 1
+    keep[ends[(lengths > 0) & (ends < len(bigram))]] = False
+    one_word = lengths == 1
+    counts = np.where(one_word, 1, np.maximum(lengths - 1, 0))
+    # Each text's shingles in order: its bigrams, or its single word.
+    hashes = np.empty(int(counts.sum()), dtype=np.uint64)
+    offsets = np.concatenate(([0], np.cumsum(counts)))
+    in_bigrams = np.repeat(~one_word, counts)
+    hashes[in_bigrams] = bigram[keep]
+    hashes[~in_bigrams] = word[starts[one_word]]
+    return Shingled(hashes, offsets)
+
+
+def minhash(shingled: Shingled) -> np.ndarray:
+    """MinHash signatures (texts × NUM_PERM, uint32); every text needs at least one shingle."""
+    hashes, offsets = shingled.hashes, shingled.offsets
+    count = len(offsets) - 1
+    sig = np.empty((count, NUM_PERM), dtype=np.uint32)
+    shift = np.uint64(32)
+    for start in range(0, count, _CHUNK):
+        stop = min(count, start + _CHUNK)
+        lo, hi = offsets[start], offsets[stop]
+        # Multiply-shift hashing: (a·x + b) mod 2^64, top 32 bits; one column per function.
+        block = np.multiply(hashes[lo:hi, None], _A)
+        block += _B
+        block >>= shift
+        sig[start:stop] = np.minimum.reduceat(block, offsets[start:stop] - lo, axis=0)
+    return sig
+
+
+def candidate_pairs(sig: np.ndarray, threshold: float, pure: np.ndarray) -> set[tuple[int, int]]:
+    """Index pairs (i < j) that agree on a whole band of their signatures (LSH banding).
+
+    ``pure`` holds each text's single outcome code, or ``_MIXED``; a bucket whose members all
+    ended the same way cannot hold an inconsistency and is skipped.
+    """
+    bands, rows = bands_for(threshold, sig.shape[1])
+    out: set[tuple[int, int]] = set()
+    wide = sig.astype(np.uint64)
+    for band in range(bands):
+        cols = slice(band * rows, (band + 1) * rows)
+        keys = (wide[:, cols] * _MIX[cols]).sum(axis=1, dtype=np.uint64)
+        order = np.argsort(keys, kind="stable")
+        same = keys[order][1:] == keys[order][:-1]
+        if not same.any():
+            continue
+        # Runs of equal keys in sorted order are the buckets with more than one member.
+        edges = np.diff(np.concatenate(([0], same.astype(np.int8), [0])))
+        for first, last in zip(
+            np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True
+        ):
+            bucket = order[first : last + 1]
+            ends = pure[bucket]
+            if ends.min() == ends.max() and ends[0] != _MIXED:
+                continue
+            # Only members that ended differently (or groups that did within) are paired, so
+            # a bucket of a thousand removals and one keep costs a thousand checks, not 500,000.
+            by_code: dict[int, list[int]] = defaultdict(list)
+            for i in bucket:
+                by_code[int(pure[i])].append(int(i))
+            codes = sorted(by_code)
+            for x, code in enumerate(codes):
+                group = by_code[code]
+                if code == _MIXED:
+                    out.update(itertools.combinations(sorted(group), 2))
+                for other in codes[x + 1 :]:
+                    out.update((min(i, j), max(i, j)) for i in group for j in by_code[other])
+    return out
+
+
+@dataclass
+class DecidedComment:
+    """A decided case's comment as the consistency report shows it."""
+
+    case_id: int
+    page_id: int | None
+    page_name: str
+    text: str
+    outcome: str
+    action: str  # of the latest decision
+    reason: str
+    decided_by: str
+    decided_at: datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for the JSON API."""
+        return {
+            "case_id": self.case_id,
+            "page_id": self.page_id,
+            "page_name": self.page_name,
+            "text": self.text,
+            "outcome": self.outcome,
+            "action": self.action,
+            "reason": self.reason,
+            "decided_by": self.decided_by,
+            "decided_at": self.decided_at.isoformat(),
+        }
+
+
+@dataclass
+class Pair:
+    """Two near-identical comments whose cases ended differently."""
+
+    a: DecidedComment
+    b: DecidedComment
+    similarity: float
+
+
+@dataclass
+class ConsistencyReport:
+    """Pairs of near-identical comments with different outcomes, most similar first."""
+
+    period: Period
+    page_id: int | None
+    threshold: float
+    compared: int  # decided cases with text in the period
+    total_pairs: int
+    pairs: list[Pair] = field(default_factory=list)
+
+    @property
+    def truncated(self) -> bool:
+        """True when more pairs exist than are listed."""
+        return self.total_pairs > len(self.pairs)
+
+
+class _Row(NamedTuple):
+    """A decided case as read, before it is known whether it will be listed."""
+
+    case_id: int
+    page_id: int | None
+    outcome: str
+    decided_at: datetime
+    action: str
+    reason: str
+    decided_by: str
+    text: str
+
+
+def _decided(session: Session, period: Period) -> list[_Row]:
+    """Every case decided in the period with its latest decision and the text decided on."""
+    latest = (
+        select(Decision.case_id, func.max(Decision.id).label("id"))
+        .group_by(Decision.case_id)
+        .subquery()
+    )
+    screened = aliased(ArchiveVersion)
+    head = aliased(ArchiveVersion)
+    query = (
+        select(
+            Case.id,
+            Case.page_id,
+            Case.outcome,
+            Case.decided_at,
+            Decision.action,
+            Decision.reason,
+            Decision.actor_name,
+            # The version the PIO saw (the last one screened), else the record as it stands.
+            func.coalesce(screened.text, head.text),
+        )
+        .join(latest, latest.c.case_id == Case.id)
+        .join(Decision, Decision.id == latest.c.id)
+        .outerjoin(Screening, Screening.id == Case.screening_id)
+        .outerjoin(screened, screened.seq == Screening.version_seq)
+        .outerjoin(ArchiveItem, ArchiveItem.id == Case.item_id)
+        .outerjoin(
+            head, and_(head.item_id == ArchiveItem.id, head.version == ArchiveItem.head_version)
+        )
+        .where(Case.outcome.is_not(None), _in(Case.decided_at, period))
+        .order_by(Case.id)
+    )
+    # Plain rows: only the few cases that end up in a listed pair become DecidedComments.
+    return [
+        _Row._make(row)
+        for row in session.execute(query)
+        if row[-1] and not row[-1].isspace()  # a reported link never captured has no text
+    ]
+
+
+def _comment(row: _Row, pages: dict[int, str]) -> DecidedComment:
+    name = pages.get(row.page_id, "—") if row.page_id is not None else "(no page)"
+    return DecidedComment(
+        row.case_id,
+        row.page_id,
+        name,
+        row.text,
+        row.outcome,
+        row.action,
+        row.reason,
+        row.decided_by,
+        clock.as_utc(row.decided_at),
+    )
+
+
+def consistency(
+    session: Session,
+    *,
+    actor: Actor,
+    month_from: str | None = None,
+    month_to: str | None = None,
+    page_id: int | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    limit: int = 200,
+) -> ConsistencyReport:
+    """Near-identical comments decided differently in the period (latest decisions; with a
+    page, pairs that have at least one side on it). See the module's docstring for how."""
+    require(actor, Perm.MODERATION_REPORTS)
+    if not MIN_THRESHOLD <= threshold <= 1.0:
+        raise InvalidInput(f"the similarity threshold is between {MIN_THRESHOLD} and 1")
+    if not 1 <= limit <= 5_000:
+        raise InvalidInput("list between 1 and 5,000 pairs")
+    period = Period.of(month_from, month_to)
+    cases = _decided(session, period)
+    pages = page_names(session)
+
+    # Texts equal after normalization form one group, compared once.
+    groups: dict[str, list[int]] = {}
+    for i, c in enumerate(cases):
+        key = normalize(c.text)
+        if key:
+            groups.setdefault(key, []).append(i)
+    keys = list(groups)
+    members = [groups[k] for k in keys]
+    shingled = shingle_all(keys)
+    codes = {o.value: n for n, o in enumerate(Outcome)}
+    pure = np.array(
+        [
+            codes[cases[m[0]].outcome] if len({cases[i].outcome for i in m}) == 1 else _MIXED
+            for m in members
+        ],
+        dtype=np.int64,
+    )
+
+    matches: list[tuple[float, int, int]] = [(1.0, g, g) for g in range(len(keys)) if pure[g] < 0]
+    if len(keys) > 1:
+        sets: dict[int, frozenset[int]] = {}
+
+        def set_of(i: int) -> frozenset[int]:
+            if i not in sets:
+                sets[i] = shingled.set_of(i)
+            return sets[i]
+
+        for g, h in candidate_pairs(minhash(shingled), threshold, pure):
+            similarity = jaccard(set_of(g), set_of(h))
+            if similarity >= threshold:
+                matches.append((similarity, g, h))
+
+    def off_page(group: list[int]) -> list[int]:
+        return [i for i in group if cases[i].page_id != page_id]
+
+    def count(g: int, h: int) -> int:
+        """Case pairs with different outcomes between two groups (or within one)."""
+        n = _unequal(cases, members[g], members[h], g == h)
+        if page_id is not None:  # drop the pairs with neither side on the page
+            n -= _unequal(cases, off_page(members[g]), off_page(members[h]), g == h)
+        return n
+
+    def recent(group: list[int]) -> datetime:
+        return max(cases[i].decided_at for i in group)
+
+    # Most similar first; among equals, the most recently decided.
+    matches.sort(
+        key=lambda m: (-m[0], -max(recent(members[m[1]]), recent(members[m[2]])).timestamp())
+    )
+    total = 0
+    pairs: list[Pair] = []
+    for similarity, g, h in matches:
+        total += count(g, h)
+        if len(pairs) >= limit:
+            continue
+        newest_first = sorted(members[g], key=lambda i: cases[i].decided_at, reverse=True)
+        others = (
+            newest_first
+            if g == h
+            else sorted(members[h], key=lambda i: cases[i].decided_at, reverse=True)
+        )
+        for x, i in enumerate(newest_first):
+            for j in others[x + 1 :] if g == h else others:
+                if cases[i].outcome == cases[j].outcome:
+                    continue
+                if page_id is not None and page_id not in (cases[i].page_id, cases[j].page_id):
+                    continue
+                a, b = (i, j) if cases[i].case_id < cases[j].case_id else (j, i)
+                pairs.append(
+                    Pair(_comment(cases[a], pages), _comment(cases[b], pages), round(similarity, 3))
+                )
+                if len(pairs) >= limit:
+                    break
+            if len(pairs) >= limit:
+                break
+    return ConsistencyReport(
+        period, page_id, threshold, compared=len(cases), total_pairs=total, pairs=pairs
+    )
+
+
+def _unequal(cases: Sequence[_Row], g: list[int], h: list[int], same: bool) -> int:
+    """How many (case in g, case in h) pairs ended differently; unordered within one group."""
+    by_g = Counter(cases[i].outcome for i in g)
+    if same:
+        return (len(g) ** 2 - sum(n * n for n in by_g.values())) // 2
+    by_h = Counter(cases[i].outcome for i in h)
+    return len(g) * len(h) - sum(n * by_h[o] for o, n in by_g.items())
