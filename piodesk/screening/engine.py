@@ -89,15 +89,28 @@ def _load_name_finder() -> Any:
     return find_person_names
 
 
-def _names_beside_details(finder: Any, text: str, findings: list[Finding]) -> list[Finding]:
-    """Names in a text that also gives someone's phone, address, plate... (§.20 "any person").
+def _name_findings(finder: Any, text: str, findings: list[Finding], mode: str) -> list[Finding]:
+    """Person names as pii findings, as the rules file's `pii.person_names` says.
 
-    A name alone is not a finding (comments name the chief all the time); a name next to
-    personal details identifies whose details they are.
+    "with_details" (shipped): a name is a finding only in a text that also gives someone's
+    phone, address, plate... (§.20 "personal identifying information of any person"): the name
+    tells whose details they are. A name alone is not a finding, since comments name the chief
+    and officers all the time ("Officer Smith was rude" is protected speech).
+    "all": every name the finder locates is a finding (for an agency that reads §.20 strictly,
+    or an export screened before a public-records release).
     """
-    if finder is None or not any(f.rule in _DETAIL_RULES for f in findings):
+    if finder is None or mode == "off":
         return []
-    taken = [s for f in findings for s in f.spans]
+    if mode != "all" and not any(f.rule in _DETAIL_RULES for f in findings):
+        return []
+    taken = [s for f in findings for s in f.spans] if mode != "all" else []
+    explanation = (
+        "The text names a person next to personal details (phone, address, plate ...), "
+        "which tells whose details they are."
+        if mode != "all"
+        else "The text names a person (the agency's rules count every name as personal "
+        "information)."
+    )
     out = []
     for start, end, score in finder(text):
         name = text[start:end]
@@ -111,8 +124,7 @@ def _names_beside_details(finder: Any, text: str, findings: list[Finding]) -> li
                 evidence=name,
                 score=round(min(0.9, float(score)), 3),
                 section=SECTION_FOR[Category.PII.value],
-                explanation="The text names a person next to personal details (phone, "
-                "address, plate ...), which tells whose details they are.",
+                explanation=explanation,
             )
         )
     return out
@@ -160,10 +172,14 @@ class _State:
                         )
                     )
         self.prefilter = _Prefilter(self.detectors, enabled=prefilter)
-        pii_on = rules.categories[Category.PII.value].enabled
+        pii = rules.categories[Category.PII.value]
+        self.person_names = pii.person_names
         self.name_finder = (
             _load_name_finder()
-            if pii_on and rules.models_enabled and "pii.person_name" not in rules.disabled_rules
+            if pii.enabled
+            and pii.person_names != "off"
+            and rules.models_enabled
+            and "pii.person_name" not in rules.disabled_rules
             else None
         )
         self.media = MediaConsentDetector()
@@ -419,10 +435,10 @@ class Screener:
             for d in state.draft_detectors:
                 raw.extend(d.detect(ctx))
         kept = [f for f in raw if f.score >= state.threshold(f.category)]
-        if state.name_finder is not None and kept:
+        if state.name_finder is not None and (kept or state.person_names == "all"):
             kept += [
                 f
-                for f in _names_beside_details(state.name_finder, text, kept)
+                for f in _name_findings(state.name_finder, text, kept, state.person_names)
                 if f.score >= state.threshold(f.category)
             ]
         if kept and not state.allow.empty:

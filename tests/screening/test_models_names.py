@@ -14,6 +14,14 @@ from piodesk.screening.models.names import find_person_names
         ("Please ask Officer Kowalczyk about the report", "Kowalczyk"),
         ("Name: Sieda Batukayev\nPhone: 555-0100", "Sieda Batukayev"),
         ("I saw Michael Brown at the corner store yesterday", "Michael Brown"),
+        ("Mohmad R. Vizirov will be there", "Mohmad R. Vizirov"),  # initials
+        ("I'm so jealous! said Gladys to Logan", "Gladys"),  # "said" is also a first name
+        ("Alice: I'm Christopher's daughter", "Christopher"),  # possessive
+        ("My name is Martin", "Martin"),  # "Saint Martin" does not make it an ordinary word
+        ("our founders: Kónya, Becker and Vasquez.", "Becker"),  # a list of names
+        ("my name is vitoria", "vitoria"),  # lower case after an introduction
+        ("please follow up with patricia desrosiers", "patricia desrosiers"),
+        ("Willemine ten Pas will be there", "Willemine ten Pas"),  # name particles
     ],
 )
 def test_finds_names(text: str, name: str) -> None:
@@ -30,7 +38,12 @@ def test_finds_names(text: str, name: str) -> None:
         "I can't stand cops.",
         "",
         "ALL CAPS COMPLAINT ABOUT PARKING",
+        "Tomomi is from Hawkins, Richardson and Santana",  # a firm named after people ...
+        "The Davis, Reynolds and Williamson Orchestra played",  # ... and a band
+        "I'm glad to hear that",  # "I'm" introduces a name only when one follows
+        "We moved here from Norway",
     ],
 )
 def test_ignores_ordinary_capitalized_words(text: str) -> None:
-    assert find_person_names(text) == []
+    found = [text[s:e] for s, e, _c in find_person_names(text)]
+    assert found in ([], ["Tomomi"]), found
