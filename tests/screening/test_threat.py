@@ -46,6 +46,21 @@ def _rules(text: str) -> list[str]:
         ("gonna shoot up the school tomorrow", "threat.place"),
         ("I'll k1ll u", "threat.direct"),
         ("I wіll ѕhoot you", "threat.direct"),  # Cyrillic look-alikes
+        ("Just nuke the whole country", "threat.incitement"),  # an order, any object
+        ("destroy islam", "threat.incitement"),
+        ("The best thing we can do is sterilize these people", "threat.incitement"),
+        ("die already", "threat.wished"),
+        ("Go bleach yourself", "threat.wished"),  # urging self-harm
+        ("Do the world a favor and die", "threat.wished"),
+        ("stoning must be legal for them", "threat.incitement"),  # approving violence
+        ("Killing those people is good", "threat.incitement"),
+        ("I'm looking for a hitman to deal with her", "threat.incitement"),
+        ("I love watching them get killed", "threat.wished"),
+        ("you will feel the wrath of my knife", "threat.direct"),
+        ("Keep talking and I'll get you set on fire", "threat.direct"),
+        ("I hope they knock him to the ground", "threat.wished"),
+        ("I would beat the shit out of every one of them", "threat.direct"),
+        ("she needs to break his face", "threat.incitement"),
     ],
 )
 def test_finds(text: str, rule: str) -> None:
@@ -78,6 +93,12 @@ def test_finds(text: str, rule: str) -> None:
         "It is wrong to wish death on anyone",
         "the genocide of the Armenians must never be forgotten",
         "this bill needs a good rewrite",
+        "Kill the surveillance budget, fund libraries.",  # policy, not people
+        "Let's nuke this proposal at the council meeting",
+        "Can we hang out after the meeting?",
+        "I would never hope they hurt anyone",
+        "Killing time at the DMV is never fun",
+        "Go die on another hill, this ordinance is fine",  # an idiom
     ],
 )
 def test_does_not_find(text: str) -> None:

@@ -27,6 +27,12 @@ _THREAT = (
     "deport", "eradicat", "eliminat", "crush", "wipe", "lined up", "feet under", "pay", "regret",
     "bleed", "beaten", "gassed", "crack", "genocide", "hiv", "aids", "perish", "rot",
     "removed from", "smack", "whip", "ston", "kick", "annihilat", "wiped", "abuse", "lethal",
+    "bury", "buried", "bleach", "vein", "wrist", "sterili", "euthani", "extingu", "chopped",
+    "legal", "hobby", "favor", "favour", "petrol", "knife", "blade", "fist", "rope", "my hand",
+    "themselves", "himself", "herself", "themself", "attack", "crush", "dead", "lmao",
+    "hitman", "hit man", "wrath", "steriliz", "sterilis", "euthaniz", "euthanis", "kicked",
+    "whooped",
+    "best", "only", "deserve", "wished",
 )  # fmt: skip
 
 _AGENTS = (
