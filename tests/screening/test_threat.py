@@ -61,6 +61,7 @@ def _rules(text: str) -> list[str]:
         ("I hope they knock him to the ground", "threat.wished"),
         ("I would beat the shit out of every one of them", "threat.direct"),
         ("she needs to break his face", "threat.incitement"),
+        ("I liked them, not anymore, those guys should die", "threat.wished"),  # new clause
     ],
 )
 def test_finds(text: str, rule: str) -> None:
@@ -99,6 +100,8 @@ def test_finds(text: str, rule: str) -> None:
         "I would never hope they hurt anyone",
         "Killing time at the DMV is never fun",
         "Go die on another hill, this ordinance is fine",  # an idiom
+        "I would never, ever wish that they die",
+        "No, nobody should be shot over a parking ticket",
     ],
 )
 def test_does_not_find(text: str) -> None:

@@ -400,14 +400,18 @@ def _lead_ws(phrase: str) -> int:
     return len(phrase) - len(phrase.lstrip(" \t\n.!?"))
 
 
-_CLAUSE_START = re.compile(r"[.!?;\n]|\bbut\b")
+_CLAUSE_START = re.compile(
+    r"[.!?;\n]|\bbut\b|"
+    # a comma before a new subject and its verb: "not anymore, gays should die"
+    r",\s*(?=(?:[a-z']+\s+){0,2}?(?:should|must|need|needs|deserve|deserves|will|gonna|are|is)\b)"
+)
 
 
 def _negated(text: str, start: int, end: int) -> bool:
     """A negation in the same clause, before or inside the phrase, cancels the threat."""
     lo = max(0, start - 60)
-    window = text[lo:start]
     cut = 0
-    for m in _CLAUSE_START.finditer(window):
-        cut = m.end()
+    for m in _CLAUSE_START.finditer(text, lo, end):
+        if m.start() < start:
+            cut = m.end() - lo
     return _NEGATION.search(text, lo + cut, end) is not None

@@ -80,6 +80,10 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
         "likes",
         "suscr",
         "canal",
+        "my",
+        "our",
+        "donate",
+        "gofundme",
     ),
     "solicitation.sales": (
         "dm",
@@ -149,6 +153,9 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
         "p per",
         "pper",
         "p /",
+        "chance to win",
+        "just",
+        "only",
     ),
     "solicitation.phone_price": ("$", "£", "dollar", "buck", "usd"),
     "illegal.drugs": (
