@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+import ahocorasick
+
 from piodesk.screening.detectors.base import Detector, ScanContext, clip
 from piodesk.screening.model import Category, Finding
 
@@ -354,6 +356,74 @@ _RULES: tuple[tuple[str, re.Pattern[str], float, str], ...] = (
 )
 
 
+def _w(words: str) -> tuple[str, ...]:
+    return tuple(words.split("|"))
+
+
+# Per rule (same order as _RULES), substrings of the normalized text one of which every match
+# of the rule contains: a rule whose words are all absent is not run. Most comments that wake
+# the detector at all ("up", "end", "only"...) need two or three of the twenty patterns.
+# tests/screening/test_threat.py checks that gating never changes a finding.
+_STRONG_WORDS = _w(
+    "ki|k!|k*|murder|stab|strangl|lynch|behead|decapitat|rape|slaughter|massacre|execut|"
+    "tortur|shank|extermin|bomb|blow|hunt|gun|slit|shoot|curb|bullet|cap|round|slug|snipe|"
+    "assassin|burn|set fire|molotov"
+)
+_WEAK_WORDS = _w(
+    "shoot|shot|beat|bash|punch|hurt|harm|attack|assault|smash|slap|whoop|cap|pop|destroy|cut|"
+    "break|jump|wreck|knock|fuck|f up|mess|choke|hang|drown|poison|run|burn|stomp|bust|end|gas|"
+    "nuke|torch|put|skin|gut|smack|kick|whip|stone|bury|crush|set|stab|kil"
+)
+_RULE_WORDS: tuple[tuple[str, ...], ...] = (
+    _STRONG_WORDS,  # direct, strong act
+    _WEAK_WORDS,  # direct, act with a person
+    (*_STRONG_WORDS, "hang", "gas", "nuke"),  # should/must + act
+    _w("hope|wish|pray|want|someone|somebody|should|need|deserve|ought|must|gotta|may|let|wait"),
+    _w("kys|kill|die|dead|hang"),
+    (
+        *_STRONG_WORDS,
+        *_w("kil|shoot|hang|burn|beat|attack|nuke|gas|wipe|smack|slap|punch|whip|chok"),
+    ),
+    _w("death|bullet|noose"),
+    _w("ki|k!|k*|shoot|hang|gas|genocide|massacre|extermination|slaughter"),
+    _w("beat|knock|smack|slap|kick|death"),
+    _w("whoop|beat|ass|bullet|slap"),
+    _w("know where|watch|numbered|eye|gonna|going|dead|next|done|won't|waiting|outside|coming"),
+    _w("bomb|shoot|blow|burn|torch|storm|attack|molotov|raze|level"),
+    _w(
+        "kill|execut|nuke|extermin|gas|lynch|behead|massacre|slaughter|eradicat|annihilat|bomb|"
+        "hang|shoot|stone|destroy|crush|sterili|euthani"
+    ),
+    _w("die|dead"),
+    _w("themsel|himself|herself|vein|wrist|throat|bleach|poison|lethal|yourself|favo"),
+    _w("legal|allowed|mandatory|encouraged|favo|hobby"),
+    _w("watch|dead"),
+    _w("my|our|fire|death|executed|exterminated|lynched|hanged|shot dead"),
+    _w("hope|wish|pray"),
+    _w(
+        "killing|shooting|murdering|lynching|gassing|beating|hit man|hitman|ass|break|beat|whip|"
+        "kick|smack|slap|punch|bust"
+    ),
+)
+assert len(_RULE_WORDS) == len(_RULES)
+
+
+def _rule_automaton() -> ahocorasick.Automaton:
+    """One pass over the text tells which rules have one of their words (word -> rule indexes)."""
+    wakes: dict[str, set[int]] = {}
+    for i, words in enumerate(_RULE_WORDS):
+        for w in words:
+            wakes.setdefault(w, set()).add(i)
+    auto = ahocorasick.Automaton()
+    for w, rules in wakes.items():
+        auto.add_word(w, frozenset(rules))
+    auto.make_automaton()
+    return auto
+
+
+_RULE_AUTOMATON = _rule_automaton()
+
+
 class ThreatDetector(Detector):
     """Phrase rules for threats, with negation and idiom checks in the same clause."""
 
@@ -361,11 +431,21 @@ class ThreatDetector(Detector):
     category = THREAT
     explanation = "The text threatens violence."
 
+    def __init__(self, *, gate_rules: bool = True) -> None:
+        # gate_rules=False runs every pattern on every text (the tests compare the two)
+        self._gate = gate_rules
+
     def detect(self, ctx: ScanContext) -> list[Finding]:
         """One finding per threatening phrase (spans in the original text)."""
         text = ctx.norm.text
         out: list[Finding] = []
-        for rule, rx, score, sentence in _RULES:
+        if self._gate:
+            awake: set[int] = set()
+            for _end, rules in _RULE_AUTOMATON.iter(text):
+                awake |= rules
+        for i, (rule, rx, score, sentence) in enumerate(_RULES):
+            if self._gate and i not in awake:
+                continue
             for m in rx.finditer(text):
                 s, e = m.span()
                 phrase = m.group()
