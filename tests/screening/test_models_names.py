@@ -42,6 +42,8 @@ def test_finds_names(text: str, name: str) -> None:
         "The Davis, Reynolds and Williamson Orchestra played",  # ... and a band
         "I'm glad to hear that",  # "I'm" introduces a name only when one follows
         "We moved here from Norway",
+        "@USER Sorry my love, I know you tried",  # a reply opens a sentence
+        "Love this song so much",  # one capitalized word opening a sentence
     ],
 )
 def test_ignores_ordinary_capitalized_words(text: str) -> None:

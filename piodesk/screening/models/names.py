@@ -52,8 +52,9 @@ _STRONG_INTRO = re.compile(
     r"\bnamed|\bdear|\bsays|\bsaid|\bask\s+for|\battn|\bsigned|\bcontact|\bhi|\bhello|\bhey|"
     r"\bthanks?|\bmeet|\bsung\s+by|\bwritten\s+by|\bdirected\s+by|\bstarring|\bwith|\badd|"
     r"\btell|\bfollow\s+up\s+with|\bheard|\bfeatures|\bkid|\bson|"
-    r"\bdaughter|\bwife|\bhusband|\bfriend|\bneighbou?r|\bfounders?|\buser|\bclient|"
-    r"\bcustomer|\bpatient|\bchange\s+it\s+to|\bbelongs\s+to|\bsend\s+(?:it\s+)?to)"
+    r"\bdaughter|\bwife|\bhusband|\bfriend|\bneighbou?r|\bfounders?|"
+    r"\b(?:user|client|customer|patient)\s*:|\bchange\s+it\s+to|\bbelongs\s+to|"
+    r"\bsend\s+(?:it\s+)?to)"
     r"\s*[:,?]?\s*[>\-]?\s*$",
     re.IGNORECASE,
 )
@@ -310,7 +311,7 @@ def _score(
     if follows:
         score += 0.15 if any(is_common) else 0.3
     line_before = before.rsplit("\n", 1)[-1].strip(' \t>-*"“')
-    sentence_start = not before.strip() or before.rstrip()[-1:] in '.!?\n:"“>'
+    sentence_start = _SENTENCE_START.search(before) is not None
     speaker = (
         sentence_start
         and not line_before
@@ -329,10 +330,19 @@ def _score(
             score -= 0.3
     elif all(is_common):
         score -= 0.3
-    single_unknown = len(name_words) == 1 and not known_first
-    if sentence_start and single_unknown and not (titled or intro or speaker or follows or listed):
-        score -= 0.3
+    if (
+        sentence_start
+        and len(name_words) == 1
+        and not (titled or intro or speaker or follows or listed)
+    ):
+        # "Love this song", "Sorry my love": one capitalized word opening a sentence is most
+        # often not a name, even when some country's lists have it as one
+        score -= 0.3 if not known_first else 0.1
     return max(0.0, score)
+
+
+#: What a sentence (or a reply: "@user Sorry ...") opens after.
+_SENTENCE_START = re.compile(r"(?:^|[.!?:\"“>]|(?:^|\s)@\w+)\s*$")
 
 
 def _ends_with_title(before: str) -> bool:
