@@ -122,6 +122,24 @@ def build() -> list[Detector]:
                     i,
                 ),
                 Pattern(
+                    "check_me_out",
+                    r"\bcheck\s+(?:me|us|men)\s+out\b|\bjoin\s+(?:me|us)\s+on\s+\w|"
+                    r"\bi\s+(?:made|started|created|opened|just\s+made)\s+(?:a|an|my)\s+(?:new\s+)?"
+                    r"(?:\w+\s+)?(?:youtube\s+)?(?:channel|blog|podcast|vlog)\b",
+                    0.8,
+                    i,
+                ),
+                Pattern(
+                    # "if I get 100 subscribers I will ...", "Follow 4 Follow", "sucscribe to me"
+                    "for_subscribers",
+                    r"\bif\s+i\s+(?:get|reach|hit)\s+(?:to\s+)?\d[\d,.]*\s*k?\s+(?:more\s+)?"
+                    r"(?:subscribers|subs|followers|likes)\b|"
+                    r"\b(?:follow|like|sub)\s*(?:4|for|2)\s*(?:follow|like|sub)\b|"
+                    r"\b(?:sub|su\w{0,3}cri[bp]\w*)\s+(?:to\s+)?(?:me|my\s+channel)\b",
+                    0.8,
+                    i,
+                ),
+                Pattern(
                     "made_check_it_out",
                     r"\bi\s+(?:did|made|wrote|recorded|produced|uploaded|posted)\s+(?:a|an|my|our|"
                     r"some|this)\s+(?:new\s+)?(?:cover|covers|song|video|remix|rap|track|beat|"
