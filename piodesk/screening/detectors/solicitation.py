@@ -300,6 +300,17 @@ def build() -> list[Detector]:
                     0.8,
                     i,
                 ),
+                Pattern(
+                    # premium-rate charges as such texts write them: "£1.50 per wk", "£3/wk",
+                    # "Calls£1/min", "150p/Msgrcvd", "Msg150p 2rcv", "£1.50 to rcv"
+                    "premium_rate",
+                    r"(?:£\s?\d[\d.]*|(?<![\w.])\d+(?:\.\d\d)?\s?p(?=\s?(?:/|per|to\s|2))|"
+                    r"(?<![\w.£$])\d\.\d\d)\s?(?:/|per|to|2)\s?"
+                    r"(?:min|msg|message|txt|text|wk|week|rcv|recd|mt)|"
+                    r"\b(?:msgs?|txts?)\s?\d+p\s?(?:2|to)\s?(?:rcv|receive)",
+                    0.8,
+                    i,
+                ),
             ],
             "The text reads like a prize or premium-rate text message scam.",
         ),
