@@ -24,6 +24,7 @@ person-name model): spans it returns become span findings of the model's categor
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 import threading
@@ -103,7 +104,9 @@ def _name_findings(finder: Any, text: str, findings: list[Finding], mode: str) -
         return []
     if mode != "all" and not any(f.rule in _DETAIL_RULES for f in findings):
         return []
-    taken = [s for f in findings for s in f.spans] if mode != "all" else []
+    # spans of the other findings, merged and sorted: a name inside one is not reported again
+    taken = _union(s for f in findings for s in f.spans) if mode != "all" else []
+    taken_starts = [t.start for t in taken]
     explanation = (
         "The text names a person next to personal details (phone, address, plate ...), "
         "which tells whose details they are."
@@ -114,8 +117,11 @@ def _name_findings(finder: Any, text: str, findings: list[Finding], mode: str) -
     out = []
     for start, end, score in finder(text):
         name = text[start:end]
-        if len(name) < 3 or name.isupper() or any(start < t.end and t.start < end for t in taken):
+        if len(name) < 3 or name.isupper():
             continue  # "STOP", "U": shouting in spam texts, not names
+        k = bisect.bisect_left(taken_starts, end) - 1  # the last taken span starting before end
+        if k >= 0 and taken[k].end > start:
+            continue
         out.append(
             Finding(
                 category=Category.PII.value,

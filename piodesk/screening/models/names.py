@@ -295,13 +295,8 @@ def _score(
             score += 0.15  # two or more capitalized words, none of them an ordinary word
     if initials and cap:
         score += 0.15
-    line_after = text[run[-1][1] :].split("\n", 1)[0].strip()
-    if (
-        len(name_words) > 1
-        and cap
-        and not line_after
-        and not before.rsplit("\n", 1)[-1].strip(" \t>-*")
-    ):
+    line_ends = _LINE_END.match(text, run[-1][1]) is not None  # nothing else on the line
+    if len(name_words) > 1 and cap and line_ends and not before.rsplit("\n", 1)[-1].strip(" \t>-*"):
         score += 0.2  # a line of its own: a signature or the head of an address block
     listed = _LIST_NEXT.match(text, run[-1][1]) is not None
     if listed:
@@ -341,6 +336,7 @@ def _score(
     return max(0.0, score)
 
 
+_LINE_END = re.compile(r"[ \t\r]*(?:\n|$)")
 #: What a sentence (or a reply: "@user Sorry ...") opens after.
 _SENTENCE_START = re.compile(r"(?:^|[.!?:\"“>]|(?:^|\s)@\w+)\s*$")
 
