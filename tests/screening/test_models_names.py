@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from piodesk.screening.models.names import find_person_names
 
@@ -49,3 +51,22 @@ def test_finds_names(text: str, name: str) -> None:
 def test_ignores_ordinary_capitalized_words(text: str) -> None:
     found = [text[s:e] for s, e, _c in find_person_names(text)]
     assert found in ([], ["Tomomi"]), found
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_gives_spans_in_bounds(text: str) -> None:
+    for start, end, confidence in find_person_names(text):
+        assert 0 <= start < end <= len(text)
+        assert 0.5 <= confidence < 1.0
+
+
+def test_a_long_text_is_read_in_linear_time() -> None:
+    """1 MB of names and numbers: no step may re-read the rest of the text per name."""
+    import time
+
+    text = "Maria Lopez said hello to Officer Smith. call 719-555-0134\n" * 18_000
+    started = time.process_time()
+    found = find_person_names(text)
+    assert len(found) == 36_000
+    assert time.process_time() - started < 30  # about 2 s here; quadratic took minutes
