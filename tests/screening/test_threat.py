@@ -60,6 +60,7 @@ _FINDS = [
     ("I would beat the shit out of every one of them", "threat.direct"),
     ("she needs to break his face", "threat.incitement"),
     ("I liked them, not anymore, those guys should die", "threat.wished"),  # new clause
+    ("TERRORISTS INSULTING ISLAM KILL THOSE TERRORISTS", "threat.incitement"),  # no marks
 ]
 
 
@@ -100,6 +101,9 @@ _NOT_FOUND = [
     "Go die on another hill, this ordinance is fine",  # an idiom
     "I would never, ever wish that they die",
     "No, nobody should be shot over a parking ticket",
+    "they kill those people in the movie every time",  # a subject: a report, not an order
+    "Officers here shoot all the time at the range",
+    "my cousin will shoot all the photos at the wedding",
 ]
 
 

@@ -353,6 +353,24 @@ _RULES: tuple[tuple[str, re.Pattern[str], float, str], ...] = (
         0.75,
         "The text calls for or approves of violence against someone.",
     ),
+    (
+        # an order with no subject before the verb, anywhere in the text (all-caps comments
+        # have no sentence marks): "... ISLAM KILL THOSE TERRORISTS", "and kill those bastards"
+        "threat.incitement",
+        _c(
+            r"(?<![\w'])(?<!they\s)(?<!we\s)(?<!he\s)(?<!she\s)(?<!who\s)(?<!you\s)(?<!i\s)"
+            r"(?<!to\s)(?<!cops\s)(?<!police\s)(?<!people\s)(?<!will\s)(?<!would\s)"
+            r"(?<!could\s)(?<!did\s)(?<!does\s)(?<!didn't\s)(?<!don't\s)(?<!can\s)"
+            r"(?:kill|execute|exterminate|lynch|behead|slaughter|massacre|gas|nuke|hang|shoot)\s+"
+            r"(?:those|these|all\s+(?:the|those|these)?|every|them\s+all)\s*"
+            r"(?!(?:the|those|these|time|times|day|days|night|nights|week|year|way|over|along|"
+            r"around|morning|"
+            r"evening|weekend|season|game|games|shot|shots|picture|pictures|photos?|videos?)\b)"
+            rf"[a-z]{{3,}}{_E}"
+        ),
+        0.75,
+        "The text calls for killing a group of people.",
+    ),
 )
 
 
@@ -404,6 +422,7 @@ _RULE_WORDS: tuple[tuple[str, ...], ...] = (
         "killing|shooting|murdering|lynching|gassing|beating|hit man|hitman|ass|break|beat|whip|"
         "kick|smack|slap|punch|bust"
     ),
+    _w("kil|execut|extermin|lynch|behead|slaughter|massacre|gas|nuke|hang|shoot"),
 )
 assert len(_RULE_WORDS) == len(_RULES)
 
