@@ -24,6 +24,7 @@ person-name model): spans it returns become span findings of the model's categor
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 import threading
@@ -89,20 +90,38 @@ def _load_name_finder() -> Any:
     return find_person_names
 
 
-def _names_beside_details(finder: Any, text: str, findings: list[Finding]) -> list[Finding]:
-    """Names in a text that also gives someone's phone, address, plate... (§.20 "any person").
+def _name_findings(finder: Any, text: str, findings: list[Finding], mode: str) -> list[Finding]:
+    """Person names as pii findings, as the rules file's `pii.person_names` says.
 
-    A name alone is not a finding (comments name the chief all the time); a name next to
-    personal details identifies whose details they are.
+    "with_details" (shipped): a name is a finding only in a text that also gives someone's
+    phone, address, plate... (§.20 "personal identifying information of any person"): the name
+    tells whose details they are. A name alone is not a finding, since comments name the chief
+    and officers all the time ("Officer Smith was rude" is protected speech).
+    "all": every name the finder locates is a finding (for an agency that reads §.20 strictly,
+    or an export screened before a public-records release).
     """
-    if finder is None or not any(f.rule in _DETAIL_RULES for f in findings):
+    if finder is None or mode == "off":
         return []
-    taken = [s for f in findings for s in f.spans]
+    if mode != "all" and not any(f.rule in _DETAIL_RULES for f in findings):
+        return []
+    # spans of the other findings, merged and sorted: a name inside one is not reported again
+    taken = _union(s for f in findings for s in f.spans) if mode != "all" else []
+    taken_starts = [t.start for t in taken]
+    explanation = (
+        "The text names a person next to personal details (phone, address, plate ...), "
+        "which tells whose details they are."
+        if mode != "all"
+        else "The text names a person (the agency's rules count every name as personal "
+        "information)."
+    )
     out = []
     for start, end, score in finder(text):
         name = text[start:end]
-        if len(name) < 3 or name.isupper() or any(start < t.end and t.start < end for t in taken):
+        if len(name) < 3 or name.isupper():
             continue  # "STOP", "U": shouting in spam texts, not names
+        k = bisect.bisect_left(taken_starts, end) - 1  # the last taken span starting before end
+        if k >= 0 and taken[k].end > start:
+            continue
         out.append(
             Finding(
                 category=Category.PII.value,
@@ -111,8 +130,7 @@ def _names_beside_details(finder: Any, text: str, findings: list[Finding]) -> li
                 evidence=name,
                 score=round(min(0.9, float(score)), 3),
                 section=SECTION_FOR[Category.PII.value],
-                explanation="The text names a person next to personal details (phone, "
-                "address, plate ...), which tells whose details they are.",
+                explanation=explanation,
             )
         )
     return out
@@ -160,10 +178,14 @@ class _State:
                         )
                     )
         self.prefilter = _Prefilter(self.detectors, enabled=prefilter)
-        pii_on = rules.categories[Category.PII.value].enabled
+        pii = rules.categories[Category.PII.value]
+        self.person_names = pii.person_names
         self.name_finder = (
             _load_name_finder()
-            if pii_on and rules.models_enabled and "pii.person_name" not in rules.disabled_rules
+            if pii.enabled
+            and pii.person_names != "off"
+            and rules.models_enabled
+            and "pii.person_name" not in rules.disabled_rules
             else None
         )
         self.media = MediaConsentDetector()
@@ -419,10 +441,10 @@ class Screener:
             for d in state.draft_detectors:
                 raw.extend(d.detect(ctx))
         kept = [f for f in raw if f.score >= state.threshold(f.category)]
-        if state.name_finder is not None and kept:
+        if state.name_finder is not None and (kept or state.person_names == "all"):
             kept += [
                 f
-                for f in _names_beside_details(state.name_finder, text, kept)
+                for f in _name_findings(state.name_finder, text, kept, state.person_names)
                 if f.score >= state.threshold(f.category)
             ]
         if kept and not state.allow.empty:

@@ -240,8 +240,15 @@ def _presidio(screen: Screen, rows: list[ld.PiiExample]) -> dict[str, Any]:
     }
 
 
-def engine_figures(data_dir: Path, screen: Screen, limit: int | None = None) -> dict[str, Any]:
-    """Score `screen` on the held-out rows of every data set present in `data_dir`."""
+def engine_figures(
+    data_dir: Path, screen: Screen, limit: int | None = None, names_screen: Screen | None = None
+) -> dict[str, Any]:
+    """Score `screen` on the held-out rows of every data set present in `data_dir`.
+
+    `names_screen`, when given, scores the Presidio sentences (whose PERSON spans are bare
+    names): the engine under the all-names rules, in which every name is a pii finding. The
+    shipped rules' figures on the same sentences are kept beside it ("shipped_rules").
+    """
 
     def cap(rows: list[Any]) -> list[Any]:
         return rows if limit is None else rows[:limit]
@@ -261,7 +268,11 @@ def engine_figures(data_dir: Path, screen: Screen, limit: int | None = None) -> 
     if (data_dir / "olid").is_dir():
         out["olid"] = _olid(screen, cap(ld.olid(data_dir, "test")), held["olid"])
     if (data_dir / "presidio_synth").is_dir():
-        out["presidio_synth"] = _presidio(screen, cap(ld.presidio_synth(data_dir)))
+        rows = cap(ld.presidio_synth(data_dir))
+        out["presidio_synth"] = _presidio(names_screen or screen, rows)
+        if names_screen is not None:
+            # the same sentences under the shipped rules (names only beside personal details)
+            out["presidio_synth"]["shipped_rules"] = _presidio(screen, rows)
     return out
 
 
@@ -317,6 +328,22 @@ def cross_validation(data_dir: Path) -> dict[str, Any]:
         **binary_scores(y.tolist(), (scores >= recipe.threshold).tolist()),
         "trained_on": "four fifths of ETHOS + everyday negatives, per fold",
     }
+    # The threat rules carry the category: the whole threat screen per fold is the rules
+    # (fixed, not trained) or the fold's model, on every ETHOS comment.
+    from piodesk.screening.engine import Screener
+    from piodesk.screening.rules import load_rules
+
+    rules_only = Screener(load_rules(), models=[])
+    ruled = [
+        Category.THREAT.value in r.categories
+        for r in rules_only.screen_many([r.text for r in ethos], TextKind.COMMENT)
+    ]
+    out["ethos 5-fold, rules + fold model"] = {
+        **binary_scores(
+            y.tolist(), [a or b for a, b in zip(ruled, scores >= recipe.threshold, strict=True)]
+        ),
+        "trained_on": "the threat rules, or the fold's model (every ETHOS comment)",
+    }
     return out
 
 
@@ -362,25 +389,44 @@ def check_targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def evaluate(
-    data_dir: Path, *, cv: bool = True, limit: int | None = None, screener: Any = None
+    data_dir: Path,
+    *,
+    cv: bool = True,
+    limit: int | None = None,
+    screener: Any = None,
+    names_screener: Any = None,
 ) -> dict[str, Any]:
-    """Every figure `eval` prints, as one JSON-ready dict."""
+    """Every figure `eval` prints, as one JSON-ready dict.
+
+    `screener` (the shipped rules and models by default) scores every data set; the Presidio
+    sentences are scored by `names_screener` (the all-names rules by default), and under the
+    shipped rules too, for comparison.
+    """
     from piodesk.screening.engine import Screener
+    from piodesk.screening.rules import ALL_NAMES_RULES_NAME, load_shipped_rules
 
     screener = screener or Screener.load()
+    names_screener = names_screener or Screener(load_shipped_rules(ALL_NAMES_RULES_NAME))
 
-    def screen(texts: list[str]) -> list[ScreeningResult]:
-        results: list[ScreeningResult] = []
-        for i in range(0, len(texts), 256):
-            results += screener.screen_many(texts[i : i + 256], TextKind.COMMENT)
-        return results
+    def batched(s: Any) -> Screen:
+        def screen(texts: list[str]) -> list[ScreeningResult]:
+            results: list[ScreeningResult] = []
+            for i in range(0, len(texts), 256):
+                results += s.screen_many(texts[i : i + 256], TextKind.COMMENT)
+            return results
+
+        return screen
 
     started = time.perf_counter()
     figures: dict[str, Any] = {
         "data_dir": str(data_dir),
-        "versions": {"ruleset": screener.ruleset_version, "models": screener.model_version},
+        "versions": {
+            "ruleset": screener.ruleset_version,
+            "models": screener.model_version,
+            "presidio_ruleset": names_screener.ruleset_version,
+        },
         "labels": [spec.__dict__ | {"category": str(spec.category)} for spec in LABELS],
-        "engine": engine_figures(data_dir, screen, limit),
+        "engine": engine_figures(data_dir, batched(screener), limit, batched(names_screener)),
         "comparison": {"alt-profanity-check": alt_profanity_check(data_dir, limit)},
     }
     if cv and ld.available(data_dir):
@@ -455,17 +501,33 @@ def print_figures(figures: dict[str, Any], console: Console) -> None:
 
     if "presidio_synth" in engine:
         pii = engine["presidio_synth"]
+        shipped = pii.get("shipped_rules")
         t = Table(title="Presidio synthetic PII: span recall per type (overlap), precision overall")
         t.add_column("entity")
         t.add_column("gold spans", justify="right")
         t.add_column("recall", justify="right")
+        if shipped is not None:
+            t.add_column("shipped rules", justify="right")
         for name, value in pii["recall"].items():
-            t.add_row(name, str(pii["gold_spans"][name]), _pct(value))
-        t.add_row("all pii spans: precision", str(pii["predicted_spans"]), _pct(pii["precision"]))
+            extra = [_pct(shipped["recall"][name])] if shipped is not None else []
+            t.add_row(name, str(pii["gold_spans"][name]), _pct(value), *extra)
+        extra = [_pct(shipped["precision"])] if shipped is not None else []
+        t.add_row(
+            "all pii spans: precision", str(pii["predicted_spans"]), _pct(pii["precision"]), *extra
+        )
         console.print(t)
+        if shipped is not None:
+            console.print(
+                f"recall column: ruleset {figures['versions']['presidio_ruleset']} (every person's "
+                "name is a pii finding; the sentences' PERSON spans are bare names); shipped "
+                "rules column: names count only beside personal details (categories.pii."
+                "person_names)"
+            )
 
     if "cross_validation" in figures:
-        t = Table(title="Linear models retrained per fold (model only, not the engine)")
+        t = Table(
+            title="Linear models retrained per fold (model only; last row: with the threat rules)"
+        )
         for col in ("protocol", "precision", "recall", "F1", "detail"):
             t.add_column(col)
         for name, s in figures["cross_validation"].items():

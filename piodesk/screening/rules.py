@@ -21,6 +21,8 @@ from piodesk.screening.detectors.lexicon import Entry, parse_lexicon
 from piodesk.screening.model import Category, DraftRule
 
 DEFAULT_RULES_NAME = "default_rules.yaml"
+#: The shipped rules with every person's name a pii finding (`person_names: "all"`).
+ALL_NAMES_RULES_NAME = "all_names_rules.yaml"
 
 
 class RulesError(ValueError):
@@ -55,6 +57,16 @@ class CategoryRules:
     words: tuple[Entry, ...] = ()
     patterns: tuple[AgencyPattern, ...] = ()
     allow: tuple[str, ...] = ()
+    #: pii only: when a person's name is a finding (see PERSON_NAME_MODES)
+    person_names: str = "with_details"
+
+
+#: `categories.pii.person_names`: when a name is a §.20 finding. "with_details" (shipped): only
+#: in a text that also gives personal details (phone, address, plate...), since comments name
+#: the chief and officers all the time and that is protected speech; "all": every name the
+#: name finder locates (e.g. an export screened before a public-records release);
+#: "off": names are never findings.
+PERSON_NAME_MODES = ("with_details", "all", "off")
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +219,7 @@ class _Checker:
 
 
 _CATEGORY_KEYS = {"enabled", "threshold", "words", "patterns", "allow"}
+_PII_KEYS = _CATEGORY_KEYS | {"person_names"}
 
 
 def parse_rules(text: str, source: str = "rules") -> RuleSet:
@@ -237,8 +250,20 @@ def parse_rules(text: str, source: str = "rules") -> RuleSet:
     if "categories" in top:
         cats = ck.mapping(top["categories"][1], "categories", {c.value for c in Category})
         for name, (_k, node) in cats.items():
-            m = ck.mapping(node, f"categories.{name}", _CATEGORY_KEYS)
+            m = ck.mapping(
+                node, f"categories.{name}", _PII_KEYS if name == "pii" else _CATEGORY_KEYS
+            )
+            person_names = "with_details"
+            if "person_names" in m:
+                person_names = ck.string(m["person_names"][1], "pii.person_names")
+                if person_names not in PERSON_NAME_MODES:
+                    raise ck.fail(
+                        m["person_names"][1],
+                        f"pii.person_names must be one of {', '.join(PERSON_NAME_MODES)}, "
+                        f"not {person_names!r}",
+                    )
             categories[name] = CategoryRules(
+                person_names=person_names,
                 enabled=ck.boolean(m["enabled"][1], f"{name}.enabled") if "enabled" in m else True,
                 threshold=(
                     ck.number(m["threshold"][1], f"{name}.threshold") if "threshold" in m else 0.5
@@ -317,14 +342,15 @@ def parse_rules(text: str, source: str = "rules") -> RuleSet:
 def load_rules(path: Path | None = None) -> RuleSet:
     """Read a rules file (the shipped default when `path` is None) and check it whole."""
     if path is None:
-        text = (
-            resources.files("piodesk.screening")
-            .joinpath(DEFAULT_RULES_NAME)
-            .read_text(encoding="utf-8")
-        )
-        return parse_rules(text, DEFAULT_RULES_NAME)
+        return load_shipped_rules(DEFAULT_RULES_NAME)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RulesError(None, f"cannot read the file: {exc}", str(path)) from None
     return parse_rules(text, str(path))
+
+
+def load_shipped_rules(name: str = DEFAULT_RULES_NAME) -> RuleSet:
+    """One of the rules files shipped inside the package (DEFAULT_RULES_NAME, ...)."""
+    text = resources.files("piodesk.screening").joinpath(name).read_text(encoding="utf-8")
+    return parse_rules(text, name)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from piodesk.screening.engine import Screener, _merge, default_screener
 from piodesk.screening.model import Finding, ScreeningResult, Span, TextKind
-from piodesk.screening.rules import load_rules
+from piodesk.screening.rules import load_rules, parse_rules
 
 
 @dataclass
@@ -284,3 +284,27 @@ def test_names_count_only_beside_personal_details(rules_only: Screener) -> None:
     assert rules_only.screen_comment("Maria Lopez should resign").findings == ()
     shouting = rules_only.screen_comment("STOP texting 719-555-0134")
     assert all(f.rule != "pii.person_name" for f in shouting.findings)
+
+
+@pytest.mark.parametrize(
+    ("mode", "names"),
+    [("with_details", []), ("all", ["Officer Smith"]), ("off", [])],
+)
+def test_person_names_setting(mode: str, names: list[str]) -> None:
+    """`categories.pii.person_names`: a bare name is a finding only when the agency says "all"."""
+    pytest.importorskip("piodesk.screening.models.names")
+    rules = parse_rules(
+        f'version: "t"\ncategories:\n  pii:\n    person_names: "{mode}"\n', "t.yaml"
+    )
+    screener = Screener(rules, models=[])
+    text = "Officer Smith was rude to my son"
+    found = [
+        text[s.start : s.end]
+        for f in screener.screen_comment(text).findings
+        if f.rule == "pii.person_name"
+        for s in f.spans
+    ]
+    assert found == [n.removeprefix("Officer ") for n in names]
+    detailed = screener.screen_comment("Name: Maria Lopez\nPhone: 719-555-0134")
+    with_name = any(f.rule == "pii.person_name" for f in detailed.findings)
+    assert with_name is (mode != "off")

@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from piodesk.screening.engine import Screener
-from piodesk.screening.rules import RulesError, load_rules, parse_rules
+from piodesk.screening.rules import (
+    ALL_NAMES_RULES_NAME,
+    DEFAULT_RULES_NAME,
+    RulesError,
+    load_rules,
+    load_shipped_rules,
+    parse_rules,
+)
 
 
 def test_default_rules_load_and_version() -> None:
@@ -93,6 +100,8 @@ def test_agency_words_patterns_allow_and_switches(tmp_path: Path) -> None:
             "matches empty text",
         ),
         ('version: "x"\ndrafts:\n  rules:\n    gossip: {enabled: true}\n', 4, "unknown key"),
+        ('version: "x"\ncategories:\n  pii:\n    person_names: "some"\n', 4, "must be one of"),
+        ('version: "x"\ncategories:\n  threat:\n    person_names: "all"\n', 4, "unknown key"),
     ],
 )
 def test_bad_files_are_refused_with_line_and_reason(text: str, line: int, reason: str) -> None:
@@ -124,3 +133,29 @@ def test_a_bad_reload_keeps_the_running_rules(tmp_path: Path) -> None:
 def test_unreadable_file(tmp_path: Path) -> None:
     with pytest.raises(RulesError, match="cannot read"):
         load_rules(tmp_path / "missing.yaml")
+
+
+def test_all_names_rules_differ_from_the_default_only_in_person_names() -> None:
+    """The all-names variant (what eval scores Presidio's bare names with) is the shipped rules
+    with `person_names: "all"`: nothing else may drift between the two files."""
+    default, all_names = load_rules(), load_shipped_rules(ALL_NAMES_RULES_NAME)
+    assert default.categories["pii"].person_names == "with_details"
+    assert all_names.categories["pii"].person_names == "all"
+    assert all_names.version == "all-names-2026.11.1"
+    assert load_shipped_rules(DEFAULT_RULES_NAME) == default
+    for name, cat in default.categories.items():
+        other = all_names.categories[name]
+        if name == "pii":
+            other = type(other)(
+                other.enabled, other.threshold, other.words, other.patterns, other.allow
+            )
+        assert other == cat, name
+    assert (all_names.drafts, all_names.allow, all_names.disabled_rules) == (
+        default.drafts,
+        default.allow,
+        default.disabled_rules,
+    )
+    assert (all_names.models_enabled, all_names.model_thresholds) == (
+        default.models_enabled,
+        default.model_thresholds,
+    )

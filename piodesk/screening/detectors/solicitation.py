@@ -77,10 +77,13 @@ def build() -> list[Detector]:
             [
                 Pattern(
                     "check_out_my",
-                    r"\bcheck\s+(?:out\s+)?(?:out\s+)?(?:my|our)\s+(?:new\s+|latest\s+|first\s+)?"
+                    r"\b(?:check(?:\s+out)?(?:\s+out)?|see|watch|listen\s+to|hear|look\s+up|"
+                    r"peep|visit|this\s+is|here\s+is|here'?s)\s+(?:my|our)\s+"
+                    r"(?:new\s+|latest\s+|first\s+)?"
                     r"(?:youtube\s+|music\s+)?(?:channel|video|vid|vids|videos|page|music|song|"
                     r"songs|playlist|site|website|blog|profile|store|shop|mixtape|cover|covers|"
-                    r"instagram|ig|soundcloud|twitch|tiktok|account|app|book|podcast|stream)\b",
+                    r"instagram|ig|soundcloud|twitch|tiktok|account|app|book|podcast|stream|"
+                    r"track|tracks|beat|beats|rap|raps|remix|album|ep)\b",
                     0.85,
                     i,
                 ),
@@ -95,7 +98,8 @@ def build() -> list[Detector]:
                 Pattern(
                     "follow_me",
                     r"\bfollow\s+(?:me|us)\s+(?:on|at)\s+(?:instagram|ig|twitter|x|tiktok|twitch|"
-                    r"youtube|soundcloud|facebook|fb|snapchat|snap|onlyfans)\b",
+                    r"youtube|soundcloud|facebook|fb|snapchat|snap|onlyfans)\b|"
+                    r"\bfollow\s+(?:me|us)\s*(?::\s*)?[@+][a-z0-9_]{3,}",
                     0.8,
                     i,
                 ),
@@ -114,6 +118,40 @@ def build() -> list[Detector]:
                     r"(?:views|subscribers|subs|followers|likes)\b|"
                     r"(?:^|\n)\W*(?:please\s+|pls\s+|plz\s+)?subscribe[\s!.\ufeff]*$|"
                     r"\b(?:suscr[ií]bete|suscr[ií]banse|subscribirse|suscribirse|mi\s+canal)\b",
+                    0.8,
+                    i,
+                ),
+                Pattern(
+                    "check_me_out",
+                    r"\bcheck\s+(?:me|us|men)\s+out\b|\bjoin\s+(?:me|us)\s+on\s+\w|"
+                    r"\bi\s+(?:made|started|created|opened|just\s+made)\s+(?:a|an|my)\s+(?:new\s+)?"
+                    r"(?:\w+\s+)?(?:youtube\s+)?(?:channel|blog|podcast|vlog)\b",
+                    0.8,
+                    i,
+                ),
+                Pattern(
+                    # "if I get 100 subscribers I will ...", "Follow 4 Follow", "sucscribe to me"
+                    "for_subscribers",
+                    r"\bif\s+i\s+(?:get|reach|hit)\s+(?:to\s+)?\d[\d,.]*\s*k?\s+(?:more\s+)?"
+                    r"(?:subscribers|subs|followers|likes)\b|"
+                    r"\b(?:follow|like|sub)\s*(?:4|for|2)\s*(?:follow|like|sub)\b|"
+                    r"\b(?:sub|su\w{0,3}cri[bp]\w*)\s+(?:to\s+)?(?:me|my\s+channel)\b",
+                    0.8,
+                    i,
+                ),
+                Pattern(
+                    "made_check_it_out",
+                    r"\bi\s+(?:did|made|wrote|recorded|produced|uploaded|posted)\s+(?:a|an|my|our|"
+                    r"some|this)\s+(?:new\s+)?(?:cover|covers|song|video|remix|rap|track|beat|"
+                    r"parody|music\s+video)\b[^.!?\n]{0,60}?\b(?:check\s+(?:it|them|me)\s+out|"
+                    r"give\s+(?:it|me)\s+a\s+listen|go\s+(?:see|watch|listen))\b",
+                    0.8,
+                    i,
+                ),
+                Pattern(
+                    "donate_to_me",
+                    r"\b(?:please\s+|pls\s+)?donate\b[^.!?\n]{0,40}?\b(?:to\s+me|my|bitcoins?|"
+                    r"paypal|gofundme)\b|\bgofundme\.com/\w",
                     0.8,
                     i,
                 ),
@@ -235,10 +273,41 @@ def build() -> list[Detector]:
                     i,
                 ),
                 Pattern("premium_call", r"\bcall\s+(?:now\s+)?(?:on\s+)?09\d{8,9}\b", 0.85, i),
+                Pattern(
+                    # "txt HORO followed by your sign", "reply back with "ADP"": a keyword to a
+                    # service, written in capitals (case-sensitive; common capitals excluded)
+                    "keyword_reply",
+                    r"\b(?:[Rr]eply|REPLY|[Rr]eplying|[Tt]xt|TXT|[Tt]ext|TEXT|[Ss]end|SEND)\s+"
+                    r"(?:back\s+)?(?:with\s+)?(?:the\s+word\s+)?[\"'“]?"
+                    r"(?!(?:OK|ME|ASAP|LOL|OMG|ILY|BTW|THX|PLS|PLZ|YES|NO|HI|TO|BACK|ME|NOW|IT)\b)"
+                    r"[A-Z][A-Z0-9]{2,}\b[\"'”]?(?:\s+(?:to|followed|now|for|w/)|\s*[.!,)]|\s*$)",
+                    0.8,
+                    0,
+                ),
+                Pattern(
+                    "chance_to_win", r"\b(?:for\s+)?(?:your|ur|a)\s+chance\s+to\s+win\b", 0.8, i
+                ),
+                Pattern(
+                    "buy_for_just",
+                    rf"\b(?:buy|get|order)\s+(?:it\s+|one\s+)?(?:for\s+)?(?:just|only)\s+{_PRICE}",
+                    0.8,
+                    i,
+                ),
                 Pattern("tcs", r"\bt\s?&\s?c'?s?\s+apply\b|\bt&cs\b", 0.8, i),
                 Pattern(
                     "per_msg",
                     r"\b\d{2,3}p\s?(?:/|per)\s?(?:min|msg|message|txt|text|week|wk)\b",
+                    0.8,
+                    i,
+                ),
+                Pattern(
+                    # premium-rate charges as such texts write them: "£1.50 per wk", "£3/wk",
+                    # "Calls£1/min", "150p/Msgrcvd", "Msg150p 2rcv", "£1.50 to rcv"
+                    "premium_rate",
+                    r"(?:£\s?\d[\d.]*|(?<![\w.])\d+(?:\.\d\d)?\s?p(?=\s?(?:/|per|to\s|2))|"
+                    r"(?<![\w.£$])\d\.\d\d)\s?(?:/|per|to|2)\s?"
+                    r"(?:min|msg|message|txt|text|wk|week|rcv|recd|mt)|"
+                    r"\b(?:msgs?|txts?)\s?\d+p\s?(?:2|to)\s?(?:rcv|receive)",
                     0.8,
                     i,
                 ),

@@ -167,10 +167,30 @@ def _cue_tokens(lower: str, words: set[str]) -> list[str]:
     return toks
 
 
+#: A YouTube timestamp, which the site renders as a link to the same video ("2:19").
+_TIMESTAMP_LINK = re.compile(
+    r"<a\s+href=\"[^\"]{0,200}?[?&](?:amp;)?t=\d+(?:m\d+)?s?\"[^>]{0,100}>\s*\d{1,2}(?::\d{2}){1,2}\s*</a>",
+    re.IGNORECASE,
+)
+#: Characters that show nothing (byte-order mark, zero-width spaces and joiners, soft hyphen):
+#: YouTube's export ends most comments with a byte-order mark, which must not be a feature.
+_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad"))
+#: A character repeated three or more times ("wowwwww", "!!!!!"), kept twice: a long run
+#: otherwise fills the text's n-grams with one pair ("ww", which "www." links also make).
+_REPEATS = re.compile(r"(.)\1{2,}")
+
+
 def clean(text: str) -> str:
-    """Unescape HTML, drop tags, apply NFKC and lower-case: the text every block reads."""
-    text = html.unescape(_TAG.sub(" ", text))
-    return unicodedata.normalize("NFKC", text).lower()
+    """Unescape HTML, drop tags and invisible characters, fold long repeats, apply NFKC and
+    lower-case: the text every block reads."""
+    text = html.unescape(_TAG.sub(" ", text)).translate(_INVISIBLE)
+    return _REPEATS.sub(r"\1\1", unicodedata.normalize("NFKC", text).lower())
+
+
+def _without_timestamps(text: str) -> str:
+    if "t=" not in text:
+        return text
+    return _TIMESTAMP_LINK.sub(" ", text)
 
 
 def shape_tokens(text: str) -> list[str]:
@@ -180,6 +200,7 @@ def shape_tokens(text: str) -> list[str]:
     link, and skipping their patterns keeps this under ~20 µs a comment.
     """
     toks: list[str] = []
+    text = _without_timestamps(text).translate(_INVISIBLE)
     lower = text.lower()
     words = set(_WORDS.findall(lower))
     if ("http" in words or "www" in words or not _TLDS.isdisjoint(words)) and _URL.search(lower):

@@ -43,7 +43,7 @@ class Recipe:
 #: violent comments) and fires on negations ("nobody should be shot") below 0.95, so it only
 #: speaks when it is nearly sure and the threat rules carry the category.
 RECIPES: dict[str, Recipe] = {
-    "solicitation": Recipe("solicitation", c=30.0, threshold=0.5, keep=60_000),
+    "solicitation": Recipe("solicitation", c=100.0, threshold=0.4, keep=60_000),
     "profanity": Recipe("profanity", c=10.0, threshold=0.6, keep=60_000),
     "threat": Recipe("threat", c=10.0, threshold=0.95, keep=30_000, balanced=True),
 }
