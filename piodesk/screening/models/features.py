@@ -364,6 +364,15 @@ def _padded(text: str) -> str:
     return " " + _SPACES.sub(" ", clean(text)).strip() + " "
 
 
+def shape_column(token: str) -> int:
+    """The matrix column of a shape token (what a trainer masks to keep a model off it)."""
+    return _SHAPE_OFFSET + _shape_column(token)
+
+
+#: The cue families (their names are the shape tokens "cue_<name>").
+CUES = _CUES
+
+
 @lru_cache(maxsize=4096)
 def _shape_column(token: str) -> int:
     digest = hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest()
