@@ -147,3 +147,18 @@ def test_threads_sharing_the_models_get_their_own_batch(models: dict[str, object
         got = list(pool.map(model.predict_proba, batches))  # type: ignore[attr-defined]
     for e, g in zip(expected, got, strict=True):
         np.testing.assert_allclose(e, g)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My neighbor saw the whole crash. Call her at 719-555-0147, her name is Linda Marsh.",
+        "Email me at dana.k@example.org or visit https://example.org/lost-dog for the flyer",
+        "The shelter on 3rd St takes donations, $20 buys a blanket. Text 55555 to give.",
+    ],
+)
+def test_contact_details_and_links_are_not_profanity(models: dict[str, object], text: str) -> None:
+    # The profanity model is trained without the contact and commerce shape features
+    # (train.CONTACT_AND_COMMERCE): a phone number or a link says nothing about language.
+    m = models[Category.PROFANITY]
+    assert m.predict_proba([text])[0] < m.threshold  # type: ignore[attr-defined]
