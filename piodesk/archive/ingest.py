@@ -11,7 +11,6 @@ Only approved pages are polled (§.04).
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -19,12 +18,13 @@ from typing import Protocol, runtime_checkable
 
 import structlog
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker, undefer
+from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.archive.capture import CaptureReport, capture
 from piodesk.archive.media import MediaStore
 from piodesk.archive.model import ItemState
-from piodesk.archive.tables import ArchiveItem, ArchiveVersion, IngestCursor
+from piodesk.archive.observe import head_version, observed
+from piodesk.archive.tables import ArchiveItem, IngestCursor
 from piodesk.connectors.base import Connector, ConnectorError, PlatformError
 from piodesk.connectors.credentials import decrypt
 from piodesk.connectors.model import Capability, CapturedItem, Cursor, FetchResult, ItemKind
@@ -37,7 +37,6 @@ from piodesk.pages.tables import Page, PageConnection
 
 log = structlog.get_logger(__name__)
 
-OBSERVATION = "application/vnd.piodesk.observation+json"
 GONE = (ItemState.DELETED.value, ItemState.REMOVED.value)
 
 
@@ -92,32 +91,14 @@ def disappeared(
     """Record that these records are no longer on the platform: a DELETED version of each."""
     gone: list[CapturedItem] = []
     for item in items:
-        last = session.execute(
-            select(ArchiveVersion)
-            .options(undefer(ArchiveVersion.raw))
-            .where(ArchiveVersion.item_id == item.id, ArchiveVersion.version == item.head_version)
-        ).scalar_one()
+        last = head_version(session, item)
         observation = {
             "observation": "not listed by the platform",
             "checked_at": clock.now().isoformat(),
             "platform_id": item.platform_id,
         }
         gone.append(
-            CapturedItem(
-                kind=ItemKind(item.kind),
-                platform=item.platform,
-                platform_id=item.platform_id,
-                raw=json.dumps(observation).encode(),
-                raw_media_type=OBSERVATION,
-                page_platform_id=item.page_platform_id,
-                parent_platform_id=item.parent_platform_id,
-                author_platform_id=last.author_platform_id,
-                author_name=last.author_name,
-                created_at=last.created_at,
-                edited_at=last.edited_at,
-                text=last.text,
-                fields={**last.fields, "deleted": True},
-            )
+            observed(item, last, fields={**last.fields, "deleted": True}, observation=observation)
         )
     if not gone:
         return 0

@@ -12,20 +12,19 @@ has already refused.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker, undefer
+from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.archive.capture import capture
-from piodesk.archive.ingest import OBSERVATION
+from piodesk.archive.observe import head_version, observed
 from piodesk.archive.tables import ArchiveItem, ArchiveVersion
 from piodesk.connectors.base import Connector, ConnectorError
-from piodesk.connectors.model import Capability, CapturedItem, ItemKind
+from piodesk.connectors.model import Capability, ItemKind
 from piodesk.core import audit, clock
 from piodesk.core.db import reading, transaction
 from piodesk.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -140,27 +139,14 @@ def record_state(
     fields, and an observation (what, who, why) as its raw payload: the archive keeps the
     comment with every version, including the one that says it was removed and by which case.
     """
-    last = session.execute(
-        select(ArchiveVersion)
-        .options(undefer(ArchiveVersion.raw))
-        .where(ArchiveVersion.item_id == item.id, ArchiveVersion.version == item.head_version)
-    ).scalar_one()
+    last = head_version(session, item)
     fields = {k: v for k, v in last.fields.items() if k not in drop}
     fields.update(changes)
-    captured = CapturedItem(
-        kind=ItemKind(item.kind),
-        platform=item.platform,
-        platform_id=item.platform_id,
-        raw=json.dumps({**observation, "recorded_at": clock.now().isoformat()}).encode(),
-        raw_media_type=OBSERVATION,
-        page_platform_id=item.page_platform_id,
-        parent_platform_id=item.parent_platform_id,
-        author_platform_id=last.author_platform_id,
-        author_name=last.author_name,
-        created_at=last.created_at,
-        edited_at=last.edited_at,
-        text=last.text,
+    captured = observed(
+        item,
+        last,
         fields=fields,
+        observation={**observation, "recorded_at": clock.now().isoformat()},
     )
     report = capture(session, [captured], source=source, page_id=item.page_id)
     if not report.new_versions:
