@@ -137,6 +137,24 @@ def oldest_open(session: Session, *, actor: Actor) -> tuple[int, datetime | None
     return int(count), oldest
 
 
+def dashboard_counts(session: Session, *, actor: Actor) -> dict[str, int]:
+    """Comments waiting for a response (§.12) and blocks due for review, counted in SQL."""
+    require(actor, Perm.MODERATION_VIEW)
+    responses = session.execute(
+        select(func.count()).where(
+            ResponseRequest.state == "open", _in_scope(actor, ResponseRequest.page_id)
+        )
+    ).scalar_one()
+    due = session.execute(
+        select(func.count()).where(
+            Block.lifted_at.is_(None),
+            Block.review_due_at <= clock.now(),
+            _in_scope(actor, Block.page_id),
+        )
+    ).scalar_one()
+    return {"responses": int(responses), "blocks_due": int(due)}
+
+
 def neighbours(session: Session, case: Case, flt: QueueFilter, *, actor: Actor) -> dict[str, Any]:
     """The previous and next case in the queue order, for moving with the keyboard."""
     ids = [r.case.id for r in queue(session, flt, actor=actor)]
@@ -493,7 +511,7 @@ def needs_response(session: Session, *, actor: Actor, state: str = "open") -> li
 def blocks(session: Session, *, actor: Actor, include_lifted: bool = False) -> list[Block]:
     """Blocks in force (due for review first), or every block."""
     require(actor, Perm.MODERATION_VIEW)
-    q = select(Block)
+    q = select(Block).where(_in_scope(actor, Block.page_id))
     if not include_lifted:
         q = q.where(Block.lifted_at.is_(None))
     return list(session.execute(q.order_by(Block.review_due_at).limit(500)).scalars())

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from piodesk.archive.model import ItemState
 from piodesk.archive.tables import ArchiveHead, ArchiveItem
-from piodesk.core import audit, clock
+from piodesk.core import audit
 from piodesk.core.permissions import Actor, Perm, require
 from piodesk.moderation import queries as moderation_queries
 from piodesk.moderation.routes import age_text
@@ -74,12 +74,7 @@ def dashboard(request: Request) -> HTMLResponse:
             summary["moderation"] = {
                 "open": count,
                 "oldest": age_text(oldest) if oldest else None,
-                "responses": len(moderation_queries.needs_response(session, actor=actor)),
-                "blocks_due": sum(
-                    1
-                    for b in moderation_queries.blocks(session, actor=actor)
-                    if clock.as_utc(b.review_due_at) <= clock.now()
-                ),
+                **moderation_queries.dashboard_counts(session, actor=actor),
             }
         if actor.can(Perm.MODERATION_ADVISE):
             summary["counsel_waiting"] = len(

@@ -434,6 +434,7 @@ def test_warning_then_block_then_lift(site: Site, staff) -> None:
     with site.sessions() as s:  # due for review: it has been more than 30 days
         (listed,) = queries.blocks(s, actor=pio)
         assert clock.as_utc(listed.review_due_at) < clock.now()
+        assert queries.dashboard_counts(s, actor=pio)["blocks_due"] == 1
     with transaction(site.sessions) as s:
         reviewed = actions.review_block(
             s, row.id, note="still posting ads elsewhere; keep", actor=pio, review_days=30
@@ -615,6 +616,7 @@ def test_needs_response_answered(site: Site, staff) -> None:
     with site.sessions() as s:
         (row,) = queries.needs_response(s, actor=pio)
         assert row.item.platform_id == asks and row.answer is None
+        assert queries.dashboard_counts(s, actor=pio)["responses"] == 1
     with transaction(site.sessions) as s:
         with pytest.raises(PermissionDenied):
             actions.answer(
