@@ -146,3 +146,104 @@ def test_api_decision_and_report(
     assert mine[0]["outcome"] == "hide" and mine[0]["status"] == "closed"
     with site.sessions() as s:
         assert s.execute(select(func.count()).select_from(Report)).scalar() == 1
+
+
+def test_every_case_form_works_in_the_browser_flow(
+    client: TestClient, site: Site, staff, visitor_comment: str
+) -> None:
+    """Consult, advise, warn, block, review, lift, restore and answer, through the forms the
+    pages render (field names and all), each checked on the page that follows."""
+    case = _open_case(site.sessions)
+    pio_csrf = sign_in(client, staff[Role.PIO].username, PASSWORD)
+    page = client.get(f"/moderation/cases/{case.id}").text
+    for form in ("/consult", "/decide", "/warn", "/block"):
+        assert f'action="/moderation/cases/{case.id}{form}' in page
+
+    def post(path: str, csrf: str, **data: str) -> None:
+        response = client.post(path, data={"csrf_token": csrf, **data})
+        assert response.status_code == 303, (path, response.text[:300])
+
+    post(f"/moderation/cases/{case.id}/consult", pio_csrf, question="Commercial speech: remove?")
+    client.post("/logout", data={"csrf_token": pio_csrf})
+    counsel_csrf = sign_in(client, staff[Role.LEGAL].username, PASSWORD)
+    desk = client.get("/counsel").text
+    assert f"/moderation/cases/{case.id}" in desk
+    page = client.get(f"/moderation/cases/{case.id}").text
+    consultation = re.search(r'action="/moderation/consultations/(\d+)/advise"', page)
+    assert consultation and 'id="decide-form"' not in page  # counsel advises, never decides
+    post(
+        f"/moderation/consultations/{consultation[1]}/advise",
+        counsel_csrf,
+        advice="An ad for tickets: removal is supported; a block needs a warning first.",
+        recommends="remove",
+    )
+    client.post("/logout", data={"csrf_token": counsel_csrf})
+
+    pio_csrf = sign_in(client, staff[Role.PIO].username, PASSWORD)
+    page = client.get(f"/moderation/cases/{case.id}").text
+    assert "removal is supported" in page and "recommends: remove" in page
+    post(
+        f"/moderation/cases/{case.id}/warn",
+        pio_csrf,
+        category="solicitation",
+        explanation="Selling tickets is not allowed on the department's page.",
+    )
+    post(
+        f"/moderation/cases/{case.id}/block",
+        pio_csrf,
+        category="solicitation",
+        reason="kept posting ticket ads after the warning",
+    )
+    assert 'id="blocked-note"' in client.get(f"/moderation/cases/{case.id}").text
+    blocks = client.get("/moderation/blocks").text
+    block_id = re.search(r'data-block-id="(\d+)"', blocks)
+    assert block_id
+    post(f"/moderation/blocks/{block_id[1]}/review", pio_csrf, note="still posting ads; keep it")
+    post(f"/moderation/blocks/{block_id[1]}/lift", pio_csrf, reason="promised to stop posting")
+    assert "lifted" in client.get("/moderation/blocks?all=true").text
+    post(
+        f"/moderation/cases/{case.id}/decide",
+        pio_csrf,
+        action="hide",
+        reason="solicitation",
+        note="ticket sales on the department's page",
+    )
+    page = client.get(f"/moderation/cases/{case.id}").text
+    assert 'id="restore-form"' in page
+    post(f"/moderation/cases/{case.id}/restore", pio_csrf, note="the seller is a charity raffle")
+    assert 'id="case-outcome">restored' in client.get(f"/moderation/cases/{case.id}").text
+    assert "cheap game tickets" in TestClient(client.app).get(f"/sandbox/{site.handle}").text
+    with site.sessions() as s:
+        actions = (
+            s.execute(select(audit.AuditEvent.action).order_by(audit.AuditEvent.seq))
+            .scalars()
+            .all()
+        )
+        assert audit.verify(s).ok
+    for expected in (
+        "moderation:consult",
+        "moderation:advise",
+        "moderation:warn",
+        "moderation:block",
+        "moderation:review_block",
+        "moderation:lift_block",
+        "moderation:hide",
+        "moderation:restore",
+    ):
+        assert expected in actions
+
+
+def test_needs_response_form(client: TestClient, site: Site, staff, tmp_path: Path) -> None:
+    site.comment("Resident", "When does Academy reopen? Can the department tell us?")
+    _poll(site.sessions, tmp_path)
+    csrf = sign_in(client, staff[Role.PIO].username, PASSWORD)
+    page = client.get("/moderation/responses").text
+    request_id = re.search(r'data-request-id="(\d+)"', page)
+    assert request_id and "When does Academy reopen?" in page
+    response = client.post(
+        f"/moderation/responses/{request_id[1]}/answer",
+        data={"csrf_token": csrf, "outcome": "answered", "note": "Replied on the post: 3 pm"},
+    )
+    assert response.status_code == 303
+    answered = client.get("/moderation/responses?state=answered").text
+    assert "Replied on the post: 3 pm" in answered and staff[Role.PIO].username in answered
