@@ -62,6 +62,7 @@ def test_pio_works_three_cases_by_keyboard(
         ("3", "specific enough to meet the category; see the highlighted words", "removed"),
         ("2", "hidden while the office reviews it further with the highlighted part", "hidden"),
     ):
+        page.wait_for_load_state("load")  # the shortcuts script runs before "load"
         case_id = re.search(r"/cases/(\d+)", page.url).group(1)  # type: ignore[union-attr]
         text = page.locator("#comment-text").inner_text()
         page.keyboard.press(key)
@@ -73,6 +74,7 @@ def test_pio_works_three_cases_by_keyboard(
         decided[case_id] = (outcome, text)
 
     # The queue shrank by three, and each decision shows on its case page.
+    page.wait_for_load_state("load")
     page.keyboard.press("u")
     expect(page).to_have_url(re.compile(r"/moderation$"))
     assert int(page.locator("#open-count").inner_text() or 0) == opened - 3 or (
