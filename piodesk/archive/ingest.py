@@ -121,9 +121,18 @@ def _known_live(
             ArchiveItem.kind == ItemKind.COMMENT.value,
             ArchiveItem.parent_platform_id == parent,
         )
+        # Kinds matter: platform ids of posts and comments may be equal (the sandbox numbers
+        # each from 1), so "parent is this post" must only be asked of comments and "parent is
+        # one of its comments" only of replies.
         q = q.where(
-            (ArchiveItem.parent_platform_id == parent)
-            | ArchiveItem.parent_platform_id.in_(comments_of_post)
+            (
+                (ArchiveItem.kind == ItemKind.COMMENT.value)
+                & (ArchiveItem.parent_platform_id == parent)
+            )
+            | (
+                (ArchiveItem.kind == ItemKind.REPLY.value)
+                & ArchiveItem.parent_platform_id.in_(comments_of_post)
+            )
         )
     return list(session.execute(q).scalars())
 

@@ -144,3 +144,46 @@ def test_ingest_all_polls_approved_sandbox_pages(
     assert reports[0].captured.new_items >= 2
     with sessions() as s:
         assert s.get(Page, community) is not None
+
+
+def test_posts_and_comments_with_equal_ids_are_not_taken_for_each_other(
+    sessions: sessionmaker[Session], community: int, tmp_path: Path
+) -> None:
+    # The sandbox numbers posts and comments each from 1, as some platforms do: post "2" and
+    # comment "2" are different records. Polling twice must find nothing deleted.
+    media = MediaStore(tmp_path / "media")
+    sandbox = SandboxConnector(sessions, "community")
+    first, second, third = (sandbox.publish(f"Post {n}") for n in (1, 2, 3))
+    c1 = _comment(sessions, first, "Ana", "On the first post")
+    c2 = _comment(sessions, first, "Ben", "Also on the first post")
+    c3 = _comment(sessions, first, "Cy", "A third on the first post")
+    with transaction(sessions) as s:
+        page = platform.find_page(s, "community")
+        assert page is not None
+        reply = str(
+            platform.add_comment(
+                s,
+                page,
+                int(first),
+                visitor_id="v-di",
+                visitor_name="Di",
+                body="A reply",
+                parent_comment_id=int(c3),
+            ).id
+        )
+    later = [_comment(sessions, p, "Ed", f"On post {p}") for p in (second, third, second)]
+    assert {c1, c2, c3} & {first, second, third}  # ids really do collide
+    for _ in range(2):
+        report = ingest_page(sessions, community, sandbox, media=media)
+        assert report.deleted == 0
+    states = _states(sessions)
+    for cid in (c1, c2, c3, *later):
+        assert states[f"comment:{cid}"] == "live"
+    assert states[f"reply:{reply}"] == "live"
+    # A real deletion is still seen, and only that one.
+    with transaction(sessions) as s:
+        page = platform.find_page(s, "community")
+        assert page is not None
+        platform.delete_comment(s, page, int(c2))
+    assert ingest_page(sessions, community, sandbox, media=media).deleted == 1
+    assert _states(sessions)[f"comment:{c2}"] == "deleted"
