@@ -24,6 +24,7 @@ from piodesk.archive.capture import capture
 from piodesk.archive.observe import head_version, observed
 from piodesk.archive.tables import ArchiveItem, ArchiveVersion
 from piodesk.connectors.base import Connector, ConnectorError
+from piodesk.connectors.credentials import CredentialError
 from piodesk.connectors.model import Capability, ItemKind
 from piodesk.core import audit, clock
 from piodesk.core.db import reading, transaction
@@ -111,6 +112,10 @@ def _connector(connect: Connect, page: Page) -> Connector:
         return connect(page)
     except KeyError as exc:
         raise Conflict(str(exc)) from None
+    except CredentialError as exc:
+        raise Conflict(
+            f"{page.name}: {exc}; reconnect the page (piodesk page connect) and retry"
+        ) from None
 
 
 def _platform(action: Callable[[], None], what: str) -> None:

@@ -15,9 +15,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from piodesk.archive.ingest import connector_for
-from piodesk.connectors.base import Connector
+from piodesk.connectors.base import Connector, ConnectorError
+from piodesk.connectors.credentials import CredentialError
 from piodesk.core import clock
-from piodesk.core.errors import InvalidInput
+from piodesk.core.errors import DomainError, InvalidInput
 from piodesk.core.permissions import Actor, Perm
 from piodesk.moderation import actions, queries
 from piodesk.moderation.actions import ADVICE_RECOMMENDS
@@ -139,8 +140,8 @@ def case_page(request: Request, case_id: int) -> HTMLResponse:
         if view.page is not None and actor.can(Perm.MODERATION_DECIDE, view.case.page_id):
             try:
                 caps = frozenset(c.value for c in _connect(app)(view.page).capabilities)
-            except Exception:  # noqa: BLE001 - an unreachable platform only hides the buttons
-                caps = frozenset()
+            except (DomainError, ConnectorError, CredentialError, KeyError):
+                caps = frozenset()  # not connected or unreadable: the page offers no actions
         done = None
         done_id = _int(request.query_params.get("done"), "done")
         if done_id:

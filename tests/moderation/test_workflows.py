@@ -817,3 +817,70 @@ def test_a_reported_post_can_be_taken_down_but_not_hidden(site: Site, staff) -> 
     with site.sessions() as s:
         refreshed = s.get(ArchiveItem, post.id)
         assert refreshed is not None and refreshed.state == "removed"
+
+
+def test_a_page_whose_credentials_no_longer_decrypt_is_refused_clearly(
+    site: Site, staff, agency
+) -> None:
+    """A Facebook page connected under an old secret: hiding a comment asks for a reconnect,
+    and nothing is recorded."""
+    from piodesk.archive.capture import capture
+    from piodesk.archive.ingest import connector_for
+    from piodesk.connectors.model import CapturedItem, ItemKind
+    from piodesk.moderation.intake import intake_all
+    from piodesk.pages import actions as pages
+    from piodesk.screening.engine import default_screener
+
+    with transaction(site.sessions) as s:
+        page = pages.register_page(
+            s,
+            actor=staff[Role.PIO],
+            agency=agency,
+            platform="facebook",
+            handle="cspd-fb",
+            name="CSPD on Facebook",
+            administering_unit="Public Affairs",
+        )
+        pages.approve_page(s, page.id, actor=staff[Role.CHIEF])
+        pages.connect_page(
+            s,
+            page.id,
+            actor=staff[Role.ADMIN],
+            settings={"graph_page_id": "1234"},
+            secrets={"access_token": "EAAB-secret"},
+            key="the-old-secret-key-0123456789",
+        )
+        capture(
+            s,
+            [
+                CapturedItem(
+                    kind=ItemKind.COMMENT,
+                    platform="facebook",
+                    platform_id="1234_1_9",
+                    raw=b"{}",
+                    raw_media_type="application/json",
+                    page_platform_id="1234",
+                    parent_platform_id="1234_1",
+                    author_platform_id="77",
+                    author_name="Seller",
+                    text=PHONE,
+                )
+            ],
+            source="ingest:facebook:cspd-fb",
+            page_id=page.id,
+        )
+    intake_all(site.sessions, default_screener())
+    with site.sessions() as s:
+        case = s.execute(select(Case).where(Case.platform == "facebook")).scalar_one()
+    with pytest.raises(Conflict, match="reconnect"):
+        actions.decide(
+            site.sessions,
+            case.id,
+            action="hide",
+            reason="pii",
+            note="a phone number for sales",
+            actor=staff[Role.PIO],
+            connect=lambda p: connector_for(p, site.sessions, "the-new-secret-key-9876543210"),
+        )
+    with site.sessions() as s:
+        assert s.execute(select(func.count()).select_from(Decision)).scalar() == 0
