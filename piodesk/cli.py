@@ -17,7 +17,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.archive.media import MediaStore
 from piodesk.core import audit
@@ -63,17 +63,24 @@ def load_settings(**overrides: object) -> Settings:
 
 
 @contextmanager
-def unit_of_work(settings: Settings) -> Iterator[Session]:
-    """A transaction on the configured database; domain errors become a message and exit 1."""
+def session_factory(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    """Sessions on the configured database, for commands that run several transactions;
+    domain errors become a message and exit 1, and the engine is closed either way."""
     engine = make_engine(settings.database_url)
     try:
-        with transaction(make_sessionmaker(engine)) as session:
-            yield session
+        yield make_sessionmaker(engine)
     except DomainError as exc:
         err.print(f"[red]refused:[/red] {exc.message}")
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
+
+
+@contextmanager
+def unit_of_work(settings: Settings) -> Iterator[Session]:
+    """A transaction on the configured database; domain errors become a message and exit 1."""
+    with session_factory(settings) as sessions, transaction(sessions) as session:
+        yield session
 
 
 def acting(session: Session, username: str) -> Actor:
@@ -426,9 +433,7 @@ def import_file(
     from piodesk.archive.importing import ImportProgress, import_export
 
     settings = load_settings()
-    engine = make_engine(settings.database_url)
-    sessions = make_sessionmaker(engine)
-    try:
+    with session_factory(settings) as sessions:
         with sessions() as session:
             actor = acting(session, as_user)
         with Progress(
@@ -454,11 +459,6 @@ def import_file(
                 again=again,
                 on_batch=progress,
             )
-    except DomainError as exc:
-        err.print(f"[red]refused:[/red] {exc.message}")
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
     out.print(
         f"import run {run.id} ({run.importer}) {run.status}: took {run.taken}, "
         f"already archived {run.unchanged}, skipped {len(run.skipped)}"
@@ -539,10 +539,8 @@ def ingest(
     from piodesk.pages.tables import Page
 
     settings = load_settings()
-    engine = make_engine(settings.database_url)
-    sessions = make_sessionmaker(engine)
     actor = replace(SYSTEM, via="cli")
-    try:
+    with session_factory(settings) as sessions:
         if page is None:
             reports = ingest_all(
                 sessions, media=media_store(settings), actor=actor, key=settings.secret_key
@@ -560,11 +558,6 @@ def ingest(
         from piodesk.screening.engine import default_screener
 
         screened = intake_all(sessions, default_screener(), actor=actor)
-    except DomainError as exc:
-        err.print(f"[red]refused:[/red] {exc.message}")
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
     out.print(
         f"moderation: {screened.screened} comments screened, {screened.cases_opened} cases "
         f"opened, {screened.cases_updated} updated, {screened.response_requests} asking for a "
@@ -626,9 +619,7 @@ def moderation_decide(
     from piodesk.moderation import actions as moderation
 
     settings = load_settings()
-    engine = make_engine(settings.database_url)
-    sessions = make_sessionmaker(engine)
-    try:
+    with session_factory(settings) as sessions:
         with sessions() as session:
             actor = acting(session, as_user)
         decision = moderation.decide(
@@ -640,11 +631,6 @@ def moderation_decide(
             actor=actor,
             connect=lambda p: connector_for(p, sessions, settings.secret_key),
         )
-    except DomainError as exc:
-        err.print(f"[red]refused:[/red] {exc.message}")
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
     out.print(f"case {case_id}: {decision.action} ({decision.reason}); {decision.platform_effect}")
 
 
@@ -657,14 +643,8 @@ def moderation_intake() -> None:
     from piodesk.moderation.intake import intake_all
     from piodesk.screening.engine import default_screener
 
-    settings = load_settings()
-    engine = make_engine(settings.database_url)
-    try:
-        report = intake_all(
-            make_sessionmaker(engine), default_screener(), actor=replace(SYSTEM, via="cli")
-        )
-    finally:
-        engine.dispose()
+    with session_factory(load_settings()) as sessions:
+        report = intake_all(sessions, default_screener(), actor=replace(SYSTEM, via="cli"))
     out.print(
         f"{report.screened} comments screened, {report.cases_opened} cases opened, "
         f"{report.cases_updated} updated, {report.response_requests} asking for a response"
