@@ -653,7 +653,7 @@ def block(
         require(actor, Perm.PERSON_BLOCK, person.page_id)
         grounds = block_grounds(session, person, concurrence_id)
         check_block_grounds(grounds)
-        if _active_block(session, person) is not None:
+        if active_block(session, person) is not None:
             raise Conflict(f"{person.name or person.person_id} is already blocked on this page")
         connector = _connector(connect, _page(session, person.page_id))
         if Capability.BLOCK not in connector.capabilities:
@@ -699,7 +699,8 @@ def block(
         return row
 
 
-def _active_block(session: Session, person: Person) -> Block | None:
+def active_block(session: Session, person: Person) -> Block | None:
+    """The block of this person on their page that is in force, if any."""
     return session.execute(
         select(Block).where(
             Block.page_id == person.page_id,

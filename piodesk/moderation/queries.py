@@ -19,7 +19,12 @@ from piodesk.connectors.model import ItemKind
 from piodesk.core import clock
 from piodesk.core.errors import InvalidInput
 from piodesk.core.permissions import Actor, Perm, require
-from piodesk.moderation.actions import concurrences_for, get_case, person_of_case
+from piodesk.moderation.actions import (
+    active_block,
+    concurrences_for,
+    get_case,
+    person_of_case,
+)
 from piodesk.moderation.model import CaseState
 from piodesk.moderation.tables import (
     Advice,
@@ -95,13 +100,18 @@ def queue(session: Session, flt: QueueFilter, *, actor: Actor) -> list[QueueRow]
     return _rows(session, cases)
 
 
+def page_names(session: Session) -> dict[int, str]:
+    """Every page's name by its id."""
+    return {row.id: row.name for row in session.execute(select(Page.id, Page.name))}
+
+
 def _rows(session: Session, cases: Sequence[Case]) -> list[QueueRow]:
     ids = [c.id for c in cases]
     cats: dict[int, list[str]] = {}
     for r in session.execute(select(CaseCategory).where(CaseCategory.case_id.in_(ids))).scalars():
         cats.setdefault(r.case_id, []).append(r.category)
     texts = _latest_texts(session, [c.item_id for c in cases if c.item_id])
-    pages = dict(session.execute(select(Page.id, Page.name)).all())
+    pages = page_names(session)
     return [
         QueueRow(
             c,
@@ -363,14 +373,7 @@ def case_view(session: Session, case_id: int, *, actor: Actor) -> CaseView:
     if case.page_id and case.author_platform_id and case.platform:
         person = person_of_case(session, case.id)
         concurrences = concurrences_for(session, person)
-        active = session.execute(
-            select(Block).where(
-                Block.page_id == case.page_id,
-                Block.platform == case.platform,
-                Block.person_id == case.author_platform_id,
-                Block.lifted_at.is_(None),
-            )
-        ).scalar_one_or_none()
+        active = active_block(session, person)
     return CaseView(
         case=case,
         page=session.get(Page, case.page_id) if case.page_id else None,
@@ -489,7 +492,7 @@ def needs_response(session: Session, *, actor: Actor, state: str = "open") -> li
     order = ResponseRequest.detected_at if state == "open" else ResponseRequest.answered_at.desc()
     rows = list(session.execute(q.order_by(order).limit(QUEUE_LIMIT)))
     texts = _latest_texts(session, [i.id for _, i in rows])
-    pages = dict(session.execute(select(Page.id, Page.name)).all())
+    pages = page_names(session)
     answers = {
         a.request_id: a
         for a in session.execute(

@@ -76,8 +76,8 @@ from piodesk.core import clock
 from piodesk.core.errors import InvalidInput
 from piodesk.core.permissions import Actor, Perm, require
 from piodesk.moderation.model import REASONS, Action, Outcome
+from piodesk.moderation.queries import page_names
 from piodesk.moderation.tables import Block, Case, CaseCategory, Decision, Screening, Warning_
-from piodesk.pages.tables import Page
 
 ALL = "all"
 #: Row categories in display order: the page total, then the eight §.20 categories.
@@ -151,11 +151,6 @@ class Period:
 
 
 _YYYY_MM_PG: ColumnClause[str] = literal_column("'YYYY-MM'")
-
-
-def page_names(session: Session) -> dict[int, str]:
-    """Every page's name by its id."""
-    return {row.id: row.name for row in session.execute(select(Page.id, Page.name))}
 
 
 def _dialect(session: Session) -> str:

@@ -291,7 +291,7 @@ def blocks_page(request: Request, all: bool = False) -> HTMLResponse:
     actor = authenticate(request).actor
     with ctx(request).read() as session:
         rows = queries.blocks(session, actor=actor, include_lifted=all)
-        pages = dict(session.query(Page.id, Page.name).all())
+        pages = queries.page_names(session)
     return render(
         request,
         "moderation/blocks.html",
