@@ -36,7 +36,7 @@ from piodesk.archive.tables import ArchiveItem, ArchiveVersion
 from piodesk.core.db import make_engine, make_sessionmaker, reading, transaction
 from piodesk.core.migrate import upgrade
 from piodesk.core.permissions import Actor, Role
-from piodesk.moderation import reports
+from piodesk.oversight import reports
 from piodesk.moderation.tables import Block, Case, CaseCategory, Decision, Warning_
 from piodesk.pages.tables import Page
 

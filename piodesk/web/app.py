@@ -153,7 +153,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
 
     from piodesk.archive import routes as archive_routes
     from piodesk.connectors.sandbox import routes as sandbox_routes
-    from piodesk.moderation import report_routes as moderation_report_routes
+    from piodesk.oversight import routes as oversight_routes
     from piodesk.moderation import routes as moderation_routes
     from piodesk.pages import routes as page_routes
     from piodesk.people import routes as people_routes
@@ -166,7 +166,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
         archive_routes,
         sandbox_routes,
         moderation_routes,
-        moderation_report_routes,
+        oversight_routes,
     ):
         app.include_router(module.router)
         app.include_router(module.api)

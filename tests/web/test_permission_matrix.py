@@ -27,7 +27,7 @@ from piodesk.core.errors import PermissionDenied
 from piodesk.core.permissions import Actor, Perm, Role, require
 from piodesk.moderation import actions as moderation
 from piodesk.moderation import queries as moderation_queries
-from piodesk.moderation import reports
+from piodesk.oversight import reports
 from piodesk.moderation.intake import intake_all
 from piodesk.moderation.queries import QueueFilter
 from piodesk.moderation.tables import Case, ResponseRequest

@@ -1,6 +1,6 @@
 """The transparency and consistency reports on the web: pages, a CSV download and the JSON API.
 
-Thin: parse the filters, call :mod:`piodesk.moderation.reports`, render. The chart is an SVG
+Thin: parse the filters, call :mod:`piodesk.oversight.reports`, render. The chart is an SVG
 drawn on the server (the CSP allows no script and no inline style, so its colours come from
 CSS classes and its geometry from SVG attributes).
 """
@@ -21,8 +21,8 @@ from sqlalchemy import select
 
 from piodesk.core.errors import InvalidInput
 from piodesk.core.permissions import Actor, Perm, require
-from piodesk.moderation import reports
-from piodesk.moderation.reports import ROW_FIELDS, MonthTotal
+from piodesk.oversight import reports
+from piodesk.oversight.reports import ROW_FIELDS, MonthTotal
 from piodesk.pages.tables import Page
 from piodesk.web.context import authenticate, ctx, current_actor, render
 
@@ -175,7 +175,7 @@ def transparency_page(request: Request) -> HTMLResponse:
         filters["page"] = str(report.page_id)
     return render(
         request,
-        "moderation/transparency.html",
+        "oversight/transparency.html",
         {
             "report": report,
             "chart": chart(report.months),
@@ -306,7 +306,7 @@ def consistency_page(request: Request) -> HTMLResponse:
     report = _consistency(request, actor, dict(request.query_params))
     return render(
         request,
-        "moderation/consistency.html",
+        "oversight/consistency.html",
         {"report": report, "pages": _pages(request)},
     )
 

@@ -1,7 +1,7 @@
 """The moderation reports: what the office did each month, and where it treated alike unalike.
 
 Reads only; both reports need ``moderation.reports`` (PIO office, chief, records custodian,
-legal counsel, auditor). No web imports: the pages, CSV and JSON are in ``report_routes``.
+legal counsel, auditor). No web imports: the pages, CSV and JSON are in ``oversight/routes.py``.
 
 **Transparency** (GO 409 §.20 asks for careful, category-bound removals; this shows the public
 and the chain of command how that went). One row per month (UTC, ``YYYY-MM``), page and

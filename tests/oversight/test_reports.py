@@ -34,10 +34,11 @@ from piodesk.core import clock
 from piodesk.core.db import reading, transaction
 from piodesk.core.errors import InvalidInput, PermissionDenied
 from piodesk.core.permissions import Role
-from piodesk.moderation import actions, reports
+from piodesk.moderation import actions
+from piodesk.oversight import reports
 from piodesk.moderation.intake import intake_all
-from piodesk.moderation.report_routes import _cell, chart
-from piodesk.moderation.reports import MonthTotal, Period
+from piodesk.oversight.routes import _cell, chart
+from piodesk.oversight.reports import MonthTotal, Period
 from piodesk.moderation.tables import Case
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency

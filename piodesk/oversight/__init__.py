@@ -1,0 +1,1 @@
+"""Oversight of the moderation office: the transparency and consistency reports (reads only)."""
