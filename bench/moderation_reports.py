@@ -36,8 +36,8 @@ from piodesk.archive.tables import ArchiveItem, ArchiveVersion
 from piodesk.core.db import make_engine, make_sessionmaker, reading, transaction
 from piodesk.core.migrate import upgrade
 from piodesk.core.permissions import Actor, Role
-from piodesk.oversight import reports
 from piodesk.moderation.tables import Block, Case, CaseCategory, Decision, Warning_
+from piodesk.oversight import reports
 from piodesk.pages.tables import Page
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -153,8 +153,8 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
 
     from piodesk.archive import routes as archive_routes
     from piodesk.connectors.sandbox import routes as sandbox_routes
-    from piodesk.oversight import routes as oversight_routes
     from piodesk.moderation import routes as moderation_routes
+    from piodesk.oversight import routes as oversight_routes
     from piodesk.pages import routes as page_routes
     from piodesk.people import routes as people_routes
     from piodesk.web import routes as web_routes

@@ -35,11 +35,11 @@ from piodesk.core.db import reading, transaction
 from piodesk.core.errors import InvalidInput, PermissionDenied
 from piodesk.core.permissions import Role
 from piodesk.moderation import actions
-from piodesk.oversight import reports
 from piodesk.moderation.intake import intake_all
-from piodesk.oversight.routes import _cell, chart
-from piodesk.oversight.reports import MonthTotal, Period
 from piodesk.moderation.tables import Case
+from piodesk.oversight import reports
+from piodesk.oversight.reports import MonthTotal, Period
+from piodesk.oversight.routes import _cell, chart
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
 from piodesk.pages.tables import Page

@@ -27,10 +27,10 @@ from piodesk.core.errors import PermissionDenied
 from piodesk.core.permissions import Actor, Perm, Role, require
 from piodesk.moderation import actions as moderation
 from piodesk.moderation import queries as moderation_queries
-from piodesk.oversight import reports
 from piodesk.moderation.intake import intake_all
 from piodesk.moderation.queries import QueueFilter
 from piodesk.moderation.tables import Case, ResponseRequest
+from piodesk.oversight import reports
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
 from piodesk.pages.tables import Page
