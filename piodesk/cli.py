@@ -356,7 +356,10 @@ def page_connect(
     pairs = dict(s.split("=", 1) for s in setting if "=" in s)
     with unit_of_work(settings) as session:
         page = pages.get_page(session, page_id, actor=acting(session, as_user))
-        fields = pages.CONNECTION_FIELDS.get(page.platform, ((), ()))[1]
+        from piodesk.connectors.base import registered
+
+        cls = registered(page.platform)
+        fields = cls.connection_secrets if cls else ()
         secrets = {f: typer.prompt(f, hide_input=True) for f in fields}
         pages.connect_page(
             session,
@@ -534,7 +537,8 @@ def ingest(
     """Poll approved pages into the archive now (what the scheduled job does)."""
     from dataclasses import replace
 
-    from piodesk.archive.ingest import connector_for, ingest_all, ingest_page
+    from piodesk.archive.ingest import ingest_all, ingest_page
+    from piodesk.connectors.factory import build
     from piodesk.core.permissions import SYSTEM
     from piodesk.pages.tables import Page
 
@@ -550,7 +554,7 @@ def ingest(
                 row = session.get(Page, page)
                 if row is None:
                     raise InvalidInput(f"no page with id {page}")
-                connector = connector_for(row, sessions, settings.secret_key)
+                connector = build(row, sessions, settings.secret_key)
             reports = [
                 ingest_page(sessions, page, connector, media=media_store(settings), actor=actor)
             ]
@@ -615,7 +619,7 @@ def moderation_decide(
     as_user: AsUser = "",
 ) -> None:
     """Decide a case through the page's connector (PIO office)."""
-    from piodesk.archive.ingest import connector_for
+    from piodesk.connectors.factory import build
     from piodesk.moderation import actions as moderation
 
     settings = load_settings()
@@ -629,7 +633,7 @@ def moderation_decide(
             reason=reason,
             note=note,
             actor=actor,
-            connect=lambda p: connector_for(p, sessions, settings.secret_key),
+            connect=lambda p: build(p, sessions, settings.secret_key),
         )
     out.print(f"case {case_id}: {decision.action} ({decision.reason}); {decision.platform_effect}")
 

@@ -1,20 +1,20 @@
 """Polling a page's platform into the archive: new posts and comments, edits, hides, deletions.
 
-One poll follows the connector contract (see ``piodesk/connectors/sandbox/connector.py``):
-page through posts since the stored cursor, then each live post's comments since its cursor,
-then ask the platform which ids are still live — whatever the archive holds as live that the
-platform no longer lists was deleted, and gets a DELETED version. Cursors are saved in the
-same transaction as what they led to, so a crash never skips or repeats a page of results.
-Only approved pages are polled (§.04).
+One poll follows the connector contract (see ``piodesk/connectors/base.py``): page through
+posts since the stored cursor, then each live post's comments since its cursor. A connector
+that declares DETECT_DELETIONS is also asked, per post, which of the comments the archive holds
+as live the platform no longer has (from a complete listing, or not at all), and the sandbox
+which posts; each gets a DELETED version, and a post the platform confirms ``Gone`` takes its
+comments with it. Every write — captures, the cursor they lead to, deletions — commits in one
+transaction with its ``archive:ingest`` audit event, so a crash never skips or repeats a page
+of results and nothing lands unaudited. Only approved pages are polled (§.04).
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
 
 import structlog
 from sqlalchemy import select
@@ -25,28 +25,26 @@ from piodesk.archive.media import MediaStore
 from piodesk.archive.model import ItemState
 from piodesk.archive.observe import head_version, observed
 from piodesk.archive.tables import ArchiveItem, IngestCursor
-from piodesk.connectors.base import Connector, ConnectorError, PlatformError
-from piodesk.connectors.credentials import decrypt
+from piodesk.connectors.base import (
+    Connector,
+    ConnectorError,
+    Gone,
+    PlatformError,
+    UnsupportedAction,
+)
+from piodesk.connectors.factory import build
 from piodesk.connectors.model import Capability, CapturedItem, Cursor, FetchResult, ItemKind
 from piodesk.core import audit, clock
 from piodesk.core.db import transaction
 from piodesk.core.errors import Conflict, NotFound
 from piodesk.core.permissions import SYSTEM, Actor
 from piodesk.pages.actions import is_usable
-from piodesk.pages.tables import Page, PageConnection
+from piodesk.pages.tables import Page
 
 log = structlog.get_logger(__name__)
 
 GONE = (ItemState.DELETED.value, ItemState.REMOVED.value)
-
-
-@runtime_checkable
-class ListsLiveIds(Protocol):
-    """A connector that can say which posts and comments are still on the platform."""
-
-    def live_post_ids(self) -> AbstractSet[str]: ...
-
-    def live_comment_ids(self, post_id: str) -> AbstractSet[str]: ...
+_COMMENTS = (ItemKind.COMMENT.value, ItemKind.REPLY.value)
 
 
 @dataclass
@@ -137,34 +135,117 @@ def _known_live(
     return list(session.execute(q).scalars())
 
 
-def _drain(
-    sessions: sessionmaker[Session],
-    page: Page,
-    stream: str,
-    fetch: Callable[[Cursor | None], FetchResult],
-    report: IngestReport,
-    source: str,
-    media: MediaStore,
-) -> list[CapturedItem]:
-    """Page through one stream from its stored cursor, capturing and saving as it goes."""
-    seen: list[CapturedItem] = []
-    with sessions() as session:
-        cursor = _cursor(session, page.id, stream)
-    while True:
-        result = fetch(cursor)
-        with transaction(sessions) as session:
-            report.captured.add(
-                capture(session, list(result.items), source=source, page_id=page.id, media=media)
+@dataclass
+class _Poll:
+    """One poll of one page: where it writes, what it has done so far, and who it audits as."""
+
+    sessions: sessionmaker[Session]
+    page: Page
+    media: MediaStore
+    actor: Actor
+    report: IngestReport
+
+    @property
+    def source(self) -> str:
+        return f"ingest:{self.page.platform}:{self.page.handle}"
+
+    def write(
+        self,
+        stream: str,
+        items: Iterable[CapturedItem] = (),
+        *,
+        cursor: Cursor | None = None,
+        gone: Callable[[Session], list[ArchiveItem]] | None = None,
+    ) -> None:
+        """Capture ``items``, save ``cursor``, record what ``gone`` finds deleted, and audit it:
+        one transaction, so either all of it lands with its audit event or none of it."""
+        with transaction(self.sessions) as session:
+            captured = capture(
+                session, list(items), source=self.source, page_id=self.page.id, media=self.media
             )
-            _save_cursor(session, page.id, stream, result.next)
-        seen.extend(result.items)
-        cursor = result.next or cursor
-        if not result.has_more:
-            return seen
+            deleted = 0
+            if gone is not None:
+                deleted = disappeared(session, gone(session), source=self.source, media=self.media)
+            _save_cursor(session, self.page.id, stream, cursor)
+            if captured.new_items or captured.new_versions or deleted:
+                audit.record(
+                    session,
+                    self.actor,
+                    "archive:ingest",
+                    "page",
+                    self.page.id,
+                    section="§.40",
+                    data={
+                        "stream": stream,
+                        "new_records": captured.new_items,
+                        "new_versions": captured.new_versions,
+                        "deleted": deleted,
+                    },
+                )
+        self.report.captured.add(captured)
+        self.report.deleted += deleted
+
+    def drain(self, stream: str, fetch: Callable[[Cursor | None], FetchResult]) -> None:
+        """Page through one stream from its stored cursor, writing each page as it comes."""
+        with self.sessions() as session:
+            cursor = _cursor(session, self.page.id, stream)
+        while True:
+            result = fetch(cursor)
+            self.write(stream, result.items, cursor=result.next)
+            cursor = result.next or cursor
+            if not result.has_more:
+                return
+
+    def known_live(self, kinds: tuple[str, ...], parent: str | None = None) -> set[str]:
+        """Platform ids the archive holds as live (a post's comments when ``parent``)."""
+        with self.sessions() as session:
+            return {i.platform_id for i in _known_live(session, self.page.id, kinds, parent)}
+
+    def mark_posts_gone(self, post_ids: Iterable[str], *, with_comments: bool) -> None:
+        """DELETED versions for these posts (and, when the post is gone, what was under it)."""
+        ids = set(post_ids)
+        if not ids:
+            return
+
+        def gone(session: Session) -> list[ArchiveItem]:
+            # Re-read in the writing transaction: only what is still live gets a version.
+            found = [
+                i
+                for i in _known_live(session, self.page.id, (ItemKind.POST.value,))
+                if i.platform_id in ids
+            ]
+            if with_comments:
+                for post_id in sorted(ids):
+                    found += _known_live(session, self.page.id, _COMMENTS, parent=post_id)
+            return found
+
+        self.write("deletions:posts", gone=gone)
+
+    def mark_comments_gone(self, post_id: str, comment_ids: Iterable[str]) -> None:
+        """DELETED versions for these comments and replies of one post."""
+        ids = set(comment_ids)
+        if not ids:
+            return
+
+        def gone(session: Session) -> list[ArchiveItem]:
+            return [
+                i
+                for i in _known_live(session, self.page.id, _COMMENTS, parent=post_id)
+                if i.platform_id in ids
+            ]
+
+        self.write(f"deletions:comments:{post_id}", gone=gone)
 
 
 def _comments_of(connector: Connector, post_id: str, since: Cursor | None) -> FetchResult:
     return connector.fetch_comments(post_id, since)
+
+
+def _deleted_posts(connector: Connector, known: set[str]) -> frozenset[str] | None:
+    try:
+        return connector.deleted_post_ids(known)
+    except UnsupportedAction:
+        return None  # this platform shows a deleted post as Gone from its comment listing
 
 
 def ingest_page(
@@ -184,111 +265,42 @@ def ingest_page(
             raise Conflict(f"page {page.name} is {page.state}: nothing is pulled from it (§.04)")
         session.expunge(page)
     report = IngestReport(page_id)
-    source = f"ingest:{page.platform}:{page.handle}"
+    poll = _Poll(sessions, page, media, actor, report)
     caps = connector.capabilities
+    detects = Capability.DETECT_DELETIONS in caps
 
     if Capability.READ_PROFILE in caps:
-        profile = connector.read_profile()
-        with transaction(sessions) as session:
-            report.captured.add(
-                capture(session, [profile.as_item()], source=source, page_id=page.id, media=media)
-            )
+        poll.write("profile", [connector.read_profile().as_item()])
     if Capability.READ_POSTS in caps:
-        _drain(sessions, page, "posts", connector.fetch_posts, report, source, media)
-    live_posts: AbstractSet[str] | None = None
-    if isinstance(connector, ListsLiveIds):
-        live_posts = connector.live_post_ids()
-        with transaction(sessions) as session:
-            missing = [
-                i
-                for i in _known_live(session, page.id, (ItemKind.POST.value,))
-                if i.platform_id not in live_posts
-            ]
-            report.deleted += disappeared(session, missing, source=source, media=media)
+        poll.drain("posts", connector.fetch_posts)
     if Capability.READ_COMMENTS in caps:
-        if live_posts is None:
-            with sessions() as session:
-                live_posts = {
-                    i.platform_id for i in _known_live(session, page.id, (ItemKind.POST.value,))
-                }
+        live_posts = poll.known_live((ItemKind.POST.value,))
+        if detects and (gone_posts := _deleted_posts(connector, live_posts)) is not None:
+            poll.mark_posts_gone(gone_posts, with_comments=True)
+            live_posts -= gone_posts
         for post_id in sorted(live_posts):
             try:
-                _drain(
-                    sessions,
-                    page,
-                    f"comments:{post_id}",
-                    functools.partial(_comments_of, connector, post_id),
-                    report,
-                    source,
-                    media,
+                if detects:
+                    # Before reading new comments: what this listing leaves out was archived
+                    # before it began, so a comment posted meanwhile is never taken for gone.
+                    known = poll.known_live(_COMMENTS, parent=post_id)
+                    if known:
+                        poll.mark_comments_gone(
+                            post_id, connector.deleted_comment_ids(post_id, known)
+                        )
+                poll.drain(
+                    f"comments:{post_id}", functools.partial(_comments_of, connector, post_id)
                 )
-                if isinstance(connector, ListsLiveIds):
-                    live = connector.live_comment_ids(post_id)
-                    with transaction(sessions) as session:
-                        missing = [
-                            i
-                            for i in _known_live(
-                                session,
-                                page.id,
-                                (ItemKind.COMMENT.value, ItemKind.REPLY.value),
-                                parent=post_id,
-                            )
-                            if i.platform_id not in live
-                        ]
-                        report.deleted += disappeared(session, missing, source=source, media=media)
+            except Gone:
+                poll.mark_posts_gone([post_id], with_comments=True)
             except PlatformError as exc:
                 if exc.status != 404:
                     raise
-                report.errors.append(str(exc))  # the post went away between two calls
+                report.errors.append(str(exc))  # unreadable, with no proof it was deleted
     if Capability.READ_SUBSCRIBERS in caps:
         result = connector.fetch_subscribers()
-        with transaction(sessions) as session:
-            report.captured.add(
-                capture(session, list(result.items), source=source, page_id=page.id, media=media)
-            )
-    if report.changed:
-        with transaction(sessions) as session:
-            audit.record(
-                session,
-                actor,
-                "archive:ingest",
-                "page",
-                page.id,
-                section="§.40",
-                data={
-                    "new_records": report.captured.new_items,
-                    "new_versions": report.captured.new_versions,
-                    "deleted": report.deleted,
-                },
-            )
+        poll.write("subscribers", result.items)
     return report
-
-
-def connector_for(page: Page, sessions: sessionmaker[Session], key: str = "") -> Connector:
-    """The connector that reaches this page's platform (credentials decrypted with ``key``)."""
-    if page.platform == "sandbox":
-        from piodesk.connectors.sandbox.connector import SandboxConnector
-
-        return SandboxConnector(sessions, page.handle)
-    with sessions() as session:
-        connection = session.execute(
-            select(PageConnection).where(PageConnection.page_id == page.id)
-        ).scalar_one_or_none()
-    if connection is None or not key:
-        raise Conflict(
-            f"no platform credentials are stored for {page.name} ({page.platform}); "
-            "connect the page before it can be polled"
-        )
-    credential = decrypt(connection.credential, key)
-    if page.platform == "mastodon":
-        from piodesk.connectors.mastodon import MastodonConnector
-
-        return MastodonConnector(connection.settings["api_base_url"], credential)
-    if page.platform == "facebook":
-        from piodesk.connectors.facebook import FacebookConnector
-
-        return FacebookConnector(connection.settings["graph_page_id"], credential)
-    raise Conflict(f"piodesk has no connector for {page.platform} yet")
 
 
 def ingest_all(
@@ -301,7 +313,7 @@ def ingest_all(
     reports = []
     for page in pages:
         try:
-            connector = connector_for(page, sessions, key)
+            connector = build(page, sessions, key)
         except Conflict:
             continue  # not connected: nothing to poll
         try:

@@ -7,7 +7,9 @@ What lives here (no storage, no web: the archive and the job runner consume thes
   ``Capability``. Its docstring is the note for the archive.
 * ``base.py`` — the ``Connector`` interface every platform implements, the typed errors
   (``UnsupportedAction``, ``RateLimited``, ``AuthExpired``, ``NotFound``, ``PlatformError``)
-  and the registry (``connector_class("mastodon")``).
+  and the registry (``@register``; ``create(platform, connection)`` constructs a registered one).
+* ``factory.py`` — ``build(page, sessions, key)``: the one way the app gets a page's connector
+  (its stored connection read and decrypted, then ``create``).
 * ``credentials.py`` — platform tokens encrypted with the app's key, never shown back.
 * ``mastodon.py`` (Mastodon.py) and ``facebook.py`` (Graph API over httpx) — the connectors.
 * ``importers/`` — X archive, Facebook "Download Your Information", Instagram export,

@@ -10,9 +10,12 @@ the failure (``PlatformError``).
 from __future__ import annotations
 
 from abc import ABC
-from collections.abc import Sequence
-from typing import ClassVar
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
+from piodesk.connectors.credentials import Credential
 from piodesk.connectors.model import (
     Capability,
     CapturedItem,
@@ -73,6 +76,31 @@ class NotFound(PlatformError):
         super().__init__(platform, 404, message)
 
 
+class UnsupportedPlatform(ConnectorError):
+    """No connector is registered for the platform."""
+
+
+class Gone(NotFound):
+    """The platform confirms the item no longer exists: deleted, not merely unreadable.
+
+    Only a connector that can tell the two apart raises it (Mastodon answers 404 for a status
+    that was deleted; Graph's "does not exist, or missing permissions" cannot be told apart
+    from a permission problem, so Facebook never raises it). The archive records a DELETED
+    version on ``Gone`` and never on a plain ``NotFound``.
+    """
+
+
+@dataclass(frozen=True)
+class Connection:
+    """What a connector is built from: the page's handle, its stored settings and credential."""
+
+    handle: str
+    settings: Mapping[str, str] = field(default_factory=dict)
+    credential: Credential | None = None
+    #: The database of the built-in sandbox platform (it lives inside piodesk's database).
+    sessions: Any = None
+
+
 class Connector(ABC):
     """A platform adapter for one page (account) on one platform.
 
@@ -84,6 +112,15 @@ class Connector(ABC):
 
     platform: ClassVar[str]
     capabilities: ClassVar[frozenset[Capability]]
+    #: What connecting a page stores: non-secret settings, and the secret credential fields
+    #: (encrypted). A platform with no secrets (the sandbox) needs no connection at all.
+    connection_settings: ClassVar[tuple[str, ...]] = ()
+    connection_secrets: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def from_connection(cls, connection: Connection) -> Connector:
+        """This platform's connector for one page, from what connecting the page stored."""
+        raise NotImplementedError(f"{cls.__name__} does not say how to build itself")
 
     def _unsupported(self, action: Capability) -> UnsupportedAction:
         return UnsupportedAction(self.platform, action)
@@ -111,6 +148,26 @@ class Connector(ABC):
         None is how edits, hides and disappearances of older comments are seen.
         """
         raise self._unsupported(Capability.READ_COMMENTS)
+
+    def deleted_comment_ids(self, post_id: str, known: AbstractSet[str]) -> frozenset[str]:
+        """Of ``known`` (a post's comments and replies the archive holds as live), the ids
+        the platform no longer has.
+
+        Read from the post's complete listing: a failed page, a rate limit or a listing that
+        may be cut raises (``ConnectorError``) rather than answer from part of it, because an
+        id missing from a partial listing is not a deletion. Raises ``Gone`` when the post
+        itself no longer exists (everything under it is gone too).
+        """
+        raise self._unsupported(Capability.DETECT_DELETIONS)
+
+    def deleted_post_ids(self, known: AbstractSet[str]) -> frozenset[str]:
+        """Of ``known`` (the page's posts the archive holds as live), the ids no longer there.
+
+        Part of DETECT_DELETIONS, optional: only a platform that can list every live post in
+        one answer offers it (the sandbox); elsewhere a deleted post shows as ``Gone`` from
+        ``deleted_comment_ids``.
+        """
+        raise self._unsupported(Capability.DETECT_DELETIONS)
 
     def fetch_subscribers(self) -> FetchResult:
         """A snapshot of the page's subscriber/follower list as one item."""
@@ -167,6 +224,7 @@ _METHOD_FOR: dict[Capability, str] = {
     Capability.UNBLOCK: "unblock",
     Capability.RESTORE_COMMENT: "restore_comment",
     Capability.SEND_MESSAGE: "send_message",
+    Capability.DETECT_DELETIONS: "deleted_comment_ids",
 }
 
 
@@ -196,15 +254,20 @@ def register(cls: type[Connector]) -> type[Connector]:
     return cls
 
 
-def connector_class(platform: str) -> type[Connector]:
-    """The connector class for a platform name, or a clear error."""
+def registered(platform: str) -> type[Connector] | None:
+    """The connector class registered for a platform name (built-in ones included), or None."""
     # Importing the built-in connectors registers them.
     import piodesk.connectors.facebook
     import piodesk.connectors.mastodon
     import piodesk.connectors.sandbox.connector  # noqa: F401
 
-    try:
-        return REGISTRY[platform]
-    except KeyError:
+    return REGISTRY.get(platform)
+
+
+def create(platform: str, connection: Connection) -> Connector:
+    """Construct the registered connector for ``platform`` from a page's connection."""
+    cls = registered(platform)
+    if cls is None:
         known = ", ".join(sorted(REGISTRY)) or "none"
-        raise KeyError(f"no connector for platform {platform!r} (known: {known})") from None
+        raise UnsupportedPlatform(f"piodesk has no connector for {platform} (known: {known})")
+    return cls.from_connection(connection)

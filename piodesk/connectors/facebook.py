@@ -39,6 +39,7 @@ import logging
 import mimetypes
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Any, ClassVar, NoReturn
 from urllib.parse import parse_qs, urlsplit
@@ -47,6 +48,7 @@ import httpx
 
 from piodesk.connectors.base import (
     AuthExpired,
+    Connection,
     Connector,
     NotFound,
     PlatformError,
@@ -131,6 +133,12 @@ def _ids_from_permalink(url: str | None, post_id: str) -> tuple[str | None, str 
     return f"{obj}_{comment}", None
 
 
+def _comment_id(comment: dict[str, Any], post_id: str) -> str | None:
+    """A comment's Graph id, or the one its permalink gives when Graph left ``id`` out."""
+    cid = comment.get("id") or _ids_from_permalink(comment.get("permalink_url"), post_id)[0]
+    return str(cid) if cid else None
+
+
 @register
 class FacebookConnector(Connector):
     """A department Page on Facebook."""
@@ -148,8 +156,18 @@ class FacebookConnector(Connector):
             Capability.DELETE_POST,
             Capability.BLOCK,
             Capability.UNBLOCK,
+            Capability.DETECT_DELETIONS,
         }
     )
+    connection_settings = ("graph_page_id",)
+    connection_secrets = ("access_token",)
+
+    @classmethod
+    def from_connection(cls, connection: Connection) -> FacebookConnector:
+        """The connector for a page from its stored settings and decrypted credential."""
+        if connection.credential is None:
+            raise AuthExpired(cls.platform, "no credential is stored for the page")
+        return cls(connection.settings["graph_page_id"], connection.credential)
 
     def __init__(
         self,
@@ -305,6 +323,56 @@ class FacebookConnector(Connector):
         nxt = Cursor(json.dumps({"after": after or state.get("after")}))
         return FetchResult(tuple(items), nxt, has_more=has_more)
 
+    #: A comment listing longer than this many pages is not read to its end, so not trusted.
+    MAX_LISTING_PAGES = 400
+
+    def deleted_comment_ids(self, post_id: str, known: AbstractSet[str]) -> frozenset[str]:
+        """Of ``known``, the comments and replies no longer on the post's comments edge.
+
+        The whole edge is read (``filter=stream``: every comment and reply, hidden ones
+        included, since the Page token sees them) by following ``paging.next`` to its end. Any
+        failed page raises, as do a comment with no id to compare, paging that stops advancing
+        and a listing over ``MAX_LISTING_PAGES``: a partial listing says nothing about what is
+        gone. A post that no longer answers raises ``NotFound``, not ``Gone``: Graph says
+        "does not exist, or missing permissions" in one error, so that is no proof of deletion.
+        """
+        if not known:
+            return frozenset()
+        listed: set[str] = set()
+        after: str | None = None
+        cursors_seen: set[str] = set()
+        for _ in range(self.MAX_LISTING_PAGES):
+            params: dict[str, Any] = {
+                "fields": COMMENT_FIELDS,
+                "filter": "stream",
+                "order": "chronological",
+                "limit": self.page_size,
+            }
+            if after:
+                params["after"] = after
+            text = self._request("GET", f"{post_id}/comments", params=params)
+            spans, paging = _data_and_paging(text)
+            for span in spans:
+                cid = _comment_id(span.value, post_id)
+                if cid is None:
+                    raise PlatformError(
+                        self.platform, 200, "a comment in the listing has no id to compare"
+                    )
+                listed.add(cid)
+            if not paging.get("next"):
+                return frozenset(known - listed)
+            after = (paging.get("cursors") or {}).get("after")
+            if not after or after in cursors_seen:
+                raise PlatformError(
+                    self.platform, 200, "the comment listing's paging did not advance"
+                )
+            cursors_seen.add(after)
+        raise PlatformError(
+            self.platform,
+            200,
+            f"the comment listing is longer than {self.MAX_LISTING_PAGES} pages; not compared",
+        )
+
     def _post_item(self, span: Span, text: str) -> CapturedItem:
         post = span.value
         author = post.get("from") or {}
@@ -348,8 +416,8 @@ class FacebookConnector(Connector):
 
     def _comment_item(self, span: Span, text: str, post_id: str) -> CapturedItem | None:
         c = span.value
-        link_id, link_parent = _ids_from_permalink(c.get("permalink_url"), post_id)
-        cid = c.get("id") or link_id
+        _link_id, link_parent = _ids_from_permalink(c.get("permalink_url"), post_id)
+        cid = _comment_id(c, post_id)
         if not cid:
             return None  # neither id nor permalink: nothing to identify it by
         parent = (c.get("parent") or {}).get("id") or (None if c.get("id") else link_parent)

@@ -29,6 +29,7 @@ import mimetypes
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
@@ -46,7 +47,9 @@ from mastodon.errors import (
 
 from piodesk.connectors.base import (
     AuthExpired,
+    Connection,
     Connector,
+    Gone,
     NotFound,
     PlatformError,
     RateLimited,
@@ -98,8 +101,18 @@ class MastodonConnector(Connector):
             Capability.BLOCK,
             Capability.UNBLOCK,
             Capability.SEND_MESSAGE,
+            Capability.DETECT_DELETIONS,
         }
     )
+    connection_settings = ("api_base_url",)
+    connection_secrets = ("access_token",)
+
+    @classmethod
+    def from_connection(cls, connection: Connection) -> MastodonConnector:
+        """The connector for a page from its stored settings and decrypted credential."""
+        if connection.credential is None:
+            raise AuthExpired(cls.platform, "no credential is stored for the page")
+        return cls(connection.settings["api_base_url"], connection.credential)
 
     def __init__(
         self,
@@ -289,6 +302,44 @@ class MastodonConnector(Connector):
                 kind = ItemKind.COMMENT if parent == post_id else ItemKind.REPLY
             items.append(self._status_item(span, text, kind))
         return FetchResult(tuple(items), None, has_more=False)
+
+    #: Mastodon cuts a thread's context at this many descendants (``CONTEXT_LIMIT`` in its
+    #: StatusesController, for a signed-in account): a thread that long may be incomplete.
+    CONTEXT_LIMIT = 4096
+
+    def deleted_comment_ids(self, post_id: str, known: AbstractSet[str]) -> frozenset[str]:
+        """Of ``known``, the replies the server confirms deleted.
+
+        The thread (``/context``'s descendants) is read whole; a reply of ``known`` missing
+        from it is then asked for by id, and only a 404 there counts as deleted. A missing
+        reply that still answers was left out of the thread for another reason (a block or a
+        mute filters a thread, not the status). A thread at Mastodon's context limit, an answer
+        without ``descendants`` or any failed call raises: nothing is taken from a partial
+        listing. A 404 on the post itself is ``Gone``.
+        """
+        try:
+            self._call(self._api.status_context, post_id)
+        except NotFound as exc:
+            raise Gone(self.platform, f"status {post_id}: {exc.message}") from None
+        text = self._body()
+        members = dict(object_members(text))
+        if "descendants" not in members:
+            raise PlatformError(self.platform, 200, "the thread answer has no descendants list")
+        spans = array_elements(text, members["descendants"].start)
+        if len(spans) >= self.CONTEXT_LIMIT:
+            raise PlatformError(
+                self.platform,
+                200,
+                f"the thread has {len(spans)} replies, Mastodon's limit: it may be cut",
+            )
+        listed = {str(span.value.get("id")) for span in spans}
+        gone = set()
+        for status_id in sorted(known - listed):
+            try:
+                self._call(self._api.status, status_id)
+            except NotFound:
+                gone.add(status_id)
+        return frozenset(gone)
 
     def fetch_subscribers(self) -> FetchResult:
         """One snapshot item listing every follower (all pages are read)."""

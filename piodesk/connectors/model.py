@@ -90,6 +90,8 @@ class Capability(StrEnum):
     UNBLOCK = "unblock"
     RESTORE_COMMENT = "restore_comment"  # bring back a comment the page deleted
     SEND_MESSAGE = "send_message"  # a private message to a person (the §.20 warning)
+    # Say which archived comments are gone from the platform, from a complete listing (§.40).
+    DETECT_DELETIONS = "detect_deletions"
 
 
 class ItemKind(StrEnum):

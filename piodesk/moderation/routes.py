@@ -14,9 +14,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from piodesk.archive.ingest import connector_for
 from piodesk.connectors.base import Connector, ConnectorError
 from piodesk.connectors.credentials import CredentialError
+from piodesk.connectors.factory import build as connector_for
 from piodesk.core import clock
 from piodesk.core.errors import DomainError, InvalidInput
 from piodesk.core.permissions import Actor, Perm

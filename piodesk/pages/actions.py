@@ -358,13 +358,6 @@ def is_usable(page: Page) -> bool:
     return page.state == PageState.APPROVED
 
 
-#: What each platform's connection needs: non-secret settings and secret credential fields.
-CONNECTION_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "mastodon": (("api_base_url",), ("access_token",)),
-    "facebook": (("graph_page_id",), ("access_token",)),
-}
-
-
 def connect_page(
     session: Session,
     page_id: int,
@@ -379,9 +372,12 @@ def connect_page(
     page = session.get(Page, page_id)
     if page is None:
         raise NotFound(f"no page with id {page_id}")
-    if page.platform not in CONNECTION_FIELDS:
+    from piodesk.connectors.base import registered  # here: the sandbox connector reads pages
+
+    cls = registered(page.platform)
+    if cls is None or not cls.connection_secrets:
         raise InvalidInput(f"piodesk has no connector that signs in to {page.platform} yet")
-    want_settings, want_secrets = CONNECTION_FIELDS[page.platform]
+    want_settings, want_secrets = cls.connection_settings, cls.connection_secrets
     missing = [k for k in want_settings if not settings.get(k)] + [
         k for k in want_secrets if not secrets.get(k)
     ]

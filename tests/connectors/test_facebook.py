@@ -37,7 +37,7 @@ from piodesk.connectors.base import (
     PlatformError,
     RateLimited,
     UnsupportedAction,
-    connector_class,
+    registered,
 )
 from piodesk.connectors.credentials import Credential
 from piodesk.connectors.facebook import FacebookConnector
@@ -62,7 +62,7 @@ def _connector(server: Any, page_id: str = "19292868552", **cred: str) -> Facebo
 
 
 def test_registry_and_missing_capability(httpserver: Any) -> None:
-    assert connector_class("facebook") is FacebookConnector
+    assert registered("facebook") is FacebookConnector
     with pytest.raises(UnsupportedAction, match="facebook does not support read subscribers"):
         _connector(httpserver).fetch_subscribers()
 

@@ -32,7 +32,7 @@ from piodesk.connectors.base import (
     PlatformError,
     RateLimited,
     UnsupportedAction,
-    connector_class,
+    registered,
 )
 from piodesk.connectors.credentials import Credential
 from piodesk.connectors.jsonspans import Span
@@ -76,7 +76,7 @@ def _connector(base: str = BASE, **kw: Any) -> MastodonConnector:
 
 
 def test_registry_and_capabilities() -> None:
-    assert connector_class("mastodon") is MastodonConnector
+    assert registered("mastodon") is MastodonConnector
     conn = _connector()
     assert Capability.HIDE_COMMENT not in conn.capabilities
     for action, call in [

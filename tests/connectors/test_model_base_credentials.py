@@ -10,12 +10,15 @@ import pytest
 from piodesk.connectors.base import (
     REGISTRY,
     AuthExpired,
+    Connection,
     Connector,
     PlatformError,
     RateLimited,
     UnsupportedAction,
+    UnsupportedPlatform,
     check_capabilities,
-    connector_class,
+    create,
+    registered,
 )
 from piodesk.connectors.credentials import (
     Credential,
@@ -24,6 +27,8 @@ from piodesk.connectors.credentials import (
     encrypt,
     rotate,
 )
+from piodesk.connectors.facebook import FacebookConnector
+from piodesk.connectors.mastodon import MastodonConnector
 from piodesk.connectors.model import (
     Capability,
     CapturedItem,
@@ -184,12 +189,24 @@ def test_declared_and_implemented_must_agree() -> None:
 
 
 def test_registry_knows_the_built_in_connectors() -> None:
-    assert connector_class("mastodon").platform == "mastodon"
-    assert connector_class("facebook").platform == "facebook"
+    assert registered("mastodon") is MastodonConnector
+    assert registered("facebook") is FacebookConnector
+    assert registered("myspace") is None
     for cls in REGISTRY.values():
         check_capabilities(cls)
-    with pytest.raises(KeyError, match="no connector for platform 'myspace'"):
-        connector_class("myspace")
+    with pytest.raises(UnsupportedPlatform, match="no connector for myspace"):
+        create("myspace", Connection("someone"))
+
+
+def test_create_builds_each_platform_from_its_connection() -> None:
+    token = Credential({"access_token": "secret-token-value"})
+    mastodon = create("mastodon", Connection("cspd", {"api_base_url": "https://m.example"}, token))
+    assert isinstance(mastodon, MastodonConnector)
+    assert mastodon.api_base_url == "https://m.example"
+    facebook = create("facebook", Connection("cspd", {"graph_page_id": "1234"}, token))
+    assert isinstance(facebook, FacebookConnector) and facebook.page_id == "1234"
+    with pytest.raises(AuthExpired, match="no credential"):
+        create("facebook", Connection("cspd", {"graph_page_id": "1234"}))
 
 
 def test_credentials_round_trip_and_hide_values() -> None:

@@ -825,7 +825,7 @@ def test_a_page_whose_credentials_no_longer_decrypt_is_refused_clearly(
     """A Facebook page connected under an old secret: hiding a comment asks for a reconnect,
     and nothing is recorded."""
     from piodesk.archive.capture import capture
-    from piodesk.archive.ingest import connector_for
+    from piodesk.connectors.factory import build
     from piodesk.connectors.model import CapturedItem, ItemKind
     from piodesk.moderation.intake import intake_all
     from piodesk.pages import actions as pages
@@ -880,7 +880,7 @@ def test_a_page_whose_credentials_no_longer_decrypt_is_refused_clearly(
             reason="pii",
             note="a phone number for sales",
             actor=staff[Role.PIO],
-            connect=lambda p: connector_for(p, site.sessions, "the-new-secret-key-9876543210"),
+            connect=lambda p: build(p, site.sessions, "the-new-secret-key-9876543210"),
         )
     with site.sessions() as s:
         assert s.execute(select(func.count()).select_from(Decision)).scalar() == 0

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from piodesk.archive.ingest import connector_for
+from piodesk.connectors.factory import build
 from piodesk.connectors.mastodon import MastodonConnector
 from piodesk.core import audit
 from piodesk.core.db import transaction
@@ -67,8 +67,8 @@ def test_connect_stores_encrypted_and_builds_the_connector(
         assert any(e.action == "page:connect" for e in events)
         stored_page = s.get(Page, page.id)
         assert stored_page is not None
-    connector = connector_for(stored_page, sessions, KEY)
+    connector = build(stored_page, sessions, KEY)
     assert isinstance(connector, MastodonConnector)
     assert TOKEN not in repr(connector)
     with pytest.raises(Conflict, match="connect the page"):
-        connector_for(stored_page, sessions, "")
+        build(stored_page, sessions, "")

@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
@@ -73,7 +74,7 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from piodesk.connectors.base import Connector, PlatformError, register
+from piodesk.connectors.base import Connection, Connector, Gone, PlatformError, register
 from piodesk.connectors.model import (
     Capability,
     CapturedItem,
@@ -87,6 +88,7 @@ from piodesk.connectors.sandbox import platform
 from piodesk.connectors.sandbox.tables import SandboxComment, SandboxPost
 from piodesk.core.db import transaction
 from piodesk.core.errors import DomainError
+from piodesk.core.errors import NotFound as NoSuchRow
 from piodesk.pages.actions import current_profile
 from piodesk.pages.tables import Page
 
@@ -111,6 +113,13 @@ class SandboxConnector(Connector):
 
     platform = "sandbox"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(Capability)
+
+    @classmethod
+    def from_connection(cls, connection: Connection) -> SandboxConnector:
+        """The sandbox needs no credential: only its database and the page's handle."""
+        if connection.sessions is None:
+            raise ValueError("the sandbox connector needs the database it lives in")
+        return cls(connection.sessions, connection.handle)
 
     def __init__(self, sessions: sessionmaker[Session], handle: str, *, page_size: int = 50):
         if page_size < 1:
@@ -328,6 +337,20 @@ class SandboxConnector(Connector):
                 )
             ).scalars()
             return frozenset(str(i) for i in ids)
+
+    def deleted_post_ids(self, known: AbstractSet[str]) -> frozenset[str]:
+        """Of ``known``, the posts no longer on the page."""
+        return frozenset(known - self.live_post_ids())
+
+    def deleted_comment_ids(self, post_id: str, known: AbstractSet[str]) -> frozenset[str]:
+        """Of ``known``, the post's comments and replies no longer on the platform."""
+        pid = self._id(post_id, "post")
+        with self._page() as (session, page):
+            try:
+                platform.get_post(session, page, pid)
+            except NoSuchRow as exc:
+                raise Gone(self.platform, exc.message) from None
+        return frozenset(known - self.live_comment_ids(post_id))
 
     def fetch_subscribers(self) -> FetchResult:
         """Everyone who has commented on the page, as one subscriber-list item.

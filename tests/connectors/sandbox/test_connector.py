@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from piodesk.connectors.base import PlatformError, check_capabilities, connector_class
+from piodesk.connectors.base import PlatformError, check_capabilities, registered
 from piodesk.connectors.model import (
     Capability,
     CapturedItem,
@@ -51,7 +51,7 @@ def drain(fetch: object, since: Cursor | None = None) -> tuple[list[list[str]], 
 
 
 def test_registered_with_every_capability() -> None:
-    cls = connector_class("sandbox")
+    cls = registered("sandbox")
     assert cls is SandboxConnector
     check_capabilities(cls)
     assert cls.capabilities == frozenset(Capability)
