@@ -291,6 +291,8 @@ class FacebookConnector(Connector):
                 ts = int(item.created_at.timestamp())
                 newest = ts if newest is None else max(newest, ts)
         after = (paging.get("cursors") or {}).get("after") if paging.get("next") else None
+        if after and after == state.get("after"):
+            raise PlatformError(self.platform, 200, "the feed's paging did not advance")
         if after:  # this sweep goes on
             nxt = {"after": after, "since": state.get("since"), "newest": newest}
         else:  # sweep done: the next one starts from the newest post seen
@@ -319,6 +321,9 @@ class FacebookConnector(Connector):
         items = [i for s in spans if (i := self._comment_item(s, text, post_id)) is not None]
         after = (paging.get("cursors") or {}).get("after")
         has_more = bool(paging.get("next"))
+        if has_more and (not after or after == state.get("after")):
+            # A next page that the cursor cannot reach would be asked for again forever.
+            raise PlatformError(self.platform, 200, "the comment listing's paging did not advance")
         # Chronological order: the last cursor is where new comments will appear next time.
         nxt = Cursor(json.dumps({"after": after or state.get("after")}))
         return FetchResult(tuple(items), nxt, has_more=has_more)

@@ -394,3 +394,18 @@ def test_permalink_without_posts_segment_uses_the_post_id(httpserver: Any) -> No
     httpserver.expect_request(f"{V}/111_222/comments").respond_with_json(body)
     (item,) = _connector(httpserver, "111").fetch_comments("111_222").items
     assert item.platform_id == "222_333" and item.parent_platform_id == "111_222"
+
+
+def test_comment_paging_that_does_not_advance_is_refused(data: Any, httpserver: Any) -> None:
+    # The recorded first page says "next" with cursor "after"; served again for after=after,
+    # the listing would be asked for the same page forever.
+    p1 = _body(data, "facebook/apidata/comments/comments_p1.json")
+    post = "19292868552_10158407654328553"
+    httpserver.expect_request(f"{V}/{post}/comments").respond_with_data(
+        p1, content_type="application/json"
+    )
+    conn = _connector(httpserver)
+    first = conn.fetch_comments(post)
+    assert first.has_more
+    with pytest.raises(PlatformError, match="paging did not advance"):
+        conn.fetch_comments(post, first.next)

@@ -38,13 +38,14 @@ changes with the page's next *change number* (``change_seq``); numbers commit in
   (The same answer comes from a full pass: ``fetch_posts(None)`` followed through
   ``has_more`` sees every live post exactly as ``live_post_ids()`` lists them.)
 
-One poll of a page, then, is:
+One poll of a page (``piodesk.archive.ingest``), then, is:
 
 1. ``fetch_posts(posts_cursor)`` until ``has_more`` is false; keep the last ``next``.
-2. ``live_post_ids()``: known posts missing from it were deleted.
-3. For each live post, ``fetch_comments(post_id, that_posts_cursor)`` until ``has_more`` is
-   false (keep one cursor per post), then ``live_comment_ids(post_id)``: known comments and
-   replies of that post missing from it were deleted.
+2. ``deleted_post_ids(known)`` (known posts missing from ``live_post_ids()``): deleted.
+3. For each live post, ``deleted_comment_ids(post_id, known)`` (known comments and replies
+   missing from ``live_comment_ids(post_id)``; ``Gone`` for a deleted post), then
+   ``fetch_comments(post_id, that_posts_cursor)`` until ``has_more`` is false (one cursor per
+   post).
 
 A reply under a hidden comment keeps its own ``hidden`` flag (False unless it was hidden
 itself), although the public page, like Facebook, does not show a thread whose comment is
