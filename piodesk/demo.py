@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.connectors.sandbox import platform as sandbox_platform
 from piodesk.connectors.sandbox.connector import SandboxConnector
+from piodesk.connectors.sandbox.tables import SandboxPage
 from piodesk.core.db import transaction
 from piodesk.core.permissions import Actor, Role
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency, Profile
+from piodesk.pages.tables import Page
 from piodesk.people import actions as people
 
 DEMO_PASSWORD = "GO409-demo-pass!"  # noqa: S105 - printed at start; demo databases only
@@ -57,6 +59,26 @@ def compliant_about(agency: Agency, audience_sentence: str) -> str:
         "obscenities, off-topic comments, and personal attacks. Anything posted or submitted "
         "for posting is subject to public disclosure under the Colorado Open Records Act. "
         f"{agency.disclaimer}"
+    )
+
+
+def open_sandbox_page(session: Session, page: Page) -> SandboxPage:
+    """Open the registry's sandbox page on the sandbox platform, with the registry's profile.
+
+    What the department does on a real platform before registering the page in piodesk: the
+    platform holds its own copy of the name and profile from then on.
+    """
+    profile = pages.current_profile(session, page)
+    return sandbox_platform.open_page(
+        session,
+        page.handle,
+        name=page.name,
+        maintained_by=page.administering_unit,
+        about=profile.about,
+        links=profile.links,
+        contact_phone=profile.contact_phone,
+        contact_email=profile.contact_email,
+        contact_address=profile.contact_address,
     )
 
 
@@ -119,6 +141,7 @@ def seed(session: Session, agency: Agency) -> None:
             "This page is used to share neighborhood updates with the community.",
         ),
     )
+    open_sandbox_page(session, sandbox)
     recruiting = pages.register_page(
         session,
         actor=admin,

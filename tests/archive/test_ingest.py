@@ -18,6 +18,7 @@ from piodesk.core import audit
 from piodesk.core.db import transaction
 from piodesk.core.errors import Conflict
 from piodesk.core.permissions import Role
+from piodesk.demo import open_sandbox_page
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
 from piodesk.pages.tables import Page
@@ -35,6 +36,7 @@ def community(sessions: sessionmaker[Session], staff, agency: Agency) -> int:
             name="Community",
             administering_unit="Public Affairs",
         )
+        open_sandbox_page(s, page)
         pages.approve_page(s, page.id, actor=staff[Role.CHIEF])
         return page.id
 
@@ -129,6 +131,7 @@ def test_unapproved_page_is_not_polled(
             name="Waiting",
             administering_unit="Patrol",
         )
+        open_sandbox_page(s, page)
     with pytest.raises(Conflict, match="nothing is pulled from it"):
         ingest_page(
             sessions, page.id, SandboxConnector(sessions, "waiting"), media=MediaStore(tmp_path)

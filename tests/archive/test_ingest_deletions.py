@@ -36,6 +36,7 @@ from piodesk.connectors.sandbox.connector import SandboxConnector
 from piodesk.core import audit
 from piodesk.core.db import transaction
 from piodesk.core.permissions import Role
+from piodesk.demo import open_sandbox_page
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
 from tests.connectors.conftest import shared
@@ -57,6 +58,8 @@ def _page(sessions: sessionmaker[Session], staff: Any, agency: Agency, platform:
             name=f"CSPD on {platform}",
             administering_unit="Public Affairs",
         )
+        if platform == "sandbox":
+            open_sandbox_page(s, page)
         pages.approve_page(s, page.id, actor=staff[Role.CHIEF])
         return page.id
 

@@ -18,6 +18,7 @@ from piodesk.connectors.sandbox import platform
 from piodesk.connectors.sandbox.connector import SandboxConnector
 from piodesk.core.db import transaction
 from piodesk.core.permissions import Role
+from piodesk.demo import open_sandbox_page
 from piodesk.moderation.intake import IntakeReport, intake_all
 from piodesk.moderation.tables import Case
 from piodesk.pages import actions as pages
@@ -106,6 +107,7 @@ def make_site(
             name=f"CSPD {handle.title()}",
             administering_unit="Public Affairs",
         )
+        open_sandbox_page(s, page)
         pages.approve_page(s, page.id, actor=staff[Role.CHIEF])
         page_id = page.id
     site = Site(sessions, page_id, handle, MediaStore(tmp_path / "media"))

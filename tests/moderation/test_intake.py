@@ -16,6 +16,7 @@ from piodesk.core import audit
 from piodesk.core.audit import AuditEvent
 from piodesk.core.db import reading, transaction
 from piodesk.core.permissions import SYSTEM, Role
+from piodesk.demo import open_sandbox_page
 from piodesk.moderation import actions
 from piodesk.moderation.intake import IntakeReport, intake, intake_all, prepare
 from piodesk.moderation.tables import (
@@ -49,6 +50,7 @@ def page_id(sessions: sessionmaker[Session], staff, agency: Agency) -> int:
             name="Community",
             administering_unit="Public Affairs",
         )
+        open_sandbox_page(s, page)
         pages.approve_page(s, page.id, actor=staff[Role.CHIEF])
         return page.id
 

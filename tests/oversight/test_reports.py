@@ -34,6 +34,7 @@ from piodesk.core import clock
 from piodesk.core.db import reading, transaction
 from piodesk.core.errors import InvalidInput, PermissionDenied
 from piodesk.core.permissions import Role
+from piodesk.demo import open_sandbox_page
 from piodesk.moderation import actions
 from piodesk.moderation.intake import intake_all
 from piodesk.moderation.tables import Case
@@ -148,6 +149,7 @@ def site(
                 name=name,
                 administering_unit="Public Affairs",
             )
+            open_sandbox_page(s, page)
             pages.approve_page(s, page.id, actor=staff[Role.CHIEF])
             ids[handle] = page.id
     return Site(sessions, staff, MediaStore(tmp_path / "media"), ids)

@@ -25,6 +25,7 @@ from piodesk.connectors.sandbox.connector import SandboxConnector
 from piodesk.core.db import transaction
 from piodesk.core.errors import PermissionDenied
 from piodesk.core.permissions import Actor, Perm, Role, require
+from piodesk.demo import open_sandbox_page
 from piodesk.moderation import actions as moderation
 from piodesk.moderation import queries as moderation_queries
 from piodesk.moderation.intake import intake_all
@@ -102,6 +103,8 @@ class Setup:
                 name=f"Target {self.n}",
                 administering_unit="Patrol",
             )
+            if platform == "sandbox":
+                open_sandbox_page(session, page)
             if approved:
                 pages.approve_page(session, page.id, actor=self.chief)
             return page.id

@@ -1,10 +1,11 @@
 """The sandbox platform's connector: piodesk talks to its built-in platform like to any other.
 
-Constructed with a session factory and the page's handle (the page is the ``pages`` row with
-platform ``"sandbox"`` and that handle). Each method runs in its own transaction, because the
-sandbox is the platform, not piodesk: what the platform did stays done whatever piodesk does
-with the answer. Errors come back as the connector errors every platform uses: an unknown or
-deleted id is ``PlatformError(404, …)``, invalid input ``PlatformError(422, …)``.
+Constructed with a session factory and the page's handle (the platform's own ``sandbox_pages``
+row with that handle, opened with ``platform.open_page``). Each method runs in its own
+transaction, because the sandbox is the platform, not piodesk: what the platform did stays done
+whatever piodesk does with the answer. Errors come back as the connector errors every platform
+uses: an unknown or deleted id is ``PlatformError(404, …)``, invalid input
+``PlatformError(422, …)``.
 
 Raw payloads
 ============
@@ -86,12 +87,10 @@ from piodesk.connectors.model import (
     PageProfile,
 )
 from piodesk.connectors.sandbox import platform
-from piodesk.connectors.sandbox.tables import SandboxComment, SandboxPost
+from piodesk.connectors.sandbox.tables import SandboxComment, SandboxPage, SandboxPost
 from piodesk.core.db import transaction
 from piodesk.core.errors import DomainError
 from piodesk.core.errors import NotFound as NoSuchRow
-from piodesk.pages.actions import current_profile
-from piodesk.pages.tables import Page
 
 T = TypeVar("T")
 
@@ -135,7 +134,7 @@ class SandboxConnector(Connector):
     # --- plumbing ------------------------------------------------------------------------------
 
     @contextmanager
-    def _page(self) -> Iterator[tuple[Session, Page]]:
+    def _page(self) -> Iterator[tuple[Session, SandboxPage]]:
         """One platform transaction on this page; platform refusals become PlatformError."""
         try:
             with transaction(self._sessions) as session:
@@ -242,31 +241,30 @@ class SandboxConnector(Connector):
     # --- reading -------------------------------------------------------------------------------
 
     def read_profile(self) -> PageProfile:
-        """The page's current profile in piodesk's registry: about text, links and contact."""
-        with self._page() as (session, page):
-            profile = current_profile(session, page)
+        """The page's profile as the platform shows it: name, about text, links and contact."""
+        with self._page() as (_session, page):
             contact = {
                 k: v
                 for k, v in (
-                    ("phone", profile.contact_phone),
-                    ("email", profile.contact_email),
-                    ("address", profile.contact_address),
+                    ("phone", page.contact_phone),
+                    ("email", page.contact_email),
+                    ("address", page.contact_address),
                 )
                 if v
             }
             data = {
                 "id": self.handle,
                 "name": page.name,
-                "about": profile.about,
-                "links": list(profile.links),
+                "about": page.about,
+                "links": list(page.links),
                 "contact": contact,
             }
             return PageProfile(
                 platform=self.platform,
                 page_platform_id=self.handle,
                 name=page.name,
-                about=profile.about,
-                links=tuple(profile.links),
+                about=page.about,
+                links=tuple(page.links),
                 contact=contact,
                 raw=_body(data),
             )

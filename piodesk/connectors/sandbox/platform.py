@@ -3,8 +3,9 @@ hides, deletes and blocks.
 
 Each function works in the caller's transaction (the connector opens one per call, the public
 page one per request), so the connector and the public page share one code path. These are the
-platform's own operations, not piodesk actions: the platform does not know piodesk's roles,
-and piodesk's moderation actions audit their decisions before they call the connector.
+platform's own operations, not piodesk actions: the platform does not know piodesk's roles or
+its registry of pages (its pages are its own, :func:`open_page`), and piodesk's moderation
+actions audit their decisions before they call the connector.
 
 Every write takes the next change number of the page (:func:`_next_seq`) and stamps it on the
 rows it changes; readers page through "changes after N" (see ``connector.py``).
@@ -24,12 +25,11 @@ from piodesk.connectors.sandbox.tables import (
     SandboxComment,
     SandboxFeed,
     SandboxMessage,
+    SandboxPage,
     SandboxPost,
 )
 from piodesk.core import clock
-from piodesk.core.errors import DomainError, InvalidInput, NotFound
-from piodesk.pages.model import PageState, Platform
-from piodesk.pages.tables import Page
+from piodesk.core.errors import Conflict, DomainError, InvalidInput, NotFound
 
 MAX_COMMENT = 2000
 MAX_NAME = 80
@@ -66,22 +66,54 @@ def _text(label: str, value: str, *, max_len: int) -> str:
     return text
 
 
-def find_page(session: Session, handle: str) -> Page | None:
-    """The sandbox page with this handle in piodesk's registry, whatever its state."""
+def open_page(
+    session: Session,
+    handle: str,
+    *,
+    name: str,
+    maintained_by: str = "",
+    about: str = "",
+    links: tuple[str, ...] | list[str] = (),
+    contact_phone: str = "",
+    contact_email: str = "",
+    contact_address: str = "",
+) -> SandboxPage:
+    """Open a page on the platform (what signing up for a page is on Facebook)."""
+    handle = _text("The handle", handle, max_len=200)
+    if find_page(session, handle) is not None:
+        raise Conflict(f"the sandbox already has a page called '{handle}'")
+    page = SandboxPage(
+        handle=handle,
+        name=_text("The page name", name, max_len=200),
+        maintained_by=maintained_by.strip()[:200],
+        about=about.strip(),
+        links=[str(link) for link in links],
+        contact_phone=contact_phone.strip()[:60],
+        contact_email=contact_email.strip()[:254],
+        contact_address=contact_address.strip()[:300],
+        opened_at=clock.now(),
+    )
+    session.add(page)
+    session.flush()
+    return page
+
+
+def find_page(session: Session, handle: str) -> SandboxPage | None:
+    """The platform's page with this handle (piodesk's registry is not asked)."""
     return session.execute(
-        select(Page).where(Page.platform == Platform.SANDBOX.value, Page.handle == handle)
+        select(SandboxPage).where(SandboxPage.handle == handle)
     ).scalar_one_or_none()
 
 
-def public_page(session: Session, handle: str) -> Page:
-    """A sandbox page the public may see: only approved pages are live (§.04)."""
+def public_page(session: Session, handle: str) -> SandboxPage:
+    """A page the public may see: every page the platform has is public, like on Facebook."""
     page = find_page(session, handle)
-    if page is None or page.state != PageState.APPROVED:
+    if page is None:
         raise NotFound(f"there is no sandbox page called '{handle[:200]}'")
     return page
 
 
-def _next_seq(session: Session, page: Page) -> int:
+def _next_seq(session: Session, page: SandboxPage) -> int:
     """Take the page's next change number; the lock holds until the caller commits.
 
     Holding the feed row's lock until commit makes change numbers commit in order on
@@ -92,7 +124,7 @@ def _next_seq(session: Session, page: Page) -> int:
     if feed is None:
         # First write to this page: lock the page row so that two first writers do not both
         # create the counter.
-        session.execute(select(Page.id).where(Page.id == page.id).with_for_update())
+        session.execute(select(SandboxPage.id).where(SandboxPage.id == page.id).with_for_update())
         feed = session.execute(query).scalar_one_or_none()
         if feed is None:
             feed = SandboxFeed(page_id=page.id, last_seq=0)
@@ -106,7 +138,7 @@ def _next_seq(session: Session, page: Page) -> int:
 _MAX_ID = 2**31 - 1
 
 
-def _live_post(session: Session, page: Page, post_id: int) -> SandboxPost:
+def _live_post(session: Session, page: SandboxPage, post_id: int) -> SandboxPost:
     post = session.get(SandboxPost, post_id) if 0 < post_id <= _MAX_ID else None
     if post is None or post.page_id != page.id:
         raise NotFound(f"no post {post_id} on this page")
@@ -115,7 +147,7 @@ def _live_post(session: Session, page: Page, post_id: int) -> SandboxPost:
     return post
 
 
-def _live_comment(session: Session, page: Page, comment_id: int) -> SandboxComment:
+def _live_comment(session: Session, page: SandboxPage, comment_id: int) -> SandboxComment:
     comment = session.get(SandboxComment, comment_id) if 0 < comment_id <= _MAX_ID else None
     if comment is None or comment.page_id != page.id:
         raise NotFound(f"no comment {comment_id} on this page")
@@ -125,17 +157,17 @@ def _live_comment(session: Session, page: Page, comment_id: int) -> SandboxComme
     return comment
 
 
-def get_post(session: Session, page: Page, post_id: int) -> SandboxPost:
+def get_post(session: Session, page: SandboxPage, post_id: int) -> SandboxPost:
     """A post that is still on the page (else NotFound, also for a deleted one)."""
     return _live_post(session, page, post_id)
 
 
-def get_comment(session: Session, page: Page, comment_id: int) -> SandboxComment:
+def get_comment(session: Session, page: SandboxPage, comment_id: int) -> SandboxComment:
     """A comment that is still on the page (else NotFound, also for a deleted one)."""
     return _live_comment(session, page, comment_id)
 
 
-def add_post(session: Session, page: Page, body: str) -> SandboxPost:
+def add_post(session: Session, page: SandboxPage, body: str) -> SandboxPost:
     """The page publishes a text post."""
     post = SandboxPost(
         page_id=page.id,
@@ -149,7 +181,7 @@ def add_post(session: Session, page: Page, body: str) -> SandboxPost:
     return post
 
 
-def edit_post(session: Session, page: Page, post_id: int, body: str) -> SandboxPost:
+def edit_post(session: Session, page: SandboxPage, post_id: int, body: str) -> SandboxPost:
     """The page corrects the text of one of its posts."""
     post = _live_post(session, page, post_id)
     text = _text("The post", body, max_len=MAX_POST)
@@ -159,7 +191,7 @@ def edit_post(session: Session, page: Page, post_id: int, body: str) -> SandboxP
     return post
 
 
-def is_blocked(session: Session, page: Page, visitor_id: str) -> bool:
+def is_blocked(session: Session, page: SandboxPage, visitor_id: str) -> bool:
     """True while a block of this visitor on this page is in force."""
     return (
         session.execute(
@@ -181,7 +213,7 @@ BLOCKED_MESSAGE = (
 
 def add_comment(
     session: Session,
-    page: Page,
+    page: SandboxPage,
     post_id: int,
     *,
     visitor_id: str,
@@ -219,7 +251,7 @@ def add_comment(
 
 
 def edit_comment(
-    session: Session, page: Page, comment_id: int, *, visitor_id: str, body: str
+    session: Session, page: SandboxPage, comment_id: int, *, visitor_id: str, body: str
 ) -> SandboxComment:
     """A visitor edits the text of their own comment."""
     comment = _live_comment(session, page, comment_id)
@@ -234,7 +266,9 @@ def edit_comment(
     return comment
 
 
-def set_hidden(session: Session, page: Page, comment_id: int, hidden: bool) -> SandboxComment:
+def set_hidden(
+    session: Session, page: SandboxPage, comment_id: int, hidden: bool
+) -> SandboxComment:
     """The page hides a comment from the public, or shows it again (idempotent)."""
     comment = _live_comment(session, page, comment_id)
     if comment.hidden != hidden:
@@ -243,7 +277,7 @@ def set_hidden(session: Session, page: Page, comment_id: int, hidden: bool) -> S
     return comment
 
 
-def delete_comment(session: Session, page: Page, comment_id: int) -> None:
+def delete_comment(session: Session, page: SandboxPage, comment_id: int) -> None:
     """The page deletes a comment; its replies go with it, as on Facebook."""
     comment = _live_comment(session, page, comment_id)
     now, seq = clock.now(), _next_seq(session, page)
@@ -258,7 +292,7 @@ def delete_comment(session: Session, page: Page, comment_id: int) -> None:
     )
 
 
-def restore_comment(session: Session, page: Page, comment_id: int) -> SandboxComment:
+def restore_comment(session: Session, page: SandboxPage, comment_id: int) -> SandboxComment:
     """The page brings back a comment it deleted, with the replies that went with it.
 
     Idempotent for a live comment. Unlike Facebook, the sandbox deletes softly, so it can.
@@ -285,7 +319,7 @@ def restore_comment(session: Session, page: Page, comment_id: int) -> SandboxCom
 MAX_MESSAGE = 5_000
 
 
-def send_message(session: Session, page: Page, visitor_id: str, body: str) -> SandboxMessage:
+def send_message(session: Session, page: SandboxPage, visitor_id: str, body: str) -> SandboxMessage:
     """The page sends a visitor a private message (seen only by that visitor)."""
     if not visitor_known(session, page, visitor_id):
         raise NotFound(f"no visitor {visitor_id[:40]} has interacted with this page")
@@ -300,7 +334,7 @@ def send_message(session: Session, page: Page, visitor_id: str, body: str) -> Sa
     return message
 
 
-def messages_for(session: Session, page: Page, visitor_id: str) -> list[SandboxMessage]:
+def messages_for(session: Session, page: SandboxPage, visitor_id: str) -> list[SandboxMessage]:
     """The page's private messages to one visitor, newest first."""
     return list(
         session.execute(
@@ -312,13 +346,13 @@ def messages_for(session: Session, page: Page, visitor_id: str) -> list[SandboxM
     )
 
 
-def delete_post(session: Session, page: Page, post_id: int) -> None:
+def delete_post(session: Session, page: SandboxPage, post_id: int) -> None:
     """The page deletes one of its posts (its comments can no longer be read)."""
     post = _live_post(session, page, post_id)
     post.deleted_at, post.change_seq = clock.now(), _next_seq(session, page)
 
 
-def visitor_known(session: Session, page: Page, visitor_id: str) -> bool:
+def visitor_known(session: Session, page: SandboxPage, visitor_id: str) -> bool:
     """True when the visitor has ever commented on the page (the people a page can block)."""
     return (
         session.execute(
@@ -330,7 +364,7 @@ def visitor_known(session: Session, page: Page, visitor_id: str) -> bool:
     )
 
 
-def block(session: Session, page: Page, visitor_id: str) -> None:
+def block(session: Session, page: SandboxPage, visitor_id: str) -> None:
     """Block a visitor from commenting (idempotent; the §.20 warning comes first, in piodesk)."""
     if not visitor_known(session, page, visitor_id):
         raise NotFound(f"no visitor {visitor_id[:40]} has interacted with this page")
@@ -340,7 +374,7 @@ def block(session: Session, page: Page, visitor_id: str) -> None:
         session.flush()
 
 
-def unblock(session: Session, page: Page, visitor_id: str) -> None:
+def unblock(session: Session, page: SandboxPage, visitor_id: str) -> None:
     """Lift a block (idempotent); the block's row stays, with the time it was lifted."""
     if not visitor_known(session, page, visitor_id):
         raise NotFound(f"no visitor {visitor_id[:40]} has interacted with this page")
@@ -386,7 +420,7 @@ class PostView:
 
 def public_feed(
     session: Session,
-    page: Page,
+    page: SandboxPage,
     *,
     visitor_id: str | None,
     before: int | None = None,

@@ -4,7 +4,8 @@ No sign-in: this is the platform's side, what the public sees. A visitor is reco
 random secret in an HttpOnly cookie (set on the first visit); comments carry only a one-way
 hash of it (:func:`platform.visitor_id_for`). Forms are protected by a signed double-submit
 token: the form echoes an HMAC of the visitor's cookie under the installation's secret key, so
-a page on another site can neither read nor forge it. Only approved pages exist here (§.04).
+a page on another site can neither read nor forge it. Every page the platform has is public, as
+on any platform; piodesk's §.04 approval governs what piodesk pulls and publishes, not this.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from piodesk.connectors.sandbox import platform
 from piodesk.core.errors import InvalidInput
-from piodesk.pages.actions import current_profile
 from piodesk.web.context import CsrfFailed, ctx, render
 
 router = APIRouter(include_in_schema=False)
@@ -63,7 +63,7 @@ def _page_response(
         )
         data: dict[str, Any] = {
             "page": page,
-            "profile": current_profile(session, page),
+            "profile": page,  # the platform's own page carries its profile
             "feed": feed[:POSTS_PER_PAGE],
             "older": feed[POSTS_PER_PAGE - 1].id if len(feed) > POSTS_PER_PAGE else None,
             "blocked": platform.is_blocked(session, page, visitor),
@@ -121,7 +121,7 @@ def public_page(request: Request, handle: str, before: int | None = None) -> HTM
 async def leave_comment(request: Request, handle: str, post_id: int) -> Response:
     """A visitor comments on a post (or replies to a comment); refused when blocked."""
     with ctx(request).tx() as session:
-        platform.public_page(session, handle)  # 404 for unknown and unapproved pages
+        platform.public_page(session, handle)  # 404 for a page the platform does not have
     form = await request.form()
     token = _checked_visitor(request, form.get("csrf_token"))
     name, body = str(form.get("visitor_name", "")), str(form.get("body", ""))

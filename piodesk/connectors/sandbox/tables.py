@@ -1,10 +1,14 @@
-"""The sandbox platform's own storage: its posts, comments, blocks and change counter.
+"""The sandbox platform's own storage: its pages, posts, comments, blocks and change counter.
 
 These rows are the *platform's* state, the way Facebook's servers hold a page's feed: a comment
 may be edited, hidden or deleted here. They are not piodesk's records; the archive (§.40) keeps
 every version it captured through the connector. Deletion is soft (``deleted_at``) so the
 platform can answer "gone" honestly, but neither the connector nor the public page shows a
 deleted row.
+
+The platform has its own pages (``sandbox_pages``: handle, name, profile), as Facebook has its
+own: piodesk's registry (``pages``) records which of them the department uses and whether the
+chief approved it, and the platform knows nothing of that. The two meet only at the handle.
 
 Every write to a page's posts or comments takes the next number from the page's
 ``sandbox_feeds`` row (locked for the write) and stores it in the row's ``change_seq``. Change
@@ -19,7 +23,24 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from piodesk.core.db import Base, UTCDateTime
+from piodesk.core.db import Base, JSONType, UTCDateTime
+
+
+class SandboxPage(Base):
+    """A page on the sandbox platform: its handle, its name and the profile the public sees."""
+
+    __tablename__ = "sandbox_pages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    handle: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    maintained_by: Mapped[str] = mapped_column(String(200), default="")
+    about: Mapped[str] = mapped_column(Text, default="")
+    links: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    contact_phone: Mapped[str] = mapped_column(String(60), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_address: Mapped[str] = mapped_column(String(300), default="")
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class SandboxFeed(Base):
@@ -27,7 +48,7 @@ class SandboxFeed(Base):
 
     __tablename__ = "sandbox_feeds"
 
-    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"), primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("sandbox_pages.id"), primary_key=True)
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
@@ -38,7 +59,7 @@ class SandboxPost(Base):
     __table_args__ = (Index("ix_sandbox_posts_page_seq", "page_id", "change_seq"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"))
+    page_id: Mapped[int] = mapped_column(ForeignKey("sandbox_pages.id"))
     author_name: Mapped[str] = mapped_column(String(200))  # the page's display name when posted
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -57,7 +78,7 @@ class SandboxComment(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"))  # copied from the post
+    page_id: Mapped[int] = mapped_column(ForeignKey("sandbox_pages.id"))  # copied from the post
     post_id: Mapped[int] = mapped_column(ForeignKey("sandbox_posts.id"))
     parent_comment_id: Mapped[int | None] = mapped_column(
         ForeignKey("sandbox_comments.id"), nullable=True, index=True
@@ -89,7 +110,7 @@ class SandboxBlock(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"))
+    page_id: Mapped[int] = mapped_column(ForeignKey("sandbox_pages.id"))
     visitor_id: Mapped[str] = mapped_column(String(40))
     blocked_at: Mapped[datetime] = mapped_column(UTCDateTime)
     lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -102,7 +123,7 @@ class SandboxMessage(Base):
     __table_args__ = (Index("ix_sandbox_messages_page_visitor", "page_id", "visitor_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"))
+    page_id: Mapped[int] = mapped_column(ForeignKey("sandbox_pages.id"))
     visitor_id: Mapped[str] = mapped_column(String(40))
     body: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)

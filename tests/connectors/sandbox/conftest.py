@@ -11,7 +11,7 @@ from piodesk.connectors.sandbox.connector import SandboxConnector
 from piodesk.core.config import Settings
 from piodesk.core.db import transaction
 from piodesk.core.permissions import Role
-from piodesk.demo import compliant_about
+from piodesk.demo import compliant_about, open_sandbox_page
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency, Profile
 from piodesk.web.app import create_app
@@ -46,6 +46,7 @@ def register_sandbox_page(
                 target_audience="Residents",
             ),
         )
+        open_sandbox_page(session, page)
         if approve:
             pages.approve_page(session, page.id, actor=staff[Role.CHIEF])
         return page.id

@@ -9,11 +9,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from piodesk.connectors.sandbox import platform
 from piodesk.connectors.sandbox.connector import SandboxConnector
 from piodesk.connectors.sandbox.platform import visitor_id_for
 from piodesk.connectors.sandbox.routes import POSTS_PER_PAGE, VISITOR_COOKIE
-from piodesk.connectors.sandbox.tables import SandboxComment
+from piodesk.connectors.sandbox.tables import SandboxComment, SandboxPage
 from piodesk.core.db import transaction
+from piodesk.core.errors import Conflict, InvalidInput
 from piodesk.core.permissions import Role
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
@@ -247,26 +249,58 @@ def test_hidden_and_deleted_comments_are_not_shown(
     assert "Newer post" not in client.get(URL).text
 
 
-def test_unapproved_pages_are_not_shown(
+def test_the_platform_shows_its_own_pages_whatever_piodesk_registered(
     client: TestClient, sessions: sessionmaker[Session], staff: People, agency: Agency
 ) -> None:
-    register_sandbox_page(sessions, staff, agency, "waiting-page", approve=False)
-    waiting = SandboxConnector(sessions, "waiting-page")
-    post = waiting.publish("not public yet")
-    assert client.get("/sandbox/waiting-page").status_code == 404
+    # The sandbox behaves like any platform: its pages are its own, public once opened; piodesk's
+    # registry (§.04 approval) governs what piodesk does with a page, not whether it exists.
+    with transaction(sessions) as session:
+        platform.open_page(session, "neighbours", name="Neighbours United", about="Local news")
+    assert platform_page_count(sessions) >= 1
+    shown = client.get("/sandbox/neighbours")
+    assert (
+        shown.status_code == 200
+        and "Neighbours United" in shown.text
+        and "Local news" in shown.text
+    )
+    # A page registered in piodesk but never opened on the platform does not exist there.
+    with transaction(sessions) as session:
+        pages.register_page(
+            session,
+            actor=staff[Role.PIO],
+            agency=agency,
+            platform="sandbox",
+            handle="only-in-registry",
+            name="Only in the registry",
+            administering_unit="Patrol",
+        )
+    assert client.get("/sandbox/only-in-registry").status_code == 404
     assert client.get("/sandbox/no-such-page").status_code == 404
     response = client.post(
-        f"/sandbox/waiting-page/posts/{post}/comments",
+        "/sandbox/only-in-registry/posts/1/comments",
         data={"csrf_token": "x", "visitor_name": "A", "body": "b"},
     )
     assert response.status_code == 404
     assert comment_count(sessions) == 0
-    # A page the chief retires leaves the public too.
+    # Retiring the page in piodesk leaves the platform's page as it was (the platform decides).
     retiring = register_sandbox_page(sessions, staff, agency, "retiring-page")
-    assert client.get("/sandbox/retiring-page").status_code == 200
     with transaction(sessions) as session:
         pages.retire_page(session, retiring, actor=staff[Role.CHIEF], reason="merged")
-    assert client.get("/sandbox/retiring-page").status_code == 404
+    assert client.get("/sandbox/retiring-page").status_code == 200
+
+
+def test_a_page_handle_is_opened_once(sessions: sessionmaker[Session]) -> None:
+    with transaction(sessions) as session:
+        platform.open_page(session, "twice", name="Twice")
+    with pytest.raises(Conflict, match="already has a page"), transaction(sessions) as session:
+        platform.open_page(session, "twice", name="Twice again")
+    with pytest.raises(InvalidInput, match="page name is empty"), transaction(sessions) as session:
+        platform.open_page(session, "nameless", name="   ")
+
+
+def platform_page_count(sessions: sessionmaker[Session]) -> int:
+    with sessions() as session:
+        return len(session.execute(select(SandboxPage)).scalars().all())
 
 
 def test_the_visitor_cookie_is_secure_when_configured(client: TestClient, post_id: str) -> None:
