@@ -372,7 +372,7 @@ def connect_page(
     page = session.get(Page, page_id)
     if page is None:
         raise NotFound(f"no page with id {page_id}")
-    from piodesk.connectors.base import registered  # here: the sandbox connector reads pages
+    from piodesk.connectors.base import registered  # loads every connector: only when needed
 
     cls = registered(page.platform)
     if cls is None or not cls.connection_secrets:
