@@ -22,8 +22,7 @@ from piodesk.archive.media import MediaStore
 from piodesk.archive.model import ItemState, state_of
 from piodesk.archive.tables import ArchiveHead, ArchiveItem, ArchiveMedia, ArchiveVersion
 from piodesk.connectors.model import CapturedItem, MediaRef
-from piodesk.core import clock
-from piodesk.core import chain
+from piodesk.core import chain, clock
 from piodesk.core.chain import canonical
 
 # Core tables: bulk statements on them skip the ORM's per-row bookkeeping (several times faster).

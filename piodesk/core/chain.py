@@ -70,9 +70,7 @@ R = TypeVar("R", bound=HeadRow)
 
 def locked_head(session: Session, model: type[R]) -> R:
     """The head row, locked for this transaction (created at the start if there is none)."""
-    row = session.execute(
-        select(model).where(model.id == 1).with_for_update()  # type: ignore[arg-type]
-    ).scalar()
+    row = session.execute(select(model).where(model.id == 1).with_for_update()).scalar()
     if row is None:
         row = model()
         row.id, row.last_seq, row.last_hash = 1, START.count, START.hash
@@ -164,7 +162,9 @@ class Walk:
         """Compare the end of the walk with the stored head (None: the head row is missing)."""
         plural = f"{self.noun}s"
         if stored is None and self.last > 0:
-            self._fail(self.last + 1, f"the chain head is missing ({self.last} {plural} and no head)")
+            self._fail(
+                self.last + 1, f"the chain head is missing ({self.last} {plural} and no head)"
+            )
         elif stored is not None and stored.count > self.last:
             self._fail(
                 self.last + 1,
