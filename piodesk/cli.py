@@ -167,6 +167,9 @@ def demo(
 
     intake_all(sessions, default_screener())  # and the PIO's queue with its flagged comments
     seed_moderation(sessions)
+    # The demo's own signing key under its data dir, and a first checkpoint of what it seeded.
+    signing.init_key(settings.signing_key_path)
+    first = checkpoints.checkpoint_now(sessions, settings)
     table = Table(title=f"piodesk demo — {settings.agency_name}")
     for col in ("username", "password", "who", "for"):
         table.add_column(col)
@@ -178,6 +181,11 @@ def demo(
         f"The sandbox platform's public page (no sign-in): "
         f"http://{host}:{port}/sandbox/cspd-community"
     )
+    if first is not None:
+        out.print(
+            f"Checkpoint {first.seq} signed with the demo key {settings.signing_key_path}: "
+            f"http://{host}:{port}/checkpoints"
+        )
     if serve_app:
         uvicorn.run(
             create_app(settings, engine, jobs=True), host=host, port=port, log_level="warning"

@@ -272,7 +272,9 @@ def check(checkpoints: Sequence[Checkpoint], public: Ed25519PublicKey) -> list[s
             problems.append(f"{where}: the signature does not match (altered or not the agency's)")
         if prev is not None:
             if cp.seq != prev.seq + 1:
-                problems.append(f"{where} follows checkpoint {prev.seq}: some are missing")
+                problems.append(
+                    f"{where} comes after checkpoint {prev.seq}: checkpoints are missing or out of order"
+                )
             elif cp.statement.get("previous") != prev.digest:
                 problems.append(f"{where} does not name checkpoint {prev.seq} as its predecessor")
             if cp.made_at < prev.made_at:

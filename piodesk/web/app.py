@@ -22,6 +22,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from piodesk import __version__
 from piodesk.archive.ingest import ingest_all
 from piodesk.archive.media import MediaStore
+from piodesk.core.checkpoints import checkpoint_now
 from piodesk.core.config import Settings
 from piodesk.core.db import make_engine, make_sessionmaker
 from piodesk.core.errors import DomainError
@@ -83,6 +84,13 @@ def _lifespan(settings: Settings, run_jobs: bool) -> Any:
                 "moderation-intake",
                 settings.intake_seconds,
                 lambda: intake_all(ctx.sessions, default_screener()),
+            )
+        if run_jobs and settings.checkpoint_seconds > 0:
+            # Only when a chain moved; a missing key is logged each run (see `keys init`).
+            runner.every(
+                "checkpoint",
+                settings.checkpoint_seconds,
+                lambda: checkpoint_now(ctx.sessions, settings, only_if_changed=True),
             )
         for r in (runner, intake_runner):
             if r.jobs:
@@ -157,6 +165,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
     from piodesk.moderation import routes as moderation_routes
     from piodesk.pages import routes as page_routes
     from piodesk.people import routes as people_routes
+    from piodesk.web import checkpoints as checkpoint_routes
     from piodesk.web import routes as web_routes
 
     for module in (
@@ -167,6 +176,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
         sandbox_routes,
         moderation_routes,
         moderation_report_routes,
+        checkpoint_routes,
     ):
         app.include_router(module.router)
         app.include_router(module.api)
