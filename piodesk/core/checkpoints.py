@@ -273,7 +273,8 @@ def check(checkpoints: Sequence[Checkpoint], public: Ed25519PublicKey) -> list[s
         if prev is not None:
             if cp.seq != prev.seq + 1:
                 problems.append(
-                    f"{where} comes after checkpoint {prev.seq}: checkpoints are missing or out of order"
+                    f"{where} comes after checkpoint {prev.seq}: "
+                    "checkpoints are missing or out of order"
                 )
             elif cp.statement.get("previous") != prev.digest:
                 problems.append(f"{where} does not name checkpoint {prev.seq} as its predecessor")

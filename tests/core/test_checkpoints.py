@@ -9,7 +9,6 @@ head rows) and checks that plain `verify` either sees it or, where it cannot, th
 from __future__ import annotations
 
 import json
-import os
 import stat
 from pathlib import Path
 
@@ -411,7 +410,7 @@ def test_keys_init_makes_a_private_file_and_refuses_to_overwrite(
     settings: Settings, key: Path
 ) -> None:
     path = settings.signing_key_path
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
     before = path.read_bytes()
     code, output = cli(settings, "keys", "init")
     assert code == 1 and "never overwritten" in output

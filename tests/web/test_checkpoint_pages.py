@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
