@@ -21,7 +21,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.archive.media import MediaStore
-from piodesk.core import audit, chain, checkpoints, signing
+from piodesk.core import audit, chain, checkpoints, signing, timestamps
 from piodesk.core.checkpoints import Checkpoint
 from piodesk.core.config import PLACEHOLDER_SECRET, Settings
 from piodesk.core.db import make_engine, make_sessionmaker, transaction
@@ -429,14 +429,18 @@ def _public_key(settings: Settings, path: Path | None) -> Ed25519PublicKey:
     return signing.load_key(settings.signing_key_path).public_key()
 
 
-def _checked_file(settings: Settings, path: Path, public_key: Path | None) -> list[Checkpoint]:
+def _checked_file(
+    settings: Settings, path: Path, public_key: Path | None, tsa_cert: Path | None = None
+) -> list[Checkpoint]:
     """The checkpoints in ``path``, refused (exit 1) unless every one is signed and in order."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"cannot read {path}: {exc}") from None
     found = checkpoints.parse(text)
-    problems = checkpoints.check(found, _public_key(settings, public_key))
+    cert = tsa_cert or settings.tsa_certificate_file
+    roots = timestamps.load_certificates(cert) if cert else []
+    problems = checkpoints.check(found, _public_key(settings, public_key), roots)
     if not found:
         problems.append(f"{path} holds no checkpoints")
     for problem in problems:
@@ -555,11 +559,15 @@ def checkpoint_export(
 def checkpoint_check(
     file: Annotated[Path, typer.Argument(help="A checkpoint file (JSON lines).")],
     public_key: PublicKey = None,
+    tsa_cert: Annotated[
+        Path | None,
+        typer.Option(help="The time-stamping authority's certificate (PEM): check its tokens."),
+    ] = None,
 ) -> None:
     """Check a checkpoint file on its own (offline): every signature, and the sequence."""
 
     def run() -> None:
-        found = _checked_file(load_settings(), file, public_key)
+        found = _checked_file(load_settings(), file, public_key, tsa_cert)
         first, last = found[0], found[-1]
         out.print(
             f"{len(found)} checkpoints verified (no. {first.seq} of {first.made_at} to "
@@ -567,6 +575,13 @@ def checkpoint_check(
         )
         for name, head in last.chains.items():
             out.print(f"  {name}: {head.count} at {head.hash}")
+        stamped = [c for c in found if c.timestamp]
+        for c in stamped:
+            stamp = timestamps.describe(c.timestamp or "")
+            out.print(f"  checkpoint {c.seq} timestamped at {stamp.gen_time} by {stamp.tsa}")
+        if stamped and not (tsa_cert or load_settings().tsa_certificate_file):
+            out.print("  (timestamps checked against their checkpoints; add --tsa-cert to check")
+            out.print("   the time-stamping authority's signatures too)")
 
     _with_domain_errors(run)
 

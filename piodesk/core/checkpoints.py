@@ -26,11 +26,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import BigInteger, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from piodesk.core import chain, clock, signing
+from piodesk.core import chain, clock, signing, timestamps
 from piodesk.core.config import Settings
 from piodesk.core.db import Base, UTCDateTime, transaction
 from piodesk.core.errors import Conflict, InvalidInput
@@ -254,10 +255,16 @@ def parse(text: str) -> list[Checkpoint]:
     return out
 
 
-def check(checkpoints: Sequence[Checkpoint], public: Ed25519PublicKey) -> list[str]:
+def check(
+    checkpoints: Sequence[Checkpoint],
+    public: Ed25519PublicKey,
+    tsa_roots: Sequence[x509.Certificate] = (),
+) -> list[str]:
     """Every problem with a sequence of checkpoints: a signature that does not match the
     public key, a gap, a checkpoint out of order or not naming its predecessor, a chain whose
-    count went down. An empty list means every checkpoint is the agency's, in order."""
+    count went down, a timestamp token not over its checkpoint (or, given the TSA's
+    certificates, not signed by it). An empty list means every checkpoint is the agency's,
+    in order."""
     problems: list[str] = []
     expected_key = signing.key_id(public)
     prev: Checkpoint | None = None
@@ -270,6 +277,14 @@ def check(checkpoints: Sequence[Checkpoint], public: Ed25519PublicKey) -> list[s
             )
         if not signing.signature_ok(public, cp.statement_bytes, cp.signature):
             problems.append(f"{where}: the signature does not match (altered or not the agency's)")
+        if cp.timestamp:
+            try:
+                token = base64.b64decode(cp.timestamp, validate=True)
+            except ValueError:
+                token = b""
+            problem = timestamps.problem_with(token, cp.signed_bytes, roots=tsa_roots)
+            if problem:
+                problems.append(f"{where}: {problem}")
         if prev is not None:
             if cp.seq != prev.seq + 1:
                 problems.append(
@@ -346,9 +361,12 @@ def checkpoint_now(
     key = signing.load_key(settings.signing_key_path)
     stamp = None
     if settings.tsa_url:
-        from piodesk.core.timestamps import stamper
-
-        stamp = stamper(settings.tsa_url)
+        roots = (
+            timestamps.load_certificates(settings.tsa_certificate_file)
+            if settings.tsa_certificate_file
+            else []
+        )
+        stamp = timestamps.stamper(settings.tsa_url, roots)
     with transaction(sessions) as session:
         made = create(
             session, key, agency=settings.agency_name, stamp=stamp, only_if_changed=only_if_changed

@@ -86,6 +86,11 @@ class Settings(BaseSettings):
         description="An RFC 3161 time-stamping authority; when set, every checkpoint also "
         "carries its timestamp token (proof from a third party of when it existed).",
     )
+    tsa_certificate_file: Path | None = Field(
+        default=None,
+        description="The TSA's certificate or the root it chains to (PEM): when set, every "
+        "token is checked against it before it is kept.",
+    )
 
     agency_name: str = Field(
         default="Colorado Springs Police Department",

@@ -10,16 +10,23 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import structlog
+from cryptography import x509
 from rfc3161_client import (
     HashAlgorithm,
     PKIStatus,
     TimestampRequestBuilder,
+    VerificationError,
+    VerifierBuilder,
     decode_timestamp_response,
 )
+
+from piodesk.core.errors import InvalidInput
 
 log = structlog.get_logger(__name__)
 
@@ -27,8 +34,8 @@ log = structlog.get_logger(__name__)
 class _Stamper:
     """Asks one TSA for tokens (a callable: bytes in, DER response or None out)."""
 
-    def __init__(self, url: str, timeout: float) -> None:
-        self.url, self.timeout = url, timeout
+    def __init__(self, url: str, timeout: float, roots: Sequence[x509.Certificate]) -> None:
+        self.url, self.timeout, self.roots = url, timeout, list(roots)
 
     def __call__(self, data: bytes) -> bytes | None:
         request = TimestampRequestBuilder(
@@ -42,7 +49,7 @@ class _Stamper:
                 timeout=self.timeout,
             )
             response.raise_for_status()
-            problem = problem_with(response.content, data, nonce=request.nonce)
+            problem = problem_with(response.content, data, nonce=request.nonce, roots=self.roots)
         except (httpx.HTTPError, ValueError) as exc:
             problem = str(exc) or exc.__class__.__name__
         if problem:
@@ -51,9 +58,17 @@ class _Stamper:
         return response.content
 
 
-def stamper(url: str, timeout: float = 10) -> _Stamper:
-    """A stamper for the TSA at ``url``."""
-    return _Stamper(url, timeout)
+def stamper(url: str, roots: Sequence[x509.Certificate] = (), timeout: float = 10) -> _Stamper:
+    """A stamper for the TSA at ``url`` (its tokens checked against ``roots`` when given)."""
+    return _Stamper(url, timeout, roots)
+
+
+def load_certificates(path: Path) -> list[x509.Certificate]:
+    """The PEM certificates in ``path`` (a TSA's certificate or the root it chains to)."""
+    try:
+        return x509.load_pem_x509_certificates(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise InvalidInput(f"no PEM certificate in {path}: {exc}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +79,18 @@ class Stamp:
     tsa: str
 
 
-def problem_with(der: bytes, data: bytes, *, nonce: int | None = None) -> str:
-    """Why a TSA response does not stamp ``data`` ('' when it does)."""
+def problem_with(
+    der: bytes,
+    data: bytes,
+    *,
+    nonce: int | None = None,
+    roots: Sequence[x509.Certificate] = (),
+) -> str:
+    """Why a TSA response does not stamp ``data`` ('' when it does).
+
+    Without ``roots`` only what the token says is checked (granted, over these bytes); with
+    them, also the TSA's signature and certificate chain.
+    """
     try:
         tsr = decode_timestamp_response(der)
     except ValueError:
@@ -77,6 +102,11 @@ def problem_with(der: bytes, data: bytes, *, nonce: int | None = None) -> str:
         return "the timestamp is over other data than this checkpoint"
     if nonce is not None and tsr.tst_info.nonce != nonce:
         return "the timestamp answers another request (nonce differs)"
+    if roots:
+        try:
+            VerifierBuilder(roots=list(roots)).build().verify_message(tsr, data)
+        except VerificationError as exc:
+            return f"the timestamp's signature does not check against the TSA certificate ({exc})"
     return ""
 
 
