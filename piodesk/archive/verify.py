@@ -40,17 +40,20 @@ def _describe(item: ArchiveItem, v: ArchiveVersion) -> str:
     return f"version {v.seq} ({item.platform} {item.kind} {item.platform_id}, v{v.version})"
 
 
-def _links(session: Session, after: int, batch: int, referenced: set[str]) -> Iterator[Link]:
+def _links(
+    session: Session, after: int, upto: int | None, batch: int, referenced: set[str]
+) -> Iterator[Link]:
     last = after
     while True:
-        rows = session.execute(
+        query = (
             select(ArchiveVersion, ArchiveItem)
             .options(undefer(ArchiveVersion.raw))
             .join(ArchiveItem, ArchiveItem.id == ArchiveVersion.item_id)
             .where(ArchiveVersion.seq > last)
-            .order_by(ArchiveVersion.seq)
-            .limit(batch)
-        ).all()
+        )
+        if upto is not None:
+            query = query.where(ArchiveVersion.seq <= upto)
+        rows = session.execute(query.order_by(ArchiveVersion.seq).limit(batch)).all()
         if not rows:
             return
         for v, item in rows:
@@ -76,11 +79,17 @@ def walk(
     batch: int = 2000,
     referenced: set[str] | None = None,
 ) -> chain.ChainResult:
-    """Walk the version chain after ``start`` (see :class:`piodesk.core.chain.Walk`)."""
-    w = chain.Walk("version", start=start, wanted=wanted)
-    for link in _links(session, start.count, batch, set() if referenced is None else referenced):
-        w.add(link)
-    return w.finish(chain.stored_head(session, ArchiveHead))
+    """Walk the version chain after ``start`` (see :func:`piodesk.core.chain.walk_stored`)."""
+    seen = set() if referenced is None else referenced
+    return chain.walk_stored(
+        session,
+        noun="version",
+        head_model=ArchiveHead,
+        seq_column=ArchiveVersion.seq,
+        links=lambda after, upto: _links(session, after, upto, batch, seen),
+        start=start,
+        wanted=wanted,
+    )
 
 
 CHAIN = chain.register(

@@ -192,19 +192,13 @@ class VerifyResult:
     problem: str = ""
 
 
-def _links(session: Session, after: int, batch: int) -> Iterator[chain.Link]:
+def _links(session: Session, after: int, upto: int | None, batch: int) -> Iterator[chain.Link]:
     last_seen = after
     while True:
-        rows = (
-            session.execute(
-                select(AuditEvent)
-                .where(AuditEvent.seq > last_seen)
-                .order_by(AuditEvent.seq)
-                .limit(batch)
-            )
-            .scalars()
-            .all()
-        )
+        query = select(AuditEvent).where(AuditEvent.seq > last_seen)
+        if upto is not None:
+            query = query.where(AuditEvent.seq <= upto)
+        rows = session.execute(query.order_by(AuditEvent.seq).limit(batch)).scalars().all()
         if not rows:
             return
         for e in rows:
@@ -219,11 +213,16 @@ def walk(
     wanted: Collection[int] = (),
     batch: int = 5000,
 ) -> chain.ChainResult:
-    """Walk the chain after ``start`` (see :class:`piodesk.core.chain.Walk`)."""
-    w = chain.Walk("event", start=start, wanted=wanted)
-    for link in _links(session, start.count, batch):
-        w.add(link)
-    return w.finish(chain.stored_head(session, AuditHead))
+    """Walk the chain after ``start`` (see :func:`piodesk.core.chain.walk_stored`)."""
+    return chain.walk_stored(
+        session,
+        noun="event",
+        head_model=AuditHead,
+        seq_column=AuditEvent.seq,
+        links=lambda after, upto: _links(session, after, upto, batch),
+        start=start,
+        wanted=wanted,
+    )
 
 
 def verify(session: Session, batch: int = 5000) -> VerifyResult:

@@ -20,11 +20,11 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 #: The "previous hash" of the first link.
@@ -158,6 +158,12 @@ class Walk:
         self.stored, self.expected, self.last = link.hash, link.seq + 1, link.seq
         self.checked += 1
 
+    def past_head(self, count: int) -> None:
+        """Note links numbered past what the head says (rows added without moving the head)."""
+        self._fail(
+            count + 1, f"{self.noun}s after {count} are past the chain head (it says {count})"
+        )
+
     def finish(self, stored: Head | None) -> ChainResult:
         """Compare the end of the walk with the stored head (None: the head row is missing)."""
         plural = f"{self.noun}s"
@@ -185,6 +191,40 @@ class Walk:
             head=Head(self.last, self.running),
             hashes=self.hashes,
         )
+
+
+#: Yields a chain's stored links numbered after the first argument, up to the second (None: all).
+LinkReader = Callable[[int, int | None], Iterable[Link]]
+
+
+def walk_stored(
+    session: Session,
+    *,
+    noun: str,
+    head_model: type[HeadRow],
+    seq_column: Any,
+    links: LinkReader,
+    start: Head = START,
+    wanted: Collection[int] = (),
+) -> ChainResult:
+    """Walk a chain stored as link rows plus a head row, while writers may be appending.
+
+    The head is read first and the links up to it are walked: a writer commits a link and the
+    head together, so everything up to a head once seen is there (on PostgreSQL, too, where
+    each statement sees the latest commits). Links past the head are looked for after: the
+    highest number first, then the head again; read in that order, an honest chain never shows
+    a link the head does not cover.
+    """
+    stored = stored_head(session, head_model)
+    w = Walk(noun, start=start, wanted=wanted)
+    for link in links(start.count, None if stored is None else stored.count):
+        w.add(link)
+    if stored is not None:
+        highest = session.execute(select(func.max(seq_column))).scalar() or 0
+        now = stored_head(session, head_model)
+        if now is not None and highest > now.count:
+            w.past_head(now.count)
+    return w.finish(stored)
 
 
 # ---- the registry of chains (what a checkpoint covers) ------------------------------------

@@ -448,3 +448,28 @@ def test_the_database_refuses_to_change_a_checkpoint(evidence: Path, engine: Eng
     for statement in ("UPDATE checkpoints SET signature = 'x'", "DELETE FROM checkpoints"):
         with pytest.raises(Exception, match="append-only"), engine.begin() as conn:
             conn.execute(text(statement))
+
+
+def test_an_event_added_past_the_head_is_named(
+    evidence: Path, settings: Settings, engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    # A row slipped in after the last event without moving the head (an honest append moves
+    # both in one transaction).
+    with sessions() as session:
+        head = session.get(audit.AuditHead, 1)
+        assert head is not None
+        last = head.last_seq
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO audit_events (seq, occurred_at, actor_id, actor_name, actor_roles, "
+                "via, action, target_type, target_id, reason, section, data, prev_hash, hash) "
+                "SELECT seq + 1, occurred_at, actor_id, actor_name, actor_roles, via, action, "
+                "target_type, target_id, 'slipped in', section, data, hash, :h "
+                "FROM audit_events WHERE seq = :s"
+            ),
+            {"s": last, "h": "a" * 64},
+        )
+    code, output = cli(settings, "audit", "verify")
+    assert code == 1
+    assert f"events after {last} are past the chain head" in output
