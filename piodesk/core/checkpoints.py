@@ -29,6 +29,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import BigInteger, Integer, String, Text, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from piodesk.core import chain, clock, signing, timestamps
@@ -188,11 +189,12 @@ def create(
     }
     if only_if_changed and unchanged:
         return None
+    now = clock.now()
     statement = {
         "kind": KIND,
         "format": FORMAT,
         "seq": (previous.seq if previous else 0) + 1,
-        "made_at": clock.now().isoformat(timespec="microseconds"),
+        "made_at": now.isoformat(timespec="microseconds"),
         "agency": agency,
         "key_id": signing.key_id(key),
         "previous": previous.digest if previous else NO_PREVIOUS,
@@ -209,13 +211,19 @@ def create(
     session.add(
         CheckpointRow(
             seq=checkpoint.seq,
-            made_at=clock.now(),
+            made_at=now,
             statement=chain.canonical(statement),
             signature=checkpoint.signature,
             timestamp=checkpoint.timestamp,
         )
     )
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # Two made at once (the schedule and a person): the number is taken; nothing is kept.
+        raise Conflict(
+            f"checkpoint {checkpoint.seq} was made by someone else at the same moment; run again"
+        ) from None
     return checkpoint
 
 

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -25,7 +26,7 @@ from piodesk.archive.media import MediaStore
 from piodesk.core.checkpoints import checkpoint_now
 from piodesk.core.config import Settings
 from piodesk.core.db import make_engine, make_sessionmaker
-from piodesk.core.errors import DomainError
+from piodesk.core.errors import DomainError, NotFound
 from piodesk.core.jobs import JobRunner
 from piodesk.moderation.intake import intake_all
 from piodesk.pages.model import Agency
@@ -33,6 +34,7 @@ from piodesk.screening.engine import default_screener
 from piodesk.web.context import AppContext, LoginRequired, render
 
 STATIC = Path(__file__).parent / "static"
+log = structlog.get_logger(__name__)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -62,6 +64,13 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def _checkpoint(ctx: AppContext, settings: Settings) -> None:
+    try:
+        checkpoint_now(ctx.sessions, settings, only_if_changed=True)
+    except NotFound as exc:
+        log.warning("no checkpoint signed", reason=exc.message)
+
+
 def _lifespan(settings: Settings, run_jobs: bool) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -86,11 +95,9 @@ def _lifespan(settings: Settings, run_jobs: bool) -> Any:
                 lambda: intake_all(ctx.sessions, default_screener()),
             )
         if run_jobs and settings.checkpoint_seconds > 0:
-            # Only when a chain moved; a missing key is logged each run (see `keys init`).
+            # Only when a chain moved; a missing key is a warning each run (see `keys init`).
             runner.every(
-                "checkpoint",
-                settings.checkpoint_seconds,
-                lambda: checkpoint_now(ctx.sessions, settings, only_if_changed=True),
+                "checkpoint", settings.checkpoint_seconds, lambda: _checkpoint(ctx, settings)
             )
         for r in (runner, intake_runner):
             if r.jobs:
