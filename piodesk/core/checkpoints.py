@@ -183,6 +183,14 @@ def create(
     last checkpoint, and None is returned.
     """
     previous = latest(session)
+    if previous is not None and not signing.signature_ok(
+        key.public_key(), previous.statement_bytes, previous.signature
+    ):
+        # The walk trusts what the last checkpoint covers; an altered row must not be trusted.
+        raise ChainDisagrees(
+            f"checkpoint {previous.seq} in the database is not signed by this key "
+            "(altered, or the key was replaced); nothing was signed"
+        )
     heads = _current_heads(session, previous)
     unchanged = previous is not None and heads == {
         n: {"count": h.count, "head": h.hash} for n, h in previous.chains.items()

@@ -473,3 +473,28 @@ def test_an_event_added_past_the_head_is_named(
     code, output = cli(settings, "audit", "verify")
     assert code == 1
     assert f"events after {last} are past the chain head" in output
+
+
+def test_refuses_to_build_on_an_altered_checkpoint_row(
+    evidence: Path, settings: Settings, engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    # The insider rewrites the chain, then edits the last checkpoint row to the new head, so
+    # the next checkpoint would walk on from it: its signature no longer holds, nothing is made.
+    rewrite_audit_actor(sessions, engine, 3)
+    with sessions() as session:
+        new_head = heads(sessions)["audit"]
+        row = session.get(checkpoints.CheckpointRow, 2)
+        assert row is not None
+        statement = json.loads(row.statement)
+    statement["chains"]["audit"]["head"] = new_head.hash
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("ALTER TABLE checkpoints DISABLE TRIGGER checkpoints_append_only")
+        else:
+            conn.exec_driver_sql("DROP TRIGGER checkpoints_no_update")
+        conn.execute(
+            text("UPDATE checkpoints SET statement = :s WHERE seq = 2"),
+            {"s": chain.canonical(statement)},
+        )
+    with pytest.raises(Conflict, match="checkpoint 2 in the database is not signed by this key"):
+        checkpoints.checkpoint_now(sessions, settings)
