@@ -457,7 +457,8 @@ def _against(session: Session, name: str, found: list[Checkpoint]) -> bool:
         err.print(f"[red]{problem}[/red]")
         return False
     last = found[-1]
-    out.print(f"{name} chain agrees with {len(found)} checkpoints (the last of {last.made_at})")
+    many = f"{len(found)} checkpoints" if len(found) != 1 else "1 checkpoint"
+    out.print(f"{name} chain agrees with {many} (the last of {last.made_at})")
     return True
 
 
