@@ -1,4 +1,4 @@
-"""The ``piodesk`` command: serve, demo, migrate, user, page and audit.
+"""The ``piodesk`` command: serve, demo, migrate, user, page, audit, keys and checkpoint.
 
 Every command that changes something acts as a named account (``--as USERNAME``) and goes
 through the same services as the web app, so permissions and the audit log are the same.
@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.archive.media import MediaStore
-from piodesk.core import audit
+from piodesk.core import audit, chain, checkpoints, signing, timestamps
+from piodesk.core.checkpoints import Checkpoint
 from piodesk.core.config import PLACEHOLDER_SECRET, Settings
 from piodesk.core.db import make_engine, make_sessionmaker, transaction
 from piodesk.core.errors import DomainError, InvalidInput
@@ -37,6 +39,10 @@ page_app = typer.Typer(help="The official-page registry (GO 409 §.04, §.10).")
 audit_app = typer.Typer(help="The hash-chained audit log.")
 archive_app = typer.Typer(help="The public-records archive (GO 409 §.40).")
 moderation_app = typer.Typer(help="The PIO's comment queue (GO 409 §.20).")
+keys_app = typer.Typer(help="The agency's signing key for checkpoints (kept outside the database).")
+checkpoint_app = typer.Typer(help="Signed checkpoints of every chain, kept outside the database.")
+app.add_typer(keys_app, name="keys")
+app.add_typer(checkpoint_app, name="checkpoint")
 app.add_typer(archive_app, name="archive")
 app.add_typer(screening_app, name="screening")
 app.add_typer(user_app, name="user")
@@ -161,6 +167,9 @@ def demo(
 
     intake_all(sessions, default_screener())  # and the PIO's queue with its flagged comments
     seed_moderation(sessions)
+    # The demo's own signing key under its data dir, and a first checkpoint of what it seeded.
+    signing.init_key(settings.signing_key_path)
+    first = checkpoints.checkpoint_now(sessions, settings)
     table = Table(title=f"piodesk demo — {settings.agency_name}")
     for col in ("username", "password", "who", "for"):
         table.add_column(col)
@@ -172,6 +181,11 @@ def demo(
         f"The sandbox platform's public page (no sign-in): "
         f"http://{host}:{port}/sandbox/cspd-community"
     )
+    if first is not None:
+        out.print(
+            f"Checkpoint {first.seq} signed with the demo key {settings.signing_key_path}: "
+            f"http://{host}:{port}/checkpoints"
+        )
     if serve_app:
         uvicorn.run(
             create_app(settings, engine, jobs=True), host=host, port=port, log_level="warning"
@@ -391,19 +405,189 @@ def page_check(page_id: int, as_user: AsUser = "") -> None:
 # ---- audit -----------------------------------------------------------------------------------
 
 
+Against = Annotated[
+    Path | None,
+    typer.Option(
+        "--against",
+        help="A checkpoint file (JSON lines, from `piodesk checkpoint export` or "
+        "/checkpoints.jsonl): also name a cut or rewrite after any of its checkpoints.",
+    ),
+]
+PublicKey = Annotated[
+    Path | None,
+    typer.Option(
+        "--public-key",
+        help="The agency's public key (PEM) that signed the checkpoints "
+        "(default: the public half of the configured signing key).",
+    ),
+]
+
+
+def _public_key(settings: Settings, path: Path | None) -> Ed25519PublicKey:
+    if path is not None:
+        try:
+            return signing.load_public(path.read_bytes())
+        except OSError as exc:
+            raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+    return signing.load_key(settings.signing_key_path).public_key()
+
+
+def _checked_file(
+    settings: Settings, path: Path, public_key: Path | None, tsa_cert: Path | None = None
+) -> list[Checkpoint]:
+    """The checkpoints in ``path``, refused (exit 1) unless every one is signed and in order."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"cannot read {path}: {exc}") from None
+    found = checkpoints.parse(text)
+    cert = tsa_cert or settings.tsa_certificate_file
+    roots = timestamps.load_certificates(cert) if cert else []
+    problems = checkpoints.check(found, _public_key(settings, public_key), roots)
+    if not found:
+        problems.append(f"{path} holds no checkpoints")
+    for problem in problems:
+        err.print(f"[red]checkpoint file refused:[/red] {problem}")
+    if problems:
+        raise typer.Exit(1)
+    return found
+
+
+def _against(session: Session, name: str, found: list[Checkpoint]) -> bool:
+    """Print how chain ``name`` disagrees with the checkpoints; True when it agrees."""
+    problem = checkpoints.against(session, chain.chain(name), found)
+    if problem:
+        err.print(f"[red]{problem}[/red]")
+        return False
+    last = found[-1]
+    many = f"{len(found)} checkpoints" if len(found) != 1 else "1 checkpoint"
+    out.print(f"{name} chain agrees with {many} (the last of {last.made_at})")
+    return True
+
+
+def _with_domain_errors(fn: Callable[[], None]) -> None:
+    try:
+        fn()
+    except DomainError as exc:
+        err.print(f"[red]refused:[/red] {exc.message}")
+        raise typer.Exit(1) from None
+
+
 @audit_app.command("verify")
-def audit_verify() -> None:
+def audit_verify(against: Against = None, public_key: PublicKey = None) -> None:
     """Recompute the audit chain; name the first event altered, removed or reordered."""
+
+    def run() -> None:
+        settings = load_settings()
+        found = _checked_file(settings, against, public_key) if against else []
+        engine = make_engine(settings.database_url)
+        try:
+            with make_sessionmaker(engine)() as session:
+                result = audit.verify(session)
+                agrees = _against(session, "audit", found) if found else True
+        finally:
+            engine.dispose()
+        if result.ok:
+            out.print(f"audit chain intact: {result.events_checked} events verified")
+        else:
+            err.print(
+                f"[red]audit chain broken at event {result.first_bad_seq}:[/red] {result.problem}"
+            )
+        if not (result.ok and agrees):
+            raise typer.Exit(1)
+
+    _with_domain_errors(run)
+
+
+# ---- keys and checkpoints --------------------------------------------------------------------
+
+
+@keys_app.command("init")
+def keys_init() -> None:
+    """Create the agency's signing key (mode 0600) at PIODESK_SIGNING_KEY_FILE; never overwrite."""
+
+    def run() -> None:
+        settings = load_settings()
+        key = signing.init_key(settings.signing_key_path)
+        out.print(
+            f"signing key created at {settings.signing_key_path} (key id {signing.key_id(key)})"
+        )
+        out.print("Keep it off the database's machine and backups; publish `piodesk keys public`.")
+
+    _with_domain_errors(run)
+
+
+@keys_app.command("public")
+def keys_public(
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the PEM here.")] = None,
+) -> None:
+    """Print (or write) the public key that checks the agency's checkpoints."""
+
+    def run() -> None:
+        key = signing.load_key(load_settings().signing_key_path)
+        pem = signing.public_pem(key)
+        if out_file is None:
+            sys.stdout.write(pem)
+        else:
+            out_file.write_text(pem, encoding="ascii")
+            out.print(f"public key (key id {signing.key_id(key)}) written to {out_file}")
+
+    _with_domain_errors(run)
+
+
+@checkpoint_app.command("create")
+def checkpoint_create() -> None:
+    """Sign a checkpoint of every chain now (what the server does on its schedule)."""
     settings = load_settings()
-    engine = make_engine(settings.database_url)
-    with make_sessionmaker(engine)() as session:
-        result = audit.verify(session)
-    engine.dispose()
-    if result.ok:
-        out.print(f"audit chain intact: {result.events_checked} events verified")
-        return
-    err.print(f"[red]audit chain broken at event {result.first_bad_seq}:[/red] {result.problem}")
-    raise typer.Exit(1)
+    with session_factory(settings) as sessions:
+        made = checkpoints.checkpoint_now(sessions, settings)
+    assert made is not None  # only_if_changed is off: a checkpoint is always made
+    heads = ", ".join(f"{n} {h.count} ({h.hash[:12]}…)" for n, h in made.chains.items())
+    out.print(f"checkpoint {made.seq} signed at {made.made_at}: {heads}")
+    out.print(f"appended to {settings.checkpoint_path}")
+
+
+@checkpoint_app.command("export")
+def checkpoint_export(
+    file: Annotated[Path, typer.Argument(help="Write every checkpoint here (JSON lines).")],
+) -> None:
+    """Write every checkpoint to FILE, to hand to the city clerk or publish."""
+    settings = load_settings()
+    with session_factory(settings) as sessions, sessions() as session:
+        text = checkpoints.export_text(session)
+    file.write_text(text, encoding="utf-8")
+    out.print(f"{text.count(chr(10))} checkpoints written to {file}")
+
+
+@checkpoint_app.command("check")
+def checkpoint_check(
+    file: Annotated[Path, typer.Argument(help="A checkpoint file (JSON lines).")],
+    public_key: PublicKey = None,
+    tsa_cert: Annotated[
+        Path | None,
+        typer.Option(help="The time-stamping authority's certificate (PEM): check its tokens."),
+    ] = None,
+) -> None:
+    """Check a checkpoint file on its own (offline): every signature, and the sequence."""
+
+    def run() -> None:
+        found = _checked_file(load_settings(), file, public_key, tsa_cert)
+        first, last = found[0], found[-1]
+        out.print(
+            f"{len(found)} checkpoints verified (no. {first.seq} of {first.made_at} to "
+            f"no. {last.seq} of {last.made_at})"
+        )
+        for name, head in last.chains.items():
+            out.print(f"  {name}: {head.count} at {head.hash}")
+        stamped = [c for c in found if c.timestamp]
+        for c in stamped:
+            stamp = timestamps.describe(c.timestamp or "")
+            out.print(f"  checkpoint {c.seq} timestamped at {stamp.gen_time} by {stamp.tsa}")
+        if stamped and not (tsa_cert or load_settings().tsa_certificate_file):
+            out.print("  (timestamps checked against their checkpoints; add --tsa-cert to check")
+            out.print("   the time-stamping authority's signatures too)")
+
+    _with_domain_errors(run)
 
 
 def main() -> None:
@@ -474,24 +658,31 @@ def import_file(
 
 
 @archive_app.command("verify")
-def archive_verify() -> None:
+def archive_verify(against: Against = None, public_key: PublicKey = None) -> None:
     """Recompute the version chain, raw payload and media hashes; name what does not match."""
     from piodesk.archive.verify import verify_archive
 
-    settings = load_settings()
-    engine = make_engine(settings.database_url)
-    with make_sessionmaker(engine)() as session:
-        result = verify_archive(session, media_store(settings))
-    engine.dispose()
-    if result.ok:
-        out.print(
-            f"archive intact: {result.versions_checked} versions and "
-            f"{result.media_checked} media files verified"
-        )
-        return
-    for problem in result.problems:
-        err.print(f"[red]archive problem:[/red] {problem}")
-    raise typer.Exit(1)
+    def run() -> None:
+        settings = load_settings()
+        found = _checked_file(settings, against, public_key) if against else []
+        engine = make_engine(settings.database_url)
+        try:
+            with make_sessionmaker(engine)() as session:
+                result = verify_archive(session, media_store(settings))
+                agrees = _against(session, "archive", found) if found else True
+        finally:
+            engine.dispose()
+        if result.ok:
+            out.print(
+                f"archive intact: {result.versions_checked} versions and "
+                f"{result.media_checked} media files verified"
+            )
+        for problem in result.problems:
+            err.print(f"[red]archive problem:[/red] {problem}")
+        if not (result.ok and agrees):
+            raise typer.Exit(1)
+
+    _with_domain_errors(run)
 
 
 @archive_app.command("search")

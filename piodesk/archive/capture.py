@@ -22,8 +22,8 @@ from piodesk.archive.media import MediaStore
 from piodesk.archive.model import ItemState, state_of
 from piodesk.archive.tables import ArchiveHead, ArchiveItem, ArchiveMedia, ArchiveVersion
 from piodesk.connectors.model import CapturedItem, MediaRef
-from piodesk.core import clock
-from piodesk.core.audit import GENESIS, canonical, event_hash
+from piodesk.core import chain, clock
+from piodesk.core.chain import canonical
 
 # Core tables: bulk statements on them skip the ORM's per-row bookkeeping (several times faster).
 ITEMS = cast(Table, ArchiveItem.__table__)
@@ -242,13 +242,7 @@ def capture(
     now = clock.now()
     heads = _load_heads(session, sorted({item.identity for item in items}))
 
-    head = session.execute(
-        select(ArchiveHead).where(ArchiveHead.id == 1).with_for_update()
-    ).scalar()
-    if head is None:
-        head = ArchiveHead(id=1, last_seq=0, last_hash=GENESIS)
-        session.add(head)
-        session.flush()
+    head = chain.locked_head(session, ArchiveHead)
     seq, prev_hash = head.last_seq, head.last_hash
     new_items: dict[tuple[str, str, str], dict[str, Any]] = {}
     versions: list[tuple[tuple[str, str, str], dict[str, Any]]] = []
@@ -309,7 +303,9 @@ def capture(
             "raw_sha256": hashlib.sha256(captured.raw).hexdigest(),
             "prev_hash": prev_hash,
         }
-        version["hash"] = prev_hash = event_hash(version_fields(key, version), prev_hash)
+        version["hash"] = prev_hash = chain.extend(
+            chain.Head(seq - 1, prev_hash), version_fields(key, version)
+        ).hash
         versions.append((key, version))
         known.head_version, known.head_fingerprint, known.state = (
             version["version"],

@@ -1,13 +1,15 @@
 """Recompute the archive's evidence: the version chain, raw payload hashes, heads and media.
 
 ``piodesk archive verify`` reports the first version that breaks the chain (altered, removed
-or reordered), every record whose head disagrees with its versions, and every media file that
+or reordered, a cut tail, a missing head: the checks of core/chain.py, the same as the audit
+log's), every record whose head disagrees with its versions, and every media file that
 is missing or no longer matches its hash.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -16,7 +18,8 @@ from sqlalchemy.orm import Session, aliased, undefer
 from piodesk.archive.capture import version_columns, version_fields
 from piodesk.archive.media import MediaStore
 from piodesk.archive.tables import ArchiveHead, ArchiveItem, ArchiveMedia, ArchiveVersion
-from piodesk.core.audit import GENESIS, event_hash
+from piodesk.core import chain
+from piodesk.core.chain import Link
 
 
 @dataclass
@@ -37,44 +40,75 @@ def _describe(item: ArchiveItem, v: ArchiveVersion) -> str:
     return f"version {v.seq} ({item.platform} {item.kind} {item.platform_id}, v{v.version})"
 
 
-def _check_chain(
-    session: Session, result: ArchiveVerifyResult, batch: int, referenced: set[str]
-) -> None:
-    prev_hash, expected, last = GENESIS, 1, 0
+def _links(
+    session: Session, after: int, upto: int | None, batch: int, referenced: set[str]
+) -> Iterator[Link]:
+    last = after
     while True:
-        rows = session.execute(
+        query = (
             select(ArchiveVersion, ArchiveItem)
             .options(undefer(ArchiveVersion.raw))
             .join(ArchiveItem, ArchiveItem.id == ArchiveVersion.item_id)
             .where(ArchiveVersion.seq > last)
-            .order_by(ArchiveVersion.seq)
-            .limit(batch)
-        ).all()
-        if not rows:
-            break
-        for v, item in rows:
-            if v.seq != expected:
-                result.problems.append(f"version {expected} is missing from the chain")
-                return
-            if v.prev_hash != prev_hash:
-                result.problems.append(f"{_describe(item, v)} does not follow version {v.seq - 1}")
-                return
-            if hashlib.sha256(v.raw).hexdigest() != v.raw_sha256:
-                result.problems.append(f"{_describe(item, v)}: raw payload was altered")
-                return
-            identity = (item.platform, item.kind, item.platform_id)
-            if event_hash(version_fields(identity, version_columns(v)), prev_hash) != v.hash:
-                result.problems.append(f"{_describe(item, v)} was altered")
-                return
-            prev_hash, expected, last = v.hash, expected + 1, v.seq
-            result.versions_checked += 1
-            referenced.update(m["sha256"] for m in v.media if m.get("sha256"))
-        session.expunge_all()
-    head = session.get(ArchiveHead, 1)
-    if head is not None and (head.last_seq != last or head.last_hash != prev_hash):
-        result.problems.append(
-            f"versions after {last} were removed (the chain head says {head.last_seq})"
         )
+        if upto is not None:
+            query = query.where(ArchiveVersion.seq <= upto)
+        rows = session.execute(query.order_by(ArchiveVersion.seq).limit(batch)).all()
+        if not rows:
+            return
+        for v, item in rows:
+            identity = (item.platform, item.kind, item.platform_id)
+            raw_ok = hashlib.sha256(v.raw).hexdigest() == v.raw_sha256
+            yield Link(
+                v.seq,
+                v.prev_hash,
+                v.hash,
+                version_fields(identity, version_columns(v)),
+                _describe(item, v),
+                problem="" if raw_ok else "raw payload was altered",
+            )
+            referenced.update(m["sha256"] for m in v.media if m.get("sha256"))
+            last = v.seq
+        session.expunge_all()
+
+
+def walk(
+    session: Session,
+    start: chain.Head = chain.START,
+    wanted: Collection[int] = (),
+    batch: int = 2000,
+    referenced: set[str] | None = None,
+) -> chain.ChainResult:
+    """Walk the version chain after ``start`` (see :func:`piodesk.core.chain.walk_stored`)."""
+    seen = set() if referenced is None else referenced
+    return chain.walk_stored(
+        session,
+        noun="version",
+        head_model=ArchiveHead,
+        seq_column=ArchiveVersion.seq,
+        links=lambda after, upto: _links(session, after, upto, batch, seen),
+        start=start,
+        wanted=wanted,
+    )
+
+
+CHAIN = chain.register(
+    chain.ChainSource(
+        name="archive",
+        noun="version",
+        head=lambda session: chain.stored_head(session, ArchiveHead),
+        walk=lambda session, start, wanted: walk(session, start, wanted),
+    )
+)
+
+
+def _check_chain(
+    session: Session, result: ArchiveVerifyResult, batch: int, referenced: set[str]
+) -> None:
+    walked = walk(session, batch=batch, referenced=referenced)
+    result.versions_checked += walked.checked
+    if not walked.ok:
+        result.problems.append(walked.problem)
 
 
 def _check_heads(session: Session, result: ArchiveVerifyResult) -> None:

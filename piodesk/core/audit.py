@@ -5,14 +5,15 @@ or reordering any event breaks every hash after it; ``piodesk audit verify`` rec
 chain and names the first event that does not match. A one-row head table holds the last
 sequence number and hash: appends lock it (so concurrent writers chain in order) and it lets
 verify notice events cut off the end of the log. The database also refuses UPDATE and DELETE
-on the events table (triggers in the migration); the chain catches whoever gets around that.
+on the events table (triggers in the migration); the chain catches whoever gets around that,
+and signed checkpoints outside the database (core/checkpoints.py) catch whoever also
+recomputes the hashes. The chain itself is core/chain.py, shared with the archive.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -20,11 +21,13 @@ from typing import Any, cast
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, Table, Text, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from piodesk.core import clock
+from piodesk.core import chain, clock
 from piodesk.core.db import Base, JSONType, UTCDateTime
 from piodesk.core.permissions import Actor
 
-GENESIS = "0" * 64
+GENESIS = chain.GENESIS
+#: Deterministic JSON inside hashes (kept here: other modules import it from the audit log).
+canonical = chain.canonical
 
 
 class AuditEvent(Base):
@@ -64,14 +67,9 @@ class AuditHead(Base):
     last_hash: Mapped[str] = mapped_column(String(64))
 
 
-def canonical(value: Any) -> str:
-    """Deterministic JSON used inside hashes (sorted keys, no spaces, UTF-8 kept)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-
-
 def event_hash(fields: dict[str, Any], prev_hash: str) -> str:
-    """SHA-256 over the previous hash and the event's canonical fields."""
-    return hashlib.sha256((prev_hash + "\n" + canonical(fields)).encode()).hexdigest()
+    """SHA-256 over the previous hash and the event's canonical fields (the chain's hash)."""
+    return chain.link_hash(fields, prev_hash)
 
 
 def _fields(e: AuditEvent) -> dict[str, Any]:
@@ -103,10 +101,7 @@ def record(
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to the chain inside the caller's transaction."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar()
-    if head is None:
-        head = AuditHead(id=1, last_seq=0, last_hash=GENESIS)
-        session.add(head)
+    head = chain.locked_head(session, AuditHead)
     # Round-trip through JSON now, so the hash covers exactly what the database will return.
     stored_data = json.loads(canonical(data or {}))
     event = AuditEvent(
@@ -124,7 +119,7 @@ def record(
         data=stored_data,
         prev_hash=head.last_hash,
     )
-    event.hash = event_hash(_fields(event), head.last_hash)
+    event.hash = chain.extend(chain.Head(head.last_seq, head.last_hash), _fields(event)).hash
     session.add(event)
     head.last_seq, head.last_hash = event.seq, event.hash
     session.flush()
@@ -154,10 +149,7 @@ def record_many(session: Session, actor: Actor, entries: Sequence[Entry]) -> lis
     """
     if not entries:
         return []
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar()
-    if head is None:
-        head = AuditHead(id=1, last_seq=0, last_hash=GENESIS)
-        session.add(head)
+    head = chain.locked_head(session, AuditHead)
     now = clock.now()
     roles = ",".join(sorted(actor.roles))
     seq, prev_hash = head.last_seq, head.last_hash
@@ -181,7 +173,7 @@ def record_many(session: Session, actor: Actor, entries: Sequence[Entry]) -> lis
             data=json.loads(canonical(entry.data or {})),
             prev_hash=prev_hash,
         )
-        event.hash = prev_hash = event_hash(_fields(event), prev_hash)
+        event.hash = prev_hash = chain.extend(chain.Head(seq - 1, prev_hash), _fields(event)).hash
         rows.append({c.key: getattr(event, c.key) for c in EVENTS.columns})
     session.execute(insert(EVENTS), rows)
     # Through the mapped head, so a later record() in this session sees the new end of chain.
@@ -200,47 +192,50 @@ class VerifyResult:
     problem: str = ""
 
 
-def verify(session: Session, batch: int = 5000) -> VerifyResult:
-    """Recompute every hash in order; name the first event altered, removed or reordered."""
-    prev_hash = GENESIS
-    expected_seq = 1
-    checked = 0
-    last_seen = 0
+def _links(session: Session, after: int, upto: int | None, batch: int) -> Iterator[chain.Link]:
+    last_seen = after
     while True:
-        rows = (
-            session.execute(
-                select(AuditEvent)
-                .where(AuditEvent.seq > last_seen)
-                .order_by(AuditEvent.seq)
-                .limit(batch)
-            )
-            .scalars()
-            .all()
-        )
+        query = select(AuditEvent).where(AuditEvent.seq > last_seen)
+        if upto is not None:
+            query = query.where(AuditEvent.seq <= upto)
+        rows = session.execute(query.order_by(AuditEvent.seq).limit(batch)).scalars().all()
         if not rows:
-            break
+            return
         for e in rows:
-            if e.seq != expected_seq:
-                return VerifyResult(
-                    False, checked, expected_seq, f"event {expected_seq} is missing"
-                )
-            if e.prev_hash != prev_hash:
-                return VerifyResult(
-                    False, checked, e.seq, f"event {e.seq} does not follow event {e.seq - 1}"
-                )
-            if event_hash(_fields(e), prev_hash) != e.hash:
-                return VerifyResult(
-                    False, checked, e.seq, f"event {e.seq} ({e.action}) was altered"
-                )
-            prev_hash = e.hash
-            expected_seq += 1
-            checked += 1
+            yield chain.Link(e.seq, e.prev_hash, e.hash, _fields(e), f"event {e.seq} ({e.action})")
             last_seen = e.seq
         session.expunge_all()
-    head = session.get(AuditHead, 1)
-    last = head.last_seq if head else 0
-    if last != checked or (head is not None and head.last_hash != prev_hash):
-        return VerifyResult(
-            False, checked, checked + 1, f"events after {checked} were removed (head says {last})"
-        )
-    return VerifyResult(True, checked)
+
+
+def walk(
+    session: Session,
+    start: chain.Head = chain.START,
+    wanted: Collection[int] = (),
+    batch: int = 5000,
+) -> chain.ChainResult:
+    """Walk the chain after ``start`` (see :func:`piodesk.core.chain.walk_stored`)."""
+    return chain.walk_stored(
+        session,
+        noun="event",
+        head_model=AuditHead,
+        seq_column=AuditEvent.seq,
+        links=lambda after, upto: _links(session, after, upto, batch),
+        start=start,
+        wanted=wanted,
+    )
+
+
+def verify(session: Session, batch: int = 5000) -> VerifyResult:
+    """Recompute every hash in order; name the first event altered, removed or reordered."""
+    result = walk(session, batch=batch)
+    return VerifyResult(result.ok, result.checked, result.first_bad_seq, result.problem)
+
+
+CHAIN = chain.register(
+    chain.ChainSource(
+        name="audit",
+        noun="event",
+        head=lambda session: chain.stored_head(session, AuditHead),
+        walk=lambda session, start, wanted: walk(session, start, wanted),
+    )
+)

@@ -62,6 +62,36 @@ class Settings(BaseSettings):
         description="A block comes up for review this many days after it is placed (§.20).",
     )
 
+    signing_key_file: Path | None = Field(
+        default=None,
+        description="The agency's Ed25519 signing key for checkpoints (`piodesk keys init` "
+        "creates it). Keep it off the database server's disk image and backups if you can: "
+        "whoever holds both could sign a rewritten history. Default: <data_dir>/keys/"
+        "agency-signing-key.pem.",
+    )
+    checkpoint_file: Path | None = Field(
+        default=None,
+        description="Every checkpoint is also appended to this JSON-lines file, outside the "
+        "database. Default: <data_dir>/checkpoints.jsonl.",
+    )
+    checkpoint_seconds: int = Field(
+        default=3600,
+        ge=0,
+        description="Sign a checkpoint of every chain this often when something changed "
+        "(0: only `piodesk checkpoint create`). Publish them: an insider can rewrite "
+        "anything after the last published checkpoint.",
+    )
+    tsa_url: str = Field(
+        default="",
+        description="An RFC 3161 time-stamping authority; when set, every checkpoint also "
+        "carries its timestamp token (proof from a third party of when it existed).",
+    )
+    tsa_certificate_file: Path | None = Field(
+        default=None,
+        description="The TSA's certificate or the root it chains to (PEM): when set, every "
+        "token is checked against it before it is kept.",
+    )
+
     agency_name: str = Field(
         default="Colorado Springs Police Department",
         description="The agency's full name, used in the §.10 disclaimer and maintained-by check.",
@@ -87,6 +117,16 @@ class Settings(BaseSettings):
         if len(self.secret_key) < 16:
             raise ValueError("PIODESK_SECRET_KEY must be at least 16 characters")
         return self
+
+    @property
+    def signing_key_path(self) -> Path:
+        """Where the agency's signing key is."""
+        return self.signing_key_file or self.data_dir / "keys" / "agency-signing-key.pem"
+
+    @property
+    def checkpoint_path(self) -> Path:
+        """The append-only JSON-lines file of checkpoints."""
+        return self.checkpoint_file or self.data_dir / "checkpoints.jsonl"
 
     @property
     def disclaimer(self) -> str:

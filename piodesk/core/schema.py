@@ -2,7 +2,7 @@
 
 from piodesk.archive import tables as archive_tables
 from piodesk.connectors.sandbox import tables as sandbox_tables
-from piodesk.core import audit
+from piodesk.core import audit, checkpoints
 from piodesk.core.db import Base
 from piodesk.moderation import tables as moderation_tables
 from piodesk.pages import tables as pages_tables
@@ -12,6 +12,7 @@ __all__ = [
     "Base",
     "archive_tables",
     "audit",
+    "checkpoints",
     "moderation_tables",
     "pages_tables",
     "people_tables",

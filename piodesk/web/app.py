@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -22,9 +23,10 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from piodesk import __version__
 from piodesk.archive.ingest import ingest_all
 from piodesk.archive.media import MediaStore
+from piodesk.core.checkpoints import checkpoint_now
 from piodesk.core.config import Settings
 from piodesk.core.db import make_engine, make_sessionmaker
-from piodesk.core.errors import DomainError
+from piodesk.core.errors import DomainError, NotFound
 from piodesk.core.jobs import JobRunner
 from piodesk.moderation.intake import intake_all
 from piodesk.pages.model import Agency
@@ -32,6 +34,7 @@ from piodesk.screening.engine import default_screener
 from piodesk.web.context import AppContext, LoginRequired, render
 
 STATIC = Path(__file__).parent / "static"
+log = structlog.get_logger(__name__)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -61,6 +64,13 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def _checkpoint(ctx: AppContext, settings: Settings) -> None:
+    try:
+        checkpoint_now(ctx.sessions, settings, only_if_changed=True)
+    except NotFound as exc:
+        log.warning("no checkpoint signed", reason=exc.message)
+
+
 def _lifespan(settings: Settings, run_jobs: bool) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -83,6 +93,11 @@ def _lifespan(settings: Settings, run_jobs: bool) -> Any:
                 "moderation-intake",
                 settings.intake_seconds,
                 lambda: intake_all(ctx.sessions, default_screener()),
+            )
+        if run_jobs and settings.checkpoint_seconds > 0:
+            # Only when a chain moved; a missing key is a warning each run (see `keys init`).
+            runner.every(
+                "checkpoint", settings.checkpoint_seconds, lambda: _checkpoint(ctx, settings)
             )
         for r in (runner, intake_runner):
             if r.jobs:
@@ -157,6 +172,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
     from piodesk.oversight import routes as oversight_routes
     from piodesk.pages import routes as page_routes
     from piodesk.people import routes as people_routes
+    from piodesk.web import checkpoints as checkpoint_routes
     from piodesk.web import routes as web_routes
 
     for module in (
@@ -167,6 +183,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
         sandbox_routes,
         moderation_routes,
         oversight_routes,
+        checkpoint_routes,
     ):
         app.include_router(module.router)
         app.include_router(module.api)
