@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from piodesk.core import audit, clock
 from piodesk.core.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
 from piodesk.core.permissions import SYSTEM, Actor, Perm, Role, require
-from piodesk.people.model import LockoutPolicy, check_password, check_text, check_username
+from piodesk.core.text import clean_line, clean_text
+from piodesk.people.model import LockoutPolicy, check_password, check_username
 from piodesk.people.tables import (
     Account,
     AccountPageScope,
@@ -114,9 +115,9 @@ def _new_account(
         raise Conflict(f"username '{name}' is taken")
     account = Account(
         username=name,
-        display_name=check_text("display name", display_name, max_len=120, required=True),
-        email=check_text("email", email, max_len=254),
-        unit=check_text("unit", unit, max_len=120),
+        display_name=clean_line("display name", display_name, max_len=120, required=True),
+        email=clean_line("email", email, max_len=254),
+        unit=clean_line("unit", unit, max_len=120),
         password_hash=_hasher.hash(check_password(password, name)),
         active=True,
         failed_attempts=0,
@@ -205,7 +206,7 @@ def set_roles(
 ) -> Account:
     """An administrator changes what a person may do; the reason is kept."""
     require(actor, Perm.ACCOUNT_MANAGE)
-    reason = check_text("reason", reason, max_len=500, required=True)
+    reason = clean_text("reason", reason, max_len=500, required=True)
     account = get_account(session, account_id)
     before = _snapshot(account)
     new_roles = _parse_roles(roles)
@@ -243,7 +244,7 @@ def set_active(
 ) -> Account:
     """An administrator deactivates (or reactivates) an account; its sessions end."""
     require(actor, Perm.ACCOUNT_MANAGE)
-    reason = check_text("reason", reason, max_len=500, required=True)
+    reason = clean_text("reason", reason, max_len=500, required=True)
     account = get_account(session, account_id)
     if account.id == actor.account_id and not active:
         raise Conflict("you cannot deactivate your own account")
@@ -360,7 +361,7 @@ def issue_api_token(
     """A person creates an API token for themselves; the secret is returned only now."""
     if actor.account_id is None:
         raise InvalidInput("API tokens belong to a person's account")
-    name = check_text("token name", name, max_len=80, required=True)
+    name = clean_line("token name", name, max_len=80, required=True)
     secret = "pio_" + secrets.token_urlsafe(32)
     now = clock.now()
     row = ApiToken(

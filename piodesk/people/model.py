@@ -34,18 +34,6 @@ def check_password(password: str, username: str = "") -> str:
     return password
 
 
-def check_text(label: str, value: str, *, max_len: int, required: bool = False) -> str:
-    """Trimmed text within its length limit; refuse control characters that hide content."""
-    text = value.strip()
-    if required and not text:
-        raise InvalidInput(f"{label} is required")
-    if len(text) > max_len:
-        raise InvalidInput(f"{label} is too long ({len(text)} characters; the limit is {max_len})")
-    if any(ord(c) < 32 and c not in "\n\r\t" for c in text):
-        raise InvalidInput(f"{label} contains control characters")
-    return text
-
-
 @dataclass(frozen=True, slots=True)
 class LockoutPolicy:
     """After ``attempts`` failed sign-ins in a row, refuse sign-in for ``minutes``."""
