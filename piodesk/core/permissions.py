@@ -207,7 +207,7 @@ class Actor:
     roles: frozenset[Role]
     # None: all pages. Otherwise the page ids a PIO designee is limited to.
     page_scope: frozenset[int] | None = None
-    via: str = field(default="web")  # web | api | cli | cli-operator | job
+    via: str = field(default="web")  # web | api | cli | operator | job
     # An API token's scopes narrow what its account may do (None: not narrowed).
     perm_limit: frozenset[Perm] | None = None
 
@@ -249,6 +249,48 @@ def require(actor: Actor, perm: Perm, page_id: PageRef = ANY_PAGE) -> None:
         f"{actor.username} may not {perm.value}{where}; "
         f"that belongs to: {', '.join(holders) or 'nobody'}"
     )
+
+
+class TokenScope(StrEnum):
+    """What an API token may be used for, whatever else its account may do."""
+
+    READ = "read"  # every token reads what its account may read
+    MODERATION = "moderation"  # decide, consult, advise, warn, block, answer, report (§.20, §.22)
+    RECORDS = "records"  # bring exports into the archive (§.40)
+    ADMIN = "admin"  # accounts, pages, connections and page approval
+
+
+SCOPE_PERMS: dict[TokenScope, frozenset[Perm]] = {
+    TokenScope.READ: frozenset(_READ_EVERYTHING),
+    TokenScope.MODERATION: frozenset(
+        {
+            Perm.MODERATION_DECIDE,
+            Perm.MODERATION_CONSULT,
+            Perm.MODERATION_ADVISE,
+            Perm.PERSON_WARN,
+            Perm.PERSON_BLOCK,
+            Perm.RESPONSE_ANSWER,
+            Perm.REPORT_FILE,
+        }
+    ),
+    TokenScope.RECORDS: frozenset({Perm.ARCHIVE_IMPORT}),
+    TokenScope.ADMIN: frozenset(
+        {
+            Perm.ACCOUNT_MANAGE,
+            Perm.PAGE_REGISTER,
+            Perm.PAGE_EDIT_PROFILE,
+            Perm.PAGE_CONNECT,
+            Perm.PAGE_APPROVE,
+            Perm.PAGE_RETIRE,
+        }
+    ),
+}
+assert set().union(*SCOPE_PERMS.values()) == set(Perm), "every permission belongs to a scope"
+
+
+def scope_perms(scopes: frozenset[TokenScope]) -> frozenset[Perm]:
+    """The permissions a token with ``scopes`` may use (read is always included)."""
+    return frozenset().union(*(SCOPE_PERMS[s] for s in scopes | {TokenScope.READ}))
 
 
 #: The actor for work nobody signed in to do: migrations, demo seeding, scheduled jobs.
