@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from piodesk.core import audit, clock
+from piodesk.core import audit
 from piodesk.core.db import transaction
 from piodesk.core.errors import AuthenticationFailed, Conflict, InvalidInput
 from piodesk.core.permissions import Role
@@ -96,18 +94,6 @@ def test_deactivation_ends_sessions_and_tokens(sessions: sessionmaker[Session], 
         policy = LockoutPolicy(5, 15)
         with pytest.raises(AuthenticationFailed):
             people.authenticate(s, "pio", PASSWORD, policy=policy)
-
-
-def test_expired_token_is_refused(sessions: sessionmaker[Session], staff) -> None:
-    with transaction(sessions) as s:
-        _row, token = people.issue_api_token(s, actor=staff[Role.RECORDS], name="short", days=1)
-    later = clock.now() + timedelta(days=2)
-    clock.set_clock(lambda: later)
-    try:
-        with sessions() as s:
-            assert people.resolve_api_token(s, token) is None
-    finally:
-        clock.set_clock(None)
 
 
 def test_role_changes_are_audited_with_before_and_after(
