@@ -17,6 +17,7 @@ from piodesk.connectors.credentials import encrypt
 from piodesk.core import audit, clock
 from piodesk.core.errors import Conflict, InvalidInput, NotFound
 from piodesk.core.permissions import Actor, Perm, require
+from piodesk.core.text import clean_line, clean_text
 from piodesk.pages.model import (
     PAGE_LIFECYCLE,
     Agency,
@@ -27,7 +28,6 @@ from piodesk.pages.model import (
     check_profile,
 )
 from piodesk.pages.tables import ComplianceCheck, Page, PageConnection, PageProfileVersion
-from piodesk.core.text import clean_line, clean_text
 
 MAX_ABOUT = 10_000
 MAX_LINKS = 20

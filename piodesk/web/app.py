@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -30,6 +30,13 @@ from piodesk.moderation.intake import intake_all
 from piodesk.pages.model import Agency
 from piodesk.screening.engine import default_screener
 from piodesk.web.context import AppContext, LoginRequired, render
+from piodesk.web.hardening import (
+    BodyLimit,
+    SecureTransport,
+    api_origin_check,
+    body_limit_for,
+    bounded_path_ids,
+)
 
 STATIC = Path(__file__).parent / "static"
 
@@ -105,6 +112,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
         "Authenticate with `Authorization: Bearer <token>` (create one with "
         "`piodesk user token USERNAME`).",
         openapi_url="/api/openapi.json",
+        dependencies=[Depends(bounded_path_ids)],  # ids beyond 64 bits are 404, on every route
         docs_url=None,  # Swagger UI loads scripts from a CDN, which the CSP (rightly) blocks
         redoc_url=None,
     )
@@ -115,6 +123,9 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
         agency=Agency.from_settings(settings),
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecureTransport, settings=settings)
+    # Outermost of ours: an oversized body is refused before any other part reads it.
+    app.add_middleware(BodyLimit, limit_for=body_limit_for(settings))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(DomainError)
@@ -169,5 +180,6 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
         moderation_report_routes,
     ):
         app.include_router(module.router)
-        app.include_router(module.api)
+        # A cookie-authenticated API write must come from piodesk's own pages (CSRF).
+        app.include_router(module.api, dependencies=[Depends(api_origin_check)])
     return app

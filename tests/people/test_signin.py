@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -17,6 +18,15 @@ from piodesk.people.model import LockoutPolicy, check_password
 from tests.conftest import PASSWORD
 
 POLICY = LockoutPolicy(attempts=2, minutes=15)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock() -> Iterator[None]:
+    # The backoff's first waits are seconds long: no real time may pass between attempts.
+    frozen = clock.now()
+    clock.set_clock(lambda: frozen)
+    yield
+    clock.set_clock(None)
 
 
 def _fail(sessions: sessionmaker[Session], username: str, source: str, password: str) -> str:
@@ -59,12 +69,9 @@ def test_backoff_ends_and_admin_unlock_clears_it(sessions: sessionmaker[Session]
             people.authenticate(s, "auditor", "nope nope nope", policy=POLICY, source="a")
     assert "too many" in _fail(sessions, "auditor", "a", PASSWORD)
     later = clock.now() + timedelta(minutes=16)
-    clock.set_clock(lambda: later)
-    try:
-        with transaction(sessions) as s:
-            assert people.authenticate(s, "auditor", PASSWORD, policy=POLICY, source="a")
-    finally:
-        clock.set_clock(None)
+    clock.set_clock(lambda: later)  # the longest wait is over
+    with transaction(sessions) as s:
+        assert people.authenticate(s, "auditor", PASSWORD, policy=POLICY, source="a")
     for _ in range(4):
         _fail(sessions, "auditor", "a", "nope nope nope")
     with transaction(sessions) as s:
