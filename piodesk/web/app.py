@@ -122,10 +122,12 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
         sessions=make_sessionmaker(engine),
         agency=Agency.from_settings(settings),
     )
+    # Innermost (added first): its 413 raised mid-stream must reach the app's own handler, and
+    # SecurityHeaders (a BaseHTTPMiddleware) would wrap it in an exception group on the way.
+    # No part outside it reads the body, so an oversized one is still never read in.
+    app.add_middleware(BodyLimit, limit_for=body_limit_for(settings))
     app.add_middleware(SecurityHeaders)
     app.add_middleware(SecureTransport, settings=settings)
-    # Outermost of ours: an oversized body is refused before any other part reads it.
-    app.add_middleware(BodyLimit, limit_for=body_limit_for(settings))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(DomainError)
