@@ -29,7 +29,9 @@ def tokens(staff, sessions: sessionmaker[Session]) -> dict[Role | str, str]:
     out: dict[Role | str, str] = {}
     with transaction(sessions) as session:
         for role, actor in staff.actors.items():
-            _row, secret = people.issue_api_token(session, actor=actor, name="test", scopes=ALL_SCOPES)
+            _row, secret = people.issue_api_token(
+                session, actor=actor, name="test", scopes=ALL_SCOPES
+            )
             out[role] = secret
         _row, out["root"] = people.issue_api_token(
             session, actor=staff.admin, name="test", scopes=ALL_SCOPES
