@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
@@ -156,6 +157,17 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
         if _wants_json(request):
             return JSONResponse({"error": message, "problems": problems}, status_code=422)
         return render(request, "error.html", {"message": message}, status=422)
+
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, exc: DataError) -> Response:
+        # Ids beyond 64 bits are refused up front (bounded_path_ids); on PostgreSQL some id
+        # columns are 32-bit, and a number too big for the column names no row either.
+        if "out of range" not in str(exc.orig).lower():
+            raise exc
+        message = "no such record: the number is out of range"
+        if _wants_json(request):
+            return JSONResponse({"error": message}, status_code=404)
+        return render(request, "error.html", {"message": message}, status=404)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from piodesk.core.config import Settings
-from piodesk.core.errors import DomainError, NotFound
+from piodesk.core.errors import DomainError, InvalidInput, NotFound
 
 #: Paths anyone may post to without signing in: their bodies are small.
 PUBLIC_PREFIXES = ("/sandbox/", "/login", "/password")
@@ -119,22 +119,32 @@ class SecureTransport:
         await self.app(scope, receive, with_hsts)
 
 
+def _out_of_range(raw: object) -> bool:
+    try:
+        value = int(str(raw))
+    except ValueError:
+        return False  # the route's own validation answers 422
+    return not -MAX_ID - 1 <= value <= MAX_ID
+
+
 def bounded_path_ids(request: Request) -> None:
-    """App-wide dependency: an integer path id beyond 64 bits names nothing, so 404."""
+    """App-wide dependency: an integer path id beyond 64 bits names nothing, so 404 (and an
+    integer query parameter beyond 64 bits, e.g. ``?before=``, is a 422, not a database
+    OverflowError)."""
     route: Any = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     if dependant is None:
         return
     for param in dependant.path_params:
-        if param.field_info.annotation is not int:
-            continue
         raw = request.path_params.get(param.name)
-        try:
-            value = int(raw) if raw is not None else 0
-        except (TypeError, ValueError):
-            continue  # the route's own validation answers 422
-        if not -MAX_ID - 1 <= value <= MAX_ID:
-            raise NotFound(f"no {param.name.replace('_', ' ')} {raw}")
+        if param.field_info.annotation is int and raw is not None and _out_of_range(raw):
+            raise NotFound(f"no {param.name.replace('_', ' ')} {str(raw)[:40]}")
+    for param in dependant.query_params:
+        if param.field_info.annotation not in (int, int | None):
+            continue
+        for raw in request.query_params.getlist(param.alias):
+            if _out_of_range(raw):
+                raise InvalidInput(f"{param.alias}: the number is out of range")
 
 
 def _same_origin(request: Request, origin: str) -> bool:

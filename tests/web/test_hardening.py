@@ -68,6 +68,12 @@ def test_ids_beyond_64_bits_are_404(client: TestClient, tokens, big: int) -> Non
     assert client.get(f"/pages/{big}").status_code == 404
 
 
+def test_query_numbers_beyond_64_bits_are_422(client: TestClient, staff) -> None:
+    sign_in(client, "auditor", PASSWORD)
+    r = client.get(f"/audit?before={2**64}")
+    assert r.status_code == 422 and "out of range" in r.text
+
+
 def test_largest_64_bit_id_is_an_ordinary_404(client: TestClient, tokens) -> None:
     r = client.get(f"/api/v1/pages/{2**63 - 1}", headers=bearer(tokens[Role.AUDITOR]))
     assert r.status_code == 404
