@@ -24,7 +24,22 @@ from piodesk.core.errors import Conflict, InvalidInput, NotFound, PermissionDeni
 from piodesk.core.permissions import ROLE_LABELS, SYSTEM, Actor, Perm, Role, require
 from piodesk.core.text import clean_line, clean_text
 from piodesk.people.hashing import hash_password, sha256, unusable_password
+from piodesk.people.lookup import OPERATOR_VIA, actor_for, find_account, get_account
 from piodesk.people.model import SENSITIVE_ROLES, check_password, check_username
+
+# Sign-in, passwords and tokens are re-exported: callers keep one import for people's actions.
+from piodesk.people.signin import (
+    authenticate,
+    change_password,
+    end_session,
+    issue_password_link,
+    new_password_link,
+    resolve_session,
+    start_session,
+    unlock,
+    use_password_link,
+    void_credentials,
+)
 from piodesk.people.tables import (
     Account,
     AccountPageScope,
@@ -33,12 +48,16 @@ from piodesk.people.tables import (
     RoleGrant,
     SignInSession,
 )
+from piodesk.people.tokens import (
+    issue_api_token,
+    list_tokens,
+    resolve_api_token,
+    revoke_token,
+)
 
 #: The role whose holders approve sensitive grants unless the settings name another.
 DEFAULT_APPROVER = Role.CHIEF
 
-#: How a local operator (whoever holds the server's configuration) appears in the audit log.
-OPERATOR_VIA = "operator"  # audit_events.via is 10 characters
 
 __all__ = [
     "DEFAULT_APPROVER",
@@ -61,23 +80,6 @@ __all__ = [
     "set_roles",
     "sha256",
 ]
-
-
-def actor_for(
-    account: Account, via: str = "web", perm_limit: frozenset[Perm] | None = None
-) -> Actor:
-    """The Actor that services see for this account."""
-    roles = frozenset(Role(r.role) for r in account.roles)
-    scope = frozenset(s.page_id for s in account.page_scopes) or None
-    return Actor(
-        account_id=account.id,
-        username=account.username,
-        display_name=account.display_name,
-        roles=roles,
-        page_scope=scope,
-        via=via,
-        perm_limit=perm_limit,
-    )
 
 
 def operator_actor() -> Actor:
@@ -116,21 +118,6 @@ def _snapshot(account: Account) -> dict[str, object]:
         "page_scope": sorted(s.page_id for s in account.page_scopes),
         "active": account.active,
     }
-
-
-def get_account(session: Session, account_id: int) -> Account:
-    """The account with this id, or a clear NotFound."""
-    account = session.get(Account, account_id)
-    if account is None:
-        raise NotFound(f"no account with id {account_id}")
-    return account
-
-
-def find_account(session: Session, username: str) -> Account | None:
-    """The account signing in under ``username``, if any."""
-    return session.execute(
-        select(Account).where(Account.username == username.strip().lower()[:100])
-    ).scalar_one_or_none()
 
 
 def list_accounts(session: Session, *, actor: Actor) -> list[Account]:
@@ -233,8 +220,6 @@ def bootstrap_approver(
     grant goes through that person. The account has no password; the returned one-time link
     is how its owner sets one.
     """
-    from piodesk.people.signin import new_password_link
-
     if actor.via != OPERATOR_VIA:
         raise PermissionDenied(
             "only the local operator (piodesk ... --operator on the server) creates the first "
@@ -543,8 +528,6 @@ def approve_grant(
     Returns the grant and, when the grant first makes the account sensitive, the one-time link
     for its owner to set a password (the old one is voided: an administrator may know it).
     """
-    from piodesk.people.signin import new_password_link, void_credentials
-
     grant = get_grant(session, grant_id)
     account = _may_decide(session, grant, actor, approver)
     reason = clean_text("reason", reason, max_len=500)
@@ -634,24 +617,6 @@ def set_active(
     )
     return account
 
-
-# Sign-in, passwords and tokens, re-exported so callers keep one import for people's actions.
-from piodesk.people.signin import (  # noqa: E402
-    authenticate,
-    change_password,
-    end_session,
-    issue_password_link,
-    resolve_session,
-    start_session,
-    unlock,
-    use_password_link,
-)
-from piodesk.people.tokens import (  # noqa: E402
-    issue_api_token,
-    list_tokens,
-    resolve_api_token,
-    revoke_token,
-)
 
 __all__ += [
     "authenticate",

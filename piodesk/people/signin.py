@@ -25,6 +25,7 @@ from piodesk.people.hashing import (
     verify_dummy,
     verify_password,
 )
+from piodesk.people.lookup import OPERATOR_VIA, actor_for, find_account, get_account
 from piodesk.people.model import SENSITIVE_ROLES, LockoutPolicy, check_password
 from piodesk.people.tables import (
     Account,
@@ -47,8 +48,6 @@ def authenticate(
     session: Session, username: str, password: str, *, policy: LockoutPolicy, source: str = ""
 ) -> Account:
     """Check a sign-in from ``source`` (an address); failures slow that pair down."""
-    from piodesk.people.actions import actor_for, find_account  # noqa: F401 - cycle
-
     now = clock.now()
     name = username.strip().lower()[:100]
     key = _throttle_key(name, source)
@@ -96,8 +95,6 @@ def authenticate(
 
 def unlock(session: Session, account_id: int, *, actor: Actor, reason: str) -> int:
     """An administrator clears every sign-in wait on an account; returns how many were set."""
-    from piodesk.people.actions import get_account
-
     require(actor, Perm.ACCOUNT_MANAGE)
     reason = clean_text("reason", reason, max_len=500, required=True)
     account = get_account(session, account_id)
@@ -122,8 +119,6 @@ def unlock(session: Session, account_id: int, *, actor: Actor, reason: str) -> i
 
 def start_session(session: Session, account: Account, *, hours: int) -> tuple[str, str]:
     """Open a browser session: returns (cookie token, CSRF token)."""
-    from piodesk.people.actions import actor_for
-
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     now = clock.now()
@@ -143,8 +138,6 @@ def start_session(session: Session, account: Account, *, hours: int) -> tuple[st
 
 def resolve_session(session: Session, token: str) -> tuple[Actor, str] | None:
     """The actor and CSRF token behind a session cookie, or None if it is not valid."""
-    from piodesk.people.actions import actor_for
-
     row = session.execute(
         select(SignInSession).where(SignInSession.token_hash == sha256(token))
     ).scalar_one_or_none()
@@ -158,8 +151,6 @@ def resolve_session(session: Session, token: str) -> tuple[Actor, str] | None:
 
 def end_session(session: Session, token: str) -> None:
     """Sign out: the cookie's session stops working."""
-    from piodesk.people.actions import actor_for
-
     row = session.execute(
         select(SignInSession).where(SignInSession.token_hash == sha256(token))
     ).scalar_one_or_none()
@@ -191,8 +182,6 @@ def change_password(
     session: Session, *, actor: Actor, current: str, new: str, keep_session: str | None = None
 ) -> None:
     """A person changes their own password, proving the current one; other sessions end."""
-    from piodesk.people.actions import get_account
-
     if actor.account_id is None:
         raise InvalidInput("only a person's account has a password")
     account = get_account(session, actor.account_id)
@@ -254,8 +243,6 @@ def issue_password_link(
     For an account holding a sensitive role the administrator would then hold its powers, so
     only the approver (or the local operator) may reset it, and never their own.
     """
-    from piodesk.people.actions import OPERATOR_VIA, get_account
-
     account = get_account(session, account_id)
     reason = clean_text("reason", reason, max_len=500, required=True)
     sensitive = [Role(r.role) for r in account.roles if Role(r.role) in SENSITIVE_ROLES]
@@ -276,8 +263,6 @@ def issue_password_link(
 
 def use_password_link(session: Session, token: str, new_password: str) -> Account:
     """The owner sets a password with a one-time link: it works once, before it expires."""
-    from piodesk.people.actions import actor_for
-
     row = session.execute(
         select(PasswordLink).where(PasswordLink.token_hash == sha256(token[:200]))
     ).scalar_one_or_none()

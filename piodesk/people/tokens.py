@@ -18,6 +18,7 @@ from piodesk.core.errors import Conflict, InvalidInput, NotFound, PermissionDeni
 from piodesk.core.permissions import Actor, Perm, TokenScope, scope_perms
 from piodesk.core.text import clean_line
 from piodesk.people.hashing import sha256
+from piodesk.people.lookup import actor_for
 from piodesk.people.tables import Account, ApiToken
 
 ALL_SCOPES: tuple[TokenScope, ...] = tuple(TokenScope)
@@ -94,8 +95,6 @@ def issue_api_token(
 
 def resolve_api_token(session: Session, secret: str) -> Actor | None:
     """The actor behind an API bearer token (narrowed to its scopes), or None."""
-    from piodesk.people.actions import actor_for
-
     if not secret.startswith("pio_") or len(secret) > 100:
         return None
     row = session.execute(
