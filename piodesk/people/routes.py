@@ -513,3 +513,56 @@ def password_set(
     except DomainError as exc:
         return _password_page(request, token, error=exc.message, status=exc.status_code)
     return _password_page(request, "", done=True)
+
+
+# ---- your account: password change and your tokens -------------------------------------------
+
+
+def _account_page(
+    request: Request, *, errors: dict[str, str] | None = None, changed: bool = False
+) -> HTMLResponse:
+    actor = authenticate(request).actor
+    with ctx(request).read() as session:
+        mine = tokens.list_tokens(session, actor=actor) if actor.account_id else []
+    return render(
+        request,
+        "account.html",
+        {"tokens": mine, "errors": errors or {}, "changed": changed},
+        status=422 if errors else 200,
+    )
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request) -> HTMLResponse:
+    """Your account: change your password, see and revoke your API tokens."""
+    return _account_page(request)
+
+
+@router.post("/account/password", dependencies=[Depends(check_csrf)])
+async def account_password(request: Request) -> Response:
+    """Change your password from the form; a wrong current one is shown beside its field."""
+    actor = authenticate(request).actor
+    form = await request.form()
+    try:
+        with ctx(request).tx() as session:
+            actions.change_password(
+                session,
+                actor=actor,
+                current=str(form.get("current", "")),
+                new=str(form.get("new", "")),
+                keep_session=request.cookies.get(SESSION_COOKIE),
+            )
+    except AuthenticationFailed as exc:
+        return _account_page(request, errors={"current": exc.message})
+    except DomainError as exc:
+        return _account_page(request, errors={"new": exc.message})
+    return _account_page(request, changed=True)
+
+
+@router.post("/account/tokens/{token_id}/revoke", dependencies=[Depends(check_csrf)])
+def account_token_revoke(request: Request, token_id: int) -> Response:
+    """Revoke one of your tokens."""
+    actor = authenticate(request).actor
+    with ctx(request).tx() as session:
+        tokens.revoke_token(session, token_id, actor=actor, reason="revoked on the account page")
+    return RedirectResponse(f"/account#token-{token_id}", status_code=303)
