@@ -1,15 +1,24 @@
 """The ``piodesk`` command: serve, demo, migrate, user, page, audit, keys and checkpoint.
 
-Every command that changes something acts as a named account (``--as USERNAME``) and goes
-through the same services as the web app, so permissions and the audit log are the same.
+Every command that reads or changes records acts with a credential and goes through the same
+services as the web app, so permissions and the audit log are the same:
+
+- ``--as USERNAME`` asks for that account's password (and is slowed down like the sign-in
+  page after failures);
+- ``piodesk --token pio_...`` (or ``PIODESK_TOKEN``) acts with an API token, within its scopes;
+- ``piodesk --operator`` acts as the local operator: whoever holds the server's configuration.
+  It may do an administrator's work (accounts, pages, connections, imports) and create the first
+  approver, never approve, publish or moderate; its events say ``via=operator``.
 """
 
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated
 
@@ -25,15 +34,17 @@ from piodesk.core import audit, chain, checkpoints, signing, timestamps
 from piodesk.core.checkpoints import Checkpoint
 from piodesk.core.config import PLACEHOLDER_SECRET, Settings
 from piodesk.core.db import make_engine, make_sessionmaker, transaction
-from piodesk.core.errors import DomainError, InvalidInput
+from piodesk.core.errors import AuthenticationFailed, DomainError, InvalidInput
 from piodesk.core.migrate import upgrade
-from piodesk.core.permissions import Actor
+from piodesk.core.permissions import Actor, Role
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
 from piodesk.people import actions as people
+from piodesk.people.model import SENSITIVE_ROLES, LockoutPolicy
 from piodesk.screening.cli import app as screening_app
 
 app = typer.Typer(help="piodesk: a police department's social media program, run by GO 409.")
+# (the top-level options --token and --operator are defined with acting(), below)
 user_app = typer.Typer(help="Accounts and roles.")
 page_app = typer.Typer(help="The official-page registry (GO 409 §.04, §.10).")
 audit_app = typer.Typer(help="The hash-chained audit log.")
@@ -54,8 +65,48 @@ out = Console()
 err = Console(stderr=True)
 
 AsUser = Annotated[
-    str, typer.Option("--as", envvar="PIODESK_ACTOR", help="The account you act as.")
+    str,
+    typer.Option(
+        "--as", envvar="PIODESK_ACTOR", help="The account you act as (its password is asked for)."
+    ),
 ]
+
+
+@dataclass
+class Credentials:
+    """How this invocation proves who it acts as (set by the top-level options)."""
+
+    token: str = ""
+    operator: bool = False
+    actor: Actor | None = None  # resolved once per invocation
+
+
+_creds = Credentials()
+
+
+@app.callback()
+def _global_options(
+    token: Annotated[
+        str,
+        typer.Option(
+            envvar="PIODESK_TOKEN",
+            help="Act with this API token (within its scopes).",
+            show_default=False,
+        ),
+    ] = "",
+    operator: Annotated[
+        bool,
+        typer.Option(
+            "--operator",
+            envvar="PIODESK_OPERATOR",
+            help="Act as the local operator (server configuration holder): administrator work "
+            "only, audited via=operator.",
+        ),
+    ] = False,
+) -> None:
+    """piodesk: a police department's social media program, run by GO 409."""
+    global _creds
+    _creds = Credentials(token=token.strip(), operator=operator)
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -90,13 +141,38 @@ def unit_of_work(settings: Settings) -> Iterator[Session]:
 
 
 def acting(session: Session, username: str) -> Actor:
-    """The actor for ``--as``."""
-    if not username:
-        raise InvalidInput("say who you act as: --as USERNAME (or PIODESK_ACTOR)")
-    account = people.find_account(session, username)
-    if account is None or not account.active:
-        raise InvalidInput(f"no active account '{username}'")
-    return people.actor_for(account, "cli")
+    """The actor this invocation proves it is: a token, a password, or the local operator."""
+    if _creds.actor is not None:
+        return _creds.actor
+    chosen = [bool(_creds.token), bool(username), _creds.operator]
+    if sum(chosen) > 1:
+        raise InvalidInput("use one of --as USERNAME, --token (PIODESK_TOKEN) or --operator")
+    if _creds.token:
+        actor = people.resolve_api_token(session, _creds.token)
+        if actor is None:
+            raise InvalidInput("the API token is not valid (expired, revoked or mistyped)")
+        actor = replace(actor, via="cli")
+    elif username:
+        password = typer.prompt(f"password for {username}", hide_input=True, err=True)
+        settings = load_settings()
+        policy = LockoutPolicy(settings.lockout_attempts, settings.lockout_minutes)
+        try:
+            account = people.authenticate(
+                session, username, password, policy=policy, source="cli:" + socket.gethostname()
+            )
+        except AuthenticationFailed:
+            session.commit()  # the failure counts toward the backoff, as on the sign-in page
+            raise
+        actor = people.actor_for(account, "cli")
+    elif _creds.operator:
+        actor = people.operator_actor()
+    else:
+        raise InvalidInput(
+            "say who you act as: --as USERNAME (asks for the password), "
+            "piodesk --token TOKEN (or PIODESK_TOKEN), or piodesk --operator on the server"
+        )
+    _creds.actor = actor
+    return actor
 
 
 @app.command()
@@ -202,18 +278,24 @@ def user_create(
     roles: Annotated[list[str], typer.Option("--role", help="A role; repeat for several.")],
     as_user: AsUser = "",
     unit: Annotated[str, typer.Option(help="Unit.")] = "",
-    password: Annotated[
-        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
-    ] = "",
+    reason: Annotated[str, typer.Option(help="Why the account is created.")] = "",
 ) -> None:
-    """Create an account. On an empty installation, the first admin needs no --as."""
+    """Create an account. On an empty installation, the first admin needs no credential.
+
+    Chief, PIO, legal counsel and records custodian wait for the approver (the chief) and get
+    no password here: the approver receives the owner's one-time link (`piodesk user approve`).
+    """
     settings = load_settings()
+    sensitive = any(r in {x.value for x in SENSITIVE_ROLES} for r in roles)
+    password = None
+    if not sensitive:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     with unit_of_work(settings) as session:
-        if not as_user and not people.list_accounts_exist(session):
+        if not as_user and not _creds.token and not people.list_accounts_exist(session):
             if roles != ["admin"]:
                 raise typer.BadParameter("the first account must be --role admin")
             account = people.bootstrap_admin(
-                session, username=username, display_name=display_name, password=password
+                session, username=username, display_name=display_name, password=password or ""
             )
         else:
             account = people.create_account(
@@ -224,8 +306,140 @@ def user_create(
                 password=password,
                 roles=roles,
                 unit=unit,
+                reason=reason,
             )
         out.print(f"created {account.username} ({', '.join(r.role for r in account.roles)})")
+        grant = people.pending_grant(session, account.id)
+        if grant is not None:
+            out.print(
+                f"role grant {grant.id} ({', '.join(grant.roles)}) waits for the "
+                f"{settings.role_approver}: piodesk user approve {grant.id} --as APPROVER"
+            )
+
+
+@user_app.command("bootstrap-approver")
+def user_bootstrap_approver(
+    username: str,
+    display_name: Annotated[str, typer.Option("--name", help="Full name.")],
+) -> None:
+    """Create the installation's first approver (the chief); `piodesk --operator` only, once."""
+    settings = load_settings()
+    with unit_of_work(settings) as session:
+        account, link = people.bootstrap_approver(
+            session,
+            actor=acting(session, ""),
+            username=username,
+            display_name=display_name,
+            approver=Role(settings.role_approver),
+            link_hours=settings.password_link_hours,
+        )
+    out.print(f"created {account.username} ({settings.role_approver}); no password yet.")
+    out.print(f"hand this one-time link to its owner: /password?token={link}")
+
+
+@user_app.command("grants")
+def user_grants(as_user: AsUser = "", state: Annotated[str, typer.Option()] = "pending") -> None:
+    """Role grants waiting for the approver (or --state approved, declined, all)."""
+    settings = load_settings()
+    with unit_of_work(settings) as session:
+        table = Table("grant", "account", "roles", "proposed by", "state", "reason")
+        for g in people.list_grants(
+            session,
+            actor=acting(session, as_user),
+            state=None if state == "all" else state,
+            approver=Role(settings.role_approver),
+        ):
+            account = people.get_account(session, g.account_id)
+            table.add_row(
+                str(g.id),
+                account.display_name,
+                ", ".join(g.roles),
+                g.proposed_by_name,
+                g.state,
+                g.reason,
+            )
+        out.print(table)
+
+
+@user_app.command("approve")
+def user_approve(grant_id: int, as_user: AsUser = "", reason: str = "") -> None:
+    """Approve a role grant (the approver; never the proposer nor the account itself)."""
+    settings = load_settings()
+    with unit_of_work(settings) as session:
+        grant, link = people.approve_grant(
+            session,
+            grant_id,
+            actor=acting(session, as_user),
+            reason=reason,
+            approver=Role(settings.role_approver),
+            link_hours=settings.password_link_hours,
+        )
+    out.print(f"grant {grant.id}: approved ({', '.join(grant.roles)})")
+    if link:
+        out.print(f"hand this one-time link to the account's owner: /password?token={link}")
+
+
+@user_app.command("decline")
+def user_decline(
+    grant_id: int, reason: Annotated[str, typer.Option()], as_user: AsUser = ""
+) -> None:
+    """Decline a role grant, with a reason (the approver)."""
+    settings = load_settings()
+    with unit_of_work(settings) as session:
+        grant = people.decline_grant(
+            session,
+            grant_id,
+            actor=acting(session, as_user),
+            reason=reason,
+            approver=Role(settings.role_approver),
+        )
+    out.print(f"grant {grant.id}: declined")
+
+
+def _account_id(session: Session, username: str) -> int:
+    account = people.find_account(session, username)
+    if account is None:
+        raise InvalidInput(f"no account '{username}'")
+    return account.id
+
+
+@user_app.command("unlock")
+def user_unlock(
+    username: str, reason: Annotated[str, typer.Option()], as_user: AsUser = ""
+) -> None:
+    """Clear every sign-in wait on an account (administrators; audited)."""
+    with unit_of_work(load_settings()) as session:
+        n = people.unlock(
+            session, _account_id(session, username), actor=acting(session, as_user), reason=reason
+        )
+    out.print(f"{username}: {n} sign-in wait(s) cleared")
+
+
+@user_app.command("reset")
+def user_reset(username: str, reason: Annotated[str, typer.Option()], as_user: AsUser = "") -> None:
+    """Start a password reset: prints a one-time link for the account's owner."""
+    settings = load_settings()
+    with unit_of_work(settings) as session:
+        link = people.issue_password_link(
+            session,
+            _account_id(session, username),
+            actor=acting(session, as_user),
+            reason=reason,
+            hours=settings.password_link_hours,
+            approver=Role(settings.role_approver),
+        )
+    out.print(f"hand this one-time link to {username}: /password?token={link}")
+
+
+@user_app.command("password")
+def user_password(as_user: AsUser = "") -> None:
+    """Change your own password (asks for the current one first)."""
+    with unit_of_work(load_settings()) as session:
+        actor = acting(session, as_user)
+        current = typer.prompt("current password", hide_input=True, err=True)
+        new = typer.prompt("new password", hide_input=True, confirmation_prompt=True, err=True)
+        people.change_password(session, actor=actor, current=current, new=new)
+    out.print("password changed; your other sessions have ended")
 
 
 @user_app.command("list")
@@ -266,15 +480,44 @@ def user_roles(
 @user_app.command("token")
 def user_token(
     name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
-    days: Annotated[int, typer.Option(help="Days until it expires (0: never).")] = 90,
+    days: Annotated[int, typer.Option(help="Days until it expires (at most the maximum).")] = 90,
+    scope: Annotated[
+        list[str], typer.Option(help="read, moderation, records or admin; repeat.")
+    ] = ["read"],  # noqa: B006
     as_user: AsUser = "",
 ) -> None:
     """Create an API token for the account you act as (shown once)."""
-    with unit_of_work(load_settings()) as session:
+    settings = load_settings()
+    with unit_of_work(settings) as session:
         _row, secret = people.issue_api_token(
-            session, actor=acting(session, as_user), name=name, days=days or None
+            session,
+            actor=acting(session, as_user),
+            name=name,
+            days=days,
+            scopes=scope,
+            max_days=settings.token_max_days,
         )
     out.print(secret)
+
+
+@user_app.command("tokens")
+def user_tokens(as_user: AsUser = "") -> None:
+    """Your API tokens (never their secrets)."""
+    with unit_of_work(load_settings()) as session:
+        table = Table("id", "name", "prefix", "scopes", "expires", "state")
+        for t in people.list_tokens(session, actor=acting(session, as_user)):
+            expires = t.expires_at.strftime("%Y-%m-%d") if t.expires_at else "-"
+            state = "revoked" if t.revoked else "active"
+            table.add_row(str(t.id), t.name, t.prefix, t.scopes, expires, state)
+        out.print(table)
+
+
+@user_app.command("revoke")
+def user_revoke(token_id: int, as_user: AsUser = "", reason: str = "") -> None:
+    """Revoke one API token (yours, or anyone's as an administrator)."""
+    with unit_of_work(load_settings()) as session:
+        row = people.revoke_token(session, token_id, actor=acting(session, as_user), reason=reason)
+    out.print(f"token {row.id} ({row.name}) revoked")
 
 
 # ---- page ------------------------------------------------------------------------------------

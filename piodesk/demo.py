@@ -90,15 +90,16 @@ def seed(session: Session, agency: Agency) -> None:
     admin = people.actor_for(admin_account, "cli")
     accounts = {"admin": admin_account}
     for login in DEMO_LOGINS[1:]:
-        accounts[login.username] = people.create_account(
+        # Seeded, not created by the admin: on a real installation these roles would wait for
+        # a second person (the chief), and the demo has to start with one login per role.
+        accounts[login.username] = people.seed_account(
             session,
-            actor=admin,
             username=login.username,
             display_name=login.display_name,
             password=DEMO_PASSWORD,
             roles=[r.value for r in login.roles],
             unit="Public Affairs Section" if Role.PIO in login.roles else "Patrol",
-            reason="demo account",
+            reason="demo account (seeded)",
         )
     chief = people.actor_for(accounts["chief"], "cli")
 

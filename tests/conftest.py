@@ -29,6 +29,8 @@ from piodesk.core.permissions import Actor, Role
 from piodesk.core.schema import Base
 from piodesk.pages.model import Agency
 from piodesk.people import actions as people
+from piodesk.people import hashing
+from piodesk.people.model import SENSITIVE_ROLES
 from tests.browser_support import DemoSite, chromium, demo_site
 
 PG_URL = os.environ.get(
@@ -44,7 +46,7 @@ PASSWORD = "correct horse battery staple"
 def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     # Production argon2 parameters cost ~50 ms a hash by design; tests create many accounts.
     monkeypatch.setattr(
-        people, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        hashing, "hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )
 
 
@@ -169,13 +171,25 @@ def staff(sessions: sessionmaker[Session]) -> People:
         )
         actors: dict[Role, Actor] = {}
         for role in Role:
-            account = people.create_account(
-                session,
-                actor=admin,
-                username=role.value.replace("_", "-"),
-                display_name=f"Test {role.value}",
-                password=PASSWORD,
-                roles=[role.value],
+            # Sensitive roles need a second person; the fixture seeds them as the demo does.
+            account = (
+                people.seed_account(
+                    session,
+                    username=role.value.replace("_", "-"),
+                    display_name=f"Test {role.value}",
+                    password=PASSWORD,
+                    roles=[role.value],
+                    reason="test fixture",
+                )
+                if role in SENSITIVE_ROLES
+                else people.create_account(
+                    session,
+                    actor=admin,
+                    username=role.value.replace("_", "-"),
+                    display_name=f"Test {role.value}",
+                    password=PASSWORD,
+                    roles=[role.value],
+                )
             )
             actors[role] = people.actor_for(account)
     return People(actors, admin)

@@ -41,9 +41,37 @@ class Settings(BaseSettings):
     )
     session_hours: int = Field(default=12, ge=1, le=24 * 14, description="Session lifetime.")
     lockout_attempts: int = Field(
-        default=5, ge=1, le=100, description="Failed sign-ins before an account is locked."
+        default=5,
+        ge=1,
+        le=100,
+        description="Failed sign-ins for one username from one address before each further "
+        "try must wait (1 s, doubling). Other addresses are never slowed down.",
     )
-    lockout_minutes: int = Field(default=15, ge=1, description="How long a lock-out lasts.")
+    lockout_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="The longest wait the doubling reaches."
+    )
+    role_approver: str = Field(
+        default="chief",
+        description="The role whose holders approve grants of chief, PIO, legal counsel or "
+        "records custodian (a second person; never the proposer nor the account itself).",
+    )
+    password_link_hours: int = Field(
+        default=72, ge=1, le=24 * 14, description="How long a one-time password link works."
+    )
+    token_max_days: int = Field(
+        default=365, ge=1, le=3650, description="The longest an API token may live (days)."
+    )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="The largest request body accepted from a signed-in person (bytes).",
+    )
+    max_public_body_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="The largest request body accepted on pages anyone may post to without "
+        "signing in (the sandbox's public page, sign-in, the password-link page).",
+    )
 
     ingest_seconds: int = Field(
         default=60, ge=0, description="Poll approved pages this often (0: only `piodesk ingest`)."
@@ -116,6 +144,16 @@ class Settings(BaseSettings):
             )
         if len(self.secret_key) < 16:
             raise ValueError("PIODESK_SECRET_KEY must be at least 16 characters")
+        return self
+
+    @model_validator(mode="after")
+    def _known_approver(self) -> Settings:
+        from piodesk.core.permissions import Role
+
+        if self.role_approver not in {r.value for r in Role}:
+            raise ValueError(f"PIODESK_ROLE_APPROVER '{self.role_approver}' is not a role")
+        if self.role_approver == Role.ADMIN.value:
+            raise ValueError("PIODESK_ROLE_APPROVER cannot be admin: that is the first person")
         return self
 
     @property

@@ -170,6 +170,33 @@ PAGE_SCOPED: frozenset[Perm] = frozenset(
 )
 
 
+#: Permissions a page-scoped PIO designee never holds: a page not yet registered lies outside
+#: any scope, so a designee registering one would widen their own reach.
+UNSCOPED_ONLY: frozenset[Perm] = frozenset({Perm.PAGE_REGISTER})
+
+
+class _AnyPage:
+    """The page argument meaning "on some page" (menus, queues filtered to the scope)."""
+
+    _instance: _AnyPage | None = None
+
+    def __new__(cls) -> _AnyPage:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "ANY_PAGE"
+
+
+#: ``actor.can(perm)`` asks "on some page?"; ``actor.can(perm, None)`` asks "on a thing that
+#: belongs to no page" (a case opened from a link piodesk never captured), which a designee
+#: limited to some pages may not touch.
+ANY_PAGE = _AnyPage()
+
+PageRef = int | None | _AnyPage
+
+
 @dataclass(frozen=True, slots=True)
 class Actor:
     """The person acting, as every service sees them (web, API, CLI or job)."""
@@ -180,29 +207,90 @@ class Actor:
     roles: frozenset[Role]
     # None: all pages. Otherwise the page ids a PIO designee is limited to.
     page_scope: frozenset[int] | None = None
-    via: str = field(default="web")  # web | api | cli | job
+    via: str = field(default="web")  # web | api | cli | operator | job
+    # An API token's scopes narrow what its account may do (None: not narrowed).
+    perm_limit: frozenset[Perm] | None = None
 
-    def can(self, perm: Perm, page_id: int | None = None) -> bool:
+    def can(self, perm: Perm, page_id: PageRef = ANY_PAGE) -> bool:
         """True when one of the actor's roles grants ``perm`` (on ``page_id``, if scoped)."""
+        if self.perm_limit is not None and perm not in self.perm_limit:
+            return False
         if not any(perm in GRANTS[r] for r in self.roles):
             return False
-        if perm in PAGE_SCOPED and page_id is not None and self.page_scope is not None:
-            # Only a PIO's grant is page-scoped; an admin editing a profile is not limited.
-            unscoped = any(perm in GRANTS[r] for r in self.roles if r != Role.PIO)
-            return unscoped or page_id in self.page_scope
-        return True
+        if self.page_scope is None or (perm not in PAGE_SCOPED and perm not in UNSCOPED_ONLY):
+            return True
+        # Only a PIO's grant is page-scoped; an admin editing a profile is not limited.
+        if any(perm in GRANTS[r] for r in self.roles if r != Role.PIO):
+            return True
+        if perm in UNSCOPED_ONLY:
+            return False
+        if isinstance(page_id, _AnyPage):
+            return True
+        return page_id is not None and page_id in self.page_scope
 
 
-def require(actor: Actor, perm: Perm, page_id: int | None = None) -> None:
+def require(actor: Actor, perm: Perm, page_id: PageRef = ANY_PAGE) -> None:
     """Refuse unless ``actor`` may do ``perm``; the message says which role may."""
     if actor.can(perm, page_id):
         return
+    if actor.perm_limit is not None and perm not in actor.perm_limit:
+        raise PermissionDenied(
+            f"this API token's scopes do not cover {perm.value}; "
+            "create a token with the scope it needs"
+        )
     holders = sorted(ROLE_LABELS[r] for r, perms in GRANTS.items() if perm in perms)
-    where = f" on page {page_id}" if page_id is not None and perm in PAGE_SCOPED else ""
+    where = ""
+    if actor.page_scope is not None and perm in PAGE_SCOPED:
+        where = " on something that belongs to no page" if page_id is None else ""
+        where = f" on page {page_id}" if isinstance(page_id, int) else where
+    elif actor.page_scope is not None and perm in UNSCOPED_ONLY:
+        where = " while limited to some pages"
     raise PermissionDenied(
         f"{actor.username} may not {perm.value}{where}; "
         f"that belongs to: {', '.join(holders) or 'nobody'}"
     )
+
+
+class TokenScope(StrEnum):
+    """What an API token may be used for, whatever else its account may do."""
+
+    READ = "read"  # every token reads what its account may read
+    MODERATION = "moderation"  # decide, consult, advise, warn, block, answer, report (§.20, §.22)
+    RECORDS = "records"  # bring exports into the archive (§.40)
+    ADMIN = "admin"  # accounts, pages, connections and page approval
+
+
+SCOPE_PERMS: dict[TokenScope, frozenset[Perm]] = {
+    TokenScope.READ: frozenset(_READ_EVERYTHING),
+    TokenScope.MODERATION: frozenset(
+        {
+            Perm.MODERATION_DECIDE,
+            Perm.MODERATION_CONSULT,
+            Perm.MODERATION_ADVISE,
+            Perm.PERSON_WARN,
+            Perm.PERSON_BLOCK,
+            Perm.RESPONSE_ANSWER,
+            Perm.REPORT_FILE,
+        }
+    ),
+    TokenScope.RECORDS: frozenset({Perm.ARCHIVE_IMPORT}),
+    TokenScope.ADMIN: frozenset(
+        {
+            Perm.ACCOUNT_MANAGE,
+            Perm.PAGE_REGISTER,
+            Perm.PAGE_EDIT_PROFILE,
+            Perm.PAGE_CONNECT,
+            Perm.PAGE_APPROVE,
+            Perm.PAGE_RETIRE,
+        }
+    ),
+}
+assert set().union(*SCOPE_PERMS.values()) == set(Perm), "every permission belongs to a scope"
+
+
+def scope_perms(scopes: frozenset[TokenScope]) -> frozenset[Perm]:
+    """The permissions a token with ``scopes`` may use (read is always included)."""
+    return frozenset().union(*(SCOPE_PERMS[s] for s in scopes | {TokenScope.READ}))
 
 
 #: The actor for work nobody signed in to do: migrations, demo seeding, scheduled jobs.

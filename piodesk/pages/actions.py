@@ -17,6 +17,7 @@ from piodesk.connectors.credentials import encrypt
 from piodesk.core import audit, clock
 from piodesk.core.errors import Conflict, InvalidInput, NotFound
 from piodesk.core.permissions import Actor, Perm, require
+from piodesk.core.text import clean_line, clean_text
 from piodesk.pages.model import (
     PAGE_LIFECYCLE,
     Agency,
@@ -27,7 +28,6 @@ from piodesk.pages.model import (
     check_profile,
 )
 from piodesk.pages.tables import ComplianceCheck, Page, PageConnection, PageProfileVersion
-from piodesk.people.model import check_text
 
 MAX_ABOUT = 10_000
 MAX_LINKS = 20
@@ -56,19 +56,19 @@ def clean_profile(
         raise InvalidInput(f"too many links ({len(links)}; the limit is {MAX_LINKS})")
     clean_links = []
     for link in links:
-        link = check_text("link", link, max_len=500)
+        link = clean_line("link", link, max_len=500)
         if not link:
             continue
         if not link.lower().startswith(("http://", "https://")):
             raise InvalidInput(f"link must start with http:// or https://: {link[:80]}")
         clean_links.append(link)
     return Profile(
-        about=check_text("about text", about, max_len=MAX_ABOUT),
+        about=clean_text("about text", about, max_len=MAX_ABOUT),
         links=tuple(clean_links),
-        contact_phone=check_text("contact phone", contact_phone, max_len=60),
-        contact_email=check_text("contact email", contact_email, max_len=254),
-        contact_address=check_text("contact address", contact_address, max_len=300),
-        target_audience=check_text("target audience", target_audience, max_len=200),
+        contact_phone=clean_line("contact phone", contact_phone, max_len=60),
+        contact_email=clean_line("contact email", contact_email, max_len=254),
+        contact_address=clean_text("contact address", contact_address, max_len=300),
+        target_audience=clean_text("target audience", target_audience, max_len=200),
     )
 
 
@@ -167,7 +167,7 @@ def register_page(
     """Add a page to the registry; it waits for the chief's approval before it is used."""
     require(actor, Perm.PAGE_REGISTER)
     plat = parse_platform(platform)
-    handle = check_text("handle", handle, max_len=200, required=True)
+    handle = clean_line("handle", handle, max_len=200, required=True)
     if session.execute(
         select(Page.id).where(Page.platform == plat.value, Page.handle == handle)
     ).first():
@@ -175,9 +175,9 @@ def register_page(
     page = Page(
         platform=plat.value,
         handle=handle,
-        name=check_text("name", name, max_len=200, required=True),
-        url=check_text("url", url, max_len=500),
-        administering_unit=check_text(
+        name=clean_line("name", name, max_len=200, required=True),
+        url=clean_line("url", url, max_len=500),
+        administering_unit=clean_line(
             "administering unit", administering_unit, max_len=200, required=True
         ),
         state=PAGE_LIFECYCLE.initial.value,
@@ -234,7 +234,7 @@ def update_profile(
         "page:update_profile",
         "page",
         page.id,
-        reason=check_text("reason", reason, max_len=500),
+        reason=clean_text("reason", reason, max_len=500),
         section="§.10",
         data={
             "version": page.profile_version,
@@ -277,7 +277,7 @@ def _transition(
     page = session.get(Page, page_id)
     if page is None:
         raise NotFound(f"no page with id {page_id}")
-    reason = check_text("reason", reason, max_len=1000, required=require_reason)
+    reason = clean_text("reason", reason, max_len=1000, required=require_reason)
     source = PageState(page.state)
     PAGE_LIFECYCLE.check(source, target)
     page.state = target.value
@@ -383,7 +383,7 @@ def connect_page(
     ]
     if missing:
         raise InvalidInput(f"{page.platform} needs: {', '.join(missing)}")
-    clean = {k: check_text(k, settings[k], max_len=500) for k in want_settings}
+    clean = {k: clean_text(k, settings[k], max_len=500) for k in want_settings}
     token = encrypt({k: secrets[k] for k in want_secrets}, key)
     row = session.execute(
         select(PageConnection).where(PageConnection.page_id == page_id)

@@ -1,56 +1,99 @@
-"""Things people do with accounts: create, change roles, sign in, tokens.
+"""Things people do with accounts: create, change roles, approve role grants, deactivate.
 
 Each function checks the actor's permission, works inside the caller's transaction and writes
-the audit event; the caller (web, API, CLI) commits.
+the audit event; the caller (web, API, CLI) commits. Sign-in, passwords and API tokens live in
+:mod:`piodesk.people.signin` and :mod:`piodesk.people.tokens` (re-exported here).
+
+Separation of duties: no account changes its own roles, and the sensitive roles
+(:data:`~piodesk.people.model.SENSITIVE_ROLES`) wait as a pending :class:`RoleGrant` until a
+second person holding the approver role (the chief by default) approves them. When a grant
+first makes an account sensitive, its password and tokens are voided and the approver gets the
+one-time link to set a new password, so whoever chose the old password (the administrator)
+never holds the new powers.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import secrets
 from collections.abc import Iterable
-from datetime import timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from piodesk.core import audit, clock
-from piodesk.core.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
-from piodesk.core.permissions import SYSTEM, Actor, Perm, Role, require
-from piodesk.people.model import LockoutPolicy, check_password, check_text, check_username
+from piodesk.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from piodesk.core.permissions import ROLE_LABELS, SYSTEM, Actor, Perm, Role, require
+from piodesk.core.text import clean_line, clean_text
+from piodesk.people.hashing import hash_password, sha256, unusable_password
+from piodesk.people.lookup import OPERATOR_VIA, actor_for, find_account, get_account
+from piodesk.people.model import SENSITIVE_ROLES, check_password, check_username
+
+# Sign-in, passwords and tokens are re-exported: callers keep one import for people's actions.
+from piodesk.people.signin import (
+    authenticate,
+    change_password,
+    end_session,
+    issue_password_link,
+    new_password_link,
+    resolve_session,
+    start_session,
+    unlock,
+    use_password_link,
+    void_credentials,
+)
 from piodesk.people.tables import (
     Account,
     AccountPageScope,
     AccountRole,
     ApiToken,
+    RoleGrant,
     SignInSession,
 )
+from piodesk.people.tokens import (
+    issue_api_token,
+    list_tokens,
+    resolve_api_token,
+    revoke_token,
+)
 
-_hasher = PasswordHasher()
-# Verifying against this when the username is unknown costs the same time as a real check,
-# so response time does not reveal which usernames exist.
-_DUMMY_HASH = _hasher.hash("piodesk-dummy-password")
+#: The role whose holders approve sensitive grants unless the settings name another.
+DEFAULT_APPROVER = Role.CHIEF
 
 
-def sha256(token: str) -> str:
-    """Hex SHA-256 of a token: what the database stores instead of the token."""
-    return hashlib.sha256(token.encode()).hexdigest()
+__all__ = [
+    "DEFAULT_APPROVER",
+    "OPERATOR_VIA",
+    "actor_for",
+    "approve_grant",
+    "bootstrap_admin",
+    "bootstrap_approver",
+    "create_account",
+    "decline_grant",
+    "find_account",
+    "get_account",
+    "list_accounts",
+    "list_accounts_exist",
+    "list_grants",
+    "operator_actor",
+    "pending_grant",
+    "seed_account",
+    "set_active",
+    "set_roles",
+    "sha256",
+]
 
 
-def actor_for(account: Account, via: str = "web") -> Actor:
-    """The Actor that services see for this account."""
-    roles = frozenset(Role(r.role) for r in account.roles)
-    scope = frozenset(s.page_id for s in account.page_scopes) or None
+def operator_actor() -> Actor:
+    """The local operator: whoever runs the CLI with the server's configuration.
+
+    It acts as an administrator and nothing more (never approves, publishes or moderates), and
+    every event it writes says ``via=cli-operator``.
+    """
     return Actor(
-        account_id=account.id,
-        username=account.username,
-        display_name=account.display_name,
-        roles=roles,
-        page_scope=scope,
-        via=via,
+        account_id=None,
+        username="operator",
+        display_name="local operator (server configuration)",
+        roles=frozenset({Role.ADMIN}),
+        via=OPERATOR_VIA,
     )
 
 
@@ -77,21 +120,6 @@ def _snapshot(account: Account) -> dict[str, object]:
     }
 
 
-def get_account(session: Session, account_id: int) -> Account:
-    """The account with this id, or a clear NotFound."""
-    account = session.get(Account, account_id)
-    if account is None:
-        raise NotFound(f"no account with id {account_id}")
-    return account
-
-
-def find_account(session: Session, username: str) -> Account | None:
-    """The account signing in under ``username``, if any."""
-    return session.execute(
-        select(Account).where(Account.username == username.strip().lower())
-    ).scalar_one_or_none()
-
-
 def list_accounts(session: Session, *, actor: Actor) -> list[Account]:
     """Every account, for the people who manage or audit them."""
     require(actor, Perm.ACCOUNT_VIEW)
@@ -103,8 +131,8 @@ def _new_account(
     *,
     username: str,
     display_name: str,
-    password: str,
-    roles: Iterable[str],
+    password: str | None,
+    roles: Iterable[Role],
     email: str,
     unit: str,
     page_scope: Iterable[int],
@@ -112,21 +140,31 @@ def _new_account(
     name = check_username(username)
     if find_account(session, name) is not None:
         raise Conflict(f"username '{name}' is taken")
+    display = clean_line("display name", display_name, max_len=120, required=True)
     account = Account(
         username=name,
-        display_name=check_text("display name", display_name, max_len=120, required=True),
-        email=check_text("email", email, max_len=254),
-        unit=check_text("unit", unit, max_len=120),
-        password_hash=_hasher.hash(check_password(password, name)),
+        display_name=display,
+        email=clean_line("email", email, max_len=254),
+        unit=clean_line("unit", unit, max_len=120),
+        password_hash=(
+            hash_password(check_password(password, name, hints=(display,)))
+            if password is not None
+            else unusable_password()
+        ),
         active=True,
         failed_attempts=0,
         created_at=clock.now(),
     )
-    account.roles = [AccountRole(role=r.value) for r in _parse_roles(roles)]
+    account.roles = [AccountRole(role=r.value) for r in sorted(set(roles))]
     account.page_scopes = [AccountPageScope(page_id=p) for p in sorted(set(page_scope))]
     session.add(account)
     session.flush()
     return account
+
+
+def list_accounts_exist(session: Session) -> bool:
+    """True once any account exists (the first admin is created without an actor)."""
+    return session.execute(select(func.count(Account.id))).scalar_one() > 0
 
 
 def bootstrap_admin(
@@ -157,30 +195,181 @@ def bootstrap_admin(
     return account
 
 
+def _active_holders(session: Session, role: Role) -> list[int]:
+    return list(
+        session.execute(
+            select(Account.id)
+            .join(AccountRole, AccountRole.account_id == Account.id)
+            .where(AccountRole.role == role.value, Account.active.is_(True))
+        ).scalars()
+    )
+
+
+def bootstrap_approver(
+    session: Session,
+    *,
+    actor: Actor,
+    username: str,
+    display_name: str,
+    approver: Role = DEFAULT_APPROVER,
+    link_hours: int = 72,
+) -> tuple[Account, str]:
+    """The local operator creates the first approver (the chief) of an installation.
+
+    Refused once any active account holds the approver role: from then on every sensitive
+    grant goes through that person. The account has no password; the returned one-time link
+    is how its owner sets one.
+    """
+    if actor.via != OPERATOR_VIA:
+        raise PermissionDenied(
+            "only the local operator (piodesk ... --operator on the server) creates the first "
+            f"{ROLE_LABELS[approver]}"
+        )
+    if _active_holders(session, approver):
+        raise Conflict(f"an active {ROLE_LABELS[approver]} exists; ask them to approve new grants")
+    account = _new_account(
+        session,
+        username=username,
+        display_name=display_name,
+        password=None,
+        roles=[approver],
+        email="",
+        unit="",
+        page_scope=(),
+    )
+    audit.record(
+        session,
+        actor,
+        "account:bootstrap_approver",
+        "account",
+        account.id,
+        reason=f"first {ROLE_LABELS[approver]} of the installation",
+        data={"after": _snapshot(account)},
+    )
+    token = new_password_link(session, account, actor=actor, purpose="set", hours=link_hours)
+    return account, token
+
+
+def seed_account(
+    session: Session,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    roles: Iterable[str],
+    unit: str = "",
+    reason: str,
+) -> Account:
+    """Seeding (the demo's fresh database, test fixtures): an account with its roles at once.
+
+    No web route or CLI command reaches this but ``piodesk demo``, which builds a new
+    database; the event says it was seeded, by the system, so the log shows it plainly.
+    """
+    account = _new_account(
+        session,
+        username=username,
+        display_name=display_name,
+        password=password,
+        roles=_parse_roles(roles),
+        email="",
+        unit=unit,
+        page_scope=(),
+    )
+    audit.record(
+        session,
+        SYSTEM,
+        "account:seed",
+        "account",
+        account.id,
+        reason=clean_text("reason", reason, max_len=500, required=True),
+        data={"after": _snapshot(account)},
+    )
+    return account
+
+
+def _propose(
+    session: Session,
+    account: Account,
+    *,
+    actor: Actor,
+    roles: Iterable[Role],
+    page_scope: Iterable[int],
+    reason: str,
+) -> RoleGrant:
+    pending = pending_grant(session, account.id)
+    if pending is not None:
+        raise Conflict(
+            f"{account.display_name} already has a role grant waiting (grant {pending.id}); "
+            "it must be approved or declined first"
+        )
+    grant = RoleGrant(
+        account_id=account.id,
+        roles=sorted(r.value for r in roles),
+        page_scope=sorted(set(page_scope)),
+        state="pending",
+        reason=reason,
+        proposed_by_id=actor.account_id,
+        proposed_by_name=f"{actor.display_name} ({actor.username}, {actor.via})",
+        proposed_at=clock.now(),
+        decided_by_name="",
+        decision_reason="",
+    )
+    session.add(grant)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "account:grant_propose",
+        "account",
+        account.id,
+        reason=reason,
+        data={"grant": grant.id, "roles": grant.roles, "page_scope": grant.page_scope},
+    )
+    return grant
+
+
 def create_account(
     session: Session,
     *,
     actor: Actor,
     username: str,
     display_name: str,
-    password: str,
+    password: str | None,
     roles: Iterable[str],
     email: str = "",
     unit: str = "",
     page_scope: Iterable[int] = (),
     reason: str = "",
 ) -> Account:
-    """An administrator adds a person with their roles (and, for a PIO designee, pages)."""
+    """An administrator adds a person with their roles (and, for a PIO designee, pages).
+
+    Plain roles take effect now. Sensitive roles become a pending grant for the approver, and
+    such an account gets no administrator-chosen password (``password`` must be None): its
+    owner sets one through the link the approver receives on approval.
+    """
     require(actor, Perm.ACCOUNT_MANAGE)
+    reason = clean_text("reason", reason, max_len=500)
+    wanted = _parse_roles(roles)
+    if find_account(session, check_username(username)) is not None:
+        raise Conflict(f"username '{check_username(username)}' is taken")
+    sensitive = [r for r in wanted if r in SENSITIVE_ROLES]
+    if sensitive and password:
+        raise InvalidInput(
+            f"an account with the role {ROLE_LABELS[sensitive[0]]} gets no password chosen by "
+            "an administrator; leave the password empty (the approver receives a one-time "
+            "link for its owner)"
+        )
+    if not sensitive and not password:
+        raise InvalidInput("password is required")
     account = _new_account(
         session,
         username=username,
         display_name=display_name,
-        password=password,
-        roles=roles,
+        password=password or None,
+        roles=[r for r in wanted if r not in SENSITIVE_ROLES],
         email=email,
         unit=unit,
-        page_scope=page_scope,
+        page_scope=page_scope if not sensitive else (),
     )
     audit.record(
         session,
@@ -191,7 +380,29 @@ def create_account(
         reason=reason,
         data={"after": _snapshot(account)},
     )
+    if sensitive:
+        _propose(
+            session,
+            account,
+            actor=actor,
+            roles=sensitive,
+            page_scope=page_scope,
+            reason=reason or "roles of a new account",
+        )
     return account
+
+
+def _apply(account: Account, roles: set[str], page_scope: set[int]) -> None:
+    # Change the collections in place: replacing them would insert before the orphans are
+    # deleted and trip the unique constraints.
+    for row in [r for r in account.roles if r.role not in roles]:
+        account.roles.remove(row)
+    have_roles = {r.role for r in account.roles}
+    account.roles.extend(AccountRole(role=r) for r in sorted(roles - have_roles))
+    for scope in [s for s in account.page_scopes if s.page_id not in page_scope]:
+        account.page_scopes.remove(scope)
+    have_pages = {s.page_id for s in account.page_scopes}
+    account.page_scopes.extend(AccountPageScope(page_id=p) for p in sorted(page_scope - have_pages))
 
 
 def set_roles(
@@ -203,28 +414,34 @@ def set_roles(
     page_scope: Iterable[int] = (),
     reason: str,
 ) -> Account:
-    """An administrator changes what a person may do; the reason is kept."""
+    """An administrator changes what another person may do; the reason is kept.
+
+    Removing roles and narrowing a designee's pages take effect now. Adding a sensitive role,
+    or widening the pages of a PIO designee, waits for the approver as a pending grant.
+    """
     require(actor, Perm.ACCOUNT_MANAGE)
-    reason = check_text("reason", reason, max_len=500, required=True)
+    reason = clean_text("reason", reason, max_len=500, required=True)
     account = get_account(session, account_id)
+    if actor.account_id is not None and account.id == actor.account_id:
+        raise Conflict("no account changes its own roles; ask another administrator")
     before = _snapshot(account)
-    new_roles = _parse_roles(roles)
-    if account.id == actor.account_id and Role.ADMIN not in new_roles:
-        raise Conflict("you cannot remove your own administrator role")
-    # Change the collections in place: replacing them would insert before the orphans are
-    # deleted and trip the unique constraints.
-    wanted_roles = {r.value for r in new_roles}
-    for row in [r for r in account.roles if r.role not in wanted_roles]:
-        account.roles.remove(row)
-    have_roles = {r.role for r in account.roles}
-    account.roles.extend(AccountRole(role=r) for r in sorted(wanted_roles - have_roles))
-    wanted_pages = set(page_scope)
-    for scope in [s for s in account.page_scopes if s.page_id not in wanted_pages]:
-        account.page_scopes.remove(scope)
-    have_pages = {s.page_id for s in account.page_scopes}
-    account.page_scopes.extend(
-        AccountPageScope(page_id=p) for p in sorted(wanted_pages - have_pages)
+    wanted = {r.value for r in _parse_roles(roles)}
+    have = {r.role for r in account.roles}
+    old_scope = {s.page_id for s in account.page_scopes}
+    new_scope = set(page_scope)
+    added_sensitive = {r for r in wanted - have if Role(r) in SENSITIVE_ROLES}
+    # An empty scope means every page: going from some pages to all, or adding a page, widens.
+    pio_after = Role.PIO.value in wanted
+    widens = (
+        pio_after
+        and Role.PIO.value in have
+        and bool(old_scope)
+        and (not new_scope or bool(new_scope - old_scope))
     )
+    now_roles = wanted - added_sensitive
+    # While a widening waits, the designee keeps only the pages both old and new scope name.
+    now_scope = (old_scope & new_scope if new_scope else old_scope) if widens else new_scope
+    _apply(account, now_roles, now_scope)
     session.flush()
     audit.record(
         session,
@@ -235,7 +452,138 @@ def set_roles(
         reason=reason,
         data={"before": before, "after": _snapshot(account)},
     )
+    if added_sensitive or widens:
+        _propose(
+            session,
+            account,
+            actor=actor,
+            roles=[Role(r) for r in added_sensitive],
+            page_scope=new_scope,
+            reason=reason,
+        )
     return account
+
+
+def _may_decide(session: Session, grant: RoleGrant, actor: Actor, approver: Role) -> Account:
+    if approver not in actor.roles:
+        raise PermissionDenied(
+            f"{actor.username} may not approve role grants; that belongs to: "
+            f"{ROLE_LABELS[approver]}"
+        )
+    if actor.perm_limit is not None and Perm.ACCOUNT_MANAGE not in actor.perm_limit:
+        raise PermissionDenied("this API token's scopes do not cover role grants (admin scope)")
+    if grant.state != "pending":
+        raise Conflict(f"grant {grant.id} is {grant.state} already")
+    if actor.account_id is not None and actor.account_id == grant.proposed_by_id:
+        raise Conflict(
+            "whoever proposed a grant cannot approve or decline it; a second person must"
+        )
+    if actor.account_id == grant.account_id:
+        raise Conflict("no account approves a grant of roles to itself")
+    return get_account(session, grant.account_id)
+
+
+def pending_grant(session: Session, account_id: int) -> RoleGrant | None:
+    """The grant waiting for the approver on this account, if any."""
+    return session.execute(
+        select(RoleGrant).where(RoleGrant.account_id == account_id, RoleGrant.state == "pending")
+    ).scalar_one_or_none()
+
+
+def get_grant(session: Session, grant_id: int) -> RoleGrant:
+    """The role grant with this id, or a clear NotFound."""
+    grant = session.get(RoleGrant, grant_id)
+    if grant is None:
+        raise NotFound(f"no role grant with id {grant_id}")
+    return grant
+
+
+def list_grants(
+    session: Session,
+    *,
+    actor: Actor,
+    state: str | None = "pending",
+    approver: Role = DEFAULT_APPROVER,
+) -> list[RoleGrant]:
+    """Role grants (pending by default), for administrators, auditors and the approver."""
+    if approver not in actor.roles:
+        require(actor, Perm.ACCOUNT_VIEW)
+    q = select(RoleGrant).order_by(RoleGrant.id)
+    if state:
+        q = q.where(RoleGrant.state == state)
+    return list(session.execute(q).scalars())
+
+
+def approve_grant(
+    session: Session,
+    grant_id: int,
+    *,
+    actor: Actor,
+    reason: str = "",
+    approver: Role = DEFAULT_APPROVER,
+    link_hours: int = 72,
+) -> tuple[RoleGrant, str | None]:
+    """The approver (a second person) lets a pending grant take effect.
+
+    Returns the grant and, when the grant first makes the account sensitive, the one-time link
+    for its owner to set a password (the old one is voided: an administrator may know it).
+    """
+    grant = get_grant(session, grant_id)
+    account = _may_decide(session, grant, actor, approver)
+    reason = clean_text("reason", reason, max_len=500)
+    before = _snapshot(account)
+    was_sensitive = any(Role(r.role) in SENSITIVE_ROLES for r in account.roles)
+    roles = {r.role for r in account.roles} | set(grant.roles)
+    scope = set(grant.page_scope)
+    _apply(account, roles, scope)
+    grant.state = "approved"
+    grant.decided_by_id = actor.account_id
+    grant.decided_by_name = f"{actor.display_name} ({actor.username}, {actor.via})"
+    grant.decided_at = clock.now()
+    grant.decision_reason = reason
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "account:grant_approve",
+        "account",
+        account.id,
+        reason=reason,
+        data={"grant": grant.id, "before": before, "after": _snapshot(account)},
+    )
+    link = None
+    if not was_sensitive:
+        void_credentials(session, account, actor=actor, why="a sensitive role was granted")
+        link = new_password_link(session, account, actor=actor, purpose="set", hours=link_hours)
+    return grant, link
+
+
+def decline_grant(
+    session: Session,
+    grant_id: int,
+    *,
+    actor: Actor,
+    reason: str,
+    approver: Role = DEFAULT_APPROVER,
+) -> RoleGrant:
+    """The approver declines a pending grant, with a reason; nothing about the account changes."""
+    grant = get_grant(session, grant_id)
+    account = _may_decide(session, grant, actor, approver)
+    grant.state = "declined"
+    grant.decided_by_id = actor.account_id
+    grant.decided_by_name = f"{actor.display_name} ({actor.username}, {actor.via})"
+    grant.decided_at = clock.now()
+    grant.decision_reason = clean_text("reason", reason, max_len=500, required=True)
+    audit.record(
+        session,
+        actor,
+        "account:grant_decline",
+        "account",
+        account.id,
+        reason=grant.decision_reason,
+        data={"grant": grant.id, "roles": grant.roles},
+    )
+    return grant
 
 
 def set_active(
@@ -243,7 +591,7 @@ def set_active(
 ) -> Account:
     """An administrator deactivates (or reactivates) an account; its sessions end."""
     require(actor, Perm.ACCOUNT_MANAGE)
-    reason = check_text("reason", reason, max_len=500, required=True)
+    reason = clean_text("reason", reason, max_len=500, required=True)
     account = get_account(session, account_id)
     if account.id == actor.account_id and not active:
         raise Conflict("you cannot deactivate your own account")
@@ -270,131 +618,17 @@ def set_active(
     return account
 
 
-def authenticate(
-    session: Session, username: str, password: str, *, policy: LockoutPolicy
-) -> Account:
-    """Check a sign-in; count failures and lock the account after too many in a row."""
-    now = clock.now()
-    account = find_account(session, username) if len(username) <= 100 else None
-    if account is None or not account.active:
-        with contextlib.suppress(VerificationError):
-            _hasher.verify(_DUMMY_HASH, password[:256])
-        raise AuthenticationFailed("wrong username or password")
-    if account.locked_until is not None and account.locked_until > now:
-        raise AuthenticationFailed(
-            "this account is locked after repeated failed sign-ins; try again later "
-            "or ask an administrator"
-        )
-    try:
-        _hasher.verify(account.password_hash, password[:256])
-    except (VerificationError, InvalidHashError):
-        account.failed_attempts += 1
-        locked = policy.after_failure(account.failed_attempts, now)
-        if locked is not None:
-            account.locked_until = locked
-            account.failed_attempts = 0
-            audit.record(
-                session,
-                SYSTEM,
-                "account:lock",
-                "account",
-                account.id,
-                reason=f"{policy.attempts} failed sign-ins in a row",
-                data={"locked_until": locked.isoformat()},
-            )
-        raise AuthenticationFailed("wrong username or password") from None
-    if _hasher.check_needs_rehash(account.password_hash):
-        account.password_hash = _hasher.hash(password)
-    account.failed_attempts = 0
-    account.locked_until = None
-    return account
-
-
-def start_session(session: Session, account: Account, *, hours: int) -> tuple[str, str]:
-    """Open a browser session: returns (cookie token, CSRF token)."""
-    token = secrets.token_urlsafe(32)
-    csrf = secrets.token_urlsafe(32)
-    now = clock.now()
-    session.add(
-        SignInSession(
-            token_hash=sha256(token),
-            csrf_token=csrf,
-            account_id=account.id,
-            created_at=now,
-            expires_at=now + timedelta(hours=hours),
-            revoked=False,
-        )
-    )
-    audit.record(session, actor_for(account), "account:sign_in", "account", account.id)
-    return token, csrf
-
-
-def resolve_session(session: Session, token: str) -> tuple[Actor, str] | None:
-    """The actor and CSRF token behind a session cookie, or None if it is not valid."""
-    row = session.execute(
-        select(SignInSession).where(SignInSession.token_hash == sha256(token))
-    ).scalar_one_or_none()
-    if row is None or row.revoked or row.expires_at <= clock.now():
-        return None
-    account = session.get(Account, row.account_id)
-    if account is None or not account.active:
-        return None
-    return actor_for(account, "web"), row.csrf_token
-
-
-def end_session(session: Session, token: str) -> None:
-    """Sign out: the cookie's session stops working."""
-    row = session.execute(
-        select(SignInSession).where(SignInSession.token_hash == sha256(token))
-    ).scalar_one_or_none()
-    if row is not None and not row.revoked:
-        row.revoked = True
-        account = session.get(Account, row.account_id)
-        if account is not None:
-            audit.record(session, actor_for(account), "account:sign_out", "account", account.id)
-
-
-def issue_api_token(
-    session: Session, *, actor: Actor, name: str, days: int | None = 90
-) -> tuple[ApiToken, str]:
-    """A person creates an API token for themselves; the secret is returned only now."""
-    if actor.account_id is None:
-        raise InvalidInput("API tokens belong to a person's account")
-    name = check_text("token name", name, max_len=80, required=True)
-    secret = "pio_" + secrets.token_urlsafe(32)
-    now = clock.now()
-    row = ApiToken(
-        token_hash=sha256(secret),
-        prefix=secret[:10],
-        name=name,
-        account_id=actor.account_id,
-        created_at=now,
-        expires_at=now + timedelta(days=days) if days else None,
-        revoked=False,
-    )
-    session.add(row)
-    session.flush()
-    audit.record(session, actor, "account:token_issue", "api_token", row.id, data={"name": name})
-    return row, secret
-
-
-def resolve_api_token(session: Session, secret: str) -> Actor | None:
-    """The actor behind an API bearer token, or None."""
-    if not secret.startswith("pio_") or len(secret) > 100:
-        return None
-    row = session.execute(
-        select(ApiToken).where(ApiToken.token_hash == sha256(secret))
-    ).scalar_one_or_none()
-    if row is None or row.revoked:
-        return None
-    if row.expires_at is not None and row.expires_at <= clock.now():
-        return None
-    account = session.get(Account, row.account_id)
-    if account is None or not account.active:
-        return None
-    return actor_for(account, "api")
-
-
-def list_accounts_exist(session: Session) -> bool:
-    """True once any account exists (the first admin is created without an actor)."""
-    return session.execute(select(func.count(Account.id))).scalar_one() > 0
+__all__ += [
+    "authenticate",
+    "change_password",
+    "end_session",
+    "issue_api_token",
+    "issue_password_link",
+    "list_tokens",
+    "resolve_api_token",
+    "resolve_session",
+    "revoke_token",
+    "start_session",
+    "unlock",
+    "use_password_link",
+]

@@ -1,13 +1,14 @@
-"""Accounts, their roles and page scopes, sign-in sessions and API tokens."""
+"""Accounts, their roles and page scopes, sign-in sessions, API tokens, role grants waiting
+for a second person, one-time password links and sign-in throttles."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from piodesk.core.db import Base, UTCDateTime
+from piodesk.core.db import Base, JSONType, UTCDateTime
 
 
 class Account(Base):
@@ -83,3 +84,59 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Space-separated scopes (read, moderation, records, admin) that narrow the account's roles.
+    scopes: Mapped[str] = mapped_column(String(100), default="read")
+
+
+class RoleGrant(Base):
+    """Sensitive roles proposed for an account: they take effect only when a second person
+    (the approver, never the proposer nor the account itself) approves them."""
+
+    __tablename__ = "role_grants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    roles: Mapped[list[str]] = mapped_column(JSONType)  # the sensitive roles to add
+    page_scope: Mapped[list[int]] = mapped_column(JSONType)  # the account's scope once granted
+    state: Mapped[str] = mapped_column(String(20), index=True)  # pending | approved | declined
+    reason: Mapped[str] = mapped_column(Text)
+    proposed_by_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    proposed_by_name: Mapped[str] = mapped_column(String(200))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    decided_by_name: Mapped[str] = mapped_column(String(200), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class PasswordLink(Base):
+    """A one-time link to set a password (new account or reset). Only the token's SHA-256 is
+    stored; it works once, before it expires."""
+
+    __tablename__ = "password_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(20))  # set | reset
+    created_by_name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins for one (username, source address) pair and when the next try is allowed.
+
+    Keyed by a hash of both, so a stranger's failures from elsewhere never slow the owner down,
+    and an unknown username is throttled exactly like a real one (nothing is revealed).
+    """
+
+    __tablename__ = "signin_throttles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_allowed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

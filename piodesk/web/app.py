@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
@@ -32,6 +33,13 @@ from piodesk.moderation.intake import intake_all
 from piodesk.pages.model import Agency
 from piodesk.screening.engine import default_screener
 from piodesk.web.context import AppContext, LoginRequired, render
+from piodesk.web.hardening import (
+    BodyLimit,
+    SecureTransport,
+    api_origin_check,
+    body_limit_for,
+    bounded_path_ids,
+)
 
 STATIC = Path(__file__).parent / "static"
 log = structlog.get_logger(__name__)
@@ -120,6 +128,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
         "Authenticate with `Authorization: Bearer <token>` (create one with "
         "`piodesk user token USERNAME`).",
         openapi_url="/api/openapi.json",
+        dependencies=[Depends(bounded_path_ids)],  # ids beyond 64 bits are 404, on every route
         docs_url=None,  # Swagger UI loads scripts from a CDN, which the CSP (rightly) blocks
         redoc_url=None,
     )
@@ -129,7 +138,12 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
         sessions=make_sessionmaker(engine),
         agency=Agency.from_settings(settings),
     )
+    # Innermost (added first): its 413 raised mid-stream must reach the app's own handler, and
+    # SecurityHeaders (a BaseHTTPMiddleware) would wrap it in an exception group on the way.
+    # No part outside it reads the body, so an oversized one is still never read in.
+    app.add_middleware(BodyLimit, limit_for=body_limit_for(settings))
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecureTransport, settings=settings)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(DomainError)
@@ -159,6 +173,17 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
             return JSONResponse({"error": message, "problems": problems}, status_code=422)
         return render(request, "error.html", {"message": message}, status=422)
 
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, exc: DataError) -> Response:
+        # Ids beyond 64 bits are refused up front (bounded_path_ids); on PostgreSQL some id
+        # columns are 32-bit, and a number too big for the column names no row either.
+        if "out of range" not in str(exc.orig).lower():
+            raise exc
+        message = "no such record: the number is out of range"
+        if _wants_json(request):
+            return JSONResponse({"error": message}, status_code=404)
+        return render(request, "error.html", {"message": message}, status=404)
+
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = str(exc.detail)
@@ -186,5 +211,6 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
         checkpoint_routes,
     ):
         app.include_router(module.router)
-        app.include_router(module.api)
+        # A cookie-authenticated API write must come from piodesk's own pages (CSRF).
+        app.include_router(module.api, dependencies=[Depends(api_origin_check)])
     return app

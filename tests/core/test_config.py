@@ -31,3 +31,26 @@ def test_environment_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PIODESK_AGENCY_NAME", "Shelbyville PD")
     monkeypatch.setenv("PIODESK_DEMO", "1")
     assert Settings().agency_name == "Shelbyville PD"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"), [("sheriff", "is not a role"), ("admin", "cannot be admin")]
+)
+def test_role_approver_is_a_role_other_than_admin(value: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        Settings(demo=True, role_approver=value)
+
+
+def test_every_setting_is_in_the_readme() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    for name in (
+        "ROLE_APPROVER",
+        "PASSWORD_LINK_HOURS",
+        "TOKEN_MAX_DAYS",
+        "MAX_BODY_BYTES",
+        "MAX_PUBLIC_BODY_BYTES",
+        "LOCKOUT_ATTEMPTS",
+    ):
+        assert name.lower() in Settings.model_fields and f"PIODESK_{name}" in readme

@@ -7,13 +7,16 @@ from typer.testing import CliRunner
 from piodesk.archive.ingest import ingest_page
 from piodesk.cli import app
 from piodesk.core.permissions import Role
+from tests.conftest import PASSWORD
 from tests.moderation.conftest import Site
 
 
 def run(db_url: str, *args: str) -> tuple[int, str]:
+    # `--as` asks for the account's password; every fixture account has the test password.
     result = CliRunner().invoke(
         app,
         list(args),
+        input=PASSWORD + "\n",
         env={"PIODESK_DATABASE_URL": db_url, "PIODESK_SECRET_KEY": "k" * 32, "COLUMNS": "200"},
     )
     return result.exit_code, result.output

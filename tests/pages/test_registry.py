@@ -138,7 +138,7 @@ def test_pio_designee_limited_to_their_pages(
         ("platform", "myspace", "unknown platform 'myspace'"),
         ("name", "x" * 201, "name is too long"),
         ("handle", "", "handle is required"),
-        ("administering_unit", "Unit\x00", "control characters"),
+        ("administering_unit", "Unit\x00", "control character"),
     ],
 )
 def test_bad_input_changes_nothing(

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from piodesk.core import audit, clock
+from piodesk.core import audit
 from piodesk.core.db import transaction
 from piodesk.core.errors import AuthenticationFailed, Conflict, InvalidInput
 from piodesk.core.permissions import Role
@@ -68,7 +66,10 @@ def test_bootstrap_only_on_an_empty_installation(sessions: sessionmaker[Session]
 
 
 def test_admin_cannot_lock_themselves_out(sessions: sessionmaker[Session], staff) -> None:
-    with pytest.raises(Conflict, match="own administrator role"), transaction(sessions) as s:
+    with (
+        pytest.raises(Conflict, match="no account changes its own roles"),
+        transaction(sessions) as s,
+    ):
         people.set_roles(
             s, staff.admin.account_id, actor=staff.admin, roles=["auditor"], reason="oops"
         )
@@ -93,41 +94,6 @@ def test_deactivation_ends_sessions_and_tokens(sessions: sessionmaker[Session], 
         policy = LockoutPolicy(5, 15)
         with pytest.raises(AuthenticationFailed):
             people.authenticate(s, "pio", PASSWORD, policy=policy)
-
-
-def test_lockout_ends_after_its_time(sessions: sessionmaker[Session], staff) -> None:
-    policy = LockoutPolicy(attempts=2, minutes=15)
-    for _ in range(2):
-        with transaction(sessions) as s, pytest.raises(AuthenticationFailed):
-            people.authenticate(s, "auditor", "wrong password!!", policy=policy)
-    with transaction(sessions) as s, pytest.raises(AuthenticationFailed, match="locked"):
-        people.authenticate(s, "auditor", PASSWORD, policy=policy)
-    later = clock.now() + timedelta(minutes=16)
-    clock.set_clock(lambda: later)
-    try:
-        with transaction(sessions) as s:
-            assert people.authenticate(s, "auditor", PASSWORD, policy=policy).username == "auditor"
-    finally:
-        clock.set_clock(None)
-    with sessions() as s:
-        locks = (
-            s.execute(select(audit.AuditEvent).where(audit.AuditEvent.action == "account:lock"))
-            .scalars()
-            .all()
-        )
-        assert len(locks) == 1 and locks[0].reason == "2 failed sign-ins in a row"
-
-
-def test_expired_token_is_refused(sessions: sessionmaker[Session], staff) -> None:
-    with transaction(sessions) as s:
-        _row, token = people.issue_api_token(s, actor=staff[Role.RECORDS], name="short", days=1)
-    later = clock.now() + timedelta(days=2)
-    clock.set_clock(lambda: later)
-    try:
-        with sessions() as s:
-            assert people.resolve_api_token(s, token) is None
-    finally:
-        clock.set_clock(None)
 
 
 def test_role_changes_are_audited_with_before_and_after(

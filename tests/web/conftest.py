@@ -13,6 +13,7 @@ from piodesk.core.config import Settings
 from piodesk.core.db import transaction
 from piodesk.core.permissions import Role
 from piodesk.people import actions as people
+from piodesk.people.tokens import ALL_SCOPES
 from piodesk.web.app import create_app
 
 
@@ -24,13 +25,17 @@ def client(settings: Settings, engine: Engine) -> TestClient:
 
 @pytest.fixture
 def tokens(staff, sessions: sessionmaker[Session]) -> dict[Role | str, str]:
-    """A bearer token per role, and one for the bootstrap admin under "root"."""
+    """A bearer token per role (every scope), and one for the bootstrap admin under "root"."""
     out: dict[Role | str, str] = {}
     with transaction(sessions) as session:
         for role, actor in staff.actors.items():
-            _row, secret = people.issue_api_token(session, actor=actor, name="test")
+            _row, secret = people.issue_api_token(
+                session, actor=actor, name="test", scopes=ALL_SCOPES
+            )
             out[role] = secret
-        _row, out["root"] = people.issue_api_token(session, actor=staff.admin, name="test")
+        _row, out["root"] = people.issue_api_token(
+            session, actor=staff.admin, name="test", scopes=ALL_SCOPES
+        )
     return out
 
 

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from piodesk.core import audit
+from piodesk.core import audit, clock
 from piodesk.core.permissions import Role
 from piodesk.pages.tables import Page
 from tests.conftest import PASSWORD
@@ -52,13 +52,18 @@ def test_wrong_password_then_lockout(client: TestClient, staff, sessions) -> Non
             data={"username": "pio", "password": password, "csrf_token": token[1]},
         ).status_code
 
-    assert [attempt("wrong password!") for _ in range(3)] == [401, 401, 401]
-    # Locked now: even the right password is refused until the lock-out ends.
-    assert attempt(PASSWORD) == 401
+    frozen = clock.now()
+    clock.set_clock(lambda: frozen)  # the backoff's first wait is 1 s: no real time may pass
+    try:
+        assert [attempt("wrong password!") for _ in range(3)] == [401, 401, 401]
+        # Slowed down now, from this address: even the right password waits for the backoff.
+        assert attempt(PASSWORD) == 401
+    finally:
+        clock.set_clock(None)
     with sessions() as session:
         locks = (
             session.execute(
-                select(audit.AuditEvent).where(audit.AuditEvent.action == "account:lock")
+                select(audit.AuditEvent).where(audit.AuditEvent.action == "account:throttle")
             )
             .scalars()
             .all()

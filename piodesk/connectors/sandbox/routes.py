@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from piodesk.connectors.sandbox import platform
 from piodesk.core.errors import InvalidInput
 from piodesk.web.context import CsrfFailed, ctx, render
+from piodesk.web.hardening import text_form
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter()  # the sandbox has no JSON API of its own; piodesk reads it via the connector
@@ -122,7 +123,7 @@ async def leave_comment(request: Request, handle: str, post_id: int) -> Response
     """A visitor comments on a post (or replies to a comment); refused when blocked."""
     with ctx(request).tx() as session:
         platform.public_page(session, handle)  # 404 for a page the platform does not have
-    form = await request.form()
+    form = await text_form(request)
     token = _checked_visitor(request, form.get("csrf_token"))
     name, body = str(form.get("visitor_name", "")), str(form.get("body", ""))
     parent_field = str(form.get("parent_comment_id", "")).strip()
@@ -163,7 +164,7 @@ async def edit_comment(request: Request, handle: str, comment_id: int) -> Respon
     """A visitor corrects their own comment (the archive keeps the version before the edit)."""
     with ctx(request).tx() as session:
         platform.public_page(session, handle)
-    form = await request.form()
+    form = await text_form(request)
     token = _checked_visitor(request, form.get("csrf_token"))
     body = str(form.get("body", ""))
     try:
