@@ -20,7 +20,7 @@ from typing import Any, cast
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, Table, Text, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from piodesk.core import clock
+from piodesk.core import clock, evidence
 from piodesk.core.db import Base, JSONType, UTCDateTime
 from piodesk.core.permissions import Actor
 
@@ -103,6 +103,8 @@ def record(
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to the chain inside the caller's transaction."""
+    # The evidence rows changed since the last event ride on this one (core/evidence.py).
+    data = evidence.attach(data, evidence.seal(session))
     head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar()
     if head is None:
         head = AuditHead(id=1, last_seq=0, last_hash=GENESIS)
@@ -154,6 +156,9 @@ def record_many(session: Session, actor: Actor, entries: Sequence[Entry]) -> lis
     """
     if not entries:
         return []
+    shares = evidence.split(
+        evidence.seal(session), [(e.target_type, str(e.target_id)) for e in entries]
+    )
     head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar()
     if head is None:
         head = AuditHead(id=1, last_seq=0, last_hash=GENESIS)
@@ -162,7 +167,7 @@ def record_many(session: Session, actor: Actor, entries: Sequence[Entry]) -> lis
     roles = ",".join(sorted(actor.roles))
     seq, prev_hash = head.last_seq, head.last_hash
     rows: list[dict[str, Any]] = []
-    for entry in entries:
+    for entry, share in zip(entries, shares, strict=True):
         seq += 1
         # Built as a (transient, never added) event so the hash is computed by the very code
         # that verify uses; only its column values are inserted.
@@ -178,7 +183,7 @@ def record_many(session: Session, actor: Actor, entries: Sequence[Entry]) -> lis
             target_id=str(entry.target_id),
             reason=entry.reason,
             section=entry.section,
-            data=json.loads(canonical(entry.data or {})),
+            data=json.loads(canonical(evidence.attach(entry.data, share) or {})),
             prev_hash=prev_hash,
         )
         event.hash = prev_hash = event_hash(_fields(event), prev_hash)
