@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased, undefer
 
-from piodesk.archive.capture import version_columns, version_fields
+from piodesk.archive.capture import ITEM_IDENTITY, version_columns, version_fields
 from piodesk.archive.media import MediaStore
 from piodesk.archive.tables import ArchiveHead, ArchiveItem, ArchiveMedia, ArchiveVersion
 from piodesk.core.audit import GENESIS, event_hash
@@ -41,6 +41,7 @@ def _check_chain(
     session: Session, result: ArchiveVerifyResult, batch: int, referenced: set[str]
 ) -> None:
     prev_hash, expected, last = GENESIS, 1, 0
+    newest_format = 1  # versions before hash format 2 are format 1; none may follow a 2
     while True:
         rows = session.execute(
             select(ArchiveVersion, ArchiveItem)
@@ -63,8 +64,19 @@ def _check_chain(
                 result.problems.append(f"{_describe(item, v)}: raw payload was altered")
                 return
             identity = (item.platform, item.kind, item.platform_id)
-            if event_hash(version_fields(identity, version_columns(v)), prev_hash) != v.hash:
-                result.problems.append(f"{_describe(item, v)} was altered")
+            columns = version_columns(v)
+            record = {k: getattr(item, k) for k in ITEM_IDENTITY}
+            if newest_format == 1 and (
+                event_hash(version_fields(identity, columns), prev_hash) == v.hash
+            ):
+                pass  # captured before format 2: the record's identity is checked below
+            elif event_hash(version_fields(identity, columns, record), prev_hash) == v.hash:
+                newest_format = 2
+            else:
+                result.problems.append(
+                    f"{_describe(item, v)} was altered (the version itself, or its record's "
+                    "page, parent, author or dates)"
+                )
                 return
             prev_hash, expected, last = v.hash, expected + 1, v.seq
             result.versions_checked += 1
@@ -100,6 +112,32 @@ def _check_heads(session: Session, result: ArchiveVerifyResult) -> None:
         result.problems.append(
             f"record {r.id} ({r.kind} {r.platform_id}) does not match its latest version"
         )
+
+
+def _check_identity(session: Session, result: ArchiveVerifyResult) -> None:
+    """Re-derive a record's author and dates from its first version (chained in every hash
+    format), so even records captured before format 2 cannot be re-attributed unseen."""
+    first = aliased(ArchiveVersion)
+    pairs = [
+        ("author_platform_id", ArchiveItem.author_platform_id, first.author_platform_id),
+        ("author_name", ArchiveItem.author_name, first.author_name),
+        ("created_at", ArchiveItem.created_at, first.created_at),
+        ("first_captured_at", ArchiveItem.first_captured_at, first.captured_at),
+    ]
+    rows = session.execute(
+        select(ArchiveItem, first)
+        .join(first, (first.item_id == ArchiveItem.id) & (first.version == 1))
+        .where(or_(*(mine.is_distinct_from(theirs) for _, mine, theirs in pairs)))
+        .limit(20)
+    ).all()
+    for item, v in rows:
+        for name, mine, theirs in pairs:
+            now, then = getattr(item, mine.key), getattr(v, theirs.key)
+            if now != then:
+                result.problems.append(
+                    f"record {item.id} ({item.kind} {item.platform_id}): {name} is {now!r} "
+                    f"but its first version (chained) says {then!r}"
+                )
 
 
 def _check_media(
@@ -142,5 +180,6 @@ def verify_archive(session: Session, media: MediaStore, batch: int = 2000) -> Ar
     referenced: set[str] = set()
     _check_chain(session, result, batch, referenced)
     _check_heads(session, result)
+    _check_identity(session, result)
     _check_media(session, media, result, batch, referenced)
     return result
