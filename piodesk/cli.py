@@ -390,17 +390,46 @@ def page_check(page_id: int, as_user: AsUser = "") -> None:
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Recompute the audit chain; name the first event altered, removed or reordered."""
+    """Recompute the audit chain, then check every evidence row against the digest the chain
+    last recorded for it; name what was altered, removed, reordered or never recorded."""
+    from piodesk.core import evidence
+
     settings = load_settings()
     engine = make_engine(settings.database_url)
     with make_sessionmaker(engine)() as session:
         result = audit.verify(session)
+        rows = evidence.verify(session)
     engine.dispose()
     if result.ok:
         out.print(f"audit chain intact: {result.events_checked} events verified")
-        return
-    err.print(f"[red]audit chain broken at event {result.first_bad_seq}:[/red] {result.problem}")
-    raise typer.Exit(1)
+    else:
+        err.print(
+            f"[red]audit chain broken at event {result.first_bad_seq}:[/red] {result.problem}"
+        )
+    if rows.ok:
+        out.print(f"evidence intact: {rows.rows_checked} rows match the chain")
+    for problem in rows.problems:
+        err.print(f"[red]evidence problem:[/red] {problem}")
+    if rows.more:
+        err.print(f"[red]… and {rows.more} more evidence problems[/red]")
+    if not (result.ok and rows.ok):
+        raise typer.Exit(1)
+
+
+@audit_app.command("baseline")
+def audit_baseline(
+    reason: Annotated[str, typer.Option(help="Why (e.g. the upgrade that added sealing).")],
+    as_user: AsUser = "",
+) -> None:
+    """Seal evidence rows written before piodesk sealed them (rows already sealed are kept)."""
+    from piodesk.core import evidence
+    from piodesk.core.permissions import Perm, require
+
+    with unit_of_work(load_settings()) as session:
+        actor = acting(session, as_user)
+        require(actor, Perm.ACCOUNT_MANAGE)
+        count = evidence.baseline(session, actor, reason.strip() or "baseline")
+    out.print(f"sealed {count} evidence rows that no audit event recorded")
 
 
 def main() -> None:
@@ -471,24 +500,47 @@ def import_file(
 
 
 @archive_app.command("verify")
-def archive_verify() -> None:
+def archive_verify(
+    deep: Annotated[
+        bool, typer.Option("--deep", help="Also check the search index against every version.")
+    ] = False,
+) -> None:
     """Recompute the version chain, raw payload and media hashes; name what does not match."""
+    from piodesk.archive.fulltext import check_index
     from piodesk.archive.verify import verify_archive
 
     settings = load_settings()
     engine = make_engine(settings.database_url)
     with make_sessionmaker(engine)() as session:
         result = verify_archive(session, media_store(settings))
+        index = check_index(session) if deep else None
     engine.dispose()
-    if result.ok:
+    problems = result.problems + (index.problems if index else [])
+    if not problems:
         out.print(
             f"archive intact: {result.versions_checked} versions and "
             f"{result.media_checked} media files verified"
+            + (f"; search index matches {index.versions_checked} versions" if index else "")
         )
         return
-    for problem in result.problems:
+    for problem in problems:
         err.print(f"[red]archive problem:[/red] {problem}")
+    if index and index.more:
+        err.print(f"[red]… and {index.more} more search index problems[/red]")
     raise typer.Exit(1)
+
+
+@archive_app.command("reindex")
+def archive_reindex(
+    reason: Annotated[str, typer.Option(help="Why the index is rebuilt.")],
+    as_user: AsUser = "",
+) -> None:
+    """Rebuild the full-text search index from the versions (an audited event)."""
+    from piodesk.archive.fulltext import reindex
+
+    with unit_of_work(load_settings()) as session:
+        count = reindex(session, actor=acting(session, as_user), reason=reason)
+    out.print(f"search index rebuilt from {count} versions")
 
 
 @archive_app.command("search")

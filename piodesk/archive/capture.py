@@ -18,6 +18,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from piodesk.archive.fulltext import fts_row
 from piodesk.archive.media import MediaStore
 from piodesk.archive.model import ItemState, state_of
 from piodesk.archive.tables import ArchiveHead, ArchiveItem, ArchiveMedia, ArchiveVersion
@@ -404,11 +405,7 @@ def capture(
             session.connection().exec_driver_sql(
                 "INSERT INTO archive_fts(rowid, text, author) VALUES (?, ?, ?)",
                 [
-                    (
-                        v["seq"],
-                        v["text"] or "",
-                        f"{v['author_name'] or ''} {v['author_platform_id'] or ''}",
-                    )
+                    fts_row(v["seq"], v["text"], v["author_name"], v["author_platform_id"])
                     for _, v in versions
                 ],
             )

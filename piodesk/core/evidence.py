@@ -64,9 +64,7 @@ class EvidenceTable:
 _REGISTRY: dict[str, EvidenceTable] = {}
 
 
-def register(
-    table: Any, label: str, *, target: str = "", exclude: Iterable[str] = ()
-) -> None:
+def register(table: Any, label: str, *, target: str = "", exclude: Iterable[str] = ()) -> None:
     """Declare ``table`` (a Table or mapped class with an integer ``id``) as evidence."""
     t: Table = getattr(table, "__table__", table)
     if [c.key for c in t.primary_key.columns] != ["id"]:
@@ -91,7 +89,7 @@ def _value(value: Any) -> Any:
     return value
 
 
-def row_digest(spec: EvidenceTable, row: Mapping[str, Any]) -> str:
+def row_digest(spec: EvidenceTable, row: Mapping[Any, Any]) -> str:
     """SHA-256 over a row's table, id and canonical column values."""
     body = {"table": spec.name, "id": row["id"], "row": {c: _value(row[c]) for c in spec.columns}}
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
@@ -242,7 +240,9 @@ def recorded(session: Session, batch: int = 5000) -> Iterator[tuple[int, list[li
         last = rows[-1].seq
 
 
-def _latest(session: Session, result: EvidenceResult) -> dict[str, dict[int, tuple[bytes | None, int]]]:
+def _latest(
+    session: Session, result: EvidenceResult
+) -> dict[str, dict[int, tuple[bytes | None, int]]]:
     # The chain's last word on each row: its digest (bytes, to halve the memory) and event.
     latest: dict[str, dict[int, tuple[bytes | None, int]]] = {n: {} for n in _REGISTRY}
     for seq, sealed in recorded(session):
@@ -262,7 +262,10 @@ def verify(session: Session, batch: int = 2000) -> EvidenceResult:
         last = 0
         while True:
             rows = session.execute(
-                select(spec.table).where(spec.table.c.id > last).order_by(spec.table.c.id).limit(batch)
+                select(spec.table)
+                .where(spec.table.c.id > last)
+                .order_by(spec.table.c.id)
+                .limit(batch)
             ).all()
             if not rows:
                 break
@@ -280,8 +283,7 @@ def verify(session: Session, batch: int = 2000) -> EvidenceResult:
         for ident, (digest, seq) in sorted(want.items()):
             if digest is not None:
                 result.add(
-                    f"{spec.label} {ident} ({spec.name}) was deleted: audit event {seq} "
-                    "recorded it"
+                    f"{spec.label} {ident} ({spec.name}) was deleted: audit event {seq} recorded it"
                 )
     return result
 
