@@ -105,8 +105,9 @@ def _pending(session: Session) -> dict[str, set[int]]:
 
 
 def note(session: Session, table: Any, ids: Iterable[int]) -> None:
-    """Name rows written by a bulk statement, so the next audit event seals them."""
-    name = getattr(table, "__table__", table).name
+    """Name rows written by a bulk statement (table: a Table, mapped class or table name), so
+    the next audit event seals them."""
+    name = table if isinstance(table, str) else getattr(table, "__table__", table).name
     if name in _REGISTRY:
         _pending(session).setdefault(name, set()).update(int(i) for i in ids)
 

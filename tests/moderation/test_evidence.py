@@ -226,3 +226,33 @@ def test_every_change_rides_on_its_audit_event(
         assert decision is not None
     sealed = {(t, i) for t, i, _ in lifted.data[evidence.KEY]}
     assert ("moderation_blocks", worked.block_id) in sealed
+
+
+def test_baseline_seals_rows_from_before_sealing_but_launders_nothing(
+    worked: Worked, db_url: str, engine: Engine
+) -> None:
+    # A row written by an older piodesk (no digest anywhere in the chain) and a sealed row
+    # altered since: baseline seals the first and leaves the second named.
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO moderation_decisions (id, case_id, action, reason, note, actor_name,"
+                " decided_at, platform_effect, counsel_pending) VALUES (99, :case, 'keep',"
+                " 'no_violation', '', 'pio', CURRENT_TIMESTAMP, 'nothing', false)"
+            ),
+            {"case": worked.case_id},
+        )
+        conn.execute(
+            text("UPDATE moderation_cases SET outcome = 'kept' WHERE id = :c"),
+            {"c": worked.case_id},
+        )
+    result = CliRunner().invoke(
+        cli_app,
+        ["audit", "baseline", "--reason", "upgrade to sealed evidence", "--as", "root"],
+        env={"PIODESK_DATABASE_URL": db_url, "PIODESK_SECRET_KEY": "k" * 32},
+    )
+    assert result.exit_code == 0 and "sealed 1 evidence rows" in result.output, result.output
+    code, out = audit_verify(db_url)
+    assert code == 1
+    assert "decision 99" not in out
+    assert f"case {worked.case_id} (moderation_cases) was altered" in out
