@@ -48,17 +48,12 @@ class EvidenceTable:
     table: Table
     label: str  # what a PIO calls one row, e.g. "decision"
     target: str  # the audit events' target_type for such a row, e.g. "response_request"
-    exclude: frozenset[str] = frozenset()  # columns that are not evidence (caches, counters)
+    columns: tuple[str, ...]  # the columns the digest covers, in a fixed order
 
     @property
     def name(self) -> str:
         """The table's name."""
         return self.table.name
-
-    @property
-    def columns(self) -> list[str]:
-        """The columns the digest covers, in a fixed order."""
-        return sorted(c.key for c in self.table.columns if c.key not in self.exclude)
 
 
 _REGISTRY: dict[str, EvidenceTable] = {}
@@ -69,9 +64,9 @@ def register(table: Any, label: str, *, target: str = "", exclude: Iterable[str]
     t: Table = getattr(table, "__table__", table)
     if [c.key for c in t.primary_key.columns] != ["id"]:
         raise ValueError(f"evidence table {t.name} needs a single 'id' primary key")
-    _REGISTRY[t.name] = EvidenceTable(
-        t, label, target or label.replace(" ", "_"), frozenset(exclude)
-    )
+    skip = set(exclude)  # columns that are not evidence (caches, counters)
+    columns = tuple(sorted(c.key for c in t.columns if c.key not in skip))
+    _REGISTRY[t.name] = EvidenceTable(t, label, target or label.replace(" ", "_"), columns)
 
 
 def registered() -> list[EvidenceTable]:
@@ -90,8 +85,8 @@ def _value(value: Any) -> Any:
 
 
 def row_digest(spec: EvidenceTable, row: Mapping[Any, Any]) -> str:
-    """SHA-256 over a row's table, id and canonical column values."""
-    body = {"table": spec.name, "id": row["id"], "row": {c: _value(row[c]) for c in spec.columns}}
+    """SHA-256 over a row's table, id and canonical column values (in the registered order)."""
+    body = [spec.name, row["id"], [_value(row[c]) for c in spec.columns]]
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
