@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -108,7 +109,7 @@ def run(backend: str, items: int, rows: int, batch: int) -> None:
             f"  write {rows:,} evidence rows           {took:8.2f} s, of which sealing "
             f"{sealing:.2f} s ({sealing / took:.0%})"
         )
-        media = MediaStore(Path(tempfile.mkdtemp()) / "media")
+        media = MediaStore(path.parent / "media" if backend == "sqlite" else Path("/nonexistent"))
         with sessions() as s:
             a = timed("archive verify (chain+identity)", lambda: verify_archive(s, media), versions)
         with sessions() as s:
@@ -122,6 +123,8 @@ def run(backend: str, items: int, rows: int, batch: int) -> None:
         print(f"  peak RSS of this process: {peak:,.0f} MB")
         engine.dispose()
     finally:
+        if backend == "sqlite":
+            shutil.rmtree(path.parent, ignore_errors=True)
         if backend == "postgresql":
             admin = make_engine(archive_bench.PG_URL)
             with admin.begin() as conn:
