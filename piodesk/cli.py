@@ -718,7 +718,9 @@ def _with_domain_errors(fn: Callable[[], None]) -> None:
 
 @audit_app.command("verify")
 def audit_verify(against: Against = None, public_key: PublicKey = None) -> None:
-    """Recompute the audit chain; name the first event altered, removed or reordered."""
+    """Recompute the audit chain, then check every evidence row against the digest the chain
+    last recorded for it; name what was altered, removed, reordered or never recorded."""
+    from piodesk.core import evidence
 
     def run() -> None:
         settings = load_settings()
@@ -727,6 +729,7 @@ def audit_verify(against: Against = None, public_key: PublicKey = None) -> None:
         try:
             with make_sessionmaker(engine)() as session:
                 result = audit.verify(session)
+                rows = evidence.verify(session)
                 agrees = _against(session, "audit", found) if found else True
         finally:
             engine.dispose()
@@ -736,10 +739,32 @@ def audit_verify(against: Against = None, public_key: PublicKey = None) -> None:
             err.print(
                 f"[red]audit chain broken at event {result.first_bad_seq}:[/red] {result.problem}"
             )
-        if not (result.ok and agrees):
+        if rows.ok:
+            out.print(f"evidence intact: {rows.rows_checked} rows match the chain")
+        for problem in rows.problems:
+            err.print(f"[red]evidence problem:[/red] {problem}")
+        if rows.more:
+            err.print(f"[red]… and {rows.more} more evidence problems[/red]")
+        if not (result.ok and rows.ok and agrees):
             raise typer.Exit(1)
 
     _with_domain_errors(run)
+
+
+@audit_app.command("baseline")
+def audit_baseline(
+    reason: Annotated[str, typer.Option(help="Why (e.g. the upgrade that added sealing).")],
+    as_user: AsUser = "",
+) -> None:
+    """Seal evidence rows written before piodesk sealed them (rows already sealed are kept)."""
+    from piodesk.core import evidence
+    from piodesk.core.permissions import Perm, require
+
+    with unit_of_work(load_settings()) as session:
+        actor = acting(session, as_user)
+        require(actor, Perm.ACCOUNT_MANAGE)
+        count = evidence.baseline(session, actor, reason.strip() or "baseline")
+    out.print(f"sealed {count} evidence rows that no audit event recorded")
 
 
 # ---- keys and checkpoints --------------------------------------------------------------------
@@ -901,8 +926,15 @@ def import_file(
 
 
 @archive_app.command("verify")
-def archive_verify(against: Against = None, public_key: PublicKey = None) -> None:
+def archive_verify(
+    against: Against = None,
+    public_key: PublicKey = None,
+    deep: Annotated[
+        bool, typer.Option("--deep", help="Also check the search index against every version.")
+    ] = False,
+) -> None:
     """Recompute the version chain, raw payload and media hashes; name what does not match."""
+    from piodesk.archive.fulltext import check_index
     from piodesk.archive.verify import verify_archive
 
     def run() -> None:
@@ -912,20 +944,38 @@ def archive_verify(against: Against = None, public_key: PublicKey = None) -> Non
         try:
             with make_sessionmaker(engine)() as session:
                 result = verify_archive(session, media_store(settings))
+                index = check_index(session) if deep else None
                 agrees = _against(session, "archive", found) if found else True
         finally:
             engine.dispose()
-        if result.ok:
+        problems = result.problems + (index.problems if index else [])
+        if not problems:
             out.print(
                 f"archive intact: {result.versions_checked} versions and "
                 f"{result.media_checked} media files verified"
+                + (f"; search index matches {index.versions_checked} versions" if index else "")
             )
-        for problem in result.problems:
+        for problem in problems:
             err.print(f"[red]archive problem:[/red] {problem}")
-        if not (result.ok and agrees):
+        if index and index.more:
+            err.print(f"[red]… and {index.more} more search index problems[/red]")
+        if problems or not agrees:
             raise typer.Exit(1)
 
     _with_domain_errors(run)
+
+
+@archive_app.command("reindex")
+def archive_reindex(
+    reason: Annotated[str, typer.Option(help="Why the index is rebuilt.")],
+    as_user: AsUser = "",
+) -> None:
+    """Rebuild the full-text search index from the versions (an audited event)."""
+    from piodesk.archive.fulltext import reindex
+
+    with unit_of_work(load_settings()) as session:
+        count = reindex(session, actor=acting(session, as_user), reason=reason)
+    out.print(f"search index rebuilt from {count} versions")
 
 
 @archive_app.command("search")

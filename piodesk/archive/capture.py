@@ -18,6 +18,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from piodesk.archive.fulltext import fts_row
 from piodesk.archive.media import MediaStore
 from piodesk.archive.model import ItemState, state_of
 from piodesk.archive.tables import ArchiveHead, ArchiveItem, ArchiveMedia, ArchiveVersion
@@ -83,13 +84,43 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else clock.as_utc(value).isoformat(timespec="microseconds")
 
 
-def version_fields(identity: tuple[str, str, str], v: Mapping[str, Any]) -> dict[str, Any]:
+#: The record's columns that the version hash covers from format 2 on (see version_fields).
+ITEM_IDENTITY = (
+    "page_id",
+    "page_platform_id",
+    "parent_platform_id",
+    "author_platform_id",
+    "author_name",
+    "created_at",
+    "first_captured_at",
+)
+#: The hash format capture writes: 2 also covers the record's identity columns.
+HASH_FORMAT = 2
+
+
+def item_identity(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A record's identity columns as the version hash covers them (format 2)."""
+    return {
+        k: _iso(item[k]) if k in ("created_at", "first_captured_at") else item[k]
+        for k in ITEM_IDENTITY
+    }
+
+
+def version_fields(
+    identity: tuple[str, str, str],
+    v: Mapping[str, Any],
+    item: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """Everything a version's hash covers (the raw payload by its SHA-256).
 
     ``identity`` is the record's (platform, kind, platform_id); ``v`` the version's columns.
+    With ``item`` (the record's columns) this is hash format 2, which also covers the record's
+    page, parent, author and dates, so an insider cannot move a comment to another page or
+    author unseen. Format 1 (no ``item``) is what versions captured before format 2 were
+    hashed with; verify accepts it for them, and re-derives what it can from version 1.
     """
     platform, kind, platform_id = identity
-    return {
+    fields = {
         "seq": v["seq"],
         "platform": platform,
         "kind": kind,
@@ -109,6 +140,10 @@ def version_fields(identity: tuple[str, str, str], v: Mapping[str, Any]) -> dict
         "raw_media_type": v["raw_media_type"],
         "raw_sha256": v["raw_sha256"],
     }
+    if item is not None:
+        fields["format"] = HASH_FORMAT
+        fields["item"] = item_identity(item)
+    return fields
 
 
 def version_columns(v: ArchiveVersion) -> dict[str, Any]:
@@ -171,6 +206,7 @@ class _Head:
     head_fingerprint: str
     state: str
     first_text: str | None
+    identity: dict[str, Any] = field(default_factory=dict)  # the record's identity columns
 
 
 def _by_platform_and_kind(
@@ -201,6 +237,7 @@ def _load_heads(
                 ITEMS.c.head_version,
                 ITEMS.c.head_fingerprint,
                 ITEMS.c.state,
+                *(ITEMS.c[k] for k in ITEM_IDENTITY),
             ).where(
                 ITEMS.c.platform == platform,
                 ITEMS.c.kind == kind,
@@ -209,7 +246,12 @@ def _load_heads(
         )
         for r in rows:
             heads[(platform, kind, r.platform_id)] = _Head(
-                r.id, r.head_version, r.head_fingerprint, r.state, None
+                r.id,
+                r.head_version,
+                r.head_fingerprint,
+                r.state,
+                None,
+                {k: r._mapping[k] for k in ITEM_IDENTITY},
             )
     # The first version's text tells an edit from a hide; fetched by (item_id, version) key,
     # in a second query, so no join can tempt a planner into scanning every version.
@@ -279,7 +321,7 @@ def capture(
                 "created_at": _utc(captured.created_at),
                 "first_captured_at": now,
             }
-            known = heads[key] = _Head(None, 0, "", state.value, text_value)
+            known = heads[key] = _Head(None, 0, "", state.value, text_value, new_items[key])
             report.new_items += 1
         else:
             report.new_versions += 1
@@ -304,7 +346,7 @@ def capture(
             "prev_hash": prev_hash,
         }
         version["hash"] = prev_hash = chain.extend(
-            chain.Head(seq - 1, prev_hash), version_fields(key, version)
+            chain.Head(seq - 1, prev_hash), version_fields(key, version, known.identity)
         ).hash
         versions.append((key, version))
         known.head_version, known.head_fingerprint, known.state = (
@@ -357,11 +399,7 @@ def capture(
             session.connection().exec_driver_sql(
                 "INSERT INTO archive_fts(rowid, text, author) VALUES (?, ?, ?)",
                 [
-                    (
-                        v["seq"],
-                        v["text"] or "",
-                        f"{v['author_name'] or ''} {v['author_platform_id'] or ''}",
-                    )
+                    fts_row(v["seq"], v["text"], v["author_name"], v["author_platform_id"])
                     for _, v in versions
                 ],
             )

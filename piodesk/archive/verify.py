@@ -12,10 +12,10 @@ import hashlib
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased, undefer
 
-from piodesk.archive.capture import version_columns, version_fields
+from piodesk.archive.capture import ITEM_IDENTITY, version_columns, version_fields
 from piodesk.archive.media import MediaStore
 from piodesk.archive.tables import ArchiveHead, ArchiveItem, ArchiveMedia, ArchiveVersion
 from piodesk.core import chain
@@ -44,6 +44,7 @@ def _links(
     session: Session, after: int, upto: int | None, batch: int, referenced: set[str]
 ) -> Iterator[Link]:
     last = after
+    newest_format = 1  # versions before hash format 2 are format 1; none may follow a 2
     while True:
         query = (
             select(ArchiveVersion, ArchiveItem)
@@ -59,12 +60,25 @@ def _links(
         for v, item in rows:
             identity = (item.platform, item.kind, item.platform_id)
             raw_ok = hashlib.sha256(v.raw).hexdigest() == v.raw_sha256
+            columns = version_columns(v)
+            fields = version_fields(identity, columns)
+            # Format 1 (captured before format 2) hashes the version alone; its record's identity
+            # is re-derived by _check_identity. Once a format-2 version appears, every later one
+            # must also chain its record's page, parent, author and dates.
+            if newest_format == 2 or chain.link_hash(fields, v.prev_hash) != v.hash:
+                record = {k: getattr(item, k) for k in ITEM_IDENTITY}
+                fields = version_fields(identity, columns, record)
+                if chain.link_hash(fields, v.prev_hash) == v.hash:
+                    newest_format = 2
             yield Link(
                 v.seq,
                 v.prev_hash,
                 v.hash,
-                version_fields(identity, version_columns(v)),
-                _describe(item, v),
+                fields,
+                _describe(item, v)
+                if newest_format == 1
+                else _describe(item, v)
+                + " (the version itself, or its record's page, parent, author or dates)",
                 problem="" if raw_ok else "raw payload was altered",
             )
             referenced.update(m["sha256"] for m in v.media if m.get("sha256"))
@@ -136,6 +150,32 @@ def _check_heads(session: Session, result: ArchiveVerifyResult) -> None:
         )
 
 
+def _check_identity(session: Session, result: ArchiveVerifyResult) -> None:
+    """Re-derive a record's author and dates from its first version (chained in every hash
+    format), so even records captured before format 2 cannot be re-attributed unseen."""
+    first = aliased(ArchiveVersion)
+    pairs = [
+        ("author_platform_id", ArchiveItem.author_platform_id, first.author_platform_id),
+        ("author_name", ArchiveItem.author_name, first.author_name),
+        ("created_at", ArchiveItem.created_at, first.created_at),
+        ("first_captured_at", ArchiveItem.first_captured_at, first.captured_at),
+    ]
+    rows = session.execute(
+        select(ArchiveItem, first)
+        .join(first, (first.item_id == ArchiveItem.id) & (first.version == 1))
+        .where(or_(*(mine.is_distinct_from(theirs) for _, mine, theirs in pairs)))
+        .limit(20)
+    ).all()
+    for item, v in rows:
+        for name, mine, theirs in pairs:
+            now, then = getattr(item, mine.key), getattr(v, theirs.key)
+            if now != then:
+                result.problems.append(
+                    f"record {item.id} ({item.kind} {item.platform_id}): {name} is {now!r} "
+                    f"but its first version (chained) says {then!r}"
+                )
+
+
 def _check_media(
     session: Session,
     store: MediaStore,
@@ -176,5 +216,6 @@ def verify_archive(session: Session, media: MediaStore, batch: int = 2000) -> Ar
     referenced: set[str] = set()
     _check_chain(session, result, batch, referenced)
     _check_heads(session, result)
+    _check_identity(session, result)
     _check_media(session, media, result, batch, referenced)
     return result

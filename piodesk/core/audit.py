@@ -21,7 +21,7 @@ from typing import Any, cast
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, Table, Text, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from piodesk.core import chain, clock
+from piodesk.core import chain, clock, evidence
 from piodesk.core.db import Base, JSONType, UTCDateTime
 from piodesk.core.permissions import Actor
 
@@ -101,6 +101,8 @@ def record(
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to the chain inside the caller's transaction."""
+    # The evidence rows changed since the last event ride on this one (core/evidence.py).
+    data = evidence.attach(data, evidence.seal(session))
     head = chain.locked_head(session, AuditHead)
     # Round-trip through JSON now, so the hash covers exactly what the database will return.
     stored_data = json.loads(canonical(data or {}))
@@ -149,12 +151,15 @@ def record_many(session: Session, actor: Actor, entries: Sequence[Entry]) -> lis
     """
     if not entries:
         return []
+    shares = evidence.split(
+        evidence.seal(session), [(e.target_type, str(e.target_id)) for e in entries]
+    )
     head = chain.locked_head(session, AuditHead)
     now = clock.now()
     roles = ",".join(sorted(actor.roles))
     seq, prev_hash = head.last_seq, head.last_hash
     rows: list[dict[str, Any]] = []
-    for entry in entries:
+    for entry, share in zip(entries, shares, strict=True):
         seq += 1
         # Built as a (transient, never added) event so the hash is computed by the very code
         # that verify uses; only its column values are inserted.
@@ -170,7 +175,7 @@ def record_many(session: Session, actor: Actor, entries: Sequence[Entry]) -> lis
             target_id=str(entry.target_id),
             reason=entry.reason,
             section=entry.section,
-            data=json.loads(canonical(entry.data or {})),
+            data=json.loads(canonical(evidence.attach(entry.data, share) or {})),
             prev_hash=prev_hash,
         )
         event.hash = prev_hash = chain.extend(chain.Head(seq - 1, prev_hash), _fields(event)).hash

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from piodesk.archive.model import ItemState
 from piodesk.archive.tables import ArchiveItem, ArchiveVersion
 from piodesk.connectors.model import ItemKind
-from piodesk.core import audit, clock
+from piodesk.core import audit, clock, evidence
 from piodesk.core.db import reading, transaction
 from piodesk.core.permissions import SYSTEM, Actor
 from piodesk.moderation.model import CaseSource, CaseState, asks_for_response
@@ -265,6 +265,8 @@ def _insert_ids(
         ):
             if r[1] in wanted:
                 out[r[1]] = r[0]
+    # A bulk INSERT passes the ORM by: name the new rows so the audit event seals them.
+    evidence.note(session, table, out.values())
     return out
 
 
@@ -435,6 +437,19 @@ def intake(
                     data={"item_id": q["item_id"]},
                 )
             )
+    if screened:
+        # The screenings themselves are evidence (what the engine said of each comment): one
+        # event for the batch seals them, whether or not any case was opened.
+        audit_entries.append(
+            audit.Entry(
+                "moderation:screened",
+                "archive_versions",
+                f"{screened[0][0].seq}-{screened[-1][0].seq}",
+                reason=f"screened {len(screened)} captured versions",
+                section="§.20",
+                data={"screenings": len(screened)},
+            )
+        )
     # One event per case and request, chained in the order the loop above made them.
     audit.record_many(session, actor, audit_entries)
     mark.last_seq = report.last_seq = rows[-1].seq

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from piodesk.core import evidence
 from piodesk.core.db import Base, JSONType, UTCDateTime
 
 BigId = BigInteger().with_variant(Integer, "sqlite")
@@ -245,3 +246,18 @@ class Answer(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
     actor_name: Mapped[str] = mapped_column(String(100))
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# Every row above that records what someone decided or said is evidence: each change to one is
+# sealed into the audit chain and `piodesk audit verify` checks it (core/evidence.py). The
+# intake mark and case categories are indexes derived from these rows, not evidence.
+evidence.register(Screening, "screening")
+evidence.register(Case, "case")
+evidence.register(Decision, "decision")
+evidence.register(Consultation, "consultation")
+evidence.register(Advice, "advice")
+evidence.register(Warning_, "warning")
+evidence.register(Block, "block")
+evidence.register(Report, "report")
+evidence.register(ResponseRequest, "response request")
+evidence.register(Answer, "answer")

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from piodesk.core import evidence
 from piodesk.core.db import Base, JSONType, UTCDateTime
 
 
@@ -78,3 +79,10 @@ class PageConnection(Base):
     credential: Mapped[bytes] = mapped_column(LargeBinary)  # Fernet token; never shown back
     connected_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
     connected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# The registry is evidence of what the chief approved and when (§.04): every change to a page,
+# its profile versions and its §.10 checks is sealed into the audit chain (core/evidence.py).
+evidence.register(Page, "page")
+evidence.register(PageProfileVersion, "page profile version")
+evidence.register(ComplianceCheck, "compliance check")

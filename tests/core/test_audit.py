@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from piodesk.cli import app
-from piodesk.core import audit
+from piodesk.core import audit, evidence
 from piodesk.core.db import transaction
 from piodesk.core.permissions import Role
 from piodesk.pages import actions as pages
@@ -132,4 +132,6 @@ def test_event_records_actor_roles_reason_and_section(
     e = approvals[0]
     assert e.actor_name == "chief" and e.actor_roles == "chief"
     assert e.section == "§.04" and e.reason == "ok"
+    sealed = e.data.pop(evidence.KEY)  # the approved page's row, sealed (core/evidence.py)
+    assert [row[:2] for row in sealed] == [["pages", int(e.target_id)]]
     assert e.data == {"from": "pending", "to": "approved", "compliant": False}

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from piodesk.archive.capture import capture
 from piodesk.connectors.model import CapturedItem, ItemKind
 from piodesk.connectors.sandbox.connector import SandboxConnector
-from piodesk.core import audit
+from piodesk.core import audit, evidence
 from piodesk.core.audit import AuditEvent
 from piodesk.core.db import reading, transaction
 from piodesk.core.permissions import SYSTEM, Role
@@ -201,7 +201,11 @@ def test_question_goes_to_needs_response_once(
         str(request.id),
         "§.12",
     )
-    assert event.data == {"item_id": item}
+    # Besides what it says, the event seals the new request's row (core/evidence.py).
+    assert {k: v for k, v in event.data.items() if k != evidence.KEY} == {"item_id": item}
+    assert [row[:2] for row in event.data[evidence.KEY]] == [
+        ["moderation_response_requests", request.id]
+    ]
     assert chain_verifies(sessions)
 
 
