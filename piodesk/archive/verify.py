@@ -75,11 +75,11 @@ def _links(
                 v.prev_hash,
                 v.hash,
                 fields,
-                _describe(item, v)
-                if newest_format == 1
-                else _describe(item, v)
-                + " (the version itself, or its record's page, parent, author or dates)",
+                _describe(item, v),
                 problem="" if raw_ok else "raw payload was altered",
+                altered_hint=""
+                if newest_format == 1
+                else " (the version itself, or its record's page, parent, author or dates)",
             )
             referenced.update(m["sha256"] for m in v.media if m.get("sha256"))
             last = v.seq

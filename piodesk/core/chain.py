@@ -99,6 +99,8 @@ class Link:
     fields: dict[str, Any]
     label: str
     problem: str = ""
+    #: Said after "was altered" when the recomputed hash differs (what the hash covers).
+    altered_hint: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +154,7 @@ class Walk:
             self._fail(link.seq, f"{link.label}: {link.problem}")
         self.running = link_hash(link.fields, self.running)
         if self.running != link.hash:
-            self._fail(link.seq, f"{link.label} was altered")
+            self._fail(link.seq, f"{link.label} was altered{link.altered_hint}")
         if link.seq in self.wanted:
             self.hashes[link.seq] = self.running
         self.stored, self.expected, self.last = link.hash, link.seq + 1, link.seq

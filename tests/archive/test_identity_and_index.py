@@ -27,6 +27,7 @@ from piodesk.core.permissions import Role
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
 from tests.archive.test_capture import comment
+from tests.conftest import PASSWORD
 
 runner = CliRunner()
 ROAD = "Road closed on Academy Blvd until noon"
@@ -74,6 +75,7 @@ def cli(db_url: str, data_dir: Path, *args: str) -> tuple[int, str]:
     result = runner.invoke(
         app,
         list(args),
+        input=PASSWORD + "\n",  # --as asks for the account's password
         env={
             "PIODESK_DATABASE_URL": db_url,
             "PIODESK_SECRET_KEY": "k" * 32,

@@ -248,7 +248,7 @@ def test_baseline_seals_rows_from_before_sealing_but_launders_nothing(
         )
     result = CliRunner().invoke(
         cli_app,
-        ["audit", "baseline", "--reason", "upgrade to sealed evidence", "--as", "root"],
+        ["--operator", "audit", "baseline", "--reason", "upgrade to sealed evidence"],
         env={"PIODESK_DATABASE_URL": db_url, "PIODESK_SECRET_KEY": "k" * 32},
     )
     assert result.exit_code == 0 and "sealed 1 evidence rows" in result.output, result.output
