@@ -153,6 +153,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
 
     from piodesk.archive import routes as archive_routes
     from piodesk.connectors.sandbox import routes as sandbox_routes
+    from piodesk.moderation import api as moderation_api
     from piodesk.moderation import report_routes as moderation_report_routes
     from piodesk.moderation import routes as moderation_routes
     from piodesk.pages import routes as page_routes
@@ -170,4 +171,6 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
     ):
         app.include_router(module.router)
         app.include_router(module.api)
+    # The moderation pages and their JSON API are separate modules.
+    app.include_router(moderation_api.api)
     return app
