@@ -98,6 +98,7 @@ class MastodonConnector(Connector):
             Capability.BLOCK,
             Capability.UNBLOCK,
             Capability.SEND_MESSAGE,
+            Capability.READ_BLOCKS,
         }
     )
 
@@ -422,6 +423,12 @@ class MastodonConnector(Connector):
     def unblock(self, person_id: str) -> None:
         """Lift a block."""
         self._call(self._api.account_unblock, person_id)
+
+    def is_blocked(self, person_id: str) -> bool:
+        """``GET /api/v1/accounts/relationships?id[]=…``: the relationship's ``blocking``."""
+        self._call(self._api.account_relationships, person_id)
+        rows = json.loads(self._body())
+        return any(str(r.get("id")) == str(person_id) and r.get("blocking") for r in rows)
 
 
 def _split(text: str, room: int) -> list[str]:

@@ -90,6 +90,17 @@ class Capability(StrEnum):
     UNBLOCK = "unblock"
     RESTORE_COMMENT = "restore_comment"  # bring back a comment the page deleted
     SEND_MESSAGE = "send_message"  # a private message to a person (the §.20 warning)
+    # Reads that tell whether an action happened (the reconciler asks after a crash):
+    READ_COMMENT_STATE = "read_comment_state"  # is this comment visible, hidden or gone?
+    READ_BLOCKS = "read_blocks"  # is this person blocked from the page?
+
+
+class CommentState(StrEnum):
+    """Where a comment stands on its platform right now."""
+
+    VISIBLE = "visible"
+    HIDDEN = "hidden"  # hidden from the public; still on the platform
+    DELETED = "deleted"  # gone from the platform (the archive keeps it)
 
 
 class ItemKind(StrEnum):

@@ -1,6 +1,7 @@
 """Imports every capability's tables so the metadata is complete (for Alembic and tests)."""
 
 from piodesk.archive import tables as archive_tables
+from piodesk.connectors import tables as connector_tables
 from piodesk.connectors.sandbox import tables as sandbox_tables
 from piodesk.core import audit
 from piodesk.core.db import Base
@@ -12,6 +13,7 @@ __all__ = [
     "Base",
     "archive_tables",
     "audit",
+    "connector_tables",
     "moderation_tables",
     "pages_tables",
     "people_tables",

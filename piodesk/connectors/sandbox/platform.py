@@ -104,6 +104,7 @@ def _next_seq(session: Session, page: Page) -> int:
 
 # Ids are 32-bit integers on PostgreSQL; a larger number is simply not a row (not a crash).
 _MAX_ID = 2**31 - 1
+MAX_ID = _MAX_ID  # for the connector's reads
 
 
 def _live_post(session: Session, page: Page, post_id: int) -> SandboxPost:

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from piodesk.connectors import intents
+from piodesk.connectors.intents import Intent, Kind
 from piodesk.connectors.model import Capability
+from piodesk.connectors.tables import PlatformAction
 from piodesk.core import audit, clock
-from piodesk.core.db import reading, transaction
+from piodesk.core.db import reading
 from piodesk.core.errors import Conflict, InvalidInput, NotFound
 from piodesk.core.permissions import Actor, Perm, require
 from piodesk.moderation.actions._common import (
     Connect,
-    ask_platform,
     check_category,
     connector_of,
     registered_page,
     unsupported,
 )
 from piodesk.moderation.model import (
+    BLOCK_LIFECYCLE,
     BlockGrounds,
+    BlockState,
+    block_state,
     check_block_grounds,
     clean_note,
     review_due,
@@ -87,50 +94,98 @@ def block(
         require(actor, Perm.PERSON_BLOCK, person.page_id)
         grounds = block_grounds(session, person, concurrence_id)
         check_block_grounds(grounds)
-        if active_block(session, person) is not None:
-            raise Conflict(f"{person.name or person.person_id} is already blocked on this page")
+        _check_not_blocked(session, person)
         connector = connector_of(connect, registered_page(session, person.page_id))
         if Capability.BLOCK not in connector.capabilities:
             raise unsupported(person.platform, "block a person")
-    ask_platform(lambda: connector.block(person.person_id), "block the person")
-    with transaction(sessions) as session:
-        now = clock.now()
-        row = Block(
-            page_id=person.page_id,
-            platform=person.platform,
-            person_id=person.person_id,
-            person_name=person.name,
-            case_id=case_id,
-            category=category,
-            reason=reason,
-            warning_id=grounds.warning_id,
-            concurrence_id=grounds.concurrence_id,
-            actor_id=actor.account_id,
-            actor_name=actor.username,
-            blocked_at=now,
-            review_due_at=review_due(now, review_days),
+    intent = Intent(
+        purpose="moderation:block",
+        kind=Kind.BLOCK,
+        page_id=person.page_id,
+        platform=person.platform,
+        target=person.person_id,
+        subject_type="case",
+        subject_id=str(case_id),
+        reason=reason,
+        params={
+            "case_id": case_id,
+            "category": category,
+            "reason": reason,
+            "warning_id": grounds.warning_id,
+            "concurrence_id": grounds.concurrence_id,
+            "review_days": review_days,
+            "person": [person.page_id, person.platform, person.person_id, person.name],
+        },
+    )
+    row: Block = intents.perform(
+        sessions,
+        intent,
+        actor=actor,
+        check=lambda s: _check_not_blocked(s, person),
+        call=lambda: connector.block(person.person_id),
+        what="block the person",
+        effect=f"{person.platform}: {person.person_id} blocked",
+    )
+    return row
+
+
+def _check_not_blocked(session: Session, person: Person) -> None:
+    existing = active_block(session, person)
+    if existing is not None:
+        raise Conflict(
+            f"{person.name or person.person_id} is already blocked on this page "
+            f"(block {existing.id}, placed by {existing.actor_name})"
         )
-        session.add(row)
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "moderation:block",
-            "person",
-            f"{person.platform}:{person.person_id}",
-            reason=reason,
-            section="§.20",
-            data={
-                "block_id": row.id,
-                "page_id": person.page_id,
-                "case_id": case_id,
-                "category": category,
-                "warning_id": grounds.warning_id,
-                "concurrence_id": grounds.concurrence_id,
-                "review_due_at": row.review_due_at.isoformat(),
-            },
-        )
-        return row
+
+
+def _person(params: dict[str, Any]) -> Person:
+    page_id, platform, person_id, name = params["person"]
+    return Person(page_id, platform, person_id, name)
+
+
+def _record_block(
+    session: Session, action: PlatformAction, actor: Actor, delivered: bool | None
+) -> Block:
+    p = action.params
+    person = _person(p)
+    now = clock.now()
+    row = Block(
+        page_id=person.page_id,
+        platform=person.platform,
+        person_id=person.person_id,
+        person_name=person.name,
+        case_id=p["case_id"],
+        category=p["category"],
+        reason=p["reason"],
+        warning_id=p["warning_id"],
+        concurrence_id=p["concurrence_id"],
+        actor_id=actor.account_id,
+        actor_name=actor.username,
+        blocked_at=now,
+        review_due_at=review_due(now, int(p["review_days"])),
+    )
+    session.add(row)
+    session.flush()  # the database's own check: one block in force per person and page
+    audit.record(
+        session,
+        actor,
+        "moderation:block",
+        "person",
+        f"{person.platform}:{person.person_id}",
+        reason=p["reason"],
+        section="§.20",
+        data={
+            "block_id": row.id,
+            "page_id": person.page_id,
+            "case_id": p["case_id"],
+            "category": p["category"],
+            "warning_id": p["warning_id"],
+            "concurrence_id": p["concurrence_id"],
+            "review_due_at": row.review_due_at.isoformat(),
+            "platform_action_id": action.id,
+        },
+    )
+    return row
 
 
 def _block(session: Session, block_id: int) -> Block:
@@ -138,6 +193,20 @@ def _block(session: Session, block_id: int) -> Block:
     if row is None:
         raise NotFound(f"no block {block_id}")
     return row
+
+
+def _check_in_force(session: Session, block_id: int) -> Block:
+    row = _block(session, block_id)
+    if block_state(row.lifted_at) is BlockState.LIFTED:
+        raise Conflict(
+            f"block {block_id} was already lifted (by {row.lifted_by_name}); "
+            "the record of who lifted it and why stays as it is"
+        )
+    return row
+
+
+def _check_liftable(session: Session, block_id: int) -> None:
+    _check_in_force(session, block_id)
 
 
 def lift_block(
@@ -148,28 +217,53 @@ def lift_block(
     with reading(sessions) as session:
         row = _block(session, block_id)
         require(actor, Perm.PERSON_BLOCK, row.page_id)
-        if row.lifted_at is not None:
-            raise Conflict(f"block {block_id} was already lifted")
+        _check_liftable(session, block_id)
         connector = connector_of(connect, registered_page(session, row.page_id))
         if Capability.UNBLOCK not in connector.capabilities:
             raise unsupported(row.platform, "lift a block")
-        person_id = row.person_id
-    ask_platform(lambda: connector.unblock(person_id), "lift the block")
-    with transaction(sessions) as session:
-        row = _block(session, block_id)
-        row.lifted_at, row.lifted_by_name, row.lift_reason = clock.now(), actor.username, reason
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "moderation:lift_block",
-            "person",
-            f"{row.platform}:{row.person_id}",
-            reason=reason,
-            section="§.20",
-            data={"block_id": row.id, "page_id": row.page_id},
-        )
-        return row
+        person_id, page_id, platform = row.person_id, row.page_id, row.platform
+    intent = Intent(
+        purpose="moderation:lift_block",
+        kind=Kind.UNBLOCK,
+        page_id=page_id,
+        platform=platform,
+        target=person_id,
+        subject_type="block",
+        subject_id=str(block_id),
+        reason=reason,
+        params={"block_id": block_id, "reason": reason},
+    )
+    lifted: Block = intents.perform(
+        sessions,
+        intent,
+        actor=actor,
+        check=lambda s: _check_liftable(s, block_id),
+        call=lambda: connector.unblock(person_id),
+        what="lift the block",
+        effect=f"{platform}: {person_id} unblocked",
+    )
+    return lifted
+
+
+def _record_lift(
+    session: Session, action: PlatformAction, actor: Actor, delivered: bool | None
+) -> Block:
+    row = _block(session, int(action.params["block_id"]))
+    BLOCK_LIFECYCLE.check(block_state(row.lifted_at), BlockState.LIFTED)
+    reason = action.params["reason"]
+    row.lifted_at, row.lifted_by_name, row.lift_reason = clock.now(), actor.username, reason
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "moderation:lift_block",
+        "person",
+        f"{row.platform}:{row.person_id}",
+        reason=reason,
+        section="§.20",
+        data={"block_id": row.id, "page_id": row.page_id, "platform_action_id": action.id},
+    )
+    return row
 
 
 def review_block(
@@ -181,6 +275,7 @@ def review_block(
     require(actor, Perm.PERSON_BLOCK, row.page_id)
     if row.lifted_at is not None:
         raise Conflict(f"block {block_id} was lifted; there is nothing to review")
+    BLOCK_LIFECYCLE.check(block_state(row.lifted_at), BlockState.IN_FORCE)
     now = clock.now()
     row.reviewed_at, row.review_due_at = now, review_due(now, review_days)
     session.flush()
@@ -195,3 +290,13 @@ def review_block(
         data={"block_id": row.id, "next_review": row.review_due_at.isoformat()},
     )
     return row
+
+
+intents.register_purpose(
+    "moderation:block", _record_block, lambda s, a: _check_not_blocked(s, _person(a.params))
+)
+intents.register_purpose(
+    "moderation:lift_block",
+    _record_lift,
+    lambda s, a: _check_liftable(s, int(a.params["block_id"])),
+)

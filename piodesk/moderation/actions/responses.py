@@ -8,6 +8,8 @@ from piodesk.core import audit, clock
 from piodesk.core.errors import Conflict, InvalidInput, NotFound
 from piodesk.core.permissions import Actor, Perm, require
 from piodesk.moderation.model import (
+    RESPONSE_LIFECYCLE,
+    ResponseState,
     clean_note,
 )
 from piodesk.moderation.tables import (
@@ -27,8 +29,9 @@ def answer(session: Session, request_id: int, *, outcome: str, note: str, actor:
     if request is None:
         raise NotFound(f"no response request {request_id}")
     require(actor, Perm.RESPONSE_ANSWER, request.page_id)
-    if request.state != "open":
+    if request.state != ResponseState.OPEN.value:
         raise Conflict(f"request {request_id} was already closed ({request.state})")
+    state = RESPONSE_LIFECYCLE.check(ResponseState(request.state), ResponseState(outcome))
     now = clock.now()
     row = Answer(
         request_id=request.id,
@@ -39,7 +42,7 @@ def answer(session: Session, request_id: int, *, outcome: str, note: str, actor:
         answered_at=now,
     )
     session.add(row)
-    request.state, request.answered_at = outcome, now
+    request.state, request.answered_at = state.value, now
     session.flush()
     audit.record(
         session,
