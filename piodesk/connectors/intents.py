@@ -615,7 +615,7 @@ def open_actions(
 def describe(row: PlatformAction, page_name: str | None = None) -> str:
     """'Hiding the comment on Facebook… not confirmed yet — check the page before trying again'."""
     doing = DOING.get(Kind(row.kind), row.kind)
-    where = page_name or row.platform.capitalize()
+    where = row.platform.capitalize() + (f" ({page_name})" if page_name else "")
     if row.state == ActionState.PENDING.value:
         return (
             f"{doing} on {where}… not confirmed yet (asked by {row.requested_by_name}) — "

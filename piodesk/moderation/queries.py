@@ -16,6 +16,7 @@ from sqlalchemy import exists, func, select, true
 from sqlalchemy.orm import Session
 
 from piodesk.archive.tables import ArchiveItem, ArchiveVersion
+from piodesk.connectors import intents
 from piodesk.connectors.model import ItemKind
 from piodesk.core import clock
 from piodesk.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -267,6 +268,8 @@ class CaseView:
     reports: list[Report]
     concurrences: list[Advice]
     active_block: Block | None
+    # Platform actions on this case or its author's block not yet confirmed, in plain words.
+    platform_actions: list[str] = field(default_factory=list)
 
 
 def _head(session: Session, item_id: int) -> ArchiveVersion | None:
@@ -369,9 +372,13 @@ def case_view(session: Session, case_id: int, *, actor: Actor) -> CaseView:
         person = person_of_case(session, case.id)
         concurrences = concurrences_for(session, person)
         active = active_block(session, person)
+    page = session.get(Page, case.page_id) if case.page_id else None
+    unsettled = intents.open_actions(session, "case", [str(case.id)])
+    if active is not None:
+        unsettled += intents.open_actions(session, "block", [str(active.id)])
     return CaseView(
         case=case,
-        page=session.get(Page, case.page_id) if case.page_id else None,
+        page=page,
         item=item,
         versions=versions,
         text=text,
@@ -401,6 +408,7 @@ def case_view(session: Session, case_id: int, *, actor: Actor) -> CaseView:
         ),
         concurrences=concurrences,
         active_block=active,
+        platform_actions=[intents.describe(a, page.name if page else None) for a in unsettled],
     )
 
 

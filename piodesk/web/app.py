@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
@@ -61,6 +63,19 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def reconcile_platform_actions(sessions: sessionmaker[Session], settings: Settings) -> object:
+    """The reconciler job: settle platform actions a crash left pending, by reading the platform."""
+    import piodesk.moderation.actions  # noqa: F401  (registers moderation's recorders)
+    from piodesk.archive.ingest import connector_for
+    from piodesk.connectors.intents import reconcile
+
+    return reconcile(
+        sessions,
+        lambda page: connector_for(page, sessions, settings.secret_key),
+        grace=timedelta(seconds=settings.platform_action_grace_seconds),
+    )
+
+
 def _lifespan(settings: Settings, run_jobs: bool) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -83,6 +98,12 @@ def _lifespan(settings: Settings, run_jobs: bool) -> Any:
                 "moderation-intake",
                 settings.intake_seconds,
                 lambda: intake_all(ctx.sessions, default_screener()),
+            )
+        if run_jobs and settings.reconcile_seconds > 0:
+            runner.every(
+                "reconcile-platform-actions",
+                settings.reconcile_seconds,
+                lambda: reconcile_platform_actions(ctx.sessions, settings),
             )
         for r in (runner, intake_runner):
             if r.jobs:

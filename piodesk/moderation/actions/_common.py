@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from piodesk.archive.capture import capture
 from piodesk.archive.observe import head_version, observed
 from piodesk.archive.tables import ArchiveItem, ArchiveVersion
-from piodesk.connectors.base import Connector, ConnectorError
+from piodesk.connectors.base import Connector
 from piodesk.connectors.credentials import CredentialError
 from piodesk.core import clock
 from piodesk.core.errors import Conflict, InvalidInput
@@ -44,14 +44,6 @@ def connector_of(connect: Connect, page: Page) -> Connector:
         raise Conflict(
             f"{page.name}: {exc}; reconnect the page (piodesk page connect) and retry"
         ) from None
-
-
-def ask_platform(action: Callable[[], None], what: str) -> None:
-    """Run a platform call; a connector error becomes a refusal that says nothing was kept."""
-    try:
-        action()
-    except ConnectorError as exc:
-        raise Conflict(f"the platform refused to {what}: {exc}; nothing was recorded") from None
 
 
 def unsupported(platform: str, what: str, hint: str = "") -> InvalidInput:
