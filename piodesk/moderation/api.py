@@ -89,6 +89,7 @@ class CaseDetailOut(BaseModel):
     case: CaseOut
     findings: list[dict[str, Any]]
     decisions: list[DecisionOut]
+    platform_actions: list[str] = []  # actions on the platform not confirmed yet, in words
 
 
 @api.get("/moderation/cases", response_model=list[CaseOut])
@@ -120,6 +121,7 @@ def api_case(
             case=_case_out(v.case, v.categories, v.text),
             findings=v.findings,
             decisions=[_decision_out(d) for d in v.decisions],
+            platform_actions=v.platform_actions,
         )
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -46,7 +47,9 @@ from piodesk.moderation.model import (
 )
 from piodesk.moderation.tables import Block, Decision, Warning_
 from piodesk.pages.tables import Page
+from tests.conftest import PASSWORD
 from tests.moderation.conftest import Site
+from tests.web.conftest import sign_in
 
 PHONE = "Call me at 719-555-0134 for cheap game tickets, best prices in town"
 ROOT = Path(__file__).resolve().parents[2]
@@ -568,3 +571,19 @@ def test_block_and_response_lifecycles_refuse_undeclared_moves() -> None:
         RESPONSE_LIFECYCLE.check(ResponseState.ANSWERED, ResponseState.OPEN)
     with pytest.raises(Conflict):
         intents.ACTION_LIFECYCLE.check(intents.ActionState.SUCCEEDED, intents.ActionState.FAILED)
+
+
+def test_the_case_page_says_plainly_an_action_is_not_confirmed(
+    client: TestClient, site: Site, staff
+) -> None:
+    _cid, case_id = _flagged_case(site)
+    with pytest.raises(Crash):
+        _hide(site, case_id, staff[Role.PIO], crashing(site, "hide_comment"))
+    sign_in(client, staff[Role.PIO].username, PASSWORD)
+    html = client.get(f"/moderation/cases/{case_id}").text
+    assert "Hiding the comment on Sandbox (CSPD Community)… not confirmed yet" in html
+    assert "check the page before trying again" in html
+    detail = client.get(f"/api/v1/moderation/cases/{case_id}").json()
+    assert detail["platform_actions"] and "not confirmed yet" in detail["platform_actions"][0]
+    intents.reconcile(site.sessions, site.connect, grace=timedelta(0))
+    assert "not confirmed" not in client.get(f"/moderation/cases/{case_id}").text
