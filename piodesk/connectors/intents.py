@@ -281,8 +281,8 @@ def begin(sessions: sessionmaker[Session], intent: Intent, *, actor: Actor, chec
 def _busy(row: PlatformAction) -> Conflict:
     doing = DOING.get(Kind(row.kind), row.kind)
     return Conflict(
-        f"{doing} on {row.platform} (asked by {row.requested_by_name}) is not confirmed yet; "
-        "wait for it, or check the page before trying again"
+        f"{doing} on {row.platform.capitalize()} (asked by {row.requested_by_name}) is in "
+        "progress and not confirmed yet; wait for it, or check the page before trying again"
     )
 
 
@@ -301,6 +301,18 @@ def settle(
             return  # settled meanwhile (the reconciler): its word stands
         _move(row, state, outcome)
         _audit(session, actor, row, state.value, outcome)
+
+
+def _no_answer(
+    sessions: sessionmaker[Session], action_id: int, message: str, *, actor: Actor
+) -> None:
+    """Note on a pending intent that the platform's answer never came (it stays pending)."""
+    with transaction(sessions) as session:
+        row = _locked(session, action_id)
+        if row is None or row.state != ActionState.PENDING.value:
+            return
+        row.outcome = f"no answer from the platform: {message}"[:2000]
+        _audit(session, actor, row, "no_answer", row.outcome)
 
 
 def _locked(session: Session, action_id: int) -> PlatformAction | None:
@@ -426,10 +438,13 @@ def perform(
         raise Conflict(f"the platform refused to {what}: {exc}; nothing was recorded") from None
     except ConnectorError as exc:
         if _unknown(exc):
-            settle(sessions, action_id, ActionState.UNCONFIRMED, str(exc), actor=actor)
+            # The request may have gone through: the intent stays pending, so nobody sends it
+            # again, and the reconciler reads the platform and records what it finds.
+            _no_answer(sessions, action_id, str(exc), actor=actor)
             raise Conflict(
                 f"piodesk could not confirm that the platform did {what}: {exc}. Check the "
-                "page on the platform before trying again; nothing was recorded"
+                "page on the platform before trying again; piodesk will read the platform "
+                "and record what it shows"
             ) from None
         settle(sessions, action_id, ActionState.FAILED, str(exc), actor=actor)
         raise Conflict(f"the platform refused to {what}: {exc}; nothing was recorded") from None
@@ -594,22 +609,34 @@ def _reconcile_one(
 def open_actions(
     session: Session, subject_type: str, subject_ids: list[str]
 ) -> list[PlatformAction]:
-    """Pending and unconfirmed actions on these records (what the case page warns about)."""
+    """Pending and unconfirmed actions on these records (what the case page warns about).
+
+    An unconfirmed action stops being news once a later action of the same kind on the same
+    record went through (a person checked the page and did it again).
+    """
     if not subject_ids:
         return []
-    return list(
+    rows = list(
         session.execute(
             select(PlatformAction)
             .where(
                 PlatformAction.subject_type == subject_type,
                 PlatformAction.subject_id.in_(subject_ids),
-                PlatformAction.state.in_(
-                    (ActionState.PENDING.value, ActionState.UNCONFIRMED.value)
-                ),
             )
             .order_by(PlatformAction.id)
         ).scalars()
     )
+    done = {
+        (r.subject_id, r.kind): r.id
+        for r in rows
+        if r.state in (ActionState.SUCCEEDED.value, ActionState.SUPERSEDED.value)
+    }
+    return [
+        r
+        for r in rows
+        if r.state == ActionState.PENDING.value
+        or (r.state == ActionState.UNCONFIRMED.value and done.get((r.subject_id, r.kind), 0) < r.id)
+    ]
 
 
 def describe(row: PlatformAction, page_name: str | None = None) -> str:
@@ -617,8 +644,9 @@ def describe(row: PlatformAction, page_name: str | None = None) -> str:
     doing = DOING.get(Kind(row.kind), row.kind)
     where = row.platform.capitalize() + (f" ({page_name})" if page_name else "")
     if row.state == ActionState.PENDING.value:
+        why = f"; {row.outcome}" if row.outcome else ""
         return (
-            f"{doing} on {where}… not confirmed yet (asked by {row.requested_by_name}) — "
+            f"{doing} on {where}… not confirmed yet (asked by {row.requested_by_name}{why}) — "
             "check the page before trying again"
         )
     return (

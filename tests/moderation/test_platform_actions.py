@@ -29,7 +29,7 @@ from typer.testing import CliRunner
 from piodesk.archive.verify import verify_archive
 from piodesk.cli import app as cli_app
 from piodesk.connectors import intents
-from piodesk.connectors.base import Connector, PlatformError
+from piodesk.connectors.base import Connector, PlatformError, UnsupportedAction
 from piodesk.connectors.model import CommentState
 from piodesk.connectors.sandbox import platform
 from piodesk.connectors.sandbox.connector import SandboxConnector
@@ -191,8 +191,10 @@ def test_a_platform_refusal_records_a_failed_intent_and_nothing_else(site: Site,
     ]
 
 
-def test_a_network_failure_is_unconfirmed_and_the_page_says_check_first(site: Site, staff) -> None:
-    _cid, case_id = _flagged_case(site)
+def test_no_answer_from_the_platform_stays_pending_until_the_platform_is_read(
+    site: Site, staff
+) -> None:
+    cid, case_id = _flagged_case(site)
 
     class Cut(SandboxConnector):
         def hide_comment(self, comment_id: str) -> None:
@@ -202,11 +204,40 @@ def test_a_network_failure_is_unconfirmed_and_the_page_says_check_first(site: Si
     with pytest.raises(Conflict, match=r"could not confirm.*Check the page"):
         _hide(site, case_id, staff[Role.PIO], lambda page: Cut(site.sessions, page.handle))
     (row,) = _intents(site.sessions)
-    assert row.state == "unconfirmed"
+    assert row.state == "pending" and "ReadTimeout" in row.outcome
     assert _count(site.sessions, Decision) == 0
     with site.sessions() as s:
         (note,) = queries.case_view(s, case_id, actor=staff[Role.PIO]).platform_actions
     assert "Hiding the comment on Sandbox" in note and "check the page" in note
+    with pytest.raises(Conflict, match="not confirmed yet"):  # not sent a second time
+        _hide(site, case_id, staff[Role.PIO], site.connect)
+    intents.reconcile(site.sessions, site.connect, grace=timedelta(0))
+    assert [d.action for d in _decisions(site.sessions, case_id)] == ["hide"]
+    assert site.public_comment(cid) is None
+
+
+def test_an_action_the_platform_cannot_confirm_is_left_for_a_person(site: Site, staff) -> None:
+    """A warning's delivery cannot be read back, but a warning is still recorded (below); an
+    action whose recorder needs a confirmed outcome is marked unconfirmed instead."""
+    _cid, case_id = _flagged_case(site)
+
+    class Unreadable(SandboxConnector):
+        def comment_state(self, comment_id: str) -> CommentState:
+            raise UnsupportedAction("sandbox", "read_comment_state")
+
+    with pytest.raises(Crash):
+        _hide(site, case_id, staff[Role.PIO], crashing(site, "hide_comment"))
+    report = intents.reconcile(
+        site.sessions, lambda page: Unreadable(site.sessions, page.handle), grace=timedelta(0)
+    )
+    assert len(report.unconfirmed) == 1
+    assert _count(site.sessions, Decision) == 0
+    with site.sessions() as s:
+        (note,) = queries.case_view(s, case_id, actor=staff[Role.PIO]).platform_actions
+    assert "could not be confirmed" in note
+    _hide(site, case_id, staff[Role.PIO], site.connect)  # a person checked, and does it
+    with site.sessions() as s:
+        assert queries.case_view(s, case_id, actor=staff[Role.PIO]).platform_actions == []
 
 
 # ---- the races of the finding ---------------------------------------------------------------
