@@ -205,7 +205,7 @@ def requester(row: PlatformAction) -> Actor:
         account_id=row.requested_by,
         username=row.requested_by_name,
         display_name=who.get("display_name", row.requested_by_name),
-        roles=frozenset(Role(r) for r in who.get("roles", []) if r in Role._value2member_map_),
+        roles=frozenset(Role(r) for r in who.get("roles", []) if r in {x.value for x in Role}),
         via="job",
     )
 

@@ -35,6 +35,7 @@ from piodesk.connectors.sandbox import platform
 from piodesk.connectors.sandbox.connector import SandboxConnector
 from piodesk.connectors.tables import PlatformAction
 from piodesk.core import audit, clock
+from piodesk.core.config import Settings
 from piodesk.core.db import transaction
 from piodesk.core.errors import Conflict
 from piodesk.core.permissions import Role
@@ -47,6 +48,7 @@ from piodesk.moderation.model import (
 )
 from piodesk.moderation.tables import Block, Decision, Warning_
 from piodesk.pages.tables import Page
+from piodesk.web.app import reconcile_platform_actions
 from tests.conftest import PASSWORD
 from tests.moderation.conftest import Site
 from tests.web.conftest import sign_in
@@ -618,3 +620,18 @@ def test_the_case_page_says_plainly_an_action_is_not_confirmed(
     assert detail["platform_actions"] and "not confirmed yet" in detail["platform_actions"][0]
     intents.reconcile(site.sessions, site.connect, grace=timedelta(0))
     assert "not confirmed" not in client.get(f"/moderation/cases/{case_id}").text
+
+
+def test_the_server_job_reconciles_through_the_configured_connectors(
+    site: Site, staff, settings: Settings
+) -> None:
+    _cid, case_id = _flagged_case(site)
+    with pytest.raises(Crash):
+        _hide(site, case_id, staff[Role.PIO], crashing(site, "hide_comment"))
+    waiting = reconcile_platform_actions(site.sessions, settings)  # within the grace period
+    assert isinstance(waiting, intents.ReconcileReport) and waiting.looked_at == 0
+    done = reconcile_platform_actions(
+        site.sessions, settings.model_copy(update={"platform_action_grace_seconds": 0})
+    )
+    assert isinstance(done, intents.ReconcileReport) and len(done.recorded) == 1
+    assert len(_decisions(site.sessions, case_id)) == 1
