@@ -369,6 +369,10 @@ def _record(
         ) from None
 
 
+class _AlreadySettled(Conflict):
+    """Someone (the reconciler, or the process that asked) settled the intent first."""
+
+
 def _record_once(
     sessions: sessionmaker[Session],
     action_id: int,
@@ -379,25 +383,27 @@ def _record_once(
     outcome: str,
     by: Actor,
 ) -> Any:
-    with transaction(sessions) as session:
-        row = _locked(session, action_id)
-        if row is None or row.state != ActionState.PENDING.value:
-            raise Conflict(
-                f"platform action {action_id} was already settled "
-                f"({row.state if row else 'missing'}); look at the record again"
-            )
-        try:
+    try:
+        with transaction(sessions) as session:
+            row = _locked(session, action_id)
+            if row is None or row.state != ActionState.PENDING.value:
+                raise _AlreadySettled(
+                    f"platform action {action_id} was already settled "
+                    f"({row.state if row else 'missing'}); look at the record again"
+                )
             check(session)
-        except Conflict as exc:
-            refusal = exc
-        else:
+            # A refusal from here on rolls back everything the recorder wrote.
             result = _PURPOSES[row.purpose].record(session, row, actor, delivered)
             _move(row, ActionState.SUCCEEDED, outcome)
             row.result_id = _result_id(result)
             _audit(session, by, row, "succeeded", outcome)
             return result
-    # Done on the platform, but the record already says so (someone else's action): nothing
-    # is recorded twice. The intent says what happened.
+    except _AlreadySettled:
+        raise
+    except Conflict as exc:
+        refusal = exc
+    # Done on the platform, but the record already says so (someone else's action, or the
+    # record moved on meanwhile): nothing is recorded twice. The intent says what happened.
     settle(
         sessions,
         action_id,
