@@ -514,6 +514,14 @@ def needs_response(session: Session, *, actor: Actor, state: str = "open") -> li
     ]
 
 
+def block_actions(session: Session, blocks: Sequence[Block]) -> dict[int, list[str]]:
+    """Lifts of these blocks not confirmed yet on the platform, in words, by block id."""
+    notes: dict[int, list[str]] = {}
+    for row in intents.open_actions(session, "block", [str(b.id) for b in blocks]):
+        notes.setdefault(int(row.subject_id), []).append(intents.describe(row))
+    return notes
+
+
 def blocks(session: Session, *, actor: Actor, include_lifted: bool = False) -> list[Block]:
     """Blocks in force (due for review first), or every block."""
     require(actor, Perm.MODERATION_VIEW)

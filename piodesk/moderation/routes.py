@@ -296,10 +296,17 @@ def blocks_page(request: Request, all: bool = False) -> HTMLResponse:
     with ctx(request).read() as session:
         rows = queries.blocks(session, actor=actor, include_lifted=all)
         pages = queries.page_names(session)
+        pending = queries.block_actions(session, rows)
     return render(
         request,
         "moderation/blocks.html",
-        {"blocks": rows, "pages": pages, "now": clock.now(), "show_all": all},
+        {
+            "blocks": rows,
+            "pages": pages,
+            "pending": pending,
+            "now": clock.now(),
+            "show_all": all,
+        },
     )
 
 

@@ -635,3 +635,23 @@ def test_the_server_job_reconciles_through_the_configured_connectors(
     )
     assert isinstance(done, intents.ReconcileReport) and len(done.recorded) == 1
     assert len(_decisions(site.sessions, case_id)) == 1
+
+
+def test_the_blocks_page_shows_a_lift_not_confirmed_yet(
+    client: TestClient, site: Site, staff
+) -> None:
+    _cid, case_id = _flagged_case(site)
+    pio = staff[Role.PIO]
+    _warned(site, case_id, pio)
+    row = _blocker(site, case_id, pio)(connect=site.connect)
+    with pytest.raises(Crash):
+        actions.lift_block(
+            site.sessions,
+            row.id,
+            reason="promised to stop",
+            actor=pio,
+            connect=crashing(site, "unblock"),
+        )
+    sign_in(client, pio.username, PASSWORD)
+    html = client.get("/moderation/blocks").text
+    assert "Lifting the block on Sandbox… not confirmed yet" in html
