@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -37,8 +38,8 @@ from piodesk.connectors.tables import PlatformAction
 from piodesk.core import audit, clock
 from piodesk.core.config import Settings
 from piodesk.core.db import transaction
-from piodesk.core.errors import Conflict
-from piodesk.core.permissions import Role
+from piodesk.core.errors import Conflict, PermissionDenied
+from piodesk.core.permissions import PAGE_SCOPED, Actor, Perm, Role
 from piodesk.moderation import actions, queries
 from piodesk.moderation.model import (
     BLOCK_LIFECYCLE,
@@ -655,3 +656,48 @@ def test_the_blocks_page_shows_a_lift_not_confirmed_yet(
     sign_in(client, pio.username, PASSWORD)
     html = client.get("/moderation/blocks").text
     assert "Lifting the block on Sandbox… not confirmed yet" in html
+
+
+# ---- scope: a case with no page -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _ScopedDesignee(Actor):
+    """A PIO designee as core/permissions will treat them: no page means not theirs."""
+
+    def can(self, perm: Perm, page_id: int | None = None) -> bool:
+        if perm in PAGE_SCOPED and self.page_scope is not None and page_id is None:
+            return False
+        return Actor.can(self, perm, page_id)
+
+
+def test_a_case_with_no_page_is_asked_about_with_no_page(site: Site, staff) -> None:
+    """Moderation passes the case's page (None here) to every check, so a designee limited to
+    one page cannot see, consult on or close a report of a link piodesk never captured."""
+    with transaction(site.sessions) as s:
+        report = actions.file_report(
+            s,
+            reason="a threat on a page we do not run",
+            url="https://www.facebook.com/somewhere/posts/1?comment_id=999999",
+            actor=staff[Role.EMPLOYEE],
+        )
+    pio = staff[Role.PIO]
+    designee = _ScopedDesignee(
+        pio.account_id, pio.username, pio.display_name, pio.roles, frozenset({site.page_id})
+    )
+    with site.sessions() as s, pytest.raises(PermissionDenied):
+        actions.get_case(s, report.case_id, actor=designee)
+    with pytest.raises(PermissionDenied), transaction(site.sessions) as s:
+        actions.consult(s, report.case_id, question="is this ours to act on?", actor=designee)
+    with pytest.raises(PermissionDenied):
+        actions.decide(
+            site.sessions,
+            report.case_id,
+            action="keep",
+            reason="no_violation",
+            note="",
+            actor=designee,
+            connect=site.connect,
+        )
+    with site.sessions() as s:  # the PIO office (unscoped) still can
+        assert actions.get_case(s, report.case_id, actor=pio).page_id is None

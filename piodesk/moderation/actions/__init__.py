@@ -4,11 +4,13 @@ One module per noun: decisions on a case, counsel, warnings, blocks, reports, re
 function checks the permission, validates the input before anything is written, and writes
 its rows and its audit event in one transaction. Reads live in ``moderation.queries``.
 
-Actions with an effect on the platform (hide, remove, restore, warn, block, lift) run in three
-steps, because the platform is another system and cannot join piodesk's transaction: check
-everything in a read, ask the platform, then record what was done. A refusal by the platform
-leaves piodesk unchanged and says why; the platform is never asked to do something piodesk
-has already refused.
+Actions with an effect on the platform (hide, remove, restore, warn, block, lift) go through
+the platform-action primitive (``piodesk.connectors.intents``), because the platform is another
+system and cannot join piodesk's transaction: check everything in a read, record the intent,
+ask the platform, then record what was done after re-checking. A refusal by the platform
+records only the failed attempt and says why; the platform is never asked to do something
+piodesk has already refused, and an action a crash left unrecorded is finished by the
+reconciler from what the platform shows. Each module registers the recorders it needs.
 
 The names below are re-exported so callers keep writing ``actions.decide(...)``.
 """
