@@ -1013,6 +1013,38 @@ def archive_search(
 
 
 @app.command()
+def reconcile(
+    grace: Annotated[
+        int | None,
+        typer.Option(help="Seconds an action must have been pending (default: the setting)."),
+    ] = None,
+) -> None:
+    """Settle platform actions a crash left pending, by reading the platform (never resending)."""
+    from datetime import timedelta
+
+    import piodesk.moderation.actions  # noqa: F401  (registers moderation's recorders)
+    from piodesk.connectors.factory import build
+    from piodesk.connectors.intents import reconcile as settle_pending
+
+    settings = load_settings()
+    seconds = settings.platform_action_grace_seconds if grace is None else grace
+    if seconds < 0:
+        raise typer.BadParameter("--grace is a number of seconds, 0 or more")
+    with session_factory(settings) as sessions:
+        report = settle_pending(
+            sessions,
+            lambda page: build(page, sessions, settings.secret_key),
+            grace=timedelta(seconds=seconds),
+        )
+    out.print(
+        f"{report.looked_at} pending platform action(s): {len(report.recorded)} recorded "
+        f"(the platform shows them done), {len(report.failed)} failed (not done), "
+        f"{len(report.unconfirmed)} need a person to check, {len(report.superseded)} already "
+        f"recorded by someone else, {len(report.waiting)} could not be read now"
+    )
+
+
+@app.command()
 def ingest(
     page: Annotated[
         int | None, typer.Option(help="Only this page (default: every approved page).")

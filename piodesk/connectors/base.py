@@ -19,6 +19,7 @@ from piodesk.connectors.credentials import Credential
 from piodesk.connectors.model import (
     Capability,
     CapturedItem,
+    CommentState,
     Cursor,
     FetchResult,
     MediaRef,
@@ -209,6 +210,14 @@ class Connector(ABC):
         """Lift a block."""
         raise self._unsupported(Capability.UNBLOCK)
 
+    def comment_state(self, comment_id: str) -> CommentState:
+        """Whether a comment is visible, hidden or deleted on the platform now (a read)."""
+        raise self._unsupported(Capability.READ_COMMENT_STATE)
+
+    def is_blocked(self, person_id: str) -> bool:
+        """Whether a person is blocked from the page now (a read)."""
+        raise self._unsupported(Capability.READ_BLOCKS)
+
 
 _METHOD_FOR: dict[Capability, str] = {
     Capability.READ_PROFILE: "read_profile",
@@ -225,6 +234,8 @@ _METHOD_FOR: dict[Capability, str] = {
     Capability.RESTORE_COMMENT: "restore_comment",
     Capability.SEND_MESSAGE: "send_message",
     Capability.DETECT_DELETIONS: "deleted_comment_ids",
+    Capability.READ_COMMENT_STATE: "comment_state",
+    Capability.READ_BLOCKS: "is_blocked",
 }
 
 

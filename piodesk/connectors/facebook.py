@@ -60,6 +60,7 @@ from piodesk.connectors.jsonspans import Span, array_elements, object_members, r
 from piodesk.connectors.model import (
     Capability,
     CapturedItem,
+    CommentState,
     Cursor,
     FetchResult,
     ItemKind,
@@ -157,6 +158,8 @@ class FacebookConnector(Connector):
             Capability.BLOCK,
             Capability.UNBLOCK,
             Capability.DETECT_DELETIONS,
+            Capability.READ_COMMENT_STATE,
+            Capability.READ_BLOCKS,
         }
     )
     connection_settings = ("graph_page_id",)
@@ -509,6 +512,24 @@ class FacebookConnector(Connector):
             self._request("DELETE", f"{self.page_id}/blocked", params={"user": person_id}),
             "unblock",
         )
+
+    # --- reading what was done (for the reconciler) -----------------------------------------------
+
+    def comment_state(self, comment_id: str) -> CommentState:
+        """``GET /{comment-id}?fields=id,is_hidden``; a deleted comment is Graph's "does not
+        exist" error (code 100, subcode 33), which is ``NotFound``."""
+        try:
+            text = self._request("GET", comment_id, params={"fields": "id,is_hidden"})
+        except NotFound:
+            return CommentState.DELETED
+        value = json.loads(text)
+        return CommentState.HIDDEN if value.get("is_hidden") is True else CommentState.VISIBLE
+
+    def is_blocked(self, person_id: str) -> bool:
+        """``GET /{page-id}/blocked?user={id}``: the person is listed while blocked."""
+        text = self._request("GET", f"{self.page_id}/blocked", params={"user": person_id})
+        rows = json.loads(text).get("data") or []
+        return any(str(row.get("id")) == str(person_id) for row in rows)
 
 
 def _data_and_paging(text: str) -> tuple[list[Span], dict[str, Any]]:

@@ -102,6 +102,7 @@ class MastodonConnector(Connector):
             Capability.UNBLOCK,
             Capability.SEND_MESSAGE,
             Capability.DETECT_DELETIONS,
+            Capability.READ_BLOCKS,
         }
     )
     connection_settings = ("api_base_url",)
@@ -473,6 +474,12 @@ class MastodonConnector(Connector):
     def unblock(self, person_id: str) -> None:
         """Lift a block."""
         self._call(self._api.account_unblock, person_id)
+
+    def is_blocked(self, person_id: str) -> bool:
+        """``GET /api/v1/accounts/relationships?id[]=…``: the relationship's ``blocking``."""
+        self._call(self._api.account_relationships, person_id)
+        rows = json.loads(self._body())
+        return any(str(r.get("id")) == str(person_id) and r.get("blocking") for r in rows)
 
 
 def _split(text: str, room: int) -> list[str]:

@@ -92,6 +92,17 @@ class Capability(StrEnum):
     SEND_MESSAGE = "send_message"  # a private message to a person (the §.20 warning)
     # Say which archived comments are gone from the platform, from a complete listing (§.40).
     DETECT_DELETIONS = "detect_deletions"
+    # Reads that tell whether an action happened (the reconciler asks after a crash):
+    READ_COMMENT_STATE = "read_comment_state"  # is this comment visible, hidden or gone?
+    READ_BLOCKS = "read_blocks"  # is this person blocked from the page?
+
+
+class CommentState(StrEnum):
+    """Where a comment stands on its platform right now."""
+
+    VISIBLE = "visible"
+    HIDDEN = "hidden"  # hidden from the public; still on the platform
+    DELETED = "deleted"  # gone from the platform (the archive keeps it)
 
 
 class ItemKind(StrEnum):

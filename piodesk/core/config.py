@@ -83,6 +83,19 @@ class Settings(BaseSettings):
         description="Screen newly captured comments into the moderation queue this often "
         "(0: only after `piodesk ingest`).",
     )
+    reconcile_seconds: int = Field(
+        default=60,
+        ge=0,
+        description="Settle platform actions a crash left unrecorded this often, by reading "
+        "the platform (0: only `piodesk reconcile`).",
+    )
+    platform_action_grace_seconds: int = Field(
+        default=300,
+        ge=0,
+        le=86_400,
+        description="A platform action still pending after this long is taken to have been "
+        "interrupted, and the reconciler settles it.",
+    )
     block_review_days: int = Field(
         default=90,
         ge=1,

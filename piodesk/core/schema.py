@@ -1,6 +1,7 @@
 """Imports every capability's tables so the metadata is complete (for Alembic and tests)."""
 
 from piodesk.archive import tables as archive_tables
+from piodesk.connectors import tables as connector_tables
 from piodesk.connectors.sandbox import tables as sandbox_tables
 from piodesk.core import audit, checkpoints
 from piodesk.core.db import Base
@@ -13,6 +14,7 @@ __all__ = [
     "archive_tables",
     "audit",
     "checkpoints",
+    "connector_tables",
     "moderation_tables",
     "pages_tables",
     "people_tables",

@@ -156,12 +156,56 @@ def check_block_grounds(grounds: BlockGrounds) -> None:
         )
 
 
+class BlockState(StrEnum):
+    """Where a block stands. "Due for review" is not a state: it is a date on a block in force."""
+
+    IN_FORCE = "in_force"  # the person cannot comment on the page
+    LIFTED = "lifted"  # lifted by a person; the block stays on record
+
+
+BLOCK_LIFECYCLE: StateMachine[BlockState] = StateMachine(
+    "block",
+    BlockState.IN_FORCE,
+    {
+        # A review keeps the block in force until the next review date.
+        BlockState.IN_FORCE: {BlockState.IN_FORCE, BlockState.LIFTED},
+        # A lifted block is never lifted again or put back: a new block is a new record.
+        BlockState.LIFTED: set(),
+    },
+)
+
+
+def block_state(lifted_at: datetime | None) -> BlockState:
+    """A block's state from its head columns."""
+    return BlockState.IN_FORCE if lifted_at is None else BlockState.LIFTED
+
+
 def review_due(blocked_at: datetime, review_days: int) -> datetime:
     """When a block comes up for review."""
     return blocked_at + timedelta(days=review_days)
 
 
 # ---- §.12: comments that ask the department something -------------------------------------
+
+
+class ResponseState(StrEnum):
+    """Where a comment that asked the department something stands (§.12)."""
+
+    OPEN = "open"  # waiting for someone to answer
+    ANSWERED = "answered"
+    NO_RESPONSE = "no_response"  # a person decided no answer is due, and said why
+
+
+RESPONSE_LIFECYCLE: StateMachine[ResponseState] = StateMachine(
+    "response request",
+    ResponseState.OPEN,
+    {
+        ResponseState.OPEN: {ResponseState.ANSWERED, ResponseState.NO_RESPONSE},
+        # An answer is the request's last word; a new question is a new comment.
+        ResponseState.ANSWERED: set(),
+        ResponseState.NO_RESPONSE: set(),
+    },
+)
 
 # Direct requests for a response, and questions put to the page. Plain questions between
 # commenters ("did anyone else hear that?") are not a request to the department, so a bare "?"

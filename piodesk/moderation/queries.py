@@ -6,6 +6,7 @@ Reads only; each function checks that the actor may see what it returns.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,16 +16,11 @@ from sqlalchemy import exists, func, select, true
 from sqlalchemy.orm import Session
 
 from piodesk.archive.tables import ArchiveItem, ArchiveVersion
+from piodesk.connectors import intents
 from piodesk.connectors.model import ItemKind
 from piodesk.core import clock
-from piodesk.core.errors import InvalidInput
+from piodesk.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from piodesk.core.permissions import Actor, Perm, require
-from piodesk.moderation.actions import (
-    active_block,
-    concurrences_for,
-    get_case,
-    person_of_case,
-)
 from piodesk.moderation.model import CaseState
 from piodesk.moderation.tables import (
     Advice,
@@ -272,6 +268,8 @@ class CaseView:
     reports: list[Report]
     concurrences: list[Advice]
     active_block: Block | None
+    # Platform actions on this case or its author's block not yet confirmed, in plain words.
+    platform_actions: list[str] = field(default_factory=list)
 
 
 def _head(session: Session, item_id: int) -> ArchiveVersion | None:
@@ -374,9 +372,13 @@ def case_view(session: Session, case_id: int, *, actor: Actor) -> CaseView:
         person = person_of_case(session, case.id)
         concurrences = concurrences_for(session, person)
         active = active_block(session, person)
+    page = session.get(Page, case.page_id) if case.page_id else None
+    unsettled = intents.open_actions(session, "case", [str(case.id)])
+    if active is not None:
+        unsettled += intents.open_actions(session, "block", [str(active.id)])
     return CaseView(
         case=case,
-        page=session.get(Page, case.page_id) if case.page_id else None,
+        page=page,
         item=item,
         versions=versions,
         text=text,
@@ -406,6 +408,7 @@ def case_view(session: Session, case_id: int, *, actor: Actor) -> CaseView:
         ),
         concurrences=concurrences,
         active_block=active,
+        platform_actions=[intents.describe(a, page.name if page else None) for a in unsettled],
     )
 
 
@@ -511,6 +514,14 @@ def needs_response(session: Session, *, actor: Actor, state: str = "open") -> li
     ]
 
 
+def block_actions(session: Session, blocks: Sequence[Block]) -> dict[int, list[str]]:
+    """Lifts of these blocks not confirmed yet on the platform, in words, by block id."""
+    notes: dict[int, list[str]] = {}
+    for row in intents.open_actions(session, "block", [str(b.id) for b in blocks]):
+        notes.setdefault(int(row.subject_id), []).append(intents.describe(row))
+    return notes
+
+
 def blocks(session: Session, *, actor: Actor, include_lifted: bool = False) -> list[Block]:
     """Blocks in force (due for review first), or every block."""
     require(actor, Perm.MODERATION_VIEW)
@@ -542,3 +553,125 @@ def all_comments(
         if c.item_id is not None:
             cases[c.item_id] = c
     return [(i, texts.get(i.id, ""), cases.get(i.id)) for i in items]
+
+
+def find_case(session: Session, case_id: int) -> Case:
+    """A case by its id, or NotFound (no permission check: callers check)."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"no moderation case {case_id}")
+    return case
+
+
+def may_view_case(session: Session, case: Case, actor: Actor) -> bool:
+    """The PIO office and the auditor see every case; counsel sees the ones sent to them."""
+    if actor.can(Perm.MODERATION_VIEW, case.page_id):
+        return True
+    if actor.can(Perm.MODERATION_ADVISE):
+        return (
+            session.execute(
+                select(Consultation.id).where(Consultation.case_id == case.id).limit(1)
+            ).first()
+            is not None
+        )
+    return False
+
+
+def get_case(session: Session, case_id: int, *, actor: Actor) -> Case:
+    """One case, for those who may see it."""
+    case = find_case(session, case_id)
+    if not may_view_case(session, case, actor):
+        raise PermissionDenied(
+            f"{actor.username} may not see moderation case {case_id}; the PIO office and the "
+            "auditor see every case, legal counsel the cases sent to them"
+        )
+    return case
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone who commented on a department page, as the platform names them."""
+
+    page_id: int
+    platform: str
+    person_id: str
+    name: str | None
+
+
+def person_of_case(session: Session, case_id: int) -> Person:
+    """The author of a case's comment."""
+    case = find_case(session, case_id)
+    if case.page_id is None or not case.author_platform_id or not case.platform:
+        raise Conflict(f"case {case_id} has no known author on a department page")
+    return Person(case.page_id, case.platform, case.author_platform_id, case.author_name)
+
+
+def concurrences_for(session: Session, person: Person) -> list[Advice]:
+    """Counsel's advice concurring with blocking this person without a warning."""
+    return list(
+        session.execute(
+            select(Advice)
+            .join(Consultation, Consultation.id == Advice.consultation_id)
+            .join(Case, Case.id == Consultation.case_id)
+            .where(
+                Advice.concurs_block.is_(True),
+                Case.platform == person.platform,
+                Case.author_platform_id == person.person_id,
+            )
+            .order_by(Advice.id.desc())
+        ).scalars()
+    )
+
+
+def active_block(session: Session, person: Person) -> Block | None:
+    """The block of this person on their page that is in force, if any."""
+    return session.execute(
+        select(Block).where(
+            Block.page_id == person.page_id,
+            Block.platform == person.platform,
+            Block.person_id == person.person_id,
+            Block.lifted_at.is_(None),
+        )
+    ).scalar_one_or_none()
+
+
+_COMMENT_KINDS = (ItemKind.COMMENT.value, ItemKind.REPLY.value)
+
+# Links to a record on each platform: the platform, and the id (and kind, where the link says).
+_LINKS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "sandbox",
+        re.compile(r"/sandbox/[\w.%-]+/?[^#\s]*#(?P<kind>comment|post)-(?P<id>\d{1,18})\b"),
+    ),
+    ("mastodon", re.compile(r"^https?://[^/\s]+/@[\w.@-]+/(?P<id>\d{1,24})\b")),
+    ("x", re.compile(r"^https?://(?:www\.)?(?:x|twitter)\.com/\w+/status/(?P<id>\d{1,24})\b")),
+    (
+        "facebook",
+        re.compile(r"^https?://(?:www\.|m\.)?facebook\.com/.*[?&]comment_id=(?P<id>\d{1,24})"),
+    ),
+)
+
+
+def resolve_link(session: Session, url: str) -> ArchiveItem | None:
+    """The archived post or comment a platform link points at, if piodesk captured it."""
+    for platform, pattern in _LINKS:
+        match = pattern.search(url)
+        if not match:
+            continue
+        platform_id = match.group("id")
+        kind = match.groupdict().get("kind")
+        q = select(ArchiveItem).where(ArchiveItem.platform == platform)
+        if kind == "post":
+            q = q.where(ArchiveItem.kind == ItemKind.POST.value)
+        elif kind == "comment" or platform == "facebook":
+            q = q.where(ArchiveItem.kind.in_(_COMMENT_KINDS))
+        if platform == "facebook":
+            # Graph comment ids are "<post>_<comment>"; the link carries the comment part.
+            q = q.where(
+                (ArchiveItem.platform_id == platform_id)
+                | ArchiveItem.platform_id.like(f"%\\_{platform_id}", escape="\\")
+            )
+        else:
+            q = q.where(ArchiveItem.platform_id == platform_id)
+        return session.execute(q.order_by(ArchiveItem.id).limit(1)).scalar_one_or_none()
+    return None

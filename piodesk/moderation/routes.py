@@ -1,4 +1,4 @@
-"""The PIO's moderation queue, case pages, counsel's desk, employee reports — and their API.
+"""The PIO's moderation queue, case pages, counsel's desk and employee reports (HTML pages).
 
 Thin: parse the form or JSON, call one action, render or redirect. Every permission check is in
 the actions and queries.
@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
 
 from piodesk.connectors.base import Connector, ConnectorError
 from piodesk.connectors.credentials import CredentialError
@@ -24,24 +23,28 @@ from piodesk.moderation import actions, queries
 from piodesk.moderation.actions import ADVICE_RECOMMENDS
 from piodesk.moderation.model import NO_VIOLATION, REASONS, Action
 from piodesk.moderation.queries import QueueFilter
-from piodesk.moderation.tables import Case, Decision
+from piodesk.moderation.tables import Case
 from piodesk.pages.tables import Page
-from piodesk.web.context import AppContext, authenticate, check_csrf, ctx, current_actor, render
+from piodesk.web.context import AppContext, authenticate, check_csrf, ctx, render
 
 router = APIRouter(include_in_schema=False)
-api = APIRouter(prefix="/api/v1", tags=["moderation"])
+#: The JSON API is in ``moderation.api``; this module serves the pages only.
+api = APIRouter()
 
 CATEGORIES = {k: v for k, v in REASONS.items() if k != NO_VIOLATION}
 
 
-def _connect(app: AppContext) -> actions.Connect:
+def connect_pages(app: AppContext) -> actions.Connect:
+    """How the actions reach a page's platform in this installation."""
+
     def connect(page: Page) -> Connector:
         return connector_for(page, app.sessions, app.settings.secret_key)
 
     return connect
 
 
-def _int(value: Any, label: str) -> int | None:
+def form_int(value: Any, label: str) -> int | None:
+    """A whole number from a form field (empty: None), or a clear refusal."""
     text = str(value or "").strip()
     if not text:
         return None
@@ -50,7 +53,8 @@ def _int(value: Any, label: str) -> int | None:
     return int(text)
 
 
-def _filter(params: Any) -> QueueFilter:
+def queue_filter(params: Any) -> QueueFilter:
+    """The queue's filters from query parameters (or a JSON call's arguments)."""
     age = str(params.get("age") or "").strip()
     try:
         older = float(age) if age else None
@@ -60,7 +64,7 @@ def _filter(params: Any) -> QueueFilter:
     if category is not None and category not in CATEGORIES:
         raise InvalidInput(f"unknown category '{category[:40]}'")
     return QueueFilter(
-        page_id=_int(params.get("page"), "page"),
+        page_id=form_int(params.get("page"), "page"),
         category=category,
         older_than_hours=older,
         state=str(params.get("state") or "open"),
@@ -102,7 +106,7 @@ def age_text(since: datetime | None) -> str:
 def queue_page(request: Request) -> HTMLResponse:
     """The PIO office's queue of flagged and reported comments, oldest first."""
     actor = authenticate(request).actor
-    flt = _filter(request.query_params)
+    flt = queue_filter(request.query_params)
     with ctx(request).read() as session:
         rows = queries.queue(session, flt, actor=actor)
         count, oldest = queries.oldest_open(session, actor=actor)
@@ -127,7 +131,7 @@ def queue_page(request: Request) -> HTMLResponse:
 def case_page(request: Request, case_id: int) -> HTMLResponse:
     """One case: the comment in its thread, findings, the author's history, and the forms."""
     actor = authenticate(request).actor
-    flt = _filter(request.query_params)
+    flt = queue_filter(request.query_params)
     app = ctx(request)
     with app.read() as session:
         view = queries.case_view(session, case_id, actor=actor)
@@ -139,11 +143,11 @@ def case_page(request: Request, case_id: int) -> HTMLResponse:
         caps: frozenset[str] = frozenset()
         if view.page is not None and actor.can(Perm.MODERATION_DECIDE, view.case.page_id):
             try:
-                caps = frozenset(c.value for c in _connect(app)(view.page).capabilities)
+                caps = frozenset(c.value for c in connect_pages(app)(view.page).capabilities)
             except (DomainError, ConnectorError, CredentialError, KeyError):
                 caps = frozenset()  # not connected or unreadable: the page offers no actions
         done = None
-        done_id = _int(request.query_params.get("done"), "done")
+        done_id = form_int(request.query_params.get("done"), "done")
         if done_id:
             done_case = session.get(Case, done_id)
             if done_case is not None and actions.may_view_case(session, done_case, actor):
@@ -184,7 +188,7 @@ async def decide_form(request: Request, case_id: int) -> Response:
     actor = authenticate(request).actor
     form = await request.form()
     app = ctx(request)
-    flt = _filter(request.query_params)
+    flt = queue_filter(request.query_params)
     action = str(form.get("action", ""))
     reason = str(form.get("reason", "")) or (NO_VIOLATION if action == Action.KEEP else "")
     actions.decide(
@@ -194,7 +198,7 @@ async def decide_form(request: Request, case_id: int) -> Response:
         reason=reason,
         note=str(form.get("note", "")),
         actor=actor,
-        connect=_connect(app),
+        connect=connect_pages(app),
     )
     return RedirectResponse(_next_url(request, case_id, flt, actor), status_code=303)
 
@@ -210,7 +214,7 @@ async def restore_form(request: Request, case_id: int) -> Response:
         case_id,
         note=str(form.get("note", "")),
         actor=actor,
-        connect=_connect(app),
+        connect=connect_pages(app),
     )
     return RedirectResponse(f"/moderation/cases/{case_id}", status_code=303)
 
@@ -258,7 +262,7 @@ async def warn_form(request: Request, case_id: int) -> Response:
         category=str(form.get("category", "")),
         explanation=str(form.get("explanation", "")),
         actor=actor,
-        connect=_connect(app),
+        connect=connect_pages(app),
     )
     return RedirectResponse(f"/moderation/cases/{case_id}#person", status_code=303)
 
@@ -274,9 +278,9 @@ async def block_form(request: Request, case_id: int) -> Response:
         case_id=case_id,
         category=str(form.get("category", "")),
         reason=str(form.get("reason", "")),
-        concurrence_id=_int(form.get("concurrence"), "concurrence"),
+        concurrence_id=form_int(form.get("concurrence"), "concurrence"),
         actor=actor,
-        connect=_connect(app),
+        connect=connect_pages(app),
         review_days=app.settings.block_review_days,
     )
     return RedirectResponse(f"/moderation/cases/{case_id}#person", status_code=303)
@@ -292,10 +296,17 @@ def blocks_page(request: Request, all: bool = False) -> HTMLResponse:
     with ctx(request).read() as session:
         rows = queries.blocks(session, actor=actor, include_lifted=all)
         pages = queries.page_names(session)
+        pending = queries.block_actions(session, rows)
     return render(
         request,
         "moderation/blocks.html",
-        {"blocks": rows, "pages": pages, "now": clock.now(), "show_all": all},
+        {
+            "blocks": rows,
+            "pages": pages,
+            "pending": pending,
+            "now": clock.now(),
+            "show_all": all,
+        },
     )
 
 
@@ -310,7 +321,7 @@ async def lift_form(request: Request, block_id: int) -> Response:
         block_id,
         reason=str(form.get("reason", "")),
         actor=actor,
-        connect=_connect(app),
+        connect=connect_pages(app),
     )
     return RedirectResponse("/moderation/blocks", status_code=303)
 
@@ -363,8 +374,8 @@ async def answer_form(request: Request, request_id: int) -> Response:
 def comments_page(request: Request) -> HTMLResponse:
     """Every captured comment, flagged or not, newest first."""
     actor = authenticate(request).actor
-    page_id = _int(request.query_params.get("page"), "page")
-    before = _int(request.query_params.get("before"), "before")
+    page_id = form_int(request.query_params.get("page"), "page")
+    before = form_int(request.query_params.get("before"), "before")
     with ctx(request).read() as session:
         rows = queries.all_comments(session, actor=actor, page_id=page_id, before=before)
         pages = session.query(Page).order_by(Page.name).all()
@@ -396,7 +407,7 @@ def counsel_page(request: Request) -> HTMLResponse:
 def reports_page(request: Request) -> HTMLResponse:
     """Report a post or comment to the PIO, and see what became of earlier reports."""
     actor = authenticate(request).actor
-    item_id = _int(request.query_params.get("item"), "item")
+    item_id = form_int(request.query_params.get("item"), "item")
     with ctx(request).read() as session:
         mine = queries.my_reports(session, actor=actor)
     return render(
@@ -406,7 +417,7 @@ def reports_page(request: Request) -> HTMLResponse:
             "mine": mine,
             "item_id": item_id,
             "categories": CATEGORIES,
-            "filed": _int(request.query_params.get("filed"), "filed"),
+            "filed": form_int(request.query_params.get("filed"), "filed"),
         },
     )
 
@@ -421,351 +432,8 @@ async def report_form(request: Request) -> Response:
             session,
             reason=str(form.get("reason", "")),
             url=str(form.get("url", "")) or None,
-            item_id=_int(form.get("item"), "item"),
+            item_id=form_int(form.get("item"), "item"),
             category=str(form.get("category", "")) or None,
             actor=actor,
         )
     return RedirectResponse(f"/reports?filed={report.id}", status_code=303)
-
-
-# ---- JSON API --------------------------------------------------------------------------------
-
-
-class CaseOut(BaseModel):
-    """A case in the queue."""
-
-    id: int
-    state: str
-    outcome: str | None
-    source: str
-    page_id: int | None
-    item_id: int | None
-    url: str | None
-    author_name: str | None
-    author_platform_id: str | None
-    categories: list[str]
-    text: str
-    opened_at: str
-    decided_at: str | None
-
-
-def _case_out(case: Case, categories: list[str], text: str) -> CaseOut:
-    return CaseOut(
-        id=case.id,
-        state=case.state,
-        outcome=case.outcome,
-        source=case.source,
-        page_id=case.page_id,
-        item_id=case.item_id,
-        url=case.url,
-        author_name=case.author_name,
-        author_platform_id=case.author_platform_id,
-        categories=categories,
-        text=text,
-        opened_at=case.opened_at.isoformat(),
-        decided_at=case.decided_at.isoformat() if case.decided_at else None,
-    )
-
-
-class DecisionOut(BaseModel):
-    """A decision on a case."""
-
-    id: int
-    case_id: int
-    action: str
-    reason: str
-    note: str
-    decided_by: str
-    decided_at: str
-    platform_effect: str
-    archive_seq: int | None
-
-
-def _decision_out(d: Decision) -> DecisionOut:
-    return DecisionOut(
-        id=d.id,
-        case_id=d.case_id,
-        action=d.action,
-        reason=d.reason,
-        note=d.note,
-        decided_by=d.actor_name,
-        decided_at=d.decided_at.isoformat(),
-        platform_effect=d.platform_effect,
-        archive_seq=d.archive_seq,
-    )
-
-
-class CaseDetailOut(BaseModel):
-    """A case with its findings and decisions."""
-
-    case: CaseOut
-    findings: list[dict[str, Any]]
-    decisions: list[DecisionOut]
-
-
-@api.get("/moderation/cases", response_model=list[CaseOut])
-def api_queue(
-    request: Request,
-    page: str | None = None,
-    category: str | None = None,
-    age: str | None = None,
-    state: str | None = None,
-    actor: Actor = Depends(current_actor),
-) -> list[CaseOut]:
-    """The queue (open cases by default, oldest first); filters: page, category, age (hours)."""
-    flt = _filter({"page": page, "category": category, "age": age, "state": state})
-    with ctx(request).read() as session:
-        return [
-            _case_out(r.case, r.categories, r.text)
-            for r in queries.queue(session, flt, actor=actor)
-        ]
-
-
-@api.get("/moderation/cases/{case_id}", response_model=CaseDetailOut)
-def api_case(
-    request: Request, case_id: int, actor: Actor = Depends(current_actor)
-) -> CaseDetailOut:
-    """One case."""
-    with ctx(request).read() as session:
-        v = queries.case_view(session, case_id, actor=actor)
-        return CaseDetailOut(
-            case=_case_out(v.case, v.categories, v.text),
-            findings=v.findings,
-            decisions=[_decision_out(d) for d in v.decisions],
-        )
-
-
-class DecisionIn(BaseModel):
-    """keep (reason no_violation), hide or remove (reason: a §.20 category), with a note."""
-
-    model_config = ConfigDict(extra="forbid")
-    action: str = Field(max_length=10)
-    reason: str = Field(max_length=20)
-    note: str = Field(default="", max_length=2000)
-
-
-@api.post("/moderation/cases/{case_id}/decision", response_model=DecisionOut, status_code=201)
-def api_decide(
-    request: Request, case_id: int, body: DecisionIn, actor: Actor = Depends(current_actor)
-) -> DecisionOut:
-    """Decide a case."""
-    app = ctx(request)
-    return _decision_out(
-        actions.decide(
-            app.sessions,
-            case_id,
-            action=body.action,
-            reason=body.reason,
-            note=body.note,
-            actor=actor,
-            connect=_connect(app),
-        )
-    )
-
-
-class NoteIn(BaseModel):
-    """A person's reason or note."""
-
-    model_config = ConfigDict(extra="forbid")
-    note: str = Field(max_length=2000)
-
-
-@api.post("/moderation/cases/{case_id}/restore", response_model=DecisionOut, status_code=201)
-def api_restore(
-    request: Request, case_id: int, body: NoteIn, actor: Actor = Depends(current_actor)
-) -> DecisionOut:
-    """Restore a hidden or removed comment."""
-    app = ctx(request)
-    return _decision_out(
-        actions.restore(app.sessions, case_id, note=body.note, actor=actor, connect=_connect(app))
-    )
-
-
-class ConsultIn(BaseModel):
-    """The PIO's question for legal counsel."""
-
-    model_config = ConfigDict(extra="forbid")
-    question: str = Field(max_length=2000)
-
-
-@api.post("/moderation/cases/{case_id}/consultations", status_code=201)
-def api_consult(
-    request: Request, case_id: int, body: ConsultIn, actor: Actor = Depends(current_actor)
-) -> dict[str, Any]:
-    """Send a case to legal counsel."""
-    with ctx(request).tx() as session:
-        c = actions.consult(session, case_id, question=body.question, actor=actor)
-        return {"id": c.id, "case_id": c.case_id, "asked_at": c.asked_at.isoformat()}
-
-
-class AdviceIn(BaseModel):
-    """Counsel's advice."""
-
-    model_config = ConfigDict(extra="forbid")
-    advice: str = Field(max_length=2000)
-    recommends: str = Field(default="none", max_length=10)
-    concurs_block: bool = False
-
-
-@api.post("/moderation/consultations/{consultation_id}/advice", status_code=201)
-def api_advise(
-    request: Request, consultation_id: int, body: AdviceIn, actor: Actor = Depends(current_actor)
-) -> dict[str, Any]:
-    """Answer a consultation."""
-    with ctx(request).tx() as session:
-        a = actions.advise(
-            session,
-            consultation_id,
-            advice=body.advice,
-            recommends=body.recommends,
-            concurs_block=body.concurs_block,
-            actor=actor,
-        )
-        return {"id": a.id, "consultation_id": a.consultation_id, "concurs_block": a.concurs_block}
-
-
-class WarnIn(BaseModel):
-    """A warning: the §.20 category and the explanation the person receives."""
-
-    model_config = ConfigDict(extra="forbid")
-    category: str = Field(max_length=20)
-    explanation: str = Field(max_length=2000)
-
-
-@api.post("/moderation/cases/{case_id}/warnings", status_code=201)
-def api_warn(
-    request: Request, case_id: int, body: WarnIn, actor: Actor = Depends(current_actor)
-) -> dict[str, Any]:
-    """Warn the author of a case's comment."""
-    app = ctx(request)
-    w = actions.warn(
-        app.sessions,
-        case_id=case_id,
-        category=body.category,
-        explanation=body.explanation,
-        actor=actor,
-        connect=_connect(app),
-    )
-    return {"id": w.id, "delivered": w.delivered, "delivery": w.delivery}
-
-
-class BlockIn(BaseModel):
-    """A block: category, reason, and (without a prior warning) counsel's concurring advice."""
-
-    model_config = ConfigDict(extra="forbid")
-    category: str = Field(max_length=20)
-    reason: str = Field(max_length=2000)
-    concurrence_id: int | None = None
-
-
-@api.post("/moderation/cases/{case_id}/blocks", status_code=201)
-def api_block(
-    request: Request, case_id: int, body: BlockIn, actor: Actor = Depends(current_actor)
-) -> dict[str, Any]:
-    """Block the author of a case's comment."""
-    app = ctx(request)
-    b = actions.block(
-        app.sessions,
-        case_id=case_id,
-        category=body.category,
-        reason=body.reason,
-        concurrence_id=body.concurrence_id,
-        actor=actor,
-        connect=_connect(app),
-        review_days=app.settings.block_review_days,
-    )
-    return {
-        "id": b.id,
-        "warning_id": b.warning_id,
-        "concurrence_id": b.concurrence_id,
-        "review_due_at": b.review_due_at.isoformat(),
-    }
-
-
-@api.post("/moderation/blocks/{block_id}/lift")
-def api_lift(
-    request: Request, block_id: int, body: NoteIn, actor: Actor = Depends(current_actor)
-) -> dict[str, Any]:
-    """Lift a block."""
-    app = ctx(request)
-    b = actions.lift_block(
-        app.sessions, block_id, reason=body.note, actor=actor, connect=_connect(app)
-    )
-    return {"id": b.id, "lifted_at": b.lifted_at.isoformat() if b.lifted_at else None}
-
-
-class AnswerIn(BaseModel):
-    """How a comment's question was answered (or why no answer is due)."""
-
-    model_config = ConfigDict(extra="forbid")
-    outcome: str = Field(default="answered", max_length=12)
-    note: str = Field(max_length=2000)
-
-
-@api.post("/moderation/responses/{request_id}/answer", status_code=201)
-def api_answer(
-    request: Request, request_id: int, body: AnswerIn, actor: Actor = Depends(current_actor)
-) -> dict[str, Any]:
-    """Record an answer to a comment that asked for a response."""
-    with ctx(request).tx() as session:
-        a = actions.answer(session, request_id, outcome=body.outcome, note=body.note, actor=actor)
-        return {"id": a.id, "answered_by": a.actor_name, "answered_at": a.answered_at.isoformat()}
-
-
-class ReportIn(BaseModel):
-    """An employee's report: a link or an archive record, and why."""
-
-    model_config = ConfigDict(extra="forbid")
-    reason: str = Field(max_length=2000)
-    url: str | None = Field(default=None, max_length=1000)
-    item_id: int | None = None
-    category: str | None = Field(default=None, max_length=20)
-
-
-class ReportOut(BaseModel):
-    """A report and what became of it."""
-
-    id: int
-    case_id: int
-    reported_at: str
-    status: str
-    outcome: str | None
-
-
-@api.post("/reports", response_model=ReportOut, status_code=201)
-def api_report(
-    request: Request, body: ReportIn, actor: Actor = Depends(current_actor)
-) -> ReportOut:
-    """Report a post or comment to the PIO (§.22)."""
-    with ctx(request).tx() as session:
-        r = actions.file_report(
-            session,
-            reason=body.reason,
-            url=body.url,
-            item_id=body.item_id,
-            category=body.category,
-            actor=actor,
-        )
-        return ReportOut(
-            id=r.id,
-            case_id=r.case_id,
-            reported_at=r.reported_at.isoformat(),
-            status="open",
-            outcome=None,
-        )
-
-
-@api.get("/reports/mine", response_model=list[ReportOut])
-def api_my_reports(request: Request, actor: Actor = Depends(current_actor)) -> list[ReportOut]:
-    """The caller's reports and their outcomes."""
-    with ctx(request).read() as session:
-        return [
-            ReportOut(
-                id=s.report.id,
-                case_id=s.case.id,
-                reported_at=s.report.reported_at.isoformat(),
-                status=s.case.state,
-                outcome=s.last_decision.action if s.last_decision else None,
-            )
-            for s in queries.my_reports(session, actor=actor)
-        ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from piodesk.core import evidence
@@ -175,7 +175,20 @@ class Block(Base):
     """A person blocked from a page: its reason, grounds, review date, and lifting."""
 
     __tablename__ = "moderation_blocks"
-    __table_args__ = (Index("ix_moderation_blocks_person", "platform", "person_id"),)
+    __table_args__ = (
+        Index("ix_moderation_blocks_person", "platform", "person_id"),
+        # One block in force per person and page, kept by the database itself: two PIOs
+        # blocking the same person at once cannot leave two blocks in force.
+        Index(
+            "ux_moderation_blocks_in_force",
+            "page_id",
+            "platform",
+            "person_id",
+            unique=True,
+            sqlite_where=text("lifted_at IS NULL"),
+            postgresql_where=text("lifted_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from sqlalchemy.exc import DataError
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
@@ -79,6 +81,19 @@ def _checkpoint(ctx: AppContext, settings: Settings) -> None:
         log.warning("no checkpoint signed", reason=exc.message)
 
 
+def reconcile_platform_actions(sessions: sessionmaker[Session], settings: Settings) -> object:
+    """The reconciler job: settle platform actions a crash left pending, by reading the platform."""
+    import piodesk.moderation.actions  # noqa: F401  (registers moderation's recorders)
+    from piodesk.connectors.factory import build
+    from piodesk.connectors.intents import reconcile
+
+    return reconcile(
+        sessions,
+        lambda page: build(page, sessions, settings.secret_key),
+        grace=timedelta(seconds=settings.platform_action_grace_seconds),
+    )
+
+
 def _lifespan(settings: Settings, run_jobs: bool) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -106,6 +121,12 @@ def _lifespan(settings: Settings, run_jobs: bool) -> Any:
             # Only when a chain moved; a missing key is a warning each run (see `keys init`).
             runner.every(
                 "checkpoint", settings.checkpoint_seconds, lambda: _checkpoint(ctx, settings)
+            )
+        if run_jobs and settings.reconcile_seconds > 0:
+            runner.every(
+                "reconcile-platform-actions",
+                settings.reconcile_seconds,
+                lambda: reconcile_platform_actions(ctx.sessions, settings),
             )
         for r in (runner, intake_runner):
             if r.jobs:
@@ -193,6 +214,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
 
     from piodesk.archive import routes as archive_routes
     from piodesk.connectors.sandbox import routes as sandbox_routes
+    from piodesk.moderation import api as moderation_api
     from piodesk.moderation import routes as moderation_routes
     from piodesk.oversight import routes as oversight_routes
     from piodesk.pages import routes as page_routes
@@ -213,4 +235,6 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
         app.include_router(module.router)
         # A cookie-authenticated API write must come from piodesk's own pages (CSRF).
         app.include_router(module.api, dependencies=[Depends(api_origin_check)])
+    # The moderation pages and their JSON API are separate modules.
+    app.include_router(moderation_api.api, dependencies=[Depends(api_origin_check)])
     return app

@@ -41,7 +41,7 @@ from piodesk.connectors.base import (
 )
 from piodesk.connectors.credentials import Credential
 from piodesk.connectors.facebook import FacebookConnector
-from piodesk.connectors.model import Cursor, ItemKind, MediaRef
+from piodesk.connectors.model import CommentState, Cursor, ItemKind, MediaRef
 
 V = "/v19.0"
 TOKEN = "page-token-for-tests"
@@ -409,3 +409,40 @@ def test_comment_paging_that_does_not_advance_is_refused(data: Any, httpserver: 
     assert first.has_more
     with pytest.raises(PlatformError, match="paging did not advance"):
         conn.fetch_comments(post, first.next)
+
+
+def test_comment_state_reads_is_hidden_and_a_deleted_comment(data: Any, httpserver: Any) -> None:
+    # The recorded comment (is_hidden false), the same body hidden, then Graph's "does not
+    # exist" answer once it is deleted (code 100, subcode 33, as the Graph docs give it).
+    body = json.loads(_body(data, "facebook/models/comment.json"))
+    cid = body["id"]
+    httpserver.expect_ordered_request(f"{V}/{cid}", method="GET").respond_with_json(body)
+    httpserver.expect_ordered_request(f"{V}/{cid}", method="GET").respond_with_json(
+        {**body, "is_hidden": True}
+    )
+    httpserver.expect_ordered_request(f"{V}/{cid}", method="GET").respond_with_json(
+        {
+            "error": {
+                "message": f"Unsupported get request. Object with ID '{cid}' does not exist",
+                "type": "GraphMethodException",
+                "code": 100,
+                "error_subcode": 33,
+            }
+        },
+        status=400,
+    )
+    conn = _connector(httpserver)
+    states = [conn.comment_state(cid) for _ in range(3)]
+    assert states == [CommentState.VISIBLE, CommentState.HIDDEN, CommentState.DELETED]
+    assert {req.args["fields"] for req, _ in httpserver.log} == {"id,is_hidden"}
+
+
+def test_is_blocked_lists_the_person_while_blocked(httpserver: Any) -> None:
+    # Built from the Graph docs: GET /{page-id}/blocked?user={id} lists the person if blocked.
+    listed = {"data": [{"id": "1234567890", "name": "Pat Example"}]}
+    httpserver.expect_ordered_request(f"{V}/19292868552/blocked").respond_with_json(listed)
+    httpserver.expect_ordered_request(f"{V}/19292868552/blocked").respond_with_json({"data": []})
+    conn = _connector(httpserver)
+    assert conn.is_blocked("1234567890") is True
+    assert conn.is_blocked("1234567890") is False
+    assert [req.args["user"] for req, _ in httpserver.log] == ["1234567890", "1234567890"]

@@ -437,3 +437,22 @@ def test_send_message_is_a_direct_status_mentioning_the_person(data: Any, httpse
         re.sub(r"^@mastodonpy_test | \(\d+/\d+\)$", "", s["status"][0]) for s in sent
     ).split()
     assert words == long_text.split()  # nothing of the explanation is lost
+
+
+def test_is_blocked_reads_the_relationship(data: Any, httpserver: Any) -> None:
+    # Recorded: GET /api/v1/accounts/relationships answers "blocking": false.
+    with _cassette(data, "cassettes/test_account_relationships.yaml") as cassette:
+        conn = _connector()
+        target = conn.account_id()
+        assert conn.is_blocked(target) is False
+        assert cassette.all_played
+    # The recorded answer to a block is the relationship as it then stands ("blocking": true);
+    # served here as the relationships list the read returns.
+    block = _recorded(data, "cassettes/test_account_block_unblock.yaml")[1]["response"]
+    relationship = json.loads(block["body"]["string"])
+    assert relationship["blocking"] is True
+    httpserver.expect_request("/api/v1/accounts/relationships").respond_with_json([relationship])
+    blocked = _connector(httpserver.url_for("/"), account_id="7")
+    assert blocked.is_blocked(relationship["id"]) is True
+    (req, _) = httpserver.log[0]
+    assert relationship["id"] in req.query_string.decode()

@@ -80,6 +80,7 @@ from piodesk.connectors.base import Connection, Connector, Gone, PlatformError, 
 from piodesk.connectors.model import (
     Capability,
     CapturedItem,
+    CommentState,
     Cursor,
     FetchResult,
     ItemKind,
@@ -436,3 +437,22 @@ class SandboxConnector(Connector):
         """Lift a visitor's block."""
         with self._page() as (session, page):
             platform.unblock(session, page, person_id)
+
+    # --- reading what was done (for the reconciler) -----------------------------------------------
+
+    def comment_state(self, comment_id: str) -> CommentState:
+        """Visible, hidden or deleted (a comment under a deleted post is deleted with it)."""
+        cid = self._id(comment_id, "comment")
+        with self._page() as (session, page):
+            comment = session.get(SandboxComment, cid) if cid <= platform.MAX_ID else None
+            if comment is None or comment.page_id != page.id:
+                raise PlatformError(self.platform, 404, f"no comment {cid} on this page")
+            post = session.get(SandboxPost, comment.post_id)
+            if comment.deleted_at is not None or post is None or post.deleted_at is not None:
+                return CommentState.DELETED
+            return CommentState.HIDDEN if comment.hidden else CommentState.VISIBLE
+
+    def is_blocked(self, person_id: str) -> bool:
+        """True while a block of this visitor on the page is in force."""
+        with self._page() as (session, page):
+            return platform.is_blocked(session, page, person_id)

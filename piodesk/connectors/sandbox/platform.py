@@ -136,6 +136,7 @@ def _next_seq(session: Session, page: SandboxPage) -> int:
 
 # Ids are 32-bit integers on PostgreSQL; a larger number is simply not a row (not a crash).
 _MAX_ID = 2**31 - 1
+MAX_ID = _MAX_ID  # for the connector's reads
 
 
 def _live_post(session: Session, page: SandboxPage, post_id: int) -> SandboxPost:

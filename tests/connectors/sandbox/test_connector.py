@@ -14,6 +14,7 @@ from piodesk.connectors.base import PlatformError, check_capabilities, registere
 from piodesk.connectors.model import (
     Capability,
     CapturedItem,
+    CommentState,
     Cursor,
     FetchResult,
     ItemKind,
@@ -340,3 +341,23 @@ def test_a_comment_on_another_pages_post_is_not_found(
     with pytest.raises(PlatformError):
         conn.fetch_comments(their_post)
     assert conn.fetch_posts().items == ()
+
+
+def test_comment_state_and_is_blocked_read_what_was_done(
+    conn: SandboxConnector, sessions: sessionmaker[Session]
+) -> None:
+    """The reads the reconciler asks: visible, hidden or deleted; blocked or not."""
+    post = conn.publish("Event")
+    cid = visitor_comment(sessions, post, "hello", visitor="v-1", name="Pat")
+    assert conn.comment_state(cid) is CommentState.VISIBLE
+    conn.hide_comment(cid)
+    assert conn.comment_state(cid) is CommentState.HIDDEN
+    conn.delete_comment(cid)
+    assert conn.comment_state(cid) is CommentState.DELETED
+    assert not conn.is_blocked("v-1")
+    conn.block("v-1")
+    assert conn.is_blocked("v-1")
+    conn.unblock("v-1")
+    assert not conn.is_blocked("v-1")
+    with pytest.raises(PlatformError, match="no comment"):
+        conn.comment_state("999999")
