@@ -39,7 +39,7 @@ from piodesk.core import audit, clock
 from piodesk.core.config import Settings
 from piodesk.core.db import transaction
 from piodesk.core.errors import Conflict, PermissionDenied
-from piodesk.core.permissions import PAGE_SCOPED, Actor, Perm, Role
+from piodesk.core.permissions import PAGE_SCOPED, SYSTEM, Actor, Perm, Role
 from piodesk.moderation import actions, queries
 from piodesk.moderation.model import (
     BLOCK_LIFECYCLE,
@@ -294,6 +294,8 @@ def test_a_block_recorded_meanwhile_is_not_recorded_twice(site: Site, staff) -> 
                         review_due_at=now + timedelta(days=30),
                     )
                 )
+                # The other process's record is audited like any (evidence rows need their event).
+                audit.record(s, SYSTEM, "moderation:block", "person", person_id, reason="other")
 
     with pytest.raises(Conflict, match=r"already blocked.*nothing was recorded twice"):
         _blocker(site, case_id, pio)(connect=lambda page: Meanwhile(site.sessions, page.handle))
@@ -320,8 +322,10 @@ def test_the_database_keeps_one_block_in_force_per_person_and_page(site: Site, s
 
     with transaction(site.sessions) as s:
         s.add_all([row(lifted=True), row(lifted=True), row()])  # lifted ones may repeat
+        audit.record(s, SYSTEM, "moderation:block", "person", "visitor-x", reason="test rows")
     with pytest.raises(IntegrityError), transaction(site.sessions) as s:
         s.add(row())
+        audit.record(s, SYSTEM, "moderation:block", "person", "visitor-x", reason="a second")
     assert _count(site.sessions, Block, Block.lifted_at.is_(None)) == 1
 
 
