@@ -117,10 +117,10 @@ with transaction(sessions) as s:
     actor = people.actor_for(people.bootstrap_admin(
         s, username="bench", display_name="Bench Admin", password="correct horse battery staple 409"
     ))
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 run = import_export(sessions, export, actor=actor, media=MediaStore(media))
-seconds = time.perf_counter() - start
-print(json.dumps({"taken": run.taken, "unchanged": run.unchanged, "seconds": seconds}))
+seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+print(json.dumps({"taken": run.taken, "unchanged": run.unchanged, "seconds": seconds, "cpu": cpu}))
 """
 
 
@@ -177,11 +177,15 @@ def main() -> None:
             print(child.stderr[-4000:], file=sys.stderr)
             raise SystemExit(f"the import failed (exit {child.returncode})")
         result = json.loads(child.stdout.strip().splitlines()[-1])
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak_mb = usage.ru_maxrss / 1024
         rate = result["taken"] / result["seconds"]
+        cpu_rate = result["taken"] / result["cpu"]
         print(
             f"{args.backend}: imported {result['taken']:,} items in {result['seconds']:.1f} s "
-            f"= {rate:,.0f} items/s; peak RSS of the importing process {peak_mb:,.0f} MB"
+            f"= {rate:,.0f} items/s ({cpu_rate:,.0f} items per CPU second of the importer; "
+            f"the machine's load average was {os.getloadavg()[0]:.1f}); "
+            f"peak RSS of the importing process {peak_mb:,.0f} MB"
         )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

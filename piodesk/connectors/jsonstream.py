@@ -92,8 +92,10 @@ class JSONStream:
         *,
         max_depth: int = MAX_DEPTH,
         max_item_bytes: int = MAX_ITEM_BYTES,
+        read_size: int = READ_SIZE,
     ) -> None:
         self.name = name
+        self.read_size = read_size
         self.max_depth = max_depth
         self.max_item_bytes = max_item_bytes
         self._chunks = iter(chunks)
@@ -111,14 +113,16 @@ class JSONStream:
 
     # --- the window ---------------------------------------------------------------------------
 
-    def _fill(self, at_least: int = READ_SIZE) -> bool:
+    def _fill(self, at_least: int = 0) -> bool:
         """Append more text to the window; False at the end of the document."""
         if self._eof:
             return False
         self._compact()
+        at_least = max(at_least, self.read_size)
         got = 0
         while got < at_least:
             chunk = next(self._chunks, None)
+            pending = len(self._utf8.getstate()[0])  # bytes of a character cut by the last read
             try:
                 if chunk is None:
                     text = self._utf8.decode(b"", final=True)
@@ -132,7 +136,7 @@ class JSONStream:
             except UnicodeDecodeError as exc:
                 raise JSONSpanError(
                     f"broken text encoding in {self.name}: byte "
-                    f"{self._read_bytes + exc.start} is not valid UTF-8"
+                    f"{self._read_bytes - pending + exc.start} is not valid UTF-8"
                 ) from None
             self._buf += text
             got += len(text)
@@ -245,8 +249,12 @@ class JSONStream:
         text = self._buf[start:end]
         if len(text) > self.max_item_bytes:
             self._refuse_size(start)
-        if text[0] in "[{" and _depth(text) > self.max_depth - self.depth:
-            raise self._too_deep(start + _deep_offset(text, self.max_depth - self.depth))
+        allowed = self.max_depth - self.depth
+        # Fewer opening brackets than levels allowed (a tweet has 15 to 60) cannot nest too
+        # deep: two C-speed counts spare the exact check for nearly every item.
+        opening = text.count("[") + text.count("{") if text[0] in "[{" else 0
+        if opening > allowed and _depth(text) > allowed:
+            raise self._too_deep(start + _deep_offset(text, allowed))
         self._pos = end
         return Piece(value, text.encode("utf-8"))
 
@@ -256,7 +264,7 @@ class JSONStream:
         if pending > self.max_item_bytes:
             self._refuse_size(start)
         # Read at least as much as is pending, so a big value is re-parsed O(log n) times.
-        self._fill(max(READ_SIZE, pending))
+        self._fill(pending)
 
     def _refuse_size(self, start: int) -> None:
         raise JSONLimitError(

@@ -17,7 +17,7 @@ import html
 import mimetypes
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from piodesk.connectors.importers.base import (
@@ -117,9 +117,38 @@ class XArchiveImporter(Importer):
             stream.end(allow=";")
 
 
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
+_TIME = re.compile(
+    r"[A-Z][a-z]{2} ([A-Z][a-z]{2}) (\d\d) (\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d) (\d{4})"
+)
+
+
 def _created(value: str | None) -> datetime | None:
     if not value:
         return None
+    # X's one format, "Wed Nov 02 09:20:26 +0000 2022", read directly: strptime takes ten
+    # times as long, which counts at two hundred thousand tweets. Anything else: strptime.
+    m = _TIME.fullmatch(value)
+    if m and m.group(1) in _MONTHS:
+        mon, d, hh, mm, ss, sign, oh, om, y = m.groups()
+        offset = timedelta(hours=int(oh), minutes=int(om))
+        try:
+            return datetime(
+                int(y),
+                _MONTHS[mon],
+                int(d),
+                int(hh),
+                int(mm),
+                int(ss),
+                tzinfo=timezone(-offset if sign == "-" else offset),
+            )
+        except ValueError:
+            pass
     try:
         return datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y")
     except ValueError:
