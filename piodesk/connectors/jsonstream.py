@@ -16,7 +16,8 @@ bad file (the importers read every file through once before anything is written)
 * one item (or one key or scalar) larger than ``max_item_bytes``: ``JSONLimitError``; the
   window never holds more than that plus one read;
 * truncation, malformed JSON and invalid UTF-8: ``JSONSpanError`` with line and column (or
-  the byte offset for the encoding).
+  the byte offset for the encoding); ``NaN`` and ``Infinity``, which ``json.loads`` takes but
+  JSON does not, likewise.
 """
 
 from __future__ import annotations
@@ -30,7 +31,12 @@ from typing import Any
 
 from piodesk.connectors.jsonspans import JSONSpanError
 
-_DECODER = json.JSONDecoder()
+def _not_json(name: str) -> Any:
+    # json.loads takes NaN and Infinity; JSON does not, and the archive could not store them.
+    raise JSONSpanError(f"{name} is not JSON (JavaScript's NaN and Infinity are not numbers)")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_not_json)
 _WS = re.compile(r"[ \t\n\r]*")
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")

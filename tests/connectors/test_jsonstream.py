@@ -140,3 +140,11 @@ def test_broken_utf8_far_into_the_file_names_its_byte() -> None:
 def test_data_after_the_document_is_refused() -> None:
     with pytest.raises(JSONSpanError, match="unexpected data after the JSON"):
         elements(b"[1, 2] [3]", 4, read_size=4)
+
+
+def test_nan_and_infinity_are_not_json() -> None:
+    # json.loads takes them; the archive's canonical JSON could not store them.
+    with pytest.raises(JSONSpanError, match="NaN is not JSON"):
+        elements(b'[{"lang": NaN}]', 100, read_size=100)
+    with pytest.raises(JSONSpanError, match="-Infinity is not JSON"):
+        elements(b"[1, -Infinity]", 100, read_size=100)
