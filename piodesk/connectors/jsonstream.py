@@ -243,6 +243,10 @@ class JSONStream:
                 raise JSONSpanError(
                     f"malformed JSON at {self._where(exc.pos)}: {exc.msg}"
                 ) from None
+            except JSONSpanError:
+                raise
+            except ValueError as exc:  # e.g. an integer of more digits than Python converts
+                raise JSONSpanError(f"malformed JSON at {self._where(start)}: {exc}") from None
             except RecursionError:
                 # Far deeper than any limit; find where our limit was crossed, for the message.
                 at = _deep_offset(self._buf[start:], self.max_depth - self.depth)
@@ -253,7 +257,8 @@ class JSONStream:
                 continue
             break
         text = self._buf[start:end]
-        if len(text) > self.max_item_bytes:
+        raw = text.encode("utf-8")
+        if len(raw) > self.max_item_bytes:
             self._refuse_size(start)
         allowed = self.max_depth - self.depth
         # Fewer opening brackets than levels allowed (a tweet has 15 to 60) cannot nest too
@@ -262,11 +267,11 @@ class JSONStream:
         if opening > allowed and _depth(text) > allowed:
             raise self._too_deep(start + _deep_offset(text, allowed))
         self._pos = end
-        return Piece(value, text.encode("utf-8"))
+        return Piece(value, raw)
 
     def _grow(self, start: int) -> None:
         self._pos = start
-        pending = len(self._buf) - start
+        pending = len(self._buf) - start  # characters: never more than the bytes they were
         if pending > self.max_item_bytes:
             self._refuse_size(start)
         # Read at least as much as is pending, so a big value is re-parsed O(log n) times.

@@ -148,3 +148,8 @@ def test_nan_and_infinity_are_not_json() -> None:
         elements(b'[{"lang": NaN}]', 100, read_size=100)
     with pytest.raises(JSONSpanError, match="-Infinity is not JSON"):
         elements(b"[1, -Infinity]", 100, read_size=100)
+
+
+def test_a_number_of_ten_thousand_digits_is_a_clear_error() -> None:
+    with pytest.raises(JSONSpanError, match=r"malformed JSON at line 1, column 5: .*digits"):
+        elements(b"[1, " + b"7" * 10_000 + b"]", 100_000, read_size=100_000)

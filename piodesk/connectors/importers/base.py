@@ -187,7 +187,6 @@ class _DirSource(ExportSource):
             self._names.append(p.relative_to(origin).as_posix())
             if len(self._names) > limits.max_members:
                 raise ExportFormatError(f"the export has more than {limits.max_members} files")
-
         self._known = frozenset(self._names)
 
     def names(self) -> list[str]:
