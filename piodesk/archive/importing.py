@@ -1,9 +1,10 @@
 """Importing a platform's own data export into the archive, resumably.
 
 The export is opened and validated whole before anything is written (a broken file changes
-nothing); it is read as a stream, twice (validate, then import), never held in memory. Items are then captured in batches; each batch and the run's position commit
-together, so an import killed at any moment resumes exactly where its last batch ended, and
-re-importing a file adds nothing that is already there.
+nothing); it is read as a stream, twice (validate, then import), never held in memory. Items
+are then captured in batches; each batch and the run's position commit together, so an
+import killed at any moment resumes exactly where its last batch ended, and re-importing a
+file adds nothing that is already there.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ from typing import Any
 
 from piodesk.connectors.jsonspans import JSONSpanError
 
+
 def _not_json(name: str) -> Any:
     # json.loads takes NaN and Infinity; JSON does not, and the archive could not store them.
     raise JSONSpanError(f"{name} is not JSON (JavaScript's NaN and Infinity are not numbers)")
