@@ -111,9 +111,8 @@ class JSONStream:
         self._pos = 0
         self._eof = False
         self._first = True
-        self._read_bytes = 0  # bytes decoded so far (for encoding error offsets)
+        self._read_bytes = 0  # bytes given to the decoder so far (for offsets in messages)
         # Where the window starts in the whole document, for messages.
-        self._base_bytes = 0
         self._base_line = 1
         self._base_col = 1
         self.depth = 0  # open containers around the current position
@@ -158,7 +157,6 @@ class JSONStream:
         if self._pos == 0:
             return
         gone = self._buf[: self._pos]
-        self._base_bytes += len(gone.encode("utf-8"))
         newlines = gone.count("\n")
         if newlines:
             self._base_line += newlines
@@ -176,7 +174,9 @@ class JSONStream:
         return f"line {line}, column {col}"
 
     def _byte(self, idx: int) -> int:
-        return self._base_bytes + len(self._buf[:idx].encode("utf-8"))
+        # Counted back from the bytes decoded so far, so sliding the window costs no encoding.
+        undecoded = len(self._utf8.getstate()[0])
+        return self._read_bytes - undecoded - len(self._buf[idx:].encode("utf-8"))
 
     def _too_deep(self, idx: int) -> JSONLimitError:
         return JSONLimitError(
