@@ -127,18 +127,6 @@ class ExportSource(ABC):
             max_item_bytes=self.limits.max_item_bytes,
         )
 
-    def read_text(self, name: str) -> str:
-        """One file as text; it must be UTF-8 (a leading byte-order mark is dropped)."""
-        data = self._read(name)
-        if data.startswith(b"\xef\xbb\xbf"):
-            data = data[3:]
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ExportFormatError(
-                f"broken text encoding in {name}: byte {exc.start} is not valid UTF-8"
-            ) from None
-
     def find(self, *patterns: str) -> list[str]:
         """Names whose file name matches one of the glob patterns, shallowest first."""
         hits = [
@@ -581,14 +569,6 @@ class MojibakeCheck:
                 "UTF-8 nor Meta's escaped UTF-8"
             )
         return self.fixable > 0
-
-
-def needs_mojibake_repair(values: Iterable[Any], where: str) -> bool:
-    """``MojibakeCheck`` over all of ``values`` at once."""
-    check = MojibakeCheck(where)
-    for v in values:
-        check.add(v)
-    return check.verdict()
 
 
 def repair_mojibake(value: Any) -> Any:
