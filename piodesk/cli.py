@@ -878,7 +878,7 @@ def media_store(settings: Settings) -> MediaStore:
 def import_file(
     path: Annotated[Path, typer.Argument(help="An export: folder, .zip, .tar.gz or data file.")],
     page: Annotated[int | None, typer.Option(help="The registry page it belongs to.")] = None,
-    batch_size: Annotated[int, typer.Option(min=1, max=10_000)] = 500,
+    batch_size: Annotated[int, typer.Option(min=1, max=10_000)] = 2000,
     again: Annotated[bool, typer.Option(help="Re-read a file imported before.")] = False,
     as_user: AsUser = "",
 ) -> None:

@@ -1,9 +1,10 @@
 """Importing a platform's own data export into the archive, resumably.
 
 The export is opened and validated whole before anything is written (a broken file changes
-nothing). Items are then captured in batches; each batch and the run's position commit
-together, so an import killed at any moment resumes exactly where its last batch ended, and
-re-importing a file adds nothing that is already there.
+nothing); it is read as a stream, twice (validate, then import), never held in memory. Items
+are then captured in batches; each batch and the run's position commit together, so an
+import killed at any moment resumes exactly where its last batch ended, and re-importing a
+file adds nothing that is already there.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from piodesk.core.errors import Conflict, InvalidInput
 from piodesk.core.permissions import Actor, Perm, require
 from piodesk.pages.tables import Page
 
-BATCH = 500
+#: Items per transaction: one chain-head lock, one commit; 2,000 halves the per-item cost of
+#: committing against 500 and holds a few megabytes.
+BATCH = 2000
 
 
 @dataclass

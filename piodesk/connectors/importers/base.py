@@ -13,26 +13,37 @@ limits, without ever extracting to disk:
   checked before the next member's data is touched;
 * a data file must be valid UTF-8.
 
-Validation before yielding: an importer parses and maps the WHOLE export when it is opened,
-so truncated JSON, a wrong format or broken text encoding raise ``ExportFormatError`` before
-a single item is yielded; ``iter_items`` then yields from the validated entries. Exports are
-small (megabytes), and the size limits keep them that way.
+Validation before yielding, in bounded memory: data files are read as streams
+(``jsonstream``), one item at a time, never whole. Opening an importer reads the WHOLE export
+through once, mapping every entry and keeping only the count (and small per-file facts such as
+whether a file needs its text repaired), so truncated JSON, a wrong format, broken text
+encoding, nesting deeper than ``Limits.max_depth`` or an entry over ``Limits.max_item_bytes``
+raise ``ExportFormatError`` before a single item is yielded; ``iter_items`` then reads the
+export a second time and yields as it goes. Memory stays flat whatever the export's size.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import hashlib
-import io
 import tarfile
 import zipfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, ClassVar
+from typing import IO, Any, ClassVar
 
 from piodesk.connectors.jsonspans import JSONSpanError
+from piodesk.connectors.jsonstream import (
+    MAX_DEPTH,
+    MAX_ITEM_BYTES,
+    JSONLimitError,
+    JSONStream,
+    Piece,
+    array_at,
+    scalar_members,
+)
 from piodesk.connectors.model import CapturedItem, MediaRef, canonical_json
 
 
@@ -49,6 +60,17 @@ class Limits:
     max_members: int = 200_000
     max_ratio: float = 200.0  # decompressed / compressed, for members above ratio_floor
     ratio_floor: int = 1024 * 1024  # small files compress absurdly well and harmlessly
+    max_depth: int = MAX_DEPTH  # JSON nesting; real exports nest about ten levels
+    max_item_bytes: int = MAX_ITEM_BYTES  # one entry (a tweet is a few kilobytes)
+
+
+_BLOCK = 1 << 20
+
+
+def _file_chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as fh:
+        while block := fh.read(_BLOCK):
+            yield block
 
 
 def _safe_name(name: str) -> str:
@@ -77,23 +99,33 @@ class ExportSource(ABC):
         """Every regular file's relative name."""
 
     @abstractmethod
-    def _read(self, name: str) -> bytes: ...
+    def chunks(self, name: str) -> Iterator[bytes]:
+        """One file's bytes as a stream of blocks (size-guarded as it goes)."""
+
+    def _read(self, name: str) -> bytes:
+        return b"".join(self.chunks(name))
 
     def read_bytes(self, name: str) -> bytes:
         """One file's bytes (size-guarded)."""
         return self._read(name)
 
-    def read_text(self, name: str) -> str:
-        """One file as text; it must be UTF-8 (a leading byte-order mark is dropped)."""
-        data = self._read(name)
-        if data.startswith(b"\xef\xbb\xbf"):
-            data = data[3:]
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ExportFormatError(
-                f"broken text encoding in {name}: byte {exc.start} is not valid UTF-8"
-            ) from None
+    def head(self, name: str, size: int) -> bytes:
+        """The first ``size`` bytes of a file (for telling formats apart)."""
+        out = b""
+        for block in self.chunks(name):
+            out += block
+            if len(out) >= size:
+                break
+        return out[:size]
+
+    def json(self, name: str) -> JSONStream:
+        """A data file as a JSON stream under this source's depth and entry-size limits."""
+        return JSONStream(
+            self.chunks(name),
+            name.rsplit("/", 1)[-1],
+            max_depth=self.limits.max_depth,
+            max_item_bytes=self.limits.max_item_bytes,
+        )
 
     def find(self, *patterns: str) -> list[str]:
         """Names whose file name matches one of the glob patterns, shallowest first."""
@@ -123,10 +155,10 @@ class _FileSource(ExportSource):
     def names(self) -> list[str]:
         return [self.origin.name]
 
-    def _read(self, name: str) -> bytes:
+    def chunks(self, name: str) -> Iterator[bytes]:
         if name != self.origin.name:
             raise KeyError(name)
-        return self.origin.read_bytes()
+        return _file_chunks(self.origin)
 
 
 class _DirSource(ExportSource):
@@ -143,12 +175,13 @@ class _DirSource(ExportSource):
             self._names.append(p.relative_to(origin).as_posix())
             if len(self._names) > limits.max_members:
                 raise ExportFormatError(f"the export has more than {limits.max_members} files")
+        self._known = frozenset(self._names)
 
     def names(self) -> list[str]:
         return list(self._names)
 
-    def _read(self, name: str) -> bytes:
-        if name not in self._names:
+    def chunks(self, name: str) -> Iterator[bytes]:
+        if name not in self._known:
             raise KeyError(name)
         path = self.origin / name
         size = path.stat().st_size
@@ -156,7 +189,7 @@ class _DirSource(ExportSource):
             raise ExportFormatError(
                 f"{name} is {size} bytes, over the {self.limits.max_file_bytes}-byte limit"
             )
-        return path.read_bytes()
+        return _file_chunks(path)
 
 
 class _ZipSource(ExportSource):
@@ -200,19 +233,22 @@ class _ZipSource(ExportSource):
     def names(self) -> list[str]:
         return list(self._infos)
 
-    def _read(self, name: str) -> bytes:
-        info = self._infos[name]
-        out = io.BytesIO()
+    def chunks(self, name: str) -> Iterator[bytes]:
+        return self._chunks(self._infos[name])
+
+    def _chunks(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
         # Read no more than declared (+1 to notice a lie): the declared size was checked.
+        done = 0
         try:
             with self._zip.open(info) as fh:
-                while chunk := fh.read(min(1 << 20, info.file_size + 1 - out.tell())):
-                    out.write(chunk)
-                    if out.tell() > info.file_size:
+                while chunk := fh.read(min(_BLOCK, info.file_size + 1 - done)):
+                    done += len(chunk)
+                    if done > info.file_size:
                         raise ExportFormatError(
                             f"ZIP bomb refused: {info.filename} inflates past its declared "
                             f"{info.file_size} bytes"
                         )
+                    yield chunk
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             raise ExportFormatError(f"{info.filename} in the ZIP is damaged: {exc}") from None
         except RuntimeError as exc:  # zipfile's "password required"
@@ -221,7 +257,6 @@ class _ZipSource(ExportSource):
             raise ExportFormatError(
                 f"{info.filename} uses a compression piodesk cannot read: {exc}"
             ) from None
-        return out.getvalue()
 
     def close(self) -> None:
         self._zip.close()
@@ -269,16 +304,24 @@ class _TarSource(ExportSource):
     def names(self) -> list[str]:
         return list(self._members)
 
-    def _read(self, name: str) -> bytes:
+    def chunks(self, name: str) -> Iterator[bytes]:
         member = self._members[name]
         fh = self._tar.extractfile(member)
         if fh is None:
             raise KeyError(name)
-        with fh:
-            data = fh.read(member.size + 1)
-        if len(data) != member.size:
+        return self._chunks(member, fh)
+
+    def _chunks(self, member: tarfile.TarInfo, fh: IO[bytes]) -> Iterator[bytes]:
+        done = 0
+        try:
+            with fh:
+                while chunk := fh.read(min(_BLOCK, member.size + 1 - done)):
+                    done += len(chunk)
+                    yield chunk
+        except (tarfile.TarError, OSError, EOFError) as exc:
+            raise ExportFormatError(f"{member.name} in the archive is damaged: {exc}") from None
+        if done != member.size:
             raise ExportFormatError(f"{member.name} in the archive is damaged (size mismatch)")
-        return data
 
     def close(self) -> None:
         self._tar.close()
@@ -360,13 +403,18 @@ class Importer(ABC):
         self.source = source
         self.page_platform_id = page_platform_id
         self.report = ImportReport()
+        self._media_index: dict[str, str] | None = None
+        # The first read: everything is parsed and mapped, only the count is kept.
+        self._total = sum(1 for _ in self._read_entries())
+
+    def _read_entries(self) -> Iterator[_Entry]:
+        """``_load`` with the JSON reader's errors said as the importer's."""
         try:
-            self._entries: list[_Entry] = list(self._load())
+            yield from self._load()
+        except JSONLimitError as exc:
+            raise ExportFormatError(f"{self.source} refused: {exc}") from None
         except JSONSpanError as exc:
-            raise ExportFormatError(f"{self.label} in {source} is damaged: {exc}") from None
-        positions = [e.position for e in self._entries]
-        if len(set(positions)) != len(positions):  # pragma: no cover - a programming error
-            raise AssertionError("importer produced duplicate positions")
+            raise ExportFormatError(f"{self.label} in {self.source} is damaged: {exc}") from None
 
     @classmethod
     def open(
@@ -394,32 +442,28 @@ class Importer(ABC):
 
     @abstractmethod
     def _load(self) -> Iterable[_Entry]:
-        """Parse and map every entry (called once, before anything is yielded)."""
+        """Parse and map every entry, streaming, in a fixed order (called once per read)."""
 
     @property
     def total(self) -> int:
         """How many entries the export holds (for a progress bar)."""
-        return len(self._entries)
+        return self._total
 
     def iter_items(self, start_after: str | None = None) -> Iterator[ImportRecord]:
         """Yield the items in a fixed order, after position ``start_after`` if given."""
         self.report = ImportReport(resumed_after=start_after)
-        start = 0
-        if start_after is not None:
-            for i, entry in enumerate(self._entries):
-                if entry.position == start_after:
-                    start = i + 1
-                    break
-            else:
-                raise ExportFormatError(
-                    f"resume position {start_after!r} is not in this {self.label}"
-                )
-        for entry in self._entries[start:]:
+        skipping = start_after is not None
+        for entry in self._read_entries():
+            if skipping:
+                skipping = entry.position != start_after
+                continue
             if entry.item is None:
                 self.report.skipped.append(SkippedEntry(entry.position, entry.skip_reason or ""))
                 continue
             self.report.taken += 1
             yield ImportRecord(entry.position, entry.item)
+        if skipping:
+            raise ExportFormatError(f"resume position {start_after!r} is not in this {self.label}")
 
     def read_media(self, ref: MediaRef) -> bytes | None:
         """The bytes of an item's media file from the export, or None if it is not in it.
@@ -435,12 +479,22 @@ class Importer(ABC):
         # while the archive holds the file under "media_attachments/…".
         if "/media_attachments/" in "/" + wanted:
             candidates.append(wanted[wanted.index("media_attachments/") :])
-        names = self.source.names()
+        index = self._media_files()
         for want in candidates:
-            for name in names:
-                if name == want or name.endswith("/" + want):
-                    return self.source.read_bytes(name)
+            if want in index:
+                return self.source.read_bytes(index[want])
         return None
+
+    def _media_files(self) -> dict[str, str]:
+        """Each file by its name and by every tail of it after a "/" (the first file wins)."""
+        if self._media_index is None:
+            # Built once: an export may hold tens of thousands of media files.
+            self._media_index = {}
+            for name in self.source.names():
+                parts = name.split("/")
+                for i in range(len(parts)):
+                    self._media_index.setdefault("/".join(parts[i:]), name)
+        return self._media_index
 
     def close(self) -> None:
         """Release the export file."""
@@ -472,33 +526,49 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(v)
 
 
-def needs_mojibake_repair(values: Iterable[Any], where: str) -> bool:
+class MojibakeCheck:
     """Decide for a whole file whether its text is Meta's mojibake (see ``repair_mojibake``).
 
     Meta's exports write each UTF-8 byte as a ``\\u00XX`` escape, so a mojibake file has no
     character above U+00FF and its non-ASCII strings decode as UTF-8 once re-encoded as
     Latin-1. A file with real characters above U+00FF is already correct (left alone). A file
-    where some strings repair and others cannot is broken: ``ExportFormatError``.
+    where some strings repair and others cannot is broken: ``ExportFormatError``. Values are
+    fed one at a time (``add``) so a file is judged without holding it.
     """
-    fixable = 0
-    first_bad: str | None = None
-    for s in (s for v in values for s in _strings(v)):
-        if s.isascii():
-            continue
-        try:
-            s.encode("latin-1").decode("utf-8")
-        except UnicodeEncodeError:
-            return False  # real Unicode beyond Latin-1: this file is not mojibake
-        except UnicodeDecodeError:
-            first_bad = first_bad or s
-            continue
-        fixable += 1
-    if fixable and first_bad is not None:
-        raise ExportFormatError(
-            f"broken text encoding in {where}: {first_bad[:40]!r} is neither UTF-8 nor "
-            "Meta's escaped UTF-8"
-        )
-    return fixable > 0
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.fixable = 0
+        self.first_bad: str | None = None
+        self.real_unicode = False
+
+    def add(self, value: Any) -> None:
+        """Look at one entry's strings."""
+        if self.real_unicode:
+            return
+        for s in _strings(value):
+            if s.isascii():
+                continue
+            try:
+                s.encode("latin-1").decode("utf-8")
+            except UnicodeEncodeError:
+                self.real_unicode = True  # real Unicode beyond Latin-1: not mojibake
+                return
+            except UnicodeDecodeError:
+                self.first_bad = self.first_bad or s
+                continue
+            self.fixable += 1
+
+    def verdict(self) -> bool:
+        """True if the file needs repair; ExportFormatError if it is half broken."""
+        if self.real_unicode:
+            return False
+        if self.fixable and self.first_bad is not None:
+            raise ExportFormatError(
+                f"broken text encoding in {self.where}: {self.first_bad[:40]!r} is neither "
+                "UTF-8 nor Meta's escaped UTF-8"
+            )
+        return self.fixable > 0
 
 
 def repair_mojibake(value: Any) -> Any:
@@ -510,6 +580,25 @@ def repair_mojibake(value: Any) -> Any:
     if isinstance(value, list):
         return [repair_mojibake(v) for v in value]
     return value
+
+
+def entry_list(source: ExportSource, name: str, label: str) -> Iterator[Piece]:
+    """The entries of a Meta data file: a JSON list, or an object wrapping exactly one list.
+
+    Some layouts wrap the list (``{"status_updates_v2": [...]}``); the object is walked once
+    to find its lists before the one list is streamed.
+    """
+    stream = source.json(name)
+    if stream.peek() != "{":
+        yield from stream.array()
+        stream.end()
+        return
+    _, lists = scalar_members(stream)
+    if len(lists) != 1:
+        raise ExportFormatError(f"this is not {label}: {name} has not exactly one list of entries")
+    stream = source.json(name)
+    yield from array_at(stream, *lists[0])
+    stream.end()
 
 
 def content_id(prefix: str, value: Any, seen: dict[str, int]) -> str:

@@ -7,7 +7,7 @@ exports call it ``your_posts__check_ins__photos_and_videos_1.json`` under
 any key of which may be missing.
 
 Text quirk: Meta writes each UTF-8 byte as a ``\\u00XX`` escape ("mojibake"). The importer
-decides per file (``needs_mojibake_repair``) and repairs every string with
+decides per file (``MojibakeCheck``, on the first read) and repairs every string with
 ``s.encode('latin-1').decode('utf-8')``; ``raw`` keeps the bytes as shipped.
 
 The export carries no post ids, so ``platform_id`` is ``fbdyi:`` + the first 32 hex digits of
@@ -25,13 +25,13 @@ from piodesk.connectors.importers.base import (
     ExportFormatError,
     ExportSource,
     Importer,
+    MojibakeCheck,
     _Entry,
     content_id,
-    needs_mojibake_repair,
+    entry_list,
     position,
     repair_mojibake,
 )
-from piodesk.connectors.jsonspans import array_with_end, check_end, object_members, raw_bytes
 from piodesk.connectors.model import CapturedItem, ItemKind, MediaRef
 
 _POST_FILES = ("your_posts_*.json", "your_posts__check_ins__photos_and_videos_*.json")
@@ -49,12 +49,16 @@ class FacebookDYIImporter(Importer):
     platform = "facebook"
     label = "a Facebook posts export"
 
+    def __init__(self, source: ExportSource, *, page_platform_id: str | None = None) -> None:
+        self._repair: dict[str, bool] = {}  # per file: is its text Meta's mojibake?
+        super().__init__(source, page_platform_id=page_platform_id)
+
     @classmethod
     def sniff(cls, source: ExportSource) -> str | None:
         files = source.find(*_POST_FILES)
         if not files:
             return "no your_posts_1.json in it"
-        head = source.read_bytes(files[0])[:4096].decode("utf-8", "replace").lstrip()
+        head = source.head(files[0], 4096).decode("utf-8", "replace").lstrip()
         if not head.startswith(("[", "{")) or '"timestamp"' not in head:
             return f"{files[0]} is not a JSON list of timestamped posts"
         return None
@@ -62,30 +66,24 @@ class FacebookDYIImporter(Importer):
     def _load(self) -> Iterable[_Entry]:
         seen: dict[str, int] = {}
         for name in self.source.find(*_POST_FILES):
-            text = self.source.read_text(name)
-            start = 0
-            if text.lstrip().startswith("{"):
-                # Some layouts wrap the list: {"status_updates_v2": [...]}.
-                lists = [s for _, s in object_members(text) if isinstance(s.value, list)]
-                if len(lists) != 1:
-                    raise ExportFormatError(
-                        f"this is not {self.label}: {name} is an object without one list of posts"
-                    )
-                start = lists[0].start
-                spans, _ = array_with_end(text, start)
-            else:
-                spans, end = array_with_end(text, start)
-                check_end(text, end)
-            values = [s.value for s in spans]
-            for i, v in enumerate(values):
+            repair = self._needs_repair(name)
+            for i, piece in enumerate(entry_list(self.source, name, self.label)):
+                entry = repair_mojibake(piece.value) if repair else piece.value
+                yield self._entry(position(name, i), entry, piece.raw, seen)
+
+    def _needs_repair(self, name: str) -> bool:
+        """Check every entry's shape and judge the file's text (once; remembered)."""
+        if name not in self._repair:
+            check = MojibakeCheck(name)
+            for i, piece in enumerate(entry_list(self.source, name, self.label)):
+                v = piece.value
                 if not isinstance(v, dict) or not isinstance(v.get("timestamp"), int):
                     raise ExportFormatError(
                         f"this is not {self.label}: {position(name, i)} has no timestamp"
                     )
-            repair = needs_mojibake_repair(values, name)
-            for i, span in enumerate(spans):
-                entry = repair_mojibake(span.value) if repair else span.value
-                yield self._entry(position(name, i), entry, raw_bytes(text, span), seen)
+                check.add(v)
+            self._repair[name] = check.verdict()
+        return self._repair[name]
 
     def _entry(self, pos: str, entry: dict[str, Any], raw: bytes, seen: dict[str, int]) -> _Entry:
         data = [d for d in entry.get("data", []) if isinstance(d, dict)]

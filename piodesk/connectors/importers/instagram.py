@@ -7,13 +7,13 @@
   ``{"comments_media_comments": [...]}``) of ``{"string_map_data": {"Comment": {"value"},
   "Media Owner": {"value"}, "Time": {"timestamp"}}}``.
 
-Same mojibake as Facebook (repaired per file). Neither file carries ids: a post's id is
-``igexp:post:`` + a hash of its first media path (the path embeds Instagram's media id, so it
-is the same in a later export); a comment's id is ``igexp:comment:`` + a hash of its time,
-media owner and text (``~2`` for an identical second one). A comment with no text (the export
-sometimes keeps only the time) is skipped. Comments are by the account owner, on posts named
-only by their owner's user name, so ``parent_platform_id`` is unknown (None) and the owner is
-in ``fields["media_owner"]``.
+Same mojibake as Facebook (judged per file on the first read, then repaired). Neither file
+carries ids: a post's id is ``igexp:post:`` + a hash of its first media path (the path embeds
+Instagram's media id, so it is the same in a later export); a comment's id is
+``igexp:comment:`` + a hash of its time, media owner and text (``~2`` for an identical second
+one). A comment with no text (the export sometimes keeps only the time) is skipped. Comments
+are by the account owner, on posts named only by their owner's user name, so
+``parent_platform_id`` is unknown (None) and the owner is in ``fields["media_owner"]``.
 """
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ from piodesk.connectors.importers.base import (
     ExportFormatError,
     ExportSource,
     Importer,
+    MojibakeCheck,
     _Entry,
     content_id,
-    needs_mojibake_repair,
+    entry_list,
     position,
     repair_mojibake,
 )
-from piodesk.connectors.jsonspans import Span, array_with_end, check_end, object_members, raw_bytes
 from piodesk.connectors.model import CapturedItem, ItemKind, MediaRef
 
 _POSTS = "posts_*.json"
@@ -46,22 +46,15 @@ def _ts(value: Any) -> datetime | None:
     return None
 
 
-def _list_spans(text: str, name: str, label: str) -> list[Span]:
-    if text.lstrip().startswith("{"):
-        lists = [s for _, s in object_members(text) if isinstance(s.value, list)]
-        if len(lists) != 1:
-            raise ExportFormatError(f"this is not {label}: {name} has no list of entries")
-        return array_with_end(text, lists[0].start)[0]
-    spans, end = array_with_end(text)
-    check_end(text, end)
-    return spans
-
-
 class InstagramImporter(Importer):
     """Posts and comments from an Instagram JSON export."""
 
     platform = "instagram"
     label = "an Instagram export"
+
+    def __init__(self, source: ExportSource, *, page_platform_id: str | None = None) -> None:
+        self._repair: dict[str, bool] = {}  # per file: is its text Meta's mojibake?
+        super().__init__(source, page_platform_id=page_platform_id)
 
     @classmethod
     def sniff(cls, source: ExportSource) -> str | None:
@@ -70,7 +63,7 @@ class InstagramImporter(Importer):
         files = [f for f in files if not f.rsplit("/", 1)[-1].startswith("your_")]
         if not files:
             return "no posts_1.json or post_comments_1.json in it"
-        head = source.read_bytes(files[0])[:4096].decode("utf-8", "replace")
+        head = source.head(files[0], 4096).decode("utf-8", "replace")
         if '"media"' not in head and '"string_map_data"' not in head:
             return f"{files[0]} has neither Instagram media entries nor comment entries"
         return None
@@ -87,16 +80,23 @@ class InstagramImporter(Importer):
         for name in self._files(_COMMENTS):
             yield from self._comments(name, seen)
 
+    def _needs_repair(self, name: str, key: str, what: str) -> bool:
+        """Check every entry has a ``key`` list/object and judge the file's text (once)."""
+        if name not in self._repair:
+            check = MojibakeCheck(name)
+            want = list if key == "media" else dict
+            for i, piece in enumerate(entry_list(self.source, name, self.label)):
+                if not isinstance(piece.value, dict) or not isinstance(piece.value.get(key), want):
+                    raise ExportFormatError(
+                        f"this is not {self.label}: {position(name, i)} is not {what}"
+                    )
+                check.add(piece.value)
+            self._repair[name] = check.verdict()
+        return self._repair[name]
+
     def _posts(self, name: str) -> Iterable[_Entry]:
-        text = self.source.read_text(name)
-        spans = _list_spans(text, name, self.label)
-        for i, s in enumerate(spans):
-            if not isinstance(s.value, dict) or not isinstance(s.value.get("media"), list):
-                raise ExportFormatError(
-                    f"this is not {self.label}: {position(name, i)} is not a post with media"
-                )
-        repair = needs_mojibake_repair([s.value for s in spans], name)
-        for i, span in enumerate(spans):
+        repair = self._needs_repair(name, "media", "a post with media")
+        for i, span in enumerate(entry_list(self.source, name, self.label)):
             pos = position(name, i)
             post = repair_mojibake(span.value) if repair else span.value
             media_list = [m for m in post["media"] if isinstance(m, dict) and m.get("uri")]
@@ -129,22 +129,13 @@ class InstagramImporter(Importer):
                         )
                         for m in media_list
                     ],
-                    raw=raw_bytes(text, span),
+                    raw=span.raw,
                 ),
             )
 
     def _comments(self, name: str, seen: dict[str, int]) -> Iterable[_Entry]:
-        text = self.source.read_text(name)
-        spans = _list_spans(text, name, self.label)
-        for i, s in enumerate(spans):
-            if not isinstance(s.value, dict) or not isinstance(
-                s.value.get("string_map_data"), dict
-            ):
-                raise ExportFormatError(
-                    f"this is not {self.label}: {position(name, i)} is not a comment entry"
-                )
-        repair = needs_mojibake_repair([s.value for s in spans], name)
-        for i, span in enumerate(spans):
+        repair = self._needs_repair(name, "string_map_data", "a comment entry")
+        for i, span in enumerate(entry_list(self.source, name, self.label)):
             pos = position(name, i)
             smd = (repair_mojibake(span.value) if repair else span.value)["string_map_data"]
             comment = (smd.get("Comment") or {}).get("value")
@@ -163,6 +154,6 @@ class InstagramImporter(Importer):
                     created_at=_ts(when),
                     text=comment,
                     fields={"media_owner": owner},
-                    raw=raw_bytes(text, span),
+                    raw=span.raw,
                 ),
             )

@@ -32,14 +32,7 @@ from piodesk.connectors.importers.base import (
     _Entry,
     position,
 )
-from piodesk.connectors.jsonspans import (
-    Span,
-    array_elements,
-    check_end,
-    object_members,
-    object_with_end,
-    raw_bytes,
-)
+from piodesk.connectors.jsonstream import array_at
 from piodesk.connectors.model import CapturedItem, ItemKind, MediaRef
 
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
@@ -101,43 +94,67 @@ class MastodonArchiveImporter(Importer):
         files = source.find("outbox.json")
         if not files:
             return "no outbox.json in it"
-        head = source.read_bytes(files[0])[:8192].decode("utf-8", "replace")
+        head = source.head(files[0], 8192).decode("utf-8", "replace")
         if "OrderedCollection" not in head and "orderedItems" not in head:
             return f"{files[0]} is not an ActivityStreams OrderedCollection"
         return None
 
+    def __init__(self, source: ExportSource, *, page_platform_id: str | None = None) -> None:
+        self._items_key: int | None = None  # which "orderedItems" holds the activities
+        self._who: tuple[str | None, str | None, str | None] | None = None
+        super().__init__(source, page_platform_id=page_platform_id)
+
     def _actor(self) -> tuple[str | None, str | None, str | None]:
         for name in self.source.find("actor.json"):
-            members = dict(object_members(self.source.read_text(name)))
-            get = {k: v.value for k, v in members.items()}
+            stream = self.source.json(name)
+            get: dict[str, Any] = {}
+            for key in stream.members():
+                if key in ("id", "preferredUsername", "followers"):
+                    get[key] = stream.value().value
+                else:
+                    stream.skip()
             return get.get("id"), get.get("preferredUsername"), get.get("followers")
         return None, None, None
 
-    def _load(self) -> Iterable[_Entry]:
-        name = self.source.find("outbox.json")[0]
-        text = self.source.read_text(name)
-        members, end = object_with_end(text)
-        check_end(text, end)
-        kinds = {k: s.value for k, s in members}
-        if kinds.get("type") != "OrderedCollection":
+    def _outbox_layout(self, name: str) -> int:
+        """Which occurrence of ``orderedItems`` is the last (it wins, as in ``json.loads``)."""
+        stream = self.source.json(name)
+        kind: Any = None
+        seen, last, last_is_list = 0, 0, False
+        for key in stream.members():
+            if key == "orderedItems":
+                seen += 1
+                last, last_is_list = seen, stream.peek() == "["
+                stream.skip()
+            elif key == "type" and stream.peek() not in "[{":
+                kind = stream.value().value
+            else:
+                stream.skip()
+        stream.end()
+        if kind != "OrderedCollection":
             raise ExportFormatError(
                 f"this is not {self.label}: outbox.json is not an OrderedCollection"
             )
-        items_span: Span | None = None
-        for key, span in members:
-            if key == "orderedItems":
-                items_span = span  # the last one wins, as in json.loads
-        if items_span is None or not isinstance(items_span.value, list):
+        if not last_is_list:
             raise ExportFormatError(f"this is not {self.label}: outbox.json has no orderedItems")
-        actor_id, username, followers = self._actor()
+        return last
+
+    def _load(self) -> Iterable[_Entry]:
+        name = self.source.find("outbox.json")[0]
+        if self._items_key is None:
+            self._items_key = self._outbox_layout(name)
+        if self._who is None:
+            self._who = self._actor()
+        actor_id, username, followers = self._who
         page_id = self.page_platform_id or actor_id
-        for i, span in enumerate(array_elements(text, items_span.start)):
+        stream = self.source.json(name)
+        for i, piece in enumerate(array_at(stream, "orderedItems", self._items_key)):
             pos = position(name, i)
-            activity = span.value
+            activity = piece.value
             if not isinstance(activity, dict):
                 raise ExportFormatError(f"this is not {self.label}: {pos} is not an activity")
+            raw = piece.raw
             kind = activity.get("type")
-            raw = raw_bytes(text, span)
             author = activity.get("actor") or actor_id
             if kind == "Announce":
                 yield _Entry(
