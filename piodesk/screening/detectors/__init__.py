@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from piodesk.screening.detectors import conduct, pii, solicitation, threat
+from piodesk.screening.detectors import conduct, investigation, pii, solicitation, threat
 from piodesk.screening.detectors.base import Detector, Pattern, PatternDetector, ScanContext
 from piodesk.screening.detectors.lexicon import Lexicon, LexiconDetector, profanity_lexicon
 from piodesk.screening.model import Category
@@ -38,7 +38,7 @@ REGISTRY: dict[str, list[Callable[[], list[Detector]]]] = {
     Category.PII.value: [_pii],
     Category.THREAT.value: [lambda: [threat.ThreatDetector()]],
     Category.SOLICITATION.value: [solicitation.build],
-    Category.INVESTIGATION.value: [conduct.build_investigation],
+    Category.INVESTIGATION.value: [conduct.build_investigation, investigation.build],
     Category.ILLEGAL.value: [conduct.build_illegal],
     Category.SAFETY.value: [conduct.build_safety],
     Category.IP.value: [conduct.build_ip],
