@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from piodesk.screening.detectors import conduct, investigation, pii, solicitation, threat
+from piodesk.screening.detectors import (
+    conduct,
+    investigation,
+    pii,
+    safety,
+    solicitation,
+    threat,
+)
 from piodesk.screening.detectors.base import Detector, Pattern, PatternDetector, ScanContext
 from piodesk.screening.detectors.lexicon import Lexicon, LexiconDetector, profanity_lexicon
 from piodesk.screening.model import Category
@@ -40,7 +47,7 @@ REGISTRY: dict[str, list[Callable[[], list[Detector]]]] = {
     Category.SOLICITATION.value: [solicitation.build],
     Category.INVESTIGATION.value: [conduct.build_investigation, investigation.build],
     Category.ILLEGAL.value: [conduct.build_illegal],
-    Category.SAFETY.value: [conduct.build_safety],
+    Category.SAFETY.value: [conduct.build_safety, safety.build],
     Category.IP.value: [conduct.build_ip],
 }
 

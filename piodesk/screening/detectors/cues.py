@@ -39,6 +39,7 @@ class CueRule:
     score: float = 0.75
     unless: tuple[str, ...] = ()  # cue class names that cancel the rule in the same unit
     scope: str = "sentence"  # "sentence" or "text"
+    unless_in_text: bool = False  # `unless` cancels from anywhere in the text, not the unit
 
 
 class CueDetector(Detector):
@@ -107,7 +108,8 @@ class CueDetector(Detector):
                 picked = [_first_in(find(n), lo, hi) for n in r.needs]
                 if any(p is None for p in picked):
                     continue
-                if any(_first_in(find(n), lo, hi) is not None for n in r.unless):
+                ulo, uhi = (0, len(text)) if r.unless_in_text else (lo, hi)
+                if any(_first_in(find(n), ulo, uhi) is not None for n in r.unless):
                     continue
                 spans = sorted({p for p in picked if p is not None})
                 out.append(
@@ -128,7 +130,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _SENTENCE_END.finditer(text):
         if m.start() > start:
-            out.append((start, m.start()))
+            out.append((start, m.end()))  # the "?" or "!" belongs to its sentence
         start = m.end()
     if start < len(text):
         out.append((start, len(text)))
