@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from piodesk.screening.detectors import (
     conduct,
     investigation,
+    ip,
     pii,
     safety,
     solicitation,
@@ -48,7 +49,7 @@ REGISTRY: dict[str, list[Callable[[], list[Detector]]]] = {
     Category.INVESTIGATION.value: [conduct.build_investigation, investigation.build],
     Category.ILLEGAL.value: [conduct.build_illegal],
     Category.SAFETY.value: [conduct.build_safety, safety.build],
-    Category.IP.value: [conduct.build_ip],
+    Category.IP.value: [conduct.build_ip, ip.build],
 }
 
 _PROFANITY_TEXT = 'The comment uses profane, obscene or hateful language ("{word}").'
