@@ -18,6 +18,7 @@ from piodesk.screening.detectors import (
     safety,
     solicitation,
     threat,
+    threat_cues,
 )
 from piodesk.screening.detectors.base import Detector, Pattern, PatternDetector, ScanContext
 from piodesk.screening.detectors.lexicon import Lexicon, LexiconDetector, profanity_lexicon
@@ -44,7 +45,7 @@ def _pii() -> list[Detector]:
 REGISTRY: dict[str, list[Callable[[], list[Detector]]]] = {
     Category.PROFANITY.value: [],
     Category.PII.value: [_pii],
-    Category.THREAT.value: [lambda: [threat.ThreatDetector()]],
+    Category.THREAT.value: [lambda: [threat.ThreatDetector()], threat_cues.build],
     Category.SOLICITATION.value: [solicitation.build],
     Category.INVESTIGATION.value: [conduct.build_investigation, investigation.build],
     Category.ILLEGAL.value: [conduct.build_illegal],

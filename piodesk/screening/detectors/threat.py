@@ -117,7 +117,10 @@ _IDIOM = re.compile(
     r"(?:bill|bills|budget|plan|proposal|program|programme|deal|measure|ordinance|idea|"
     r"project|funding|contract|policy|law|motion|amendment|initiative|levy|tax|fee|grant|"
     r"lights|engine|vibe|mood|buzz|joke|argument|rumou?r|myth|narrative|question|photo|pic|"
-    r"picture|shot|video|email|message|interview|scene)\b|"
+    r"picture|shot|video|email|message|interview|scene|diet|inbox|noise|crossword|printer|"
+    r"appetite|comments|mentions|dms|phone|notifications)\b|"
+    r"blow(?:ing|s)?\s+up\s+(?:(?:your|my|his|her|their|the)\s+)?(?:inbox|phone|dms|mentions|"
+    r"notifications|comments)\b|"
     r"hang(?:ing|s)?\s+(?:out|on|in\s+there|tight|around|up)\b|"
     r"die\s+on\s+(?:a|that|this|another|the|any)\s+hill|dying\s+to\s+(?:see|know|meet|try)|"
     r"kill(?:ing|s|ed)?\s+(?:it|time|me|for|to\s+(?:meet|see|have|be|get|go|know)|"
@@ -471,7 +474,7 @@ class ThreatDetector(Detector):
                 s += _lead_ws(phrase)  # the lead may have taken the previous sentence's "."
                 if _IDIOM.search(text, s, min(len(text), e + 40)) and not _strong_inside(phrase):
                     continue
-                if _negated(text, s, e):
+                if _negated(text, s, e) or _reported(text, s):
                     continue
                 span = ctx.span_from_norm(s, e)
                 out.append(
@@ -514,3 +517,31 @@ def _negated(text: str, start: int, end: int) -> bool:
         if m.start() < start:
             cut = m.end() - lo
     return _NEGATION.search(text, lo + cut, end) is not None
+
+
+# Counter-speech: a threat quoted or reported ("someone commented 'kill all cops'", "he was
+# sentenced for threatening to bomb the courthouse") is evidence of a threat, not one.
+_REPORTING = re.compile(
+    r"(?<![\w'])(?:said|saying|says|wrote|writes|written|posted|commented|painted|note|"
+    r"threaten(?:ed|ing|s)?\s+to|sentenced\s+for|charged\s+with|arrested\s+for|accused\s+of|"
+    r"reports?|reported|yelling|told\s+(?:me|us|him|her))(?![\w'])"
+)
+_ABOUT_A_THREAT = re.compile(
+    r"(?<![\w'])(?:report(?:ed)?\s+it|should\s+be\s+(?:deleted|removed|arrested|banned|"
+    r"prosecuted|fired)|please\s+(?:remove|delete|clean)|must\s+be\s+fired|clean\s+it\s+up|"
+    r"is\s+a\s+threat|should\s+i\s+report)(?![\w'])"
+)
+
+
+def _reported(text: str, start: int) -> bool:
+    """The phrase is inside quotation marks, follows a reporting verb in its sentence, or the
+    text asks for the threat it quotes to be reported or removed."""
+    if text.count('"', 0, start) % 2 == 1:
+        return True
+    lo = max(0, start - 80)
+    cut = lo
+    for m in re.finditer(r"[.!?\n]", text[lo:start]):
+        cut = lo + m.end()
+    if _REPORTING.search(text, cut, start) is not None:
+        return True
+    return _ABOUT_A_THREAT.search(text) is not None
