@@ -23,7 +23,7 @@ _PLACE = (
 _CODE_WORD = words(
     r"(?:door|gate|alarm|keypad|building|key|entry|access|lock|back\s+gate)\s*codes?",
     r"passwords?", r"passcodes?", r"pin", r"logins?", r"encryption\s+key", r"keypad",
-    r"code\s+word", r"credentials", r"admin/admin",
+    r"code\s+word", r"credentials", r"admin/admin", r"codes?",
 )
 # the code itself, within a few words after the word "code" or "password"
 _CODE_VALUE = (

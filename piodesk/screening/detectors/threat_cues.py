@@ -31,6 +31,8 @@ CUES: dict[str, str] = {
         r"(?:" + _OFFICIAL + r")'?s\s+(?:kids?|children|family|wife|husband|daughter|son|baby|"
         r"house|home|car|mailbox|dog)", r"has\s+a\s+baby", r"nice\s+(?:house|home|car|dog)",
         r"house\s+on\s+\w+", r"(?:kids|wife|son|daughter)\s+(?:go|goes|works?)\s+",
+        r"(?:your|ur|his|her|their)\s+(?:wife|husband|kids?|son|daughter|mom|dad|family|"
+        r"girlfriend|boyfriend)'s", r"(?:your|ur|his|her|their)\s+(?:\w+\s+)?(?:minivan|van|suv)",
     ),
     "menace": words(
         r"(?:be\s+a\s+|would\s+be\s+a\s+|it'?d\s+be\s+a\s+)?shame\s+if", r"something\s+happen(?:ed|s)?",
