@@ -38,6 +38,7 @@ import ahocorasick
 
 from piodesk.screening.detectors import Detector, ScanContext, build_detectors
 from piodesk.screening.detectors.base import Pattern, PatternDetector
+from piodesk.screening.detectors.threat import model_only_is_evidence
 from piodesk.screening.detectors.triggers import GATES, TRIGGERS
 from piodesk.screening.drafts import DraftInput, MediaConsentDetector, build_draft_detectors
 from piodesk.screening.labeled_data import PROFANE_WORD
@@ -510,6 +511,10 @@ class Screener:
                         continue
                     spans = (Span(*word.span()),)
                     note = f'; the profane word is "{word.group()}"'
+                elif model.category == Category.THREAT.value and not model_only_is_evidence(
+                    texts[i]
+                ):
+                    continue  # "should face murder charges" asks for the law, not violence
                 try:
                     evidence = str(model.explain(texts[i]))
                 except Exception:  # noqa: BLE001 - an explanation is extra; the finding stands

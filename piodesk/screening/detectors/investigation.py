@@ -27,6 +27,14 @@ _TITLE_BEFORE = re.compile(
 )
 
 
+# "Lincoln High", "Jefferson Elementary", "Grant St": a place named after a person
+_PLACE_AFTER = re.compile(
+    r"\s+(?:high|elementary|middle|school|academy|park|st|street|ave|avenue|rd|road|mall|"
+    r"county|heights|gardens)\b",
+    re.IGNORECASE,
+)
+
+
 def _names(text: str) -> list[tuple[int, int]]:
     """People's names (the name finder), but not officers' ("call Det. Ruiz")."""
     try:
@@ -37,6 +45,8 @@ def _names(text: str) -> list[tuple[int, int]]:
         (s, e)
         for s, e, _score in find_person_names(text)
         if not _TITLE_BEFORE.search(text, max(0, s - 14), s)
+        and not _PLACE_AFTER.match(text, e)
+        and not _PLACE_AFTER.match(" " + text[s:e].split()[-1])
     ]
 
 _EVIDENCE = words(
@@ -138,7 +148,7 @@ CUES: dict[str, str] = {
     ),
     # a role in a case that must stay unnamed, and a name
     "role": words(
-        r"witness(?:es)?", r"eye\s*witness", r"informant", r"snitch", r"ratted", r"the\s+ci",
+        r"(?<!to\s)witness(?:es)?", r"eye\s*witness", r"informant", r"snitch", r"ratted", r"the\s+ci",
         r"ci", r"wore\s+a\s+wire", r"wearing\s+a\s+wire", r"testif(?:y|ied)\s+(?:against|at)", r"one\s+(?:who|that)\s+"
         r"(?:called|told|talked|reported|snitched|saw|set)", r"called\s+(?:it\s+in|911|the\s+cops)",
         r"went\s+to\s+the\s+cops", r"turned\s+the\s+gun\s+in", r"gave\s+the\s+cops",

@@ -20,7 +20,7 @@ _MEDIA = words(
         r"spotify", r"peacock", r"paramount", r"espn\+?", r"dvds?", r"discs?", r"concert",
         r"call\s+of\s+duty", r"madden", r"gta", r"grand\s+theft\s+auto", r"turbotax",
         r"premier\s+league", r"nfl", r"champions\s+league", r"boxing", r"udemy", r"kindle",
-        r"script", r"chapter", r"4k", r"1080p", r"hd", r"rip", r"cable", r"tv", r"vbucks",
+        r"script", r"chapter", r"4k", r"1080p", r"hd", r"cable", r"tv", r"vbucks",
         r"xbox", r"switch", r"ps[245]", r"criterion", r"photos", r"accounts?", r"logins?",
         r"steam", r"adobe", r"creative\s+cloud", r"microsoft", r"marvel", r"pixar", r"avengers",
         r"the\s+office", r"recording", r"leaked", r"screener", r"cowboys\s+game", r"fight\s+tonight",
@@ -32,7 +32,7 @@ CUES: dict[str, str] = {
     "media": _MEDIA,
     "pirate": words(
         r"cracked", r"crack", r"keygen", r"torrents?", r"magnet", r"cam\s+(?:rip|version)",
-        r"screeners?", r"ripped", r"rips?", r"bootlegs?", r"pirated", r"pirate\s+addons",
+        r"screeners?", r"ripped", r"(?:cam|4k|dvd|blu-?ray|hd)\s+rips?", r"rips\s+of", r"bootlegs?", r"pirated", r"pirate\s+addons",
         r"leaked(?:\s+early)?", r"jailbr(?:oken|eak)", r"fully\s+loaded", r"modded",
         r"hacked\s+(?:accounts?|disney\+?|netflix)", r"from\s+hacked", r"share\s+passwords",
         r"login\s+trick", r"iptv", r"m3u", r"fire\s*sticks?", r"kodi", r"without\s+paying",

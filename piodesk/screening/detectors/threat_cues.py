@@ -36,11 +36,13 @@ CUES: dict[str, str] = {
     ),
     "menace": words(
         r"(?:be\s+a\s+|would\s+be\s+a\s+|it'?d\s+be\s+a\s+)?shame\s+if", r"something\s+happen(?:ed|s)?",
-        r"(?:had|have)\s+an\s+accident", r"(?:won'?t|not)\s+be\s+safe", r"how\s+safe",
+        r"(?:had|have)\s+an\s+accident", r"(?:won'?t|not)\s+be\s+safe",
+        r"how\s+safe\s+(?:that|your|his|her|their)\s+\w+\s+(?:is|are)",
         r"think\s+about\s+that", r"just\s+(?:saying|asking)", r"putting\s+that\s+out\s+there",
         r"be\s+careful", r"break\s+easy", r"would\s+be\s+sad", r"gets?\s+hurt", r"getting\s+hurt",
         r"never\s+sees?\s+(?:his|her|their)", r"what'?s\s+coming", r"something'?s\s+coming",
-        r"watch\s+(?:his|her|your|ur)\s+(?:mailbox|back)", r"(?:we|i)\s+know\s+(?:where|what)",
+        r"watch\s+(?:his|her|your|ur)\s+(?:mailbox|back)",
+        r"(?:we|i)\s+know\s+(?:where|what\s+(?:car|school|time|bus))",
         r"easy\s+to\s+find", r"catch(?:es)?\s+fire", r"on\s+my\s+route", r"been\s+watching",
         r"pay\s+(?:\w+\s+){0,3}a\s+visit", r"(?:see|seeing)\s+you\s+(?:real\s+)?soon",
         r"lock\s+your\s+doors", r"neither\s+will", r"not\s+be\s+safe",
@@ -64,7 +66,7 @@ CUES: dict[str, str] = {
         r"the\s+cops)\s+in\s+(?:it|them)", r"you'?ll\s+be\s+in\s+it", r"will\s+burn\s+with",
         r"(?:will|gonna)\s+be\s+ash", r"last\s+warning", r"(?:or|and)\s+your\s+family\s+gets",
         r"(?:will|'ll)\s+(?:end|finish)\s+you", r"(?:put|putting)\s+(?:\w+\s+){1,3}in\s+the\s+"
-        r"(?:ground|hospital)", r"you'?ve\s+been\s+warned", r"mark\s+my\s+words",
+        r"(?:ground|hospital)", r"you'?ve\s+been\s+warned",
         r"you'?ll\s+regret", r"you\s+will\s+(?:regret|pay)", r"(?:gonna|going\s+to)\s+pay\s+for",
         r"won'?t\s+be\s+around", r"dead\s+man", r"(?:you'?re|you\s+are)\s+next",
         r"(?:is|are)\s+next(?=\s*[.!]|\s*$)",
@@ -80,7 +82,7 @@ CUES: dict[str, str] = {
         r"waiting\s+for\s+the\s+(?:officers|cops)\s+outside", r"(?:raided|raid)\s+\w*\s*by\s+us",
         r"not\s+in\s+court", r"consequences", r"or\s+else", r"let\s+them\s+try\s+to\s+stop\s+me",
         r"that'?s\s+on\s+(?:her|him|them)", r"bring\s+a\s+vest", r"alone\s+on\s+patrol",
-        r"nobody\s+will\s+cry", r"see\s+what\s+happens", r"watch\s+what\s+happens", r"(?:never|won'?t)\s+sees?\s+(?:his|her|their)\s+kids",
+        r"nobody\s+will\s+cry", r"mark\s+my\s+words", r"see\s+what\s+happens", r"watch\s+what\s+happens", r"(?:never|won'?t)\s+sees?\s+(?:his|her|their)\s+kids",
     ),
     "future": words(
         r"i'?ll", r"i\s+will", r"i'?m\s+(?:going|gonna)", r"im\s+gonna", r"imma", r"ima",
@@ -130,7 +132,8 @@ CUES: dict[str, str] = {
         r"arrested", r"article", r"per\s+the", r"according\s+to", r"reports?", r"reported",
         r"should\s+be\s+(?:arrested|deleted|banned|fired|removed|prosecuted|punished)",
         r"disgusting", r"sick", r"crime", r"terrible", r"scary", r"vandalized",
-        r"how\s+is\s+that\s+allowed",
+        r"how\s+is\s+that\s+allowed", r"prayers?", r"praying", r"condolences", r"sorry\s+for",
+        r"god\s+bless", r"rip",
     ),
     "quote": r"[\"“”]",
 }
