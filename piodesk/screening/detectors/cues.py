@@ -106,8 +106,8 @@ class CueDetector(Detector):
                 candidates = units
             for lo, hi in candidates:
                 picked = [_first_in(find(n), lo, hi) for n in r.needs]
-                if any(p is None for p in picked):
-                    continue
+                if any(p is None for p in picked) or len(set(picked)) < len(picked):
+                    continue  # each cue class needs its own words ("for sale" is not two)
                 ulo, uhi = (0, len(text)) if r.unless_in_text else (lo, hi)
                 if any(_first_in(find(n), ulo, uhi) is not None for n in r.unless):
                     continue
