@@ -40,6 +40,7 @@ class CueRule:
     unless: tuple[str, ...] = ()  # cue class names that cancel the rule in the same unit
     scope: str = "sentence"  # "sentence" or "text"
     unless_in_text: bool = False  # `unless` cancels from anywhere in the text, not the unit
+    distinct: bool = False  # each class must be met by different words
 
 
 class CueDetector(Detector):
@@ -106,8 +107,10 @@ class CueDetector(Detector):
                 candidates = units
             for lo, hi in candidates:
                 picked = [_first_in(find(n), lo, hi) for n in r.needs]
-                if any(p is None for p in picked) or len(set(picked)) < len(picked):
-                    continue  # each cue class needs its own words ("for sale" is not two)
+                if any(p is None for p in picked):
+                    continue
+                if r.distinct and len(set(picked)) < len(picked):
+                    continue  # each class needs its own words ("for sale" is not two cues)
                 ulo, uhi = (0, len(text)) if r.unless_in_text else (lo, hi)
                 if any(_first_in(find(n), ulo, uhi) is not None for n in r.unless):
                     continue

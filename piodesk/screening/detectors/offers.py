@@ -81,6 +81,7 @@ RULES: tuple[CueRule, ...] = (
         unless=("complaint", "question"),
         scope="text",
         unless_in_text=True,
+        distinct=True,
     ),
     CueRule(
         "solicitation.offer",
@@ -91,6 +92,7 @@ RULES: tuple[CueRule, ...] = (
         unless=("complaint", "question"),
         scope="text",
         unless_in_text=True,
+        distinct=True,
     ),
     CueRule(
         "solicitation.offer",
@@ -101,6 +103,7 @@ RULES: tuple[CueRule, ...] = (
         unless=("complaint",),
         scope="text",
         unless_in_text=True,
+        distinct=True,
     ),
 )
 
