@@ -575,8 +575,14 @@ def print_figures(figures: dict[str, Any], console: Console) -> None:
         for name, d in dev.items():
             h = held[name]
             if name == "lawful":
-                t.add_row(name, f"{d['rows']}/{h['rows']}", "", "", "",
-                          f"{d['any_finding']:.3f} / {h['any_finding']:.3f}")
+                t.add_row(
+                    name,
+                    f"{d['rows']}/{h['rows']}",
+                    "",
+                    "",
+                    "",
+                    f"{d['any_finding']:.3f} / {h['any_finding']:.3f}",
+                )
                 continue
             t.add_row(
                 name,

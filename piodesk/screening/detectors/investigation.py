@@ -10,6 +10,7 @@ attribution and complaints about what already happened share the words and cance
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from piodesk.screening.detectors.base import Detector
 from piodesk.screening.detectors.cues import CueDetector, CueRule, words
@@ -49,6 +50,8 @@ def _names(text: str) -> list[tuple[int, int]]:
         and not _PLACE_AFTER.match(" " + text[s:e].split()[-1])
     ]
 
+
+# fmt: off
 _EVIDENCE = words(
         r"gun'?s?", r"pistol", r"knife", r"weapon", r"drugs", r"stash", r"the\s+stuff",
         r"the\s+money", r"the\s+bag", r"shell\s+casings", r"casings", r"burner(?:\s+phone)?",
@@ -63,7 +66,7 @@ _HIDDEN_AT = words(
         r"(?:under|behind)\s+(?:the|his|her)\s+\w+", r"'s\s+in\s+the",
     )
 
-CUES: dict[str, str] = {
+CUES: dict[str, str | Callable[[str], list[tuple[int, int]]]] = {
     # a police operation that has not happened yet, or is going on now
     "operation": words(
         r"raid(?:s|ing)?", r"(?:search\s+)?warrants?", r"sting", r"sweep", r"stak(?:e|ing)\s*out",
@@ -95,8 +98,10 @@ CUES: dict[str, str] = {
         r"right\s+now", r"rn", r"as\s+we\s+speak",
     ),
     "leak_strong": words(
-        r"keeping\s+it\s+quiet", r"not\s+public", r"(?:he|she)\s+(?:doesn'?t|dont|don'?t)\s+know\s+yet",
-        r"haven'?t\s+told\s+the\s+family", r"not\s+showing\s+it", r"(?:police|cops)\s+(?:dont|don'?t)\s+know",
+        r"keeping\s+it\s+quiet", r"not\s+public",
+        r"(?:he|she)\s+(?:doesn'?t|dont|don'?t)\s+know\s+yet",
+        r"haven'?t\s+told\s+the\s+family", r"not\s+showing\s+it",
+        r"(?:police|cops)\s+(?:dont|don'?t)\s+know",
         r"nobody\s+has\s+told\s+the\s+cops", r"know\s+about\s+the\s+\w+",
         r"haven'?t\s+searched", r"only\s+searched", r"(?:cops|police)\s+(?:only|never)",
     ),
@@ -129,8 +134,10 @@ CUES: dict[str, str] = {
         r"move\s+(?:the|it|that|ur|your)", r"hide\s+(?:it|the|ur|your)", r"ditch", r"lose\s+the",
         r"don'?t\s+(?:go|open|talk|answer|show|say|sell|bring|meet|post)", r"do\s+not\s+go",
         r"stay\s+(?:away|off|quiet|out)", r"be\s+careful", r"careful", r"watch\s+(?:who|what|out)",
-        r"if\s+he'?s\s+smart", r"(?:he|she|you|u)\s+(?:needs?|should|shouldn'?t|better|gotta|gotta\s+not)",
-        r"switch\s+(?:numbers|phones)", r"check\s+under", r"keep\s+(?:it|that)\s+(?:quiet|that\s+way)",
+        r"if\s+he'?s\s+smart",
+        r"(?:he|she|you|u)\s+(?:needs?|should|shouldn'?t|better|gotta|gotta\s+not)",
+        r"switch\s+(?:numbers|phones)", r"check\s+under",
+        r"keep\s+(?:it|that)\s+(?:quiet|that\s+way)",
         r"go\s+to\s+(?:his|her)\s+\w+", r"leave\s+thru|leave\s+through", r"get\s+rid",
         r"(?:yall|y'all|everybody|everyone|ppl|bro)", r"just\s+saying",
     ),
@@ -148,8 +155,10 @@ CUES: dict[str, str] = {
     ),
     # a role in a case that must stay unnamed, and a name
     "role": words(
-        r"(?<!to\s)witness(?:es)?", r"eye\s*witness", r"informant", r"snitch", r"ratted", r"the\s+ci",
-        r"ci", r"wore\s+a\s+wire", r"wearing\s+a\s+wire", r"testif(?:y|ied)\s+(?:against|at)", r"one\s+(?:who|that)\s+"
+        r"(?<!to\s)witness(?:es)?", r"eye\s*witness", r"informant", r"snitch", r"ratted",
+        r"the\s+ci",
+        r"ci", r"wore\s+a\s+wire", r"wearing\s+a\s+wire", r"testif(?:y|ied)\s+(?:against|at)",
+        r"one\s+(?:who|that)\s+"
         r"(?:called|told|talked|reported|snitched|saw|set)", r"called\s+(?:it\s+in|911|the\s+cops)",
         r"went\s+to\s+the\s+cops", r"turned\s+the\s+gun\s+in", r"gave\s+the\s+cops",
         r"told\s+the\s+cops", r"working\s+with\s+the\s+cops", r"cooperating",
@@ -188,7 +197,8 @@ CUES: dict[str, str] = {
         r"stash|burner|hoodie)", r"everything\s+off", r"it\s+or\s+get\s+rid",
     ),
     "avoid": words(
-        r"don'?t\s+(?:talk|say|answer|open|tell|let\s+them)", r"dont\s+(?:talk|say|answer|open|tell)",
+        r"don'?t\s+(?:talk|say|answer|open|tell|let\s+them)",
+        r"dont\s+(?:talk|say|answer|open|tell)",
         r"keep\s+(?:your|ur)\s+mouth\s+shut", r"stay\s+quiet", r"say\s+you\s+weren'?t",
         r"skip\s+the\s+interview", r"refuse", r"better\s+not\s+testify", r"not\s+show",
         r"don'?t\s+show", r"keep\s+quiet",
@@ -218,7 +228,8 @@ CUES: dict[str, str] = {
     "request": words(
         r"please", r"can\s+(?:i|someone|you)", r"how\s+(?:do|can|long)", r"who\s+(?:do|should)",
         r"call\s+the\s+tip\s+line", r"tip\s+line", r"thank\s+you", r"thanks", r"i\s+hope",
-        r"hope\s+they", r"proud", r"good\s+job", r"if\s+you\s+see", r"should\s+(?:stop|publish|release)",
+        r"hope\s+they", r"proud", r"good\s+job", r"if\s+you\s+see",
+        r"should\s+(?:stop|publish|release)",
         r"without\s+a\s+lawyer", r"lawyer", r"attorney", r"good\s+advice", r"reward",
     ),
     "past": words(
@@ -227,6 +238,7 @@ CUES: dict[str, str] = {
         r"called\s+it\s+in", r"handed\s+it", r"turned\s+it\s+in", r"after\s+(?:the|your|their)",
     ),
 }
+# fmt: on
 
 _WITNESS = "The text names a witness, informant or person who reported a crime"
 RULES: tuple[CueRule, ...] = (

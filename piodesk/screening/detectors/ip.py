@@ -11,6 +11,7 @@ from __future__ import annotations
 from piodesk.screening.detectors.base import Detector
 from piodesk.screening.detectors.cues import CueDetector, CueRule, words
 
+# fmt: off
 _MEDIA = words(
         r"movies?", r"films?", r"season", r"seasons", r"episodes?", r"series", r"shows?",
         r"album", r"songs?", r"mp3s?", r"books?", r"ebooks?", r"pdfs?", r"textbooks?",
@@ -23,7 +24,8 @@ _MEDIA = words(
         r"script", r"chapter", r"4k", r"1080p", r"hd", r"cable", r"tv", r"vbucks",
         r"xbox", r"switch", r"ps[245]", r"criterion", r"photos", r"accounts?", r"logins?",
         r"steam", r"adobe", r"creative\s+cloud", r"microsoft", r"marvel", r"pixar", r"avengers",
-        r"the\s+office", r"recording", r"leaked", r"screener", r"cowboys\s+game", r"fight\s+tonight",
+        r"the\s+office", r"recording", r"leaked", r"screener", r"cowboys\s+game",
+        r"fight\s+tonight",
     )
 _FREE = words(r"free", r"for\s+free")
 _NEAR = r"(?:\s+[\w'+]+){0,3}?\s+"
@@ -32,7 +34,8 @@ CUES: dict[str, str] = {
     "media": _MEDIA,
     "pirate": words(
         r"cracked", r"crack", r"keygen", r"torrents?", r"magnet", r"cam\s+(?:rip|version)",
-        r"screeners?", r"ripped", r"(?:cam|4k|dvd|blu-?ray|hd)\s+rips?", r"rips\s+of", r"bootlegs?", r"pirated", r"pirate\s+addons",
+        r"screeners?", r"ripped", r"(?:cam|4k|dvd|blu-?ray|hd)\s+rips?", r"rips\s+of",
+        r"bootlegs?", r"pirated", r"pirate\s+addons",
         r"leaked(?:\s+early)?", r"jailbr(?:oken|eak)", r"fully\s+loaded", r"modded",
         r"hacked\s+(?:accounts?|disney\+?|netflix)", r"from\s+hacked", r"share\s+passwords",
         r"login\s+trick", r"iptv", r"m3u", r"fire\s*sticks?", r"kodi", r"without\s+paying",
@@ -51,7 +54,8 @@ CUES: dict[str, str] = {
         r"all\s+the\s+(?:new\s+)?(?:movies|games|channels|ufc|questions)", r"before\s+netflix",
         r"grey\s+sellers", r"i\s+pirated", r"still\s+in\s+theat(?:er|re)s", r"hack(?:ed)?",
         r"(?:sell|selling)\s+(?:access|logins?|passwords?|accounts?)", r"my\s+[\w+]+\s+password",
-        r"premium\s+accounts", r"whole\s+concert\s+film", r"posted\s+the\s+pdf", r"free\s+stream", r"stream(?:ing)?\s+.{0,30}free",
+        r"premium\s+accounts", r"whole\s+concert\s+film", r"posted\s+the\s+pdf", r"free\s+stream",
+        r"stream(?:ing)?\s+.{0,30}free",
     ),
     # "free" within three words of the media it gives away
     "free_media": _FREE + _NEAR + _MEDIA + "|" + _MEDIA + _NEAR + _FREE,
@@ -59,11 +63,13 @@ CUES: dict[str, str] = {
         r"dm(?:\s+me)?", r"inbox(?:\s+me)?", r"message\s+me", r"pm\s+me", r"hit\s+me\s+up",
         r"link(?:s)?(?:\s+(?:in|below|for))?", r"here", r"here'?s", r"heres", r"below",
         r"my\s+(?:page|site|bio|profile|drive|blog|youtube|facebook|twitch|website|channel)",
-        r"in\s+(?:my\s+)?(?:bio|profile|comments)", r"comment\s+\"?link", r"i'?ll\s+(?:send|install|"
+        r"in\s+(?:my\s+)?(?:bio|profile|comments)", r"comment\s+\"?link",
+        r"i'?ll\s+(?:send|install|"
         r"set\s+up|airdrop|burn|print|copy)", r"i\s+(?:have|got|sell|make|can)", r"i'?ve\s+got",
         r"got\s+(?:the|a|it)", r"selling", r"for\s+sale", r"sell", r"\$\d+", r"cheap",
         r"anyone\s+(?:want|need)", r"who\s+wants", r"anybody\s+(?:want|need)", r"ask\s+me",
-        r"is\s+(?:up\s+)?on\s+(?:my|this)", r"uploaded", r"posted\s+(?:the|it)", r"go\s+(?:watch|grab)",
+        r"is\s+(?:up\s+)?on\s+(?:my|this)", r"uploaded", r"posted\s+(?:the|it)",
+        r"go\s+(?:watch|grab)",
         r"check\s+the\s+pinned", r"\w+\.(?:com|live|net|io|to|tv|ly)\S*", r"bit\.ly\S*",
         r"download", r"watch", r"stream(?:ing)?", r"get", r"works", r"giving\s+away",
         r"come\s+(?:watch|through)", r"bring\s+an\s+sd", r"we\s+(?:have|livestream|sell)",
@@ -89,9 +95,11 @@ CUES: dict[str, str] = {
         r"cards", r"jackets?", r"submariner", r"tickets", r"4s", r"11s", r"designer",
     ),
     "sale": words(
-        r"selling", r"sellin", r"for\s+sale", r"sells?", r"\$\d+", r"dm", r"inbox", r"hit\s+me\s+up",
+        r"selling", r"sellin", r"for\s+sale", r"sells?", r"\$\d+", r"dm", r"inbox",
+        r"hit\s+me\s+up",
         r"pickup", r"ships", r"wholesale", r"supplier", r"at\s+my\s+house", r"booth", r"available",
-        r"we\s+(?:have|sell|print)", r"i\s+(?:sell|make|print)", r"i'?ll\s+print", r"got\s+(?:fake|a)",
+        r"we\s+(?:have|sell|print)", r"i\s+(?:sell|make|print)", r"i'?ll\s+print",
+        r"got\s+(?:fake|a)",
         r"cheap", r"half\s+(?:the\s+)?price", r"a\s+third\s+of\s+the\s+price", r"message\s+me",
         r"shop\s+opening", r"buy", r"at\s+the\s+(?:swap\s+meet|market|flea)", r"ask\s+me",
         r"serious\s+buyers", r"going\s+around", r"size\s+\d+", r"for\s+the\s+school\s+fundraiser",
@@ -109,7 +117,8 @@ CUES: dict[str, str] = {
     "paywall": words(
         r"paywall(?:ed)?", r"subscription", r"without\s+a\s+sub", r"don'?t\s+have\s+a\s+sub",
         r"need\s+a\s+subscription", r"behind\s+a\s+paywall", r"locked\s+it", r"hit\s+the\s+paywall",
-        r"wsj", r"nyt", r"times", r"herald", r"gazette", r"tribune", r"sentinel", r"courier", r"post",
+        r"wsj", r"nyt", r"times", r"herald", r"gazette", r"tribune", r"sentinel", r"courier",
+        r"post",
     ),
     "bypass": words(
         r"12ft\.io", r"archive\.(?:ph|is|today)", r"removepaywall\S*", r"paywall\s+bypass",
@@ -124,11 +133,13 @@ CUES: dict[str, str] = {
         r"legal|a\s+crime|okay)", r"illegal", r"piracy\s+hurts", r"hurts", r"malware", r"virus",
         r"scam(?:med|s)?", r"warn(?:ing)?", r"careful", r"don'?t\s+(?:buy|do\s+it|fall)",
         r"please\s+(?:don'?t|stop)", r"seized", r"busted", r"arrested", r"per\s+the",
-        r"according\s+to", r"news", r"a\s+crime", r"reported", r"report", r"infringement", r"not\s+sharing",
+        r"according\s+to", r"news", r"a\s+crime", r"reported", r"report", r"infringement",
+        r"not\s+sharing",
         r"support", r"fund\s+organized", r"dangerous", r"lesson",
         r"got\s+burned", r"i\s+only\s+buy", r"undercut", r"broke\s+up", r"raid", r"thank",
     ),
 }
+# fmt: on
 
 RULES: tuple[CueRule, ...] = (
     CueRule(

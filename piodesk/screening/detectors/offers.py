@@ -14,9 +14,11 @@ from piodesk.screening.detectors.base import Detector
 from piodesk.screening.detectors.cues import CueDetector, CueRule, words
 from piodesk.screening.model import Category
 
+# fmt: off
 CUES: dict[str, str] = {
     "sell_act": words(
-        r"selling", r"for\s+sale", r"i\s+(?:sell|do(?!\s+not|n'?t)|fix|make|clean|mow|drive|tutor|braid|"
+        r"selling", r"for\s+sale",
+        r"i\s+(?:sell|do(?!\s+not|n'?t)|fix|make|clean|mow|drive|tutor|braid|"
         r"cater|buy|repair|install|print|walk)", r"we\s+(?:sell|do|buy|fix|offer|tow|are\s+"
         r"(?:hiring|offering|having))", r"(?:now\s+)?hiring", r"join\s+my\s+team",
         r"book\s+(?:now|with\s+me|your)", r"call\s+(?:me|us|my\s+office|today|now|or\s+text)",
@@ -34,7 +36,8 @@ CUES: dict[str, str] = {
         r"business|office|church\s+is\s+selling)", r"our\s+(?:range|gym|store|shop|new)",
         r"ready\s+now", r"get\s+paid", r"call\s+(?:for|us)", r"give\s+me\s+a\s+call",
         r"i\s+come\s+to\s+you", r"register", r"paying\s+cash", r"cash\s+paid", r"pay\s+cash",
-        r"ask\s+me\s+how", r"i\s+can\s+help", r"go\s+support", r"taking\s+bookings", r"earn\s+money", r"invest\s+with\s+me", r"buy\s+my",
+        r"ask\s+me\s+how", r"i\s+can\s+help", r"go\s+support", r"taking\s+bookings",
+        r"earn\s+money", r"invest\s+with\s+me", r"buy\s+my",
     ),
     "terms": words(
         r"\$\s?\d[\d,]*(?:\.\d\d)?(?:\s*(?:/|a|an|per)\s*(?:hr|hour|yard|dozen|box|cord|month|"
@@ -48,7 +51,8 @@ CUES: dict[str, str] = {
         r"miles", r"unlocked", r"still\s+in\s+box", r"must\s+pick\s+up",
         r"delivered", r"i\s+can\s+deliver", r"fast\s+refunds", r"make\s+me\s+an\s+offer",
         r"great\s+pay", r"\d{3}[-.\s]\d{3}[-.\s]\d{4}", r"\d{3}[-.\s]\d{4}", r"link\s+in\s+bio",
-        r"(?:on|at)\s+(?:my|our)\s+(?:site|website)", r"this\s+(?:weekend|week|month|saturday)\s+only",
+        r"(?:on|at)\s+(?:my|our)\s+(?:site|website)",
+        r"this\s+(?:weekend|week|month|saturday)\s+only",
         r"limited\s+time", r"today\s+only", r"local", r"reliable", r"double\s+your\s+money",
         r"income", r"opportunity", r"returns", r"from\s+home", r"for\s+first\s+responders",
     ),
@@ -70,6 +74,7 @@ CUES: dict[str, str] = {
         r"is\s+the\s+\w+(?:'s)?\s+\w*\s*hiring",
     ),
 }
+# fmt: on
 
 RULES: tuple[CueRule, ...] = (
     CueRule(

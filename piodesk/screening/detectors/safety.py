@@ -20,6 +20,7 @@ _PLACE = (
     r"stadium|airport|control\s+room"
 )
 
+# fmt: off
 _CODE_WORD = words(
     r"(?:door|gate|alarm|keypad|building|key|entry|access|lock|back\s+gate)\s*codes?",
     r"passwords?", r"passcodes?", r"pin", r"logins?", r"encryption\s+key", r"keypad",
@@ -124,7 +125,8 @@ CUES: dict[str, str] = {
     "protected": words(
         r"(?:domestic\s+violence\s+|women'?s\s+|family\s+|refugee\s+|hidden\s+|emergency\s+|"
         r"abused\s+women|runaways?\s+)?shelter", r"safe\s+house", r"witness\s+protection",
-        r"group\s+home", r"foster\s+\w+\s+home", r"(?:the\s+)?witness", r"officer\s+who\s+testified",
+        r"group\s+home", r"foster\s+\w+\s+home", r"(?:the\s+)?witness",
+        r"officer\s+who\s+testified",
         r"the\s+judge", r"the\s+mayor'?s\s+kids", r"protective",
     ),
     "located": words(
@@ -150,7 +152,8 @@ CUES: dict[str, str] = {
         r"everyone\s+(?:get\s+out|evacuate|leave|run)", r"get\s+out\s+now", r"run", r"evacuate",
         r"(?:don'?t|dont)\s+(?:drink|drive)", r"share(?:\s+this|\s+before)?", r"pass\s+it\s+on",
         r"urgent", r"breaking", r"you\s+(?:have|got)\s+(?:one|an|\d+)\s+hours?", r"till\s+noon",
-        r"good\s+luck", r"lol", r"lmao", r"funny", r"prank", r"made\s+it\s+up", r"pull\s+your\s+kids",
+        r"good\s+luck", r"lol", r"lmao", r"funny", r"prank", r"made\s+it\s+up",
+        r"pull\s+your\s+kids",
         r"everybody\s+(?:leave|run)", r"i\s+(?:put|mailed|planted)", r"planted\s+it\s+myself",
         r"leave\s+downtown",
     ),
@@ -174,6 +177,7 @@ CUES: dict[str, str] = {
         r"last\s+(?:year|summer|month)", r"saw\s+the\s+post", r"incident", r"was\s+terrible",
     ),
 }
+# fmt: on
 
 RULES: tuple[CueRule, ...] = (
     CueRule(

@@ -18,6 +18,7 @@ _OFFICIAL = (
     r"trooper|judge|mayor|da|witness|captain|council(?:\s+members)?|dispatcher"
 )
 
+# fmt: off
 CUES: dict[str, str] = {
     # whom: an official or "you", and what is theirs
     "target": words(
@@ -35,7 +36,8 @@ CUES: dict[str, str] = {
         r"girlfriend|boyfriend)'s", r"(?:your|ur|his|her|their)\s+(?:\w+\s+)?(?:minivan|van|suv)",
     ),
     "menace": words(
-        r"(?:be\s+a\s+|would\s+be\s+a\s+|it'?d\s+be\s+a\s+)?shame\s+if", r"something\s+happen(?:ed|s)?",
+        r"(?:be\s+a\s+|would\s+be\s+a\s+|it'?d\s+be\s+a\s+)?shame\s+if",
+        r"something\s+happen(?:ed|s)?",
         r"(?:had|have)\s+an\s+accident", r"(?:won'?t|not)\s+be\s+safe",
         r"how\s+safe\s+(?:that|your|his|her|their)\s+\w+\s+(?:is|are)",
         r"think\s+about\s+that", r"just\s+(?:saying|asking)", r"putting\s+that\s+out\s+there",
@@ -82,7 +84,8 @@ CUES: dict[str, str] = {
         r"waiting\s+for\s+the\s+(?:officers|cops)\s+outside", r"(?:raided|raid)\s+\w*\s*by\s+us",
         r"not\s+in\s+court", r"consequences", r"or\s+else", r"let\s+them\s+try\s+to\s+stop\s+me",
         r"that'?s\s+on\s+(?:her|him|them)", r"bring\s+a\s+vest", r"alone\s+on\s+patrol",
-        r"nobody\s+will\s+cry", r"mark\s+my\s+words", r"see\s+what\s+happens", r"watch\s+what\s+happens", r"(?:never|won'?t)\s+sees?\s+(?:his|her|their)\s+kids",
+        r"nobody\s+will\s+cry", r"mark\s+my\s+words", r"see\s+what\s+happens",
+        r"watch\s+what\s+happens", r"(?:never|won'?t)\s+sees?\s+(?:his|her|their)\s+kids",
     ),
     "future": words(
         r"i'?ll", r"i\s+will", r"i'?m\s+(?:going|gonna)", r"im\s+gonna", r"imma", r"ima",
@@ -92,7 +95,8 @@ CUES: dict[str, str] = {
     ),
     # weapons brought to a public meeting
     "weapon": words(
-        r"guns?(?!\s+(?:control|violence|laws?|rights|owners|show|safety|range))", r"ar(?:-?15)?", r"rifles?", r"glock", r"pistol", r"knife", r"weapons?",
+        r"guns?(?!\s+(?:control|violence|laws?|rights|owners|show|safety|range))", r"ar(?:-?15)?",
+        r"rifles?", r"glock", r"pistol", r"knife", r"weapons?",
         r"pipes", r"bricks", r"bats", r"molotovs?", r"strapped", r"armed(?!\s+with\s+(?:facts|"
         r"a\s+camera|knowledge|questions|receipts|the\s+truth))", r"rounds", r"piece",
     ),
@@ -102,7 +106,8 @@ CUES: dict[str, str] = {
     ),
     "speaker": words(
         r"i", r"i'?m", r"im", r"i'?ll", r"we", r"we'?re", r"we'?ll", r"everybody", r"everyone",
-        r"bring(?:ing)?", r"going\s+to\s+the", r"coming\s+(?:to|strapped|armed)", r"walking", r"y'?all", r"let'?s", r"us",
+        r"bring(?:ing)?", r"going\s+to\s+the", r"coming\s+(?:to|strapped|armed)", r"walking",
+        r"y'?all", r"let'?s", r"us",
     ),
     # attacks on buildings: an act, a building, and a plan
     "attack": words(
@@ -137,6 +142,7 @@ CUES: dict[str, str] = {
     ),
     "quote": r"[\"“”]",
 }
+# fmt: on
 
 _UNLESS = ("negation", "report", "quote")
 RULES: tuple[CueRule, ...] = (
