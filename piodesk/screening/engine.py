@@ -226,7 +226,7 @@ class _Prefilter:
         wakes: dict[str, set[int]] = {}
         always = set()
         for i, d in enumerate(self.detectors):
-            trig = TRIGGERS.get(d.id) if enabled else None
+            trig = (TRIGGERS.get(d.id) or getattr(d, "triggers", None)) if enabled else None
             if not trig:
                 always.add(i)
                 continue

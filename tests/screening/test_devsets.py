@@ -188,3 +188,32 @@ LATER_NEGATIVES = (
 @pytest.mark.parametrize("text", LATER_NEGATIVES)
 def test_later_hard_negatives_are_not_threats(screener: Screener, text: str) -> None:
     assert Category.THREAT.value not in screener.screen_comment(text).categories
+
+
+def test_literal_gates_never_change_a_cue_finding() -> None:
+    """Each rule is tried only when a literal word of one of its classes is in the text."""
+    from piodesk.screening.detectors import cues, investigation, ip, offers, safety, threat_cues
+    from piodesk.screening.detectors.base import ScanContext
+
+    texts = [e.text for name in devsets.FILES for e in devsets.load(name)]
+    for module in (investigation, safety, ip, threat_cues, offers):
+        gated = module.build()[0]
+        assert isinstance(gated, cues.CueDetector)
+        assert gated.triggers, "every rule should have literal words to wake it"
+        full = cues.CueDetector(
+            gated.id, gated.category, module.CUES, module.RULES, gated.explanation, gate=False
+        )
+        for text in texts:
+            assert gated.detect(ScanContext(text)) == full.detect(ScanContext(text)), text
+
+
+def test_literal_keys_read_off_a_pattern() -> None:
+    from piodesk.screening.detectors.cues import literal_keys, words
+
+    assert literal_keys(words(r"raid(?:s|ing)?", r"warrants?", r"sting")) == {
+        "raid",
+        "warrant",
+        "sting",
+    }
+    assert literal_keys(words(r"(?:search\s+)?warrants?")) is None  # may start with "warrant"
+    assert literal_keys(r"\d+\s*%\s*off") is None

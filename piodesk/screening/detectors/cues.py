@@ -17,8 +17,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import ahocorasick
+
 from piodesk.screening.detectors.base import Detector, ScanContext, clip
 from piodesk.screening.model import Finding, Span
+
+# the standard library's own regex parser, to read literal words off a pattern
+_sre_parser: Any = getattr(re, "_parser")  # noqa: B009
+_sre_constants: Any = getattr(re, "_constants")  # noqa: B009
 
 # Sentence ends: ". ", "!", "?", ";", a line break. A "." inside "st." or "1.5" does not end one.
 _SENTENCE_END = re.compile(r"[!?;\n]+|\.(?=\s|$)")
@@ -55,6 +61,7 @@ class CueDetector(Detector):
         explanation: str,
         *,
         case_sensitive: Iterable[str] = (),
+        gate: bool = True,
     ) -> None:
         self.id = id
         self.category = category
@@ -64,9 +71,8 @@ class CueDetector(Detector):
         self._original = frozenset(case_sensitive)
         # a class is a regex, or a function of the original text giving spans (a name finder)
         self._cues: dict[str, Any] = {
-            name: re.compile(rx, 0 if name in self._original else re.IGNORECASE)
-            if isinstance(rx, str)
-            else rx
+            # the text is lower-cased once, so the classes need no IGNORECASE (twice as fast)
+            name: re.compile(rx) if isinstance(rx, str) else rx
             for name, rx in cues.items()
         }
         self._rules = tuple(rules)
@@ -74,6 +80,35 @@ class CueDetector(Detector):
             missing = [n for n in (*r.needs, *r.unless) if n not in self._cues]
             if missing:
                 raise ValueError(f"{r.rule}: unknown cue classes {missing}")
+        # Gate: each rule needs one of the literal words its most selective class starts with
+        # (read off the regex), so one Aho-Corasick pass tells which rules can match at all.
+        keys = {n: literal_keys(rx) for n, rx in cues.items() if isinstance(rx, str)}
+        wakes: dict[str, set[int]] = {}
+        self._always: frozenset[int] = frozenset()
+        always = set()
+        for i, r in enumerate(self._rules):
+            options: list[frozenset[str]] = [ks for n in r.needs if (ks := keys.get(n))]
+            if not options or not gate:  # gate=False runs every rule (the tests compare)
+                always.add(i)
+                continue
+            for k in min(options, key=len):
+                wakes.setdefault(k, set()).add(i)
+        self._always = frozenset(always)
+        # Try the rarest class first (fewest literal words; a class without them last): most
+        # texts fail there and the common classes ("you", "they") are never searched.
+        self._order = [
+            sorted(r.needs, key=lambda n: (keys.get(n) is None, len(keys.get(n) or ())))
+            for r in self._rules
+        ]
+        self._auto: Any = None
+        if wakes:
+            self._auto = ahocorasick.Automaton()
+            for k, idx in wakes.items():
+                self._auto.add_word(k, frozenset(idx))
+            self._auto.make_automaton()
+        #: lower-case words one of which is in every text this detector can find anything in
+        #: (the engine's prefilter reads it); None when some rule has no such words
+        self.triggers: tuple[str, ...] | None = None if always else tuple(sorted(wakes))
 
     def detect(self, ctx: ScanContext) -> list[Finding]:
         """At most one finding per rule: the first unit in which all its cues meet."""
@@ -96,8 +131,14 @@ class CueDetector(Detector):
 
         units: list[tuple[int, int]] | None = None
         out: list[Finding] = []
-        for r in self._rules:
-            if not all(find(n) for n in r.needs):  # cheap: most texts miss the first cue
+        awake = set(self._always)
+        if self._auto is not None:
+            for _end, idx in self._auto.iter(text.lower()):
+                awake |= idx
+        for i, r in enumerate(self._rules):
+            if i not in awake:
+                continue
+            if not all(find(n) for n in self._order[i]):  # cheap: most texts miss the first cue
                 continue
             if r.scope == "text":
                 candidates: Iterable[tuple[int, int]] = ((0, len(text)),)
@@ -146,4 +187,48 @@ def _first_in(spans: list[tuple[int, int]], lo: int, hi: int) -> tuple[int, int]
             return s, e
         if s >= hi:
             return None
+    return None
+
+
+def literal_keys(regex: str) -> frozenset[str] | None:
+    """Lower-case literals one of which begins every match of `regex`, or None if unknown.
+
+    Read off the parsed pattern: leading look-arounds are skipped, a branch contributes the
+    literal characters it starts with, a group its branches' keys. A branch that can start
+    with anything else (an optional group, a class, a digit) makes the answer None.
+    """
+    try:
+        parsed = _sre_parser.parse(regex, re.IGNORECASE)
+    except re.error:
+        return None
+    got = _seq_keys(list(parsed))
+    return frozenset(k.lower() for k in got) if got else None
+
+
+def _seq_keys(items: list[Any]) -> set[str] | None:
+    c = _sre_constants
+    i = 0
+    while i < len(items) and items[i][0] in (c.ASSERT, c.ASSERT_NOT, c.AT):
+        i += 1
+    if i == len(items):
+        return None
+    op, av = items[i]
+    if op is c.LITERAL:
+        chars = []
+        while i < len(items) and items[i][0] is c.LITERAL:
+            chars.append(chr(items[i][1]))
+            i += 1
+        return {"".join(chars)}
+    if op is c.SUBPATTERN:
+        return _seq_keys(list(av[-1]))
+    if op is c.BRANCH:
+        out: set[str] = set()
+        for branch in av[1]:
+            got = _seq_keys(list(branch))
+            if not got:
+                return None
+            out |= got
+        return out
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+        return _seq_keys(list(av[2]))
     return None

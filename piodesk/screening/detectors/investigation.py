@@ -69,7 +69,8 @@ _HIDDEN_AT = words(
 CUES: dict[str, str | Callable[[str], list[tuple[int, int]]]] = {
     # a police operation that has not happened yet, or is going on now
     "operation": words(
-        r"raid(?:s|ing)?", r"(?:search\s+)?warrants?", r"sting", r"sweep", r"stak(?:e|ing)\s*out",
+        r"raid(?:s|ing)?", r"search\s+warrants?", r"warrants?", r"sting", r"sweep",
+        r"stak(?:e|ing)\s*out",
         r"staking", r"controlled\s+buy", r"bolo", r"wire(?:\s+room)?", r"wiretap", r"tapping",
         r"tracker", r"plate\s+readers?", r"swab", r"search(?:ing)?", r"pick\s+up", r"arrest",
         r"hit(?:ting)?\s+the\s+(?:house|spot|place|building|apartment)", r"serv(?:ed|ing)",
@@ -83,7 +84,8 @@ CUES: dict[str, str | Callable[[str], list[tuple[int, int]]]] = {
     ),
     # operations that are police work whoever is named
     "op_strong": words(
-        r"raid(?:s|ing)?", r"(?:search\s+)?warrants?", r"sting", r"sweep", r"stak(?:e|ing)\s*out",
+        r"raid(?:s|ing)?", r"search\s+warrants?", r"warrants?", r"sting", r"sweep",
+        r"stak(?:e|ing)\s*out",
         r"staking\s+out", r"controlled\s+buy", r"bolo", r"wire\s+room", r"wiretap",
         r"tapping\s+\w+\s+phone", r"tracker", r"plate\s+readers?", r"warrant\s+(?:squad|team)",
         r"task\s+force", r"swat", r"narcs?", r"feds", r"dea", r"atf", r"marshals",

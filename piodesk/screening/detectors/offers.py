@@ -20,11 +20,11 @@ CUES: dict[str, str] = {
         r"selling", r"for\s+sale",
         r"i\s+(?:sell|do(?!\s+not|n'?t)|fix|make|clean|mow|drive|tutor|braid|"
         r"cater|buy|repair|install|print|walk)", r"we\s+(?:sell|do|buy|fix|offer|tow|are\s+"
-        r"(?:hiring|offering|having))", r"(?:now\s+)?hiring", r"join\s+my\s+team",
+        r"(?:hiring|offering|having))", r"hiring", r"join\s+my\s+team",
         r"book\s+(?:now|with\s+me|your)", r"call\s+(?:me|us|my\s+office|today|now|or\s+text)",
         r"text\s+me", r"message\s+me", r"dm\s+(?:me|if)", r"inbox\s+me", r"pm\s+me",
         r"hit\s+me\s+up", r"contact\s+(?:me|us)", r"ask\s+me\s+(?:how|for)", r"sign\s+up",
-        r"(?:grand\s+)?opening", r"come\s+(?:by|check|try|see)", r"stop\s+by", r"order\s+by",
+        r"opening", r"come\s+(?:by|check|try|see)", r"stop\s+by", r"order\s+by",
         r"taking\s+(?:orders|bookings)", r"accepting\s+new", r"have\s+(?:two|\d)\s+openings",
         r"(?:anyone|anybody|who)\s+(?:need|needs|wants?)\s+(?:their|a|an|some|to)",
         r"looking\s+for\s+(?:extra|a\s+reliable)", r"buying", r"cash\s+(?:for|paid)",
@@ -60,7 +60,7 @@ CUES: dict[str, str] = {
     "trade": words(
         r"services?", r"lessons?", r"classes", r"sessions?", r"detailing", r"pressure\s+washing",
         r"removal", r"pest\s+control", r"repair", r"daycare", r"notary", r"landscaping",
-        r"(?:wedding\s+)?cakes?", r"tacos", r"soap", r"candles", r"handmade", r"custom",
+        r"cakes?", r"tacos", r"soap", r"candles", r"handmade", r"custom",
         r"junk\s+cars", r"used\s+\w+", r"old\s+cars", r"houses", r"company\s+here",
         r"for\s+sale", r"garage\s+sale", r"openings", r"shakes", r"credit\s+repair",
         r"food\s+truck", r"restaurant", r"realtor", r"attorney", r"plumber", r"pokemon\s+cards",

@@ -123,9 +123,8 @@ CUES: dict[str, str] = {
     ),
     # protected people and places located
     "protected": words(
-        r"(?:domestic\s+violence\s+|women'?s\s+|family\s+|refugee\s+|hidden\s+|emergency\s+|"
-        r"abused\s+women|runaways?\s+)?shelter", r"safe\s+house", r"witness\s+protection",
-        r"group\s+home", r"foster\s+\w+\s+home", r"(?:the\s+)?witness",
+        r"shelter", r"safe\s+house", r"witness\s+protection",
+        r"group\s+home", r"foster\s+\w+\s+home", r"witness",
         r"officer\s+who\s+testified",
         r"the\s+judge", r"the\s+mayor'?s\s+kids", r"protective",
     ),
