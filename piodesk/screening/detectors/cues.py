@@ -91,13 +91,13 @@ class CueDetector(Detector):
             if not options or not gate:  # gate=False runs every rule (the tests compare)
                 always.add(i)
                 continue
-            for k in min(options, key=len):
+            for k in min(options, key=_breadth):
                 wakes.setdefault(k, set()).add(i)
         self._always = frozenset(always)
         # Try the rarest class first (fewest literal words; a class without them last): most
         # texts fail there and the common classes ("you", "they") are never searched.
         self._order = [
-            sorted(r.needs, key=lambda n: (keys.get(n) is None, len(keys.get(n) or ())))
+            sorted(r.needs, key=lambda n: (keys.get(n) is None, _breadth(keys.get(n) or ())))
             for r in self._rules
         ]
         self._auto: Any = None
@@ -188,6 +188,11 @@ def _first_in(spans: list[tuple[int, int]], lo: int, hi: int) -> tuple[int, int]
         if s >= hi:
             return None
     return None
+
+
+def _breadth(keys: Iterable[str]) -> int:
+    """How often some key is likely in a text: short keys ("u", "rn", "$") are everywhere."""
+    return sum(1 if len(k) >= 4 else 5 if len(k) == 3 else 25 for k in keys)
 
 
 def literal_keys(regex: str) -> frozenset[str] | None:
