@@ -579,8 +579,8 @@ _LEGAL_PROCESS = re.compile(
 
 def model_only_is_evidence(text: str) -> bool:
     """Whether a threat model's whole-text score may stand alone as a finding: not when the text
-    calls for arrest, charges or prison, reports or quotes a threat, or negates one."""
+    calls for arrest, charges or prison, or reports or quotes a threat."""
     low = text.lower()
     if _LEGAL_PROCESS.search(low) is not None or _ABOUT_A_THREAT.search(low) is not None:
         return False
-    return not _negated(low, 0, len(low)) and not _reported(low, len(low))
+    return not _reported(low, len(low))
