@@ -41,12 +41,13 @@ CUES: dict[str, str] = {
     ),
     "terms": words(
         r"\$\s?\d[\d,]*(?:\.\d\d)?(?:\s*(?:/|a|an|per)\s*(?:hr|hour|yard|dozen|box|cord|month|"
-        r"week|each))?", r"\d+\s*%\s*off", r"obo", r"firm", r"free\s+(?:consultation|estimates?|"
+        r"week|each))?", r"\d+\s*%\s*off", r"obo", r"free\s+(?:consultation|estimates?|"
         r"inspections?|quote|lesson|session|cut|cleaning|trial)", r"first\s+\w+\s+(?:free|half)",
         r"reasonable\s+(?:rates|prices)", r"(?:low|best|cheapest|great)\s+(?:rates|prices|pay|"
-        r"down\s+payment)", r"rates", r"prices?", r"cheap(?:er)?", r"discount", r"half\s+off",
+        r"down\s+payment)", r"rates", r"prices?", r"cheap", r"cheaper\s+than", r"discount",
+        r"half\s+off",
         r"licensed", r"insured", r"24/7", r"24\s+hours", r"catalog", r"walk\s*ins?\s+welcome",
-        r"no\s+experience\s+needed", r"guaranteed", r"returns?", r"pre-?order", r"appointment",
+        r"no\s+experience\s+needed", r"guaranteed", r"pre-?order", r"appointment",
         r"book\s+now", r"quote", r"estimates?", r"per\s+(?:hour|week|month)", r"\d+k\s+last",
         r"miles", r"unlocked", r"still\s+in\s+box", r"must\s+pick\s+up",
         r"delivered", r"i\s+can\s+deliver", r"fast\s+refunds", r"make\s+me\s+an\s+offer",
@@ -54,7 +55,7 @@ CUES: dict[str, str] = {
         r"(?:on|at)\s+(?:my|our)\s+(?:site|website)",
         r"this\s+(?:weekend|week|month|saturday)\s+only",
         r"limited\s+time", r"today\s+only", r"local", r"reliable", r"double\s+your\s+money",
-        r"income", r"opportunity", r"returns", r"from\s+home", r"for\s+first\s+responders",
+        r"income", r"opportunity", r"from\s+home", r"for\s+first\s+responders",
     ),
     # what is for sale: a trade or a product
     "trade": words(
