@@ -37,6 +37,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
     """A finding as a JSON object (spans as [start, end] pairs in the original text)."""
     return {
         "category": f.category,
+        "label": f.label,
         "rule": f.rule,
         "spans": [[s.start, s.end] for s in f.spans],
         "evidence": f.evidence,

@@ -38,8 +38,10 @@ import ahocorasick
 
 from piodesk.screening.detectors import Detector, ScanContext, build_detectors
 from piodesk.screening.detectors.base import Pattern, PatternDetector
+from piodesk.screening.detectors.threat import model_only_is_evidence
 from piodesk.screening.detectors.triggers import GATES, TRIGGERS
 from piodesk.screening.drafts import DraftInput, MediaConsentDetector, build_draft_detectors
+from piodesk.screening.labeled_data import PROFANE_WORD
 from piodesk.screening.model import (
     SECTION_FOR,
     Category,
@@ -224,7 +226,7 @@ class _Prefilter:
         wakes: dict[str, set[int]] = {}
         always = set()
         for i, d in enumerate(self.detectors):
-            trig = TRIGGERS.get(d.id) if enabled else None
+            trig = (TRIGGERS.get(d.id) or getattr(d, "triggers", None)) if enabled else None
             if not trig:
                 always.add(i)
                 continue
@@ -499,6 +501,20 @@ class Screener:
                     continue
                 if self._merge_into_rule_finding(per_text[i], model, p):
                     continue
+                spans: tuple[Span, ...] = ()
+                note = ""
+                if model.category == Category.PROFANITY.value:
+                    # the model may rank, not invent: a profanity finding needs a profane word
+                    # ("you're a bunch of bullies with badges" is harsh, not profane)
+                    word = PROFANE_WORD.search(texts[i])
+                    if word is None:
+                        continue
+                    spans = (Span(*word.span()),)
+                    note = f'; the profane word is "{word.group()}"'
+                elif model.category == Category.THREAT.value and not model_only_is_evidence(
+                    texts[i]
+                ):
+                    continue  # "should face murder charges" asks for the law, not violence
                 try:
                     evidence = str(model.explain(texts[i]))
                 except Exception:  # noqa: BLE001 - an explanation is extra; the finding stands
@@ -507,13 +523,14 @@ class Screener:
                     Finding(
                         category=model.category,
                         rule=model.id,
-                        spans=(),
+                        spans=spans,
                         evidence=evidence,
                         score=round(p, 3),
                         section=SECTION_FOR.get(model.category, "§.20"),
                         explanation=(
-                            f"A trained model rates the whole text as {model.category} "
-                            f"(probability {p:.2f}; threshold {threshold:.2f})."
+                            f"Model only, no rule: a trained model rates the whole text as "
+                            f"{model.category} (probability {p:.2f}; threshold "
+                            f"{threshold:.2f}){note}."
                         ),
                     )
                 )

@@ -276,6 +276,48 @@ def engine_figures(
     return out
 
 
+def devset_figures(screen: Screen) -> dict[str, Any]:
+    """piodesk's own written sets (screening.devsets), dev and held-out sides apart.
+
+    Per category file: recall on its "+" lines, the share of its "-" lines with a finding of
+    the category, and the share of every "-" line of every file (lawful.txt included) with a
+    finding of the category. For lawful.txt: the share with any finding at all.
+    """
+    from piodesk.screening import devsets
+
+    out: dict[str, Any] = {}
+    for side in ("dev", "held_out"):
+        negatives = [e for f in devsets.FILES for e in devsets.load(f, side) if not e.positive]
+        neg_results = screen([e.text for e in negatives])
+        rows: dict[str, Any] = {}
+        for name in devsets.FILES:
+            examples = devsets.load(name, side)
+            results = screen([e.text for e in examples])
+            if name == "lawful":
+                rows[name] = {
+                    "rows": len(examples),
+                    "any_finding": round(
+                        sum(1 for r in results if r.findings) / max(len(results), 1), 4
+                    ),
+                }
+                continue
+            pos = [r for e, r in zip(examples, results, strict=True) if e.positive]
+            neg = [r for e, r in zip(examples, results, strict=True) if not e.positive]
+            rows[name] = {
+                "positives": len(pos),
+                "negatives": len(neg),
+                "recall": round(sum(name in r.categories for r in pos) / max(len(pos), 1), 4),
+                "false_finding_rate": round(
+                    sum(name in r.categories for r in neg) / max(len(neg), 1), 4
+                ),
+                "false_finding_rate_all_negatives": round(
+                    sum(name in r.categories for r in neg_results) / max(len(neg_results), 1), 4
+                ),
+            }
+        out[side] = rows
+    return out
+
+
 def cross_validation(data_dir: Path) -> dict[str, Any]:
     """Retrain the linear models per fold: leave-one-video-out (YouTube), 5 folds (ETHOS)."""
     from sklearn.model_selection import StratifiedKFold
@@ -428,6 +470,7 @@ def evaluate(
         "labels": [spec.__dict__ | {"category": str(spec.category)} for spec in LABELS],
         "engine": engine_figures(data_dir, batched(screener), limit, batched(names_screener)),
         "comparison": {"alt-profanity-check": alt_profanity_check(data_dir, limit)},
+        "devsets": devset_figures(batched(screener)),
     }
     if cv and ld.available(data_dir):
         figures["cross_validation"] = cross_validation(data_dir)
@@ -523,6 +566,38 @@ def print_figures(figures: dict[str, Any], console: Console) -> None:
                 "rules column: names count only beside personal details (categories.pii."
                 "person_names)"
             )
+
+    if "devsets" in figures:
+        t = Table(title="piodesk's own written sets (screening/devsets): dev side / held-out side")
+        for col in ("set", "pos", "recall", "FFR own", "FFR all", "lawful: any"):
+            t.add_column(col, justify="left" if col == "set" else "right")
+        dev, held = figures["devsets"]["dev"], figures["devsets"]["held_out"]
+        for name, d in dev.items():
+            h = held[name]
+            if name == "lawful":
+                t.add_row(
+                    name,
+                    f"{d['rows']}/{h['rows']}",
+                    "",
+                    "",
+                    "",
+                    f"{d['any_finding']:.3f} / {h['any_finding']:.3f}",
+                )
+                continue
+            t.add_row(
+                name,
+                f"{d['positives']}/{h['positives']}",
+                f"{d['recall']:.3f} / {h['recall']:.3f}",
+                f"{d['false_finding_rate']:.3f} / {h['false_finding_rate']:.3f}",
+                f"{d['false_finding_rate_all_negatives']:.3f} / "
+                f"{h['false_finding_rate_all_negatives']:.3f}",
+                "",
+            )
+        console.print(t)
+        console.print(
+            "FFR own: share of the set's '-' lines with a finding of its category; FFR all: the "
+            "same over every '-' line of every set. Rules were tuned reading the dev side only."
+        )
 
     if "cross_validation" in figures:
         t = Table(

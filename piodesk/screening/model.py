@@ -36,6 +36,26 @@ class DraftRule(StrEnum):
     COPYRIGHT = "copyright"  # copyright, trademark and service-mark restrictions
 
 
+#: What each kind of finding is called on a PIO's screen (plain words, not codes).
+LABEL_FOR: dict[str, str] = {
+    Category.PROFANITY.value: "Profane or obscene language",
+    Category.INVESTIGATION.value: "Could compromise an investigation",
+    Category.PII.value: "Personal identifying information",
+    Category.THREAT.value: "Threat to a person or organization",
+    Category.SOLICITATION.value: "Solicitation or advertising",
+    Category.ILLEGAL.value: "Illegal conduct",
+    Category.SAFETY.value: "Compromises public safety or public systems",
+    Category.IP.value: "Copyright or trademark violation",
+    DraftRule.GUILT.value: "Guilt or innocence of a suspect",
+    DraftRule.PROSECUTION.value: "Pending prosecution",
+    DraftRule.CONFIDENTIAL.value: "Confidential information",
+    DraftRule.MEDIA_CONSENT.value: "Media without written consent",
+    DraftRule.POLITICAL.value: "Political activity",
+    DraftRule.PRIVATE_BUSINESS.value: "Private business",
+    DraftRule.EMPLOYEE_PERSONAL.value: "Employee's personal information",
+    DraftRule.COPYRIGHT.value: "Copyright or trademark",
+}
+
 #: The GO 409 section each kind of finding cites.
 SECTION_FOR: dict[str, str] = {
     **{c.value: "§.20" for c in Category},
@@ -70,6 +90,11 @@ class Finding:
     section: str  # GO 409 section cited, e.g. "§.20"
     explanation: str  # one plain sentence a PIO can read
     suggestion: str = ""  # for drafts: what to change (e.g. 'write "suspect", not "killer"')
+
+    @property
+    def label(self) -> str:
+        """The category in a PIO's words, e.g. "Could compromise an investigation"."""
+        return LABEL_FOR.get(self.category, self.category)
 
 
 @dataclass(frozen=True, slots=True)

@@ -223,7 +223,9 @@ def test_edit_with_new_findings_updates_the_open_case(
     assert categories == ["pii", "solicitation", "threat"]  # the case keeps what it had
     [event] = events(sessions, "moderation:case_updated")
     assert (event.target_id, event.reason) == (str(case.id), "an edited comment was screened again")
-    assert event.data["categories"] == ["pii", "threat"]  # what the edit was found to hold
+    # what the edit was found to hold (the offer rule still reads "call me ... for cheap
+    # tickets" as solicitation with the threat appended; the model alone did not)
+    assert event.data["categories"] == ["pii", "solicitation", "threat"]
     assert chain_verifies(sessions)
 
 

@@ -10,7 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from piodesk.screening.detectors import conduct, pii, solicitation, threat
+from piodesk.screening.detectors import (
+    conduct,
+    investigation,
+    ip,
+    offers,
+    pii,
+    safety,
+    solicitation,
+    threat,
+    threat_cues,
+)
 from piodesk.screening.detectors.base import Detector, Pattern, PatternDetector, ScanContext
 from piodesk.screening.detectors.lexicon import Lexicon, LexiconDetector, profanity_lexicon
 from piodesk.screening.model import Category
@@ -36,12 +46,12 @@ def _pii() -> list[Detector]:
 REGISTRY: dict[str, list[Callable[[], list[Detector]]]] = {
     Category.PROFANITY.value: [],
     Category.PII.value: [_pii],
-    Category.THREAT.value: [lambda: [threat.ThreatDetector()]],
-    Category.SOLICITATION.value: [solicitation.build],
-    Category.INVESTIGATION.value: [conduct.build_investigation],
+    Category.THREAT.value: [lambda: [threat.ThreatDetector()], threat_cues.build],
+    Category.SOLICITATION.value: [solicitation.build, offers.build],
+    Category.INVESTIGATION.value: [conduct.build_investigation, investigation.build],
     Category.ILLEGAL.value: [conduct.build_illegal],
-    Category.SAFETY.value: [conduct.build_safety],
-    Category.IP.value: [conduct.build_ip],
+    Category.SAFETY.value: [conduct.build_safety, safety.build],
+    Category.IP.value: [conduct.build_ip, ip.build],
 }
 
 _PROFANITY_TEXT = 'The comment uses profane, obscene or hateful language ("{word}").'

@@ -143,7 +143,9 @@ class PatternDetector(Detector):
         self.group = group
         self.suggestion = suggestion
         self.kinds = kinds
-        self._compiled = [(p, re.compile(p.regex, p.flags)) for p in self.patterns]
+        self._compiled = [
+            (p, re.compile(p.regex, _flags(p, use_normalized))) for p in self.patterns
+        ]
         self._context_re: re.Pattern[str] | None = None
         if self.context:
             alts = words_alternation(self.context)
@@ -183,6 +185,17 @@ class PatternDetector(Detector):
                     )
                 )
         return out
+
+
+_ESCAPES = re.compile(r"\\[A-Za-z]|\(\?[A-Za-z<!=:-]*")
+
+
+def _flags(p: Pattern, use_normalized: bool) -> int:
+    """The normalized text is lower case: IGNORECASE only costs time there (about half), so it
+    is dropped unless the pattern spells an upper-case letter."""
+    if use_normalized and not re.search(r"[A-Z]", _ESCAPES.sub("", p.regex)):
+        return p.flags & ~re.IGNORECASE
+    return p.flags
 
 
 def words_alternation(words: Iterable[str]) -> str:

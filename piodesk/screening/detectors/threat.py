@@ -117,7 +117,16 @@ _IDIOM = re.compile(
     r"(?:bill|bills|budget|plan|proposal|program|programme|deal|measure|ordinance|idea|"
     r"project|funding|contract|policy|law|motion|amendment|initiative|levy|tax|fee|grant|"
     r"lights|engine|vibe|mood|buzz|joke|argument|rumou?r|myth|narrative|question|photo|pic|"
-    r"picture|shot|video|email|message|interview|scene)\b|"
+    r"picture|shot|video|email|message|interview|scene|diet|inbox|noise|crossword|printer|"
+    r"appetite|comments|mentions|dms|phone|notifications)\b|"
+    r"blow(?:ing|s)?\s+up\s+(?:(?:your|my|his|her|their|the)\s+)?(?:inbox|phone|dms|mentions|"
+    r"notifications|comments)\b|"
+    r"(?:shoot|shot|shooting)\s+(?:myself|ourselves|itself|themselves|yourself)\s+in\s+the\s+"
+    r"foot|(?:the\s+)?death\s+of\s+me|kill(?:ing|s)?\s+me\b|could\s+kill\s+for|"
+    r"(?:just\s+)?kidding|\bjk\b|\bjoking\b|"
+    r"bomb\s+(?:squad|threat|dog|sniffing|technicians?|unit|scare)|"
+    r"whoever\s+(?:designed|made|invented|came\s+up|planned|decided|built|wrote)|"
+    r"rot\s+in\s+(?:prison|jail|a\s+cell)|"
     r"hang(?:ing|s)?\s+(?:out|on|in\s+there|tight|around|up)\b|"
     r"die\s+on\s+(?:a|that|this|another|the|any)\s+hill|dying\s+to\s+(?:see|know|meet|try)|"
     r"kill(?:ing|s|ed)?\s+(?:it|time|me|for|to\s+(?:meet|see|have|be|get|go|know)|"
@@ -135,6 +144,19 @@ _IDIOM = re.compile(
     r"attack\s+(?:the|this|that)\s+(?:problem|issue|question)|drown(?:ing)?\s+in|"
     r"visit\s+(?:the|your|our)\s+(?:website|site|page|office|station)|"
     r"deal\s+with\s+(?:it|this|that|the\s+(?:issue|problem|complaint)))"
+)
+
+# Violence at things or animals ("murder this plate of wings", "crush the competition"): not
+# a threat to anyone, even with a strong verb.
+_AT_A_THING = re.compile(
+    r"(?:kill|shoot|smash|destroy|blow\s+up|hit|punch|strangle|murder|beat|break|throw|stab|burn|crush)"
+    r"\w*\s+(?:(?:my|the|this|that|our|a|an|his|her|your|these|those)\s+)?(?:\w+\s+)?"
+    r"(?:printer|tv|television|laptop|computer|alarm\s+clock|clock|couch|crossword|homework|"
+    r"mailbox|wall|bear|deer|raccoon|squirrel|mosquito|fly|spider|diet|lawn|weeds|pothole|"
+    r"meter|toaster|microwave|router|game|exam|test|interview|ticket|plate|wings|pizza|burger|"
+    r"food|competition|rooster|chicken|goose|buffet|workout|song|solo|karaoke)s?\b|"
+    r"kill(?:ing)?\s+myself\s+laughing|laugh(?:ing)?\s+(?:my\s+\w+\s+off|to\s+death)|"
+    r"beat\s+(?:you|u|me|him|her|them|us)\s+(?:to|at)\s+(?:the|it|a)\b"
 )
 
 
@@ -471,7 +493,9 @@ class ThreatDetector(Detector):
                 s += _lead_ws(phrase)  # the lead may have taken the previous sentence's "."
                 if _IDIOM.search(text, s, min(len(text), e + 40)) and not _strong_inside(phrase):
                     continue
-                if _negated(text, s, e):
+                if _AT_A_THING.search(text, s, min(len(text), e + 40)):
+                    continue
+                if _negated(text, s, e) or _reported(text, s):
                     continue
                 span = ctx.span_from_norm(s, e)
                 out.append(
@@ -514,3 +538,49 @@ def _negated(text: str, start: int, end: int) -> bool:
         if m.start() < start:
             cut = m.end() - lo
     return _NEGATION.search(text, lo + cut, end) is not None
+
+
+# Counter-speech: a threat quoted or reported ("someone commented 'kill all cops'", "he was
+# sentenced for threatening to bomb the courthouse") is evidence of a threat, not one.
+_REPORTING = re.compile(
+    r"(?<![\w'])(?:said|saying|says|wrote|writes|written|posted|commented|painted|note|"
+    r"threaten(?:ed|ing|s)?\s+to|sentenced\s+for|charged\s+with|arrested\s+for|accused\s+of|"
+    r"reports?|reported|yelling|told\s+(?:me|us|him|her)|(?:was|were)\s+(?:going|planning)\s+to|"
+    r"planned\s+to|tried\s+to)(?![\w'])"
+)
+_ABOUT_A_THREAT = re.compile(
+    r"(?<![\w'])(?:report(?:ed)?\s+it|should\s+be\s+(?:deleted|removed|arrested|banned|"
+    r"prosecuted|fired)|please\s+(?:remove|delete|clean)|must\s+be\s+fired|clean\s+it\s+up|"
+    r"is\s+a\s+threat|should\s+i\s+report)(?![\w'])"
+)
+
+
+def _reported(text: str, start: int) -> bool:
+    """The phrase is inside quotation marks, follows a reporting verb in its sentence, or the
+    text asks for the threat it quotes to be reported or removed."""
+    if text.count('"', 0, start) % 2 == 1:
+        return True
+    lo = max(0, start - 80)
+    cut = lo
+    for m in re.finditer(r"[.!?\n]", text[lo:start]):
+        cut = lo + m.end()
+    if _REPORTING.search(text, cut, start) is not None:
+        return True
+    return _ABOUT_A_THREAT.search(text) is not None
+
+
+# A threat model's score alone is not evidence when the text asks for the law to act.
+_LEGAL_PROCESS = re.compile(
+    r"(?<![\w'])(?:face\s+(?:\w+\s+)?charges|be\s+charged|charged\s+with|prosecuted|"
+    r"in\s+prison|behind\s+bars|be\s+fired|arrested|convicted|sentenced?|trial|in\s+court|"
+    r"in\s+jail|lose\s+(?:his|her|their)\s+(?:job|badge|pension))(?![\w'])"
+)
+
+
+def model_only_is_evidence(text: str) -> bool:
+    """Whether a threat model's whole-text score may stand alone as a finding: not when the text
+    calls for arrest, charges or prison, or reports or quotes a threat."""
+    low = text.lower()
+    if _LEGAL_PROCESS.search(low) is not None or _ABOUT_A_THREAT.search(low) is not None:
+        return False
+    return not _reported(low, len(low))

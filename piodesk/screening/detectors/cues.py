@@ -1,0 +1,239 @@
+"""Cue rules: a finding when several kinds of evidence meet in one sentence (or one comment).
+
+A tip-off is not one phrase: it is a police operation ("raid", "warrant", "undercover"), a time
+("tomorrow", "at dawn") and a warning to someone ("tell him", "move the stuff"), in any order
+and any wording. A `CueRule` names the cue classes that must all be present in one unit (a
+sentence, or the whole comment) and the classes that cancel it (a question, a news report, a
+request to fix something). Every cue's span is kept, so the PIO sees each piece of evidence
+the rule rests on, and the explanation says what the text puts at risk.
+
+Cues are regular expressions over the lower-cased original text, so spans need no mapping.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ahocorasick
+
+from piodesk.screening.detectors.base import Detector, ScanContext, clip
+from piodesk.screening.model import Finding, Span
+
+# the standard library's own regex parser, to read literal words off a pattern
+_sre_parser: Any = getattr(re, "_parser")  # noqa: B009
+_sre_constants: Any = getattr(re, "_constants")  # noqa: B009
+
+# Sentence ends: ". ", "!", "?", ";", a line break. A "." inside "st." or "1.5" does not end one.
+_SENTENCE_END = re.compile(r"[!?;\n]+|\.(?=\s|$)")
+
+
+def words(*items: str) -> str:
+    """A regex matching any of the items as whole words (items are regex fragments)."""
+    return r"(?<![\w'])(?:" + "|".join(items) + r")(?![\w'])"
+
+
+@dataclass(frozen=True, slots=True)
+class CueRule:
+    """All of `needs` in one unit, none of `unless` there: a finding of `rule`."""
+
+    rule: str  # finding rule id, e.g. "investigation.tip_off"
+    needs: tuple[str, ...]  # cue class names, all required
+    explanation: str  # one sentence for the PIO: what the text puts at risk
+    score: float = 0.75
+    unless: tuple[str, ...] = ()  # cue class names that cancel the rule in the same unit
+    scope: str = "sentence"  # "sentence" or "text"
+    unless_in_text: bool = False  # `unless` cancels from anywhere in the text, not the unit
+    distinct: bool = False  # each class must be met by different words
+
+
+class CueDetector(Detector):
+    """Runs `CueRule`s over one text; each cue class is searched at most once per text."""
+
+    def __init__(
+        self,
+        id: str,
+        category: str,
+        cues: Mapping[str, str | Callable[[str], list[tuple[int, int]]]],
+        rules: Sequence[CueRule],
+        explanation: str,
+        *,
+        case_sensitive: Iterable[str] = (),
+        gate: bool = True,
+    ) -> None:
+        self.id = id
+        self.category = category
+        self.explanation = explanation
+        # case-sensitive classes (names: a capital letter) read the original text, the rest
+        # its lower-cased copy; both have the same offsets
+        self._original = frozenset(case_sensitive)
+        # a class is a regex, or a function of the original text giving spans (a name finder)
+        self._cues: dict[str, Any] = {
+            # the text is lower-cased once, so the classes need no IGNORECASE (twice as fast)
+            name: re.compile(rx) if isinstance(rx, str) else rx
+            for name, rx in cues.items()
+        }
+        self._rules = tuple(rules)
+        for r in self._rules:
+            missing = [n for n in (*r.needs, *r.unless) if n not in self._cues]
+            if missing:
+                raise ValueError(f"{r.rule}: unknown cue classes {missing}")
+        # Gate: each rule needs one of the literal words its most selective class starts with
+        # (read off the regex), so one Aho-Corasick pass tells which rules can match at all.
+        keys = {n: literal_keys(rx) for n, rx in cues.items() if isinstance(rx, str)}
+        wakes: dict[str, set[int]] = {}
+        self._always: frozenset[int] = frozenset()
+        always = set()
+        for i, r in enumerate(self._rules):
+            options: list[frozenset[str]] = [ks for n in r.needs if (ks := keys.get(n))]
+            if not options or not gate:  # gate=False runs every rule (the tests compare)
+                always.add(i)
+                continue
+            for k in min(options, key=_breadth):
+                wakes.setdefault(k, set()).add(i)
+        self._always = frozenset(always)
+        # Try the rarest class first (fewest literal words; a class without them last): most
+        # texts fail there and the common classes ("you", "they") are never searched.
+        self._order = [
+            sorted(r.needs, key=lambda n: (keys.get(n) is None, _breadth(keys.get(n) or ())))
+            for r in self._rules
+        ]
+        self._auto: Any = None
+        if wakes:
+            self._auto = ahocorasick.Automaton()
+            for k, idx in wakes.items():
+                self._auto.add_word(k, frozenset(idx))
+            self._auto.make_automaton()
+        #: lower-case words one of which is in every text this detector can find anything in
+        #: (the engine's prefilter reads it); None when some rule has no such words
+        self.triggers: tuple[str, ...] | None = None if always else tuple(sorted(wakes))
+
+    def detect(self, ctx: ScanContext) -> list[Finding]:
+        """At most one finding per rule: the first unit in which all its cues meet."""
+        text = ctx.lower
+        original = ctx.text if len(ctx.lower) == len(ctx.text) else ctx.lower
+        hits: dict[str, list[tuple[int, int]]] = {}
+
+        def find(name: str) -> list[tuple[int, int]]:
+            got = hits.get(name)
+            if got is None:
+                cue = self._cues[name]
+                if isinstance(cue, re.Pattern):
+                    source = original if name in self._original else text
+                    got = [m.span() for m in cue.finditer(source) if m.end() > m.start()]
+                else:
+                    got = sorted(cue(ctx.text))
+
+                hits[name] = got
+            return got
+
+        units: list[tuple[int, int]] | None = None
+        out: list[Finding] = []
+        awake = set(self._always)
+        if self._auto is not None:
+            for _end, idx in self._auto.iter(text.lower()):
+                awake |= idx
+        for i, r in enumerate(self._rules):
+            if i not in awake:
+                continue
+            if not all(find(n) for n in self._order[i]):  # cheap: most texts miss the first cue
+                continue
+            if r.scope == "text":
+                candidates: Iterable[tuple[int, int]] = ((0, len(text)),)
+            else:
+                if units is None:
+                    units = _sentences(text)
+                candidates = units
+            for lo, hi in candidates:
+                picked = [_first_in(find(n), lo, hi) for n in r.needs]
+                if any(p is None for p in picked):
+                    continue
+                if r.distinct and len(set(picked)) < len(picked):
+                    continue  # each class needs its own words ("for sale" is not two cues)
+                ulo, uhi = (0, len(text)) if r.unless_in_text else (lo, hi)
+                if any(_first_in(find(n), ulo, uhi) is not None for n in r.unless):
+                    continue
+                spans = sorted({p for p in picked if p is not None})
+                out.append(
+                    self.finding(
+                        [Span(s, e) for s, e in spans],
+                        " … ".join(clip(ctx.text, s, e, 40) for s, e in spans),
+                        r.score,
+                        rule=r.rule,
+                        explanation=r.explanation,
+                    )
+                )
+                break
+        return out
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    out = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.start() > start:
+            out.append((start, m.end()))  # the "?" or "!" belongs to its sentence
+        start = m.end()
+    if start < len(text):
+        out.append((start, len(text)))
+    return out
+
+
+def _first_in(spans: list[tuple[int, int]], lo: int, hi: int) -> tuple[int, int] | None:
+    for s, e in spans:
+        if s >= lo and e <= hi:
+            return s, e
+        if s >= hi:
+            return None
+    return None
+
+
+def _breadth(keys: Iterable[str]) -> int:
+    """How often some key is likely in a text: short keys ("u", "rn", "$") are everywhere."""
+    return sum(1 if len(k) >= 4 else 5 if len(k) == 3 else 25 for k in keys)
+
+
+def literal_keys(regex: str) -> frozenset[str] | None:
+    """Lower-case literals one of which begins every match of `regex`, or None if unknown.
+
+    Read off the parsed pattern: leading look-arounds are skipped, a branch contributes the
+    literal characters it starts with, a group its branches' keys. A branch that can start
+    with anything else (an optional group, a class, a digit) makes the answer None.
+    """
+    try:
+        parsed = _sre_parser.parse(regex, re.IGNORECASE)
+    except re.error:
+        return None
+    got = _seq_keys(list(parsed))
+    return frozenset(k.lower() for k in got) if got else None
+
+
+def _seq_keys(items: list[Any]) -> set[str] | None:
+    c = _sre_constants
+    i = 0
+    while i < len(items) and items[i][0] in (c.ASSERT, c.ASSERT_NOT, c.AT):
+        i += 1
+    if i == len(items):
+        return None
+    op, av = items[i]
+    if op is c.LITERAL:
+        chars = []
+        while i < len(items) and items[i][0] is c.LITERAL:
+            chars.append(chr(items[i][1]))
+            i += 1
+        return {"".join(chars)}
+    if op is c.SUBPATTERN:
+        return _seq_keys(list(av[-1]))
+    if op is c.BRANCH:
+        out: set[str] = set()
+        for branch in av[1]:
+            got = _seq_keys(list(branch))
+            if not got:
+                return None
+            out |= got
+        return out
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+        return _seq_keys(list(av[2]))
+    return None

@@ -1,0 +1,364 @@
+"""Comments that could compromise an ongoing investigation (GO 409 §.20), as cue rules.
+
+What is compromised is named in each explanation: a police operation (a raid, a warrant, an
+undercover officer or surveillance) tipped off before it happens, a witness, informant or
+arrested juvenile named, where evidence is hidden, evidence destroyed or detectives avoided,
+or details the police have not released. Questions, requests for help, news quoted with
+attribution and complaints about what already happened share the words and cancel the rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from piodesk.screening.detectors.base import Detector
+from piodesk.screening.detectors.cues import CueDetector, CueRule, words
+from piodesk.screening.model import Category
+
+_POLICE = (
+    r"cops?|police|feds|fbi|dea|atf|swat|narcs?|narcotics|detectives?|investigators?|"
+    r"the\s+law|5-0|five-o|po\s?po|task\s+force|warrant\s+(?:squad|team)|(?:us\s+)?marshals|"
+    r"deputies|troopers|sheriffs?|k9s?"
+)
+_TITLE_BEFORE = re.compile(
+    r"(?:officer|ofc|det|detective|sgt|sergeant|lt|lieutenant|chief|deputy|trooper|"
+    r"captain|capt|sheriff|judge|mayor|da)\.?\s*$",
+    re.IGNORECASE,
+)
+
+
+# "Lincoln High", "Jefferson Elementary", "Grant St": a place named after a person
+_PLACE_AFTER = re.compile(
+    r"\s+(?:high|elementary|middle|school|academy|park|st|street|ave|avenue|rd|road|mall|"
+    r"county|heights|gardens)\b",
+    re.IGNORECASE,
+)
+
+
+def _names(text: str) -> list[tuple[int, int]]:
+    """People's names (the name finder), but not officers' ("call Det. Ruiz")."""
+    try:
+        from piodesk.screening.models.names import find_person_names
+    except ImportError:  # the models package is optional
+        return []
+    return [
+        (s, e)
+        for s, e, _score in find_person_names(text)
+        if not _TITLE_BEFORE.search(text, max(0, s - 14), s)
+        and not _PLACE_AFTER.match(text, e)
+        and not _PLACE_AFTER.match(" " + text[s:e].split()[-1])
+    ]
+
+
+# fmt: off
+_EVIDENCE = words(
+        r"gun'?s?", r"pistol", r"knife", r"weapon", r"drugs", r"stash", r"the\s+stuff",
+        r"the\s+money", r"the\s+bag", r"shell\s+casings", r"casings", r"burner(?:\s+phone)?",
+        r"laptops", r"the\s+van", r"the\s+car", r"second\s+car", r"stolen\s+\w+", r"body",
+        r"evidence", r"footage", r"tape", r"bullets",
+    )
+_HIDDEN_AT = words(
+        r"(?:is|are|still)\s+(?:still\s+)?(?:in|under|behind|at|inside|buried|parked)",
+        r"buried\s+in", r"hid\s+(?:the\s+\w+\s+|it\s+)?in", r"threw\s+\w+(?:\s+\w+)?\s+in",
+        r"tossed\s+\w+(?:\s+\w+)?\s+(?:off|in)", r"moved\s+to", r"in\s+the\s+(?:trunk|wall|vent|"
+        r"shed|storm\s+drain|creek|dumpster|glovebox|barn|garage|basement)",
+        r"(?:under|behind)\s+(?:the|his|her)\s+\w+", r"'s\s+in\s+the",
+    )
+
+CUES: dict[str, str | Callable[[str], list[tuple[int, int]]]] = {
+    # a police operation that has not happened yet, or is going on now
+    "operation": words(
+        r"raid(?:s|ing)?", r"search\s+warrants?", r"warrants?", r"sting", r"sweep",
+        r"stak(?:e|ing)\s*out",
+        r"staking", r"controlled\s+buy", r"bolo", r"wire(?:\s+room)?", r"wiretap", r"tapping",
+        r"tracker", r"plate\s+readers?", r"swab", r"search(?:ing)?", r"pick\s+up", r"arrest",
+        r"hit(?:ting)?\s+the\s+(?:house|spot|place|building|apartment)", r"serv(?:ed|ing)",
+        r"waiting\s+(?:at|for|on)", r"watching", r"sitting\s+on", r"eyes\s+on",
+        r"looking\s+for", r"(?:coming|comin|come)\s+(?:for|to|with|back)", r"headed\s+(?:to|for)",
+        r"on\s+(?:their|the)\s+way", r"questioning", r"camera\s+on\s+the\s+pole",
+        r"about\s+to\s+(?:raid|arrest|hit|search|pull|come|put)", r"circling",
+        r"going\s+to\s+(?:raid|arrest|search|pick|hit|come)", r"gonna\s+(?:raid|arrest|search|"
+        r"pick|hit|come|do|be\s+at)", r"(?:will|'ll)\s+(?:be\s+at|arrest|raid|search|pick)",
+        r"planning\s+(?:a|to)", r"(?:got|have)\s+(?:a\s+)?(?:tracker|wire|tap|camera|undercover)",
+    ),
+    # operations that are police work whoever is named
+    "op_strong": words(
+        r"raid(?:s|ing)?", r"search\s+warrants?", r"warrants?", r"sting", r"sweep",
+        r"stak(?:e|ing)\s*out",
+        r"staking\s+out", r"controlled\s+buy", r"bolo", r"wire\s+room", r"wiretap",
+        r"tapping\s+\w+\s+phone", r"tracker", r"plate\s+readers?", r"warrant\s+(?:squad|team)",
+        r"task\s+force", r"swat", r"narcs?", r"feds", r"dea", r"atf", r"marshals",
+    ),
+    "future": words(
+        r"tomorrow", r"tmrw", r"tmr", r"tonight", r"tonite", r"this\s+(?:week(?:end)?|friday|"
+        r"saturday|sunday|monday|tuesday|wednesday|thursday)", r"next\s+week",
+        r"(?:on\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)",
+        r"at\s+(?:dawn|sunrise)", r"\d{1,2}\s*am", r"in\s+(?:like\s+)?\d+\s+min(?:ute)?s?",
+        r"before\s+the\s+weekend", r"about\s+to", r"(?:gonna|going\s+to)\s+(?:raid|search|hit|"
+        r"arrest|serve|do|be)", r"getting\s+served", r"going\s+down",
+        r"right\s+now", r"rn", r"as\s+we\s+speak",
+    ),
+    "leak_strong": words(
+        r"keeping\s+it\s+quiet", r"not\s+public",
+        r"(?:he|she)\s+(?:doesn'?t|dont|don'?t)\s+know\s+yet",
+        r"haven'?t\s+told\s+the\s+family", r"not\s+showing\s+it",
+        r"(?:police|cops)\s+(?:dont|don'?t)\s+know",
+        r"nobody\s+has\s+told\s+the\s+cops", r"know\s+about\s+the\s+\w+",
+        r"haven'?t\s+searched", r"only\s+searched", r"(?:cops|police)\s+(?:only|never)",
+    ),
+    "recovered": words(
+        r"found\s+(?:a|the)\s+\w+\s+(?:in|while)", r"recovered", r"seized", r"returned",
+        r"police\s+found", r"officers?\s+found", r"called\s+it\s+in", r"handed\s+it",
+    ),
+    "generic": words(
+        r"all\s+(?:these|the|those)", r"scam", r"waste", r"shouldn'?t", r"should\s+have\s+to",
+        r"policy", r"like\s+the\s+one", r"why",
+    ),
+    "police": words(_POLICE),
+    # in one sentence with an operation, "they" are the police ("they coming to ur house")
+    "police_they": words(_POLICE, r"they", r"they'?re", r"theyre"),
+    # when: soon, or a day or hour that is coming
+    "soon": words(
+        r"tomorrow", r"tmrw", r"tmr", r"tmw", r"tonight", r"tonite", r"this\s+(?:week(?:end)?|"
+        r"morning|afternoon|evening|friday|saturday|sunday|monday|tuesday|wednesday|thursday)",
+        r"next\s+week", r"(?:on\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|"
+        r"sunday)(?:\s+night|\s+morning)?", r"at\s+(?:dawn|sunrise|\d{1,2}\s*(?:am|pm)?)",
+        r"\d{1,2}\s*am", r"in\s+(?:like\s+)?\d+\s+min(?:ute)?s?", r"right\s+now", r"rn", r"now",
+        r"soon", r"before\s+the\s+weekend", r"as\s+we\s+speak", r"24/7", r"all\s+week",
+        r"been\s+(?:going|there|by)", r"already", r"every\s+(?:day|night)",
+    ),
+    # a warning to the person the operation is about
+    "warn": words(
+        r"tell\s+(?:him|her|them|ur|your|ya|yo|\w+)", r"somebody\s+(?:tell|warn|move)",
+        r"warn\s+\w+", r"heads\s+up", r"fyi", r"pass\s+it\s+on", r"let\s+(?:your|ur|him|her|"
+        r"them|everybody|everyone)\s+\w*\s*know", r"get\s+out", r"leave\s+(?:now|town|the\s+state)",
+        r"move\s+(?:the|it|that|ur|your)", r"hide\s+(?:it|the|ur|your)", r"ditch", r"lose\s+the",
+        r"don'?t\s+(?:go|open|talk|answer|show|say|sell|bring|meet|post)", r"do\s+not\s+go",
+        r"stay\s+(?:away|off|quiet|out)", r"be\s+careful", r"careful", r"watch\s+(?:who|what|out)",
+        r"if\s+he'?s\s+smart",
+        r"(?:he|she|you|u)\s+(?:needs?|should|shouldn'?t|better|gotta|gotta\s+not)",
+        r"switch\s+(?:numbers|phones)", r"check\s+under",
+        r"keep\s+(?:it|that)\s+(?:quiet|that\s+way)",
+        r"go\s+to\s+(?:his|her)\s+\w+", r"leave\s+thru|leave\s+through", r"get\s+rid",
+        r"(?:yall|y'all|everybody|everyone|ppl|bro)", r"just\s+saying",
+    ),
+    # an undercover officer or surveillance pointed out
+    "undercover": words(
+        r"undercover(?:\s+(?:cop|officer|female\s+officer|uber\s+driver|in|at))?", r"a\s+narc",
+        r"is\s+a\s+cop", r"are\s+cops", r"is\s+(?:a|the)\s+detectives?", r"unmarked",
+        r"plain\s*clothes", r"posing\s+as", r"surveillance\s+van", r"is\s+an?\s+undercover",
+        r"(?:ci|informant)\s+they'?re\s+using", r"is\s+the\s+detectives",
+    ),
+    "where_who": words(
+        r"(?:the\s+)?(?:guy|lady|girl|man|woman|dude|van|car|truck|tahoe|charger|honda|suv|"
+        r"new\s+guy|bald\s+guy|homeless\s+guy|new\s+neighbor)", r"in\s+(?:a|the)\s+\w+",
+        r"(?:at|outside|by|on|in|behind|near)\s+(?:the\s+)?[\w']+", r"been\s+there",
+    ),
+    # a role in a case that must stay unnamed, and a name
+    "role": words(
+        r"(?<!to\s)witness(?:es)?", r"eye\s*witness", r"informant", r"snitch", r"ratted",
+        r"the\s+ci",
+        r"ci", r"wore\s+a\s+wire", r"wearing\s+a\s+wire", r"testif(?:y|ied)\s+(?:against|at)",
+        r"one\s+(?:who|that)\s+"
+        r"(?:called|told|talked|reported|snitched|saw|set)", r"called\s+(?:it\s+in|911|the\s+cops)",
+        r"went\s+to\s+the\s+cops", r"turned\s+the\s+gun\s+in", r"gave\s+the\s+cops",
+        r"told\s+the\s+cops", r"working\s+with\s+the\s+cops", r"cooperating",
+        r"giving\s+the\s+narcs", r"set\s+him\s+up", r"victim(?:'s\s+name)?",
+        r"keeps\s+calling\s+them", r"suspect\s+in\s+the",
+    ),
+    "juvenile": words(
+        r"\d{1,2}\s*(?:yr|year|y/?o)s?(?:[- ]old)?", r"\d{1,2}-year-old", r"juvenile", r"minor",
+        r"teen(?:ager)?", r"kid", r"boy", r"girl", r"(?:only|is|he's|she's)\s+\d{1,2}",
+        r"son", r"goes\s+to\s+\w+(?:\s+high)?",
+    ),
+    "arrested": words(
+        r"arrested", r"picked\s+up", r"took\s+in", r"charged", r"got\s+arrested",
+        r"they\s+arrested", r"in\s+custody", r"suspect", r"they\s+(?:got|took)",
+    ),
+    "name": _names,
+    # evidence, and where it is (hidden, not found)
+    # the evidence and, within three words, where it is
+    "evidence_at": _EVIDENCE + r"(?:\s+[\w']+){0,3}?\s+" + _HIDDEN_AT,
+    "not_found": words(
+        r"never\s+(?:checked|looked|found)", r"haven'?t\s+(?:found|searched|looked|told)",
+        r"didn'?t\s+(?:check|find|look)", r"missed", r"still\s+(?:in|there|has|got|parked)",
+        r"don'?t\s+know", r"doesn'?t\s+know", r"nobody\s+(?:has\s+)?told", r"before\s+they\s+do",
+        r"go\s+get\s+(?:it|them)", r"keep\s+it\s+that\s+way", r"only\s+searched", r"wrong\s+car",
+        r"not\s+saying", r"before\s+the\s+raid", r"under\s+(?:the\s+)?tarp", r"oops", r"lol",
+        r"check\s+it", r"they\s+never", r"cops\s+only", r"whoever\s+did",
+    ),
+    # destroying evidence, or keeping away from detectives
+    "destroy": words(
+        r"delete", r"wipe", r"get\s+rid\s+of", r"burn", r"bleach", r"ditch", r"lose",
+        r"toss", r"dump", r"paint", r"destroy", r"hide",
+    ),
+    "destroy_object": words(
+        r"(?:ur|your|the|that|his|her|those|all\s+the)\s+(?:\w+\s+)?(?:phone|texts?|messages|footage|video|"
+        r"clothes|hoodie|jacket|sneakers|shoes|jordans|gun|pistol|knife|evidence|car|plates?|"
+        r"stash|burner|hoodie)", r"everything\s+off", r"it\s+or\s+get\s+rid",
+    ),
+    "avoid": words(
+        r"don'?t\s+(?:talk|say|answer|open|tell|let\s+them)",
+        r"dont\s+(?:talk|say|answer|open|tell)",
+        r"keep\s+(?:your|ur)\s+mouth\s+shut", r"stay\s+quiet", r"say\s+you\s+weren'?t",
+        r"skip\s+the\s+interview", r"refuse", r"better\s+not\s+testify", r"not\s+show",
+        r"don'?t\s+show", r"keep\s+quiet",
+    ),
+    "detectives": words(r"detectives?", r"cops", r"police", r"the\s+law", r"feds"),
+    # details the police hold back
+    "inside": words(
+        r"(?:my|a)\s+(?:cousin|uncle|aunt|friend|homegirl|buddy|source|sister|brother)\s+"
+        r"(?:in|at|who\s+(?:works|cleans))", r"off\s+(?:the\s+)?record", r"told\s+my\s+friend",
+        r"cop\s+at\s+the", r"detective\s+told\s+me", r"(?:my\s+)?cousin\s+works\s+there",
+    ),
+    "leak": words(
+        r"haven'?t\s+told", r"not\s+public", r"keeping\s+it\s+quiet", r"doesn'?t\s+know\s+yet",
+        r"not\s+showing", r"main\s+suspect", r"think\s+it\s+was", r"told\s+me\s+the\s+plan",
+        r"sent\s+it\s+to\s+me", r"confession", r"(?:got|found)\s+(?:dna|prints|blood)",
+        r"matched", r"know\s+who\s+did", r"have\s+the\s+shooter'?s\s+name",
+        r"said\s+they'?re\s+about\s+to", r"it'?s\s+coming", r"searching", r"arrest",
+    ),
+    # what cancels: questions, news, past complaints, requests to the police
+    "question": r"\?",
+    "news": words(
+        r"per\s+the", r"according\s+to", r"reported", r"reports", r"the\s+news", r"news",
+        r"press\s+release", r"court\s+(?:documents|ruling)", r"channel\s+\d+", r"the\s+article",
+        r"gazette", r"herald", r"tribune", r"on\s+tv", r"said\s+at\s+the\s+press",
+        r"published", r"public\s+record",
+    ),
+    "request": words(
+        r"please", r"can\s+(?:i|someone|you)", r"how\s+(?:do|can|long)", r"who\s+(?:do|should)",
+        r"call\s+the\s+tip\s+line", r"tip\s+line", r"thank\s+you", r"thanks", r"i\s+hope",
+        r"hope\s+they", r"proud", r"good\s+job", r"if\s+you\s+see",
+        r"should\s+(?:stop|publish|release)",
+        r"without\s+a\s+lawyer", r"lawyer", r"attorney", r"good\s+advice", r"reward",
+    ),
+    "past": words(
+        r"last\s+(?:month|year|week|friday)", r"in\s+(?:19|20)\d\d", r"years?\s+ago",
+        r"already\s+(?:interviewed|spoke|talked|handed)", r"was\s+a\s+disgrace",
+        r"called\s+it\s+in", r"handed\s+it", r"turned\s+it\s+in", r"after\s+(?:the|your|their)",
+    ),
+}
+# fmt: on
+
+_WITNESS = "The text names a witness, informant or person who reported a crime"
+RULES: tuple[CueRule, ...] = (
+    CueRule(
+        "investigation.tip_off",
+        ("op_strong", "future"),
+        "Tip-off: the text says when a police operation (raid, warrant, sting or task force) "
+        "will happen, before it does.",
+        0.75,
+        unless=("question", "news", "request", "past"),
+        scope="text",
+    ),
+    CueRule(
+        "investigation.tip_off",
+        ("op_strong", "warn"),
+        "Tip-off: the text warns someone about a police operation or surveillance.",
+        0.7,
+        unless=("question", "news", "request", "past", "generic"),
+        scope="text",
+    ),
+    CueRule(
+        "investigation.case_details",
+        ("police", "leak_strong"),
+        "The text discloses what the police know or have not yet searched in an open case.",
+        0.7,
+        unless=("question", "news", "request", "past"),
+        scope="text",
+    ),
+    CueRule(
+        "investigation.tip_off",
+        ("police", "operation", "soon", "warn"),
+        "Tip-off: the text warns someone about a police operation (raid, warrant, arrest or "
+        "surveillance) before it happens.",
+        0.8,
+        unless=("question", "news", "request", "past"),
+        scope="text",
+    ),
+    CueRule(
+        "investigation.tip_off",
+        ("operation", "warn", "police_they"),
+        "Tip-off: the text tells someone what the police are doing so they can get away.",
+        0.7,
+        unless=("question", "news", "request", "past"),
+    ),
+    CueRule(
+        "investigation.undercover",
+        ("undercover", "where_who"),
+        "The text points out an undercover officer or police surveillance, which compromises "
+        "the operation and puts the officer at risk.",
+        0.8,
+        unless=("question", "news", "request", "past", "generic"),
+    ),
+    CueRule(
+        "investigation.named_party",
+        ("role", "name"),
+        f"{_WITNESS}: it puts the person and the case at risk.",
+        0.75,
+        unless=("question", "news", "request"),
+        scope="text",
+    ),
+    CueRule(
+        "investigation.named_juvenile",
+        ("juvenile", "arrested", "name"),
+        "The text names a juvenile who was arrested or is a suspect or victim in a case.",
+        0.75,
+        unless=("question", "news", "request"),
+        scope="text",
+    ),
+    CueRule(
+        "investigation.evidence_location",
+        ("evidence_at", "not_found"),
+        "The text says where evidence is hidden that the police have not found, so it can be "
+        "moved before they do.",
+        0.75,
+        unless=("question", "news", "request", "past"),
+        scope="text",
+    ),
+    CueRule(
+        "investigation.evidence_location",
+        ("evidence_at",),
+        "The text says where evidence in a case is.",
+        0.6,
+        unless=("question", "news", "request", "past", "recovered"),
+    ),
+    CueRule(
+        "investigation.destroy_evidence",
+        ("destroy", "destroy_object"),
+        "The text tells someone to destroy or hide evidence.",
+        0.7,
+        unless=("question", "news", "request", "past"),
+    ),
+    CueRule(
+        "investigation.avoid_detectives",
+        ("avoid", "detectives"),
+        "The text tells people to keep from the detectives or not to testify in a case.",
+        0.7,
+        unless=("question", "news", "request", "past"),
+        scope="text",
+    ),
+    CueRule(
+        "investigation.case_details",
+        ("inside", "leak"),
+        "The text discloses details of an ongoing investigation from someone inside it.",
+        0.75,
+        unless=("question", "news", "request"),
+        scope="text",
+    ),
+)
+
+
+def build() -> list[Detector]:
+    """The investigation cue rules as one detector."""
+    return [
+        CueDetector(
+            "investigation.cues",
+            Category.INVESTIGATION.value,
+            CUES,
+            RULES,
+            "The text could compromise an ongoing investigation.",
+        )
+    ]

@@ -1,0 +1,263 @@
+"""Comments that compromise the safety or security of the public or public systems (§.20).
+
+Each explanation names the system or the people put at risk: codes and passwords of public
+buildings, police radio frequencies, a public system left unguarded, where and when police
+are (or are not) during an event, protected people and shelters located, and hoax emergencies.
+Requests to fix something ("please fix the fence"), questions and news share the words and
+cancel the rule: saying that something is broken is not showing how to use it.
+"""
+
+from __future__ import annotations
+
+from piodesk.screening.detectors.base import Detector
+from piodesk.screening.detectors.cues import CueDetector, CueRule, words
+
+_PLACE = (
+    r"station|precinct|substation|jail|prison|courthouse|court\s*house|city\s+hall|capitol|"
+    r"annex|dispatch(?:\s+center)?|911(?:\s+center)?|impound(?:\s+lot)?|evidence\s+(?:room|"
+    r"warehouse|locker)|armory|sally\s+port|school|library|clerk'?s\s+office|shelter|"
+    r"sheriff'?s\s+office|police\s+department|pd|lobby|range|garage|building|hospital|arena|"
+    r"stadium|airport|control\s+room"
+)
+
+# fmt: off
+_CODE_WORD = words(
+    r"(?:door|gate|alarm|keypad|building|key|entry|access|lock|back\s+gate)\s*codes?",
+    r"passwords?", r"passcodes?", r"pin", r"logins?", r"encryption\s+key", r"keypad",
+    r"code\s+word", r"credentials", r"admin/admin", r"codes?",
+)
+# the code itself, within a few words after the word "code" or "password"
+_CODE_VALUE = (
+    _CODE_WORD
+    + r"[^.!?\n]{0,40}?(?<![\w.])(?:#?\d{3,6}|\d(?:-\d){2,5}|\d(?:\s\d){3,5}|admin|the\s+year|"
+    r"(?:the\s+)?(?:factory\s+|vendor\s+)?default|vendor\s+password|[a-z]+\d{2,4}|written\s+on|"
+    r"sticky\s+note|post\s*it|sticker|\"[^\"]{2,20}\")(?![\w])"
+)
+
+CUES: dict[str, str] = {
+    "code_word": _CODE_WORD,
+    "code_value": _CODE_VALUE,
+    "frequency": r"(?<![\w.])\d{3}\.\d{2,4}(?:\s*mhz)?(?![\w.])|" + words(
+        r"talkgroup\s+\d+", r"tac\s+channel", r"ops\s+\d", r"channel\s+\d+", r"jammers?",
+    ),
+    "radio": words(
+        r"radio", r"radios", r"dispatch", r"scanner", r"frequency", r"freq", r"mhz", r"channel",
+        r"talkgroup", r"uniden", r"baofeng", r"repeater", r"comms",
+    ),
+    # a public system or place, and a weakness someone could use
+    "system": words(
+        _PLACE, r"water\s+(?:treatment\s+)?plant", r"treatment\s+plant", r"pump\s+station",
+        r"power\s+(?:plant|company'?s\s+substation|to\s+the\s+police)", r"grid", r"dam",
+        r"spillway", r"reservoir(?:\s+intake)?", r"water\s+tower", r"chemical\s+plant",
+        r"chlorine\s+tanks", r"generator", r"traffic\s+(?:light|signal)s?(?:\s+controller)?",
+        r"controller\s+box", r"red\s+light\s+cameras", r"cameras?(?:\s+system)?",
+        r"camera\s+feed", r"alarm(?:\s+panel|\s+system)?", r"fire\s+alarm\s+panel",
+        r"metal\s+detectors?", r"emergency\s+(?:sirens|exit|doors|alert\s+system)", r"sirens",
+        r"gas\s+line\s+valve", r"runway", r"fence", r"back\s+door", r"side\s+doors?",
+        r"roof\s+door", r"door", r"gate", r"window", r"panic\s+button", r"patrol\s+cars",
+        r"gun\s+safe", r"transit\s+center", r"train\s+platform", r"loading\s+dock",
+        r"inmate\s+phone\s+system", r"ballot\s+drop\s+box", r"atm", r"police\s+horses",
+        r"mobile\s+command\s+unit", r"cellular\s+booster", r"tanks?", r"network", r"wifi",
+        r"drone", r"prison\s+yard", r"yard",
+    ),
+    "weakness": words(
+        r"(?:never|isn'?t|not|is\s+not|aren'?t)\s+(?:even\s+)?locked", r"unlocked",
+        r"no\s+lock", r"doesn'?t\s+(?:latch|lock)", r"don'?t\s+lock", r"doesn'?t\s+set\s+off",
+        r"no\s+(?:cameras?|guard|security|alarm|fence|one\s+watching|detection|camera)",
+        r"has\s+no\s+(?:guard|camera|alarm|fence|lock|security)", r"(?:is|are)\s+unguarded",
+        r"broken\s+(?:fence|lock)", r"fence\s+is\s+cut", r"gap", r"hole\s+in", r"wide\s+open",
+        r"propped\s+open", r"(?:been\s+)?open\s+for\s+months", r"rusted\s+open",
+        r"(?:cameras?|feed)\s+(?:are\s+|is\s+)?(?:out|off|fake|broken|offline|on\s+a\s+timer)",
+        r"(?:is|are|been)\s+(?:turned\s+off|disabled|offline|broken|fake|out)",
+        r"turned\s+off", r"disabled", r"default\s+password", r"factory\s+default",
+        r"public\s+ip", r"goes\s+down", r"anyone\s+(?:can|could)", r"anybody\s+can",
+        r"you\s+can\s+(?:pull|walk|get|change|see|crawl|sneak|hear|talk|just)",
+        r"easy\s+to\s+(?:get|find|reach)", r"accessible", r"left\s+(?:open|unlocked|cracked)",
+        r"leave\s+(?:the\s+)?\w+\s+(?:window\s+)?(?:open|cracked|unlocked)",
+        r"unwatched", r"unmonitored", r"nobody\s+(?:watches|checks|monitors|answers|watching)",
+        r"nobody\s+would\s+come", r"no\s+one\s+(?:watches|checks|is\s+watching)",
+        r"(?:don'?t|doesn'?t)\s+get\s+watched", r"has\s+nobody", r"(?:is\s+)?kept\s+under",
+        r"(?:is\s+)?kept\s+on\s+a\s+board", r"isn'?t\s+watched", r"can\s+be\s+(?:flooded|set\s+off"
+        r"|turned\s+off)", r"crashed", r"lets\s+you", r"just\s+unlocks", r"opens\s+it",
+        r"a\s+credit\s+card\s+opens", r"no\s+lock\s+on", r"cut\s+it", r"unplugging",
+        r"only\s+(?:a|one|two)\s+(?:padlock|regular\s+lock)", r"just\s+a\s+(?:padlock|regular)",
+        r"sleeps?", r"(?:the\s+)?backup\s+takes", r"hasn'?t\s+worked", r"there'?s\s+no\s+detection",
+        r"(?:will|would)\s+lose\s+radio", r"loses\s+radio", r"can\s+see\s+the\s+door\s+codes",
+        r"(?:can|could)\s+(?:walk|get|sneak)\s+(?:right\s+)?in", r"with\s+no\s+(?:sign|guard)",
+    ),
+    # police coverage: where they are, when they leave, where they are not
+    "agents": words(
+        r"snipers?", r"cops?", r"police(?:\s+line)?", r"officers?", r"swat", r"deputy",
+        r"deputies", r"bike\s+cops", r"national\s+guard(?:\s+trucks)?", r"command\s+post",
+        r"motorcade", r"security\s+detail", r"protective\s+detail", r"detail", r"guard",
+        r"resource\s+officer", r"crossing\s+guard", r"dispatcher", r"range\s+officer",
+        r"metro\s+cops", r"night\s+(?:deputy|guy|staff)", r"staff", r"officers'?",
+    ),
+    "gap": words(
+        r"only\s+(?:one|two|1|2|3|\d)\s+(?:officers?|deputy|deputies|cops?|cars?|car|guard|"
+        r"dispatcher|people)", r"only\s+(?:at|on)\s+the\s+\w+\s+(?:end|side|entrance)",
+        r"only\s+patrol", r"only\s+have\s+(?:one|two|\d)",
+        r"(?:nobody|no\s+one)\s+(?:there|watching|guarding|on\s+duty|at|in\s+it)",
+        r"has\s+nobody", r"thinnest", r"(?:is\s+)?empty\s+between", r"alone", r"no\s+escort",
+        r"leaves?\s+at\s+\d", r"leave\s+at\s+\d", r"after\s+that", r"between\s+\d",
+        r"(?:from\s+)?\d{1,2}\s*-\s*\d{1,2}\s*am", r"like\s+3\s+cops", r"will\s+have\s+like",
+        r"(?:the\s+)?(?:north|south|east|west)\s+(?:end|side)\s+(?:only|has)", r"open\s+till",
+        r"stay\s+open", r"sleep", r"goes\s+out", r"unwatched", r"with\s+one\s+guard",
+        r"push\s+through", r"(?:leave|leaves)\s+the\s+\w+\s+(?:side\s+)?open",
+        r"at\s+the\s+\w+\s+(?:end|entrance)\s+only", r"(?:takes|take)\s+\d+\s+min",
+    ),
+    "route": words(
+        r"(?:will\s+be|gonna\s+be)\s+(?:at|coming)", r"(?:coming|come)\s+(?:down|from|up)",
+        r"staging", r"staged", r"posted\s+at", r"on\s+the\s+roof", r"box\s+you\s+in",
+        r"hiding\s+the", r"will\s+come\s+down", r"route", r"come\s+out\s+on", r"turn\s+on\s+exit",
+        r"moving\s+the\s+(?:prisoner|evidence)", r"moved\s+to\s+county", r"transported",
+        r"hits?\s+the\s+bank", r"(?:will\s+be\s+)?moving\s+the", r"the\s+same\s+route",
+        r"at\s+the\s+(?:\w+\s+)?entrance\s+only", r"shift\s+change", r"parks\s+in",
+    ),
+    "go_around": words(
+        r"go\s+(?:down|around|south|north|east|west|the\s+\w+\s+way)", r"take\s+the\s+alley",
+        r"come\s+up\s+behind", r"so\s+go", r"push\s+through", r"that'?s\s+where\s+to",
+        r"avoid", r"instead", r"at\s+\d{1,2}\s*(?:am|pm)?", r"\d{1,2}\s*(?:am|pm)",
+        r"(?:tuesday|thursday|friday|monday|wednesday|saturday|sunday)", r"every\s+(?:night|day)",
+        r"alone", r"no\s+escort", r"in\s+a\s+regular\s+van", r"unmarked\s+car", r"one\s+guard",
+    ),
+    # protected people and places located
+    "protected": words(
+        r"shelter", r"safe\s+house", r"witness\s+protection",
+        r"group\s+home", r"foster\s+\w+\s+home", r"witness",
+        r"officer\s+who\s+testified",
+        r"the\s+judge", r"the\s+mayor'?s\s+kids", r"protective",
+    ),
+    "located": words(
+        r"is\s+(?:the|at|where|on)", r"at\s+\d{2,5}\s+\w+", r"\d{2,5}\s+[a-z]+\s+(?:st|ave|rd)",
+        r"room\s+\d+", r"behind\s+the", r"the\s+(?:big\s+)?(?:yellow|blue|green|white|red)\s+"
+        r"(?:house|duplex|building)", r"no\s+sign", r"side\s+gate", r"back\s+door",
+        r"supposed\s+to\s+be\s+secret", r"everyone\s+knows", r"tell\s+(?:her|his)\s+ex",
+        r"under\s+another\s+name", r"staying\s+at\s+(?!a\s)", r"put\s+the\s+family",
+        r"uses\s+the\s+old", r"easy\s+to\s+get", r"where\s+\w+\s+went", r"church\s+basement",
+        r"walks\s+alone", r"the\s+\w+\s+one\s+with\s+the", r"on\s+[a-z]+\s+(?:st|ave|rd)\b",
+    ),
+    # hoax emergencies: a danger claimed, and urgency or a confession that it is fake
+    "danger": words(
+        r"bombs?", r"explosives?", r"(?:active\s+)?shooter", r"gunman", r"gas\s+leak",
+        r"hostage(?:\s+situation)?", r"anthrax", r"poisoned", r"collapsing", r"bomb\s+threat",
+    ),
+    "danger_at": words(
+        r"(?:at|in|on|under)\s+(?:the\s+)?(?:\w+\s+){0,2}(?:school|mall|high|elementary|city\s+hall|"
+        r"courthouse|bridge|train|kroger|pizza\s+hut|stadium|post\s+office|plant|block|downtown|"
+        r"\w+\s+st)", r"planted", r"i\s+(?:put|mailed|planted)", r"the\s+city\s+water",
+    ),
+    "urgency": words(
+        r"everyone\s+(?:get\s+out|evacuate|leave|run)", r"get\s+out\s+now", r"run", r"evacuate",
+        r"(?:don'?t|dont)\s+(?:drink|drive)", r"share(?:\s+this|\s+before)?", r"pass\s+it\s+on",
+        r"urgent", r"breaking", r"you\s+(?:have|got)\s+(?:one|an|\d+)\s+hours?", r"till\s+noon",
+        r"good\s+luck", r"lol", r"lmao", r"funny", r"prank", r"made\s+it\s+up",
+        r"pull\s+your\s+kids",
+        r"everybody\s+(?:leave|run)", r"i\s+(?:put|mailed|planted)", r"planted\s+it\s+myself",
+        r"leave\s+downtown",
+    ),
+    "hoax_act": words(
+        r"call(?:ed|ing)?\s+in\s+a\s+(?:fake|bomb\s+threat|hostage)", r"swatting",
+        r"call\s+911\s+and\s+say", r"fake\s+hostage", r"call\s+in\s+a\s+bomb",
+    ),
+    # cancellers
+    "question": r"\?",
+    "request": words(
+        r"please", r"can\s+(?:someone|you|the\s+city|i|an?\s+officer)", r"how\s+do\s+i",
+        r"who\s+do\s+(?:i|we)", r"should\s+(?:be|have|add|fix|audit|upgrade)", r"needs?\s+to\s+be",
+        r"needs?\s+(?:a|more)", r"hope", r"fix", r"report(?:ed)?", r"thank", r"thanks", r"kudos",
+        r"good\s+job", r"appreciate", r"don'?t\s+(?:post|share|touch)", r"stop\s+spreading",
+        r"is\s+it\s+true", r"prosecuted", r"jail\s+time", r"terrifying", r"who\s+does\s+that",
+        r"rumou?rs?", r"was\s+a\s+hoax", r"no\s+threat", r"confirmed\s+it'?s\s+fake",
+        r"in\s+the\s+budget", r"looks\s+(?:rusty|unsafe)", r"for\s+safety", r"research",
+    ),
+    "news": words(
+        r"per\s+the", r"according\s+to", r"the\s+news\s+(?:said|says)", r"news\s+(?:said|says)",
+        r"last\s+(?:year|summer|month)", r"saw\s+the\s+post", r"incident", r"was\s+terrible",
+    ),
+}
+# fmt: on
+
+RULES: tuple[CueRule, ...] = (
+    CueRule(
+        "safety.access_code",
+        ("code_value", "system"),
+        "The text gives a door, alarm or login code of a public building or system, which "
+        "lets anyone in.",
+        0.8,
+        unless=("question",),
+    ),
+    CueRule(
+        "safety.radio",
+        ("radio", "frequency"),
+        "The text gives police radio channels or frequencies, or how to jam them, which "
+        "exposes police operations.",
+        0.75,
+        unless=("question", "request"),
+        scope="text",
+    ),
+    CueRule(
+        "safety.unsecured_system",
+        ("system", "weakness"),
+        "The text tells how to get into or past a public system or building that is left "
+        "unsecured (a fence, lock, camera or guard missing).",
+        0.7,
+        unless=("question", "request", "news"),
+        unless_in_text=True,
+    ),
+    CueRule(
+        "safety.police_gap",
+        ("agents", "gap"),
+        "The text tells where or when police or guards are absent or thin, which puts the "
+        "public or officers at risk.",
+        0.7,
+        unless=("question", "request", "news"),
+        unless_in_text=True,
+    ),
+    CueRule(
+        "safety.tactical",
+        ("agents", "route", "go_around"),
+        "The text gives police positions, routes or movements for an event or transport.",
+        0.75,
+        unless=("question", "request", "news"),
+        scope="text",
+    ),
+    CueRule(
+        "safety.protected_location",
+        ("protected", "located"),
+        "The text says where a protected shelter or a protected person can be found.",
+        0.75,
+        unless=("question", "request", "news"),
+        unless_in_text=True,
+    ),
+    CueRule(
+        "safety.hoax",
+        ("danger", "danger_at", "urgency"),
+        "The text claims a bomb, shooter or similar emergency in a way that can cause panic, "
+        "or owns up to a hoax.",
+        0.75,
+        unless=("question", "request", "news"),
+        scope="text",
+    ),
+    CueRule(
+        "safety.hoax",
+        ("hoax_act",),
+        "The text plans or boasts of a hoax emergency call (a fake bomb threat or swatting).",
+        0.75,
+        unless=("question", "request", "news"),
+        unless_in_text=True,
+    ),
+)
+
+
+def build() -> list[Detector]:
+    """The safety cue rules as one detector."""
+    return [
+        CueDetector(
+            "safety.cues",
+            "safety",
+            CUES,
+            RULES,
+            "The text could compromise the safety of the public or a public system.",
+        )
+    ]

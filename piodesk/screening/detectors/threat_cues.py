@@ -1,0 +1,203 @@
+"""Threats that name no act outright, as cue rules (GO 409 §.20): menace, not a verb.
+
+"Nice house on Linden. Shame if something happened to it" threatens without "kill" or
+"shoot": a target (an officer, their family or home, a building) meets a menace ("shame if",
+"won't make it to Christmas", "body bag") or a plan (weapons brought to a public meeting, a
+building to burn with a day set). Counter-speech that reports or quotes a threat ("someone
+wrote 'you're next' under his photo"), negation and requests to remove a threat cancel it.
+"""
+
+from __future__ import annotations
+
+from piodesk.screening.detectors.base import Detector
+from piodesk.screening.detectors.cues import CueDetector, CueRule, words
+from piodesk.screening.model import Category
+
+_OFFICIAL = (
+    r"officers?|cops?|pigs?|deputy|deputies|sergeant|sgt|lt|lieutenant|detective|chief|sheriff|"
+    r"trooper|judge|mayor|da|witness|captain|council(?:\s+members)?|dispatcher"
+)
+
+# fmt: off
+CUES: dict[str, str] = {
+    # whom: an official or "you", and what is theirs
+    "target": words(
+        _OFFICIAL, r"you", r"u", r"ya", r"your", r"ur", r"him", r"her", r"them", r"they",
+        r"every\s+one\s+of\s+you", r"department", r"station", r"precinct",
+    ),
+    "theirs": words(
+        r"(?:your|ur|his|her|their|the\s+(?:" + _OFFICIAL + r")(?:'s|s'))\s+(?:\w+\s+)?(?:kids?|"
+        r"children|family|wife|husband|daughter|son|baby|house|home|car|cruiser|truck|mailbox|"
+        r"dog|windows|bus\s+stop|school|address|schedule|route)",
+        r"(?:" + _OFFICIAL + r")'?s\s+(?:kids?|children|family|wife|husband|daughter|son|baby|"
+        r"house|home|car|mailbox|dog)", r"has\s+a\s+baby", r"nice\s+(?:house|home|car|dog)",
+        r"house\s+on\s+\w+", r"(?:kids|wife|son|daughter)\s+(?:go|goes|works?)\s+",
+        r"(?:your|ur|his|her|their)\s+(?:wife|husband|kids?|son|daughter|mom|dad|family|"
+        r"girlfriend|boyfriend)'s", r"(?:your|ur|his|her|their)\s+(?:\w+\s+)?(?:minivan|van|suv)",
+    ),
+    "menace": words(
+        r"(?:be\s+a\s+|would\s+be\s+a\s+|it'?d\s+be\s+a\s+)?shame\s+if",
+        r"something\s+happen(?:ed|s)?",
+        r"(?:had|have)\s+an\s+accident", r"(?:won'?t|not)\s+be\s+safe",
+        r"how\s+safe\s+(?:that|your|his|her|their)\s+\w+\s+(?:is|are)",
+        r"think\s+about\s+that", r"just\s+(?:saying|asking)", r"putting\s+that\s+out\s+there",
+        r"be\s+careful", r"break\s+easy", r"would\s+be\s+sad", r"gets?\s+hurt", r"getting\s+hurt",
+        r"never\s+sees?\s+(?:his|her|their)", r"what'?s\s+coming", r"something'?s\s+coming",
+        r"watch\s+(?:his|her|your|ur)\s+(?:mailbox|back)",
+        r"(?:we|i)\s+know\s+(?:where|what\s+(?:car|school|time|bus))",
+        r"easy\s+to\s+find", r"catch(?:es)?\s+fire", r"on\s+my\s+route", r"been\s+watching",
+        r"pay\s+(?:\w+\s+){0,3}a\s+visit", r"(?:see|seeing)\s+you\s+(?:real\s+)?soon",
+        r"lock\s+your\s+doors", r"neither\s+will", r"not\s+be\s+safe",
+    ),
+    # menace that needs no possession: doom for the target
+    "doom": words(
+        r"(?:got|has|have)\s+it\s+coming", r"gets?\s+what'?s\s+coming", r"(?:will\s+not|won'?t)\s+"
+        r"make\s+it\s+to", r"won'?t\s+see\s+(?:his|her|your|their)\s+next", r"enjoy\s+your\s+last",
+        r"count\s+the\s+days", r"tick\s+tock", r"target\s+on\s+(?:his|her|your|their)\s+backs?",
+        r"open\s+season\s+on", r"(?:start\s+)?hunting\s+(?:cops|officers|pigs|police)",
+        r"body\s+bags?", r"dead\s+cops", r"catch\s+(?:you|u|ya)\s+slippin\w*",
+        r"look(?:ing)?\s+over\s+(?:his|her|your|their)\s+shoulders?",
+        r"check\s+under\s+(?:his|her|your|their)\s+car",
+        r"(?:afraid|careful)\s+to\s+start|start\s+(?:his|her|your)\s+car\s+carefully",
+        r"empty\s+desks", r"list\s+of\s+cops", r"wearing\s+a\s+badge", r"in\s+the\s+neck",
+        r"pay\s+in\s+blood", r"make\s+(?:\w+\s+){0,2}bleed", r"lesson\s+(?:he|she|they)\s+won'?t",
+        r"deliver\s+the\s+sentence\s+ourselves", r"snitches\s+get\s+stitches",
+        r"what'?s\s+good\s+for\s+(?:her|him|you|them)", r"another\s+(?:christopher\s+)?dorner",
+        r"end\s+up\s+like\s+dallas", r"hanging\s+from\s+a\s+tree", r"hanged\s+from",
+        r"deserves?\s+a\s+bullet", r"fear\s+walking", r"(?:with|and)\s+(?:him|her|them|you|"
+        r"the\s+cops)\s+in\s+(?:it|them)", r"you'?ll\s+be\s+in\s+it", r"will\s+burn\s+with",
+        r"(?:will|gonna)\s+be\s+ash", r"last\s+warning", r"(?:or|and)\s+your\s+family\s+gets",
+        r"(?:will|'ll)\s+(?:end|finish)\s+you", r"(?:put|putting)\s+(?:\w+\s+){1,3}in\s+the\s+"
+        r"(?:ground|hospital)", r"you'?ve\s+been\s+warned",
+        r"you'?ll\s+regret", r"you\s+will\s+(?:regret|pay)", r"(?:gonna|going\s+to)\s+pay\s+for",
+        r"won'?t\s+be\s+around", r"dead\s+man", r"(?:you'?re|you\s+are)\s+next",
+        r"(?:is|are)\s+next(?=\s*[.!]|\s*$)",
+    ),
+    # menace that is also everyday speech ("in the hospital", "or else"): only with a speaker
+    # who means to act, or a time to come
+    "doom_weak": words(
+        r"in\s+the\s+ground", r"in\s+(?:a\s+)?ditch(?:es)?", r"wheelchair", r"in\s+the\s+hospital",
+        r"stretchers", r"handle\s+things\s+myself", r"take\s+out\s+the\s+(?:" + _OFFICIAL + r")",
+        r"getting\s+shot", r"open\s+fire", r"lay\s+out", r"break\s+(?:his|her|your)\s+jaw",
+        r"beat\s+(?:his|her|your)\s+ass", r"make\s+sure\s+of\s+it", r"pop\s+that",
+        r"wreck\s+(?:\w+\s+){0,4}body", r"murder\s+that", r"leaving\s+on",
+        r"waiting\s+for\s+the\s+(?:officers|cops)\s+outside", r"(?:raided|raid)\s+\w*\s*by\s+us",
+        r"not\s+in\s+court", r"consequences", r"or\s+else", r"let\s+them\s+try\s+to\s+stop\s+me",
+        r"that'?s\s+on\s+(?:her|him|them)", r"bring\s+a\s+vest", r"alone\s+on\s+patrol",
+        r"nobody\s+will\s+cry", r"mark\s+my\s+words", r"see\s+what\s+happens",
+        r"watch\s+what\s+happens", r"(?:never|won'?t)\s+sees?\s+(?:his|her|their)\s+kids",
+    ),
+    "future": words(
+        r"i'?ll", r"i\s+will", r"i'?m\s+(?:going|gonna)", r"im\s+gonna", r"imma", r"ima",
+        r"we'?ll", r"we\s+will", r"we'?re\s+(?:going|gonna)", r"gonna", r"going\s+to", r"will",
+        r"someone'?s", r"somebody", r"next\s+(?:time|cop|officer|one)", r"soon", r"keep\s+it\s+up",
+        r"again", r"wait\s+till", r"one\s+day", r"if\s+(?:i|they|you)",
+    ),
+    # weapons brought to a public meeting
+    "weapon": words(
+        r"guns?(?!\s+(?:control|violence|laws?|rights|owners|show|safety|range))", r"ar(?:-?15)?",
+        r"rifles?", r"glock", r"pistol", r"knife", r"weapons?",
+        r"pipes", r"bricks", r"bats", r"molotovs?", r"strapped", r"armed(?!\s+with\s+(?:facts|"
+        r"a\s+camera|knowledge|questions|receipts|the\s+truth))", r"rounds", r"piece",
+    ),
+    "meeting": words(
+        r"meetings?", r"council", r"town\s+hall", r"hearing", r"school\s+board", r"commission",
+        r"rally", r"protests?", r"city\s+hall", r"union\s+office", r"march",
+    ),
+    "speaker": words(
+        r"i", r"i'?m", r"im", r"i'?ll", r"we", r"we'?re", r"we'?ll", r"everybody", r"everyone",
+        r"bring(?:ing)?", r"going\s+to\s+the", r"coming\s+(?:to|strapped|armed)", r"walking",
+        r"y'?all", r"let'?s", r"us",
+    ),
+    # attacks on buildings: an act, a building, and a plan
+    "attack": words(
+        r"burn(?:ing)?", r"torch", r"hit", r"molotovs?", r"drive\s+a\s+truck\s+into",
+        r"shoot\s+up", r"blow\s+up", r"storm", r"fire\s*bomb", r"ash", r"on\s+fire", r"burn\s+with",
+        r"drives?\s+through\s+the\s+front",
+    ),
+    "building": words(
+        r"station", r"precinct", r"courthouse", r"city\s+hall", r"pd", r"headquarters", r"hq",
+        r"union\s+office", r"substation", r"cop\s+cars?", r"police\s+cars?", r"city",
+        r"courthouse\s+doors", r"parking\s+lot",
+    ),
+    "plan": words(
+        r"we", r"let'?s", r"tonight", r"friday", r"saturday", r"monday", r"will", r"gonna",
+        r"planning", r"who'?s\s+in", r"remember\s+i\s+said", r"meet\s+at", r"if\s+they\s+convict",
+        r"when\s+the\s+verdict", r"i'?d\s+love\s+to\s+see", r"would\s+look\s+great",
+    ),
+    # cancellers: negation, counter-speech, requests to act on a threat
+    "negation": words(
+        r"never", r"nobody\s+(?:should|wants|is\s+going)", r"no\s+one\s+should", r"don'?t",
+        r"please\s+don'?t", r"wouldn'?t", r"would\s+never", r"not\s+threatening", r"isn'?t",
+        r"not\s+saying", r"not\s+going\s+to\s+hurt",
+    ),
+    "report": words(
+        r"said", r"saying", r"says", r"wrote", r"written", r"posted", r"commented", r"comment",
+        r"painted", r"note", r"threat(?:en(?:ed|ing|s)?|s)?", r"sentenced", r"charged",
+        r"arrested", r"article", r"per\s+the", r"according\s+to", r"reports?", r"reported",
+        r"should\s+be\s+(?:arrested|deleted|banned|fired|removed|prosecuted|punished)",
+        r"disgusting", r"sick", r"crime", r"terrible", r"scary", r"vandalized",
+        r"how\s+is\s+that\s+allowed", r"prayers?", r"praying", r"condolences", r"sorry\s+for",
+        r"god\s+bless", r"rip",
+    ),
+    "quote": r"[\"“”]",
+}
+# fmt: on
+
+_UNLESS = ("negation", "report", "quote")
+RULES: tuple[CueRule, ...] = (
+    CueRule(
+        "threat.family_home",
+        ("theirs", "menace"),
+        "Implied threat: the text points at an official's family, home or car and hints that "
+        "harm could come to them.",
+        0.8,
+        unless=_UNLESS,
+        scope="text",
+    ),
+    CueRule(
+        "threat.implied",
+        ("target", "doom"),
+        "Implied threat: the text promises harm or death to an official or the reader without "
+        "naming the act.",
+        0.75,
+        unless=_UNLESS,
+        scope="text",
+    ),
+    CueRule(
+        "threat.implied",
+        ("target", "doom_weak", "future"),
+        "Implied threat: the text says harm will come to an official or the reader.",
+        0.7,
+        unless=_UNLESS,
+    ),
+    CueRule(
+        "threat.weapon_at_meeting",
+        ("weapon", "meeting", "speaker"),
+        "The text says weapons will be brought to a public meeting or protest.",
+        0.8,
+        unless=_UNLESS,
+        scope="sentence",
+    ),
+    CueRule(
+        "threat.building_attack",
+        ("attack", "building", "plan"),
+        "The text plans or calls for an attack on a police or public building.",
+        0.8,
+        unless=_UNLESS,
+        scope="text",
+    ),
+)
+
+
+def build() -> list[Detector]:
+    """The implied-threat cue rules as one detector."""
+    return [
+        CueDetector(
+            "threat.cues",
+            Category.THREAT.value,
+            CUES,
+            RULES,
+            "The text threatens a person, group or place.",
+        )
+    ]
