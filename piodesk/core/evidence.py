@@ -59,6 +59,10 @@ class EvidenceTable:
 _REGISTRY: dict[str, EvidenceTable] = {}
 
 
+#: Where paging by id starts: below any id, so a row written by hand with id 0 or less is seen.
+_BELOW_ANY_ID = -(2**63)
+
+
 def register(table: Any, label: str, *, target: str = "", exclude: Iterable[str] = ()) -> None:
     """Declare ``table`` (a Table or mapped class with an integer ``id``) as evidence."""
     t: Table = getattr(table, "__table__", table)
@@ -260,7 +264,7 @@ def verify(session: Session, batch: int = 2000) -> EvidenceResult:
     latest = _latest(session, result)
     for spec in registered():
         want = latest[spec.name]
-        last = 0
+        last = _BELOW_ANY_ID
         while True:
             rows = session.execute(
                 select(spec.table)
@@ -296,16 +300,15 @@ def unsealed(session: Session, batch: int = 2000) -> Iterator[tuple[str, list[in
     latest = _latest(session, result)
     for spec in registered():
         known = latest[spec.name]
-        last = 0
+        # Ids only grow: a row written before sealing began has an id below every row the chain
+        # sealed. An unsealed row above that was written outside piodesk, and stays named.
+        below = min(known) if known else None
+        last = _BELOW_ANY_ID
         while True:
-            ids = list(
-                session.execute(
-                    select(spec.table.c.id)
-                    .where(spec.table.c.id > last)
-                    .order_by(spec.table.c.id)
-                    .limit(batch)
-                ).scalars()
-            )
+            query = select(spec.table.c.id).where(spec.table.c.id > last)
+            if below is not None:
+                query = query.where(spec.table.c.id < below)
+            ids = list(session.execute(query.order_by(spec.table.c.id).limit(batch)).scalars())
             if not ids:
                 break
             fresh = [i for i in ids if i not in known]
@@ -316,7 +319,8 @@ def unsealed(session: Session, batch: int = 2000) -> Iterator[tuple[str, list[in
 
 def baseline(session: Session, actor: Any, reason: str) -> int:
     """Seal the rows written before evidence was sealed (one audit event per batch); rows the
-    chain already recorded are left alone, so this cannot launder a row altered since."""
+    chain already recorded are left alone, so this cannot launder a row altered since, and rows
+    newer than the first sealed one are left named, so it cannot launder a forged row either."""
     from piodesk.core import audit  # the audit log imports this module
 
     batches = list(unsealed(session))

@@ -237,7 +237,7 @@ def test_baseline_seals_rows_from_before_sealing_but_launders_nothing(
         conn.execute(
             text(
                 "INSERT INTO moderation_decisions (id, case_id, action, reason, note, actor_name,"
-                " decided_at, platform_effect, counsel_pending) VALUES (99, :case, 'keep',"
+                " decided_at, platform_effect, counsel_pending) VALUES (0, :case, 'keep',"
                 " 'no_violation', '', 'pio', CURRENT_TIMESTAMP, 'nothing', false)"
             ),
             {"case": worked.case_id},
@@ -254,5 +254,30 @@ def test_baseline_seals_rows_from_before_sealing_but_launders_nothing(
     assert result.exit_code == 0 and "sealed 1 evidence rows" in result.output, result.output
     code, out = audit_verify(db_url)
     assert code == 1
-    assert "decision 99" not in out
+    assert "decision 0 " not in out
     assert f"case {worked.case_id} (moderation_cases) was altered" in out
+
+
+def test_baseline_does_not_seal_a_row_forged_after_sealing_began(
+    worked: Worked, db_url: str, engine: Engine
+) -> None:
+    # An insider adds a decision (a higher id than every sealed one) and runs baseline to hide
+    # it: baseline seals only rows older than the first sealed row, so verify still names it.
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO moderation_decisions (id, case_id, action, reason, note, actor_name,"
+                " decided_at, platform_effect, counsel_pending) VALUES (99, :case, 'keep',"
+                " 'no_violation', '', 'pio', CURRENT_TIMESTAMP, 'nothing', false)"
+            ),
+            {"case": worked.case_id},
+        )
+    result = CliRunner().invoke(
+        cli_app,
+        ["--operator", "audit", "baseline", "--reason", "hide a forged decision"],
+        env={"PIODESK_DATABASE_URL": db_url, "PIODESK_SECRET_KEY": "k" * 32},
+    )
+    assert result.exit_code == 0 and "sealed 0 evidence rows" in result.output, result.output
+    code, out = audit_verify(db_url)
+    assert code == 1
+    assert "decision 99" in out
