@@ -111,6 +111,8 @@ class CueDetector(Detector):
             sorted(r.needs, key=lambda n: (keys.get(n) is None, _breadth(keys.get(n) or ())))
             for r in self._rules
         ]
+        # A rule can fire only when every keyed class it needs has one of its words present.
+        self._needs_keyed = [frozenset(n for n in r.needs if n in self._keyed) for r in self._rules]
         self._auto: Any = None
         if wakes or class_wakes:
             # each key carries (rules it wakes, classes it wakes)
@@ -129,17 +131,11 @@ class CueDetector(Detector):
         original = ctx.text if len(ctx.lower) == len(ctx.text) else ctx.lower
         hits: dict[str, list[tuple[int, int]]] = {}
 
-        awake = set(self._always)
-        # Where each keyed class's literal words start: a match of the class can begin only
-        # there, so the regex is tried at those offsets instead of at every character.
-        starts: dict[str, list[int]] = {}
         folded = text.lower()
         anchored = len(folded) == len(text)  # offsets of the folded copy are the text's
-        if self._auto is not None:
-            for end, (idx, names, size) in self._auto.iter(folded):
-                awake |= idx
-                for n in names:
-                    starts.setdefault(n, []).append(end - size + 1)
+        found = list(self._auto.iter(folded)) if self._auto is not None else []
+        awake = self._always.union(*(v[0] for _end, v in found))
+        present: frozenset[str] = frozenset().union(*(v[1] for _end, v in found))
         keyed = self._keyed
 
         def find(name: str) -> list[tuple[int, int]]:
@@ -147,10 +143,12 @@ class CueDetector(Detector):
             if got is None:
                 cue = self._cues[name]
                 if name in keyed:
-                    where = starts.get(name)
-                    if where is None:
+                    if name not in present:
                         got = []  # none of the words every match begins with
                     elif anchored:
+                        # a match can begin only where one of the class's words starts, so
+                        # the regex is tried at those offsets, not at every character
+                        where = [e - v[2] + 1 for e, v in found if name in v[1]]
                         got = _anchored(cue, original if name in self._original else text, where)
                     else:
                         source = original if name in self._original else text
@@ -167,7 +165,7 @@ class CueDetector(Detector):
         units: list[tuple[int, int]] | None = None
         out: list[Finding] = []
         for i, r in enumerate(self._rules):
-            if i not in awake:
+            if i not in awake or not self._needs_keyed[i] <= present:
                 continue
             if not all(find(n) for n in self._order[i]):  # cheap: most texts miss the first cue
                 continue
