@@ -241,14 +241,12 @@ class _Prefilter:
             self._auto.make_automaton()
 
     def run(self, ctx: ScanContext, kind: TextKind) -> list[Finding]:
-        awake = set(self.always)
+        awake = self.always
         if not self._empty:
-            for _end, idx in self._auto.iter(ctx.lower):
-                awake |= idx
+            awake = awake.union(*(idx for _end, idx in self._auto.iter(ctx.lower)))
             norm = ctx.norm.text
             if norm != ctx.lower:
-                for _end, idx in self._auto.iter(norm):
-                    awake |= idx
+                awake = awake.union(*(idx for _end, idx in self._auto.iter(norm)))
         out: list[Finding] = []
         for i in sorted(awake):  # registry order, so results do not depend on the text
             d = self.detectors[i]

@@ -83,7 +83,18 @@ class CueDetector(Detector):
         # Gate: each rule needs one of the literal words its most selective class starts with
         # (read off the regex), so one Aho-Corasick pass tells which rules can match at all.
         keys = {n: literal_keys(rx) for n, rx in cues.items() if isinstance(rx, str)}
+        # A class with literal keys can match only where one of them is in the text, so the
+        # same pass also tells which classes are worth searching (the rest find nothing).
+        # A class that ignores case could match a letter whose lower case is another ("ſ"
+        # for "s"), so those are always searched in full.
+        self._keyed: frozenset[str] = frozenset(
+            n for n, ks in keys.items() if ks and not self._cues[n].flags & re.IGNORECASE
+        )
         wakes: dict[str, set[int]] = {}
+        class_wakes: dict[str, set[str]] = {}
+        for n in self._keyed:
+            for k in keys[n] or ():
+                class_wakes.setdefault(k, set()).add(n)
         self._always: frozenset[int] = frozenset()
         always = set()
         for i, r in enumerate(self._rules):
@@ -100,11 +111,15 @@ class CueDetector(Detector):
             sorted(r.needs, key=lambda n: (keys.get(n) is None, _breadth(keys.get(n) or ())))
             for r in self._rules
         ]
+        # A rule can fire only when every keyed class it needs has one of its words present.
+        self._needs_keyed = [frozenset(n for n in r.needs if n in self._keyed) for r in self._rules]
         self._auto: Any = None
-        if wakes:
+        if wakes or class_wakes:
+            # each key carries (rules it wakes, classes it wakes)
             self._auto = ahocorasick.Automaton()
-            for k, idx in wakes.items():
-                self._auto.add_word(k, frozenset(idx))
+            for k in wakes.keys() | class_wakes.keys():
+                value = (frozenset(wakes.get(k, ())), frozenset(class_wakes.get(k, ())), len(k))
+                self._auto.add_word(k, value)
             self._auto.make_automaton()
         #: lower-case words one of which is in every text this detector can find anything in
         #: (the engine's prefilter reads it); None when some rule has no such words
@@ -116,11 +131,29 @@ class CueDetector(Detector):
         original = ctx.text if len(ctx.lower) == len(ctx.text) else ctx.lower
         hits: dict[str, list[tuple[int, int]]] = {}
 
+        folded = text.lower()
+        anchored = len(folded) == len(text)  # offsets of the folded copy are the text's
+        found = list(self._auto.iter(folded)) if self._auto is not None else []
+        awake = self._always.union(*(v[0] for _end, v in found))
+        present: frozenset[str] = frozenset().union(*(v[1] for _end, v in found))
+        keyed = self._keyed
+
         def find(name: str) -> list[tuple[int, int]]:
             got = hits.get(name)
             if got is None:
                 cue = self._cues[name]
-                if isinstance(cue, re.Pattern):
+                if name in keyed:
+                    if name not in present:
+                        got = []  # none of the words every match begins with
+                    elif anchored:
+                        # a match can begin only where one of the class's words starts, so
+                        # the regex is tried at those offsets, not at every character
+                        where = [e - v[2] + 1 for e, v in found if name in v[1]]
+                        got = _anchored(cue, original if name in self._original else text, where)
+                    else:
+                        source = original if name in self._original else text
+                        got = [m.span() for m in cue.finditer(source) if m.end() > m.start()]
+                elif isinstance(cue, re.Pattern):
                     source = original if name in self._original else text
                     got = [m.span() for m in cue.finditer(source) if m.end() > m.start()]
                 else:
@@ -131,12 +164,8 @@ class CueDetector(Detector):
 
         units: list[tuple[int, int]] | None = None
         out: list[Finding] = []
-        awake = set(self._always)
-        if self._auto is not None:
-            for _end, idx in self._auto.iter(text.lower()):
-                awake |= idx
         for i, r in enumerate(self._rules):
-            if i not in awake:
+            if i not in awake or not self._needs_keyed[i] <= present:
                 continue
             if not all(find(n) for n in self._order[i]):  # cheap: most texts miss the first cue
                 continue
@@ -167,6 +196,25 @@ class CueDetector(Detector):
                 )
                 break
         return out
+
+
+def _anchored(cue: re.Pattern[str], text: str, where: list[int]) -> list[tuple[int, int]]:
+    """What `cue.finditer(text)` finds, trying the regex only at the offsets in `where`.
+
+    Every match begins at one of them, and finditer takes the leftmost match and goes on
+    from its end, so matching at each offset in turn (past the last match's end) is the same.
+    Look-behinds still see the characters before the offset.
+    """
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for at in sorted(set(where)):
+        if at < pos:
+            continue
+        m = cue.match(text, at)
+        if m is not None and m.end() > at:
+            out.append((at, m.end()))
+            pos = m.end()
+    return out
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
