@@ -28,6 +28,7 @@ from piodesk.core.audit import AuditEvent
 from piodesk.core.db import transaction
 from piodesk.core.errors import InvalidInput
 from piodesk.core.permissions import Role
+from tests.conftest import PASSWORD
 from tests.connectors.conftest import shared
 from tests.connectors.generated_exports import write_x_archive
 
@@ -73,6 +74,7 @@ def test_deep_export_is_refused_by_the_cli_and_writes_nothing(
     result = CliRunner().invoke(
         app,
         ["import", str(export), "--as", "records-custodian"],
+        input=PASSWORD + "\n",  # --as asks for the account's password
         env={
             "PIODESK_DATABASE_URL": db_url,
             "PIODESK_SECRET_KEY": "k" * 32,
