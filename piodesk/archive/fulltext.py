@@ -27,7 +27,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from piodesk.archive.tables import ArchiveItem, ArchiveVersion
-from piodesk.core import audit
+from piodesk.core import audit, tags
 from piodesk.core.errors import InvalidInput
 from piodesk.core.permissions import Actor, Perm, require
 
@@ -319,7 +319,7 @@ def reindex(session: Session, *, actor: Actor, reason: str, batch: int = 2000) -
     audit.record(
         session,
         actor,
-        "archive:reindex",
+        tags.Archive.REINDEX,
         "archive",
         "search_index",
         reason=reason,

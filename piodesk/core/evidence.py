@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, event, func, select
 from sqlalchemy.orm import Session
 
-from piodesk.core import clock
+from piodesk.core import clock, tags
 
 #: The reserved key of an audit event's data that holds the digests it vouches for.
 KEY = "_evidence"
@@ -325,7 +325,7 @@ def baseline(session: Session, actor: Any, reason: str) -> int:
         audit.record(
             session,
             actor,
-            "evidence:baseline",
+            tags.Evidence.BASELINE,
             name,
             f"{ids[0]}-{ids[-1]}",
             reason=reason,
