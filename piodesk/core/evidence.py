@@ -30,6 +30,7 @@ from sqlalchemy import ColumnElement, Table, event, func, select
 from sqlalchemy.orm import Session
 
 from piodesk.core import clock, tags
+from piodesk.core.text import clean_text
 
 #: The reserved key of an audit event's data that holds the digests it vouches for.
 KEY = "_evidence"
@@ -319,6 +320,7 @@ def baseline(session: Session, actor: Any, reason: str) -> int:
     chain already recorded are left alone, so this cannot launder a row altered since."""
     from piodesk.core import audit  # the audit log imports this module
 
+    reason = clean_text("the reason", reason, max_len=2000) or "baseline"
     batches = list(unsealed(session))
     for name, ids in batches:
         note(session, name, ids)

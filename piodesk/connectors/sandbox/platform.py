@@ -29,8 +29,7 @@ from piodesk.connectors.sandbox.tables import (
     SandboxPost,
 )
 from piodesk.core import clock
-from piodesk.core.errors import Conflict, DomainError, NotFound
-from piodesk.core.text import clean_line, clean_text
+from piodesk.core.errors import Conflict, DomainError, InvalidInput, NotFound
 
 MAX_COMMENT = 2000
 MAX_NAME = 80
@@ -53,6 +52,20 @@ def visitor_id_for(token: str) -> str:
     return "v" + hashlib.sha256(("sandbox-visitor:" + token).encode()).hexdigest()[:24]
 
 
+def _text(label: str, value: str, *, max_len: int) -> str:
+    text = value.replace("\r\n", "\n").strip()
+    if not text:
+        raise InvalidInput(f"{label} is empty; please write something")
+    if len(text) > max_len:
+        raise InvalidInput(
+            f"{label} is {len(text):,} characters long; the limit is {max_len:,}. "
+            "Please shorten it and send it again."
+        )
+    if any(ord(c) < 32 and c not in "\n\t" for c in text):
+        raise InvalidInput(f"{label} contains control characters")
+    return text
+
+
 def open_page(
     session: Session,
     handle: str,
@@ -66,12 +79,12 @@ def open_page(
     contact_address: str = "",
 ) -> SandboxPage:
     """Open a page on the platform (what signing up for a page is on Facebook)."""
-    handle = clean_line("The handle", handle, max_len=200, required=True)
+    handle = _text("The handle", handle, max_len=200)
     if find_page(session, handle) is not None:
         raise Conflict(f"the sandbox already has a page called '{handle}'")
     page = SandboxPage(
         handle=handle,
-        name=clean_line("The page name", name, max_len=200, required=True),
+        name=_text("The page name", name, max_len=200),
         maintained_by=maintained_by.strip()[:200],
         about=about.strip(),
         links=[str(link) for link in links],
@@ -160,7 +173,7 @@ def add_post(session: Session, page: SandboxPage, body: str) -> SandboxPost:
     post = SandboxPost(
         page_id=page.id,
         author_name=page.name,
-        body=clean_text("The post", body, max_len=MAX_POST, required=True),
+        body=_text("The post", body, max_len=MAX_POST),
         created_at=clock.now(),
         change_seq=_next_seq(session, page),
     )
@@ -172,7 +185,7 @@ def add_post(session: Session, page: SandboxPage, body: str) -> SandboxPost:
 def edit_post(session: Session, page: SandboxPage, post_id: int, body: str) -> SandboxPost:
     """The page corrects the text of one of its posts."""
     post = _live_post(session, page, post_id)
-    text = clean_text("The post", body, max_len=MAX_POST, required=True)
+    text = _text("The post", body, max_len=MAX_POST)
     if text != post.body:
         post.body, post.edited_at = text, clock.now()
         post.change_seq = _next_seq(session, page)
@@ -210,8 +223,8 @@ def add_comment(
     parent_comment_id: int | None = None,
 ) -> SandboxComment:
     """A visitor comments on a post, or replies to a comment (the public page's form)."""
-    name = clean_line("Your name", visitor_name, max_len=MAX_NAME, required=True)
-    text = clean_text("Your comment", body, max_len=MAX_COMMENT, required=True)
+    name = _text("Your name", visitor_name, max_len=MAX_NAME)
+    text = _text("Your comment", body, max_len=MAX_COMMENT)
     post = _live_post(session, page, post_id)
     if is_blocked(session, page, visitor_id):
         raise VisitorBlocked(BLOCKED_MESSAGE)
@@ -245,7 +258,7 @@ def edit_comment(
     comment = _live_comment(session, page, comment_id)
     if comment.visitor_id != visitor_id:
         raise NotFound(f"no comment {comment_id} of yours on this page")
-    text = clean_text("Your comment", body, max_len=MAX_COMMENT, required=True)
+    text = _text("Your comment", body, max_len=MAX_COMMENT)
     if is_blocked(session, page, visitor_id):
         raise VisitorBlocked(BLOCKED_MESSAGE)
     if text != comment.body:
@@ -314,7 +327,7 @@ def send_message(session: Session, page: SandboxPage, visitor_id: str, body: str
     message = SandboxMessage(
         page_id=page.id,
         visitor_id=visitor_id,
-        body=clean_text("The message", body, max_len=MAX_MESSAGE, required=True),
+        body=_text("The message", body, max_len=MAX_MESSAGE),
         sent_at=clock.now(),
     )
     session.add(message)
