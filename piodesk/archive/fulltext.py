@@ -27,9 +27,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from piodesk.archive.tables import ArchiveItem, ArchiveVersion
-from piodesk.core import audit
-from piodesk.core.errors import InvalidInput
+from piodesk.core import audit, tags
 from piodesk.core.permissions import Actor, Perm, require
+from piodesk.core.text import clean_text
 
 #: The SQLite index, exactly as migration 0002 creates it (reindex restores this definition).
 SQLITE_FTS = (
@@ -289,9 +289,7 @@ def check_index(session: Session, batch: int = 5000) -> IndexCheck:
 def reindex(session: Session, *, actor: Actor, reason: str, batch: int = 2000) -> int:
     """Rebuild the search index from the versions, in the caller's write transaction."""
     require(actor, Perm.ARCHIVE_IMPORT)
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput("say why the index is rebuilt (a reason is required)")
+    reason = clean_text("the reason for rebuilding the index", reason, max_len=2000, required=True)
     conn = session.connection()
     count = 0
     if session.get_bind().dialect.name == "sqlite":
@@ -319,7 +317,7 @@ def reindex(session: Session, *, actor: Actor, reason: str, batch: int = 2000) -
     audit.record(
         session,
         actor,
-        "archive:reindex",
+        tags.Archive.REINDEX,
         "archive",
         "search_index",
         reason=reason,

@@ -22,7 +22,7 @@ from piodesk.archive.media import MediaStore
 from piodesk.archive.tables import ImportRun
 from piodesk.connectors.importers import ExportFormatError, Importer, detect_and_open
 from piodesk.connectors.model import MediaRef
-from piodesk.core import audit, clock
+from piodesk.core import audit, clock, tags
 from piodesk.core.db import transaction
 from piodesk.core.errors import Conflict, InvalidInput
 from piodesk.core.permissions import Actor, Perm, require
@@ -144,7 +144,7 @@ def _run(
             audit.record(
                 session,
                 actor,
-                "archive:import_start",
+                tags.Archive.IMPORT_START,
                 "import_run",
                 run.id,
                 section="§.40",
@@ -208,7 +208,7 @@ def _run(
         audit.record(
             session,
             actor,
-            "archive:import_finish",
+            tags.Archive.IMPORT_FINISH,
             "import_run",
             run.id,
             section="§.40",

@@ -34,7 +34,7 @@ from piodesk.connectors.base import (
 )
 from piodesk.connectors.factory import build
 from piodesk.connectors.model import Capability, CapturedItem, Cursor, FetchResult, ItemKind
-from piodesk.core import audit, clock
+from piodesk.core import audit, clock, tags
 from piodesk.core.db import transaction
 from piodesk.core.errors import Conflict, NotFound
 from piodesk.core.permissions import SYSTEM, Actor
@@ -171,7 +171,7 @@ class _Poll:
                 audit.record(
                     session,
                     self.actor,
-                    "archive:ingest",
+                    tags.Archive.INGEST,
                     "page",
                     self.page.id,
                     section="§.40",

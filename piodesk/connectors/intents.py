@@ -55,7 +55,7 @@ from piodesk.connectors.base import (
 )
 from piodesk.connectors.model import CommentState
 from piodesk.connectors.tables import PlatformAction
-from piodesk.core import audit, clock
+from piodesk.core import audit, clock, tags
 from piodesk.core.db import transaction
 from piodesk.core.errors import Conflict, DomainError
 from piodesk.core.permissions import SYSTEM, Actor, Role
@@ -94,6 +94,14 @@ ACTION_LIFECYCLE: StateMachine[ActionState] = StateMachine(
         ActionState.SUPERSEDED: set(),
     },
 )
+
+#: The audit action recording a move to each settled state.
+_OUTCOME_TAG: dict[ActionState, tags.PlatformAction] = {
+    ActionState.SUCCEEDED: tags.PlatformAction.SUCCEEDED,
+    ActionState.FAILED: tags.PlatformAction.FAILED,
+    ActionState.UNCONFIRMED: tags.PlatformAction.UNCONFIRMED,
+    ActionState.SUPERSEDED: tags.PlatformAction.SUPERSEDED,
+}
 
 
 class Kind(StrEnum):
@@ -210,11 +218,13 @@ def requester(row: PlatformAction) -> Actor:
     )
 
 
-def _audit(session: Session, actor: Actor, row: PlatformAction, what: str, reason: str) -> None:
+def _audit(
+    session: Session, actor: Actor, row: PlatformAction, what: tags.PlatformAction, reason: str
+) -> None:
     audit.record(
         session,
         actor,
-        f"platform_action:{what}",
+        what,
         "platform_action",
         row.id,
         reason=reason,
@@ -268,7 +278,7 @@ def begin(sessions: sessionmaker[Session], intent: Intent, *, actor: Actor, chec
             )
             session.add(row)
             session.flush()
-            _audit(session, actor, row, "intent", intent.reason)
+            _audit(session, actor, row, tags.PlatformAction.INTENT, intent.reason)
             return row.id
     except IntegrityError:
         # Another action on the same thing was recorded between our look and our insert.
@@ -300,7 +310,7 @@ def settle(
         if row is None or row.state != ActionState.PENDING.value:
             return  # settled meanwhile (the reconciler): its word stands
         _move(row, state, outcome)
-        _audit(session, actor, row, state.value, outcome)
+        _audit(session, actor, row, _OUTCOME_TAG[state], outcome)
 
 
 def _no_answer(
@@ -312,7 +322,7 @@ def _no_answer(
         if row is None or row.state != ActionState.PENDING.value:
             return
         row.outcome = f"no answer from the platform: {message}"[:2000]
-        _audit(session, actor, row, "no_answer", row.outcome)
+        _audit(session, actor, row, tags.PlatformAction.NO_ANSWER, row.outcome)
 
 
 def _locked(session: Session, action_id: int) -> PlatformAction | None:
@@ -396,7 +406,7 @@ def _record_once(
             result = _PURPOSES[row.purpose].record(session, row, actor, delivered)
             _move(row, ActionState.SUCCEEDED, outcome)
             row.result_id = _result_id(result)
-            _audit(session, by, row, "succeeded", outcome)
+            _audit(session, by, row, tags.PlatformAction.SUCCEEDED, outcome)
             return result
     except _AlreadySettled:
         raise

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from piodesk.core import chain, clock, evidence
 from piodesk.core.db import Base, JSONType, UTCDateTime
 from piodesk.core.permissions import Actor
+from piodesk.core.tags import Tag
 
 GENESIS = chain.GENESIS
 #: Deterministic JSON inside hashes (kept here: other modules import it from the audit log).
@@ -89,10 +90,17 @@ def _fields(e: AuditEvent) -> dict[str, Any]:
     }
 
 
+def _action(tag: Tag) -> str:
+    # Stored (and hashed) as the plain string, so what verify reads back is what was hashed.
+    if not isinstance(tag, Tag):
+        raise TypeError(f"an audit action is a core.tags member, not {tag!r}")
+    return tag.value
+
+
 def record(
     session: Session,
     actor: Actor,
-    action: str,
+    action: Tag,
     target_type: str,
     target_id: object,
     *,
@@ -100,7 +108,8 @@ def record(
     section: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain inside the caller's transaction."""
+    """Append one event to the chain inside the caller's transaction (``action``: core/tags.py)."""
+    stored_action = _action(action)  # before anything is written
     # The evidence rows changed since the last event ride on this one (core/evidence.py).
     data = evidence.attach(data, evidence.seal(session))
     head = chain.locked_head(session, AuditHead)
@@ -113,7 +122,7 @@ def record(
         actor_name=actor.username,
         actor_roles=",".join(sorted(actor.roles)),
         via=actor.via,
-        action=action,
+        action=stored_action,
         target_type=target_type,
         target_id=str(target_id),
         reason=reason,
@@ -133,7 +142,7 @@ class Entry:
     """One event to append with :func:`record_many`: what, to which record, why, under which
     section (the arguments of :func:`record` after the actor)."""
 
-    action: str
+    action: Tag
     target_type: str
     target_id: object
     reason: str = ""
@@ -151,6 +160,7 @@ def record_many(session: Session, actor: Actor, entries: Sequence[Entry]) -> lis
     """
     if not entries:
         return []
+    actions = [_action(e.action) for e in entries]  # before anything is written
     shares = evidence.split(
         evidence.seal(session), [(e.target_type, str(e.target_id)) for e in entries]
     )
@@ -159,7 +169,7 @@ def record_many(session: Session, actor: Actor, entries: Sequence[Entry]) -> lis
     roles = ",".join(sorted(actor.roles))
     seq, prev_hash = head.last_seq, head.last_hash
     rows: list[dict[str, Any]] = []
-    for entry, share in zip(entries, shares, strict=True):
+    for entry, action, share in zip(entries, actions, shares, strict=True):
         seq += 1
         # Built as a (transient, never added) event so the hash is computed by the very code
         # that verify uses; only its column values are inserted.
@@ -170,7 +180,7 @@ def record_many(session: Session, actor: Actor, entries: Sequence[Entry]) -> lis
             actor_name=actor.username,
             actor_roles=roles,
             via=actor.via,
-            action=entry.action,
+            action=action,
             target_type=entry.target_type,
             target_id=str(entry.target_id),
             reason=entry.reason,

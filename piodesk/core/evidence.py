@@ -29,7 +29,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, event, func, select
 from sqlalchemy.orm import Session
 
-from piodesk.core import clock
+from piodesk.core import clock, tags
+from piodesk.core.text import clean_text
 
 #: The reserved key of an audit event's data that holds the digests it vouches for.
 KEY = "_evidence"
@@ -323,13 +324,14 @@ def baseline(session: Session, actor: Any, reason: str) -> int:
     newer than the first sealed one are left named, so it cannot launder a forged row either."""
     from piodesk.core import audit  # the audit log imports this module
 
+    reason = clean_text("the reason", reason, max_len=2000) or "baseline"
     batches = list(unsealed(session))
     for name, ids in batches:
         note(session, name, ids)
         audit.record(
             session,
             actor,
-            "evidence:baseline",
+            tags.Evidence.BASELINE,
             name,
             f"{ids[0]}-{ids[-1]}",
             reason=reason,

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from piodesk.archive.model import ItemState
 from piodesk.archive.tables import ArchiveItem, ArchiveVersion
 from piodesk.connectors.model import ItemKind
-from piodesk.core import audit, clock, evidence
+from piodesk.core import audit, clock, evidence, tags
 from piodesk.core.db import reading, transaction
 from piodesk.core.permissions import SYSTEM, Actor
 from piodesk.moderation.model import CaseSource, CaseState, asks_for_response
@@ -368,7 +368,7 @@ def intake(
             report.cases_updated += 1
             audit_entries.append(
                 audit.Entry(
-                    "moderation:case_updated",
+                    tags.Moderation.CASE_UPDATED,
                     "case",
                     case_id,
                     reason="an edited comment was screened again",
@@ -382,7 +382,7 @@ def intake(
             report.case_ids.append(case_id)
             audit_entries.append(
                 audit.Entry(
-                    "moderation:case_opened",
+                    tags.Moderation.CASE_OPENED,
                     "case",
                     case_id,
                     reason="screening found " + ", ".join(sorted(cats)),
@@ -429,7 +429,7 @@ def intake(
             report.response_requests += 1
             audit_entries.append(
                 audit.Entry(
-                    "moderation:response_needed",
+                    tags.Moderation.RESPONSE_NEEDED,
                     "response_request",
                     request_ids[q["item_id"]],
                     reason="the comment asks the department for a response",
@@ -442,7 +442,7 @@ def intake(
         # event for the batch seals them, whether or not any case was opened.
         audit_entries.append(
             audit.Entry(
-                "moderation:screened",
+                tags.Moderation.SCREENED,
                 "archive_versions",
                 f"{screened[0][0].seq}-{screened[-1][0].seq}",
                 reason=f"screened {len(screened)} captured versions",

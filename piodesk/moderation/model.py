@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from piodesk.core.errors import InvalidInput
 from piodesk.core.statemachine import StateMachine
+from piodesk.core.text import clean_text
 from piodesk.screening.model import Category
 
 
@@ -95,18 +96,6 @@ class CaseSource(StrEnum):
     REPORT = "report"  # an employee reported it (§.22)
 
 
-def clean_note(label: str, value: str, *, required: bool, minimum: int = MIN_EXPLANATION) -> str:
-    """A person's free text (a note, explanation or advice): trimmed, bounded, clear errors."""
-    value = (value or "").strip()
-    if "\x00" in value:
-        raise InvalidInput(f"{label} contains a NUL character")
-    if len(value) > MAX_NOTE:
-        raise InvalidInput(f"{label} is too long ({len(value)} characters; limit {MAX_NOTE})")
-    if required and len(value) < minimum:
-        raise InvalidInput(f"{label} is required (at least {minimum} characters) — say why")
-    return value
-
-
 def check_decision(action: Action | str, reason: str, note: str) -> tuple[Action, str, str]:
     """Validate a decision: its action, the §.20 reason it rests on, and the PIO's note.
 
@@ -135,7 +124,10 @@ def check_decision(action: Action | str, reason: str, note: str) -> tuple[Action
             f"a comment can only be {OUTCOME_OF[action].value} for one of the eight §.20 "
             "categories; 'no violation' means keep it"
         )
-    note = clean_note("the note", note, required=action is not Action.KEEP)
+    acts = action is not Action.KEEP
+    note = clean_text(
+        "the note", note, max_len=MAX_NOTE, required=acts, min_len=MIN_EXPLANATION if acts else 0
+    )
     return action, reason, note
 
 

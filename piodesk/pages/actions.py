@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from piodesk.connectors.credentials import encrypt
-from piodesk.core import audit, clock
+from piodesk.core import audit, clock, tags
 from piodesk.core.errors import Conflict, InvalidInput, NotFound
 from piodesk.core.permissions import Actor, Perm, require
 from piodesk.core.text import clean_line, clean_text
@@ -31,6 +31,14 @@ from piodesk.pages.tables import ComplianceCheck, Page, PageConnection, PageProf
 
 MAX_ABOUT = 10_000
 MAX_LINKS = 20
+
+#: The audit action of each lifecycle move, by target state (a move back is a resubmission).
+_MOVE_TAG: dict[PageState, tags.Page] = {
+    PageState.APPROVED: tags.Page.APPROVED,
+    PageState.REJECTED: tags.Page.REJECTED,
+    PageState.RETIRED: tags.Page.RETIRED,
+    PageState.PENDING: tags.Page.RESUBMIT,
+}
 
 
 def parse_platform(value: str) -> Platform:
@@ -193,7 +201,7 @@ def register_page(
     audit.record(
         session,
         actor,
-        "page:register",
+        tags.Page.REGISTER,
         "page",
         page.id,
         section="§.04",
@@ -231,7 +239,7 @@ def update_profile(
     audit.record(
         session,
         actor,
-        "page:update_profile",
+        tags.Page.UPDATE_PROFILE,
         "page",
         page.id,
         reason=clean_text("reason", reason, max_len=500),
@@ -254,7 +262,7 @@ def recheck(session: Session, page_id: int, *, actor: Actor, agency: Agency) -> 
     audit.record(
         session,
         actor,
-        "page:recheck",
+        tags.Page.RECHECK,
         "page",
         page.id,
         section="§.10",
@@ -291,7 +299,7 @@ def _transition(
     audit.record(
         session,
         actor,
-        f"page:{target.value}" if target != PageState.PENDING else "page:resubmit",
+        _MOVE_TAG[target],
         "page",
         page.id,
         reason=reason,
@@ -397,7 +405,7 @@ def connect_page(
     audit.record(
         session,
         actor,
-        "page:connect",
+        tags.Page.CONNECT,
         "page",
         page_id,
         # The audit keeps which credential fields were set, never their values.

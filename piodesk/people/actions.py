@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from piodesk.core import audit, clock
+from piodesk.core import audit, clock, tags
 from piodesk.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from piodesk.core.permissions import ROLE_LABELS, SYSTEM, Actor, Perm, Role, require
 from piodesk.core.text import clean_line, clean_text
@@ -186,7 +186,7 @@ def bootstrap_admin(
     audit.record(
         session,
         SYSTEM,
-        "account:bootstrap",
+        tags.Account.BOOTSTRAP,
         "account",
         account.id,
         reason="first administrator of a new installation",
@@ -240,7 +240,7 @@ def bootstrap_approver(
     audit.record(
         session,
         actor,
-        "account:bootstrap_approver",
+        tags.Account.BOOTSTRAP_APPROVER,
         "account",
         account.id,
         reason=f"first {ROLE_LABELS[approver]} of the installation",
@@ -278,7 +278,7 @@ def seed_account(
     audit.record(
         session,
         SYSTEM,
-        "account:seed",
+        tags.Account.SEED,
         "account",
         account.id,
         reason=clean_text("reason", reason, max_len=500, required=True),
@@ -319,7 +319,7 @@ def _propose(
     audit.record(
         session,
         actor,
-        "account:grant_propose",
+        tags.Account.GRANT_PROPOSE,
         "account",
         account.id,
         reason=reason,
@@ -374,7 +374,7 @@ def create_account(
     audit.record(
         session,
         actor,
-        "account:create",
+        tags.Account.CREATE,
         "account",
         account.id,
         reason=reason,
@@ -446,7 +446,7 @@ def set_roles(
     audit.record(
         session,
         actor,
-        "account:set_roles",
+        tags.Account.SET_ROLES,
         "account",
         account.id,
         reason=reason,
@@ -545,7 +545,7 @@ def approve_grant(
     audit.record(
         session,
         actor,
-        "account:grant_approve",
+        tags.Account.GRANT_APPROVE,
         "account",
         account.id,
         reason=reason,
@@ -577,7 +577,7 @@ def decline_grant(
     audit.record(
         session,
         actor,
-        "account:grant_decline",
+        tags.Account.GRANT_DECLINE,
         "account",
         account.id,
         reason=grant.decision_reason,
@@ -609,7 +609,7 @@ def set_active(
     audit.record(
         session,
         actor,
-        "account:activate" if active else "account:deactivate",
+        tags.Account.ACTIVATE if active else tags.Account.DEACTIVATE,
         "account",
         account.id,
         reason=reason,

@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from piodesk.core import audit, clock
+from piodesk.core import audit, clock, tags
 from piodesk.core.errors import AuthenticationFailed, Conflict, InvalidInput, PermissionDenied
 from piodesk.core.permissions import ROLE_LABELS, SYSTEM, Actor, Perm, Role, require
 from piodesk.core.text import clean_text
@@ -75,7 +75,7 @@ def authenticate(
             audit.record(
                 session,
                 SYSTEM,
-                "account:throttle",
+                tags.Account.THROTTLE,
                 "account",
                 account.id,
                 reason=f"{policy.attempts} failed sign-ins in a row from one address",
@@ -108,7 +108,7 @@ def unlock(session: Session, account_id: int, *, actor: Actor, reason: str) -> i
     audit.record(
         session,
         actor,
-        "account:unlock",
+        tags.Account.UNLOCK,
         "account",
         account.id,
         reason=reason,
@@ -132,7 +132,7 @@ def start_session(session: Session, account: Account, *, hours: int) -> tuple[st
             revoked=False,
         )
     )
-    audit.record(session, actor_for(account), "account:sign_in", "account", account.id)
+    audit.record(session, actor_for(account), tags.Account.SIGN_IN, "account", account.id)
     return token, csrf
 
 
@@ -158,7 +158,7 @@ def end_session(session: Session, token: str) -> None:
         row.revoked = True
         account = session.get(Account, row.account_id)
         if account is not None:
-            audit.record(session, actor_for(account), "account:sign_out", "account", account.id)
+            audit.record(session, actor_for(account), tags.Account.SIGN_OUT, "account", account.id)
 
 
 def _revoke_sessions(session: Session, account: Account, *, keep: str | None = None) -> None:
@@ -175,7 +175,7 @@ def void_credentials(session: Session, account: Account, *, actor: Actor, why: s
     _revoke_sessions(session, account)
     for t in session.execute(select(ApiToken).where(ApiToken.account_id == account.id)).scalars():
         t.revoked = True
-    audit.record(session, actor, "account:credentials_void", "account", account.id, reason=why)
+    audit.record(session, actor, tags.Account.CREDENTIALS_VOID, "account", account.id, reason=why)
 
 
 def change_password(
@@ -193,7 +193,7 @@ def change_password(
         check_password(new, account.username, hints=(account.display_name,))
     )
     _revoke_sessions(session, account, keep=keep_session)
-    audit.record(session, actor, "account:password_change", "account", account.id)
+    audit.record(session, actor, tags.Account.PASSWORD_CHANGE, "account", account.id)
 
 
 def new_password_link(
@@ -221,7 +221,7 @@ def new_password_link(
     audit.record(
         session,
         actor,
-        "account:password_link",
+        tags.Account.PASSWORD_LINK,
         "account",
         account.id,
         data={"purpose": purpose, "link": row.id, "expires_at": row.expires_at.isoformat()},
@@ -257,7 +257,7 @@ def issue_password_link(
     if actor.account_id == account.id:
         raise Conflict("change your own password with your current one instead")
     token = new_password_link(session, account, actor=actor, purpose="reset", hours=hours)
-    audit.record(session, actor, "account:password_reset", "account", account.id, reason=reason)
+    audit.record(session, actor, tags.Account.PASSWORD_RESET, "account", account.id, reason=reason)
     return token
 
 
@@ -284,7 +284,7 @@ def use_password_link(session: Session, token: str, new_password: str) -> Accoun
     audit.record(
         session,
         actor_for(account),
-        "account:password_set",
+        tags.Account.PASSWORD_SET,
         "account",
         account.id,
         data={"link": row.id, "purpose": row.purpose},

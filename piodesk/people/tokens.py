@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from piodesk.core import audit, clock
+from piodesk.core import audit, clock, tags
 from piodesk.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from piodesk.core.permissions import Actor, Perm, TokenScope, scope_perms
 from piodesk.core.text import clean_line
@@ -85,7 +85,7 @@ def issue_api_token(
     audit.record(
         session,
         actor,
-        "account:token_issue",
+        tags.Account.TOKEN_ISSUE,
         "api_token",
         row.id,
         data={"name": name, "scopes": row.scopes.split(), "days": days},
@@ -133,7 +133,7 @@ def revoke_token(session: Session, token_id: int, *, actor: Actor, reason: str =
     audit.record(
         session,
         actor,
-        "account:token_revoke",
+        tags.Account.TOKEN_REVOKE,
         "api_token",
         row.id,
         reason=reason[:500],

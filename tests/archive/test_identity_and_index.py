@@ -22,7 +22,7 @@ from piodesk.archive.verify import verify_archive
 from piodesk.cli import app
 from piodesk.core import audit
 from piodesk.core.db import transaction
-from piodesk.core.errors import PermissionDenied
+from piodesk.core.errors import InvalidInput, PermissionDenied
 from piodesk.core.permissions import Role
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
@@ -300,3 +300,23 @@ def test_reindex_needs_the_archive_import_permission(
 ) -> None:
     with pytest.raises(PermissionDenied), transaction(sessions) as s:
         reindex(s, actor=staff[Role.EMPLOYEE], reason="why not")
+
+
+def test_reindex_refuses_a_reason_with_an_escape_sequence(
+    archive: Path, sessions: sessionmaker[Session], staff
+) -> None:
+    with sessions() as s:
+        before = s.execute(
+            select(audit.AuditEvent.seq).order_by(audit.AuditEvent.seq.desc())
+        ).first()
+    for reason, message in (
+        ("rebuilt \x1b[31m", "the reason for rebuilding the index contains a control character"),
+        ("  ", "the reason for rebuilding the index is required"),
+    ):
+        with pytest.raises(InvalidInput, match=message), transaction(sessions) as s:
+            reindex(s, actor=staff[Role.RECORDS], reason=reason)
+    with sessions() as s:
+        after = s.execute(
+            select(audit.AuditEvent.seq).order_by(audit.AuditEvent.seq.desc())
+        ).first()
+    assert after == before

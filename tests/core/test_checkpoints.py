@@ -21,7 +21,7 @@ from piodesk.archive.capture import ITEM_IDENTITY, capture, version_columns, ver
 from piodesk.archive.media import MediaStore
 from piodesk.archive.tables import ArchiveHead, ArchiveItem, ArchiveVersion
 from piodesk.cli import app
-from piodesk.core import audit, chain, checkpoints, signing
+from piodesk.core import audit, chain, checkpoints, signing, tags
 from piodesk.core.config import Settings
 from piodesk.core.db import transaction
 from piodesk.core.errors import Conflict
@@ -185,8 +185,12 @@ def evidence(sessions: sessionmaker[Session], staff, settings: Settings, key: Pa
     )
     assert cli(settings, "checkpoint", "create")[0] == 0
     with transaction(sessions) as session:
-        audit.record(session, staff.admin, "test:later", "thing", 1, reason="after the first")
-        audit.record(session, staff.admin, "test:later", "thing", 2, reason="after the first")
+        audit.record(
+            session, staff.admin, tags.Archive.REINDEX, "thing", 1, reason="after the first"
+        )
+        audit.record(
+            session, staff.admin, tags.Archive.REINDEX, "thing", 2, reason="after the first"
+        )
     capture_batches(
         sessions,
         media,
@@ -442,7 +446,7 @@ def test_schedule_makes_a_checkpoint_only_when_a_chain_moved(
 ) -> None:
     assert checkpoints.checkpoint_now(sessions, settings, only_if_changed=True) is None
     with transaction(sessions) as session:
-        audit.record(session, staff.admin, "test:more", "thing", 3)
+        audit.record(session, staff.admin, tags.Archive.REINDEX, "thing", 3)
     made = checkpoints.checkpoint_now(sessions, settings, only_if_changed=True)
     assert made is not None and made.seq == 3
     assert len(settings.checkpoint_path.read_text().splitlines()) == 3

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from piodesk.archive.capture import capture
 from piodesk.connectors.model import CapturedItem, ItemKind
 from piodesk.connectors.sandbox.connector import SandboxConnector
-from piodesk.core import audit, evidence
+from piodesk.core import audit, evidence, tags
 from piodesk.core.audit import AuditEvent
 from piodesk.core.db import reading, transaction
 from piodesk.core.permissions import SYSTEM, Role
@@ -341,15 +341,18 @@ def test_bulk_audit_append_starts_the_chain_and_record_continues_it(
     sessions: sessionmaker[Session],
 ) -> None:
     # Intake's record_many on a database with no audit event yet, then ordinary record()s.
-    entries = [audit.Entry("test:bulk", "case", n, reason=f"r{n}", data={"n": n}) for n in (1, 2)]
+    entries = [
+        audit.Entry(tags.Moderation.CASE_UPDATED, "case", n, reason=f"r{n}", data={"n": n})
+        for n in (1, 2)
+    ]
     with transaction(sessions) as s:
         assert audit.record_many(s, SYSTEM, entries) == [1, 2]
-        audit.record(s, SYSTEM, "test:single", "case", 3)
+        audit.record(s, SYSTEM, tags.Moderation.CASE_OPENED, "case", 3)
     with transaction(sessions) as s:
         assert audit.record_many(s, SYSTEM, entries) == [4, 5]
         assert audit.record_many(s, SYSTEM, []) == []
     with reading(sessions) as s:
         assert audit.verify(s) == audit.VerifyResult(True, 5)
         bulk = s.execute(select(AuditEvent).where(AuditEvent.seq == 2)).scalar_one()
-    assert (bulk.action, bulk.target_id, bulk.reason) == ("test:bulk", "2", "r2")
+    assert (bulk.action, bulk.target_id, bulk.reason) == ("moderation:case_updated", "2", "r2")
     assert (bulk.actor_name, bulk.section, bulk.data) == ("system", "", {"n": 2})

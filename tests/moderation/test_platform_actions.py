@@ -35,7 +35,7 @@ from piodesk.connectors.model import CommentState
 from piodesk.connectors.sandbox import platform
 from piodesk.connectors.sandbox.connector import SandboxConnector
 from piodesk.connectors.tables import PlatformAction
-from piodesk.core import audit, clock
+from piodesk.core import audit, clock, tags
 from piodesk.core.config import Settings
 from piodesk.core.db import transaction
 from piodesk.core.errors import Conflict, PermissionDenied
@@ -295,7 +295,7 @@ def test_a_block_recorded_meanwhile_is_not_recorded_twice(site: Site, staff) -> 
                     )
                 )
                 # The other process's record is audited like any (evidence rows need their event).
-                audit.record(s, SYSTEM, "moderation:block", "person", person_id, reason="other")
+                audit.record(s, SYSTEM, tags.Moderation.BLOCK, "person", person_id, reason="other")
 
     with pytest.raises(Conflict, match=r"already blocked.*nothing was recorded twice"):
         _blocker(site, case_id, pio)(connect=lambda page: Meanwhile(site.sessions, page.handle))
@@ -322,10 +322,10 @@ def test_the_database_keeps_one_block_in_force_per_person_and_page(site: Site, s
 
     with transaction(site.sessions) as s:
         s.add_all([row(lifted=True), row(lifted=True), row()])  # lifted ones may repeat
-        audit.record(s, SYSTEM, "moderation:block", "person", "visitor-x", reason="test rows")
+        audit.record(s, SYSTEM, tags.Moderation.BLOCK, "person", "visitor-x", reason="test rows")
     with pytest.raises(IntegrityError), transaction(site.sessions) as s:
         s.add(row())
-        audit.record(s, SYSTEM, "moderation:block", "person", "visitor-x", reason="a second")
+        audit.record(s, SYSTEM, tags.Moderation.BLOCK, "person", "visitor-x", reason="a second")
     assert _count(site.sessions, Block, Block.lifted_at.is_(None)) == 1
 
 

@@ -11,10 +11,11 @@ from piodesk.connectors import intents
 from piodesk.connectors.intents import Intent, Kind
 from piodesk.connectors.model import Capability
 from piodesk.connectors.tables import PlatformAction
-from piodesk.core import audit, clock
+from piodesk.core import audit, clock, tags
 from piodesk.core.db import reading
 from piodesk.core.errors import Conflict, InvalidInput, NotFound
 from piodesk.core.permissions import Actor, Perm, require
+from piodesk.core.text import clean_text
 from piodesk.moderation.actions._common import (
     Connect,
     check_category,
@@ -24,11 +25,12 @@ from piodesk.moderation.actions._common import (
 )
 from piodesk.moderation.model import (
     BLOCK_LIFECYCLE,
+    MAX_NOTE,
+    MIN_EXPLANATION,
     BlockGrounds,
     BlockState,
     block_state,
     check_block_grounds,
-    clean_note,
     review_due,
 )
 from piodesk.moderation.queries import (
@@ -88,7 +90,9 @@ def block(
     """Block the author of a case's comment from the page (§.20): a warning must be on record,
     or legal counsel's concurrence with blocking without one."""
     category = check_category(category)
-    reason = clean_note("the reason for the block", reason, required=True)
+    reason = clean_text(
+        "the reason for the block", reason, max_len=MAX_NOTE, required=True, min_len=MIN_EXPLANATION
+    )
     with reading(sessions) as session:
         person = person_of_case(session, case_id)
         require(actor, Perm.PERSON_BLOCK, person.page_id)
@@ -169,7 +173,7 @@ def _record_block(
     audit.record(
         session,
         actor,
-        "moderation:block",
+        tags.Moderation.BLOCK,
         "person",
         f"{person.platform}:{person.person_id}",
         reason=p["reason"],
@@ -213,7 +217,13 @@ def lift_block(
     sessions: sessionmaker[Session], block_id: int, *, reason: str, actor: Actor, connect: Connect
 ) -> Block:
     """Lift a block: the person may comment again; the block stays on record."""
-    reason = clean_note("the reason for lifting the block", reason, required=True)
+    reason = clean_text(
+        "the reason for lifting the block",
+        reason,
+        max_len=MAX_NOTE,
+        required=True,
+        min_len=MIN_EXPLANATION,
+    )
     with reading(sessions) as session:
         row = _block(session, block_id)
         require(actor, Perm.PERSON_BLOCK, row.page_id)
@@ -256,7 +266,7 @@ def _record_lift(
     audit.record(
         session,
         actor,
-        "moderation:lift_block",
+        tags.Moderation.LIFT_BLOCK,
         "person",
         f"{row.platform}:{row.person_id}",
         reason=reason,
@@ -270,7 +280,9 @@ def review_block(
     session: Session, block_id: int, *, note: str, actor: Actor, review_days: int
 ) -> Block:
     """Review a block that came due and keep it in force until the next review."""
-    note = clean_note("the review note", note, required=True)
+    note = clean_text(
+        "the review note", note, max_len=MAX_NOTE, required=True, min_len=MIN_EXPLANATION
+    )
     row = _block(session, block_id)
     require(actor, Perm.PERSON_BLOCK, row.page_id)
     if row.lifted_at is not None:
@@ -282,7 +294,7 @@ def review_block(
     audit.record(
         session,
         actor,
-        "moderation:review_block",
+        tags.Moderation.REVIEW_BLOCK,
         "person",
         f"{row.platform}:{row.person_id}",
         reason=note,

@@ -5,13 +5,15 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from piodesk.core import audit, clock
+from piodesk.core import audit, clock, tags
 from piodesk.core.errors import Conflict, InvalidInput, NotFound
 from piodesk.core.permissions import Actor, Perm, require
+from piodesk.core.text import clean_text
 from piodesk.moderation.model import (
     CASE_LIFECYCLE,
+    MAX_NOTE,
+    MIN_EXPLANATION,
     CaseState,
-    clean_note,
 )
 from piodesk.moderation.queries import find_case
 from piodesk.moderation.tables import (
@@ -22,7 +24,13 @@ from piodesk.moderation.tables import (
 
 def consult(session: Session, case_id: int, *, question: str, actor: Actor) -> Consultation:
     """Send a case to legal counsel before deciding (§.20); the decision stays with the PIO."""
-    question = clean_note("the question for counsel", question, required=True)
+    question = clean_text(
+        "the question for counsel",
+        question,
+        max_len=MAX_NOTE,
+        required=True,
+        min_len=MIN_EXPLANATION,
+    )
     case = find_case(session, case_id)
     require(actor, Perm.MODERATION_CONSULT, case.page_id)
     case.state = CASE_LIFECYCLE.check(CaseState(case.state), CaseState.WITH_COUNSEL).value
@@ -38,7 +46,7 @@ def consult(session: Session, case_id: int, *, question: str, actor: Actor) -> C
     audit.record(
         session,
         actor,
-        "moderation:consult",
+        tags.Moderation.CONSULT,
         "case",
         case.id,
         reason=question,
@@ -62,7 +70,9 @@ def advise(
 ) -> Advice:
     """Legal counsel answers a consultation; the case goes back to the PIO to decide."""
     require(actor, Perm.MODERATION_ADVISE)
-    advice = clean_note("the advice", advice, required=True)
+    advice = clean_text(
+        "the advice", advice, max_len=MAX_NOTE, required=True, min_len=MIN_EXPLANATION
+    )
     if recommends not in ADVICE_RECOMMENDS:
         raise InvalidInput(f"recommendation must be one of {', '.join(ADVICE_RECOMMENDS)}")
     consultation = session.get(Consultation, consultation_id)
@@ -87,7 +97,7 @@ def advise(
     audit.record(
         session,
         actor,
-        "moderation:advise",
+        tags.Moderation.ADVISE,
         "case",
         case.id,
         reason=advice,

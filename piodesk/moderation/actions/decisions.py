@@ -20,10 +20,11 @@ from piodesk.connectors.base import Connector
 from piodesk.connectors.intents import Intent, Kind
 from piodesk.connectors.model import Capability, ItemKind
 from piodesk.connectors.tables import PlatformAction
-from piodesk.core import audit, clock
+from piodesk.core import audit, clock, tags
 from piodesk.core.db import reading, transaction
 from piodesk.core.errors import Conflict, InvalidInput
 from piodesk.core.permissions import Actor, Perm, require
+from piodesk.core.text import clean_text
 from piodesk.moderation.actions._common import (
     Connect,
     connector_of,
@@ -33,6 +34,8 @@ from piodesk.moderation.actions._common import (
 )
 from piodesk.moderation.model import (
     CASE_LIFECYCLE,
+    MAX_NOTE,
+    MIN_EXPLANATION,
     NO_VIOLATION,
     OUTCOME_OF,
     REASONS,
@@ -40,10 +43,16 @@ from piodesk.moderation.model import (
     CaseState,
     Outcome,
     check_decision,
-    clean_note,
 )
 from piodesk.moderation.queries import find_case
 from piodesk.moderation.tables import Case, Decision
+
+#: The audit action of each decision.
+_DECISION_TAG: dict[Action, tags.Moderation] = {
+    Action.KEEP: tags.Moderation.KEEP,
+    Action.HIDE: tags.Moderation.HIDE,
+    Action.REMOVE: tags.Moderation.REMOVE,
+}
 
 
 def _plan(
@@ -222,7 +231,7 @@ def _write_decision(
     audit.record(
         session,
         actor,
-        f"moderation:{action.value}",
+        _DECISION_TAG[action],
         "case",
         case.id,
         reason=note or REASONS[reason],
@@ -251,7 +260,9 @@ def restore(
     sessions: sessionmaker[Session], case_id: int, *, note: str, actor: Actor, connect: Connect
 ) -> Decision:
     """Put a hidden or removed comment back on the page (the case's history stays)."""
-    note = clean_note("the reason for restoring", note, required=True)
+    note = clean_text(
+        "the reason for restoring", note, max_len=MAX_NOTE, required=True, min_len=MIN_EXPLANATION
+    )
     with reading(sessions) as session:
         case = find_case(session, case_id)
         require(actor, Perm.MODERATION_DECIDE, case.page_id)
@@ -348,7 +359,7 @@ def _record_restore(
     audit.record(
         session,
         actor,
-        "moderation:restore",
+        tags.Moderation.RESTORE,
         "case",
         case.id,
         reason=note,

@@ -6,16 +6,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from piodesk.archive.tables import ArchiveItem
-from piodesk.core import audit, clock
+from piodesk.core import audit, clock, tags
 from piodesk.core.errors import InvalidInput, NotFound
 from piodesk.core.permissions import Actor, Perm, require
+from piodesk.core.text import clean_text
 from piodesk.moderation.intake import add_categories
 from piodesk.moderation.model import (
+    MAX_NOTE,
+    MIN_EXPLANATION,
     NO_VIOLATION,
     REASONS,
     CaseSource,
     CaseState,
-    clean_note,
 )
 from piodesk.moderation.queries import (
     resolve_link,
@@ -40,7 +42,13 @@ def file_report(
     The report joins the open case of that record if there is one, or opens a case.
     """
     require(actor, Perm.REPORT_FILE)
-    reason = clean_note("the reason for the report", reason, required=True)
+    reason = clean_text(
+        "the reason for the report",
+        reason,
+        max_len=MAX_NOTE,
+        required=True,
+        min_len=MIN_EXPLANATION,
+    )
     url = (url or "").strip() or None
     if category is not None and category not in REASONS:
         raise InvalidInput(f"unknown category '{category[:40]}'")
@@ -100,7 +108,7 @@ def file_report(
     audit.record(
         session,
         actor,
-        "moderation:report",
+        tags.Moderation.REPORT,
         "case",
         case.id,
         reason=reason,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from piodesk.core import audit, clock
+from piodesk.core import audit, clock, tags
 from piodesk.core.errors import Conflict, InvalidInput, NotFound
 from piodesk.core.permissions import Actor, Perm, require
+from piodesk.core.text import clean_text
 from piodesk.moderation.model import (
+    MAX_NOTE,
     RESPONSE_LIFECYCLE,
     ResponseState,
-    clean_note,
 )
 from piodesk.moderation.tables import (
     Answer,
@@ -24,7 +25,7 @@ def answer(session: Session, request_id: int, *, outcome: str, note: str, actor:
     """Record who answered a comment's question, when and how (or why no answer is due)."""
     if outcome not in ANSWER_OUTCOMES:
         raise InvalidInput("outcome is 'answered' or 'no_response'")
-    note = clean_note("how it was answered", note, required=True, minimum=3)
+    note = clean_text("how it was answered", note, max_len=MAX_NOTE, required=True, min_len=3)
     request = session.get(ResponseRequest, request_id)
     if request is None:
         raise NotFound(f"no response request {request_id}")
@@ -47,7 +48,7 @@ def answer(session: Session, request_id: int, *, outcome: str, note: str, actor:
     audit.record(
         session,
         actor,
-        "moderation:answer",
+        tags.Moderation.ANSWER,
         "response_request",
         request.id,
         reason=note,

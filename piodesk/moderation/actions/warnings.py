@@ -10,9 +10,10 @@ from piodesk.connectors import intents
 from piodesk.connectors.intents import Intent, Kind
 from piodesk.connectors.model import Capability
 from piodesk.connectors.tables import PlatformAction
-from piodesk.core import audit, clock
+from piodesk.core import audit, clock, tags
 from piodesk.core.db import reading, transaction
 from piodesk.core.permissions import Actor, Perm, require
+from piodesk.core.text import clean_text
 from piodesk.moderation.actions._common import (
     Connect,
     check_category,
@@ -20,8 +21,9 @@ from piodesk.moderation.actions._common import (
     registered_page,
 )
 from piodesk.moderation.model import (
+    MAX_NOTE,
+    MIN_EXPLANATION,
     REASONS,
-    clean_note,
 )
 from piodesk.moderation.queries import (
     person_of_case,
@@ -58,7 +60,9 @@ def warn(
     recorded as not delivered, to be delivered another way.
     """
     category = check_category(category)
-    explanation = clean_note("the explanation", explanation, required=True)
+    explanation = clean_text(
+        "the explanation", explanation, max_len=MAX_NOTE, required=True, min_len=MIN_EXPLANATION
+    )
     with reading(sessions) as session:
         person = person_of_case(session, case_id)
         require(actor, Perm.PERSON_WARN, person.page_id)
@@ -156,7 +160,7 @@ def _write_warning(
     audit.record(
         session,
         actor,
-        "moderation:warn",
+        tags.Moderation.WARN,
         "person",
         f"{platform}:{person_id}",
         reason=explanation,
