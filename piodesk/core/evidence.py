@@ -60,10 +60,6 @@ class EvidenceTable:
 _REGISTRY: dict[str, EvidenceTable] = {}
 
 
-#: Where paging by id starts: below any id, so a row written by hand with id 0 or less is seen.
-_BELOW_ANY_ID = -(2**63)
-
-
 def register(table: Any, label: str, *, target: str = "", exclude: Iterable[str] = ()) -> None:
     """Declare ``table`` (a Table or mapped class with an integer ``id``) as evidence."""
     t: Table = getattr(table, "__table__", table)
@@ -265,14 +261,12 @@ def verify(session: Session, batch: int = 2000) -> EvidenceResult:
     latest = _latest(session, result)
     for spec in registered():
         want = latest[spec.name]
-        last = _BELOW_ANY_ID
+        last: int | None = None  # no lower bound at first: a row written with id 0 or less is seen
         while True:
-            rows = session.execute(
-                select(spec.table)
-                .where(spec.table.c.id > last)
-                .order_by(spec.table.c.id)
-                .limit(batch)
-            ).all()
+            page = select(spec.table)
+            if last is not None:
+                page = page.where(spec.table.c.id > last)
+            rows = session.execute(page.order_by(spec.table.c.id).limit(batch)).all()
             if not rows:
                 break
             for row in rows:
@@ -304,9 +298,11 @@ def unsealed(session: Session, batch: int = 2000) -> Iterator[tuple[str, list[in
         # Ids only grow: a row written before sealing began has an id below every row the chain
         # sealed. An unsealed row above that was written outside piodesk, and stays named.
         below = min(known) if known else None
-        last = _BELOW_ANY_ID
+        last: int | None = None
         while True:
-            query = select(spec.table.c.id).where(spec.table.c.id > last)
+            query = select(spec.table.c.id)
+            if last is not None:
+                query = query.where(spec.table.c.id > last)
             if below is not None:
                 query = query.where(spec.table.c.id < below)
             ids = list(session.execute(query.order_by(spec.table.c.id).limit(batch)).scalars())

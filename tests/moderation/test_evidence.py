@@ -83,6 +83,8 @@ def audit_verify(db_url: str) -> tuple[int, str]:
         ["audit", "verify"],
         env={"PIODESK_DATABASE_URL": db_url, "PIODESK_SECRET_KEY": "k" * 32, "COLUMNS": "300"},
     )
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
     return result.exit_code, " ".join(result.output.split())  # rich wraps long lines
 
 
