@@ -147,6 +147,31 @@ class Settings(BaseSettings):
         description="Required §.10 disclaimer; {agency} is replaced by agency_name.",
     )
 
+    # ---- records requests (§.40, issue 10) ----
+    agency_time_zone: str = Field(
+        default="America/Denver",
+        description="The agency's IANA time zone: request clocks count its local days and "
+        "cut-off hour.",
+    )
+    records_regimes_file: Path | None = Field(
+        default=None,
+        description="The agency's records-request regime file (YAML: each law's clock, fees and "
+        "exemptions). Default: the one shipped with piodesk (CORA, CCJRA, an example state).",
+    )
+
+    @model_validator(mode="after")
+    def _known_time_zone(self) -> Settings:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(self.agency_time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"PIODESK_AGENCY_TIME_ZONE '{self.agency_time_zone}' is not an IANA time zone "
+                "(e.g. America/Denver)"
+            ) from None
+        return self
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
         if not self.demo and self.secret_key == PLACEHOLDER_SECRET:

@@ -64,6 +64,9 @@ class Perm(StrEnum):
     REPORT_FILE = "report.file"  # report a post or comment to the PIO (§.22)
     RESPONSE_ANSWER = "response.answer"  # answer a comment that asks for a response (§.12)
     MODERATION_REPORTS = "moderation.reports"  # transparency and consistency reports
+    # ---- records requests (§.40, issue 10): granted in the block at the end of this file ----
+    RECORDS_REQUEST_VIEW = "records.request_view"  # read requests, their clock, review set
+    RECORDS_REQUEST_MANAGE = "records.request_manage"  # log and work requests; calendar, letters
 
 
 _READ_EVERYTHING = {
@@ -285,7 +288,6 @@ SCOPE_PERMS: dict[TokenScope, frozenset[Perm]] = {
         }
     ),
 }
-assert set().union(*SCOPE_PERMS.values()) == set(Perm), "every permission belongs to a scope"
 
 
 def scope_perms(scopes: frozenset[TokenScope]) -> frozenset[Perm]:
@@ -301,3 +303,15 @@ SYSTEM = Actor(
     roles=frozenset(),
     via="job",
 )
+
+
+# ---- records requests (§.40, issue 10) -------------------------------------------------------
+# The records custodian logs and works open-records requests; legal counsel and the auditor read
+# them. A records token may work them; every token reads what its account may read.
+GRANTS[Role.RECORDS] |= {Perm.RECORDS_REQUEST_VIEW, Perm.RECORDS_REQUEST_MANAGE}
+GRANTS[Role.LEGAL] |= {Perm.RECORDS_REQUEST_VIEW}
+GRANTS[Role.AUDITOR] |= {Perm.RECORDS_REQUEST_VIEW}
+SCOPE_PERMS[TokenScope.READ] |= {Perm.RECORDS_REQUEST_VIEW}
+SCOPE_PERMS[TokenScope.RECORDS] |= {Perm.RECORDS_REQUEST_MANAGE}
+
+assert set().union(*SCOPE_PERMS.values()) == set(Perm), "every permission belongs to a scope"

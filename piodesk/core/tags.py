@@ -105,5 +105,32 @@ class Evidence(Tag):
     BASELINE = "evidence:baseline"
 
 
+class RecordsRequest(Tag):
+    """Open-records requests: intake, clock, review set, letters, fees (records/requests/)."""
+
+    INTAKE = "records_request:intake"
+    ASSIGN = "records_request:assign"
+    STATE = "records_request:state"
+    EXTEND = "records_request:extend"
+    PAUSE = "records_request:pause"
+    RESUME = "records_request:resume"
+    GROUNDS_ASKED = "records_request:grounds_asked"
+    NOTE = "records_request:note"
+    SEARCH_SAVED = "records_request:search_saved"
+    REVIEW = "records_request:review"
+    LETTER = "records_request:letter"
+    FEE = "records_request:fee"
+    TEMPLATE = "records_request:template"
+    CALENDAR = "records_request:calendar"
+
+
 #: Every source, for the tests and for anyone listing what the log can say.
-SOURCES: tuple[type[Tag], ...] = (Account, Page, Archive, Moderation, PlatformAction, Evidence)
+SOURCES: tuple[type[Tag], ...] = (
+    Account,
+    Page,
+    Archive,
+    Moderation,
+    PlatformAction,
+    Evidence,
+    RecordsRequest,
+)
