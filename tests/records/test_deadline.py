@@ -148,9 +148,14 @@ def test_extension_refusals(days: int, finding: str, single: bool, error: type) 
     clock = compute(CORA, CAL, received(at(2026, 9, 14)), DENVER)
     with pytest.raises(error):
         check_extension(
-            clock, at(2026, 9, 15), days=days, finding=finding, single_document=single,
-            calendar=CAL, tz=DENVER,
-        )  # fmt: skip
+            clock,
+            at(2026, 9, 15),
+            days=days,
+            finding=finding,
+            single_document=single,
+            calendar=CAL,
+            tz=DENVER,
+        )
 
 
 def test_payment_pause_keeps_the_days_left() -> None:
@@ -205,9 +210,14 @@ def test_ccjra_has_no_deadline_but_grounds_within_72_hours() -> None:
     assert clock.due is None and clock.status(date(2027, 1, 1)) == "no deadline"
     with pytest.raises(Conflict):
         check_extension(
-            clock, at(2026, 9, 15), days=1, finding="x", single_document=False, calendar=CAL,
+            clock,
+            at(2026, 9, 15),
+            days=1,
+            finding="x",
+            single_document=False,
+            calendar=CAL,
             tz=DENVER,
-        )  # fmt: skip
+        )
     asked = at(2026, 9, 20, 8)
     clock = compute(ccjra, CAL, [*events, ClockEvent(ClockKind.GROUNDS_ASKED, asked)], DENVER)
     assert clock.grounds_due == asked + timedelta(hours=72)

@@ -131,9 +131,13 @@ def test_a_cora_request_end_to_end(
         )
         actions.mark(s, rid, found[2], responsive=True, reason="first look", actor=custodian)
         actions.mark(
-            s, rid, found[2], responsive=False, reason="about moderation, not the parade",
+            s,
+            rid,
+            found[2],
+            responsive=False,
+            reason="about moderation, not the parade",
             actor=custodian,
-        )  # fmt: skip
+        )
     with sessions() as s:
         assert queries.review_set_item_ids(s, rid) == found[:2]
         query, again = actions.run_saved_search(s, rid, actor=custodian)
@@ -144,9 +148,13 @@ def test_a_cora_request_end_to_end(
     now.set(2026, 9, 9, 11)
     with transaction(sessions) as s:
         letter = actions.extend(
-            s, DESK, rid, days=7, finding="A broad request across a whole year of comments.",
+            s,
+            DESK,
+            rid,
+            days=7,
+            finding="A broad request across a whole year of comments.",
             actor=custodian,
-        )  # fmt: skip
+        )
         assert letter.kind == "extension" and "7 working days" in letter.body
     with sessions() as s:
         # Thursday 10 + 7 working days = Monday 21 September.
@@ -196,8 +204,11 @@ def test_a_cora_request_end_to_end(
         view = actions.open_request(s, DESK, rid, actor=custodian)
         assert view.status == "responded" and view.allowed == []
         assert [letter.kind for letter in view.letters] == [
-            "acknowledgement", "extension", "fee_estimate", "response",
-        ]  # fmt: skip
+            "acknowledgement",
+            "extension",
+            "fee_estimate",
+            "response",
+        ]
         assert not any(actions.dashboard(s, DESK, actor=custodian).values())
         kinds = [e.kind for e in view.events]
         assert kinds[0] == "received" and kinds[-1] == "responded"
@@ -218,9 +229,11 @@ def test_an_extension_filed_on_day_four_is_refused_and_nothing_is_written(
     now.set(2026, 9, 14, 10)
     with transaction(sessions) as s:
         rid = actions.log_request(
-            s, DESK, Intake(**{**CORA_INTAKE.__dict__, "received_at": "2026-09-14T09:30"}),
+            s,
+            DESK,
+            Intake(**{**CORA_INTAKE.__dict__, "received_at": "2026-09-14T09:30"}),
             actor=custodian,
-        ).id  # fmt: skip
+        ).id
     now.set(2026, 9, 18, 9)  # Friday: working day 4
     with sessions() as s:
         before = (count(s, RequestEvent), count(s, Letter), count(s, AuditEvent))
@@ -236,8 +249,9 @@ def test_no_extension_for_a_single_identified_document(
 ) -> None:
     custodian = staff[Role.RECORDS]
     now.set(2026, 9, 14, 10)
-    intake = Intake(**{**CORA_INTAKE.__dict__, "received_at": "2026-09-14T09:30",
-                       "single_document": True})  # fmt: skip
+    intake = Intake(
+        **{**CORA_INTAKE.__dict__, "received_at": "2026-09-14T09:30", "single_document": True}
+    )
     with transaction(sessions) as s:
         rid = actions.log_request(s, DESK, intake, actor=custodian).id
     with pytest.raises(Conflict, match="single"), transaction(sessions) as s:
@@ -289,9 +303,13 @@ def test_bad_input_is_refused_whole(
         transaction(sessions) as s,
     ):
         actions.move(
-            s, DESK, rid, "waiting_clarification", actor=custodian,
+            s,
+            DESK,
+            rid,
+            "waiting_clarification",
+            actor=custodian,
             at=datetime(2026, 9, 4, 12, 0, tzinfo=DENVER),
-        )  # fmt: skip
+        )
     with pytest.raises(Conflict), transaction(sessions) as s:
         actions.move(s, DESK, rid, "fulfilled", actor=custodian)  # received -> fulfilled
     with pytest.raises(InvalidInput, match="say why"), transaction(sessions) as s:
@@ -331,20 +349,31 @@ def test_agency_templates_and_calendar_are_versioned_records(
     custodian = staff[Role.RECORDS]
     with pytest.raises(InvalidInput, match="cannot be rendered"), transaction(sessions) as s:
         actions.save_template(
-            s, "acknowledgement", subject="Hi", body="{{ request.nonsense }}",
-            reason="try", actor=custodian,
-        )  # fmt: skip
+            s,
+            "acknowledgement",
+            subject="Hi",
+            body="{{ request.nonsense }}",
+            reason="try",
+            actor=custodian,
+        )
     with pytest.raises(InvalidInput), transaction(sessions) as s:  # the sandbox refuses this
         actions.save_template(
-            s, "acknowledgement", subject="Hi", body="{{ ''.__class__.__mro__ }}",
-            reason="try", actor=custodian,
-        )  # fmt: skip
+            s,
+            "acknowledgement",
+            subject="Hi",
+            body="{{ ''.__class__.__mro__ }}",
+            reason="try",
+            actor=custodian,
+        )
     with transaction(sessions) as s:
         actions.save_template(
-            s, "acknowledgement", subject="Got it: {{ request.number }}",
-            body="Hello {{ request.requester }}, due {{ clock.due }}.", reason="shorter",
+            s,
+            "acknowledgement",
+            subject="Got it: {{ request.number }}",
+            body="Hello {{ request.requester }}, due {{ clock.due }}.",
+            reason="shorter",
             actor=custodian,
-        )  # fmt: skip
+        )
         rid = actions.log_request(s, DESK, CORA_INTAKE, actor=custodian).id
     now.set(2026, 9, 8, 9)
     with transaction(sessions) as s:

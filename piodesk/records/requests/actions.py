@@ -161,9 +161,10 @@ def _validate_intake(
 
     field(
         "requester_name",
-        lambda: clean_line("the requester's name", intake.requester_name, max_len=MAX_NAME,
-                           required=True),
-    )  # fmt: skip
+        lambda: clean_line(
+            "the requester's name", intake.requester_name, max_len=MAX_NAME, required=True
+        ),
+    )
     field(
         "requester_contact",
         lambda: clean_line("how to reach the requester", intake.requester_contact, max_len=300),
@@ -295,9 +296,15 @@ def assign(
     _event(session, request, "assign", actor, note=reason, data={"assignee": account.username})
     session.flush()
     audit.record(
-        session, actor, T.ASSIGN, "records_request", request.id, reason=reason, section=SECTION,
+        session,
+        actor,
+        T.ASSIGN,
+        "records_request",
+        request.id,
+        reason=reason,
+        section=SECTION,
         data={"before": before, "after": account.display_name},
-    )  # fmt: skip
+    )
     return request
 
 
@@ -346,8 +353,16 @@ def move(
     after = queries.clock_of(session, desk, request, extra=extra)
     request.state = target.value
     note = reason or (extra[0].note if extra else "")
-    _event(session, request, kind, actor, at=when, note=note, from_state=source.value,
-           to_state=target.value)  # fmt: skip
+    _event(
+        session,
+        request,
+        kind,
+        actor,
+        at=when,
+        note=note,
+        from_state=source.value,
+        to_state=target.value,
+    )
     session.flush()
     audit.record(
         session,
@@ -390,22 +405,45 @@ def extend(
     if RequestState(request.state) in CLOSED:
         raise Conflict("the request is closed; its clock has stopped")
     deadline.check_extension(
-        c, when, days=days, finding=finding, single_document=request.single_document,
-        calendar=cal, tz=desk.tz,
-    )  # fmt: skip
+        c,
+        when,
+        days=days,
+        finding=finding,
+        single_document=request.single_document,
+        calendar=cal,
+        tz=desk.tz,
+    )
     ext = ClockEvent(ClockKind.EXTENDED, when, days, finding)
     after = queries.clock_of(session, desk, request, cal, extra=[ext])
     _event(session, request, ClockKind.EXTENDED.value, actor, at=when, note=finding, days=days)
     letter = _write_letter(
-        session, desk, request, LetterKind.EXTENSION, actor,
-        clock_=after, finding=finding, extension_days=days, extra=extra, sent_at=when,
-    )  # fmt: skip
+        session,
+        desk,
+        request,
+        LetterKind.EXTENSION,
+        actor,
+        clock_=after,
+        finding=finding,
+        extension_days=days,
+        extra=extra,
+        sent_at=when,
+    )
     session.flush()
     audit.record(
-        session, actor, T.EXTEND, "records_request", request.id, reason=finding, section=SECTION,
-        data={"days": days, "due_before": c.due.isoformat() if c.due else None,
-              "due": after.due.isoformat() if after.due else None, "letter": letter.id},
-    )  # fmt: skip
+        session,
+        actor,
+        T.EXTEND,
+        "records_request",
+        request.id,
+        reason=finding,
+        section=SECTION,
+        data={
+            "days": days,
+            "due_before": c.due.isoformat() if c.due else None,
+            "due": after.due.isoformat() if after.due else None,
+            "letter": letter.id,
+        },
+    )
     return letter
 
 
@@ -423,9 +461,14 @@ def grounds_asked(
     _event(session, request, ClockKind.GROUNDS_ASKED.value, actor, at=when)
     session.flush()
     audit.record(
-        session, actor, T.GROUNDS_ASKED, "records_request", request.id, section=SECTION,
+        session,
+        actor,
+        T.GROUNDS_ASKED,
+        "records_request",
+        request.id,
+        section=SECTION,
         data={"at": when.isoformat(), "hours": regime.denial_grounds_hours},
-    )  # fmt: skip
+    )
     return request
 
 
@@ -461,8 +504,15 @@ def add_note(session: Session, request_id: int, body: str, *, actor: Actor) -> R
     )
     session.add(note)
     session.flush()
-    audit.record(session, actor, T.NOTE, "records_request", request.id, section=SECTION,
-                 data={"note": note.id})  # fmt: skip
+    audit.record(
+        session,
+        actor,
+        T.NOTE,
+        "records_request",
+        request.id,
+        section=SECTION,
+        data={"note": note.id},
+    )
     return note
 
 
@@ -496,13 +546,19 @@ def save_search(
     hits = search(session, query)
     before = request.saved_search
     request.saved_search = _query_json(query)
-    _event(session, request, "search", actor, data={"query": request.saved_search,
-                                                    "hits": len(hits)})  # fmt: skip
+    _event(
+        session, request, "search", actor, data={"query": request.saved_search, "hits": len(hits)}
+    )
     session.flush()
     audit.record(
-        session, actor, T.SEARCH_SAVED, "records_request", request.id, section=SECTION,
+        session,
+        actor,
+        T.SEARCH_SAVED,
+        "records_request",
+        request.id,
+        section=SECTION,
         data={"before": before, "after": request.saved_search, "hits": len(hits)},
-    )  # fmt: skip
+    )
     return hits
 
 
@@ -556,9 +612,15 @@ def add_to_review(
     session.add_all(rows)
     session.flush()
     audit.record(
-        session, actor, T.REVIEW, "records_request", request.id, reason=reason, section=SECTION,
+        session,
+        actor,
+        T.REVIEW,
+        "records_request",
+        request.id,
+        reason=reason,
+        section=SECTION,
         data={"added": [r.item_id for r in rows], "already": sorted(present & set(ids))},
-    )  # fmt: skip
+    )
     return rows
 
 
@@ -593,9 +655,15 @@ def mark(
     session.add(row)
     session.flush()
     audit.record(
-        session, actor, T.REVIEW, "records_request", request.id, reason=text, section=SECTION,
+        session,
+        actor,
+        T.REVIEW,
+        "records_request",
+        request.id,
+        reason=text,
+        section=SECTION,
         data={"item": item_id, "responsive": row.responsive, "removed": remove},
-    )  # fmt: skip
+    )
     return row
 
 
@@ -696,9 +764,16 @@ def _write_letter(
 ) -> Letter:
     tpl = queries.template(session, kind)
     context = letter_context(
-        session, desk, request, actor, clock_=clock_, grounds=grounds, finding=finding,
-        extension_days=extension_days, extra=extra,
-    )  # fmt: skip
+        session,
+        desk,
+        request,
+        actor,
+        clock_=clock_,
+        grounds=grounds,
+        finding=finding,
+        extension_days=extension_days,
+        extra=extra,
+    )
     subject, body = letters.render(tpl, context)
     letter = Letter(
         request_id=request.id,
@@ -730,9 +805,13 @@ def preview_letter(
     request = queries.get_request(session, request_id)
     k = _letter_kind(kind)
     ctx = letter_context(
-        session, desk, request, actor, grounds=_grounds(desk, request, grounds),
+        session,
+        desk,
+        request,
+        actor,
+        grounds=_grounds(desk, request, grounds),
         extra=clean_text("the added text", extra, max_len=MAX_NOTE),
-    )  # fmt: skip
+    )
     return letters.render(queries.template(session, k), ctx)
 
 
@@ -768,11 +847,20 @@ def send_letter(
     letter = _write_letter(session, desk, request, k, actor, grounds=chosen, extra=text)
     session.flush()
     audit.record(
-        session, actor, T.LETTER, "records_request", request.id, section=SECTION,
+        session,
+        actor,
+        T.LETTER,
+        "records_request",
+        request.id,
+        section=SECTION,
         reason=letter.subject,
-        data={"letter": letter.id, "kind": k.value, "template_version": letter.template_version,
-              "grounds": [g["key"] for g in chosen]},
-    )  # fmt: skip
+        data={
+            "letter": letter.id,
+            "kind": k.value,
+            "template_version": letter.template_version,
+            "grounds": [g["key"] for g in chosen],
+        },
+    )
     return letter
 
 
@@ -800,9 +888,15 @@ def save_template(
     session.add(row)
     session.flush()
     audit.record(
-        session, actor, tags.RecordsRequest.TEMPLATE, "letter_template", k.value, reason=reason,
-        section=SECTION, data={"version": version},
-    )  # fmt: skip
+        session,
+        actor,
+        tags.RecordsRequest.TEMPLATE,
+        "letter_template",
+        k.value,
+        reason=reason,
+        section=SECTION,
+        data={"version": version},
+    )
     return row
 
 
@@ -861,10 +955,21 @@ def add_fee(
     session.add(row)
     session.flush()
     audit.record(
-        session, actor, T.FEE, "records_request", request.id, reason=text, section=SECTION,
-        data={"entry": row.id, "kind": k.value, "minutes": row.minutes, "pages": row.pages,
-              "cents": cents},
-    )  # fmt: skip
+        session,
+        actor,
+        T.FEE,
+        "records_request",
+        request.id,
+        reason=text,
+        section=SECTION,
+        data={
+            "entry": row.id,
+            "kind": k.value,
+            "minutes": row.minutes,
+            "pages": row.pages,
+            "cents": cents,
+        },
+    )
     return row
 
 
@@ -891,9 +996,15 @@ def change_calendar(
     session.add(row)
     session.flush()
     audit.record(
-        session, actor, T.CALENDAR, "calendar_day", day.isoformat(), reason=reason,
-        section=SECTION, data={"change": change},
-    )  # fmt: skip
+        session,
+        actor,
+        T.CALENDAR,
+        "calendar_day",
+        day.isoformat(),
+        reason=reason,
+        section=SECTION,
+        data={"change": change},
+    )
     return row
 
 

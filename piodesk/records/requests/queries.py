@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from piodesk.archive.tables import ArchiveItem
+from piodesk.archive.tables import ArchiveItem, ArchiveVersion
 from piodesk.core import clock as core_clock
 from piodesk.core.errors import NotFound
 from piodesk.records.requests import deadline, regimes
@@ -144,6 +144,7 @@ class ReviewEntry:
     item: ArchiveItem
     decision: ReviewItem
     added: ReviewItem  # the row that first put it in the set
+    text: str | None = None  # the record's latest text
 
 
 def review_set(session: Session, request_id: int) -> list[ReviewEntry]:
@@ -163,7 +164,15 @@ def review_set(session: Session, request_id: int) -> list[ReviewEntry]:
         i.id: i
         for i in session.execute(select(ArchiveItem).where(ArchiveItem.id.in_(keep))).scalars()
     }
-    entries = [ReviewEntry(items[i], latest[i], first[i]) for i in keep if i in items]
+    texts = dict(
+        session.execute(
+            select(ArchiveVersion.item_id, ArchiveVersion.text)
+            .join(ArchiveItem, ArchiveItem.id == ArchiveVersion.item_id)
+            .where(ArchiveVersion.item_id.in_(keep))
+            .where(ArchiveVersion.version == ArchiveItem.head_version)
+        ).all()
+    )
+    entries = [ReviewEntry(items[i], latest[i], first[i], texts.get(i)) for i in keep if i in items]
     return sorted(entries, key=lambda e: e.added.id)
 
 
