@@ -218,7 +218,14 @@ def demo(
     import uvicorn
 
     from piodesk.archive.ingest import ingest_all
-    from piodesk.demo import DEMO_LOGINS, DEMO_PASSWORD, seed, seed_moderation, seed_sandbox
+    from piodesk.demo import (
+        DEMO_LOGINS,
+        DEMO_PASSWORD,
+        seed,
+        seed_moderation,
+        seed_records_requests,
+        seed_sandbox,
+    )
     from piodesk.web.app import create_app
 
     for suffix in ("", "-wal", "-shm"):
@@ -245,6 +252,7 @@ def demo(
 
     intake_all(sessions, default_screener())  # and the PIO's queue with its flagged comments
     seed_moderation(sessions)
+    seed_records_requests(sessions, settings)
     # The demo's own signing key under its data dir, and a first checkpoint of what it seeded.
     signing.init_key(settings.signing_key_path)
     first = checkpoints.checkpoint_now(sessions, settings)

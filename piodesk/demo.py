@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from piodesk.connectors.sandbox import platform as sandbox_platform
 from piodesk.connectors.sandbox.connector import SandboxConnector
 from piodesk.connectors.sandbox.tables import SandboxPage
+from piodesk.core.config import Settings
 from piodesk.core.db import transaction
 from piodesk.core.permissions import Actor, Role
 from piodesk.pages import actions as pages
@@ -356,3 +357,72 @@ def seed_moderation(sessions: sessionmaker[Session]) -> None:
                 "block this person without a warning first?",
                 actor=actor(session, "pio"),
             )
+
+
+def seed_records_requests(sessions: sessionmaker[Session], settings: Settings) -> None:
+    """Two open-records requests for the records custodian's desk (§.40): one in review with a
+    search and a review set, one waiting for the requester's payment (its clock paused)."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from piodesk.archive.search import SearchQuery
+    from piodesk.core import clock
+    from piodesk.people.tables import Account
+    from piodesk.records.requests import actions as records
+    from piodesk.records.requests.queries import Desk
+
+    desk = Desk.from_settings(settings)
+    with transaction(sessions) as session:
+        account = session.execute(select(Account).where(Account.username == "records")).scalar_one()
+        robin = people.actor_for(account, via="web")
+        local = clock.now().astimezone(desk.tz)
+        first = records.log_request(
+            session,
+            desk,
+            records.Intake(
+                requester_name="Pat Reporter",
+                requester_contact="pat.reporter@example.org",
+                requester_organization="Pikes Peak Courier",
+                channel="email",
+                received_at=(local - timedelta(days=2)).strftime("%Y-%m-%dT10:15"),
+                text="Under CORA: every comment hidden or removed from the department's "
+                "community page this year, with the reason for each.",
+                scope="Sandbox community page; comments; hidden or removed; this year",
+                regime="cora",
+                assignee="records",
+            ),
+            actor=robin,
+        )
+        records.send_letter(session, desk, first.id, "acknowledgement", actor=robin)
+        records.move(session, desk, first.id, "in_review", actor=robin)
+        hits = records.save_search(session, first.id, SearchQuery(kind="comment"), actor=robin)
+        if hits:
+            records.add_to_review(
+                session,
+                first.id,
+                [h.item.id for h in hits[:3]],
+                actor=robin,
+                reason="comments on the community page",
+            )
+        second = records.log_request(
+            session,
+            desk,
+            records.Intake(
+                requester_name="Jordan Resident",
+                requester_contact="1 Main St, Colorado Springs",
+                channel="mail",
+                received_at=(local - timedelta(days=6)).strftime("%Y-%m-%dT14:40"),
+                text="The department's subscriber list for its Facebook page.",
+                regime="cora",
+            ),
+            actor=robin,
+        )
+        records.move(session, desk, second.id, "in_review", actor=robin)
+        records.add_fee(
+            session, second.id, "time", minutes=150, note="export and review", actor=robin
+        )
+        records.send_letter(session, desk, second.id, "fee_estimate", actor=robin)
+        records.move(
+            session, desk, second.id, "waiting_payment", actor=robin, reason="fee estimate sent"
+        )

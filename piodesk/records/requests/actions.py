@@ -707,7 +707,7 @@ def letter_context(
             "text": request.text,
             "scope": request.scope,
         },
-        "agency": _agency_name(),
+        "agency": desk.agency,
         "custodian": actor.display_name,
         "regime": {
             "name": regime.name,
@@ -737,15 +737,6 @@ def letter_context(
         "extra": extra,
         "today": desk.today().isoformat(),
     }
-
-
-def _agency_name() -> str:
-    from piodesk.core.config import get_settings
-
-    try:
-        return get_settings().agency_name
-    except Exception:  # noqa: BLE001 - settings that fail validation still name an agency
-        return "the agency"
 
 
 def _write_letter(

@@ -41,13 +41,15 @@ class Desk:
 
     book: RegimeBook
     tz: ZoneInfo
+    agency: str = "the agency"  # the name letters are signed with
 
     @classmethod
     def from_settings(cls, settings: object) -> Desk:
         """From piodesk's settings (``agency_time_zone``, ``records_regimes_file``)."""
         path: Path | None = getattr(settings, "records_regimes_file", None)
         tz = str(getattr(settings, "agency_time_zone", "America/Denver"))
-        return cls(regimes.load(path), ZoneInfo(tz))
+        agency = str(getattr(settings, "agency_name", "the agency"))
+        return cls(regimes.load(path), ZoneInfo(tz), agency)
 
     def today(self) -> date:
         """Today in the agency's time zone."""
