@@ -6,6 +6,7 @@ that keeps the days left, the response; every row sealed, nothing half-written o
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -427,3 +428,67 @@ def test_the_migration_lists_the_same_append_only_tables() -> None:
 def test_due_dates_are_never_stored() -> None:
     columns = {c.name for t in (RecordsRequest, RequestEvent) for c in t.__table__.columns}
     assert not {c for c in columns if "due" in c}  # derived by deadline.compute, every time
+
+
+@contextmanager
+def insider(engine: Engine) -> Iterator[None]:
+    """Drop the append-only triggers as someone with the database file would (and put them
+    back: the PostgreSQL test schema outlives the test)."""
+    pg = engine.dialect.name == "postgresql"
+    with engine.begin() as conn:
+        for table in APPEND_ONLY:
+            if pg:
+                conn.exec_driver_sql(f"DROP TRIGGER {table}_append_only ON {table}")
+            else:
+                conn.exec_driver_sql(f"DROP TRIGGER {table}_no_update")
+                conn.exec_driver_sql(f"DROP TRIGGER {table}_no_delete")
+    try:
+        yield
+    finally:
+        if pg:
+            with engine.begin() as conn:
+                for table in APPEND_ONLY:
+                    conn.exec_driver_sql(
+                        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                        "FOR EACH ROW EXECUTE FUNCTION piodesk_append_only()"
+                    )
+
+
+@pytest.mark.parametrize(
+    ("statement", "label"),
+    [
+        ("UPDATE records_letters SET body = 'We have no records.'", "letter"),
+        ("UPDATE records_requests SET received_at = received_at + INTERVAL '3 days'", "request"),
+        ("UPDATE records_request_events SET note = 'nothing' WHERE kind = 'extended'", "event"),
+        ("DELETE FROM records_review_items", "review decision"),
+        ("UPDATE records_fee_entries SET minutes = 30", "fee entry"),
+    ],
+)
+def test_an_insider_edit_of_a_request_record_is_named(
+    engine: Engine,
+    sessions: sessionmaker[Session],
+    staff,
+    items: list[int],
+    now: FixedClock,
+    statement: str,
+    label: str,
+) -> None:
+    custodian = staff[Role.RECORDS]
+    with transaction(sessions) as s:
+        rid = actions.log_request(s, DESK, CORA_INTAKE, actor=custodian).id
+    now.set(2026, 9, 8, 9)
+    with transaction(sessions) as s:
+        actions.send_letter(s, DESK, rid, "acknowledgement", actor=custodian)
+        actions.add_to_review(s, rid, items, actor=custodian)
+        actions.add_fee(s, rid, "time", minutes=90, actor=custodian)
+        actions.extend(s, DESK, rid, days=5, finding="A year of comments.", actor=custodian)
+    with sessions() as s:
+        assert evidence.verify(s).ok
+    if engine.dialect.name == "sqlite":
+        statement = statement.replace("received_at + INTERVAL '3 days'", "'2026-09-01 10:00:00'")
+    with insider(engine), engine.begin() as conn:
+        conn.execute(text(statement))
+    with sessions() as s:
+        result = evidence.verify(s)
+    assert not result.ok
+    assert any(label in p for p in result.problems), result.problems
