@@ -94,6 +94,10 @@ def test_custodian_logs_searches_and_builds_the_review_set(
     assert "Thursday 10 September 2026" in page.text  # the Friday before Labor Day, 4:55 pm
     assert "Pat Reporter" in page.text and "Received" in page.text
 
+    assert '<option value="records-custodian">Test records_custodian</option>' in page.text
+    given = client.post(url + "/assign", data={"csrf_token": csrf, "assignee": "records-custodian"})
+    assert given.status_code == 303
+    assert 'id="assignee">Test records_custodian<' in client.get(url).text
     found = client.post(url + "/search", data={"csrf_token": csrf, "q": "parade"})
     assert found.status_code == 303
     page = client.get(url)

@@ -77,6 +77,22 @@ def list_requests(session: Session, *, state: str | None = None) -> list[Records
     return list(session.execute(stmt).scalars())
 
 
+def assignable(session: Session) -> list[tuple[str, str]]:
+    """(username, name) of the active accounts that may work requests, by name."""
+    from piodesk.core.permissions import GRANTS, Perm
+    from piodesk.people.tables import Account, AccountRole
+
+    roles = [r.value for r, perms in GRANTS.items() if Perm.RECORDS_REQUEST_MANAGE in perms]
+    rows = session.execute(
+        select(Account.username, Account.display_name)
+        .join(AccountRole, AccountRole.account_id == Account.id)
+        .where(AccountRole.role.in_(roles), Account.active.is_(True))
+        .distinct()
+        .order_by(Account.display_name)
+    ).all()
+    return [(u, n) for u, n in rows]
+
+
 # ---- the calendar and the clock --------------------------------------------------------------
 
 

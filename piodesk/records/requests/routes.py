@@ -101,10 +101,18 @@ def _intake_form(
     request: Request, values: Mapping[str, Any], errors: Mapping[str, str], status: int = 200
 ) -> HTMLResponse:
     d = desk(request)
+    with ctx(request).read() as session:
+        people = queries.assignable(session)
     return render(
         request,
         "records/new.html",
-        {**_common(d), "values": values, "errors": errors, "default_regime": d.book.default},
+        {
+            **_common(d),
+            "values": values,
+            "errors": errors,
+            "default_regime": d.book.default,
+            "people": people,
+        },
         status=status,
     )
 
@@ -155,6 +163,7 @@ def _request_page(
         if view.request.saved_search and actor.can(Perm.ARCHIVE_VIEW):
             query, hits = actions.run_saved_search(session, request_id, actor=actor)
         in_set = {e.item.id for e in view.review}
+        people = queries.assignable(session)
         pages = session.query(Page).order_by(Page.name).all()
     regime = d.book.get(view.request.regime)
     search_values: dict[str, Any] = dict(typed or {})
@@ -179,6 +188,7 @@ def _request_page(
             "hits": hits,
             "query": query,
             "in_set": in_set,
+            "people": people,
             "pages": pages,
             "kinds": [k.value for k in ItemKind],
             "item_states": [s.value for s in ItemState],
