@@ -1048,11 +1048,7 @@ def list_requests(
     require(actor, Perm.RECORDS_REQUEST_VIEW)
     if state and state not in {s.value for s in RequestState}:
         raise InvalidInput(f"unknown state '{state[:40]}'")
-    cal = queries.working_calendar(session, desk.book)
-    return [
-        (r, queries.clock_of(session, desk, r, cal))
-        for r in queries.list_requests(session, state=state)
-    ]
+    return queries.clocks(session, desk, queries.list_requests(session, state=state))
 
 
 def dashboard(

@@ -102,6 +102,7 @@ class WorkingCalendar:
         self._holidays = holidays.country_holidays(country, subdiv=subdiv)
         self.closed = frozenset(closed)
         self.open_days = frozenset(open_days)
+        self._working: dict[date, bool] = {}
 
     def holiday_name(self, day: date) -> str | None:
         """Why ``day`` is not a working day, when it is a holiday (None otherwise)."""
@@ -119,7 +120,10 @@ class WorkingCalendar:
 
     def is_working_day(self, day: date) -> bool:
         """A weekday that is neither a holiday nor a closure."""
-        return day.weekday() < 5 and self.holiday_name(day) is None
+        known = self._working.get(day)
+        if known is None:
+            known = self._working[day] = day.weekday() < 5 and self.holiday_name(day) is None
+        return known
 
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after ``day``."""

@@ -21,7 +21,7 @@ from piodesk.core.errors import NotFound
 from piodesk.records.requests import deadline, regimes
 from piodesk.records.requests.deadline import Clock, ClockEvent, ClockKind, Fees, WorkingCalendar
 from piodesk.records.requests.letters import Template, default_template
-from piodesk.records.requests.model import FeeKind, LetterKind
+from piodesk.records.requests.model import CLOSED, FeeKind, LetterKind
 from piodesk.records.requests.regimes import RegimeBook
 from piodesk.records.requests.tables import (
     CalendarDay,
@@ -128,6 +128,7 @@ def events(session: Session, request_id: int) -> list[RequestEvent]:
 
 
 CLOCK_KINDS = {k.value for k in ClockKind}
+_CLOSED_STATES = {s.value for s in CLOSED}
 
 
 def clock_events(rows: Sequence[RequestEvent]) -> list[ClockEvent]:
@@ -139,17 +140,43 @@ def clock_events(rows: Sequence[RequestEvent]) -> list[ClockEvent]:
     ]
 
 
+def events_by_request(session: Session, ids: Sequence[int]) -> dict[int, list[RequestEvent]]:
+    """The events of many requests at once (one query per thousand requests)."""
+    out: dict[int, list[RequestEvent]] = {i: [] for i in ids}
+    for start in range(0, len(ids), 1000):
+        chunk = list(ids[start : start + 1000])
+        rows = session.execute(
+            select(RequestEvent)
+            .where(RequestEvent.request_id.in_(chunk))
+            .order_by(RequestEvent.at, RequestEvent.id)
+        ).scalars()
+        for row in rows:
+            out[row.request_id].append(row)
+    return out
+
+
 def clock_of(
     session: Session,
     desk: Desk,
     request: RecordsRequest,
     calendar: WorkingCalendar | None = None,
     extra: Sequence[ClockEvent] = (),
+    rows: Sequence[RequestEvent] | None = None,
 ) -> Clock:
     """The request's clock, derived from its events (and ``extra`` ones not yet written)."""
     cal = calendar or working_calendar(session, desk.book)
-    evs = sorted([*clock_events(events(session, request.id)), *extra], key=lambda e: e.at)
+    stored = rows if rows is not None else events(session, request.id)
+    evs = sorted([*clock_events(stored), *extra], key=lambda e: e.at)
     return deadline.compute(desk.book.get(request.regime), cal, evs, desk.tz)
+
+
+def clocks(
+    session: Session, desk: Desk, requests: Sequence[RecordsRequest]
+) -> list[tuple[RecordsRequest, Clock]]:
+    """Each request with its clock (the events read in bulk)."""
+    cal = working_calendar(session, desk.book)
+    by_id = events_by_request(session, [r.id for r in requests])
+    return [(r, clock_of(session, desk, r, cal, rows=by_id[r.id])) for r in requests]
 
 
 # ---- the review set --------------------------------------------------------------------------
@@ -279,7 +306,6 @@ class DueRow:
 def dashboard(session: Session, desk: Desk, today: date | None = None) -> dict[str, list[DueRow]]:
     """Open requests due today, later this week, overdue, paused and without a deadline."""
     day = today or desk.today()
-    cal = working_calendar(session, desk.book)
     out: dict[str, list[DueRow]] = {
         "overdue": [],
         "today": [],
@@ -288,8 +314,8 @@ def dashboard(session: Session, desk: Desk, today: date | None = None) -> dict[s
         "paused": [],
         "no_deadline": [],
     }
-    for request in list_requests(session):
-        clock = clock_of(session, desk, request, cal)
+    open_ones = [r for r in list_requests(session) if r.state not in _CLOSED_STATES]
+    for request, clock in clocks(session, desk, open_ones):
         if not clock.open:
             continue
         b = deadline.bucket(clock, day)
