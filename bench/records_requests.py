@@ -46,7 +46,7 @@ def main() -> None:
                 s,
                 username="robin",
                 display_name="Robin Ellis",
-                password="bench clerk violet harbor 409",
+                password="bench clerk violet harbor 409",  # noqa: S106 - a throwaway bench database
                 roles=["records_custodian"],
                 reason="bench",
             )
