@@ -120,6 +120,19 @@ def test_custodian_logs_searches_and_builds_the_review_set(
     assert f'id="mark-{ids[1]}-error"' in refused.text
     assert rows(sessions, ReviewItem) == 3
 
+    # A letter previewed is shown and not kept; a hostile note is refused beside its form.
+    letters_before = client.get(url).text.count('class="letter"')
+    shown = client.post(
+        url + "/letters/preview",
+        data={"csrf_token": csrf, "kind": "acknowledgement", "extra": "Thank you for asking."},
+    )
+    assert shown.status_code == 200 and 'id="letter-preview"' in shown.text
+    assert "Thank you for asking." in shown.text and "Dear Pat Reporter" in shown.text
+    assert client.get(url).text.count('class="letter"') == letters_before
+    hostile = client.post(url + "/notes", data={"csrf_token": csrf, "body": "hi\x1b[2Jthere"})
+    assert hostile.status_code == 422 and 'id="note-error"' in hostile.text
+    assert "control character" in hostile.text and "No notes." in hostile.text
+
     # Friday 11 (working day 4): an extension is refused beside its form, the finding kept.
     now[0] = datetime(2026, 9, 11, 9, tzinfo=DENVER)
     csrf = sign_in(client, "records-custodian", PASSWORD)  # a week on: a new session

@@ -153,6 +153,7 @@ def _request_page(
     errors: Mapping[str, str] | None = None,
     typed: Mapping[str, Any] | None = None,
     status: int = 200,
+    preview: tuple[str, str] | None = None,
 ) -> HTMLResponse:
     actor = authenticate(request).actor
     d = desk(request)
@@ -197,6 +198,7 @@ def _request_page(
             "search_values": search_values,
             "can_manage": actor.can(Perm.RECORDS_REQUEST_MANAGE),
             "responsive_count": sum(1 for e in view.review if e.decision.responsive),
+            "preview": preview,
         },
         status=status,
     )
@@ -347,6 +349,31 @@ async def send_letter(request: Request, request_id: int) -> Response:
         return "letters"
 
     return await _post(request, request_id, "letter", act)
+
+
+@router.post("/records/requests/{request_id}/letters/preview", dependencies=[Depends(check_csrf)])
+async def preview_letter(request: Request, request_id: int) -> Response:
+    """The letter as it would be sent, shown above the form (nothing is written)."""
+    actor = authenticate(request).actor
+    form = await request.form()
+    typed: dict[str, Any] = {k: _str(form, k) for k in form if k != "csrf_token"}
+    typed["_lists"] = {k: [str(x) for x in form.getlist(k)] for k in form}
+    try:
+        with ctx(request).read() as session:
+            shown = actions.preview_letter(
+                session,
+                desk(request),
+                request_id,
+                _str(form, "kind"),
+                actor=actor,
+                grounds=[str(g) for g in form.getlist("grounds")],
+                extra=_str(form, "extra"),
+            )
+    except InvalidInput as exc:
+        return _request_page(
+            request, request_id, errors={"letter": exc.message}, typed=typed, status=422
+        )
+    return _request_page(request, request_id, typed={**typed, "_keep": "letter"}, preview=shown)
 
 
 @router.post("/records/requests/{request_id}/fees", dependencies=[Depends(check_csrf)])
