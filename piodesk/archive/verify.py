@@ -235,6 +235,13 @@ def _check_media(
     batch: int,
     referenced: set[str],
 ) -> None:
+    from piodesk.records.tables import ArchiveTombstone
+
+    # Media files a disposition deleted (no surviving version refers to them) are not missing.
+    destroyed: set[str] = set()
+    for gone in session.execute(select(ArchiveTombstone.media_destroyed)).scalars():
+        destroyed.update(gone)
+    destroyed -= referenced
     for sha in sorted(referenced):
         problem = store.check(sha)
         if problem:
@@ -254,7 +261,7 @@ def _check_media(
         )
         if not shas:
             return
-        for sha in (s for s in shas if s not in referenced):
+        for sha in (s for s in shas if s not in referenced and s not in destroyed):
             problem = store.check(sha)
             if problem:
                 result.problems.append(problem)
