@@ -205,3 +205,41 @@ def test_bad_scope_and_actor_are_refused_and_nothing_is_written(
     with sessions() as s:
         assert s.execute(select(func.count()).select_from(Production)).scalar_one() == 0
     assert not list((settings.data_dir / "productions").glob("*.zip"))
+
+
+def test_cli_makes_a_production_and_shows_the_schedule(
+    settings: Settings,
+    staff: People,
+    records: dict[str, int],
+    public_key: Path,
+) -> None:
+    from tests.conftest import PASSWORD
+    from tests.records.conftest import runner
+
+    env = {
+        "PIODESK_DATABASE_URL": settings.database_url,
+        "PIODESK_SECRET_KEY": "k" * 32,
+        "PIODESK_DATA_DIR": str(settings.data_dir),
+        "COLUMNS": "300",
+    }
+    from piodesk.cli import app
+
+    args = ["production", "make", "--as", "records-custodian"]
+    for i in records.values():
+        args += ["--item", str(i)]
+    result = runner.invoke(app, args, env=env, input=PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    zip_path = next((settings.data_dir / "productions").glob("*.zip"))
+    code, out = cli(settings, "production", "verify", str(zip_path), "--key", str(public_key))
+    assert code == 0, out
+    result = runner.invoke(
+        app, ["records", "schedule", "--as", "records-custodian"], env=env, input=PASSWORD + "\n"
+    )
+    assert result.exit_code == 0 and "GRS 6.4" in result.output, result.output
+    result = runner.invoke(
+        app,
+        ["records", "dispose-dry-run", "--as", "records-custodian"],
+        env=env,
+        input=PASSWORD + "\n",
+    )
+    assert result.exit_code == 0 and "0 records may go" in result.output, result.output
