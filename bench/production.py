@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import random
+import secrets
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -30,7 +31,45 @@ from piodesk.people import actions as people
 from piodesk.records.productions.build import make_production
 from piodesk.records.productions.verify import verify_production
 
-WORDS = ["police", "road", "closure", "traffic", "accident", "officer", "thanks", "community", "event", "park", "downtown", "street", "safety", "neighborhood", "burglary", "theft", "car", "stolen", "missing", "dog", "school", "weather", "snow", "ice", "fire", "department", "chief", "meeting", "crime", "report", "tip", "arrest", "court", "speeding", "parking", "noise", "complaint"]
+WORDS = (
+    "police",
+    "road",
+    "closure",
+    "traffic",
+    "accident",
+    "officer",
+    "thanks",
+    "community",
+    "event",
+    "park",
+    "downtown",
+    "street",
+    "safety",
+    "neighborhood",
+    "burglary",
+    "theft",
+    "car",
+    "stolen",
+    "missing",
+    "dog",
+    "school",
+    "weather",
+    "snow",
+    "ice",
+    "fire",
+    "department",
+    "chief",
+    "meeting",
+    "crime",
+    "report",
+    "tip",
+    "arrest",
+    "court",
+    "speeding",
+    "parking",
+    "noise",
+    "complaint",
+)
 
 
 def item(n: int, rng: random.Random, suffix: str = "", **fields: object) -> CapturedItem:
@@ -80,7 +119,7 @@ def main() -> None:
                 s,
                 username="robin",
                 display_name="Robin Records",
-                password="correct horse battery staple",
+                password=secrets.token_urlsafe(24),
                 roles=["records_custodian"],
                 reason="bench",
             )
