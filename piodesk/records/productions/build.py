@@ -31,7 +31,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -57,6 +57,7 @@ SIGNATURE = "manifest.sig"
 KIND = "piodesk production manifest"
 FORMAT = 1
 MODES = ("request", "subpoena")
+_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 MAX_RECORDS = 1_000_000
 IMAGE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/tiff": "tif"}
 
@@ -237,14 +238,28 @@ def _moderation(
 
 @dataclass
 class _Out:
-    """The production's files being written in a temporary folder."""
+    """The production's files: the large ones streamed to a temporary folder, the small ones
+    (a text file per record, logs, certificate) kept in memory; each hashed once."""
 
     root: Path
+    small: dict[str, bytes] = field(default_factory=dict)
+    hashes: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     def path(self, name: str) -> Path:
         p = self.root / name
         p.parent.mkdir(parents=True, exist_ok=True)
         return p
+
+    def put(self, name: str, data: bytes | str) -> None:
+        body = data.encode() if isinstance(data, str) else data
+        self.small[name] = body
+        self.hashes[name] = (hashlib.sha256(body).hexdigest(), len(body))
+
+    def digest(self, name: str) -> tuple[str, int]:
+        if name not in self.hashes:
+            path = self.root / name
+            self.hashes[name] = (_sha256_file(path), path.stat().st_size)
+        return self.hashes[name]
 
 
 def _warc_writer(f: IO[bytes]) -> Any:
@@ -523,7 +538,7 @@ def _write_files(
             line = (json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode()
             jsonl.write(line)
             text_name = f"text/{first}.txt"
-            out.path(text_name).write_text(_plain(record), encoding="utf-8")
+            out.put(text_name, _plain(record))
             dat.write(formats.dat_line(_dat_values(record, settings, line, text_name)))
             for v in record["versions"]:
                 csv_f.write(formats.csv_text(csv_header, [_csv_row(record, v)]).split("\r\n", 1)[1])
@@ -583,11 +598,10 @@ def _write_files(
         "loadfile.dat",
     ]
     if images:
-        out.path("images.opt").write_text(
-            formats.opt_lines(images, f"VOL{number:04d}"), encoding="utf-8", newline=""
-        )
+        out.put("images.opt", formats.opt_lines(images, f"VOL{number:04d}"))
         names.append("images.opt")
-    out.path("redaction_log.csv").write_text(
+    out.put(
+        "redaction_log.csv",
         formats.csv_text(
             (
                 "redaction_id",
@@ -603,19 +617,18 @@ def _write_files(
             ),
             redaction_rows,
         ),
-        encoding="utf-8",
     )
-    out.path("privilege_log.csv").write_text(
+    out.put(
+        "privilege_log.csv",
         formats.csv_text(
             ("bates", "record_id", "date", "author", "recipient", "type", "entry", "privilege"),
             privilege_rows,
         ),
-        encoding="utf-8",
     )
     names += ["redaction_log.csv", "privilege_log.csv"]
     latest = checkpoints.latest(session)
     if latest is not None:
-        out.path("checkpoint.json").write_text(latest.line() + "\n", encoding="utf-8")
+        out.put("checkpoint.json", latest.line() + "\n")
         names.append("checkpoint.json")
     head = chain.stored_head(session, ArchiveHead) or chain.START
     summary: dict[str, Any] = {
@@ -659,18 +672,17 @@ def _write_files(
         },
         "records": custody_records,
     }
-    out.path("custody.json").write_text(
-        json.dumps(custody, ensure_ascii=False, indent=1), encoding="utf-8"
-    )
+    out.put("custody.json", json.dumps(custody, ensure_ascii=False, indent=1))
     names.append("custody.json")
-    out.path("README.txt").write_text(_readme(number), encoding="utf-8")
+    out.put("README.txt", _readme(number))
     names.append("README.txt")
     names += sorted(set(per_record))
     names += sorted(f"media/{s}" for s in media_written)
     names += sorted(im.path for im in images)
-    hashes = [(n, _sha256_file(out.root / n)) for n in names]
-    out.path("certificate.txt").write_text(
-        _certificate(settings, actor, number, made_at, summary, hashes), encoding="utf-8"
+    hashes = [(n, out.digest(n)[0]) for n in names]
+    out.put(
+        "certificate.txt",
+        _certificate(settings, actor, number, made_at, summary, hashes),
     )
     names.append("certificate.txt")
     return names, summary
@@ -928,8 +940,8 @@ def _manifest(
 ) -> bytes:
     files = []
     for name in names:
-        path = out.root / name
-        files.append({"path": name, "sha256": _sha256_file(path), "size": path.stat().st_size})
+        sha, size = out.digest(name)
+        files.append({"path": name, "sha256": sha, "size": size})
     manifest = {
         "kind": KIND,
         "format": FORMAT,
@@ -941,7 +953,7 @@ def _manifest(
         "files": files,
     }
     body = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode()
-    out.path(MANIFEST).write_bytes(body)
+    out.put(MANIFEST, body)
     signature = signing.sign(key, body)
     token = None
     if settings.tsa_url:
@@ -960,13 +972,18 @@ def _manifest(
         "manifest_sha256": hashlib.sha256(body).hexdigest(),
         "timestamp": token,
     }
-    out.path(SIGNATURE).write_text(json.dumps(sig, indent=1) + "\n", encoding="utf-8")
+    out.put(SIGNATURE, json.dumps(sig, indent=1) + "\n")
     return body
 
 
 def _zip(out: _Out, names: list[str], dest: Path) -> None:
     with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         for name in names:
+            if name in out.small:
+                info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, out.small[name], compresslevel=1)
+                continue
             path = out.root / name
             compress = (
                 zipfile.ZIP_STORED
