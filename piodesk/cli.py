@@ -42,6 +42,7 @@ from piodesk.pages.model import Agency
 from piodesk.people import actions as people
 from piodesk.people.model import SENSITIVE_ROLES, LockoutPolicy
 from piodesk.records.requests.cli import app as requests_app
+from piodesk.records import cli as records_cli
 from piodesk.screening.cli import app as screening_app
 
 app = typer.Typer(help="piodesk: a police department's social media program, run by GO 409.")
@@ -62,6 +63,7 @@ app.add_typer(page_app, name="page")
 app.add_typer(audit_app, name="audit")
 app.add_typer(moderation_app, name="moderation")
 app.add_typer(requests_app, name="requests")
+records_cli.register(app)  # piodesk production …, piodesk records …
 
 out = Console()
 err = Console(stderr=True)

@@ -94,8 +94,19 @@ ITEM_IDENTITY = (
     "created_at",
     "first_captured_at",
 )
-#: The hash format capture writes: 2 also covers the record's identity columns.
-HASH_FORMAT = 2
+#: The hash format capture writes: 2 also covers the record's identity columns; 3 covers the
+#: version's content (text, authors, fields, media) by one digest, so a disposition can destroy
+#: the content and keep the digest, and the chain still verifies (see content_digest).
+HASH_FORMAT = 3
+#: The record's identity columns format 3 hashes in the link itself (its author goes in the
+#: content digest, since a disposition destroys who said it with what was said).
+ITEM_LINKED = (
+    "page_id",
+    "page_platform_id",
+    "parent_platform_id",
+    "created_at",
+    "first_captured_at",
+)
 
 
 def item_identity(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -103,6 +114,51 @@ def item_identity(item: Mapping[str, Any]) -> dict[str, Any]:
     return {
         k: _iso(item[k]) if k in ("created_at", "first_captured_at") else item[k]
         for k in ITEM_IDENTITY
+    }
+
+
+def content_digest(v: Mapping[str, Any], item: Mapping[str, Any]) -> str:
+    """SHA-256 over what a disposition destroys of a version: its text, authors, fields and media
+    (and the record's author). Format 3 chains this digest instead of the content itself."""
+    body = {
+        "text": v["text"],
+        "author_platform_id": v["author_platform_id"],
+        "author_name": v["author_name"],
+        "fields": v["fields"],
+        "media": v["media"],
+        "item_author_platform_id": item["author_platform_id"],
+        "item_author_name": item["author_name"],
+    }
+    return hashlib.sha256(canonical(body).encode()).hexdigest()
+
+
+def version_fields_v3(
+    identity: tuple[str, str, str],
+    v: Mapping[str, Any],
+    item: Mapping[str, Any],
+    digest: str | None = None,
+) -> dict[str, Any]:
+    """What a format-3 version's hash covers: everything but the content, and the content's
+    digest (``digest``: the one a disposition tombstone kept, when the content is gone)."""
+    platform, kind, platform_id = identity
+    linked = item_identity(item)
+    return {
+        "format": 3,
+        "seq": v["seq"],
+        "platform": platform,
+        "kind": kind,
+        "platform_id": platform_id,
+        "version": v["version"],
+        "captured_at": _iso(v["captured_at"]),
+        "source": v["source"],
+        "state": v["state"],
+        "fingerprint": v["fingerprint"],
+        "created_at": _iso(v["created_at"]),
+        "edited_at": _iso(v["edited_at"]),
+        "raw_media_type": v["raw_media_type"],
+        "raw_sha256": v["raw_sha256"],
+        "content_sha256": digest or content_digest(v, item),
+        "item": {k: linked[k] for k in ITEM_LINKED},
     }
 
 
@@ -141,7 +197,7 @@ def version_fields(
         "raw_sha256": v["raw_sha256"],
     }
     if item is not None:
-        fields["format"] = HASH_FORMAT
+        fields["format"] = 2
         fields["item"] = item_identity(item)
     return fields
 
@@ -346,7 +402,7 @@ def capture(
             "prev_hash": prev_hash,
         }
         version["hash"] = prev_hash = chain.extend(
-            chain.Head(seq - 1, prev_hash), version_fields(key, version, known.identity)
+            chain.Head(seq - 1, prev_hash), version_fields_v3(key, version, known.identity)
         ).hash
         versions.append((key, version))
         known.head_version, known.head_fingerprint, known.state = (

@@ -11,11 +11,17 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased, undefer
 
-from piodesk.archive.capture import ITEM_IDENTITY, version_columns, version_fields
+from piodesk.archive.capture import (
+    ITEM_IDENTITY,
+    version_columns,
+    version_fields,
+    version_fields_v3,
+)
 from piodesk.archive.media import MediaStore
 from piodesk.archive.tables import ArchiveHead, ArchiveItem, ArchiveMedia, ArchiveVersion
 from piodesk.core import chain
@@ -40,11 +46,22 @@ def _describe(item: ArchiveItem, v: ArchiveVersion) -> str:
     return f"version {v.seq} ({item.platform} {item.kind} {item.platform_id}, v{v.version})"
 
 
+def _tombstones(session: Session, lo: int, hi: int) -> dict[int, Any]:
+    from piodesk.records.tables import ArchiveTombstone
+
+    rows = session.execute(
+        select(ArchiveTombstone).where(ArchiveTombstone.seq > lo, ArchiveTombstone.seq <= hi)
+    ).scalars()
+    return {t.seq: t for t in rows}
+
+
 def _links(
     session: Session, after: int, upto: int | None, batch: int, referenced: set[str]
 ) -> Iterator[Link]:
     last = after
-    newest_format = 1  # versions before hash format 2 are format 1; none may follow a 2
+    # Hash formats only move forward: 1 (the version alone), 2 (and its record's identity),
+    # 3 (the content by its digest, so a disposition can destroy it). None may follow a newer.
+    newest_format = 1
     while True:
         query = (
             select(ArchiveVersion, ArchiveItem)
@@ -57,33 +74,68 @@ def _links(
         rows = session.execute(query.order_by(ArchiveVersion.seq).limit(batch)).all()
         if not rows:
             return
+        graves = _tombstones(session, last, rows[-1][0].seq)
         for v, item in rows:
             identity = (item.platform, item.kind, item.platform_id)
-            raw_ok = hashlib.sha256(v.raw).hexdigest() == v.raw_sha256
             columns = version_columns(v)
-            fields = version_fields(identity, columns)
-            # Format 1 (captured before format 2) hashes the version alone; its record's identity
-            # is re-derived by _check_identity. Once a format-2 version appears, every later one
-            # must also chain its record's page, parent, author and dates.
-            if newest_format == 2 or chain.link_hash(fields, v.prev_hash) != v.hash:
-                record = {k: getattr(item, k) for k in ITEM_IDENTITY}
-                fields = version_fields(identity, columns, record)
+            record = {k: getattr(item, k) for k in ITEM_IDENTITY}
+            grave = graves.get(v.seq)
+            problem = ""
+            vouched = False
+            if grave is not None:
+                # Content destroyed by a disposition: the tombstone (sealed in the audit chain)
+                # keeps the content digest format 3 chains, or vouches for an older link's hash.
+                if grave.link_hash != v.hash or grave.raw_sha256 != v.raw_sha256:
+                    problem = "its hash is not the one its disposition tombstone recorded"
+                fmt = grave.hash_format
+                if fmt == 3:
+                    fields = version_fields_v3(identity, columns, record, grave.content_sha256)
+                else:
+                    fields, vouched = {}, True
+                newest_format = max(newest_format, fmt)
+            else:
+                if hashlib.sha256(v.raw).hexdigest() != v.raw_sha256:
+                    problem = "raw payload was altered"
+                fields = _fields_for(identity, columns, record, v, newest_format)
+                fmt = int(fields.get("format", 1))
                 if chain.link_hash(fields, v.prev_hash) == v.hash:
-                    newest_format = 2
+                    newest_format = fmt
             yield Link(
                 v.seq,
                 v.prev_hash,
                 v.hash,
                 fields,
                 _describe(item, v),
-                problem="" if raw_ok else "raw payload was altered",
+                problem=problem,
                 altered_hint=""
                 if newest_format == 1
                 else " (the version itself, or its record's page, parent, author or dates)",
+                vouched=vouched,
             )
             referenced.update(m["sha256"] for m in v.media if m.get("sha256"))
             last = v.seq
         session.expunge_all()
+
+
+def _fields_for(
+    identity: tuple[str, str, str],
+    columns: dict[str, Any],
+    record: dict[str, Any],
+    v: ArchiveVersion,
+    newest: int,
+) -> dict[str, Any]:
+    """The fields of the oldest format, not older than ``newest``, that gives the stored hash
+    (the newest format's when none does, so the walk names the version as altered)."""
+    candidates: list[dict[str, Any]] = []
+    if newest <= 1:
+        candidates.append(version_fields(identity, columns))
+    if newest <= 2:
+        candidates.append(version_fields(identity, columns, record))
+    candidates.append(version_fields_v3(identity, columns, record))
+    for fields in candidates:
+        if chain.link_hash(fields, v.prev_hash) == v.hash:
+            return fields
+    return candidates[0] if newest == 2 else candidates[-1]
 
 
 def walk(
@@ -183,6 +235,13 @@ def _check_media(
     batch: int,
     referenced: set[str],
 ) -> None:
+    from piodesk.records.tables import ArchiveTombstone
+
+    # Media files a disposition deleted (no surviving version refers to them) are not missing.
+    destroyed: set[str] = set()
+    for gone in session.execute(select(ArchiveTombstone.media_destroyed)).scalars():
+        destroyed.update(gone)
+    destroyed -= referenced
     for sha in sorted(referenced):
         problem = store.check(sha)
         if problem:
@@ -202,7 +261,7 @@ def _check_media(
         )
         if not shas:
             return
-        for sha in (s for s in shas if s not in referenced):
+        for sha in (s for s in shas if s not in referenced and s not in destroyed):
             problem = store.check(sha)
             if problem:
                 result.problems.append(problem)

@@ -101,6 +101,10 @@ class Link:
     problem: str = ""
     #: Said after "was altered" when the recomputed hash differs (what the hash covers).
     altered_hint: str = ""
+    #: The fields can no longer be recomputed (a disposition destroyed a version hashed before
+    #: its content was chained by digest): the link's hash is vouched for by a record sealed in
+    #: another chain (the disposition's tombstone), which the chain's owner has checked.
+    vouched: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +156,13 @@ class Walk:
             self._fail(link.seq, f"{link.label} does not follow {self.noun} {link.seq - 1}")
         elif link.problem:
             self._fail(link.seq, f"{link.label}: {link.problem}")
-        self.running = link_hash(link.fields, self.running)
+        if link.vouched:
+            # Continue from the vouched hash when the walk agrees so far; after a divergence,
+            # stay diverged (a rewrite before this link must still differ from a checkpoint).
+            same = self.running == link.prev_hash
+            self.running = link.hash if same else link_hash({"vouched": link.hash}, self.running)
+        else:
+            self.running = link_hash(link.fields, self.running)
         if self.running != link.hash:
             self._fail(link.seq, f"{link.label} was altered{link.altered_hint}")
         if link.seq in self.wanted:

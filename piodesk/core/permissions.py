@@ -67,6 +67,14 @@ class Perm(StrEnum):
     # ---- records requests (§.40, issue 10): granted in the block at the end of this file ----
     RECORDS_REQUEST_VIEW = "records.request_view"  # read requests, their clock, review set
     RECORDS_REQUEST_MANAGE = "records.request_manage"  # log and work requests; calendar, letters
+    # ---- records: holds, retention, disposition, redaction, productions (§.40) ----
+    HOLD_MANAGE = "records.hold"  # place, notify and release legal holds
+    RETENTION_SET = "records.retention"  # set the retention schedule
+    DISPOSITION_PREPARE = "records.disposition_prepare"  # dry run of a disposition
+    DISPOSITION_APPROVE = "records.disposition_approve"  # approve and carry out (a 2nd person)
+    REDACTION_REVIEW = "records.redact"  # propose, confirm or reject redactions
+    PRODUCTION_MAKE = "records.produce"  # make a production for a request (redacted)
+    PRODUCTION_SUBPOENA = "records.produce_subpoena"  # everything, every version, no redaction
 
 
 _READ_EVERYTHING = {
@@ -156,6 +164,25 @@ GRANTS: dict[Role, frozenset[Perm]] = {
             *_REPORTS,
         }
     ),
+}
+
+# ---- records: holds, retention, disposition, redaction, productions (§.40) ----
+# The records custodian keeps the schedule, prepares and approves dispositions (never the same
+# person for one run), redacts and produces; legal counsel places holds and makes subpoena
+# productions (everything in scope, no redaction), and may redact.
+GRANTS[Role.RECORDS] = GRANTS[Role.RECORDS] | {
+    Perm.HOLD_MANAGE,
+    Perm.RETENTION_SET,
+    Perm.DISPOSITION_PREPARE,
+    Perm.DISPOSITION_APPROVE,
+    Perm.REDACTION_REVIEW,
+    Perm.PRODUCTION_MAKE,
+}
+GRANTS[Role.LEGAL] = GRANTS[Role.LEGAL] | {
+    Perm.HOLD_MANAGE,
+    Perm.REDACTION_REVIEW,
+    Perm.PRODUCTION_MAKE,
+    Perm.PRODUCTION_SUBPOENA,
 }
 
 #: Permissions that a page scope limits: a PIO designee limited to some pages may use these
@@ -288,6 +315,17 @@ SCOPE_PERMS: dict[TokenScope, frozenset[Perm]] = {
         }
     ),
 }
+# records (§.40): holds, retention, disposition, redaction and productions ride the records scope.
+SCOPE_PERMS[TokenScope.RECORDS] = SCOPE_PERMS[TokenScope.RECORDS] | {
+    Perm.HOLD_MANAGE,
+    Perm.RETENTION_SET,
+    Perm.DISPOSITION_PREPARE,
+    Perm.DISPOSITION_APPROVE,
+    Perm.REDACTION_REVIEW,
+    Perm.PRODUCTION_MAKE,
+    Perm.PRODUCTION_SUBPOENA,
+}
+assert set().union(*SCOPE_PERMS.values()) == set(Perm), "every permission belongs to a scope"
 
 
 def scope_perms(scopes: frozenset[TokenScope]) -> frozenset[Perm]:

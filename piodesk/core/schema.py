@@ -9,6 +9,7 @@ from piodesk.moderation import tables as moderation_tables
 from piodesk.pages import tables as pages_tables
 from piodesk.people import tables as people_tables
 from piodesk.records.requests import tables as records_request_tables
+from piodesk.records import tables as records_tables
 
 __all__ = [
     "Base",
@@ -20,5 +21,6 @@ __all__ = [
     "pages_tables",
     "people_tables",
     "records_request_tables",
+    "records_tables",
     "sandbox_tables",
 ]

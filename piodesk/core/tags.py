@@ -124,6 +124,21 @@ class RecordsRequest(Tag):
     CALENDAR = "records_request:calendar"
 
 
+class Records(Tag):
+    """Legal holds, retention, disposition, redaction and productions (records/, §.40)."""
+
+    HOLD_PLACE = "records:hold_place"
+    HOLD_ACKNOWLEDGE = "records:hold_acknowledge"
+    HOLD_RELEASE = "records:hold_release"
+    RETENTION_SET = "records:retention_set"
+    DISPOSITION_PREPARE = "records:disposition_prepare"
+    DISPOSITION_APPROVE = "records:disposition_approve"
+    DISPOSITION_DESTROY = "records:disposition_destroy"
+    REDACTION_PROPOSE = "records:redaction_propose"
+    REDACTION_DECIDE = "records:redaction_decide"
+    PRODUCTION_MAKE = "records:production_make"
+
+
 #: Every source, for the tests and for anyone listing what the log can say.
 SOURCES: tuple[type[Tag], ...] = (
     Account,
@@ -133,4 +148,5 @@ SOURCES: tuple[type[Tag], ...] = (
     PlatformAction,
     Evidence,
     RecordsRequest,
+    Records,
 )

@@ -1,2 +1,2 @@
-"""Open-records work (GO 409 §.40): requests and their clock, legal holds, retention and
-disposition, redaction, and productions anyone can verify offline."""
+"""Records (GO 409 §.40): open-records requests, legal holds, retention and disposition,
+redaction, and productions anyone can verify offline."""

@@ -220,6 +220,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
     from piodesk.pages import routes as page_routes
     from piodesk.people import routes as people_routes
     from piodesk.records.requests import routes as records_request_routes
+    from piodesk.records import routes as records_routes
     from piodesk.web import checkpoints as checkpoint_routes
     from piodesk.web import routes as web_routes
 
@@ -233,6 +234,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
         oversight_routes,
         checkpoint_routes,
         records_request_routes,
+        records_routes,
     ):
         app.include_router(module.router)
         # A cookie-authenticated API write must come from piodesk's own pages (CSRF).

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from piodesk.archive.capture import ITEM_IDENTITY, capture, version_columns, version_fields
+from piodesk.archive.capture import ITEM_IDENTITY, capture, version_columns, version_fields_v3
 from piodesk.archive.media import MediaStore
 from piodesk.archive.tables import ArchiveHead, ArchiveItem, ArchiveVersion
 from piodesk.cli import app
@@ -132,9 +132,10 @@ def rewrite_archive_text(sessions: sessionmaker[Session], engine: Engine, seq: i
                 v.text = "Nothing was ever said here"
             v.prev_hash = prev
             identity = (item.platform, item.kind, item.platform_id)
-            # As an insider who read capture.py would: hash format 2 covers the record's identity.
+            # As an insider who read capture.py would: hash format 3 covers the record's identity
+            # and the version's content by its digest.
             record = {k: getattr(item, k) for k in ITEM_IDENTITY}
-            fields = version_fields(identity, version_columns(v), record)
+            fields = version_fields_v3(identity, version_columns(v), record)
             v.hash = prev = audit.event_hash(fields, prev)
         head = session.get(ArchiveHead, 1)
         assert head is not None

@@ -1,0 +1,374 @@
+"""The records custodian's screens: legal holds, the retention schedule, disposition runs,
+productions (made in the background, followed by a progress fragment, downloaded) and the
+archive's verification, runnable in the browser."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from piodesk.archive.media import MediaStore
+from piodesk.core.errors import DomainError, InvalidInput, NotFound
+from piodesk.core.permissions import Actor, Perm, require
+from piodesk.people.tables import Account
+from piodesk.records import disposition, holds, retention
+from piodesk.records.productions.build import make_production, production_dir
+from piodesk.records.tables import DispositionRun, Production
+from piodesk.web.context import authenticate, check_csrf, ctx, render
+
+router = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/v1/records", tags=["records"])
+
+
+def _int_list(value: str) -> list[int]:
+    try:
+        return [int(x) for x in value.replace(",", " ").split()]
+    except ValueError:
+        raise InvalidInput("record ids are numbers, separated by spaces or commas") from None
+
+
+def _day(value: str) -> datetime | None:
+    if not value.strip():
+        return None
+    try:
+        return datetime.strptime(value.strip()[:10], "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise InvalidInput(f"dates are YYYY-MM-DD, not '{value[:20]}'") from None
+
+
+def _overview(request: Request, actor: Actor, **extra: Any) -> HTMLResponse:
+    require(actor, Perm.ARCHIVE_VIEW)
+    with ctx(request).read() as session:
+        in_force = holds.holds_in_force(session)
+        acks = {h.id: holds.acknowledgements(session, h.id) for h in in_force}
+        people = {a.id: a.display_name for a in session.execute(select(Account)).scalars()}
+        runs = (
+            session.execute(select(DispositionRun).order_by(DispositionRun.id.desc()).limit(20))
+            .scalars()
+            .all()
+        )
+        run_state = {
+            r.id: (
+                "carried out"
+                if disposition.certificate(session, r.id)
+                else "approved"
+                if disposition.approval(session, r.id)
+                else "dry run"
+            )
+            for r in runs
+        }
+        productions = (
+            session.execute(select(Production).order_by(Production.id.desc()).limit(20))
+            .scalars()
+            .all()
+        )
+        context = {
+            "holds": in_force,
+            "acks": acks,
+            "people": people,
+            "scopes": holds.SCOPE_LABELS,
+            "schedule": retention.schedule(session),
+            "record_types": retention.RECORD_TYPES,
+            "runs": runs,
+            "run_state": run_state,
+            "productions": productions,
+            "jobs": [j for j in _JOBS.values() if j.owner == actor.account_id],
+            "form": {},
+            "errors": {},
+            **extra,
+        }
+    status = 400 if extra.get("errors") else 200
+    return render(request, "records/index.html", context, status=status)
+
+
+@router.get("/records", response_class=HTMLResponse)
+def records_page(request: Request) -> HTMLResponse:
+    """Holds, the retention schedule, disposition runs and productions on one screen."""
+    return _overview(request, authenticate(request).actor)
+
+
+@router.post("/records/holds", dependencies=[Depends(check_csrf)])
+async def hold_place(request: Request) -> Response:
+    """Place a legal hold from the form (errors shown beside the form, the text kept)."""
+    actor = authenticate(request).actor
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    try:
+        scope = form.get("scope", "")
+        value = form.get("value", "").strip()
+        page_id = author = query = request_id = None
+        items: tuple[int, ...] = ()
+        if scope == "page":
+            page_id = _int_list(value)[0] if value else None
+        elif scope == "author":
+            author = value or None
+        elif scope == "query":
+            query = {"q": value} if value else None
+        elif scope == "request":
+            request_id = _int_list(value)[0] if value else None
+        elif scope == "items":
+            items = tuple(_int_list(value))
+        hold_scope = holds.HoldScope(
+            scope,
+            page_id=page_id,
+            author_platform_id=author,
+            date_from=_day(form.get("date_from", "")) if scope == "dates" else None,
+            date_to=_day(form.get("date_to", "")) if scope == "dates" else None,
+            query=query,
+            request_id=request_id,
+            item_ids=items,
+        )
+        with ctx(request).tx() as session:
+            holds.place(
+                session,
+                actor=actor,
+                name=form.get("name", ""),
+                matter=form.get("matter", ""),
+                scope=hold_scope,
+                notice=form.get("notice", ""),
+                custodians=_int_list(form.get("custodians", "")),
+            )
+    except DomainError as exc:
+        return _overview(request, actor, form=form, errors={"hold": exc.message})
+    return RedirectResponse("/records#holds", status_code=303)
+
+
+@router.post("/records/holds/{hold_id}/acknowledge", dependencies=[Depends(check_csrf)])
+async def hold_acknowledge(request: Request, hold_id: int) -> Response:
+    """A custodian acknowledges a hold notice."""
+    actor = authenticate(request).actor
+    with ctx(request).tx() as session:
+        holds.acknowledge(session, actor=actor, hold_id=hold_id)
+    return RedirectResponse("/records#holds", status_code=303)
+
+
+@router.post("/records/holds/{hold_id}/release", dependencies=[Depends(check_csrf)])
+async def hold_release(request: Request, hold_id: int) -> Response:
+    """Release a hold in full, or some of its records."""
+    actor = authenticate(request).actor
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    try:
+        ids = _int_list(form.get("items", ""))
+        with ctx(request).tx() as session:
+            holds.release(
+                session,
+                actor=actor,
+                hold_id=hold_id,
+                reason=form.get("reason", ""),
+                item_ids=ids or None,
+            )
+    except DomainError as exc:
+        return _overview(request, actor, form=form, errors={f"release-{hold_id}": exc.message})
+    return RedirectResponse("/records#holds", status_code=303)
+
+
+@router.post("/records/retention", dependencies=[Depends(check_csrf)])
+async def retention_set(request: Request) -> Response:
+    """Set one record type's retention period."""
+    actor = authenticate(request).actor
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    try:
+        try:
+            days = int(form.get("days", ""))
+        except ValueError:
+            raise InvalidInput("the period is a whole number of days") from None
+        with ctx(request).tx() as session:
+            retention.set_rule(
+                session,
+                actor=actor,
+                record_type=form.get("record_type", ""),
+                period_days=days,
+                citation=form.get("citation", ""),
+                note=form.get("note", ""),
+            )
+    except DomainError as exc:
+        return _overview(request, actor, form=form, errors={"retention": exc.message})
+    return RedirectResponse("/records#retention", status_code=303)
+
+
+@router.post("/records/disposition", dependencies=[Depends(check_csrf)])
+async def disposition_prepare(request: Request) -> Response:
+    """Make a dry run: what is past retention and under no hold."""
+    actor = authenticate(request).actor
+    with ctx(request).tx() as session:
+        run = disposition.prepare(session, actor=actor)
+        run_id = run.id
+    return RedirectResponse(f"/records/disposition/{run_id}", status_code=303)
+
+
+@router.get("/records/disposition/{run_id}", response_class=HTMLResponse)
+def disposition_page(request: Request, run_id: int) -> HTMLResponse:
+    """A run: its list, what is held, its approval and its certificate."""
+    actor = authenticate(request).actor
+    require(actor, Perm.ARCHIVE_VIEW)
+    with ctx(request).read() as session:
+        run = session.get(DispositionRun, run_id)
+        if run is None:
+            raise NotFound(f"no disposition run {run_id}")
+        return render(
+            request,
+            "records/disposition.html",
+            {
+                "run": run,
+                "approval": disposition.approval(session, run_id),
+                "certificate": disposition.certificate(session, run_id),
+            },
+        )
+
+
+@router.post("/records/disposition/{run_id}/approve", dependencies=[Depends(check_csrf)])
+async def disposition_approve(request: Request, run_id: int) -> Response:
+    """A second records custodian approves the run."""
+    actor = authenticate(request).actor
+    form = await request.form()
+    with ctx(request).tx() as session:
+        disposition.approve(session, actor=actor, run_id=run_id, note=str(form.get("note", "")))
+    return RedirectResponse(f"/records/disposition/{run_id}", status_code=303)
+
+
+@router.post("/records/disposition/{run_id}/carry-out", dependencies=[Depends(check_csrf)])
+async def disposition_carry_out(request: Request, run_id: int) -> Response:
+    """Destroy the approved run's content and write the certificate."""
+    actor = authenticate(request).actor
+    app = ctx(request)
+    disposition.carry_out(
+        app.sessions,
+        actor=actor,
+        run_id=run_id,
+        media=MediaStore(app.settings.data_dir / "media"),
+    )
+    return RedirectResponse(f"/records/disposition/{run_id}", status_code=303)
+
+
+# ---- productions: made in a background thread, followed by a progress fragment ------------
+
+
+@dataclass
+class _Job:
+    token: str
+    owner: int | None
+    done: int = 0
+    total: int = 0
+    production_id: int | None = None
+    error: str = ""
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def finished(self) -> bool:
+        return self.production_id is not None or bool(self.error)
+
+
+_JOBS: dict[str, _Job] = {}
+
+
+@router.post("/records/productions", dependencies=[Depends(check_csrf)])
+async def production_start(request: Request) -> Response:
+    """Start a production of the listed records (request mode, or subpoena for counsel)."""
+    actor = authenticate(request).actor
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    try:
+        ids = _int_list(form.get("items", ""))
+        request_id = _int_list(form.get("request_id", ""))
+        mode = form.get("mode", "request")
+        require(actor, Perm.PRODUCTION_SUBPOENA if mode == "subpoena" else Perm.PRODUCTION_MAKE)
+        if not ids and not request_id:
+            raise InvalidInput("list the record ids to produce, or a request")
+    except DomainError as exc:
+        return _overview(request, actor, form=form, errors={"production": exc.message})
+    job = _Job(secrets.token_urlsafe(12), actor.account_id)
+    _JOBS[job.token] = job
+    app = ctx(request)
+
+    def progress(done: int, total: int) -> None:
+        job.done, job.total = done, total
+
+    def run() -> None:
+        try:
+            made = make_production(
+                app.sessions,
+                actor=actor,
+                settings=app.settings,
+                item_ids=ids,
+                request_id=request_id[0] if request_id else None,
+                mode=mode,
+                title=form.get("title", ""),
+                progress=progress,
+            )
+            job.production_id = made.id
+        except DomainError as exc:
+            job.error = exc.message
+        except Exception as exc:  # noqa: BLE001 - shown to the person who started it
+            job.error = f"the production failed: {exc.__class__.__name__}"
+
+    threading.Thread(target=run, name=f"production-{job.token}", daemon=True).start()
+    return RedirectResponse(f"/records/productions/jobs/{job.token}", status_code=303)
+
+
+def _job(actor: Actor, token: str) -> _Job:
+    job = _JOBS.get(token)
+    if job is None or job.owner != actor.account_id:
+        raise NotFound("no such production in progress")
+    return job
+
+
+@router.get("/records/productions/jobs/{token}", response_class=HTMLResponse)
+def production_job_page(request: Request, token: str) -> HTMLResponse:
+    """The production being made, with its progress bar."""
+    actor = authenticate(request).actor
+    return render(request, "records/job.html", {"job": _job(actor, token)})
+
+
+@router.get("/records/productions/jobs/{token}/progress", response_class=HTMLResponse)
+def production_progress(request: Request, token: str) -> HTMLResponse:
+    """The progress fragment (htmx polls it until the production is made)."""
+    actor = authenticate(request).actor
+    return render(request, "records/progress.html", {"job": _job(actor, token)})
+
+
+@router.get("/records/productions/{production_id}/download")
+def production_download(request: Request, production_id: int) -> Response:
+    """The production's ZIP."""
+    actor = authenticate(request).actor
+    require(actor, Perm.PRODUCTION_MAKE)
+    app = ctx(request)
+    with app.read() as session:
+        row = session.get(Production, production_id)
+        if row is None:
+            raise NotFound(f"no production {production_id}")
+        path = production_dir(app.settings) / row.file_name
+    if not path.exists():
+        raise NotFound(f"the file of production {production_id} is no longer on this server")
+    return FileResponse(path, media_type="application/zip", filename=row.file_name)
+
+
+@router.get("/records/verify", response_class=HTMLResponse)
+def verify_page(request: Request, run: str = "") -> HTMLResponse:
+    """Run `archive verify` (and `audit verify`) and show what they found."""
+    from piodesk.archive.fulltext import check_index
+    from piodesk.archive.verify import verify_archive
+    from piodesk.core import audit, evidence
+
+    actor = authenticate(request).actor
+    require(actor, Perm.ARCHIVE_VIEW)
+    result: dict[str, Any] | None = None
+    if run:
+        app = ctx(request)
+        with app.read() as session:
+            archive = verify_archive(session, MediaStore(app.settings.data_dir / "media"))
+            index = check_index(session) if run == "deep" else None
+            chain = audit.verify(session)
+            rows = evidence.verify(session)
+        result = {
+            "archive": archive,
+            "index": index,
+            "audit": chain,
+            "rows": rows,
+            "ok": archive.ok and chain.ok and rows.ok and (index is None or not index.problems),
+        }
+    return render(request, "records/verify.html", {"result": result, "run": run})
