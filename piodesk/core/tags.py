@@ -105,5 +105,28 @@ class Evidence(Tag):
     BASELINE = "evidence:baseline"
 
 
+class Outbox(Tag):
+    """The publishing outbox and time-sensitive notices (publishing/, branch publishing-outbox)."""
+
+    ENQUEUE = "outbox:enqueue"
+    SENDING = "outbox:sending"
+    # A delivery's other moves: its new state (publishing.outbox_model.DeliveryState).
+    SENT = "outbox:sent"
+    FAILED = "outbox:failed"
+    UNCONFIRMED = "outbox:unconfirmed"
+    RETRY = "outbox:retry"  # a person sends one failed page again
+    RESOLVE = "outbox:resolve"  # a person who checked the page settles an unconfirmed delivery
+    NOTICE_DRAFT = "outbox:notice_draft"
+    NOTICE_APPROVE = "outbox:notice_approve"
+
+
 #: Every source, for the tests and for anyone listing what the log can say.
-SOURCES: tuple[type[Tag], ...] = (Account, Page, Archive, Moderation, PlatformAction, Evidence)
+SOURCES: tuple[type[Tag], ...] = (
+    Account,
+    Page,
+    Archive,
+    Moderation,
+    PlatformAction,
+    Evidence,
+    Outbox,
+)
