@@ -25,6 +25,7 @@ whose listing lagged), again only by reading.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -389,8 +390,12 @@ def send_due(
     media: MediaStore | None = None,
     limit: int = 200,
     only: set[int] | None = None,
+    workers: int | None = None,
 ) -> SendReport:
-    """One pass of the sender: every due delivery (of ``only`` these publications), once."""
+    """One pass of the sender: every due delivery (of ``only`` these publications), once.
+
+    Deliveries to different pages are independent: on PostgreSQL up to ``workers`` (4 by
+    default) go out at once; each is still sent at most once (its own intent and lock)."""
     report = SendReport()
     with reading(sessions) as session:
         ids = due(session, limit=limit)
@@ -402,11 +407,26 @@ def send_due(
                 ).all()
                 if p in only
             ]
-    for delivery_id in ids:
+
+    def one(delivery_id: int) -> DeliveryState | None:
         try:
-            state = send_delivery(sessions, delivery_id, connect, media=media)
+            return send_delivery(sessions, delivery_id, connect, media=media)
         except DomainError as exc:  # a page that cannot be reached now: try again next pass
             log.warning("delivery not sent", delivery=delivery_id, reason=exc.message)
+            return None
+
+    if workers is None:
+        # PostgreSQL takes concurrent writers (each page's platform call overlaps the others'
+        # records); SQLite has one writer at a time, so threads would only queue for it.
+        bind = sessions.kw.get("bind")
+        workers = 4 if bind is not None and bind.dialect.name == "postgresql" else 1
+    if workers > 1 and len(ids) > 1:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="outbox") as pool:
+            states = list(pool.map(one, ids))
+    else:
+        states = [one(i) for i in ids]
+    for delivery_id, state in zip(ids, states, strict=True):
+        if state is None:
             continue
         {
             DeliveryState.SENT: report.sent,
