@@ -43,6 +43,7 @@ from piodesk.people import actions as people
 from piodesk.people.model import SENSITIVE_ROLES, LockoutPolicy
 from piodesk.records.requests.cli import app as requests_app
 from piodesk.records import cli as records_cli
+from piodesk.publishing.cli import app as outbox_app
 from piodesk.screening.cli import app as screening_app
 
 app = typer.Typer(help="piodesk: a police department's social media program, run by GO 409.")
@@ -64,6 +65,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(moderation_app, name="moderation")
 app.add_typer(requests_app, name="requests")
 records_cli.register(app)  # piodesk production …, piodesk records …
+app.add_typer(outbox_app, name="outbox")
 
 out = Console()
 err = Console(stderr=True)
@@ -1034,7 +1036,8 @@ def reconcile(
     """Settle platform actions a crash left pending, by reading the platform (never resending)."""
     from datetime import timedelta
 
-    import piodesk.moderation.actions  # noqa: F401  (registers moderation's recorders)
+    import piodesk.moderation.actions
+    import piodesk.publishing.outbox_sender  # noqa: F401  (registers the outbox's recorder)
     from piodesk.connectors.factory import build
     from piodesk.connectors.intents import reconcile as settle_pending
 

@@ -75,6 +75,9 @@ class Perm(StrEnum):
     REDACTION_REVIEW = "records.redact"  # propose, confirm or reject redactions
     PRODUCTION_MAKE = "records.produce"  # make a production for a request (redacted)
     PRODUCTION_SUBPOENA = "records.produce_subpoena"  # everything, every version, no redaction
+    # -- publishing outbox and notices (issue 11, branch publishing-outbox; granted at the end)
+    PUBLISH = "publish.send"  # send an approved post, retry or resolve a page's delivery (§.04)
+    NOTICE_ISSUE = "notice.issue"  # draft, approve and issue time-sensitive notices (§.15)
 
 
 _READ_EVERYTHING = {
@@ -288,6 +291,7 @@ class TokenScope(StrEnum):
     MODERATION = "moderation"  # decide, consult, advise, warn, block, answer, report (§.20, §.22)
     RECORDS = "records"  # bring exports into the archive (§.40)
     ADMIN = "admin"  # accounts, pages, connections and page approval
+    PUBLISHING = "publishing"  # send posts and replies, issue notices (publishing-outbox)
 
 
 SCOPE_PERMS: dict[TokenScope, frozenset[Perm]] = {
@@ -352,4 +356,12 @@ GRANTS[Role.AUDITOR] |= {Perm.RECORDS_REQUEST_VIEW}
 SCOPE_PERMS[TokenScope.READ] |= {Perm.RECORDS_REQUEST_VIEW}
 SCOPE_PERMS[TokenScope.RECORDS] |= {Perm.RECORDS_REQUEST_MANAGE}
 
+# ---- publishing: the outbox, notices and replies (issue 11, branch publishing-outbox) ------
+#: §.04/§.15: the PIO office alone releases information; a designee only on their pages.
+_OUTBOX_PERMS = frozenset({Perm.PUBLISH, Perm.NOTICE_ISSUE})
+GRANTS[Role.PIO] = GRANTS[Role.PIO] | _OUTBOX_PERMS
+PAGE_SCOPED = PAGE_SCOPED | _OUTBOX_PERMS
+SCOPE_PERMS[TokenScope.PUBLISHING] = _OUTBOX_PERMS
+
+# (Kept last: every block above must have given its permissions a scope.)
 assert set().union(*SCOPE_PERMS.values()) == set(Perm), "every permission belongs to a scope"

@@ -10,6 +10,7 @@ from piodesk.pages import tables as pages_tables
 from piodesk.people import tables as people_tables
 from piodesk.records.requests import tables as records_request_tables
 from piodesk.records import tables as records_tables
+from piodesk.publishing import notice_tables, outbox_tables
 
 __all__ = [
     "Base",
@@ -18,6 +19,8 @@ __all__ = [
     "checkpoints",
     "connector_tables",
     "moderation_tables",
+    "notice_tables",
+    "outbox_tables",
     "pages_tables",
     "people_tables",
     "records_request_tables",

@@ -139,6 +139,21 @@ class Records(Tag):
     PRODUCTION_MAKE = "records:production_make"
 
 
+class Outbox(Tag):
+    """The publishing outbox and time-sensitive notices (publishing/, branch publishing-outbox)."""
+
+    ENQUEUE = "outbox:enqueue"
+    SENDING = "outbox:sending"
+    # A delivery's other moves: its new state (publishing.outbox_model.DeliveryState).
+    SENT = "outbox:sent"
+    FAILED = "outbox:failed"
+    UNCONFIRMED = "outbox:unconfirmed"
+    RETRY = "outbox:retry"  # a person sends one failed page again
+    RESOLVE = "outbox:resolve"  # a person who checked the page settles an unconfirmed delivery
+    NOTICE_DRAFT = "outbox:notice_draft"
+    NOTICE_APPROVE = "outbox:notice_approve"
+
+
 #: Every source, for the tests and for anyone listing what the log can say.
 SOURCES: tuple[type[Tag], ...] = (
     Account,
@@ -149,4 +164,5 @@ SOURCES: tuple[type[Tag], ...] = (
     Evidence,
     RecordsRequest,
     Records,
+    Outbox,
 )

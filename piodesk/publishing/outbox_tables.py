@@ -1,0 +1,79 @@
+"""Storage of the outbox: what is published (``publications``) and one delivery per page.
+
+A publication is what the PIO office released: its text, media, kind, where it came from
+(``source``: the approved post, the notice, the answered comment) and what it is threaded
+under. It is evidence (§.40, "communications ... posted") and append-only: database triggers
+refuse UPDATE and DELETE. A correction is a new publication.
+
+A delivery is that publication on one page. Its head (state, the platform's id and URL, the
+platform's error, the last platform action) changes as it goes out; every change is an audit
+event in the same transaction, and the row is sealed into the audit chain (core/evidence.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from piodesk.core import evidence
+from piodesk.core.db import Base, JSONType, UTCDateTime
+
+#: Tables whose rows are never updated or deleted (see migration 0015's triggers).
+APPEND_ONLY = ("publications",)
+
+
+class Publication(Base):
+    """One thing the department publishes, to one or more pages (never changed)."""
+
+    __tablename__ = "publications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # post | reply | notice
+    source: Mapped[str] = mapped_column(String(80), index=True)  # e.g. post:12, notice:3
+    text: Mapped[str] = mapped_column(Text)
+    media: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    # A reply: the platform's id of the comment it answers (one page only).
+    reply_to_external_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # An update or all-clear: threaded under this publication's post on each page.
+    thread_under_id: Mapped[int | None] = mapped_column(
+        ForeignKey("publications.id"), nullable=True, index=True
+    )
+    scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    created_by_name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Delivery(Base):
+    """One publication on one page: pending → sending → sent | failed | unconfirmed."""
+
+    __tablename__ = "publication_deliveries"
+    __table_args__ = (
+        UniqueConstraint("publication_id", "page_id"),
+        Index("ix_publication_deliveries_state_due", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id"), index=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"))
+    platform: Mapped[str] = mapped_column(String(20))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)  # now, or the scheduled time
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Head (each change audited):
+    state: Mapped[str] = mapped_column(String(12))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # sends started (a person's retries)
+    action_id: Mapped[int | None] = mapped_column(
+        ForeignKey("platform_actions.id"), nullable=True
+    )  # the last platform action
+    external_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    external_url: Mapped[str] = mapped_column(String(1000), default="")
+    error: Mapped[str] = mapped_column(Text, default="")  # the platform's own words
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+evidence.register(Publication, "publication")
+evidence.register(Delivery, "delivery")
