@@ -9,6 +9,7 @@ from piodesk.moderation import tables as moderation_tables
 from piodesk.pages import tables as pages_tables
 from piodesk.people import tables as people_tables
 from piodesk.publishing import outbox_tables
+from piodesk.publishing import tables as publishing_review_tables
 
 __all__ = [
     "Base",
@@ -20,5 +21,6 @@ __all__ = [
     "outbox_tables",
     "pages_tables",
     "people_tables",
+    "publishing_review_tables",
     "sandbox_tables",
 ]
