@@ -13,7 +13,8 @@ from abc import ABC
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from datetime import datetime
+from typing import Any, ClassVar, Literal
 
 from piodesk.connectors.credentials import Credential
 from piodesk.connectors.model import (
@@ -174,9 +175,43 @@ class Connector(ABC):
         """A snapshot of the page's subscriber/follower list as one item."""
         raise self._unsupported(Capability.READ_SUBSCRIBERS)
 
-    def publish(self, text: str, media: Sequence[MediaRef] = ()) -> str:
-        """Publish a post; returns the platform's id for it."""
+    def publish(
+        self, text: str, media: Sequence[MediaRef] = (), *, idempotency_key: str | None = None
+    ) -> str:
+        """Publish a post; returns the platform's id for it.
+
+        ``idempotency_key`` is sent where the platform honours one (Mastodon keeps it about an
+        hour), so a request repeated by the network is not a second post.
+        """
         raise self._unsupported(Capability.PUBLISH)
+
+    def reply(
+        self,
+        parent_id: str,
+        text: str,
+        *,
+        under: Literal["comment", "post"] = "comment",
+        idempotency_key: str | None = None,
+    ) -> str:
+        """The page's reply under a visitor's comment (``under="comment"``), or an update
+        threaded under one of the page's own posts (``under="post"``); returns its id."""
+        raise self._unsupported(Capability.REPLY)
+
+    def find_published(
+        self,
+        text: str,
+        *,
+        since: datetime,
+        parent_id: str | None = None,
+        under: Literal["comment", "post"] = "post",
+    ) -> str | None:
+        """Read the page's recent own posts (or its replies under ``parent_id``) for one with
+        exactly this text made at or after ``since``; its id, or None when there is none.
+
+        A read, for the reconciler: did a publish whose answer never came reach the platform?
+        Optional (the base raises UnsupportedAction: the outcome stays for a person to check).
+        """
+        raise self._unsupported(Capability.READ_POSTS)
 
     def hide_comment(self, comment_id: str) -> None:
         """Hide a comment from the public (it stays on the platform and in the archive)."""
@@ -236,6 +271,7 @@ _METHOD_FOR: dict[Capability, str] = {
     Capability.DETECT_DELETIONS: "deleted_comment_ids",
     Capability.READ_COMMENT_STATE: "comment_state",
     Capability.READ_BLOCKS: "is_blocked",
+    Capability.REPLY: "reply",
 }
 
 

@@ -41,7 +41,7 @@ import re
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from datetime import datetime
-from typing import Any, ClassVar, NoReturn
+from typing import Any, ClassVar, Literal, NoReturn
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -160,6 +160,7 @@ class FacebookConnector(Connector):
             Capability.DETECT_DELETIONS,
             Capability.READ_COMMENT_STATE,
             Capability.READ_BLOCKS,
+            Capability.REPLY,
         }
     )
     connection_settings = ("graph_page_id",)
@@ -455,8 +456,13 @@ class FacebookConnector(Connector):
 
     # --- acting --------------------------------------------------------------------------------
 
-    def publish(self, text: str, media: Sequence[MediaRef] = ()) -> str:
-        """Post to the Page feed; photos are uploaded unpublished, then attached."""
+    def publish(
+        self, text: str, media: Sequence[MediaRef] = (), *, idempotency_key: str | None = None
+    ) -> str:
+        """Post to the Page feed; photos are uploaded unpublished, then attached.
+
+        Graph takes no idempotency key: a publish whose answer was lost is found afterwards by
+        reading the feed (``find_published``), never by posting again."""
         data: dict[str, Any] = {"message": text}
         for i, m in enumerate(media):
             if m.data is None:
@@ -470,6 +476,48 @@ class FacebookConnector(Connector):
             data[f"attached_media[{i}]"] = json.dumps({"media_fbid": json.loads(body)["id"]})
         body = self._request("POST", f"{self.page_id}/feed", data=data)
         return str(json.loads(body)["id"])
+
+    def reply(
+        self,
+        parent_id: str,
+        text: str,
+        *,
+        under: Literal["comment", "post"] = "comment",
+        idempotency_key: str | None = None,
+    ) -> str:
+        """``POST /{parent-id}/comments`` as the Page: a comment under its post (a thread) or a
+        reply under a visitor's comment; answers ``{"id": …}``."""
+        body = self._request("POST", f"{parent_id}/comments", data={"message": text})
+        return str(json.loads(body)["id"])
+
+    def find_published(
+        self,
+        text: str,
+        *,
+        since: datetime,
+        parent_id: str | None = None,
+        under: Literal["comment", "post"] = "post",
+    ) -> str | None:
+        """The Page's post (``/{page}/posts``) or its comment under ``parent_id``
+        (``/{parent}/comments``) with exactly this message, created since ``since``."""
+        want = " ".join(text.split())
+        if parent_id is None:
+            params = {"fields": "id,message,created_time", "since": str(int(since.timestamp()))}
+            path = f"{self.page_id}/posts"
+        else:
+            params = {"fields": "id,message,created_time,from", "filter": "stream"}
+            path = f"{parent_id}/comments"
+        params["limit"] = str(self.page_size)
+        rows = json.loads(self._request("GET", path, params=params)).get("data") or []
+        for row in rows:
+            made = _time(row.get("created_time"))
+            if made is not None and made < since:
+                continue
+            if parent_id is not None and str((row.get("from") or {}).get("id")) != self.page_id:
+                continue
+            if " ".join(str(row.get("message") or "").split()) == want:
+                return str(row["id"])
+        return None
 
     def _expect_success(self, text: str, action: str) -> None:
         value = json.loads(text)

@@ -28,8 +28,21 @@ once by the same recorder; what it shows not done is ``failed``; what it cannot 
 ``unconfirmed`` for a person to check.
 
 Recorders are registered by purpose (``register_purpose``), by the capability that owns the
-records (moderation today, the publishing outbox next), so the reconciler can finish any
-intent without knowing what it is for.
+records (moderation, the publishing outbox), so the reconciler can finish any intent without
+knowing what it is for. A purpose may also say:
+
+* ``takes_answer``: its recorder gets what the platform answered (a publish's new post id,
+  stored in the very step that sees the success), or what the reconciler read back;
+* ``observe``: how to read the platform for its kind of action (the outbox looks for its post
+  among the page's recent posts, by text and time), instead of the generic reads below;
+* ``settled``: what changes, in the same transaction, when the intent ends failed, unconfirmed
+  or superseded (the outbox's delivery follows its intent: refused → failed with the
+  platform's words, unknown → unconfirmed);
+* ``on_intent`` (an argument of ``perform``/``begin``): a change made in the intent's own
+  transaction (the outbox's delivery moves pending → sending with the intent, atomically).
+
+An unconfirmed intent that a later read or a person settles moves with :func:`resolve`, in the
+caller's transaction (never by sending again).
 """
 
 from __future__ import annotations
@@ -156,15 +169,22 @@ class Intent:
 Recorder = Callable[[Session, PlatformAction, Actor, bool | None], Any]
 #: Re-checks, inside a transaction, that the action still makes sense; raises Conflict if not.
 Check = Callable[[Session], None]
+#: Reads the platform for one intent: (done: True / False / None unknown, what it found).
+Observer = Callable[[Connector, PlatformAction], tuple[bool | None, Any]]
+#: Changes made with the intent's own row, in its transaction (the intent is flushed).
+WithRow = Callable[[Session, PlatformAction], None]
 
 
 @dataclass(frozen=True)
 class Purpose:
     """A registered recorder and its re-check (rebuilt from the row, for the reconciler)."""
 
-    record: Recorder
+    record: Recorder | Callable[..., Any]  # with takes_answer: also the platform's answer
     check: Callable[[Session, PlatformAction], None]
     record_unknown: bool = False  # e.g. a warning is recorded even if delivery is unknown
+    takes_answer: bool = False  # the recorder takes a fifth argument: the platform's answer
+    observe: Observer | None = None  # how the reconciler reads the platform for it
+    settled: WithRow | None = None  # runs when the intent ends failed/unconfirmed/superseded
 
 
 _PURPOSES: dict[str, Purpose] = {}
@@ -172,13 +192,16 @@ _PURPOSES: dict[str, Purpose] = {}
 
 def register_purpose(
     name: str,
-    record: Recorder,
+    record: Recorder | Callable[..., Any],
     check: Callable[[Session, PlatformAction], None],
     *,
     record_unknown: bool = False,
+    takes_answer: bool = False,
+    observe: Observer | None = None,
+    settled: WithRow | None = None,
 ) -> None:
     """Register what records the outcome of actions for ``name`` (once, at import)."""
-    _PURPOSES[name] = Purpose(record, check, record_unknown)
+    _PURPOSES[name] = Purpose(record, check, record_unknown, takes_answer, observe, settled)
 
 
 def lock_key(intent: Intent) -> str | None:
@@ -241,8 +264,18 @@ def _audit(
     )
 
 
-def begin(sessions: sessionmaker[Session], intent: Intent, *, actor: Actor, check: Check) -> int:
-    """Step 2: re-check and record the intent as pending, committed; returns its id."""
+def begin(
+    sessions: sessionmaker[Session],
+    intent: Intent,
+    *,
+    actor: Actor,
+    check: Check,
+    on_intent: WithRow | None = None,
+) -> int:
+    """Step 2: re-check and record the intent as pending, committed; returns its id.
+
+    ``on_intent`` runs in the same transaction once the row exists (and its audit event is
+    written), so what the caller marks with it commits, or not, with the intent."""
     if intent.purpose not in _PURPOSES:
         raise KeyError(f"no recorder registered for {intent.purpose!r}")
     try:
@@ -279,6 +312,8 @@ def begin(sessions: sessionmaker[Session], intent: Intent, *, actor: Actor, chec
             session.add(row)
             session.flush()
             _audit(session, actor, row, tags.PlatformAction.INTENT, intent.reason)
+            if on_intent is not None:
+                on_intent(session, row)
             return row.id
     except IntegrityError:
         # Another action on the same thing was recorded between our look and our insert.
@@ -311,6 +346,25 @@ def settle(
             return  # settled meanwhile (the reconciler): its word stands
         _move(row, state, outcome)
         _audit(session, actor, row, _OUTCOME_TAG[state], outcome)
+        purpose = _PURPOSES.get(row.purpose)
+        if purpose is not None and purpose.settled is not None:
+            purpose.settled(session, row)
+
+
+def resolve(
+    session: Session, action_id: int, state: ActionState, outcome: str, *, actor: Actor
+) -> PlatformAction:
+    """Settle an unconfirmed intent in the caller's transaction (audited): a later read of the
+    platform, or a person who checked the page, says it was done (SUCCEEDED) or not (FAILED).
+    Nothing is sent. Refused for an intent that is not unconfirmed."""
+    row = _locked(session, action_id)
+    if row is None:
+        raise Conflict(f"there is no platform action {action_id}")
+    if row.state != ActionState.UNCONFIRMED.value:
+        raise Conflict(f"platform action {action_id} is {row.state}, not unconfirmed")
+    _move(row, state, outcome)
+    _audit(session, actor, row, _OUTCOME_TAG[state], outcome)
+    return row
 
 
 def _no_answer(
@@ -351,6 +405,7 @@ def _record(
     delivered: bool | None,
     outcome: str,
     by: Actor,
+    answer: Any = None,
 ) -> Any:
     """Step 4: re-check and record through the purpose's recorder, in one transaction."""
     try:
@@ -362,6 +417,7 @@ def _record(
             delivered=delivered,
             outcome=outcome,
             by=by,
+            answer=answer,
         )
     except IntegrityError as exc:
         # The database's own constraint (e.g. one block in force per person and page) refused
@@ -392,6 +448,7 @@ def _record_once(
     delivered: bool | None,
     outcome: str,
     by: Actor,
+    answer: Any = None,
 ) -> Any:
     try:
         with transaction(sessions) as session:
@@ -403,7 +460,10 @@ def _record_once(
                 )
             check(session)
             # A refusal from here on rolls back everything the recorder wrote.
-            result = _PURPOSES[row.purpose].record(session, row, actor, delivered)
+            purpose = _PURPOSES[row.purpose]
+            recorder: Callable[..., Any] = purpose.record
+            extra = (answer,) if purpose.takes_answer else ()
+            result = recorder(session, row, actor, delivered, *extra)
             _move(row, ActionState.SUCCEEDED, outcome)
             row.result_id = _result_id(result)
             _audit(session, by, row, tags.PlatformAction.SUCCEEDED, outcome)
@@ -438,6 +498,7 @@ def perform(
     call: Callable[[], Any],
     what: str,
     effect: str = "",
+    on_intent: WithRow | None = None,
 ) -> Any:
     """Steps 2–5 for one action: intent, platform call, record with re-check, audit.
 
@@ -446,9 +507,9 @@ def perform(
     purpose's recorder returned. A platform refusal is a Conflict that says nothing was
     recorded except the failed attempt.
     """
-    action_id = begin(sessions, intent, actor=actor, check=check)
+    action_id = begin(sessions, intent, actor=actor, check=check, on_intent=on_intent)
     try:
-        call()
+        answer = call()
     except UnsupportedAction as exc:
         settle(sessions, action_id, ActionState.FAILED, str(exc), actor=actor)
         raise Conflict(f"the platform refused to {what}: {exc}; nothing was recorded") from None
@@ -472,6 +533,7 @@ def perform(
         delivered=True,
         outcome=effect or f"{intent.platform}: {what}",
         by=actor,
+        answer=answer,
     )
 
 
@@ -573,8 +635,12 @@ def _reconcile_one(
         settle(sessions, row.id, ActionState.UNCONFIRMED, why, actor=SYSTEM)
         report.unconfirmed.append(row.id)
         return
+    answer: Any = None
     try:
-        done = observe(connect(page), Kind(row.kind), row.target)
+        if purpose.observe is not None:
+            done, answer = purpose.observe(connect(page), row)
+        else:
+            done = observe(connect(page), Kind(row.kind), row.target)
     except (DomainError, KeyError) as exc:
         done = None
         note = f"the page cannot be read now ({exc}); check it on the platform"
@@ -607,6 +673,7 @@ def _reconcile_one(
             actor=requester(row),
             check=lambda s: purpose.check(s, row),
             delivered=done,
+            answer=answer,
             outcome=(
                 "recorded by the reconciler: the platform shows it done"
                 if done

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -103,6 +103,7 @@ class MastodonConnector(Connector):
             Capability.SEND_MESSAGE,
             Capability.DETECT_DELETIONS,
             Capability.READ_BLOCKS,
+            Capability.REPLY,
         }
     )
     connection_settings = ("api_base_url",)
@@ -422,8 +423,14 @@ class MastodonConnector(Connector):
 
     # --- acting --------------------------------------------------------------------------------
 
-    def publish(self, text: str, media: Sequence[MediaRef] = ()) -> str:
-        """Post a public status (uploading its media first); returns the status id."""
+    def publish(
+        self, text: str, media: Sequence[MediaRef] = (), *, idempotency_key: str | None = None
+    ) -> str:
+        """Post a public status (uploading its media first); returns the status id.
+
+        ``idempotency_key`` goes in Mastodon's ``Idempotency-Key`` header: the server answers a
+        repeat of the same request (within about an hour) with the status it already made.
+        """
         media_ids = []
         for m in media:
             if m.data is None:
@@ -435,8 +442,63 @@ class MastodonConnector(Connector):
                 file_name=m.filename,
             )
             media_ids.append(str(json.loads(self._body())["id"]))
-        self._call(self._api.status_post, text, media_ids=media_ids or None, visibility="public")
+        self._call(
+            self._api.status_post,
+            text,
+            media_ids=media_ids or None,
+            visibility="public",
+            idempotency_key=idempotency_key,
+        )
         return str(json.loads(self._body())["id"])
+
+    def reply(
+        self,
+        parent_id: str,
+        text: str,
+        *,
+        under: Literal["comment", "post"] = "comment",
+        idempotency_key: str | None = None,
+    ) -> str:
+        """A public status ``in_reply_to_id`` the parent (a reply and a thread are the same on
+        Mastodon). A reply to someone else's status starts with their handle, as Mastodon's own
+        apps do, so the person is told; the server's length limit counts it."""
+        prefix = ""
+        if under == "comment":
+            self._call(self._api.status, parent_id)
+            author = json.loads(self._body()).get("account") or {}
+            if str(author.get("id")) != self.account_id() and author.get("acct"):
+                prefix = f"@{author['acct']} "
+        self._call(
+            self._api.status_post,
+            prefix + text,
+            in_reply_to_id=parent_id,
+            visibility="public",
+            idempotency_key=idempotency_key,
+        )
+        return str(json.loads(self._body())["id"])
+
+    def find_published(
+        self,
+        text: str,
+        *,
+        since: datetime,
+        parent_id: str | None = None,
+        under: Literal["comment", "post"] = "post",
+    ) -> str | None:
+        """Among the account's newest statuses (replies included), one with this text (its
+        mention prefix aside), made since ``since``, replying to ``parent_id`` when given."""
+        self._call(self._api.account_statuses, self.account_id(), limit=self.page_size)
+        want = " ".join(text.split())
+        for status in json.loads(self._body()):
+            made = _time(status.get("created_at"))
+            if made is None or made < since:
+                continue
+            if parent_id is not None and str(status.get("in_reply_to_id")) != str(parent_id):
+                continue
+            said = " ".join(html_to_text(status.get("content") or "").split())
+            if said == want or (said.startswith("@") and said.split(" ", 1)[-1] == want):
+                return str(status["id"])
+        return None
 
     def delete_post(self, post_id: str) -> None:
         """Delete one of the account's own statuses."""

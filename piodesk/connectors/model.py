@@ -95,6 +95,8 @@ class Capability(StrEnum):
     # Reads that tell whether an action happened (the reconciler asks after a crash):
     READ_COMMENT_STATE = "read_comment_state"  # is this comment visible, hidden or gone?
     READ_BLOCKS = "read_blocks"  # is this person blocked from the page?
+    # The page's own reply under a comment, or an update threaded under one of its posts.
+    REPLY = "reply"
 
 
 class CommentState(StrEnum):

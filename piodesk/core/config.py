@@ -146,6 +146,17 @@ class Settings(BaseSettings):
         default=DEFAULT_DISCLAIMER,
         description="Required §.10 disclaimer; {agency} is replaced by agency_name.",
     )
+    # publishing outbox and notices (publishing-outbox)
+    agency_timezone: str = Field(
+        default="America/Denver",
+        description="The agency's time zone (IANA name): scheduled posts and notice times are "
+        "read and shown in it.",
+    )
+    outbox_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="Send due outbox deliveries this often (0: only `piodesk outbox send`).",
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

@@ -8,7 +8,7 @@ from piodesk.core.db import Base
 from piodesk.moderation import tables as moderation_tables
 from piodesk.pages import tables as pages_tables
 from piodesk.people import tables as people_tables
-from piodesk.publishing import outbox_tables
+from piodesk.publishing import notice_tables, outbox_tables
 from piodesk.publishing import tables as publishing_review_tables
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "checkpoints",
     "connector_tables",
     "moderation_tables",
+    "notice_tables",
     "outbox_tables",
     "pages_tables",
     "people_tables",

@@ -307,3 +307,90 @@ def status(session: Session, publication_id: int) -> PublicationStatus:
         overall=overall((p.state for p in pages_), when, clock.now()),
         pages=pages_,
     )
+
+
+# ---- a person's actions on one page's delivery ------------------------------------------------
+
+
+def _delivery(session: Session, delivery_id: int, actor: Actor) -> Delivery:
+    row = session.execute(
+        select(Delivery).where(Delivery.id == delivery_id).with_for_update()
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"there is no delivery {delivery_id}")
+    require(actor, Perm.PUBLISH, row.page_id)
+    return row
+
+
+def retry(session: Session, delivery_id: int, *, actor: Actor, reason: str = "") -> None:
+    """Send one failed page again (a person's decision; the other pages are not touched).
+
+    Only a failed delivery: an unconfirmed one may already be on the page, so it is resolved
+    (:func:`resolve`) after someone checked, never simply sent again.
+    """
+    from piodesk.publishing.outbox_sender import move
+
+    row = _delivery(session, delivery_id, actor)
+    if row.state != DeliveryState.FAILED.value:
+        hint = (
+            "check the page and resolve it first"
+            if row.state == DeliveryState.UNCONFIRMED.value
+            else "only a failed page is sent again"
+        )
+        raise Conflict(f"this page's delivery is {STATE_LABELS[DeliveryState(row.state)]}; {hint}")
+    why = clean_text("The reason", reason, max_len=500)
+    previous = row.error
+    row.due_at = clock.now()
+    row.error = ""
+    move(
+        session,
+        row,
+        DeliveryState.PENDING,
+        actor=actor,
+        tag=tags.Outbox.RETRY,
+        reason=why or "sent again after the platform refused it",
+        data={"previous_error": previous[:500]},
+    )
+
+
+def resolve(
+    session: Session,
+    delivery_id: int,
+    *,
+    actor: Actor,
+    published: bool,
+    reason: str,
+    external_id: str | None = None,
+) -> None:
+    """Settle an unconfirmed delivery after checking the page on the platform.
+
+    ``published``: the post is there (its platform id, if the person has it, is kept); not
+    there: the delivery is failed, and may then be retried. Nothing is sent.
+    """
+    from piodesk.connectors import intents
+    from piodesk.publishing.outbox_sender import move
+
+    row = _delivery(session, delivery_id, actor)
+    if row.state != DeliveryState.UNCONFIRMED.value:
+        raise Conflict(
+            f"this page's delivery is {STATE_LABELS[DeliveryState(row.state)]}, not unconfirmed"
+        )
+    why = clean_text("The reason", reason, max_len=500, required=True)
+    found = clean_line("The platform's id of the post", external_id, max_len=200)
+    if row.action_id is not None:
+        intents.resolve(
+            session,
+            row.action_id,
+            intents.ActionState.SUCCEEDED if published else intents.ActionState.FAILED,
+            f"checked on the platform by {actor.username}: {why}",
+            actor=actor,
+        )
+    if published:
+        row.external_id = found or row.external_id
+        row.sent_at = clock.now()
+        row.error = ""
+        target = DeliveryState.SENT
+    else:
+        row.error = f"not on the page ({actor.username} checked): {why}"
+        target = DeliveryState.FAILED
+    move(session, row, target, actor=actor, tag=tags.Outbox.RESOLVE, reason=why)

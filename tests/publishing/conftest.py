@@ -14,11 +14,12 @@ from piodesk.connectors.base import Connector
 from piodesk.connectors.sandbox.connector import SandboxConnector
 from piodesk.connectors.sandbox.tables import SandboxComment, SandboxPage, SandboxPost
 from piodesk.core.db import transaction
-from piodesk.core.permissions import Role
+from piodesk.core.permissions import Actor, Role
 from piodesk.demo import open_sandbox_page
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
 from piodesk.pages.tables import Page
+from piodesk.people import actions as people
 
 
 @dataclass
@@ -86,3 +87,18 @@ def sandbox_pages(sessions: sessionmaker[Session], staff, agency: Agency, tmp_pa
     p = Pages(sessions, media=MediaStore(tmp_path / "media"))
     p.ids = add_pages(sessions, staff, agency, ["north", "south", "east"])
     return p
+
+
+@pytest.fixture
+def approver(sessions: sessionmaker[Session], staff) -> Actor:
+    """A second person of the PIO office (nobody approves their own work)."""
+    with transaction(sessions) as s:
+        account = people.seed_account(
+            s,
+            username="pio-two",
+            display_name="Sgt. Robin Two",
+            password="correct horse battery staple",
+            roles=[Role.PIO.value],
+            reason="test fixture",
+        )
+        return people.actor_for(account)

@@ -70,7 +70,7 @@ from collections.abc import Callable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 from urllib.parse import quote
 
 from sqlalchemy import select
@@ -386,12 +386,86 @@ class SandboxConnector(Connector):
 
     # --- acting --------------------------------------------------------------------------------
 
-    def publish(self, text: str, media: Sequence[MediaRef] = ()) -> str:
-        """Publish a text post; returns its id."""
+    def publish(
+        self, text: str, media: Sequence[MediaRef] = (), *, idempotency_key: str | None = None
+    ) -> str:
+        """Publish a text post; returns its id (the sandbox has no idempotency keys)."""
         if media:
             raise PlatformError(self.platform, 422, "the sandbox platform takes text posts only")
         with self._page() as (session, page):
             return str(platform.add_post(session, page, text).id)
+
+    def reply(
+        self,
+        parent_id: str,
+        text: str,
+        *,
+        under: Literal["comment", "post"] = "comment",
+        idempotency_key: str | None = None,
+    ) -> str:
+        """The page's comment under one of its posts, or its reply under a comment."""
+        if under == "post":
+            pid = self._id(parent_id, "post")
+            with self._page() as (session, page):
+                return str(platform.add_page_comment(session, page, pid, text).id)
+        cid = self._id(parent_id, "comment")
+        with self._page() as (session, page):
+            parent = platform.get_comment(session, page, cid)
+            made = platform.add_page_comment(
+                session, page, parent.post_id, text, parent_comment_id=cid
+            )
+            return str(made.id)
+
+    def find_published(
+        self,
+        text: str,
+        *,
+        since: datetime,
+        parent_id: str | None = None,
+        under: Literal["comment", "post"] = "post",
+    ) -> str | None:
+        """The page's own post (or reply under ``parent_id``) with this text since ``since``."""
+        body = text.replace("\r\n", "\n").strip()
+        with self._page() as (session, page):
+            if parent_id is None:
+                found = session.execute(
+                    select(SandboxPost.id)
+                    .where(
+                        SandboxPost.page_id == page.id,
+                        SandboxPost.body == body,
+                        SandboxPost.created_at >= since,
+                    )
+                    .order_by(SandboxPost.id)
+                    .limit(1)
+                ).scalar_one_or_none()
+                return None if found is None else str(found)
+            query = select(SandboxComment.id).where(
+                SandboxComment.page_id == page.id,
+                SandboxComment.visitor_id == platform.page_author_id(page),
+                SandboxComment.body == body,
+                SandboxComment.created_at >= since,
+            )
+            parent = self._id(parent_id, under)
+            if under == "post":
+                query = query.where(SandboxComment.post_id == parent)
+            else:
+                top = session.get(SandboxComment, parent) if parent <= platform.MAX_ID else None
+                top_id = (top.parent_comment_id or top.id) if top is not None else parent
+                query = query.where(SandboxComment.parent_comment_id == top_id)
+            found = session.execute(query.order_by(SandboxComment.id).limit(1)).scalar_one_or_none()
+            return None if found is None else str(found)
+
+    def fetch_post(self, post_id: str) -> CapturedItem:
+        """Re-read one live post (``PlatformError(404)`` once it is deleted)."""
+        pid = self._id(post_id, "post")
+        with self._page() as (session, page):
+            return self._post_item(platform.get_post(session, page, pid))
+
+    def fetch_comment(self, comment_id: str) -> CapturedItem:
+        """Re-read one live comment or reply (the page's own included)."""
+        cid = self._id(comment_id, "comment")
+        with self._page() as (session, page):
+            return self._comment_item(platform.get_comment(session, page, cid))
 
     def hide_comment(self, comment_id: str) -> None:
         """Hide a comment from the public (the commenter is not told)."""

@@ -182,6 +182,44 @@ def add_post(session: Session, page: SandboxPage, body: str) -> SandboxPost:
     return post
 
 
+def page_author_id(page: SandboxPage) -> str:
+    """The author id the page's own comments carry (visitors' ids start with "v")."""
+    return f"page-{page.id}"
+
+
+def add_page_comment(
+    session: Session,
+    page: SandboxPage,
+    post_id: int,
+    body: str,
+    *,
+    parent_comment_id: int | None = None,
+) -> SandboxComment:
+    """The page comments under one of its posts (an update threaded under a notice), or
+    replies under a visitor's comment (threads are one level deep, as for visitors)."""
+    text = _text("The reply", body, max_len=MAX_COMMENT)
+    post = _live_post(session, page, post_id)
+    if parent_comment_id is not None:
+        parent = _live_comment(session, page, parent_comment_id)
+        if parent.post_id != post.id:
+            raise NotFound(f"no comment {parent_comment_id} under post {post_id}")
+        parent_comment_id = parent.parent_comment_id or parent.id
+    comment = SandboxComment(
+        page_id=page.id,
+        post_id=post.id,
+        parent_comment_id=parent_comment_id,
+        visitor_id=page_author_id(page),
+        visitor_name=page.name,
+        body=text,
+        created_at=clock.now(),
+        hidden=False,
+        change_seq=_next_seq(session, page),
+    )
+    session.add(comment)
+    session.flush()
+    return comment
+
+
 def edit_post(session: Session, page: SandboxPage, post_id: int, body: str) -> SandboxPost:
     """The page corrects the text of one of its posts."""
     post = _live_post(session, page, post_id)

@@ -1,4 +1,4 @@
-"""publishing outbox: publications (append-only) and one delivery per (publication, page)
+"""publishing outbox: publications (append-only), one delivery per (publication, page), notices
 
 Revision ID: 0015
 Revises: 0011
@@ -87,11 +87,47 @@ def upgrade() -> None:
         batch_op.create_index('ix_publication_deliveries_state_due', ['state', 'due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_publication_deliveries_publication_id'), ['publication_id'], unique=False)
 
+    op.create_table('notices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('template', sa.String(length=30), nullable=False),
+    sa.Column('values', JSONType, nullable=False),
+    sa.Column('times', JSONType, nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('page_ids', JSONType, nullable=False),
+    sa.Column('original_id', sa.Integer(), nullable=True),
+    sa.Column('drafted_by', sa.Integer(), nullable=True),
+    sa.Column('drafted_by_name', sa.String(length=100), nullable=False),
+    sa.Column('drafted_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('state', sa.String(length=12), nullable=False),
+    sa.Column('identifier', sa.String(length=120), nullable=True),
+    sa.Column('approved_by', sa.Integer(), nullable=True),
+    sa.Column('approved_by_name', sa.String(length=100), nullable=True),
+    sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('publication_id', sa.Integer(), nullable=True),
+    sa.Column('extra', JSONType, nullable=False),
+    sa.ForeignKeyConstraint(['approved_by'], ['accounts.id'], name=op.f('fk_notices_approved_by_accounts')),
+    sa.ForeignKeyConstraint(['drafted_by'], ['accounts.id'], name=op.f('fk_notices_drafted_by_accounts')),
+    sa.ForeignKeyConstraint(['original_id'], ['notices.id'], name=op.f('fk_notices_original_id_notices')),
+    sa.ForeignKeyConstraint(['publication_id'], ['publications.id'], name=op.f('fk_notices_publication_id_publications')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notices')),
+    sa.UniqueConstraint('identifier', name=op.f('uq_notices_identifier'))
+    )
+    with op.batch_alter_table('notices', schema=None) as batch_op:
+        batch_op.create_index('ix_notices_state_approved', ['state', 'approved_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notices_original_id'), ['original_id'], unique=False)
+
     for statement in _triggers(op.get_bind().dialect.name):
         op.execute(statement)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('notices', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notices_original_id'))
+        batch_op.drop_index('ix_notices_state_approved')
+    op.drop_table('notices')
     with op.batch_alter_table('publication_deliveries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_publication_deliveries_publication_id'))
         batch_op.drop_index('ix_publication_deliveries_state_due')

@@ -1,0 +1,466 @@
+"""Sending the outbox: each due delivery once, through the intent-first primitive.
+
+``send_due`` (the ``outbox`` job, and the fast path right after a notice's approval) sends the
+deliveries whose time has come, one platform call each, by ``connectors.intents.perform``:
+
+1. one transaction: the platform-action intent is recorded and the delivery moves
+   ``pending → sending`` with it (``on_intent``), audited — from here on piodesk never sends
+   it again by itself;
+2. the platform is asked (``publish``, or ``reply`` for a reply or an update threaded under
+   the original), outside any transaction, with the intent's idempotency key where the
+   platform honours one (Mastodon); the new post is read back for the archive;
+3. one transaction: the intent succeeds and the delivery is ``sent`` with the platform's id
+   and URL, and the post is captured into the archive (§.40) — the id is stored in the step
+   that sees the success.
+
+A refusal (too long, bad media, a deleted comment) ends the intent ``failed`` and the delivery
+with it, carrying the platform's own words (``settled``). A lost answer leaves both open for
+the reconciler (``connectors.intents.reconcile``), which reads the page's recent posts for the
+text (``find_published``): found → ``sent`` with its id; not found or unreadable →
+``unconfirmed``, for a person to check (:func:`piodesk.publishing.outbox.resolve`).
+``reconcile_unconfirmed`` keeps looking for unconfirmed deliveries on later passes (a platform
+whose listing lagged), again only by reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from piodesk.archive.capture import capture
+from piodesk.archive.media import MediaStore
+from piodesk.connectors import intents
+from piodesk.connectors.base import Connector, ConnectorError, PlatformError, UnsupportedAction
+from piodesk.connectors.model import CapturedItem, MediaRef
+from piodesk.connectors.tables import PlatformAction
+from piodesk.core import audit, clock, tags
+from piodesk.core.db import reading, transaction
+from piodesk.core.errors import Conflict, DomainError
+from piodesk.core.permissions import SYSTEM, Actor
+from piodesk.pages.actions import is_usable
+from piodesk.pages.tables import Page
+from piodesk.publishing.outbox_model import DELIVERY_LIFECYCLE, DeliveryState, PublicationKind
+from piodesk.publishing.outbox_tables import Delivery, Publication
+
+log = structlog.get_logger(__name__)
+
+PURPOSE = "outbox:deliver"
+Connect = Callable[[Page], Connector]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the platform gave back: the new post's id and, when it could be read, the post."""
+
+    id: str
+    item: CapturedItem | None = None
+
+
+@dataclass
+class SendReport:
+    """What one pass of the sender did."""
+
+    sent: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    open: list[int] = field(default_factory=list)  # no answer: the reconciler reads the page
+    waiting: list[int] = field(default_factory=list)  # the original is not out on that page yet
+
+
+def _locked(session: Session, delivery_id: int) -> Delivery:
+    row = session.execute(
+        select(Delivery).where(Delivery.id == delivery_id).with_for_update()
+    ).scalar_one_or_none()
+    if row is None:
+        raise Conflict(f"there is no delivery {delivery_id}")
+    return row
+
+
+def move(
+    session: Session,
+    delivery: Delivery,
+    state: DeliveryState,
+    *,
+    actor: Actor,
+    tag: tags.Outbox,
+    reason: str,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Move a delivery along its declared lifecycle, audited in the caller's transaction."""
+    before = delivery.state
+    delivery.state = DELIVERY_LIFECYCLE.check(DeliveryState(before), state).value
+    delivery.updated_at = clock.now()
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        tag,
+        "delivery",
+        delivery.id,
+        reason=reason[:2000],
+        section="§.04",
+        data={
+            "publication_id": delivery.publication_id,
+            "page_id": delivery.page_id,
+            "from": before,
+            "to": delivery.state,
+            "external_id": delivery.external_id,
+            **(data or {}),
+        },
+    )
+
+
+def _read_back(connector: Connector, post_id: str, threaded: bool) -> CapturedItem | None:
+    """The post as the platform now shows it, for the archive (None if it cannot be read)."""
+    try:
+        fetch_comment = getattr(connector, "fetch_comment", None)
+        if threaded and fetch_comment is not None:
+            item: CapturedItem = fetch_comment(post_id)
+            return item
+        if threaded and connector.platform != "mastodon":
+            return None  # a Graph comment is captured with its post by the next poll
+        return connector.fetch_post(post_id)
+    except (ConnectorError, DomainError):
+        return None  # ingestion captures it on its next poll
+
+
+def _capture(session: Session, delivery: Delivery, item: CapturedItem | None) -> None:
+    if item is not None:
+        capture(
+            session, [item], source=f"outbox:{delivery.publication_id}", page_id=delivery.page_id
+        )
+
+
+def _mark_sent(
+    session: Session, delivery: Delivery, answer: Answer, *, actor: Actor, reason: str
+) -> None:
+    delivery.external_id = answer.id[:200]
+    url = str(answer.item.fields.get("permalink_url", "")) if answer.item is not None else ""
+    delivery.external_url = url[:1000]
+    delivery.sent_at = clock.now()
+    delivery.error = ""
+    move(session, delivery, DeliveryState.SENT, actor=actor, tag=tags.Outbox.SENT, reason=reason)
+    _capture(session, delivery, answer.item)
+
+
+# ---- the purpose registered with the intents primitive --------------------------------------
+
+
+def _record(
+    session: Session, row: PlatformAction, actor: Actor, delivered: bool | None, answer: Any
+) -> Delivery:
+    delivery = _locked(session, int(row.subject_id))
+    if not isinstance(answer, Answer):
+        raise Conflict("the platform's answer carried no id for the post")
+    if delivery.state != DeliveryState.SENDING.value:
+        raise Conflict(f"delivery {delivery.id} is {delivery.state}, not sending")
+    how = "the platform accepted it" if row.outcome == "" else row.outcome
+    _mark_sent(session, delivery, answer, actor=actor, reason=f"published: {how}"[:300])
+    return delivery
+
+
+def _check(session: Session, row: PlatformAction) -> None:
+    if session.get(Delivery, int(row.subject_id)) is None:
+        raise Conflict(f"delivery {row.subject_id} is gone")
+
+
+def _settled(session: Session, row: PlatformAction) -> None:
+    """The intent ended without success: the delivery follows, with the platform's words."""
+    delivery = _locked(session, int(row.subject_id))
+    if delivery.state != DeliveryState.SENDING.value:
+        return
+    if row.state == intents.ActionState.FAILED.value:
+        delivery.error = row.outcome[:2000]
+        move(
+            session,
+            delivery,
+            DeliveryState.FAILED,
+            actor=SYSTEM,
+            tag=tags.Outbox.FAILED,
+            reason=f"the platform refused it: {row.outcome}",
+        )
+    else:  # unconfirmed, or superseded: the platform may hold it; a person checks
+        delivery.error = row.outcome[:2000]
+        move(
+            session,
+            delivery,
+            DeliveryState.UNCONFIRMED,
+            actor=SYSTEM,
+            tag=tags.Outbox.UNCONFIRMED,
+            reason=f"not confirmed: {row.outcome}",
+        )
+
+
+def _look(connector: Connector, row: PlatformAction) -> tuple[bool | None, Any]:
+    """The reconciler's read: is the post among the page's recent posts? Never sends."""
+    p = row.params
+    since = clock.as_utc(row.requested_at) - timedelta(seconds=5)
+    try:
+        found = connector.find_published(
+            str(p.get("text", "")),
+            since=since,
+            parent_id=p.get("parent_id"),
+            under=p.get("under") or "post",
+        )
+    except UnsupportedAction:
+        return None, None
+    if found is None:
+        return None, None  # not found is not proof: the listing may lag; a person checks
+    return True, Answer(found, _read_back(connector, found, p.get("parent_id") is not None))
+
+
+intents.register_purpose(
+    PURPOSE, _record, _check, takes_answer=True, observe=_look, settled=_settled
+)
+
+
+# ---- sending ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Plan:
+    delivery_id: int
+    page: Page
+    text: str
+    kind: PublicationKind
+    parent_id: str | None  # the platform's id to reply under (a reply or a threaded update)
+    under: str
+    media: list[dict[str, Any]]
+
+
+def _plan(session: Session, delivery: Delivery) -> _Plan | str | None:
+    """What to send for a due delivery; a reason string when it cannot go now; None: waits."""
+    pub = session.get(Publication, delivery.publication_id)
+    page = session.get(Page, delivery.page_id)
+    if pub is None or page is None:
+        return "its publication or page is gone"
+    if not is_usable(page):
+        return f"{page.name} is no longer approved (it is {page.state}; §.04)"
+    parent_id, under = None, "post"
+    if pub.reply_to_external_id:
+        parent_id, under = pub.reply_to_external_id, "comment"
+    elif pub.thread_under_id is not None:
+        original = session.execute(
+            select(Delivery).where(
+                Delivery.publication_id == pub.thread_under_id,
+                Delivery.page_id == delivery.page_id,
+            )
+        ).scalar_one_or_none()
+        if original is None:
+            return "the original was never published to this page"
+        if original.state != DeliveryState.SENT.value or not original.external_id:
+            return None  # wait for the original on this page
+        parent_id = original.external_id
+    session.expunge(page)
+    return _Plan(
+        delivery.id, page, pub.text, PublicationKind(pub.kind), parent_id, under, list(pub.media)
+    )
+
+
+def _media(plan: _Plan, store: MediaStore | None) -> list[MediaRef]:
+    out = []
+    for m in plan.media:
+        data = None
+        if store is not None:
+            path = store.path_for(m["sha256"])
+            data = path.read_bytes() if path.exists() else None
+        if data is None:
+            raise Conflict(f"the media file {m['sha256'][:12]}… is not in the media store")
+        out.append(MediaRef(data=data, mime_type=m.get("mime_type") or None))
+    return out
+
+
+def send_delivery(
+    sessions: sessionmaker[Session],
+    delivery_id: int,
+    connect: Connect,
+    *,
+    media: MediaStore | None = None,
+    actor: Actor = SYSTEM,
+) -> DeliveryState:
+    """Send one due, pending delivery (once); returns the state it ended in."""
+    with transaction(sessions) as session:
+        delivery = _locked(session, delivery_id)
+        if delivery.state != DeliveryState.PENDING.value:
+            return DeliveryState(delivery.state)
+        plan = _plan(session, delivery)
+        if plan is None:
+            return DeliveryState.PENDING
+        if isinstance(plan, str):
+            delivery.error = plan
+            move(
+                session,
+                delivery,
+                DeliveryState.FAILED,
+                actor=actor,
+                tag=tags.Outbox.FAILED,
+                reason=f"not sent: {plan}",
+            )
+            return DeliveryState.FAILED
+    page = plan.page
+    keys: dict[str, str] = {}
+
+    def on_intent(session: Session, row: PlatformAction) -> None:
+        d = _locked(session, plan.delivery_id)
+        if d.state != DeliveryState.PENDING.value:
+            raise Conflict(f"delivery {d.id} is already {d.state}")
+        d.attempts += 1
+        d.action_id = row.id
+        d.error = ""
+        keys["idempotency"] = row.idempotency_key
+        move(
+            session,
+            d,
+            DeliveryState.SENDING,
+            actor=actor,
+            tag=tags.Outbox.SENDING,
+            reason=f"sending to {page.name} ({page.platform})",
+            data={"action_id": row.id, "attempt": d.attempts},
+        )
+
+    def call() -> Answer:
+        try:
+            refs = _media(plan, media)
+        except Conflict as exc:
+            raise PlatformError(page.platform, 422, exc.message) from None
+        connector = connect(page)
+        if plan.parent_id is not None:
+            made = connector.reply(
+                plan.parent_id,
+                plan.text,
+                under="comment" if plan.under == "comment" else "post",
+                idempotency_key=keys.get("idempotency"),
+            )
+        else:
+            made = connector.publish(plan.text, refs, idempotency_key=keys.get("idempotency"))
+        return Answer(made, _read_back(connector, made, plan.parent_id is not None))
+
+    kind = intents.Kind.REPLY if plan.parent_id is not None else intents.Kind.PUBLISH
+    intent = intents.Intent(
+        purpose=PURPOSE,
+        kind=kind,
+        page_id=page.id,
+        platform=page.platform,
+        target=f"delivery-{plan.delivery_id}",
+        subject_type="delivery",
+        subject_id=str(plan.delivery_id),
+        reason=f"{plan.kind.value} to {page.name}",
+        params={"text": plan.text, "parent_id": plan.parent_id, "under": plan.under},
+    )
+    try:
+        intents.perform(
+            sessions,
+            intent,
+            actor=actor,
+            check=lambda s: None,
+            call=call,
+            what="publish the post" if kind is intents.Kind.PUBLISH else "publish the reply",
+            effect=f"{page.platform}: published",
+            on_intent=on_intent,
+        )
+    except Conflict as exc:
+        log.info("delivery not sent", delivery=delivery_id, reason=exc.message)
+    with reading(sessions) as session:
+        row = session.get(Delivery, delivery_id)
+        return DeliveryState(row.state) if row is not None else DeliveryState.FAILED
+
+
+def due(session: Session, *, limit: int = 200) -> list[int]:
+    """Pending deliveries whose time has come, oldest first."""
+    return list(
+        session.execute(
+            select(Delivery.id)
+            .where(Delivery.state == DeliveryState.PENDING.value, Delivery.due_at <= clock.now())
+            .order_by(Delivery.due_at, Delivery.id)
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def send_due(
+    sessions: sessionmaker[Session],
+    connect: Connect,
+    *,
+    media: MediaStore | None = None,
+    limit: int = 200,
+    only: set[int] | None = None,
+) -> SendReport:
+    """One pass of the sender: every due delivery (of ``only`` these publications), once."""
+    report = SendReport()
+    with reading(sessions) as session:
+        ids = due(session, limit=limit)
+        if only is not None:
+            ids = [
+                i
+                for i, p in session.execute(
+                    select(Delivery.id, Delivery.publication_id).where(Delivery.id.in_(ids))
+                ).all()
+                if p in only
+            ]
+    for delivery_id in ids:
+        try:
+            state = send_delivery(sessions, delivery_id, connect, media=media)
+        except DomainError as exc:  # a page that cannot be reached now: try again next pass
+            log.warning("delivery not sent", delivery=delivery_id, reason=exc.message)
+            continue
+        {
+            DeliveryState.SENT: report.sent,
+            DeliveryState.FAILED: report.failed,
+            DeliveryState.SENDING: report.open,
+            DeliveryState.UNCONFIRMED: report.open,
+            DeliveryState.PENDING: report.waiting,
+        }[state].append(delivery_id)
+    return report
+
+
+def reconcile_unconfirmed(sessions: sessionmaker[Session], connect: Connect) -> list[int]:
+    """Look again, by reading each page, for unconfirmed deliveries; those found are sent."""
+    settled: list[int] = []
+    with reading(sessions) as session:
+        rows = list(
+            session.execute(
+                select(Delivery, PlatformAction)
+                .join(PlatformAction, PlatformAction.id == Delivery.action_id)
+                .where(Delivery.state == DeliveryState.UNCONFIRMED.value)
+            ).all()
+        )
+        pages = {p.id: p for p in session.execute(select(Page)).scalars()}
+    for delivery, action in rows:
+        page = pages.get(delivery.page_id)
+        if page is None or action.state != intents.ActionState.UNCONFIRMED.value:
+            continue
+        try:
+            done, answer = _look(connect(page), action)
+        except (ConnectorError, DomainError) as exc:
+            log.warning("unconfirmed delivery not readable", delivery=delivery.id, error=str(exc))
+            continue
+        if not done or not isinstance(answer, Answer):
+            continue
+        try:
+            with transaction(sessions) as session:
+                d = _locked(session, delivery.id)
+                if d.state != DeliveryState.UNCONFIRMED.value:
+                    continue
+                intents.resolve(
+                    session,
+                    action.id,
+                    intents.ActionState.SUCCEEDED,
+                    "the platform shows it (read back later)",
+                    actor=SYSTEM,
+                )
+                _mark_sent(
+                    session,
+                    d,
+                    answer,
+                    actor=SYSTEM,
+                    reason="found on the platform by the reconciler",
+                )
+                settled.append(d.id)
+        except Conflict as exc:
+            log.info("unconfirmed delivery not settled", delivery=delivery.id, reason=exc.message)
+    return settled
