@@ -186,6 +186,7 @@ def seed(session: Session, agency: Agency) -> None:
         page_scope=[sandbox.id],
         reason="designee for the community sandbox page only",
     )
+    seed_publishing_review(session)
 
 
 #: The sandbox page's posts: a time-sensitive notice, an event and a tip (GO 409 §.15 uses).
@@ -362,6 +363,14 @@ def seed_moderation(sessions: sessionmaker[Session]) -> None:
 def seed_records_requests(sessions: sessionmaker[Session], settings: Settings) -> None:
     """Two open-records requests for the records custodian's desk (§.40): one in review with a
     search and a review set, one waiting for the requester's payment (its clock paused)."""
+
+
+# ---- publishing review: the cadre and a story waiting for the PIO (GO 409 §.30) ---------------
+
+
+def seed_publishing_review(session: Session) -> None:
+    """Make the demo's cadre login an active member (recommended, vetted, trained) and leave
+    one of its stories in the PIO office's review queue, with a §.12 finding to resolve."""
     from datetime import timedelta
 
     from sqlalchemy import select
@@ -426,3 +435,41 @@ def seed_records_requests(sessions: sessionmaker[Session], settings: Settings) -
         records.move(
             session, desk, second.id, "waiting_payment", actor=robin, reason="fee estimate sent"
         )
+    from piodesk.core import clock
+    from piodesk.people.tables import Account
+    from piodesk.publishing import cadre, submissions
+    from piodesk.publishing.workflow import CadreStep
+
+    def who(username: str) -> Actor:
+        account = session.execute(select(Account).where(Account.username == username)).scalar_one()
+        return people.actor_for(account, via="cli")
+
+    member = cadre.recommend(
+        session,
+        actor=who("supervisor"),
+        account_id=who("cadre").account_id or 0,
+        division="Sand Creek Division",
+        reason="Organises the division's Coffee with a Cop mornings; writes well.",
+    )
+    cadre.take_step(session, member.id, CadreStep.VET, actor=who("ia"))
+    cadre.take_step(
+        session,
+        member.id,
+        CadreStep.TRAIN,
+        actor=who("pio"),
+        training=cadre.Training(
+            "Social Media Cadre training", (clock.now() - timedelta(days=14)).date(), "PIO office"
+        ),
+    )
+    submissions.submit(
+        session,
+        actor=who("cadre"),
+        title="Stolen bikes returned to their owners",
+        text=(
+            "Sand Creek officers returned six stolen bicycles to their owners this week. The "
+            "suspect is clearly guilty and everyone knows it. Register your bike's serial "
+            "number with us so we can find you if it is ever recovered."
+        ),
+        sources=["Sand Creek property room log", "Ofc. Riley Chen"],
+        event_date=(clock.now() - timedelta(days=2)).date(),
+    )

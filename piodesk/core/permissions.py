@@ -78,6 +78,17 @@ class Perm(StrEnum):
     # -- publishing outbox and notices (issue 11, branch publishing-outbox; granted at the end)
     PUBLISH = "publish.send"  # send an approved post, retry or resolve a page's delivery (§.04)
     NOTICE_ISSUE = "notice.issue"  # draft, approve and issue time-sensitive notices (§.15)
+    # -- publishing review: cadre, submissions, review, approvals (issue 11, branch
+    # publishing-review; granted at the end; §.04 §.12 §.30)
+    CADRE_VIEW = "cadre.view"  # the cadre register and each member's history (§.30)
+    CADRE_RECOMMEND = "cadre.recommend"  # a supervisor recommends a candidate (§.30)
+    CADRE_VET = "cadre.vet"  # internal affairs vets a candidate (§.30)
+    CADRE_MANAGE = "cadre.manage"  # the PIO office records training, suspends, ends (§.30)
+    STORY_SUBMIT = "story.submit"  # an active cadre member sends a story to the PIO (§.30)
+    STORY_VIEW = "story.view"  # read every submission and its versions (§.40)
+    STORY_REVIEW = "story.review"  # edit, resolve findings, attest, pick pages, schedule (§.04)
+    POST_APPROVE = "post.approve"  # approve (or send back) a reviewed post at a tier
+    APPROVAL_CONFIGURE = "post.approval_configure"  # set the approval tiers (1-3, Any/All)
 
 
 _READ_EVERYTHING = {
@@ -248,6 +259,8 @@ class Actor:
         """True when one of the actor's roles grants ``perm`` (on ``page_id``, if scoped)."""
         if self.perm_limit is not None and perm not in self.perm_limit:
             return False
+        if perm in NEVER_FOR_CADRE and Role.CADRE in self.roles:
+            return False  # §.30: whoever is in the cadre never publishes, whatever else they hold
         if not any(perm in GRANTS[r] for r in self.roles):
             return False
         if self.page_scope is None or (perm not in PAGE_SCOPED and perm not in UNSCOPED_ONLY):
@@ -266,6 +279,11 @@ def require(actor: Actor, perm: Perm, page_id: PageRef = ANY_PAGE) -> None:
     """Refuse unless ``actor`` may do ``perm``; the message says which role may."""
     if actor.can(perm, page_id):
         return
+    if perm in NEVER_FOR_CADRE and Role.CADRE in actor.roles:
+        raise PermissionDenied(
+            f"{actor.username} is in the Social Media Cadre, whose members never publish, "
+            f"schedule or approve (GO 409 §.30): {perm.value} is refused"
+        )
     if actor.perm_limit is not None and perm not in actor.perm_limit:
         raise PermissionDenied(
             f"this API token's scopes do not cover {perm.value}; "
@@ -362,6 +380,54 @@ _OUTBOX_PERMS = frozenset({Perm.PUBLISH, Perm.NOTICE_ISSUE})
 GRANTS[Role.PIO] = GRANTS[Role.PIO] | _OUTBOX_PERMS
 PAGE_SCOPED = PAGE_SCOPED | _OUTBOX_PERMS
 SCOPE_PERMS[TokenScope.PUBLISHING] = _OUTBOX_PERMS
+
+# ---- publishing review: cadre, submissions, review, approvals (branch publishing-review) ---
+
+#: §.30: "Cadre personnel will not post anything to the department's social media sites, only
+#: provide their stories to the PIO's office." An account in the cadre role is refused these
+#: whatever other role it also holds (checked in Actor.can and named in require's message).
+NEVER_FOR_CADRE: frozenset[Perm] = frozenset(
+    {
+        Perm.PUBLISH,
+        Perm.NOTICE_ISSUE,
+        Perm.STORY_REVIEW,
+        Perm.POST_APPROVE,
+        Perm.APPROVAL_CONFIGURE,
+    }
+)
+
+
+def _grant(role: Role, *perms: Perm) -> None:
+    GRANTS[role] = GRANTS[role] | frozenset(perms)
+
+
+_grant(Role.SUPERVISOR, Perm.CADRE_VIEW, Perm.CADRE_RECOMMEND)
+_grant(Role.INTERNAL_AFFAIRS, Perm.CADRE_VIEW, Perm.CADRE_VET)
+_grant(
+    Role.PIO,
+    Perm.CADRE_VIEW,
+    Perm.CADRE_MANAGE,
+    Perm.STORY_VIEW,
+    Perm.STORY_REVIEW,
+    Perm.POST_APPROVE,
+)
+_grant(Role.CADRE, Perm.STORY_SUBMIT)  # their own stories only (publishing/submissions.py)
+_grant(Role.CHIEF, Perm.CADRE_VIEW, Perm.STORY_VIEW, Perm.POST_APPROVE, Perm.APPROVAL_CONFIGURE)
+_grant(Role.RECORDS, Perm.STORY_VIEW)  # submissions are public records (§.40)
+_grant(Role.AUDITOR, Perm.CADRE_VIEW, Perm.STORY_VIEW)
+_grant(Role.ADMIN, Perm.APPROVAL_CONFIGURE)
+# A PIO designee limited to some pages reviews and approves posts to those pages only.
+PAGE_SCOPED = PAGE_SCOPED | {Perm.STORY_REVIEW, Perm.POST_APPROVE}
+SCOPE_PERMS[TokenScope.READ] = SCOPE_PERMS[TokenScope.READ] | {Perm.CADRE_VIEW, Perm.STORY_VIEW}
+SCOPE_PERMS[TokenScope.PUBLISHING] = SCOPE_PERMS[TokenScope.PUBLISHING] | {
+    Perm.CADRE_RECOMMEND,
+    Perm.CADRE_VET,
+    Perm.CADRE_MANAGE,
+    Perm.STORY_SUBMIT,
+    Perm.STORY_REVIEW,
+    Perm.POST_APPROVE,
+    Perm.APPROVAL_CONFIGURE,
+}
 
 # (Kept last: every block above must have given its permissions a scope.)
 assert set().union(*SCOPE_PERMS.values()) == set(Perm), "every permission belongs to a scope"

@@ -11,6 +11,7 @@ from piodesk.people import tables as people_tables
 from piodesk.records.requests import tables as records_request_tables
 from piodesk.records import tables as records_tables
 from piodesk.publishing import notice_tables, outbox_tables
+from piodesk.publishing import tables as publishing_review_tables
 
 __all__ = [
     "Base",
@@ -25,5 +26,6 @@ __all__ = [
     "people_tables",
     "records_request_tables",
     "records_tables",
+    "publishing_review_tables",
     "sandbox_tables",
 ]

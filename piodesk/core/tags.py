@@ -154,6 +154,41 @@ class Outbox(Tag):
     NOTICE_APPROVE = "outbox:notice_approve"
 
 
+class Cadre(Tag):
+    """The Social Media Cadre's membership lifecycle (publishing/cadre.py, §.30)."""
+
+    # Lifecycle moves: the step's name (publishing.workflow.CadreStep).
+    RECOMMEND = "cadre:recommend"
+    VET = "cadre:vet"
+    DECLINE = "cadre:decline"
+    TRAIN = "cadre:train"
+    SUSPEND = "cadre:suspend"
+    REINSTATE = "cadre:reinstate"
+    END = "cadre:end"
+    LEAVE = "cadre:leave"
+
+
+class Story(Tag):
+    """Submissions, their review and approval (publishing/, branch publishing-review)."""
+
+    SUBMIT = "story:submit"
+    EDIT = "story:edit"
+    NOTE = "story:note"
+    MEDIA = "story:media"
+    RESOLVE = "story:resolve"
+    ATTEST = "story:attest"
+    PLAN = "story:plan"  # pages, category and scheduled time chosen
+    SEND_FOR_APPROVAL = "story:send_for_approval"
+    APPROVE = "story:approve"
+    SEND_BACK = "story:send_back"
+    REJECT = "story:reject"
+    WITHDRAW = "story:withdraw"
+    EXPIRE = "story:expire"
+    REOPEN = "story:reopen"
+    PUBLISH = "story:publish"  # handed to the outbox
+    CONFIGURE_TIERS = "story:configure_tiers"
+
+
 #: Every source, for the tests and for anyone listing what the log can say.
 SOURCES: tuple[type[Tag], ...] = (
     Account,
@@ -165,4 +200,6 @@ SOURCES: tuple[type[Tag], ...] = (
     RecordsRequest,
     Records,
     Outbox,
+    Cadre,
+    Story,
 )

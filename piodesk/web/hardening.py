@@ -24,6 +24,8 @@ PUBLIC_PREFIXES = ("/sandbox/", "/login", "/password", "/public/")
 #: A database id column is a signed 64-bit integer; anything beyond names no row.
 MAX_ID = 2**63 - 1
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: Signed-in forms that carry a photo (publishing-review: a story sent with a phone picture).
+UPLOAD_PATHS = {"/stories": 26 * 1024 * 1024}
 
 
 class BadForm(DomainError):
@@ -38,6 +40,8 @@ def body_limit_for(settings: Settings) -> Callable[[str], int]:
     def limit(path: str) -> int:
         if path.startswith(PUBLIC_PREFIXES):
             return settings.max_public_body_bytes
+        if path in UPLOAD_PATHS:
+            return max(settings.max_body_bytes, UPLOAD_PATHS[path])
         return settings.max_body_bytes
 
     return limit
