@@ -363,14 +363,6 @@ def seed_moderation(sessions: sessionmaker[Session]) -> None:
 def seed_records_requests(sessions: sessionmaker[Session], settings: Settings) -> None:
     """Two open-records requests for the records custodian's desk (§.40): one in review with a
     search and a review set, one waiting for the requester's payment (its clock paused)."""
-
-
-# ---- publishing review: the cadre and a story waiting for the PIO (GO 409 §.30) ---------------
-
-
-def seed_publishing_review(session: Session) -> None:
-    """Make the demo's cadre login an active member (recommended, vetted, trained) and leave
-    one of its stories in the PIO office's review queue, with a §.12 finding to resolve."""
     from datetime import timedelta
 
     from sqlalchemy import select
@@ -435,6 +427,18 @@ def seed_publishing_review(session: Session) -> None:
         records.move(
             session, desk, second.id, "waiting_payment", actor=robin, reason="fee estimate sent"
         )
+
+
+# ---- publishing review: the cadre and a story waiting for the PIO (GO 409 §.30) ---------------
+
+
+def seed_publishing_review(session: Session) -> None:
+    """Make the demo's cadre login an active member (recommended, vetted, trained) and leave
+    one of its stories in the PIO office's review queue, with a §.12 finding to resolve."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
     from piodesk.core import clock
     from piodesk.people.tables import Account
     from piodesk.publishing import cadre, submissions
