@@ -36,7 +36,7 @@ from piodesk.core.config import PLACEHOLDER_SECRET, Settings
 from piodesk.core.db import make_engine, make_sessionmaker, transaction
 from piodesk.core.errors import AuthenticationFailed, DomainError, InvalidInput
 from piodesk.core.migrate import upgrade
-from piodesk.core.permissions import Actor, Role
+from piodesk.core.permissions import Actor, Perm, Role, require
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
 from piodesk.people import actions as people
@@ -173,6 +173,21 @@ def acting(session: Session, username: str) -> Actor:
         )
     _creds.actor = actor
     return actor
+
+
+def acting_with(session: Session, username: str, perm: Perm) -> Actor:
+    """:func:`acting`, refused unless the actor holds ``perm``: for the commands whose work the
+    server also does on its own (ingest, intake, reconcile, checkpoints, verify), which by hand
+    act with a credential like every other command, never as the anonymous system."""
+    actor = acting(session, username)
+    require(actor, perm)
+    return actor
+
+
+def _acting_from(sessions: sessionmaker[Session], username: str, perm: Perm) -> Actor:
+    """:func:`acting_with` in a short transaction of its own (a failed password counts)."""
+    with transaction(sessions) as session:
+        return acting_with(session, username, perm)
 
 
 @app.command()
@@ -708,6 +723,23 @@ def _against(session: Session, name: str, found: list[Checkpoint]) -> bool:
     return True
 
 
+@contextmanager
+def _verifying(
+    settings: Settings, against: Path | None, public_key: Path | None, as_user: str
+) -> Iterator[tuple[Session, list[Checkpoint]]]:
+    """A verify command's read session and checkpoints: the checkpoint file (if any) must be
+    signed and in order, and whoever runs it must be able to read the audit log."""
+    found = _checked_file(settings, against, public_key) if against else []
+    engine = make_engine(settings.database_url)
+    try:
+        sessions = make_sessionmaker(engine)
+        _acting_from(sessions, as_user, Perm.AUDIT_VIEW)
+        with sessions() as session:
+            yield session, found
+    finally:
+        engine.dispose()
+
+
 def _with_domain_errors(fn: Callable[[], None]) -> None:
     try:
         fn()
@@ -717,22 +749,18 @@ def _with_domain_errors(fn: Callable[[], None]) -> None:
 
 
 @audit_app.command("verify")
-def audit_verify(against: Against = None, public_key: PublicKey = None) -> None:
+def audit_verify(
+    against: Against = None, public_key: PublicKey = None, as_user: AsUser = ""
+) -> None:
     """Recompute the audit chain, then check every evidence row against the digest the chain
     last recorded for it; name what was altered, removed, reordered or never recorded."""
     from piodesk.core import evidence
 
     def run() -> None:
-        settings = load_settings()
-        found = _checked_file(settings, against, public_key) if against else []
-        engine = make_engine(settings.database_url)
-        try:
-            with make_sessionmaker(engine)() as session:
-                result = audit.verify(session)
-                rows = evidence.verify(session)
-                agrees = _against(session, "audit", found) if found else True
-        finally:
-            engine.dispose()
+        with _verifying(load_settings(), against, public_key, as_user) as (session, found):
+            result = audit.verify(session)
+            rows = evidence.verify(session)
+            agrees = _against(session, "audit", found) if found else True
         if result.ok:
             out.print(f"audit chain intact: {result.events_checked} events verified")
         else:
@@ -804,10 +832,11 @@ def keys_public(
 
 
 @checkpoint_app.command("create")
-def checkpoint_create() -> None:
+def checkpoint_create(as_user: AsUser = "") -> None:
     """Sign a checkpoint of every chain now (what the server does on its schedule)."""
     settings = load_settings()
     with session_factory(settings) as sessions:
+        _acting_from(sessions, as_user, Perm.JOBS_RUN)
         made = checkpoints.checkpoint_now(sessions, settings)
     assert made is not None  # only_if_changed is off: a checkpoint is always made
     heads = ", ".join(f"{n} {h.count} ({h.hash[:12]}…)" for n, h in made.chains.items())
@@ -932,6 +961,7 @@ def archive_verify(
     deep: Annotated[
         bool, typer.Option("--deep", help="Also check the search index against every version.")
     ] = False,
+    as_user: AsUser = "",
 ) -> None:
     """Recompute the version chain, raw payload and media hashes; name what does not match."""
     from piodesk.archive.fulltext import check_index
@@ -939,15 +969,10 @@ def archive_verify(
 
     def run() -> None:
         settings = load_settings()
-        found = _checked_file(settings, against, public_key) if against else []
-        engine = make_engine(settings.database_url)
-        try:
-            with make_sessionmaker(engine)() as session:
-                result = verify_archive(session, media_store(settings))
-                index = check_index(session) if deep else None
-                agrees = _against(session, "archive", found) if found else True
-        finally:
-            engine.dispose()
+        with _verifying(settings, against, public_key, as_user) as (session, found):
+            result = verify_archive(session, media_store(settings))
+            index = check_index(session) if deep else None
+            agrees = _against(session, "archive", found) if found else True
         problems = result.problems + (index.problems if index else [])
         if not problems:
             out.print(
@@ -1018,6 +1043,7 @@ def reconcile(
         int | None,
         typer.Option(help="Seconds an action must have been pending (default: the setting)."),
     ] = None,
+    as_user: AsUser = "",
 ) -> None:
     """Settle platform actions a crash left pending, by reading the platform (never resending)."""
     from datetime import timedelta
@@ -1031,10 +1057,12 @@ def reconcile(
     if seconds < 0:
         raise typer.BadParameter("--grace is a number of seconds, 0 or more")
     with session_factory(settings) as sessions:
+        actor = _acting_from(sessions, as_user, Perm.JOBS_RUN)
         report = settle_pending(
             sessions,
             lambda page: build(page, sessions, settings.secret_key),
             grace=timedelta(seconds=seconds),
+            by=actor,
         )
     out.print(
         f"{report.looked_at} pending platform action(s): {len(report.recorded)} recorded "
@@ -1049,18 +1077,16 @@ def ingest(
     page: Annotated[
         int | None, typer.Option(help="Only this page (default: every approved page).")
     ] = None,
+    as_user: AsUser = "",
 ) -> None:
     """Poll approved pages into the archive now (what the scheduled job does)."""
-    from dataclasses import replace
-
     from piodesk.archive.ingest import ingest_all, ingest_page
     from piodesk.connectors.factory import build
-    from piodesk.core.permissions import SYSTEM
     from piodesk.pages.tables import Page
 
     settings = load_settings()
-    actor = replace(SYSTEM, via="cli")
     with session_factory(settings) as sessions:
+        actor = _acting_from(sessions, as_user, Perm.JOBS_RUN)
         if page is None:
             reports = ingest_all(
                 sessions, media=media_store(settings), actor=actor, key=settings.secret_key
@@ -1155,16 +1181,14 @@ def moderation_decide(
 
 
 @moderation_app.command("intake")
-def moderation_intake() -> None:
+def moderation_intake(as_user: AsUser = "") -> None:
     """Screen newly captured comments into the queue now (what the server does every few s)."""
-    from dataclasses import replace
-
-    from piodesk.core.permissions import SYSTEM
     from piodesk.moderation.intake import intake_all
     from piodesk.screening.engine import default_screener
 
     with session_factory(load_settings()) as sessions:
-        report = intake_all(sessions, default_screener(), actor=replace(SYSTEM, via="cli"))
+        actor = _acting_from(sessions, as_user, Perm.JOBS_RUN)
+        report = intake_all(sessions, default_screener(), actor=actor)
     out.print(
         f"{report.screened} comments screened, {report.cases_opened} cases opened, "
         f"{report.cases_updated} updated, {report.response_requests} asking for a response"

@@ -207,3 +207,34 @@ def browser() -> Iterator[Browser]:
     """Headless Debian Chromium."""
     with chromium() as b:
         yield b
+
+
+def sandbox_page(
+    sessions: sessionmaker[Session],
+    staff: People,
+    agency: Agency,
+    handle: str,
+    *,
+    name: str = "",
+    unit: str = "Public Affairs",
+    approve: bool = True,
+) -> int:
+    """A page the PIO registers on the sandbox platform, opened there, and (unless told not
+    to) approved by the chief: the page most storage tests poll, screen and moderate."""
+    from piodesk.demo import open_sandbox_page
+    from piodesk.pages import actions as pages
+
+    with transaction(sessions) as session:
+        page = pages.register_page(
+            session,
+            actor=staff[Role.PIO],
+            agency=agency,
+            platform="sandbox",
+            handle=handle,
+            name=name or handle.title(),
+            administering_unit=unit,
+        )
+        open_sandbox_page(session, page)
+        if approve:
+            pages.approve_page(session, page.id, actor=staff[Role.CHIEF])
+        return page.id

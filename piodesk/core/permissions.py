@@ -64,6 +64,9 @@ class Perm(StrEnum):
     REPORT_FILE = "report.file"  # report a post or comment to the PIO (§.22)
     RESPONSE_ANSWER = "response.answer"  # answer a comment that asks for a response (§.12)
     MODERATION_REPORTS = "moderation.reports"  # transparency and consistency reports
+    # evidence-close (issue 9): the server's own jobs run by hand from the CLI (ingest,
+    # moderation intake, reconcile, checkpoint create) act with a credential, never anonymously.
+    JOBS_RUN = "jobs.run"
 
 
 _READ_EVERYTHING = {
@@ -150,6 +153,7 @@ GRANTS: dict[Role, frozenset[Perm]] = {
             Perm.ACCOUNT_MANAGE,
             Perm.AUDIT_VIEW,
             Perm.ARCHIVE_IMPORT,  # bringing in an agency's history is configuration work
+            Perm.JOBS_RUN,  # evidence-close: running the server's jobs by hand is operations
             *_REPORTS,
         }
     ),
@@ -282,6 +286,7 @@ SCOPE_PERMS: dict[TokenScope, frozenset[Perm]] = {
             Perm.PAGE_CONNECT,
             Perm.PAGE_APPROVE,
             Perm.PAGE_RETIRE,
+            Perm.JOBS_RUN,  # evidence-close
         }
     ),
 }

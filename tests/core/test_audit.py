@@ -42,7 +42,7 @@ def events(sessions: sessionmaker[Session], staff, agency: Agency) -> int:
 def _verify_cli(db_url: str) -> tuple[int, str]:
     result = runner.invoke(
         app,
-        ["audit", "verify"],
+        ["--operator", "audit", "verify"],
         env={"PIODESK_DATABASE_URL": db_url, "PIODESK_SECRET_KEY": "x" * 32},
     )
     return result.exit_code, result.output

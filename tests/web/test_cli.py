@@ -79,7 +79,7 @@ def test_bootstrap_register_approve_and_check(db_url: str) -> None:
     assert code == 0 and "approved" in out, out
     code, out = run(db_url, "page", "check", "1", "--as", "boss", **boss)
     assert code == 3 and "missing" in out  # an empty profile meets no §.10 element
-    code, out = run(db_url, "audit", "verify")
+    code, out = run(db_url, "--operator", "audit", "verify")
     assert code == 0 and "audit chain intact" in out
 
 
