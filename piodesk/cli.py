@@ -591,16 +591,46 @@ def page_register(
 
 
 def _decide(step: str, page_id: int, reason: str, as_user: str) -> None:
-    fn = {"approve": pages.approve_page, "retire": pages.retire_page, "reject": pages.reject_page}
+    fn = {
+        "approve": pages.approve_page,
+        "retire": pages.retire_page,
+        "reject": pages.reject_page,
+        "send-back": pages.send_back_page,
+        "resubmit": pages.resubmit_page,
+    }
     with unit_of_work(load_settings()) as session:
         page = fn[step](session, page_id, actor=acting(session, as_user), reason=reason)
         out.print(f"page {page.id}: {page.state}")
 
 
 @page_app.command("approve")
-def page_approve(page_id: int, as_user: AsUser = "", reason: str = "") -> None:
-    """Approve a page (chief or designee)."""
+def page_approve(
+    page_id: int,
+    as_user: AsUser = "",
+    reason: Annotated[
+        str, typer.Option(help="Why; required when the page fails §.10 elements.")
+    ] = "",
+) -> None:
+    """Approve a page (chief or designee); one failing §.10 needs a written justification."""
     _decide("approve", page_id, reason, as_user)
+
+
+@page_app.command("send-back")
+def page_send_back(
+    page_id: int,
+    reason: Annotated[str, typer.Option(help="What to fix.")],
+    as_user: AsUser = "",
+) -> None:
+    """Send a waiting page back to the PIO office for fixes, with a note (chief or designee)."""
+    _decide("send-back", page_id, reason, as_user)
+
+
+@page_app.command("resubmit")
+def page_resubmit(
+    page_id: int, reason: Annotated[str, typer.Option(help="What changed.")], as_user: AsUser = ""
+) -> None:
+    """Put a declined page, or one sent back for fixes, before the chief again."""
+    _decide("resubmit", page_id, reason, as_user)
 
 
 @page_app.command("reject")

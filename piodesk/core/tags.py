@@ -107,3 +107,12 @@ class Evidence(Tag):
 
 #: Every source, for the tests and for anyone listing what the log can say.
 SOURCES: tuple[type[Tag], ...] = (Account, Page, Archive, Moderation, PlatformAction, Evidence)
+
+
+class PageReview(Tag):
+    """The chief's review of a page beyond approve and decline (pages/; evidence-close)."""
+
+    SENT_BACK = "page:sent_back"  # sent back to the PIO office for fixes, with a note (§.04)
+
+
+SOURCES = (*SOURCES, PageReview)

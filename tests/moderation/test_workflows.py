@@ -28,6 +28,7 @@ from piodesk.moderation import actions, queries
 from piodesk.moderation.model import asks_for_response, check_decision
 from piodesk.moderation.queries import QueueFilter
 from piodesk.moderation.tables import Block, Case, Decision, ResponseRequest, Warning_
+from tests.conftest import JUSTIFICATION
 from tests.moderation.conftest import Site
 
 PHONE = "Call me at 719-555-0134 for cheap game tickets, best prices in town"
@@ -841,7 +842,7 @@ def test_a_page_whose_credentials_no_longer_decrypt_is_refused_clearly(
             name="CSPD on Facebook",
             administering_unit="Public Affairs",
         )
-        pages.approve_page(s, page.id, actor=staff[Role.CHIEF])
+        pages.approve_page(s, page.id, actor=staff[Role.CHIEF], reason=JUSTIFICATION)
         pages.connect_page(
             s,
             page.id,
