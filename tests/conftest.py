@@ -27,7 +27,7 @@ from piodesk.core.db import make_engine, make_sessionmaker, transaction
 from piodesk.core.migrate import upgrade
 from piodesk.core.permissions import Actor, Role
 from piodesk.core.schema import Base
-from piodesk.pages.model import Agency
+from piodesk.pages.model import Agency, Profile
 from piodesk.people import actions as people
 from piodesk.people import hashing
 from piodesk.people.model import SENSITIVE_ROLES
@@ -211,7 +211,7 @@ def browser() -> Iterator[Browser]:
         yield b
 
 
-def sandbox_page(
+def registered_sandbox_page(
     sessions: sessionmaker[Session],
     staff: People,
     agency: Agency,
@@ -219,6 +219,7 @@ def sandbox_page(
     *,
     name: str = "",
     unit: str = "Public Affairs",
+    profile: Profile | None = None,
     approve: bool = True,
 ) -> int:
     """A page the PIO registers on the sandbox platform, opened there, and (unless told not
@@ -235,6 +236,7 @@ def sandbox_page(
             handle=handle,
             name=name or handle.title(),
             administering_unit=unit,
+            profile=profile,
         )
         open_sandbox_page(session, page)
         if approve:

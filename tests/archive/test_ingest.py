@@ -19,12 +19,12 @@ from piodesk.core.db import transaction
 from piodesk.core.errors import Conflict
 from piodesk.pages.model import Agency
 from piodesk.pages.tables import Page
-from tests.conftest import sandbox_page
+from tests.conftest import registered_sandbox_page
 
 
 @pytest.fixture
 def community(sessions: sessionmaker[Session], staff, agency: Agency) -> int:
-    return sandbox_page(sessions, staff, agency, "community")
+    return registered_sandbox_page(sessions, staff, agency, "community")
 
 
 def _comment(sessions: sessionmaker[Session], post_id: str, who: str, body: str) -> str:
@@ -107,7 +107,9 @@ def test_poll_sees_new_edited_hidden_and_deleted(
 def test_unapproved_page_is_not_polled(
     sessions: sessionmaker[Session], staff, agency: Agency, tmp_path: Path
 ) -> None:
-    page_id = sandbox_page(sessions, staff, agency, "waiting", unit="Patrol", approve=False)
+    page_id = registered_sandbox_page(
+        sessions, staff, agency, "waiting", unit="Patrol", approve=False
+    )
     with pytest.raises(Conflict, match="nothing is pulled from it"):
         ingest_page(
             sessions, page_id, SandboxConnector(sessions, "waiting"), media=MediaStore(tmp_path)

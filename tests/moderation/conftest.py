@@ -22,7 +22,7 @@ from piodesk.moderation.tables import Case
 from piodesk.pages.model import Agency
 from piodesk.pages.tables import Page
 from piodesk.screening.engine import default_screener
-from tests.conftest import sandbox_page
+from tests.conftest import registered_sandbox_page
 from tests.web.conftest import client, tokens
 
 __all__ = ["Site", "client", "make_site", "tokens"]  # the web fixtures serve these tests too
@@ -95,7 +95,9 @@ class Site:
 def make_site(
     sessions: sessionmaker[Session], staff, agency: Agency, tmp_path: Path, handle: str
 ) -> Site:
-    page_id = sandbox_page(sessions, staff, agency, handle, name=f"CSPD {handle.title()}")
+    page_id = registered_sandbox_page(
+        sessions, staff, agency, handle, name=f"CSPD {handle.title()}"
+    )
     site = Site(sessions, page_id, handle, MediaStore(tmp_path / "media"))
     site.post_id = site.connector.publish("Road closure: Academy Blvd northbound until 3 pm.")
     return site

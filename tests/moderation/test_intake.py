@@ -28,7 +28,7 @@ from piodesk.moderation.tables import (
 from piodesk.pages.model import Agency
 from piodesk.pages.tables import Page
 from piodesk.screening.engine import Screener, default_screener
-from tests.conftest import sandbox_page
+from tests.conftest import registered_sandbox_page
 
 SOURCE = "ingest:sandbox:community"
 CLEAN = "Thanks for the heads up"
@@ -39,7 +39,7 @@ QUESTION = "Is the bus detoured too? Can the department tell us when it reopens?
 
 @pytest.fixture
 def page_id(sessions: sessionmaker[Session], staff, agency: Agency) -> int:
-    return sandbox_page(sessions, staff, agency, "community")
+    return registered_sandbox_page(sessions, staff, agency, "community")
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ from piodesk.core.permissions import Role
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
 from tests.conftest import JUSTIFICATION, PASSWORD
+from tests.core.test_audit import _disable_append_only
 from tests.pages.test_compliance import complete_profile
 from tests.web.conftest import sign_in
 
@@ -154,15 +155,10 @@ def test_verify_in_the_browser_says_intact_then_names_the_break(
     shown = client.get("/audit/verify")
     assert shown.status_code == 200
     assert "Intact:" in shown.text and "evidence rows match" in shown.text
+    _disable_append_only(engine)  # as an insider with the database file could
     with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.exec_driver_sql(
-                "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"
-            )
-        else:
-            conn.exec_driver_sql("DROP TRIGGER audit_events_no_update")
         conn.execute(text("UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 3"))
-        if engine.dialect.name == "postgresql":
+        if engine.dialect.name == "postgresql":  # the schema outlives this test: re-arm it
             conn.exec_driver_sql("ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only")
     shown = client.get("/audit/verify")
     assert "Not intact" in shown.text and "Broken at event no. 3" in shown.text

@@ -6,14 +6,20 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from piodesk.archive.ingest import ingest_all
+from piodesk.archive.media import MediaStore
 from piodesk.core.db import transaction
 from piodesk.demo import DEMO_PASSWORD
+from piodesk.moderation.intake import intake_all
 from piodesk.pages import actions as pages
 from piodesk.people.lookup import actor_for, find_account
+from piodesk.screening.engine import default_screener
 from tests.browser_support import DemoSite, sign_in
 from tests.pages.test_compliance import AGENCY
 
@@ -148,4 +154,24 @@ def test_the_audit_log_filters_searches_verifies_and_exports(
     expect(page.locator("#verify-verdict")).to_contain_text("Intact:")
     expect(page.locator("#chain-result")).to_contain_text("events verified, in order")
     _fits(page)
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_the_queue_row_the_selection_leaves_stops_saying_it_is_selected(
+    demo: DemoSite, browser: Browser, tmp_path: Path
+) -> None:
+    ingest_all(demo.sessions, media=MediaStore(tmp_path / "media"))
+    intake_all(demo.sessions, default_screener())
+    page, errors = _open(browser, 1366)
+    sign_in(page, demo.url, "pio", DEMO_PASSWORD)
+    page.goto(demo.url + "/moderation")
+    rows = page.locator("[data-case-row]")
+    assert rows.count() >= 3
+    selected = page.locator('[data-case-row][aria-selected="true"]')
+    for key, at in (("j", 0), ("j", 1), ("j", 2), ("k", 1)):
+        page.locator("body").press(key)
+        expect(rows.nth(at)).to_have_class(re.compile(r"\bselected\b"))
+        expect(selected).to_have_count(1)
+        expect(rows.nth(at)).to_have_attribute("aria-selected", "true")
+    expect(rows.nth(2)).to_have_attribute("aria-selected", "false")
     assert not [e for e in errors if "Content Security Policy" in e], errors
