@@ -36,7 +36,7 @@ from piodesk.core.config import PLACEHOLDER_SECRET, Settings
 from piodesk.core.db import make_engine, make_sessionmaker, transaction
 from piodesk.core.errors import AuthenticationFailed, DomainError, InvalidInput
 from piodesk.core.migrate import upgrade
-from piodesk.core.permissions import Actor, Role
+from piodesk.core.permissions import Actor, Perm, Role, require
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
 from piodesk.people import actions as people
@@ -179,6 +179,21 @@ def acting(session: Session, username: str) -> Actor:
         )
     _creds.actor = actor
     return actor
+
+
+def acting_with(session: Session, username: str, perm: Perm) -> Actor:
+    """:func:`acting`, refused unless the actor holds ``perm``: for the commands whose work the
+    server also does on its own (ingest, intake, reconcile, checkpoints, verify), which by hand
+    act with a credential like every other command, never as the anonymous system."""
+    actor = acting(session, username)
+    require(actor, perm)
+    return actor
+
+
+def _acting_from(sessions: sessionmaker[Session], username: str, perm: Perm) -> Actor:
+    """:func:`acting_with` in a short transaction of its own (a failed password counts)."""
+    with transaction(sessions) as session:
+        return acting_with(session, username, perm)
 
 
 @app.command()
@@ -590,16 +605,46 @@ def page_register(
 
 
 def _decide(step: str, page_id: int, reason: str, as_user: str) -> None:
-    fn = {"approve": pages.approve_page, "retire": pages.retire_page, "reject": pages.reject_page}
+    fn = {
+        "approve": pages.approve_page,
+        "retire": pages.retire_page,
+        "reject": pages.reject_page,
+        "send-back": pages.send_back_page,
+        "resubmit": pages.resubmit_page,
+    }
     with unit_of_work(load_settings()) as session:
         page = fn[step](session, page_id, actor=acting(session, as_user), reason=reason)
         out.print(f"page {page.id}: {page.state}")
 
 
 @page_app.command("approve")
-def page_approve(page_id: int, as_user: AsUser = "", reason: str = "") -> None:
-    """Approve a page (chief or designee)."""
+def page_approve(
+    page_id: int,
+    as_user: AsUser = "",
+    reason: Annotated[
+        str, typer.Option(help="Why; required when the page fails §.10 elements.")
+    ] = "",
+) -> None:
+    """Approve a page (chief or designee); one failing §.10 needs a written justification."""
     _decide("approve", page_id, reason, as_user)
+
+
+@page_app.command("send-back")
+def page_send_back(
+    page_id: int,
+    reason: Annotated[str, typer.Option(help="What to fix.")],
+    as_user: AsUser = "",
+) -> None:
+    """Send a waiting page back to the PIO office for fixes, with a note (chief or designee)."""
+    _decide("send-back", page_id, reason, as_user)
+
+
+@page_app.command("resubmit")
+def page_resubmit(
+    page_id: int, reason: Annotated[str, typer.Option(help="What changed.")], as_user: AsUser = ""
+) -> None:
+    """Put a declined page, or one sent back for fixes, before the chief again."""
+    _decide("resubmit", page_id, reason, as_user)
 
 
 @page_app.command("reject")
@@ -722,6 +767,23 @@ def _against(session: Session, name: str, found: list[Checkpoint]) -> bool:
     return True
 
 
+@contextmanager
+def _verifying(
+    settings: Settings, against: Path | None, public_key: Path | None, as_user: str
+) -> Iterator[tuple[Session, list[Checkpoint]]]:
+    """A verify command's read session and checkpoints: the checkpoint file (if any) must be
+    signed and in order, and whoever runs it must be able to read the audit log."""
+    found = _checked_file(settings, against, public_key) if against else []
+    engine = make_engine(settings.database_url)
+    try:
+        sessions = make_sessionmaker(engine)
+        _acting_from(sessions, as_user, Perm.AUDIT_VIEW)
+        with sessions() as session:
+            yield session, found
+    finally:
+        engine.dispose()
+
+
 def _with_domain_errors(fn: Callable[[], None]) -> None:
     try:
         fn()
@@ -731,22 +793,18 @@ def _with_domain_errors(fn: Callable[[], None]) -> None:
 
 
 @audit_app.command("verify")
-def audit_verify(against: Against = None, public_key: PublicKey = None) -> None:
+def audit_verify(
+    against: Against = None, public_key: PublicKey = None, as_user: AsUser = ""
+) -> None:
     """Recompute the audit chain, then check every evidence row against the digest the chain
     last recorded for it; name what was altered, removed, reordered or never recorded."""
     from piodesk.core import evidence
 
     def run() -> None:
-        settings = load_settings()
-        found = _checked_file(settings, against, public_key) if against else []
-        engine = make_engine(settings.database_url)
-        try:
-            with make_sessionmaker(engine)() as session:
-                result = audit.verify(session)
-                rows = evidence.verify(session)
-                agrees = _against(session, "audit", found) if found else True
-        finally:
-            engine.dispose()
+        with _verifying(load_settings(), against, public_key, as_user) as (session, found):
+            result = audit.verify(session)
+            rows = evidence.verify(session)
+            agrees = _against(session, "audit", found) if found else True
         if result.ok:
             out.print(f"audit chain intact: {result.events_checked} events verified")
         else:
@@ -818,10 +876,11 @@ def keys_public(
 
 
 @checkpoint_app.command("create")
-def checkpoint_create() -> None:
+def checkpoint_create(as_user: AsUser = "") -> None:
     """Sign a checkpoint of every chain now (what the server does on its schedule)."""
     settings = load_settings()
     with session_factory(settings) as sessions:
+        _acting_from(sessions, as_user, Perm.JOBS_RUN)
         made = checkpoints.checkpoint_now(sessions, settings)
     assert made is not None  # only_if_changed is off: a checkpoint is always made
     heads = ", ".join(f"{n} {h.count} ({h.hash[:12]}…)" for n, h in made.chains.items())
@@ -946,6 +1005,7 @@ def archive_verify(
     deep: Annotated[
         bool, typer.Option("--deep", help="Also check the search index against every version.")
     ] = False,
+    as_user: AsUser = "",
 ) -> None:
     """Recompute the version chain, raw payload and media hashes; name what does not match."""
     from piodesk.archive.fulltext import check_index
@@ -953,15 +1013,10 @@ def archive_verify(
 
     def run() -> None:
         settings = load_settings()
-        found = _checked_file(settings, against, public_key) if against else []
-        engine = make_engine(settings.database_url)
-        try:
-            with make_sessionmaker(engine)() as session:
-                result = verify_archive(session, media_store(settings))
-                index = check_index(session) if deep else None
-                agrees = _against(session, "archive", found) if found else True
-        finally:
-            engine.dispose()
+        with _verifying(settings, against, public_key, as_user) as (session, found):
+            result = verify_archive(session, media_store(settings))
+            index = check_index(session) if deep else None
+            agrees = _against(session, "archive", found) if found else True
         problems = result.problems + (index.problems if index else [])
         if not problems:
             out.print(
@@ -1032,6 +1087,7 @@ def reconcile(
         int | None,
         typer.Option(help="Seconds an action must have been pending (default: the setting)."),
     ] = None,
+    as_user: AsUser = "",
 ) -> None:
     """Settle platform actions a crash left pending, by reading the platform (never resending)."""
     from datetime import timedelta
@@ -1046,10 +1102,12 @@ def reconcile(
     if seconds < 0:
         raise typer.BadParameter("--grace is a number of seconds, 0 or more")
     with session_factory(settings) as sessions:
+        actor = _acting_from(sessions, as_user, Perm.JOBS_RUN)
         report = settle_pending(
             sessions,
             lambda page: build(page, sessions, settings.secret_key),
             grace=timedelta(seconds=seconds),
+            by=actor,
         )
     out.print(
         f"{report.looked_at} pending platform action(s): {len(report.recorded)} recorded "
@@ -1064,18 +1122,16 @@ def ingest(
     page: Annotated[
         int | None, typer.Option(help="Only this page (default: every approved page).")
     ] = None,
+    as_user: AsUser = "",
 ) -> None:
     """Poll approved pages into the archive now (what the scheduled job does)."""
-    from dataclasses import replace
-
     from piodesk.archive.ingest import ingest_all, ingest_page
     from piodesk.connectors.factory import build
-    from piodesk.core.permissions import SYSTEM
     from piodesk.pages.tables import Page
 
     settings = load_settings()
-    actor = replace(SYSTEM, via="cli")
     with session_factory(settings) as sessions:
+        actor = _acting_from(sessions, as_user, Perm.JOBS_RUN)
         if page is None:
             reports = ingest_all(
                 sessions, media=media_store(settings), actor=actor, key=settings.secret_key
@@ -1170,16 +1226,14 @@ def moderation_decide(
 
 
 @moderation_app.command("intake")
-def moderation_intake() -> None:
+def moderation_intake(as_user: AsUser = "") -> None:
     """Screen newly captured comments into the queue now (what the server does every few s)."""
-    from dataclasses import replace
-
-    from piodesk.core.permissions import SYSTEM
     from piodesk.moderation.intake import intake_all
     from piodesk.screening.engine import default_screener
 
     with session_factory(load_settings()) as sessions:
-        report = intake_all(sessions, default_screener(), actor=replace(SYSTEM, via="cli"))
+        actor = _acting_from(sessions, as_user, Perm.JOBS_RUN)
+        report = intake_all(sessions, default_screener(), actor=actor)
     out.print(
         f"{report.screened} comments screened, {report.cases_opened} cases opened, "
         f"{report.cases_updated} updated, {report.response_requests} asking for a response"

@@ -602,15 +602,19 @@ def reconcile(
     connect: Callable[[Page], Connector],
     *,
     grace: timedelta = timedelta(minutes=5),
+    by: Actor = SYSTEM,
 ) -> ReconcileReport:
-    """Settle intents a crash left pending, by reading the platform (never re-sending)."""
+    """Settle intents a crash left pending, by reading the platform (never re-sending).
+
+    ``by`` is who settles them: the system on the server's schedule, the person (or the local
+    operator) who ran ``piodesk reconcile``; a recorded action stays its requester's."""
     report = ReconcileReport()
     with sessions() as session:
         rows = pending_older_than(session, grace)
         pages = {p.id: p for p in session.execute(select(Page)).scalars()}
     for row in rows:
         report.looked_at += 1
-        _reconcile_one(sessions, connect, row, pages.get(row.page_id), report)
+        _reconcile_one(sessions, connect, row, pages.get(row.page_id), report, by)
     if report.looked_at:
         log.info(
             "platform actions reconciled",
@@ -628,11 +632,12 @@ def _reconcile_one(
     row: PlatformAction,
     page: Page | None,
     report: ReconcileReport,
+    by: Actor,
 ) -> None:
     purpose = _PURPOSES.get(row.purpose)
     if purpose is None or page is None:
         why = "no recorder for it" if purpose is None else "its page is gone"
-        settle(sessions, row.id, ActionState.UNCONFIRMED, why, actor=SYSTEM)
+        settle(sessions, row.id, ActionState.UNCONFIRMED, why, actor=by)
         report.unconfirmed.append(row.id)
         return
     answer: Any = None
@@ -658,12 +663,12 @@ def _reconcile_one(
             ActionState.FAILED,
             "piodesk stopped before recording, and the platform shows it was not done; "
             "nothing was recorded (try again if it is still wanted)",
-            actor=SYSTEM,
+            actor=by,
         )
         report.failed.append(row.id)
         return
     if done is None and not purpose.record_unknown:
-        settle(sessions, row.id, ActionState.UNCONFIRMED, note, actor=SYSTEM)
+        settle(sessions, row.id, ActionState.UNCONFIRMED, note, actor=by)
         report.unconfirmed.append(row.id)
         return
     try:
@@ -679,7 +684,7 @@ def _reconcile_one(
                 if done
                 else f"recorded by the reconciler, delivery not confirmed: {note}"
             ),
-            by=SYSTEM,
+            by=by,
         )
         report.recorded.append(row.id)
     except Conflict:

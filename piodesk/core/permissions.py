@@ -89,6 +89,9 @@ class Perm(StrEnum):
     STORY_REVIEW = "story.review"  # edit, resolve findings, attest, pick pages, schedule (§.04)
     POST_APPROVE = "post.approve"  # approve (or send back) a reviewed post at a tier
     APPROVAL_CONFIGURE = "post.approval_configure"  # set the approval tiers (1-3, Any/All)
+    # evidence-close (issue 9): the server's own jobs run by hand from the CLI (ingest,
+    # moderation intake, reconcile, checkpoint create) act with a credential, never anonymously.
+    JOBS_RUN = "jobs.run"
 
 
 _READ_EVERYTHING = {
@@ -175,6 +178,7 @@ GRANTS: dict[Role, frozenset[Perm]] = {
             Perm.ACCOUNT_MANAGE,
             Perm.AUDIT_VIEW,
             Perm.ARCHIVE_IMPORT,  # bringing in an agency's history is configuration work
+            Perm.JOBS_RUN,  # evidence-close: running the server's jobs by hand is operations
             *_REPORTS,
         }
     ),
@@ -334,6 +338,7 @@ SCOPE_PERMS: dict[TokenScope, frozenset[Perm]] = {
             Perm.PAGE_CONNECT,
             Perm.PAGE_APPROVE,
             Perm.PAGE_RETIRE,
+            Perm.JOBS_RUN,  # evidence-close
         }
     ),
 }

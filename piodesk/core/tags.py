@@ -203,3 +203,13 @@ SOURCES: tuple[type[Tag], ...] = (
     Cadre,
     Story,
 )
+SOURCES: tuple[type[Tag], ...] = (Account, Page, Archive, Moderation, PlatformAction, Evidence)
+
+
+class PageReview(Tag):
+    """The chief's review of a page beyond approve and decline (pages/; evidence-close)."""
+
+    SENT_BACK = "page:sent_back"  # sent back to the PIO office for fixes, with a note (§.04)
+
+
+SOURCES = (*SOURCES, PageReview)

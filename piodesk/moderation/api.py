@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -10,10 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from piodesk.core.permissions import Actor
 from piodesk.moderation import actions, queries
 from piodesk.moderation.routes import connect_pages, queue_filter
-from piodesk.moderation.tables import Case, Decision
+from piodesk.moderation.tables import Case, Decision, Report
 from piodesk.web.context import ctx, current_actor
 
 api = APIRouter(prefix="/api/v1", tags=["moderation"])
+T = TypeVar("T")
 
 
 # ---- JSON API --------------------------------------------------------------------------------
@@ -125,10 +127,21 @@ def api_case(
         )
 
 
-class DecisionIn(BaseModel):
-    """keep (reason no_violation), hide or remove (reason: a §.20 category), with a note."""
+class _In(BaseModel):
+    """A request body: unknown fields are refused, not ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def _on_platform(request: Request, act: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run an action that changes a platform, with the app's sessions and page connectors."""
+    app = ctx(request)
+    return act(app.sessions, *args, connect=connect_pages(app), **kwargs)
+
+
+class DecisionIn(_In):
+    """keep (reason no_violation), hide or remove (reason: a §.20 category), with a note."""
+
     action: str = Field(max_length=10)
     reason: str = Field(max_length=20)
     note: str = Field(default="", max_length=2000)
@@ -139,24 +152,22 @@ def api_decide(
     request: Request, case_id: int, body: DecisionIn, actor: Actor = Depends(current_actor)
 ) -> DecisionOut:
     """Decide a case."""
-    app = ctx(request)
     return _decision_out(
-        actions.decide(
-            app.sessions,
+        _on_platform(
+            request,
+            actions.decide,
             case_id,
             action=body.action,
             reason=body.reason,
             note=body.note,
             actor=actor,
-            connect=connect_pages(app),
         )
     )
 
 
-class NoteIn(BaseModel):
+class NoteIn(_In):
     """A person's reason or note."""
 
-    model_config = ConfigDict(extra="forbid")
     note: str = Field(max_length=2000)
 
 
@@ -165,18 +176,14 @@ def api_restore(
     request: Request, case_id: int, body: NoteIn, actor: Actor = Depends(current_actor)
 ) -> DecisionOut:
     """Restore a hidden or removed comment."""
-    app = ctx(request)
     return _decision_out(
-        actions.restore(
-            app.sessions, case_id, note=body.note, actor=actor, connect=connect_pages(app)
-        )
+        _on_platform(request, actions.restore, case_id, note=body.note, actor=actor)
     )
 
 
-class ConsultIn(BaseModel):
+class ConsultIn(_In):
     """The PIO's question for legal counsel."""
 
-    model_config = ConfigDict(extra="forbid")
     question: str = Field(max_length=2000)
 
 
@@ -190,10 +197,9 @@ def api_consult(
         return {"id": c.id, "case_id": c.case_id, "asked_at": c.asked_at.isoformat()}
 
 
-class AdviceIn(BaseModel):
+class AdviceIn(_In):
     """Counsel's advice."""
 
-    model_config = ConfigDict(extra="forbid")
     advice: str = Field(max_length=2000)
     recommends: str = Field(default="none", max_length=10)
     concurs_block: bool = False
@@ -216,10 +222,9 @@ def api_advise(
         return {"id": a.id, "consultation_id": a.consultation_id, "concurs_block": a.concurs_block}
 
 
-class WarnIn(BaseModel):
+class WarnIn(_In):
     """A warning: the §.20 category and the explanation the person receives."""
 
-    model_config = ConfigDict(extra="forbid")
     category: str = Field(max_length=20)
     explanation: str = Field(max_length=2000)
 
@@ -229,22 +234,20 @@ def api_warn(
     request: Request, case_id: int, body: WarnIn, actor: Actor = Depends(current_actor)
 ) -> dict[str, Any]:
     """Warn the author of a case's comment."""
-    app = ctx(request)
-    w = actions.warn(
-        app.sessions,
+    w = _on_platform(
+        request,
+        actions.warn,
         case_id=case_id,
         category=body.category,
         explanation=body.explanation,
         actor=actor,
-        connect=connect_pages(app),
     )
     return {"id": w.id, "delivered": w.delivered, "delivery": w.delivery}
 
 
-class BlockIn(BaseModel):
+class BlockIn(_In):
     """A block: category, reason, and (without a prior warning) counsel's concurring advice."""
 
-    model_config = ConfigDict(extra="forbid")
     category: str = Field(max_length=20)
     reason: str = Field(max_length=2000)
     concurrence_id: int | None = None
@@ -255,16 +258,15 @@ def api_block(
     request: Request, case_id: int, body: BlockIn, actor: Actor = Depends(current_actor)
 ) -> dict[str, Any]:
     """Block the author of a case's comment."""
-    app = ctx(request)
-    b = actions.block(
-        app.sessions,
+    b = _on_platform(
+        request,
+        actions.block,
         case_id=case_id,
         category=body.category,
         reason=body.reason,
         concurrence_id=body.concurrence_id,
         actor=actor,
-        connect=connect_pages(app),
-        review_days=app.settings.block_review_days,
+        review_days=ctx(request).settings.block_review_days,
     )
     return {
         "id": b.id,
@@ -279,17 +281,13 @@ def api_lift(
     request: Request, block_id: int, body: NoteIn, actor: Actor = Depends(current_actor)
 ) -> dict[str, Any]:
     """Lift a block."""
-    app = ctx(request)
-    b = actions.lift_block(
-        app.sessions, block_id, reason=body.note, actor=actor, connect=connect_pages(app)
-    )
+    b = _on_platform(request, actions.lift_block, block_id, reason=body.note, actor=actor)
     return {"id": b.id, "lifted_at": b.lifted_at.isoformat() if b.lifted_at else None}
 
 
-class AnswerIn(BaseModel):
+class AnswerIn(_In):
     """How a comment's question was answered (or why no answer is due)."""
 
-    model_config = ConfigDict(extra="forbid")
     outcome: str = Field(default="answered", max_length=12)
     note: str = Field(max_length=2000)
 
@@ -304,10 +302,9 @@ def api_answer(
         return {"id": a.id, "answered_by": a.actor_name, "answered_at": a.answered_at.isoformat()}
 
 
-class ReportIn(BaseModel):
+class ReportIn(_In):
     """An employee's report: a link or an archive record, and why."""
 
-    model_config = ConfigDict(extra="forbid")
     reason: str = Field(max_length=2000)
     url: str | None = Field(default=None, max_length=1000)
     item_id: int | None = None
@@ -324,6 +321,16 @@ class ReportOut(BaseModel):
     outcome: str | None
 
 
+def _report_out(report: Report, status: str, outcome: str | None) -> ReportOut:
+    return ReportOut(
+        id=report.id,
+        case_id=report.case_id,
+        reported_at=report.reported_at.isoformat(),
+        status=status,
+        outcome=outcome,
+    )
+
+
 @api.post("/reports", response_model=ReportOut, status_code=201)
 def api_report(
     request: Request, body: ReportIn, actor: Actor = Depends(current_actor)
@@ -338,13 +345,7 @@ def api_report(
             category=body.category,
             actor=actor,
         )
-        return ReportOut(
-            id=r.id,
-            case_id=r.case_id,
-            reported_at=r.reported_at.isoformat(),
-            status="open",
-            outcome=None,
-        )
+        return _report_out(r, "open", None)
 
 
 @api.get("/reports/mine", response_model=list[ReportOut])
@@ -352,12 +353,6 @@ def api_my_reports(request: Request, actor: Actor = Depends(current_actor)) -> l
     """The caller's reports and their outcomes."""
     with ctx(request).read() as session:
         return [
-            ReportOut(
-                id=s.report.id,
-                case_id=s.case.id,
-                reported_at=s.report.reported_at.isoformat(),
-                status=s.case.state,
-                outcome=s.last_decision.action if s.last_decision else None,
-            )
+            _report_out(s.report, s.case.state, s.last_decision.action if s.last_decision else None)
             for s in queries.my_reports(session, actor=actor)
         ]

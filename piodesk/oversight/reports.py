@@ -61,7 +61,7 @@ import unicodedata
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -181,15 +181,10 @@ def _in(column: Any, period: Period) -> Any:
 # ---- transparency ----------------------------------------------------------------------------
 
 
-@dataclass
-class TransparencyRow:
-    """One month, page and category (``all`` carries the page's totals for the month)."""
+@dataclass(kw_only=True)
+class Counts:
+    """What the transparency report counts, for one page's row and for a month's total."""
 
-    month: str
-    page_id: int | None
-    page_name: str
-    category: str
-    captured: int | None = None  # only on "all" rows
     flagged: int = 0
     kept: int = 0
     hidden: int = 0
@@ -199,6 +194,23 @@ class TransparencyRow:
     blocks: int = 0
     decided: int = 0
     median_hours_to_decision: float | None = None
+
+
+#: The counters a month's total sums from its pages' rows (the median is recomputed).
+SUMMED: tuple[str, ...] = tuple(
+    f.name for f in fields(Counts) if f.name != "median_hours_to_decision"
+)
+
+
+@dataclass
+class TransparencyRow(Counts):
+    """One month, page and category (``all`` carries the page's totals for the month)."""
+
+    month: str
+    page_id: int | None
+    page_name: str
+    category: str
+    captured: int | None = None  # only on "all" rows
 
     def as_dict(self) -> dict[str, Any]:
         """The row as plain data (JSON and CSV use the same fields, in this order)."""
@@ -212,33 +224,16 @@ ROW_FIELDS: tuple[str, ...] = (
     "page_name",
     "category",
     "captured",
-    "flagged",
-    "kept",
-    "hidden",
-    "removed",
-    "restored",
-    "warnings",
-    "blocks",
-    "decided",
-    "median_hours_to_decision",
+    *(f.name for f in fields(Counts)),
 )
 
 
 @dataclass
-class MonthTotal:
+class MonthTotal(Counts):
     """Every selected page together in one month (what the chart draws)."""
 
     month: str
     captured: int = 0
-    flagged: int = 0
-    kept: int = 0
-    hidden: int = 0
-    removed: int = 0
-    restored: int = 0
-    warnings: int = 0
-    blocks: int = 0
-    decided: int = 0
-    median_hours_to_decision: float | None = None
 
 
 @dataclass
@@ -410,13 +405,12 @@ def _month_totals(
     period: Period, rows: Sequence[TransparencyRow], durations: dict[str, list[float]]
 ) -> list[MonthTotal]:
     totals = {m: MonthTotal(m) for m in period.months()}
-    summed = ("flagged", "kept", "hidden", "removed", "restored", "warnings", "blocks", "decided")
     for r in rows:
         if r.category != ALL or r.month not in totals:
             continue
         t = totals[r.month]
         t.captured += r.captured or 0
-        for name in summed:
+        for name in SUMMED:
             setattr(t, name, getattr(t, name) + getattr(r, name))
     for m, values in durations.items():
         if m in totals:

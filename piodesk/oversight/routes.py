@@ -216,7 +216,21 @@ def transparency_csv(request: Request) -> Response:
     )
 
 
-class RowOut(BaseModel):
+class CountsOut(BaseModel):
+    """What the transparency report counts (a page's row and a month's total alike)."""
+
+    flagged: int
+    kept: int
+    hidden: int
+    removed: int
+    restored: int
+    warnings: int
+    blocks: int
+    decided: int
+    median_hours_to_decision: float | None
+
+
+class RowOut(CountsOut):
     """One month, page and category (``all``: the page's totals for the month)."""
 
     month: str
@@ -224,31 +238,13 @@ class RowOut(BaseModel):
     page_name: str
     category: str
     captured: int | None
-    flagged: int
-    kept: int
-    hidden: int
-    removed: int
-    restored: int
-    warnings: int
-    blocks: int
-    decided: int
-    median_hours_to_decision: float | None
 
 
-class MonthOut(BaseModel):
+class MonthOut(CountsOut):
     """Every selected page together in one month."""
 
     month: str
     captured: int
-    flagged: int
-    kept: int
-    hidden: int
-    removed: int
-    restored: int
-    warnings: int
-    blocks: int
-    decided: int
-    median_hours_to_decision: float | None
 
 
 class TransparencyOut(BaseModel):

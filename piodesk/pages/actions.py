@@ -19,9 +19,12 @@ from piodesk.core.errors import Conflict, InvalidInput, NotFound
 from piodesk.core.permissions import Actor, Perm, require
 from piodesk.core.text import clean_line, clean_text
 from piodesk.pages.model import (
+    ELEMENT_LABELS,
+    MIN_JUSTIFICATION_WORDS,
     PAGE_LIFECYCLE,
     Agency,
     ComplianceReport,
+    Element,
     PageState,
     Platform,
     Profile,
@@ -33,11 +36,12 @@ MAX_ABOUT = 10_000
 MAX_LINKS = 20
 
 #: The audit action of each lifecycle move, by target state (a move back is a resubmission).
-_MOVE_TAG: dict[PageState, tags.Page] = {
+_MOVE_TAG: dict[PageState, tags.Tag] = {
     PageState.APPROVED: tags.Page.APPROVED,
     PageState.REJECTED: tags.Page.REJECTED,
     PageState.RETIRED: tags.Page.RETIRED,
     PageState.PENDING: tags.Page.RESUBMIT,
+    PageState.RETURNED: tags.PageReview.SENT_BACK,
 }
 
 
@@ -288,12 +292,16 @@ def _transition(
     reason = clean_text("reason", reason, max_len=1000, required=require_reason)
     source = PageState(page.state)
     PAGE_LIFECYCLE.check(source, target)
+    missing = missing_elements(session, page)
+    if target == PageState.APPROVED and missing:
+        _require_justification(reason, missing)
     page.state = target.value
     now = clock.now()
     extra: dict[str, Any] = {}
+    if target in (PageState.APPROVED, PageState.RETURNED):
+        extra = {"compliant": page.compliant, "missing": [e.value for e in missing]}
     if target == PageState.APPROVED:
         page.approved_by, page.approved_at = actor.account_id, now
-        extra = {"compliant": page.compliant}
     elif target == PageState.RETIRED:
         page.retired_by, page.retired_at = actor.account_id, now
     audit.record(
@@ -309,8 +317,36 @@ def _transition(
     return page
 
 
+def missing_elements(session: Session, page: Page) -> list[Element]:
+    """The §.10 elements the page's latest check found missing (none when never checked)."""
+    check = latest_check(session, page)
+    if check is None:
+        return []
+    return [Element(e["element"]) for e in check.report["elements"] if not e["met"]]
+
+
+class JustificationNeeded(InvalidInput):
+    """Approving a page that fails §.10 elements needs the chief's written reasons."""
+
+
+def _require_justification(reason: str, missing: list[Element]) -> None:
+    if len(reason.split()) >= MIN_JUSTIFICATION_WORDS:
+        return
+    names = "; ".join(ELEMENT_LABELS[e].lower() for e in missing)
+    said = f" (“{reason}” is not one)" if reason else ""
+    raise JustificationNeeded(
+        f"this page is missing {len(missing)} required §.10 element"
+        f"{'' if len(missing) == 1 else 's'} ({names}); approving it anyway needs a written "
+        f"justification of at least {MIN_JUSTIFICATION_WORDS} words{said}, or send it back "
+        "for fixes"
+    )
+
+
 def approve_page(session: Session, page_id: int, *, actor: Actor, reason: str = "") -> Page:
-    """The chief or designee approves the page for the department's use (§.04)."""
+    """The chief or designee approves the page for the department's use (§.04).
+
+    A page whose latest §.10 check found elements missing is approved only with a written
+    justification (``reason``), recorded with the missing elements in the audit event."""
     return _transition(
         session,
         page_id,
@@ -335,8 +371,22 @@ def reject_page(session: Session, page_id: int, *, actor: Actor, reason: str) ->
     )
 
 
+def send_back_page(session: Session, page_id: int, *, actor: Actor, reason: str) -> Page:
+    """The chief or designee sends a waiting page back to the PIO office for fixes, with a
+    note saying what to fix (§.04, §.10); it is not used until resubmitted and approved."""
+    return _transition(
+        session,
+        page_id,
+        PageState.RETURNED,
+        actor=actor,
+        perm=Perm.PAGE_APPROVE,
+        reason=reason,
+        require_reason=True,
+    )
+
+
 def resubmit_page(session: Session, page_id: int, *, actor: Actor, reason: str) -> Page:
-    """After changes, a declined page goes back for approval."""
+    """After changes, a declined page or one sent back for fixes goes back for approval."""
     return _transition(
         session,
         page_id,

@@ -50,18 +50,34 @@ class PageState(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     RETIRED = "retired"  # no longer used; its records stay in the archive
+    RETURNED = "returned"  # sent back to the PIO office for fixes, with the chief's note
+
+
+#: The states as people name them (pages show these, never the codes).
+STATE_LABELS: dict[PageState, str] = {
+    PageState.PENDING: "Awaiting approval",
+    PageState.APPROVED: "Approved",
+    PageState.REJECTED: "Declined",
+    PageState.RETIRED: "Retired",
+    PageState.RETURNED: "Sent back for fixes",
+}
 
 
 PAGE_LIFECYCLE = StateMachine(
     "page",
     PageState.PENDING,
     {
-        PageState.PENDING: {PageState.APPROVED, PageState.REJECTED},
+        PageState.PENDING: {PageState.APPROVED, PageState.REJECTED, PageState.RETURNED},
         PageState.APPROVED: {PageState.RETIRED},
         PageState.REJECTED: {PageState.PENDING},  # may be resubmitted after changes
         PageState.RETIRED: set(),
+        PageState.RETURNED: {PageState.PENDING},  # fixed, then resubmitted
     },
 )
+
+#: The fewest words a written justification for approving an incomplete page may have: "ok"
+#: or "approved" records no reasoning a later reader could weigh.
+MIN_JUSTIFICATION_WORDS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,12 +206,39 @@ _PURPOSE = re.compile(
     r"our (?:goal|mission) (?:here|on this))",
     re.I,
 )
-_AUDIENCE_WORDS = re.compile(
-    r"\b(?:residents|community|citizens|youth|young people|teens|families|parents|"
-    r"recruits|applicants|candidates|neighbors|neighbours|visitors|businesses|seniors|students|"
-    r"public)\b",
+# §.10 "designed with the target audience in mind (e.g., youth, potential police recruits)":
+# an audience is a group of people. A word for one counts only as the thing named, not as a
+# modifier of something else: "youth" in "youth and their parents" is an audience, in "the
+# youth academy" it is not; "the public" is, "public safety" is not.
+_AUDIENCE_NOUNS = frozenset(
+    """
+    residents citizens community public people neighbors neighbours neighborhoods
+    youth kids children teens teenagers students families parents guardians seniors elders
+    adults recruits applicants candidates jobseekers seekers veterans volunteers
+    businesses owners merchants employers workers commuters drivers motorists cyclists
+    pedestrians riders visitors tourists victims survivors journalists reporters media
+    groups organizations members speakers homeowners renters tenants
+    """.split()  # noqa: SIM905 (a word list reads better as words)
+)
+# Words after an audience noun that continue the same noun phrase ("residents of ...",
+# "teens who ...", "families living in ..."), so the noun is still the audience.
+_AUDIENCE_FOLLOWERS = frozenset(
+    """
+    and or of in who that which across throughout around near from with at on
+    living working aged ages between interested considering seeking looking thinking
+    wanting hoping downtown nearby everywhere alike too also as plus
+    """.split()  # noqa: SIM905
+)
+# The first word of a compound audience, shown with it ("job seekers", "business owners").
+_COMPOUND_FIRST = frozenset(
+    "job business community police neighborhood neighbourhood young older home media".split()  # noqa: SIM905
+)
+_AUDIENCE_CUES = re.compile(
+    r"\b(?:for|with|to|serv(?:e|es|ing)|reach(?:es|ing)?|connect(?:s|ing)? with|"
+    r"designed for|aimed at|intended for|audience)\b",
     re.I,
 )
+_WORD_OR_MARK = re.compile(r"[a-z]+|[^\sa-z]")
 _MONITORING = re.compile(
     r"\b(?:comments?|posts?)\b[^.]{0,60}\b(?:(?:are|will be|is) (?:monitored|moderated|reviewed))|"
     r"\b(?:we|the department|staff) (?:monitor|moderate|review)s? (?:all |the )?"
@@ -305,15 +348,46 @@ def _check_website(profile: Profile, about: str, agency: Agency) -> ElementResul
     )
 
 
+def audience_named(text: str) -> list[str]:
+    """The groups of people ``text`` names as an audience (empty when it names none).
+
+    "Teens and parents in El Paso County" names teens and parents; "Fun stuff from the youth
+    academy!" names nobody (the academy is a place, "youth" only says which one)."""
+    tokens = _WORD_OR_MARK.findall(_clean(text).lower().replace("-", " "))
+    found: list[str] = []
+    for i, word in enumerate(tokens):
+        if word not in _AUDIENCE_NOUNS:
+            continue
+        after = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if after.isalpha() and after not in _AUDIENCE_FOLLOWERS:
+            # A modifier ("youth academy", "public safety", "community events"), or the first
+            # word of a compound whose next word is the audience ("community members").
+            continue
+        before = tokens[i - 1] if i > 0 else ""
+        found.append(f"{before} {word}" if before in _COMPOUND_FIRST else word)
+    return list(dict.fromkeys(found))
+
+
 def _check_audience(profile: Profile, sentences: list[str]) -> ElementResult:
     audience = profile.target_audience.strip()
     if not audience:
         return ElementResult(
             Element.AUDIENCE, False, "no target audience is recorded for this page"
         )
-    mention = _first(_AUDIENCE_WORDS, sentences)
+    named = audience_named(audience)
+    if not named:
+        return ElementResult(
+            Element.AUDIENCE,
+            False,
+            f"the target audience {_quote(audience)} names no group of people; say who the "
+            "page is for (for example: youth and their parents, potential police recruits, "
+            "residents of a division)",
+        )
+    mention = next((s for s in sentences if _AUDIENCE_CUES.search(s) and audience_named(s)), None)
     where = f"; the about text addresses it: {_quote(mention)}" if mention else ""
-    return ElementResult(Element.AUDIENCE, True, f"target audience: {audience}{where}")
+    return ElementResult(
+        Element.AUDIENCE, True, f"target audience: {audience} (names {', '.join(named)}){where}"
+    )
 
 
 def _check_remove(sentences: list[str]) -> ElementResult:

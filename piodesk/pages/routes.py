@@ -9,12 +9,23 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from piodesk.core import tags
 from piodesk.core.audit import AuditEvent
+from piodesk.core.errors import Conflict, InvalidInput
 from piodesk.core.permissions import Actor, Perm
 from piodesk.pages import actions
-from piodesk.pages.model import ELEMENT_LABELS, PLATFORM_LABELS, Element, Platform
+from piodesk.pages.model import (
+    ELEMENT_LABELS,
+    MIN_JUSTIFICATION_WORDS,
+    PLATFORM_LABELS,
+    STATE_LABELS,
+    Element,
+    Platform,
+)
 from piodesk.pages.tables import Page
+from piodesk.people.lookup import display_names
 from piodesk.web.context import authenticate, check_csrf, ctx, current_actor, render
+from piodesk.web.labels import action_label
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["pages"])
@@ -41,7 +52,7 @@ def pages_list(request: Request, state: str | None = None) -> HTMLResponse:
     return render(
         request,
         "pages/list.html",
-        {"pages": pages, "state": state, "platforms": PLATFORM_LABELS},
+        {"pages": pages, "state": state, "platforms": PLATFORM_LABELS, "states": STATE_LABELS},
     )
 
 
@@ -70,6 +81,19 @@ async def pages_register(request: Request) -> Response:
 @router.get("/pages/{page_id}", response_class=HTMLResponse)
 def page_detail(request: Request, page_id: int) -> HTMLResponse:
     """One page: approval, profile and its §.10 compliance report, and its history."""
+    return _detail(request, page_id)
+
+
+def _detail(
+    request: Request,
+    page_id: int,
+    *,
+    decision_error: str = "",
+    reason: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The page's detail view; after a refused decision, with the error beside the reason
+    field and the text the person typed kept in it."""
     actor = authenticate(request).actor
     with ctx(request).read() as session:
         page = actions.get_page(session, page_id, actor=actor)
@@ -87,6 +111,28 @@ def page_detail(request: Request, page_id: int) -> HTMLResponse:
             if actor.can(Perm.AUDIT_VIEW)
             else []
         )
+        # The chief's note to the PIO office is the page's business, not only the auditors'.
+        returned = session.execute(
+            select(AuditEvent)
+            .where(
+                AuditEvent.target_type == "page",
+                AuditEvent.target_id == str(page.id),
+                AuditEvent.action == tags.PageReview.SENT_BACK.value,
+            )
+            .order_by(AuditEvent.seq.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        names = display_names(
+            session, [e.actor_id for e in history] + ([returned.actor_id] if returned else [])
+        )
+    last_return = None
+    if returned is not None:
+        by = names.get(returned.actor_id, returned.actor_name) if returned.actor_id else ""
+        last_return = {
+            "by": by or returned.actor_name,
+            "at": returned.occurred_at,
+            "reason": returned.reason,
+        }
     return render(
         request,
         "pages/detail.html",
@@ -95,9 +141,17 @@ def page_detail(request: Request, page_id: int) -> HTMLResponse:
             "profile": profile,
             "check": check,
             "history": history,
+            "names": names,
+            "last_return": last_return,
             "platforms": PLATFORM_LABELS,
+            "states": STATE_LABELS,
+            "actions": action_label,
             "can_edit": actor.can(Perm.PAGE_EDIT_PROFILE, page.id),
+            "decision_error": decision_error,
+            "reason": reason,
+            "min_words": MIN_JUSTIFICATION_WORDS,
         },
+        status=status_code,
     )
 
 
@@ -111,14 +165,25 @@ async def page_decision(request: Request, page_id: int) -> Response:
     steps = {
         "approve": actions.approve_page,
         "reject": actions.reject_page,
+        "send_back": actions.send_back_page,
         "resubmit": actions.resubmit_page,
         "retire": actions.retire_page,
     }
     if decision not in steps:
         raise actions.InvalidInput(f"unknown decision '{decision[:40]}'")
-    with ctx(request).tx() as session:
-        steps[decision](session, page_id, actor=actor, reason=reason)
-    return RedirectResponse(f"/pages/{page_id}", status_code=303)
+    try:
+        with ctx(request).tx() as session:
+            steps[decision](session, page_id, actor=actor, reason=reason)
+    except (InvalidInput, Conflict) as exc:
+        # Nothing was written; the form comes back with the message beside the field.
+        return _detail(
+            request,
+            page_id,
+            decision_error=exc.message,
+            reason=reason,
+            status_code=exc.status_code,
+        )
+    return RedirectResponse(f"/pages/{page_id}#decision", status_code=303)
 
 
 @router.post("/pages/{page_id}/profile", dependencies=[Depends(check_csrf)])
@@ -345,9 +410,21 @@ def _decision_endpoint(name: str, step: Any, doc: str) -> None:
     )
 
 
-_decision_endpoint("approve", actions.approve_page, "Approve the page (chief or designee, §.04).")
+_decision_endpoint(
+    "approve",
+    actions.approve_page,
+    "Approve the page (chief or designee, §.04); a page failing §.10 elements needs a written "
+    "justification as its reason.",
+)
 _decision_endpoint("reject", actions.reject_page, "Decline the page, with a reason.")
-_decision_endpoint("resubmit", actions.resubmit_page, "Send a declined page back for approval.")
+_decision_endpoint(
+    "send-back",
+    actions.send_back_page,
+    "Send a waiting page back to the PIO office for fixes, with a note (§.04, §.10).",
+)
+_decision_endpoint(
+    "resubmit", actions.resubmit_page, "Put a declined or sent-back page before the chief again."
+)
 _decision_endpoint("retire", actions.retire_page, "Retire the page, with a reason (§.04).")
 
 __all__ = ["ELEMENT_LABELS", "api", "router"]

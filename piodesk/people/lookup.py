@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -43,3 +45,14 @@ def find_account(session: Session, username: str) -> Account | None:
     return session.execute(
         select(Account).where(Account.username == username.strip().lower()[:100])
     ).scalar_one_or_none()
+
+
+def display_names(session: Session, account_ids: Iterable[int | None]) -> dict[int, str]:
+    """Each account's name as people know it (pages show these, not usernames)."""
+    wanted = {i for i in account_ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Account.id, Account.display_name).where(Account.id.in_(wanted))
+    ).all()
+    return {int(account_id): str(name) for account_id, name in rows}

@@ -1,4 +1,4 @@
-"""The dashboard and the audit log pages."""
+"""The dashboard, and the audit chain's verify in the JSON API (the log's pages: auditlog.py)."""
 
 from __future__ import annotations
 
@@ -83,19 +83,6 @@ def dashboard(request: Request) -> HTMLResponse:
         if actor.can(Perm.REPORT_FILE):
             summary["my_reports"] = moderation_queries.my_reports(session, actor=actor)[:5]
     return render(request, "dashboard.html", summary)
-
-
-@router.get("/audit", response_class=HTMLResponse)
-def audit_log(request: Request, before: int | None = None) -> HTMLResponse:
-    """The most recent audit events, newest first."""
-    actor = authenticate(request).actor
-    require(actor, Perm.AUDIT_VIEW)
-    with ctx(request).read() as session:
-        q = select(audit.AuditEvent).order_by(audit.AuditEvent.seq.desc()).limit(100)
-        if before:
-            q = q.where(audit.AuditEvent.seq < before)
-        events = session.execute(q).scalars().all()
-    return render(request, "audit.html", {"events": events})
 
 
 @api.get("/audit/verify")

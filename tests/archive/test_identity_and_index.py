@@ -93,7 +93,7 @@ def _item_id(sessions: sessionmaker[Session], platform_id: str) -> int:
 
 
 def test_an_intact_archive_verifies_deep(archive: Path, db_url: str) -> None:
-    code, out = cli(db_url, archive, "archive", "verify", "--deep")
+    code, out = cli(db_url, archive, "--operator", "archive", "verify", "--deep")
     assert code == 0, out
     assert "4 versions" in out and "search index matches 4 versions" in out
 
@@ -106,7 +106,7 @@ def test_a_comment_moved_to_another_page_is_named(
             text("UPDATE archive_items SET page_id = :p WHERE platform_id = 'c2'"),
             {"p": two_pages[1]},
         )
-    code, out = cli(db_url, archive, "archive", "verify")
+    code, out = cli(db_url, archive, "--operator", "archive", "verify")
     assert code == 1, out
     assert "facebook comment c2" in out and "page, parent, author or dates" in out
 
@@ -122,7 +122,7 @@ def test_a_comment_given_another_author_is_named(
         conn.execute(
             text(f"UPDATE archive_items SET {column} = :v WHERE platform_id = 'c3'"), {"v": value}
         )
-    code, out = cli(db_url, archive, "archive", "verify")
+    code, out = cli(db_url, archive, "--operator", "archive", "verify")
     assert code == 1, out
     assert "comment c3" in out
     assert f"{column} is '{value}' but its first version (chained) says" in out
@@ -174,7 +174,7 @@ def test_versions_hashed_before_format_2_still_verify(
     # ... and its authors are still checked, re-derived from each record's first version.
     with engine.begin() as conn:
         conn.execute(text("UPDATE archive_items SET author_name = 'X' WHERE platform_id = 'c1'"))
-    code, out = cli(db_url, archive, "archive", "verify")
+    code, out = cli(db_url, archive, "--operator", "archive", "verify")
     assert code == 1 and "author_name is 'X'" in out, out
 
 
@@ -218,9 +218,9 @@ def test_a_comment_deleted_from_the_index_is_named_and_reindex_restores_it(
         ).scalar_one()
     with _hidden_from_search(engine, seq, BIKE, "Jo Resident u42"):
         assert _search(sessions, "bicycle") == []  # a records request would miss it
-        code, out = cli(db_url, archive, "archive", "verify")
+        code, out = cli(db_url, archive, "--operator", "archive", "verify")
         assert code == 0, out  # every hash still verifies: that is the hole
-        code, out = cli(db_url, archive, "archive", "verify", "--deep")
+        code, out = cli(db_url, archive, "--operator", "archive", "verify", "--deep")
         assert code == 1, out
         assert f"version {seq} (facebook comment c2)" in out
         records = staff[Role.RECORDS].username
@@ -229,7 +229,7 @@ def test_a_comment_deleted_from_the_index_is_named_and_reindex_restores_it(
         )
         assert code == 0 and "rebuilt from 4 versions" in out, out
     assert _search(sessions, "bicycle") == ["c2"]
-    code, out = cli(db_url, archive, "archive", "verify", "--deep")
+    code, out = cli(db_url, archive, "--operator", "archive", "verify", "--deep")
     assert code == 0, out
     with sessions() as s:
         event = s.execute(

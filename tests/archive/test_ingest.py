@@ -17,28 +17,14 @@ from piodesk.connectors.sandbox.connector import SandboxConnector
 from piodesk.core import audit
 from piodesk.core.db import transaction
 from piodesk.core.errors import Conflict
-from piodesk.core.permissions import Role
-from piodesk.demo import open_sandbox_page
-from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
 from piodesk.pages.tables import Page
+from tests.conftest import registered_sandbox_page
 
 
 @pytest.fixture
 def community(sessions: sessionmaker[Session], staff, agency: Agency) -> int:
-    with transaction(sessions) as s:
-        page = pages.register_page(
-            s,
-            actor=staff[Role.PIO],
-            agency=agency,
-            platform="sandbox",
-            handle="community",
-            name="Community",
-            administering_unit="Public Affairs",
-        )
-        open_sandbox_page(s, page)
-        pages.approve_page(s, page.id, actor=staff[Role.CHIEF])
-        return page.id
+    return registered_sandbox_page(sessions, staff, agency, "community")
 
 
 def _comment(sessions: sessionmaker[Session], post_id: str, who: str, body: str) -> str:
@@ -121,20 +107,12 @@ def test_poll_sees_new_edited_hidden_and_deleted(
 def test_unapproved_page_is_not_polled(
     sessions: sessionmaker[Session], staff, agency: Agency, tmp_path: Path
 ) -> None:
-    with transaction(sessions) as s:
-        page = pages.register_page(
-            s,
-            actor=staff[Role.PIO],
-            agency=agency,
-            platform="sandbox",
-            handle="waiting",
-            name="Waiting",
-            administering_unit="Patrol",
-        )
-        open_sandbox_page(s, page)
+    page_id = registered_sandbox_page(
+        sessions, staff, agency, "waiting", unit="Patrol", approve=False
+    )
     with pytest.raises(Conflict, match="nothing is pulled from it"):
         ingest_page(
-            sessions, page.id, SandboxConnector(sessions, "waiting"), media=MediaStore(tmp_path)
+            sessions, page_id, SandboxConnector(sessions, "waiting"), media=MediaStore(tmp_path)
         )
 
 

@@ -39,6 +39,7 @@ from piodesk.core.permissions import Role
 from piodesk.demo import open_sandbox_page
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
+from tests.conftest import JUSTIFICATION
 from tests.connectors.conftest import shared
 
 FB_PAGE = "19292868552"
@@ -60,7 +61,7 @@ def _page(sessions: sessionmaker[Session], staff: Any, agency: Agency, platform:
         )
         if platform == "sandbox":
             open_sandbox_page(s, page)
-        pages.approve_page(s, page.id, actor=staff[Role.CHIEF])
+        pages.approve_page(s, page.id, actor=staff[Role.CHIEF], reason=JUSTIFICATION)
         return page.id
 
 

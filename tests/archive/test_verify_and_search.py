@@ -60,7 +60,7 @@ def archive(sessions: sessionmaker[Session], tmp_path: Path) -> MediaStore:
 def verify_cli(db_url: str, data_dir: Path) -> tuple[int, str]:
     result = runner.invoke(
         app,
-        ["archive", "verify"],
+        ["--operator", "archive", "verify"],
         env={
             "PIODESK_DATABASE_URL": db_url,
             "PIODESK_SECRET_KEY": "k" * 32,

@@ -14,6 +14,7 @@ from piodesk.core.db import transaction
 from piodesk.core.permissions import Role
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
+from tests.conftest import JUSTIFICATION
 
 runner = CliRunner()
 
@@ -32,7 +33,7 @@ def events(sessions: sessionmaker[Session], staff, agency: Agency) -> int:
                 name=f"Page {i}",
                 administering_unit="Public Affairs",
             )
-            pages.approve_page(session, page.id, actor=staff[Role.CHIEF], reason="ok")
+            pages.approve_page(session, page.id, actor=staff[Role.CHIEF], reason=JUSTIFICATION)
     with sessions() as session:
         result = audit.verify(session)
     assert result.ok, result.problem
@@ -42,7 +43,7 @@ def events(sessions: sessionmaker[Session], staff, agency: Agency) -> int:
 def _verify_cli(db_url: str) -> tuple[int, str]:
     result = runner.invoke(
         app,
-        ["audit", "verify"],
+        ["--operator", "audit", "verify"],
         env={"PIODESK_DATABASE_URL": db_url, "PIODESK_SECRET_KEY": "x" * 32},
     )
     return result.exit_code, result.output
@@ -131,7 +132,9 @@ def test_event_records_actor_roles_reason_and_section(
     assert len(approvals) == 3
     e = approvals[0]
     assert e.actor_name == "chief" and e.actor_roles == "chief"
-    assert e.section == "§.04" and e.reason == "ok"
+    assert e.section == "§.04" and e.reason == JUSTIFICATION
     sealed = e.data.pop(evidence.KEY)  # the approved page's row, sealed (core/evidence.py)
     assert [row[:2] for row in sealed] == [["pages", int(e.target_id)]]
+    missing = e.data.pop("missing")  # an empty profile: every §.10 element, by name
+    assert "disclaimer" in missing and "audience" in missing
     assert e.data == {"from": "pending", "to": "approved", "compliant": False}

@@ -151,6 +151,7 @@ def cli(settings: Settings, *args: str) -> tuple[int, str]:
         "PIODESK_SECRET_KEY": "k" * 32,
         "PIODESK_DATA_DIR": str(settings.data_dir),
         "COLUMNS": "400",
+        "PIODESK_OPERATOR": "1",  # the commands that read or sign the chains need a credential
     }
     result = runner.invoke(app, list(args), env=env)
     # Rich wraps long lines at the terminal width it detects; compare the words.

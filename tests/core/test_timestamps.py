@@ -8,26 +8,11 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy.orm import Session, sessionmaker
-from typer.testing import CliRunner
 
-from piodesk.cli import app
 from piodesk.core import checkpoints, signing
 from piodesk.core.config import Settings
+from tests.core.test_checkpoints import cli
 from tests.core.tsa import LoopbackTSA
-
-runner = CliRunner()
-
-
-def cli(settings: Settings, *args: str) -> tuple[int, str]:
-    env = {
-        "PIODESK_DATABASE_URL": settings.database_url,
-        "PIODESK_SECRET_KEY": "k" * 32,
-        "PIODESK_DATA_DIR": str(settings.data_dir),
-        "COLUMNS": "400",
-    }
-    result = runner.invoke(app, list(args), env=env)
-    # Rich wraps long lines at the terminal width it detects; compare the words.
-    return result.exit_code, " ".join(result.output.split())
 
 
 @pytest.fixture

@@ -17,14 +17,12 @@ from piodesk.connectors.base import Connector
 from piodesk.connectors.sandbox import platform
 from piodesk.connectors.sandbox.connector import SandboxConnector
 from piodesk.core.db import transaction
-from piodesk.core.permissions import Role
-from piodesk.demo import open_sandbox_page
 from piodesk.moderation.intake import IntakeReport, intake_all
 from piodesk.moderation.tables import Case
-from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
 from piodesk.pages.tables import Page
 from piodesk.screening.engine import default_screener
+from tests.conftest import registered_sandbox_page
 from tests.web.conftest import client, tokens
 
 __all__ = ["Site", "client", "make_site", "tokens"]  # the web fixtures serve these tests too
@@ -97,19 +95,9 @@ class Site:
 def make_site(
     sessions: sessionmaker[Session], staff, agency: Agency, tmp_path: Path, handle: str
 ) -> Site:
-    with transaction(sessions) as s:
-        page = pages.register_page(
-            s,
-            actor=staff[Role.PIO],
-            agency=agency,
-            platform="sandbox",
-            handle=handle,
-            name=f"CSPD {handle.title()}",
-            administering_unit="Public Affairs",
-        )
-        open_sandbox_page(s, page)
-        pages.approve_page(s, page.id, actor=staff[Role.CHIEF])
-        page_id = page.id
+    page_id = registered_sandbox_page(
+        sessions, staff, agency, handle, name=f"CSPD {handle.title()}"
+    )
     site = Site(sessions, page_id, handle, MediaStore(tmp_path / "media"))
     site.post_id = site.connector.publish("Road closure: Academy Blvd northbound until 3 pm.")
     return site

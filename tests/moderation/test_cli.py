@@ -25,7 +25,7 @@ def run(db_url: str, *args: str) -> tuple[int, str]:
 def test_queue_and_decide(db_url: str, site: Site, staff) -> None:
     cid = site.comment("Vendor", "Cheap tickets, call 719-555-0134 now")
     ingest_page(site.sessions, site.page_id, site.connector, media=site.media)
-    code, out = run(db_url, "moderation", "intake")
+    code, out = run(db_url, "--operator", "moderation", "intake")
     assert code == 0 and "1 cases opened" in out, out
     case = site.case_of(cid)
     pio, cadre = staff[Role.PIO].username, staff[Role.CADRE].username
@@ -64,5 +64,5 @@ def test_queue_and_decide(db_url: str, site: Site, staff) -> None:
     )
     assert code == 0 and "deleted" in out, out
     assert site.public_comment(cid) is None
-    code, out = run(db_url, "audit", "verify")
+    code, out = run(db_url, "--operator", "audit", "verify")
     assert code == 0, out

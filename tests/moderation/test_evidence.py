@@ -80,7 +80,7 @@ def worked(site: Site, staff) -> Worked:
 def audit_verify(db_url: str) -> tuple[int, str]:
     result = CliRunner().invoke(
         cli_app,
-        ["audit", "verify"],
+        ["--operator", "audit", "verify"],
         env={"PIODESK_DATABASE_URL": db_url, "PIODESK_SECRET_KEY": "k" * 32, "COLUMNS": "300"},
     )
     if result.exception is not None and not isinstance(result.exception, SystemExit):

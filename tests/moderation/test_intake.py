@@ -16,7 +16,6 @@ from piodesk.core import audit, evidence, tags
 from piodesk.core.audit import AuditEvent
 from piodesk.core.db import reading, transaction
 from piodesk.core.permissions import SYSTEM, Role
-from piodesk.demo import open_sandbox_page
 from piodesk.moderation import actions
 from piodesk.moderation.intake import IntakeReport, intake, intake_all, prepare
 from piodesk.moderation.tables import (
@@ -26,10 +25,10 @@ from piodesk.moderation.tables import (
     ResponseRequest,
     Screening,
 )
-from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
 from piodesk.pages.tables import Page
 from piodesk.screening.engine import Screener, default_screener
+from tests.conftest import registered_sandbox_page
 
 SOURCE = "ingest:sandbox:community"
 CLEAN = "Thanks for the heads up"
@@ -40,19 +39,7 @@ QUESTION = "Is the bus detoured too? Can the department tell us when it reopens?
 
 @pytest.fixture
 def page_id(sessions: sessionmaker[Session], staff, agency: Agency) -> int:
-    with transaction(sessions) as s:
-        page = pages.register_page(
-            s,
-            actor=staff[Role.PIO],
-            agency=agency,
-            platform="sandbox",
-            handle="community",
-            name="Community",
-            administering_unit="Public Affairs",
-        )
-        open_sandbox_page(s, page)
-        pages.approve_page(s, page.id, actor=staff[Role.CHIEF])
-        return page.id
+    return registered_sandbox_page(sessions, staff, agency, "community")
 
 
 @pytest.fixture(scope="module")

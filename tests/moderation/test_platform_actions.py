@@ -553,10 +553,19 @@ def test_piodesk_reconcile_on_the_command_line(site: Site, staff, db_url: str) -
     with pytest.raises(Crash):
         _hide(site, case_id, staff[Role.PIO], crashing(site, "hide_comment"))
     env = {"PIODESK_DATABASE_URL": db_url, "PIODESK_SECRET_KEY": "k" * 32}
+    # Settling changes records: never anonymously (issue 9), and nothing is settled.
     result = CliRunner().invoke(cli_app, ["reconcile", "--grace", "0"], env=env)
+    assert result.exit_code == 1 and "say who you act as" in result.output, result.output
+    assert _decisions(site.sessions, case_id) == []
+    result = CliRunner().invoke(cli_app, ["--operator", "reconcile", "--grace", "0"], env=env)
     assert result.exit_code == 0, result.output
     assert "1 recorded" in result.output
     assert len(_decisions(site.sessions, case_id)) == 1
+    with site.sessions() as s:
+        settled = s.execute(
+            select(audit.AuditEvent).where(audit.AuditEvent.action == "platform_action:succeeded")
+        ).scalar_one()
+    assert (settled.actor_name, settled.via) == ("operator", "operator")
 
 
 def _decisions(sessions: sessionmaker[Session], case_id: int) -> list[Decision]:

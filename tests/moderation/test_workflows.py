@@ -28,6 +28,7 @@ from piodesk.moderation import actions, queries
 from piodesk.moderation.model import asks_for_response, check_decision
 from piodesk.moderation.queries import QueueFilter
 from piodesk.moderation.tables import Block, Case, Decision, ResponseRequest, Warning_
+from tests.conftest import JUSTIFICATION
 from tests.moderation.conftest import Site
 
 PHONE = "Call me at 719-555-0134 for cheap game tickets, best prices in town"
@@ -43,7 +44,7 @@ def _evidence_verifies(sessions: sessionmaker[Session], site: Site, db_url: str)
     # `piodesk audit verify`, as the records custodian runs it, after every path.
     result = CliRunner().invoke(
         cli_app,
-        ["audit", "verify"],
+        ["--operator", "audit", "verify"],
         env={"PIODESK_DATABASE_URL": db_url, "PIODESK_SECRET_KEY": "k" * 32},
     )
     assert result.exit_code == 0, result.output
@@ -841,7 +842,7 @@ def test_a_page_whose_credentials_no_longer_decrypt_is_refused_clearly(
             name="CSPD on Facebook",
             administering_unit="Public Affairs",
         )
-        pages.approve_page(s, page.id, actor=staff[Role.CHIEF])
+        pages.approve_page(s, page.id, actor=staff[Role.CHIEF], reason=JUSTIFICATION)
         pages.connect_page(
             s,
             page.id,

@@ -45,6 +45,7 @@ from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
 from piodesk.pages.tables import Page
 from piodesk.screening.engine import default_screener
+from tests.conftest import JUSTIFICATION
 from tests.web.conftest import bearer, client, tokens  # noqa: F401 (fixtures)
 
 PHONE = "Call me at 719-555-0134 for cheap tickets to the game tonight, best seats in town"
@@ -150,7 +151,7 @@ def site(
                 administering_unit="Public Affairs",
             )
             open_sandbox_page(s, page)
-            pages.approve_page(s, page.id, actor=staff[Role.CHIEF])
+            pages.approve_page(s, page.id, actor=staff[Role.CHIEF], reason=JUSTIFICATION)
             ids[handle] = page.id
     return Site(sessions, staff, MediaStore(tmp_path / "media"), ids)
 

@@ -23,16 +23,16 @@ def test_chief_approves_a_page_and_sees_its_report(demo: DemoSite, browser: Brow
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
 
     page.get_by_role("link", name="CSPD Sand Creek Division on Nextdoor").first.click()
-    expect(page.locator("#page-state")).to_have_text("pending")
+    expect(page.locator("#page-state")).to_have_text("Awaiting approval")
     page.get_by_role("button", name="Approve page").click()
-    expect(page.locator("#page-state")).to_have_text("approved")
+    expect(page.locator("#page-state")).to_have_text("Approved")
 
     report = page.locator("table.compliance")
     expect(report).to_be_visible()
     expect(report.locator("tbody tr")).to_have_count(9)
     expect(report.locator("tr[data-element=disclaimer] td").nth(1)).to_have_text("met")
     expect(page.locator("#compliance h2")).to_contain_text("complete")
-    expect(page.locator("ul.history")).to_contain_text("chief: page:approved")
+    expect(page.locator("ul.history")).to_contain_text("Chief Dana Vasquez: Page approved")
 
     # A page that fails the check shows what is missing and why.
     page.goto(demo.url + "/pages?state=approved")

@@ -75,11 +75,24 @@ def test_bootstrap_register_approve_and_check(db_url: str) -> None:
     assert code == 0 and "registered page 1 (pending)" in out, out
     code, out = run(db_url, "page", "approve", "1", "--as", "boss", **boss)
     assert code == 1 and "refused" in out and "may not page.approve" in out
+    # The empty profile fails §.10: approving it needs the chief's written justification.
     code, out = run(db_url, "page", "approve", "1", "--as", "dana", input=DANA_PW + "\n")
+    assert code == 1 and "needs a written justification" in out, out
+    code, out = run(
+        db_url,
+        "page",
+        "approve",
+        "1",
+        "--reason",
+        "needed for the flood warnings; profile fixed this week",
+        "--as",
+        "dana",
+        input=DANA_PW + "\n",
+    )
     assert code == 0 and "approved" in out, out
     code, out = run(db_url, "page", "check", "1", "--as", "boss", **boss)
     assert code == 3 and "missing" in out  # an empty profile meets no §.10 element
-    code, out = run(db_url, "audit", "verify")
+    code, out = run(db_url, "--operator", "audit", "verify")
     assert code == 0 and "audit chain intact" in out
 
 

@@ -37,6 +37,7 @@ from piodesk.pages.model import Agency
 from piodesk.pages.tables import Page
 from piodesk.people import actions as people
 from piodesk.screening.engine import default_screener
+from tests.conftest import JUSTIFICATION
 from tests.web.conftest import bearer
 
 C, P, CA, S, IA, E, R, L, AU, AD = (
@@ -106,7 +107,7 @@ class Setup:
             if platform == "sandbox":
                 open_sandbox_page(session, page)
             if approved:
-                pages.approve_page(session, page.id, actor=self.chief)
+                pages.approve_page(session, page.id, actor=self.chief, reason=JUSTIFICATION)
             return page.id
 
     def case(self, text: str = "Call me at 719-555-0134 for cheap tickets") -> int:
@@ -184,7 +185,9 @@ def service_calls(setup: Setup) -> dict[str, Callable[[Session, Actor], Any]]:
         "edit_profile": lambda s, a: pages.update_profile(
             s, setup.page(), actor=a, agency=agency, profile=pages.clean_profile(about="Hello")
         ),
-        "approve_page": lambda s, a: pages.approve_page(s, setup.page(), actor=a),
+        "approve_page": lambda s, a: pages.approve_page(
+            s, setup.page(), actor=a, reason=JUSTIFICATION
+        ),
         "reject_page": lambda s, a: pages.reject_page(s, setup.page(), actor=a, reason="no"),
         "retire_page": lambda s, a: pages.retire_page(
             s, setup.page(approved=True), actor=a, reason="closed"
@@ -275,7 +278,7 @@ def http_calls(setup: Setup) -> dict[str, Callable[[TestClient, dict[str, str]],
             f"/api/v1/pages/{setup.page()}/profile", headers=h, json={"about": "Hello"}
         ),
         "approve_page": lambda c, h: c.post(
-            f"/api/v1/pages/{setup.page()}/approve", headers=h, json={}
+            f"/api/v1/pages/{setup.page()}/approve", headers=h, json={"reason": JUSTIFICATION}
         ),
         "reject_page": lambda c, h: c.post(
             f"/api/v1/pages/{setup.page()}/reject", headers=h, json={"reason": "no"}

@@ -32,9 +32,11 @@
       if (link) window.location.href = link.href;
       return true;
     } else return false;
-    if (current >= 0) rows[current].classList.remove("selected");
-    rows[next].classList.add("selected");
-    rows[next].setAttribute("aria-selected", "true");
+    // Only the selected row says so: the one the selection left stops claiming it.
+    rows.forEach(function (r, i) {
+      r.classList.toggle("selected", i === next);
+      r.setAttribute("aria-selected", i === next ? "true" : "false");
+    });
     var open = rows[next].querySelector("a[data-open]");
     if (open) open.focus();
     return true;

@@ -10,12 +10,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from piodesk.connectors.sandbox.connector import SandboxConnector
 from piodesk.core.config import Settings
 from piodesk.core.db import transaction
-from piodesk.core.permissions import Role
-from piodesk.demo import compliant_about, open_sandbox_page
-from piodesk.pages import actions as pages
+from piodesk.demo import compliant_about
 from piodesk.pages.model import Agency, Profile
 from piodesk.web.app import create_app
-from tests.conftest import People
+from tests.conftest import People, registered_sandbox_page
 
 HANDLE = "cspd-test"
 
@@ -29,27 +27,22 @@ def register_sandbox_page(
     approve: bool = True,
 ) -> int:
     """Register a sandbox page through the registry (and approve it, unless told not to)."""
-    with transaction(sessions) as session:
-        page = pages.register_page(
-            session,
-            actor=staff[Role.PIO],
-            agency=agency,
-            platform="sandbox",
-            handle=handle,
-            name="CSPD Test Page",
-            administering_unit="Public Affairs Section",
-            profile=Profile(
-                about=compliant_about(agency, "This page shares news with residents."),
-                links=(agency.website,),
-                contact_phone="(719) 444-7000",
-                contact_email="pio@example.gov",
-                target_audience="Residents",
-            ),
-        )
-        open_sandbox_page(session, page)
-        if approve:
-            pages.approve_page(session, page.id, actor=staff[Role.CHIEF])
-        return page.id
+    return registered_sandbox_page(
+        sessions,
+        staff,
+        agency,
+        handle,
+        name="CSPD Test Page",
+        unit="Public Affairs Section",
+        profile=Profile(
+            about=compliant_about(agency, "This page shares news with residents."),
+            links=(agency.website,),
+            contact_phone="(719) 444-7000",
+            contact_email="pio@example.gov",
+            target_audience="Residents",
+        ),
+        approve=approve,
+    )
 
 
 @pytest.fixture

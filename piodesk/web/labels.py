@@ -1,0 +1,156 @@
+"""What the audit log's codes are called by people: action tags, roles and targets in words.
+
+Pages show these and never the stored codes ("page:approved", "records_custodian"); the CSV
+export carries both, so a reader can still match an event to what the chain hashed.
+"""
+
+from __future__ import annotations
+
+from piodesk.core import tags
+from piodesk.core.permissions import ROLE_LABELS, Role
+
+#: Every action the log can record, as a person would say it. An action written by a newer
+#: piodesk than this table (another area's new tag) falls back to its words, see action_label.
+ACTION_LABELS: dict[str, str] = {
+    tags.Account.BOOTSTRAP: "First administrator created",
+    tags.Account.BOOTSTRAP_APPROVER: "First approver created",
+    tags.Account.SEED: "Demo account seeded",
+    tags.Account.CREATE: "Account created",
+    tags.Account.SET_ROLES: "Roles changed",
+    tags.Account.GRANT_PROPOSE: "Role grant proposed",
+    tags.Account.GRANT_APPROVE: "Role grant approved",
+    tags.Account.GRANT_DECLINE: "Role grant declined",
+    tags.Account.ACTIVATE: "Account activated",
+    tags.Account.DEACTIVATE: "Account deactivated",
+    tags.Account.THROTTLE: "Sign-ins slowed after failures",
+    tags.Account.UNLOCK: "Sign-in waits cleared",
+    tags.Account.SIGN_IN: "Signed in",
+    tags.Account.SIGN_OUT: "Signed out",
+    tags.Account.CREDENTIALS_VOID: "Password, sessions and tokens voided",
+    tags.Account.PASSWORD_CHANGE: "Password changed",
+    tags.Account.PASSWORD_LINK: "Password link issued",
+    tags.Account.PASSWORD_RESET: "Password reset",
+    tags.Account.PASSWORD_SET: "Password set",
+    tags.Account.TOKEN_ISSUE: "API token issued",
+    tags.Account.TOKEN_REVOKE: "API token revoked",
+    tags.Page.REGISTER: "Page registered",
+    tags.Page.UPDATE_PROFILE: "Page profile changed",
+    tags.Page.RECHECK: "§.10 check run again",
+    tags.Page.CONNECT: "Page connected to its platform",
+    tags.Page.APPROVED: "Page approved",
+    tags.Page.REJECTED: "Page declined",
+    tags.Page.RETIRED: "Page retired",
+    tags.Page.RESUBMIT: "Page resubmitted for approval",
+    tags.PageReview.SENT_BACK: "Page sent back for fixes",
+    tags.Archive.INGEST: "Page polled into the archive",
+    tags.Archive.IMPORT_START: "Import started",
+    tags.Archive.IMPORT_FINISH: "Import finished",
+    tags.Archive.REINDEX: "Search index rebuilt",
+    tags.Moderation.SCREENED: "Comments screened",
+    tags.Moderation.CASE_OPENED: "Case opened",
+    tags.Moderation.CASE_UPDATED: "Case updated",
+    tags.Moderation.RESPONSE_NEEDED: "Comment needs a response",
+    tags.Moderation.ANSWER: "Comment answered",
+    tags.Moderation.KEEP: "Comment kept",
+    tags.Moderation.HIDE: "Comment hidden",
+    tags.Moderation.REMOVE: "Comment removed",
+    tags.Moderation.RESTORE: "Comment restored",
+    tags.Moderation.WARN: "Person warned",
+    tags.Moderation.BLOCK: "Person blocked",
+    tags.Moderation.LIFT_BLOCK: "Block lifted",
+    tags.Moderation.REVIEW_BLOCK: "Block reviewed",
+    tags.Moderation.REPORT: "Comment reported",
+    tags.Moderation.CONSULT: "Legal counsel consulted",
+    tags.Moderation.ADVISE: "Legal counsel advised",
+    tags.PlatformAction.INTENT: "Platform action asked",
+    tags.PlatformAction.NO_ANSWER: "Platform did not answer",
+    tags.PlatformAction.SUCCEEDED: "Platform action done",
+    tags.PlatformAction.FAILED: "Platform action failed",
+    tags.PlatformAction.UNCONFIRMED: "Platform action not confirmed",
+    tags.PlatformAction.SUPERSEDED: "Platform action already recorded",
+    tags.Evidence.BASELINE: "Evidence rows sealed (baseline)",
+}
+
+_SOURCE_LABELS = {
+    "account": "Account",
+    "page": "Page",
+    "archive": "Archive",
+    "moderation": "Moderation",
+    "platform_action": "Platform",
+    "evidence": "Evidence",
+}
+
+#: What an event is about, as people name it.
+TARGET_LABELS: dict[str, str] = {
+    "account": "Account",
+    "page": "Page",
+    "case": "Case",
+    "archive_item": "Archive record",
+    "import_run": "Import",
+    "platform_action": "Platform action",
+    "consultation": "Consultation",
+    "warning": "Warning",
+    "block": "Block",
+    "report": "Report",
+    "response_request": "Response request",
+    "role_grant": "Role grant",
+    "token": "API token",
+    "api_token": "API token",
+    "person": "Person",
+    "archive": "Archive",
+    "search_index": "Search index",
+    "checkpoint": "Checkpoint",
+}
+
+#: How an event came in.
+VIA_LABELS: dict[str, str] = {
+    "web": "web",
+    "api": "API",
+    "cli": "command line",
+    "operator": "local operator",
+    "job": "scheduled job",
+}
+
+
+def action_label(action: str) -> str:
+    """``page:approved`` → "Page approved"; an unknown action in words from its code."""
+    known = ACTION_LABELS.get(action)
+    if known:
+        return known
+    source, _, verb = action.partition(":")
+    words = verb.replace("_", " ").strip() or source
+    return f"{_SOURCE_LABELS.get(source, source.replace('_', ' ').title())}: {words}"
+
+
+def role_labels(roles: str) -> str:
+    """A stored role list ("chief,pio") as role names; unknown codes stay as they are."""
+    names = []
+    for code in (r.strip() for r in roles.replace(" ", ",").split(",")):
+        if not code:
+            continue
+        try:
+            names.append(ROLE_LABELS[Role(code)])
+        except ValueError:
+            names.append(code)
+    return ", ".join(names)
+
+
+def target_label(target_type: str) -> str:
+    """A target type in words ("archive_item" → "Archive record")."""
+    return TARGET_LABELS.get(target_type, target_type.replace("_", " ").capitalize())
+
+
+_GROUPS = {
+    "Account": "Accounts and sign-in",
+    "Page": "Pages",
+    "PageReview": "Page review",
+    "Archive": "Archive",
+    "Moderation": "Moderation",
+    "PlatformAction": "Platform actions",
+    "Evidence": "Evidence",
+}
+
+
+def source_label(source: type[tags.Tag]) -> str:
+    """A source of actions (a Tag subclass) as a heading in words."""
+    return _GROUPS.get(source.__name__, source.__name__)
