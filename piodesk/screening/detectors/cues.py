@@ -260,72 +260,19 @@ def _first_in(spans: list[tuple[int, int]], lo: int, hi: int) -> tuple[int, int]
 
 
 # Words of four letters or more that are in most comments all the same.
-_COMMON = frozenset(
-    [
-        "that",
-        "with",
-        "just",
-        "what",
-        "will",
-        "have",
-        "they",
-        "them",
-        "your",
-        "like",
-        "there",
-        "about",
-        "from",
-        "here",
-        "this",
-        "when",
-        "would",
-        "been",
-        "know",
-        "make",
-        "only",
-        "some",
-        "then",
-        "than",
-        "were",
-        "also",
-        "into",
-        "more",
-        "come",
-        "over",
-        "every",
-        "still",
-        "real",
-        "look",
-        "need",
-        "want",
-        "going",
-        "gonna",
-        "think",
-        "said",
-        "should",
-        "could",
-        "call",
-        "back",
-        "good",
-        "time",
-        "people",
-        "really",
-        "right",
-        "their",
-        "thing",
-        "things",
-        "even",
-        "well",
-        "much",
-        "very",
-        "because",
-        "after",
-        "before",
-        "where",
-        "which",
-        "while",
-        "other",
-    ]
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_COMMON = _word_set(
+    "that with just what will have they them your like there about from here this when would "
+    "been know make only some then than were also into more come over every still real look "
+    "need want going gonna think said should could call back good time people really right "
+    "their thing things even well much very because after before where which while other "
+    # and the shorter words of every sentence
+    "you for get end the and one all out can has was are but not our how who now day see way "
+    "man any new got his her him its say she too use did let put off why yes ask own try big "
+    "old lol ing ll it in on at to be is me my we so up if or do no go of an am us"
 )
 
 

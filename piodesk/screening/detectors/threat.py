@@ -465,7 +465,7 @@ _WEAK_WORDS = _w(
 )
 _RULE_WORDS: tuple[tuple[str, ...], ...] = (
     _STRONG_WORDS,  # direct, strong act
-    (*_WEAK_WORDS, "suffer", "bleed", "over"),  # direct, act with a person
+    (*_WEAK_WORDS, "suffer", "bleed"),  # direct, act with a person
     (*_STRONG_WORDS, "hang", "gas", "nuke"),  # should/must + act
     _w("hope|wish|pray|want|someone|somebody|should|need|deserve|ought|must|gotta|may|let|wait"),
     _w("kys|kill|die|dead|hang"),
@@ -473,13 +473,13 @@ _RULE_WORDS: tuple[tuple[str, ...], ...] = (
         *_STRONG_WORDS,
         *_w("kil|shoot|hang|burn|beat|attack|nuke|gas|wipe|smack|slap|punch|whip|chok"),
     ),
-    _w("death|bullet|noose|dead"),
+    _w("death|bullet|noose|only good"),
     _w("ki|k!|k*|shoot|hang|gas|genocide|massacre|extermination|slaughter"),
     _w("beat|knock|smack|slap|kick|death"),
     _w("whoop|beat|ass|bullet|slap"),
     _w(
         "know where|watch|numbered|eye|gonna|going|dead|next|done|won't|waiting|outside|coming|"
-        "will|'ll|shall"
+        "die|bleed"
     ),
     _w("bomb|shoot|blow|burn|torch|storm|attack|molotov|raze|level"),
     _w(
