@@ -235,7 +235,13 @@ CUES: dict[str, str] = {
     ),
     "quote": r"[\"“”]",
     # the law doing its work: "I'd prepare for a long prison sentence if I were you"
+    "jail": words(
+        r"(?:you'?re|your|you\s+are|he'?s|she'?s|they'?re|ur)\s+(?:going|gonna|headed)\s+(?:to\s+)?"
+        r"(?:jail|prison)", r"behind\s+bars", r"locked\s+up", r"in\s+handcuffs",
+    ),
     "legal": words(
+        r"(?:you'?re|your|you\s+are|he'?s|she'?s|they'?re|ur)\s+(?:going|gonna|headed)\s+(?:to\s+)?"
+        r"(?:jail|prison)", r"behind\s+bars", r"locked\s+up", r"in\s+handcuffs",
         r"prison\s+sentence", r"(?:prepare|ready)\s+for\s+(?:a\s+)?(?:long\s+)?(?:prison|jail)",
         r"lawyer", r"attorney", r"court", r"lawsuit", r"sue",
         r"suing", r"indicted", r"impeach\w*", r"vote\s+(?:you|him|her|them)\s+out", r"election",
@@ -244,7 +250,7 @@ CUES: dict[str, str] = {
 }
 # fmt: on
 
-_UNLESS = ("negation", "report", "quote")
+_UNLESS = ("negation", "report", "quote", "jail")
 RULES: tuple[CueRule, ...] = (
     CueRule(
         "threat.family_home",
