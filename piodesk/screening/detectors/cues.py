@@ -80,45 +80,66 @@ class CueDetector(Detector):
             missing = [n for n in (*r.needs, *r.unless) if n not in self._cues]
             if missing:
                 raise ValueError(f"{r.rule}: unknown cue classes {missing}")
-        # Gate: each rule needs one of the literal words its most selective class starts with
-        # (read off the regex), so one Aho-Corasick pass tells which rules can match at all.
-        keys = {n: literal_keys(rx) for n, rx in cues.items() if isinstance(rx, str)}
-        # A class with literal keys can match only where one of them is in the text, so the
-        # same pass also tells which classes are worth searching (the rest find nothing).
+        # Gate, from two kinds of literal words read off each class's regex (one
+        # Aho-Corasick pass over the text finds both):
+        # - "required" words: every match of the class contains one of them (its longest
+        #   literal run, "careful" in "be\s+careful"), so a class none of whose required words
+        #   is in the text finds nothing and is not searched, and a rule runs only when each
+        #   class it needs with such words has one (the short words "a", "u", "be" a class
+        #   starts with no longer wake it);
+        # - "start" words: every match begins with one of them, so the class's regex is tried
+        #   only at the offsets where one starts (`_anchored`), not at every character.
         # A class that ignores case could match a letter whose lower case is another ("ſ"
         # for "s"), so those are always searched in full.
-        self._keyed: frozenset[str] = frozenset(
-            n for n, ks in keys.items() if ks and not self._cues[n].flags & re.IGNORECASE
+        starts = {n: literal_keys(rx) for n, rx in cues.items() if isinstance(rx, str)}
+        required = {n: required_keys(rx) for n, rx in cues.items() if isinstance(rx, str)}
+        plain = {n for n in starts if not self._cues[n].flags & re.IGNORECASE}
+        # start words are used for anchoring only when none is shorter than three letters
+        # (a one- or two-letter word, "a", "u", "in", is everywhere and costs more hits to
+        # walk than the regex saves)
+        self._starts: frozenset[str] = frozenset(
+            n for n in plain if starts[n] and min(map(len, starts[n] or ())) >= 3
         )
+        self._keyed: frozenset[str] = frozenset(n for n in plain if required[n] or starts[n])
+        presence = {n: (required[n] or starts[n] or frozenset()) for n in self._keyed}
         wakes: dict[str, set[int]] = {}
-        class_wakes: dict[str, set[str]] = {}
-        for n in self._keyed:
-            for k in keys[n] or ():
-                class_wakes.setdefault(k, set()).add(n)
-        self._always: frozenset[int] = frozenset()
+        present_of: dict[str, set[str]] = {}
+        start_of: dict[str, set[str]] = {}
+        for n, ks in presence.items():
+            for k in ks:
+                present_of.setdefault(k, set()).add(n)
+        for n in self._starts:
+            for k in starts[n] or ():
+                start_of.setdefault(k, set()).add(n)
         always = set()
         for i, r in enumerate(self._rules):
-            options: list[frozenset[str]] = [ks for n in r.needs if (ks := keys.get(n))]
+            options = [presence[n] for n in r.needs if n in presence]
             if not options or not gate:  # gate=False runs every rule (the tests compare)
                 always.add(i)
                 continue
             for k in min(options, key=_breadth):
                 wakes.setdefault(k, set()).add(i)
-        self._always = frozenset(always)
+        self._always: frozenset[int] = frozenset(always)
         # Try the rarest class first (fewest literal words; a class without them last): most
         # texts fail there and the common classes ("you", "they") are never searched.
         self._order = [
-            sorted(r.needs, key=lambda n: (keys.get(n) is None, _breadth(keys.get(n) or ())))
+            sorted(r.needs, key=lambda n: (n not in presence, _breadth(presence.get(n, ()))))
             for r in self._rules
         ]
         # A rule can fire only when every keyed class it needs has one of its words present.
         self._needs_keyed = [frozenset(n for n in r.needs if n in self._keyed) for r in self._rules]
         self._auto: Any = None
-        if wakes or class_wakes:
-            # each key carries (rules it wakes, classes it wakes)
+        keys = wakes.keys() | present_of.keys() | start_of.keys()
+        if keys:
+            # each key carries (rules it wakes, classes it shows present, classes it starts, len)
             self._auto = ahocorasick.Automaton()
-            for k in wakes.keys() | class_wakes.keys():
-                value = (frozenset(wakes.get(k, ())), frozenset(class_wakes.get(k, ())), len(k))
+            for k in keys:
+                value = (
+                    frozenset(wakes.get(k, ())),
+                    frozenset(present_of.get(k, ())),
+                    frozenset(start_of.get(k, ())),
+                    len(k),
+                )
                 self._auto.add_word(k, value)
             self._auto.make_automaton()
         #: lower-case words one of which is in every text this detector can find anything in
@@ -145,10 +166,10 @@ class CueDetector(Detector):
                 if name in keyed:
                     if name not in present:
                         got = []  # none of the words every match begins with
-                    elif anchored:
+                    elif anchored and name in self._starts:
                         # a match can begin only where one of the class's words starts, so
                         # the regex is tried at those offsets, not at every character
-                        where = [e - v[2] + 1 for e, v in found if name in v[1]]
+                        where = [e - v[3] + 1 for e, v in found if name in v[2]]
                         got = _anchored(cue, original if name in self._original else text, where)
                     else:
                         source = original if name in self._original else text
@@ -238,9 +259,29 @@ def _first_in(spans: list[tuple[int, int]], lo: int, hi: int) -> tuple[int, int]
     return None
 
 
-def _breadth(keys: Iterable[str]) -> int:
-    """How often some key is likely in a text: short keys ("u", "rn", "$") are everywhere."""
-    return sum(1 if len(k) >= 4 else 5 if len(k) == 3 else 25 for k in keys)
+# Words of four letters or more that are in most comments all the same.
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_COMMON = _word_set(
+    "that with just what will have they them your like there about from here this when would "
+    "been know make only some then than were also into more come over every still real look "
+    "need want going gonna think said should could call back good time people really right "
+    "their thing things even well much very because after before where which while other "
+    # and the shorter words of every sentence
+    "you for get end the and one all out can has was are but not our how who now day see way "
+    "man any new got his her him its say she too use did let put off why yes ask own try big "
+    "old lol ing ll it in on at to be is me my we so up if or do no go of an am us"
+)
+
+
+def _breadth(keys: Iterable[str]) -> float:
+    """How often some key is likely in a text: short keys ("u", "rn", "$") and common words
+    ("that", "with") are everywhere; the longer a word, the rarer."""
+    return sum(
+        30 if k in _COMMON else {1: 200, 2: 30, 3: 5, 4: 2, 5: 1}.get(len(k), 0.5) for k in keys
+    )
 
 
 def literal_keys(regex: str) -> frozenset[str] | None:
@@ -285,3 +326,52 @@ def _seq_keys(items: list[Any]) -> set[str] | None:
     if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
         return _seq_keys(list(av[2]))
     return None
+
+
+def required_keys(regex: str) -> frozenset[str] | None:
+    """Lower-case literals one of which is inside every match of `regex`, or None if unknown.
+
+    Read off the parsed pattern: in a sequence, each run of literal characters is required, and
+    so is what a required group or a repeat of at least once requires; of those the rarest
+    is kept (`_breadth`). A branch requires the union of what its alternatives require, and
+    is unknown when one of them requires nothing. Look-arounds are not counted.
+    """
+    try:
+        parsed = _sre_parser.parse(regex, re.IGNORECASE)
+    except re.error:
+        return None
+    got = _seq_required(list(parsed))
+    return frozenset(k.lower() for k in got) if got else None
+
+
+def _seq_required(items: list[Any]) -> set[str] | None:
+    c = _sre_constants
+    options: list[set[str]] = []
+    run: list[str] = []
+    for op, av in items:
+        if op is c.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            options.append({"".join(run)})
+            run = []
+        got: set[str] | None = None
+        if op is c.SUBPATTERN:
+            got = _seq_required(list(av[-1]))
+        elif op is c.BRANCH:
+            union: set[str] = set()
+            for branch in av[1]:
+                one = _seq_required(list(branch))
+                if not one:
+                    union = set()
+                    break
+                union |= one
+            got = union or None
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+            got = _seq_required(list(av[2]))
+        if got:
+            options.append(got)
+    if run:
+        options.append({"".join(run)})
+    options = [o for o in options if all(k.strip() for k in o)]
+    return min(options, key=_breadth) if options else None

@@ -16,6 +16,7 @@ import ahocorasick
 
 from piodesk.screening.detectors.base import Detector, ScanContext, clip
 from piodesk.screening.model import Category, Finding
+from piodesk.screening.normalize import normalize
 
 THREAT = Category.THREAT.value
 
@@ -35,6 +36,18 @@ _WEAK = (
     r"smack|kick|whip|whoop|stone|bury|crush|set\s+fire\s+to|set\s+on\s+fire|"
     r"whipped|smacked|slapped|punched|kicked|stabbed|shot|killed|beaten)"
 )
+#: Groups of people (identity, politics, roles) and their members, singular and plural.
+_GROUP = (
+    r"(?:immigrants?|migrants?|refugees?|foreigners?|illegals|muslims?|jews?|christians?|hindus?|"
+    r"sikhs?|arabs?|asians?|mexicans?|africans?|blacks|whites|gays?|lesbians?|queers?|"
+    r"trans(?:gender)?\s+(?:people|persons?|women|woman|men|man|kids)|trannys?|trannies|"
+    r"women|woman|girls?|feminists?|disabled\s+(?:people|persons?|folks|kids)|cripples?|"
+    r"retards?|homeless\s+(?:people|guys?|men)|protesters?|activists?|liberals?|"
+    r"conservatives?|democrats?|republicans?|leftists?|"
+    r"(?:black|white|gay|jewish|muslim|brown|asian|mexican|disabled|trans|old|homeless|"
+    r"foreign|illegal)\s+(?:people|persons?|person|folks|guys?|men|man|women|woman|kids?|"
+    r"couples?|families|family|boys?|girls?))"
+)
 _PERSON = (
     r"(?:you|u|ya|yall|y'all|ye|him|her|them|em|'em|everyone|everybody|anyone|anybody|someone|"
     r"somebody|whoever|all\s+(?:of\s+)?(?:you|them|y'all)|every\s+(?:single\s+)?(?:one|last\s+one|"
@@ -48,14 +61,20 @@ _PERSON = (
     r"crowd|dispatcher|lieutenant|captain|commissioner|governor|president|senator|reporter)s?|"
     r"(?:cops|pigs|officers|police|jews|muslims|christians|blacks|whites|gays|immigrants|"
     r"mexicans|women|men|feminists|liberals|conservatives|republicans|democrats|protesters|"
-    r"people))"
+    r"people)|"
+    # groups and their members, with or without a determiner ("the next immigrant", "every
+    # trans person", "those refugees", "gay couples")
+    r"(?:(?:the|that|this|those|these|every|all|any|some|a|an|next)\s+(?:\w+\s+){0,2})?"
+    r"(?:" + _GROUP + r"))"
 )
 _SUBJECT = (
     r"(?:i|we|i'm|im|i\s+am|we're|we\s+are|ima|imma|i'ma|ill|i'll|we'll|i'd|id|we'd|"
     r"i\s+will|we\s+will|i\s+would|i\s+shall|i\s+want\s+to|i\s+wanna|we\s+wanna|i'm\s+gonna|"
     r"i\s+gotta|i\s+have\s+to|i'm\s+about\s+to|i\s+swear\s+i'll|i\s+swear\s+i\s+will|"
     r"i\s+wanted\s+to|i\s+would\s+love\s+to|i'd\s+love\s+to|i\s+would\s+like\s+to|"
-    r"am\s+(?:going\s+to|gonna)|i\s+would\s+(?:have|had))"
+    r"am\s+(?:going\s+to|gonna)|i\s+would\s+(?:have|had)|"
+    # no subject, at the start of a clause only ("gonna beat that deputy", "... . finna shoot")
+    r"(?:(?<![\s\S])|(?<=[.!?,;:\n])|(?<=[.!?,;:\n]\s))(?:gonna|finna|bout\s+to|imma|ima))"
 )
 _WILL = (
     r"(?:'ll|\s+will|\s+would|\s+gonna|\s+going\s+to|\s+finna|\s+about\s+to|\s+gon|\s+shall|"
@@ -86,7 +105,8 @@ _WISHED = (
     r"destroyed|blown\s+up|crushed|drowned|abused|gunned\s+down|burned\s+alive|death|"
     r"hiv|aids|annihilated|wiped\s+off|perish|rot|removed\s+from\s+the\s+face\s+of\s+the\s+earth|"
     r"sterili[sz]ed|euthani[sz]ed|extinguished|put\s+to\s+death|chopped|stoned|whipped|"
-    r"set\s+on\s+fire|buried|attacked)"
+    r"set\s+on\s+fire|buried|attacked|dragged\s+behind\s+(?:a\s+)?(?:trucks?|cars?|horses?)|"
+    r"thrown\s+off\s+(?:a\s+)?(?:bridges?|buildings?|roofs?|cliffs?))"
 )
 _ORDER_LEAD = (
     r"(?:^|[.!?\n]\s*|let's\s+|lets\s+|let\s+us\s+|just\s+|go\s+|time\s+to\s+|we\s+must\s+|"
@@ -123,7 +143,9 @@ _IDIOM = re.compile(
     r"notifications|comments)\b|"
     r"(?:shoot|shot|shooting)\s+(?:myself|ourselves|itself|themselves|yourself)\s+in\s+the\s+"
     r"foot|(?:the\s+)?death\s+of\s+me|kill(?:ing|s)?\s+me\b|could\s+kill\s+for|"
-    r"(?:just\s+)?kidding|\bjk\b|\bjoking\b|"
+    r"(?:would|'d|will|i)\s+(?:die|kill)\s+for\s+(?:my|our|a|an|some|the|this|that)\b|"
+    r"(?:just\s+)?kidding|\bjk\b|\bjoking\b|drop\s+dead\s+(?:gorgeous|beautiful|handsome)|"
+    r"shot\W+(?:\w+\W+){0,2}?on\s+(?:camera|video|film|tape|bodycams?)|"
     r"bomb\s+(?:squad|threat|dog|sniffing|technicians?|unit|scare)|"
     r"whoever\s+(?:designed|made|invented|came\s+up|planned|decided|built|wrote)|"
     r"rot\s+in\s+(?:prison|jail|a\s+cell)|"
@@ -149,14 +171,33 @@ _IDIOM = re.compile(
 # Violence at things or animals ("murder this plate of wings", "crush the competition"): not
 # a threat to anyone, even with a strong verb.
 _AT_A_THING = re.compile(
-    r"(?:kill|shoot|smash|destroy|blow\s+up|hit|punch|strangle|murder|beat|break|throw|stab|burn|crush)"
+    r"(?:kill|shoot|smash|destroy|blow\s+up|hit|punch|strangle|murder|beat|break|throw|stab|burn|crush|"
+    r"hang|torch)"
     r"\w*\s+(?:(?:my|the|this|that|our|a|an|his|her|your|these|those)\s+)?(?:\w+\s+)?"
     r"(?:printer|tv|television|laptop|computer|alarm\s+clock|clock|couch|crossword|homework|"
     r"mailbox|wall|bear|deer|raccoon|squirrel|mosquito|fly|spider|diet|lawn|weeds|pothole|"
     r"meter|toaster|microwave|router|game|exam|test|interview|ticket|plate|wings|pizza|burger|"
-    r"food|competition|rooster|chicken|goose|buffet|workout|song|solo|karaoke)s?\b|"
+    r"food|competition|rooster|chicken|goose|buffet|workout|song|solo|karaoke|"
+    # food, chores, tasks and things people "kill", "murder" or "destroy" every day
+    r"lasagna|pasta|sandwich|taco|burrito|cake|pie|steak|dinner|lunch|breakfast|meal|snack|"
+    r"fries|donut|doughnut|dessert|leftover|salad|coffee|beer|bottle|drink|"
+    r"presentation|speech|audition|performance|paperwork|essay|project|deadline|shift|"
+    r"flag|banner|poster|painting|sign|lights|decoration|wreath|curtain|picture|"
+    r"phone|battery|car|engine|weed|garden|tomato|plant|hedge|grass|tree|stump|"
+    r"mosquito|bug|wasp|roach|cockroach|rat|mouse|mice|snake|spider|fly)(?:s|es)?\b|"
     r"kill(?:ing)?\s+myself\s+laughing|laugh(?:ing)?\s+(?:my\s+\w+\s+off|to\s+death)|"
-    r"beat\s+(?:you|u|me|him|her|them|us)\s+(?:to|at)\s+(?:the|it|a)\b"
+    # hyperbole about oneself: "I'm gonna kill myself if they lose again haha"
+    r"(?:kill|shoot|hang|hurt|stab|murder|end|torture|bore|starve)\s+(?:myself|ourselves|me)\b|"
+    r"cut\s+(?:you|u|him|her|them|me|us|ya)\s+(?:a|an|some)\s+(?:check|break|deal|slice|piece|"
+    r"slack|discount)\b|"
+    r"beat\s+(?:you|u|me|him|her|them|us)\s+(?:to|at)\s+(?:the|it|a)\b|"
+    # games: "destroy you at chess", "officers should be beaten at the charity game"
+    r"(?:beat|beaten|beating|destroy\w*|crush\w*|smoke[sd]?|smoking|kill\w*|murder\w*|"
+    r"whoop\w*|wreck\w*|bury|buried|slaughter\w*)\W+(?:\w+\W+){0,5}?(?:at|in|on)\s+"
+    r"(?:the\s+|a\s+|our\s+|their\s+|this\s+|next\s+)?(?:\w+\s+){0,3}?(?:game|games|"
+    r"match|tournament|chess|checkers|cards|poker|pool|basketball|softball|baseball|football|"
+    r"bowling|trivia|golf|tennis|race|5k|contest|competition|fundraiser|scrabble|monopoly|"
+    r"court|arm\s+wrestling|video\s+games?|fortnite|madden)\b"
 )
 
 
@@ -173,7 +214,12 @@ _RULES: tuple[tuple[str, re.Pattern[str], float, str], ...] = (
     ),
     (
         "threat.direct",
-        _c(rf"{_B}{_SUBJECT}{_WILL}{_GAP3}(?:{_WEAK})\s+(?:\w+\s+)?{_PERSON}{_E}"),
+        _c(
+            rf"{_B}{_SUBJECT}{_WILL}{_GAP3}(?:(?:{_WEAK})\s+(?:\w+\s+)?{_PERSON}(?:'s)?{_E}|"
+            rf"run\s+{_PERSON}\s+over{_E}|make\s+{_PERSON}\s+(?:suffer|bleed){_E}|"
+            rf"put\s+{_PERSON}\s+(?:six\s+feet\s+under|in\s+(?:the\s+ground|a\s+(?:grave|coffin|"
+            rf"body\s+bag|wheelchair)|the\s+hospital)){_E})"
+        ),
         0.8,
         "The text says the writer will do violence to a person or place.",
     ),
@@ -215,7 +261,8 @@ _RULES: tuple[tuple[str, re.Pattern[str], float, str], ...] = (
         "threat.incitement",
         _c(
             rf"{_B}(?:death|bullets?|a\s+bullet|noose|nooses)\s+(?:to|for)\s+(?:all\s+)?(?:the\s+)?"
-            rf"(?:{_PERSON}|\w+s){_E}"
+            rf"(?:{_PERSON}|\w+s){_E}|"
+            rf"{_B}the\s+only\s+good\s+(?:\w+\s+){{1,2}}(?:is|are)\s+(?:a\s+)?dead\s+(?:ones?|\w+){_E}"
         ),
         0.8,
         "The text calls for death or violence against people.",
@@ -255,7 +302,8 @@ _RULES: tuple[tuple[str, re.Pattern[str], float, str], ...] = (
         "threat.veiled",
         _c(
             rf"{_B}(?:i\s+know\s+where\s+(?:you|u|he|she|they)\s+(?:live|sleep|work|park)s?|"
-            r"watch\s+(?:your|ur)\s+back|(?:your|ur)\s+days\s+are\s+numbered|"
+            r"watch\s+(?:your|ur)\s+back|(?:your|ur|his|her|their)\s+days\s+are\s+numbered|"
+            r"(?:you|u)\s+(?:will|'ll|shall)\s+(?:die|bleed)(?!\s+(?:of|from|laughing))|"
             r"sleep\s+with\s+one\s+eye\s+open|you(?:'re|\s+are|r)?\s+(?:gonna|going\s+to)\s+"
             r"(?:die|pay|regret|bleed)|(?:you're|youre|you\s+are|ur|u\s+r|u\s+are)\s+"
             r"(?:dead|next|done\s+for)|"
@@ -272,7 +320,8 @@ _RULES: tuple[tuple[str, re.Pattern[str], float, str], ...] = (
             rf"{_B}(?:bomb|shoot\s+up|blow\s+up|burn\s+down|torch|firebomb|storm|attack|"
             r"molotov|raze|level)\s+(?:the|that|this|your|ur|their|every|a)?\s*(?:\w+\s+)?"
             r"(?:station|precinct|school|mall|church|mosque|synagogue|temple|courthouse|"
-            rf"city\s+hall|hq|headquarters|department|police\s+department|jail|substation){_E}"
+            rf"city\s+hall|hq|headquarters|department|police\s+department|jail|substation|pd|"
+            rf"police\s+station|courthouse\s+doors){_E}"
         ),
         0.7,
         "The text talks of attacking a building or place.",
@@ -416,7 +465,7 @@ _WEAK_WORDS = _w(
 )
 _RULE_WORDS: tuple[tuple[str, ...], ...] = (
     _STRONG_WORDS,  # direct, strong act
-    _WEAK_WORDS,  # direct, act with a person
+    (*_WEAK_WORDS, "suffer", "bleed"),  # direct, act with a person
     (*_STRONG_WORDS, "hang", "gas", "nuke"),  # should/must + act
     _w("hope|wish|pray|want|someone|somebody|should|need|deserve|ought|must|gotta|may|let|wait"),
     _w("kys|kill|die|dead|hang"),
@@ -424,11 +473,14 @@ _RULE_WORDS: tuple[tuple[str, ...], ...] = (
         *_STRONG_WORDS,
         *_w("kil|shoot|hang|burn|beat|attack|nuke|gas|wipe|smack|slap|punch|whip|chok"),
     ),
-    _w("death|bullet|noose"),
+    _w("death|bullet|noose|only good"),
     _w("ki|k!|k*|shoot|hang|gas|genocide|massacre|extermination|slaughter"),
     _w("beat|knock|smack|slap|kick|death"),
     _w("whoop|beat|ass|bullet|slap"),
-    _w("know where|watch|numbered|eye|gonna|going|dead|next|done|won't|waiting|outside|coming"),
+    _w(
+        "know where|watch|numbered|eye|gonna|going|dead|next|done|won't|waiting|outside|coming|"
+        "die|bleed"
+    ),
     _w("bomb|shoot|blow|burn|torch|storm|attack|molotov|raze|level"),
     _w(
         "kill|execut|nuke|extermin|gas|lynch|behead|massacre|slaughter|eradicat|annihilat|bomb|"
@@ -472,9 +524,14 @@ class ThreatDetector(Detector):
     category = THREAT
     explanation = "The text threatens violence."
 
+    #: the engine's prefilter wakes this detector only when one of its rules' words is there
+    triggers: tuple[str, ...] | None = tuple(sorted({w for ws in _RULE_WORDS for w in ws}))
+
     def __init__(self, *, gate_rules: bool = True) -> None:
         # gate_rules=False runs every pattern on every text (the tests compare the two)
         self._gate = gate_rules
+        if not gate_rules:
+            self.triggers = None
 
     def detect(self, ctx: ScanContext) -> list[Finding]:
         """One finding per threatening phrase (spans in the original text)."""
@@ -497,6 +554,8 @@ class ThreatDetector(Detector):
                     continue
                 if _negated(text, s, e) or _reported(text, s):
                     continue
+                if rule == "threat.direct" and _PAST_ACT.match(text, s):
+                    continue  # "I slapped a girl": the writer's own past act, not a threat
                 span = ctx.span_from_norm(s, e)
                 out.append(
                     self.finding(
@@ -510,6 +569,10 @@ class ThreatDetector(Detector):
         return out
 
 
+_PAST_ACT = re.compile(
+    r"(?:i|we)\s+(?:\w+\s+){0,2}?(?:whipped|smacked|slapped|punched|kicked|stabbed|shot|killed|"
+    r"beaten)\b"
+)
 _STRONG_RE = re.compile(
     r"(?<!\w)(?:murder|stab|lynch|behead|rape|slaughter|massacre|exterminate|shoot\s+up)(?!\w)"
 )
@@ -546,6 +609,7 @@ _REPORTING = re.compile(
     r"(?<![\w'])(?:said|saying|says|wrote|writes|written|posted|commented|painted|note|"
     r"threaten(?:ed|ing|s)?\s+to|sentenced\s+for|charged\s+with|arrested\s+for|accused\s+of|"
     r"reports?|reported|yelling|told\s+(?:me|us|him|her)|(?:was|were)\s+(?:going|planning)\s+to|"
+    r"(?:if|when)\s+(?:you|they|people|anyone|someone|somebody|he|she|folks)\s+say|"
     r"planned\s+to|tried\s+to)(?![\w'])"
 )
 _ABOUT_A_THREAT = re.compile(
@@ -583,4 +647,48 @@ def model_only_is_evidence(text: str) -> bool:
     low = text.lower()
     if _LEGAL_PROCESS.search(low) is not None or _ABOUT_A_THREAT.search(low) is not None:
         return False
+    # a threat is aimed at someone: without a person, group or place named, a violent word is
+    # about a thing ("those budget cuts will kill community policing")
+    if _TARGET_ANY.search(low) is None:
+        return False
+    if (_IDIOM.search(low) or _AT_A_THING.search(low)) and not _VIOLENT_WORD.search(
+        _without_idioms(low)
+    ):
+        return False  # every violent word is in an idiom or aimed at a thing ("kill it")
+    if _set_aside(low):
+        return False
     return not _reported(low, len(low))
+
+
+_VIOLENT_WORD = re.compile(
+    r"(?<![\w'])(?:kill|murder|shoot|shot|stab|hang|hung|burn|bomb|die|dead|death|beat|destroy|"
+    r"exterminat|slaughter|massacre|lynch|rape|gas|nuke|execut|wipe|bury|buried|bullet|gun|"
+    r"torture|behead|slit|choke|strangl|drown|eradicat|eliminat|genocide|attack|hurt|harm|"
+    r"take\s+(?:them|him|her|you)\s+out)"
+)
+
+
+def _without_idioms(text: str) -> str:
+    """The text with idioms and violence at things blanked out."""
+    for rx in (_IDIOM, _AT_A_THING):
+        text = rx.sub(lambda m: " " * len(m.group()), text)
+    return text
+
+
+def _set_aside(text: str) -> bool:
+    """Whether a phrase rule matched a threat's shape in `text` and set it aside as negated,
+    reported or quoted ("nobody should kill women", 'saying "x should be shot" is vile')."""
+    norm = normalize(text).text
+    for _rule, rx, _score, _sentence in _RULES:
+        for m in rx.finditer(norm):
+            s, e = m.span()
+            s += _lead_ws(m.group())
+            if _NEGATION.search(norm, max(0, s - 10), e) or _reported(norm, s):
+                return True
+    return False
+
+
+_TARGET_ANY = re.compile(
+    rf"{_B}(?:{_PERSON}|they|he|she|we|us|it|cops|pigs|(?:my|our)\s+(?:wife|husband|kids?|son|"
+    rf"daughter|family|mom|dad|mother|father|brother|sister|neighbou?rs?)){_E}"
+)

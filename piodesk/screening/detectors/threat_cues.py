@@ -22,31 +22,39 @@ _OFFICIAL = (
 CUES: dict[str, str] = {
     # whom: an official or "you", and what is theirs
     "target": words(
-        _OFFICIAL, r"you", r"u", r"ya", r"your", r"ur", r"him", r"her", r"them", r"they",
+        _OFFICIAL, r"you", r"u", r"ya", r"your", r"yours", r"ur", r"him", r"her", r"them", r"they",
         r"every\s+one\s+of\s+you", r"department", r"station", r"precinct",
     ),
     "theirs": words(
         r"(?:your|ur|his|her|their|the\s+(?:" + _OFFICIAL + r")(?:'s|s'))\s+(?:\w+\s+)?(?:kids?|"
         r"children|family|wife|husband|daughter|son|baby|house|home|car|cruiser|truck|mailbox|"
         r"dog|windows|bus\s+stop|school|address|schedule|route)",
-        r"(?:" + _OFFICIAL + r")'?s\s+(?:kids?|children|family|wife|husband|daughter|son|baby|"
-        r"house|home|car|mailbox|dog)", r"has\s+a\s+baby", r"nice\s+(?:house|home|car|dog)",
+        r"(?:" + _OFFICIAL + r")(?:\s+\w+)?'?s\s+(?:\w+\s+)?(?:kids?|children|family|wife|husband|"
+        r"daughter|son|baby|house|home|car|mailbox|dog|minivan|van|truck|suv|garage|driveway)",
+        r"(?:house|home|car|truck)\s+is\s+(?:yours|his|hers|theirs)", r"has\s+a\s+baby",
+        r"nice\s+(?:house|home|car|dog)",
         r"house\s+on\s+\w+", r"(?:kids|wife|son|daughter)\s+(?:go|goes|works?)\s+",
         r"(?:your|ur|his|her|their)\s+(?:wife|husband|kids?|son|daughter|mom|dad|family|"
         r"girlfriend|boyfriend)'s", r"(?:your|ur|his|her|their)\s+(?:\w+\s+)?(?:minivan|van|suv)",
     ),
     "menace": words(
         r"(?:be\s+a\s+|would\s+be\s+a\s+|it'?d\s+be\s+a\s+)?shame\s+if",
+        r"(?:would|it'?d|it\s+would)\s+be\s+(?:so\s+|really\s+|just\s+)?(?:awful|terrible|"
+        r"sad|tragic|too\s+bad|a\s+pity|unfortunate|horrible)\s+if",
+        r"keep\s+an?\s+(?:close\s+)?eye\s+on", r"if\s+i\s+(?:was|were)\s+you",
+
+        r"(?:someone|somebody|we)\s+(?:should|could|might|oughta|needs\s+to|is\s+going\s+to|"
+        r"gonna)\s+(?:go\s+)?(?:visit|stop\s+by|drop\s+by)", r"you\s+know\s+what\s+to\s+do",
         r"something\s+happen(?:ed|s)?",
         r"(?:had|have)\s+an\s+accident", r"(?:won'?t|not)\s+be\s+safe",
         r"how\s+safe\s+(?:that|your|his|her|their)\s+\w+\s+(?:is|are)",
-        r"think\s+about\s+that", r"just\s+(?:saying|asking)", r"putting\s+that\s+out\s+there",
+        r"think\s+about\s+that", r"putting\s+that\s+out\s+there",
         r"be\s+careful", r"break\s+easy", r"would\s+be\s+sad", r"gets?\s+hurt", r"getting\s+hurt",
         r"never\s+sees?\s+(?:his|her|their)", r"what'?s\s+coming", r"something'?s\s+coming",
         r"watch\s+(?:his|her|your|ur)\s+(?:mailbox|back)",
-        r"(?:we|i)\s+know\s+(?:where|what\s+(?:car|school|time|bus))",
+        r"(?:we|i)\s+know\s+(?:where|which|what\s+(?:car|school|time|bus|house))",
         r"easy\s+to\s+find", r"catch(?:es)?\s+fire", r"on\s+my\s+route", r"been\s+watching",
-        r"pay\s+(?:\w+\s+){0,3}a\s+visit", r"(?:see|seeing)\s+you\s+(?:real\s+)?soon",
+        r"pay\s+(?:[\w']+\s+){0,3}a\s+visit", r"(?:see|seeing)\s+you\s+(?:real\s+)?soon",
         r"lock\s+your\s+doors", r"neither\s+will", r"not\s+be\s+safe",
     ),
     # menace that needs no possession: doom for the target
@@ -71,7 +79,54 @@ CUES: dict[str, str] = {
         r"(?:ground|hospital)", r"you'?ve\s+been\s+warned",
         r"you'?ll\s+regret", r"you\s+will\s+(?:regret|pay)", r"(?:gonna|going\s+to)\s+pay\s+for",
         r"won'?t\s+be\s+around", r"dead\s+man", r"(?:you'?re|you\s+are)\s+next",
-        r"(?:is|are)\s+next(?=\s*[.!]|\s*$)",
+        r"(?:is|are)\s+next(?=\s*[.!,]|\s*$|\s+(?:officer|cop|chief|pig|deputy|sergeant|detective)|"
+        r"\s+on\s+(?:my|the|our)\s+list)",
+        r"find\s+(?:out\s+)?where\s+(?:you|u|he|she|they|every\s+one\s+of\s+you|each\s+of\s+you)"
+        r"\s+(?:lives?|sleeps?)", r"pay\s+(?:you|u|ya|him|her|them)\s+a\s+(?:little\s+)?visit",
+        r"end\s+up\s+(?:in|with)\s+(?:a\s+)?(?:ditch(?:es)?|body\s+bags?|the\s+morgue|"
+        r"the\s+ground|a\s+coffin|coffins)", r"lock\s+your\s+doors(?:\s+tonight)?",
+        r"(?:his|her|your|their)\s+days\s+are\s+numbered",
+        # menace that names no act: what is coming, what is known, what to be afraid of
+        r"say\s+goodbye\s+to\s+(?:your|ur|his|her|their)\s+(?:family|kids|wife|husband|life|"
+        r"children|badge)", r"matter\s+of\s+time\s+before\s+(?:someone|somebody|we|they|i)\s+"
+        r"(?:gets?|finds?|catch(?:es)?)",
+        r"(?:be|i'?d\s+be|i\s+would\s+be)\s+(?:very\s+)?(?:scared|"
+        r"afraid|worried)\s+if\s+i\s+(?:were|was)\s+you", r"accidents\s+happen\s+to\s+(?:cops|"
+        r"officers|pigs|people\s+like\s+you|you)", r"followed\s+(?:you|u)\s+home",
+        r"(?:hope|hopefully)\s+(?:\w+\s+){0,4}life\s+insurance",
+        r"(?:won'?t|never|not)\s+see\s+it\s+coming", r"while\s+you\s+still\s+can",
+        r"get\s+(?:real\s+|very\s+|really\s+)?ugly\s+for\s+(?:you|u|him|her|them)",
+        r"when\s+you\s+least\s+expect\s+it", r"(?:your|ur|his|her|their)\s+time\s+is\s+(?:coming|"
+        r"running\s+out)", r"(?:have|got)\s+to\s+go\s+home\s+(?:eventually|sometime|"
+        r"someday)", r"vest\s+(?:of\s+yours\s+)?(?:is\s+bulletproof|works|stops)",
+        r"(?:we|i)\s+know\s+(?:you|u|he|she)\s+drives?",
+        r"(?:you'?re|you\s+are|ur)\s+on\s+my\s+list"
+        r"(?!\s+of)", r"won'?t\s+end\s+well\s+for\s+(?:you|u|him|her|them)",
+        r"remember\s+what\s+happened\s+to",
+        r"tell\s+(?:your|ur)\s+(?:wife|husband|kids|daughter|son|mom|mother)\s+i\s+said\s+(?:hi|"
+        r"hello)",
+        r"(?:would\s+)?look\s+better\s+as\s+(?:a\s+)?(?:crater|rubble|ashes|ash)",
+        r"(?:you'?ll|you\s+will|you'?re\s+gonna)\s+be\s+sorry", r"wait\s+and\s+see",
+        r"no\s+idea\s+what'?s\s+coming", r"(?:i'?m|we'?re|i\s+am|we\s+are)\s+coming\s+for",
+        r"make\s+(?:you|u|him|her|them|that\s+\w+)\s+(?:pay|suffer|sorry|regret)",
+        r"(?:i'?ll|we'?ll|i'?m\s+gonna|we'?re\s+gonna|gonna)\s+get\s+even\b",
+        r"settle\s+the\s+score", r"(?:handle|take\s+care\s+of|deal\s+with)\s+(?:him|her|them|you|"
+        r"that\s+\w+)\s+(?:myself|ourselves|personally)",
+        r"take\s+matters\s+into\s+(?:my|our)\s+own",
+        r"street\s+justice", r"justice\s+ourselves", r"better\s+watch\s+out",
+        r"without\s+(?:your|ur|his|her)\s+(?:badge|gun|uniform)",
+        r"(?:off\s+duty|out\s+of\s+uniform)\s+(?:one\s+day|someday|sometime|eventually|alone)",
+        r"nothing\s+(?:left\s+)?to\s+lose", r"(?:only|final|last)\s+warning",
+        r"eye\s+for\s+an\s+eye",
+        r"(?:there\s+will|there'?ll|gonna)\s+be\s+blood",
+        r"blood\s+(?:will|is\s+gonna)\s+(?:be\s+)?"
+        r"(?:spilled|shed|flow)", r"(?:show\s+up|knock)\s+(?:at|on)\s+(?:your|ur|his|"
+        r"her|their)\s+(?:house|home|door|place|front\s+door)", r"next\s+time\s+it\s+won'?t\s+be",
+        r"won'?t\s+be\s+(?:breathing|walking|smiling|laughing|so\s+tough|so\s+brave)",
+        r"(?:price|bounty|hit)\s+on\s+(?:your|ur|his|her|their)\s+head", r"put\s+a\s+hit\s+on",
+        r"sooner\s+or\s+later",
+        r"count\s+your\s+days", r"hospital\s+food", r"hate\s+for\s+something\s+to\s+happen",
+        r"(?:anything|lots?\s+of\s+things|things)\s+can\s+happen",
     ),
     # menace that is also everyday speech ("in the hospital", "or else"): only with a speaker
     # who means to act, or a time to come
@@ -81,8 +136,10 @@ CUES: dict[str, str] = {
         r"getting\s+shot", r"open\s+fire", r"lay\s+out", r"break\s+(?:his|her|your)\s+jaw",
         r"beat\s+(?:his|her|your)\s+ass", r"make\s+sure\s+of\s+it", r"pop\s+that",
         r"wreck\s+(?:\w+\s+){0,4}body", r"murder\s+that", r"leaving\s+on",
-        r"waiting\s+for\s+the\s+(?:officers|cops)\s+outside", r"(?:raided|raid)\s+\w*\s*by\s+us",
-        r"not\s+in\s+court", r"consequences", r"or\s+else", r"let\s+them\s+try\s+to\s+stop\s+me",
+        r"waiting\s+for\s+the\s+(?:officers|cops)\s+outside",
+        r"(?:raided|raid)(?:\s+\w+){0,3}\s+by\s+us",
+        r"not\s+in\s+court", r"consequences", r"or\s+else",
+        r"let\s+them\s+try\s+to\s+stop\s+me(?!\s+from)",
         r"that'?s\s+on\s+(?:her|him|them)", r"bring\s+a\s+vest", r"alone\s+on\s+patrol",
         r"nobody\s+will\s+cry", r"mark\s+my\s+words", r"see\s+what\s+happens",
         r"watch\s+what\s+happens", r"(?:never|won'?t)\s+sees?\s+(?:his|her|their)\s+kids",
@@ -96,7 +153,10 @@ CUES: dict[str, str] = {
     # weapons brought to a public meeting
     "weapon": words(
         r"guns?(?!\s+(?:control|violence|laws?|rights|owners|show|safety|range))", r"ar(?:-?15)?",
-        r"rifles?", r"glock", r"pistol", r"knife", r"weapons?",
+        r"rifles?", r"glocks?", r"pistols?", r"knife", r"knives", r"weapons?", r"shotguns?",
+        r"handguns?", r"ar-?15s?", r"machetes?", r"open\s+carry(?:ing)?",
+        r"locked\s+and\s+loaded", r"loaded", r"ammo", r"carrying",
+        r"heat", r"my\s+(?:nine|9|40|45|gat|strap|tool)",
         r"pipes", r"bricks", r"bats", r"molotovs?", r"strapped", r"armed(?!\s+with\s+(?:facts|"
         r"a\s+camera|knowledge|questions|receipts|the\s+truth))", r"rounds", r"piece",
     ),
@@ -113,7 +173,12 @@ CUES: dict[str, str] = {
     "attack": words(
         r"burn(?:ing)?", r"torch", r"hit", r"molotovs?", r"drive\s+a\s+truck\s+into",
         r"shoot\s+up", r"blow\s+up", r"storm", r"fire\s*bomb", r"ash", r"on\s+fire", r"burn\s+with",
-        r"drives?\s+through\s+the\s+front",
+        r"drives?\s+through\s+the\s+front", r"gas\s+cans?", r"gasoline", r"lighter\s+fluid",
+        r"bottles\s+and\s+rags", r"pipe\s+bombs?", r"crater",
+        r"(?:go|goes|went)\s+up\s+in\s+flames",
+        r"drive\s+(?:a|my|his|their|the|our)\s+(?:\w+\s+)?(?:truck|car|van|"
+        r"suv|bus)\s+(?:into|through)", r"(?:had|has|have|caught|catches|a)\s+(?:a\s+)?fire",
+        r"burn(?:ed|s|t)\s+down",
     ),
     "building": words(
         r"station", r"precinct", r"courthouse", r"city\s+hall", r"pd", r"headquarters", r"hq",
@@ -124,15 +189,43 @@ CUES: dict[str, str] = {
         r"we", r"let'?s", r"tonight", r"friday", r"saturday", r"monday", r"will", r"gonna",
         r"planning", r"who'?s\s+in", r"remember\s+i\s+said", r"meet\s+at", r"if\s+they\s+convict",
         r"when\s+the\s+verdict", r"i'?d\s+love\s+to\s+see", r"would\s+look\s+great",
+        r"(?:someone|somebody)\s+(?:should|needs\s+to|oughta|has\s+to|gotta)", r"shift\s+change",
+        r"night", r"you\s+know\s+what\s+to\s+do", r"bring", r"shame\s+if",
+        r"(?:be\s+)?(?:awful|terrible|sad|tragic)\s+if",
+    ),
+    # softer menace that needs an official's family, home or car in the same text: knowing,
+    # watching, finding, their being alone, a time to come ("cute kid ... would hate for ...")
+    "menace_soft": words(
+        r"(?:i|we)\s+(?:know|knew|found|noticed|saw|seen|watched|followed|checked)",
+        r"(?:i'?ve|we'?ve)\s+(?:seen|noticed|found|watched|been\s+watching)", r"watching",
+        r"alone", r"unprotected", r"(?:be\s+)?safe", r"careful", r"someday", r"one\s+day",
+        r"eventually", r"one\s+of\s+these\s+days", r"(?:hate|hates)\s+(?:to\s+see|for)",
+        r"wonder\s+(?:how|if|what)", r"funny\s+how", r"(?:every|each)\s+(?:day|night|morning|"
+        r"afternoon|monday|tuesday|wednesday|thursday|friday|saturday|sunday)", r"what\s+time",
+        r"(?:at|around)\s+(?:\d{1,2}(?::\d\d)?\s*(?:am|pm)?|noon|midnight)", r"right\s*\?",
+        r"by\s+(?:herself|himself|themselves)", r"off\s+duty", r"would\s+be\s+a\s+pity",
+        r"cute", r"pretty\s+(?:girl|wife|daughter)", r"easy\s+to",
+        r"(?:lets|gets)\s+out\s+at", r"(?:leaves|gets\s+home|walks\s+home|walks\s+to\s+school)\s+"
+        r"(?:at|every|alone)", r"i\s+said\s+(?:hi|hello)",
+    ),
+    "kind": words(
+        r"thanks?", r"thank\s+you", r"congrat\w*", r"great", r"proud", r"welcome", r"please",
+        r"bless", r"nicest", r"best", r"love", r"miss", r"awesome", r"appreciate\w*", r"kind",
+        r"helped", r"helping", r"hero", r"sweet", r"safe\s+travels", r"stay\s+safe",
+        r"party", r"happy", r"birthday", r"recovery", r"prayers?", r"can\s+(?:we|you|i)",
+        r"could\s+(?:we|you)", r"crossing\s+guard", r"\?\s*$",
     ),
     # cancellers: negation, counter-speech, requests to act on a threat
     "negation": words(
-        r"never", r"nobody\s+(?:should|wants|is\s+going)", r"no\s+one\s+should", r"don'?t",
+        r"never(?!\s+(?:sees?|see|hugs?|again))", r"nobody\s+(?:should|wants|is\s+going)",
+        r"no\s+one\s+should", r"don'?t",
         r"please\s+don'?t", r"wouldn'?t", r"would\s+never", r"not\s+threatening", r"isn'?t",
         r"not\s+saying", r"not\s+going\s+to\s+hurt",
     ),
     "report": words(
-        r"said", r"saying", r"says", r"wrote", r"written", r"posted", r"commented", r"comment",
+        r"(?<!\bi\s)(?<!if\s)said(?!\s+it\b)", r"(?<!just\s)saying", r"(?<!the\s)(?<!chief\s)"
+        r"(?<!mayor\s)(?<!judge\s)says(?!\s+(?:something|the\s+wrong|anything))", r"wrote",
+        r"written", r"posted", r"commented", r"comment",
         r"painted", r"note", r"threat(?:en(?:ed|ing|s)?|s)?", r"sentenced", r"charged",
         r"arrested", r"article", r"per\s+the", r"according\s+to", r"reports?", r"reported",
         r"should\s+be\s+(?:arrested|deleted|banned|fired|removed|prosecuted|punished)",
@@ -141,10 +234,23 @@ CUES: dict[str, str] = {
         r"god\s+bless", r"rip",
     ),
     "quote": r"[\"“”]",
+    # the law doing its work: "I'd prepare for a long prison sentence if I were you"
+    "jail": words(
+        r"(?:you'?re|your|you\s+are|he'?s|she'?s|they'?re|ur)\s+(?:going|gonna|headed)\s+(?:to\s+)?"
+        r"(?:jail|prison)", r"behind\s+bars", r"locked\s+up", r"in\s+handcuffs",
+    ),
+    "legal": words(
+        r"(?:you'?re|your|you\s+are|he'?s|she'?s|they'?re|ur)\s+(?:going|gonna|headed)\s+(?:to\s+)?"
+        r"(?:jail|prison)", r"behind\s+bars", r"locked\s+up", r"in\s+handcuffs",
+        r"prison\s+sentence", r"(?:prepare|ready)\s+for\s+(?:a\s+)?(?:long\s+)?(?:prison|jail)",
+        r"lawyer", r"attorney", r"court", r"lawsuit", r"sue",
+        r"suing", r"indicted", r"impeach\w*", r"vote\s+(?:you|him|her|them)\s+out", r"election",
+    ),
+    "official": words(_OFFICIAL, r"lt", r"sgt"),
 }
 # fmt: on
 
-_UNLESS = ("negation", "report", "quote")
+_UNLESS = ("negation", "report", "quote", "jail")
 RULES: tuple[CueRule, ...] = (
     CueRule(
         "threat.family_home",
@@ -152,8 +258,19 @@ RULES: tuple[CueRule, ...] = (
         "Implied threat: the text points at an official's family, home or car and hints that "
         "harm could come to them.",
         0.8,
-        unless=_UNLESS,
+        unless=(*_UNLESS, "legal"),
         scope="text",
+    ),
+    CueRule(
+        "threat.family_home",
+        ("theirs", "menace_soft", "official"),
+        "Implied threat: the text points at an official's family, home or car and says it knows "
+        "where or when to find them.",
+        0.7,
+        unless=(*_UNLESS, "kind"),
+        scope="text",
+        unless_in_text=True,
+        distinct=True,
     ),
     CueRule(
         "threat.implied",

@@ -13,28 +13,6 @@ from collections.abc import Callable
 
 from piodesk.screening.detectors.base import ScanContext
 
-_THREAT = (
-    "kil", "k!ll", "kii", "k!", "k*",  # "kil" also wakes "kill"; "ki11" folds to "kii"
-    "murder", "stab", "strangl", "lynch", "behead", "decapitat", "rape",
-    "slaughter", "massacre", "execut", "tortur", "shank", "extermin", "bomb", "blow", "hunt",
-    "gun", "slit", "shoot", "shot", "curb", "bullet", "cap", "round", "slug", "snipe", "assassin",
-    "burn", "fire", "molotov", "beat", "bash", "punch", "hurt", "harm", "attack", "assault",
-    "smash", "slap", "whoop", "pop", "destroy", "cut", "break", "jump", "wreck", "knock", "up",
-    "choke", "hang", "hung", "drown", "poison", "run", "stomp", "bust", "end", "gas", "nuke",
-    "torch", "put", "skin", "gut", "die", "dying", "dead", "kys", "death", "noose", "know where",
-    "watch", "numbered", "one eye", "gonna", "going to", "next", "done for", "won't", "waiting",
-    "outside", "coming for", "storm", "raze", "level", "cancer", "hell", "castrat", "strung",
-    "deport", "eradicat", "eliminat", "crush", "wipe", "lined up", "feet under", "pay", "regret",
-    "bleed", "beaten", "gassed", "crack", "genocide", "hiv", "aids", "perish", "rot",
-    "removed from", "smack", "whip", "ston", "kick", "annihilat", "wiped", "abuse", "lethal",
-    "bury", "buried", "bleach", "vein", "wrist", "sterili", "euthani", "extingu", "chopped",
-    "legal", "hobby", "favor", "favour", "petrol", "knife", "blade", "fist", "rope", "my hand",
-    "themselves", "himself", "herself", "themself", "attack", "crush", "dead", "lmao",
-    "hitman", "hit man", "wrath", "steriliz", "sterilis", "euthaniz", "euthanis", "kicked",
-    "whooped",
-    "best", "only", "deserve", "wished",
-)  # fmt: skip
-
 _AGENTS = (
     "checkpoint", "trap", "radar", "cop", "police", "5-0", "five-o", "po po", "popo", "feds",
     "swat", "undercover", "unmarked", "trooper", "sheriff", "deput", "officer", "k9", "stakeout",
@@ -464,7 +442,6 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
         "nulled",
         "free",
     ),
-    "threat.phrase": _THREAT,
 }
 
 
