@@ -233,9 +233,12 @@ def require(actor: Actor, perm: Perm, page_id: PageRef = ANY_PAGE) -> None:
     """Refuse unless ``actor`` may do ``perm``; the message says which role may."""
     if actor.can(perm, page_id):
         return
+    from piodesk.core.words import perm_label  # words.py reads this module's vocabularies
+
     if actor.perm_limit is not None and perm not in actor.perm_limit:
         raise PermissionDenied(
-            f"this API token's scopes do not cover {perm.value}; "
+            "this API token's scopes do not cover what this needs "
+            f"({perm_label(perm.value)}); "
             "create a token with the scope it needs"
         )
     holders = sorted(ROLE_LABELS[r] for r, perms in GRANTS.items() if perm in perms)
@@ -246,7 +249,7 @@ def require(actor: Actor, perm: Perm, page_id: PageRef = ANY_PAGE) -> None:
     elif actor.page_scope is not None and perm in UNSCOPED_ONLY:
         where = " while limited to some pages"
     raise PermissionDenied(
-        f"{actor.username} may not {perm.value}{where}; "
+        f"{actor.display_name} may not {perm_label(perm.value)}{where}; "
         f"that belongs to: {', '.join(holders) or 'nobody'}"
     )
 

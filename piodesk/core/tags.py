@@ -105,5 +105,31 @@ class Evidence(Tag):
     BASELINE = "evidence:baseline"
 
 
+class DueProcess(Tag):
+    """Moderation's due process: the viewpoint guard, corrections, notices, appeals and the
+    queue's working parts (moderation/)."""
+
+    HELD = "moderation:held"  # a hide or removal held by the viewpoint guard
+    CONCUR = "moderation:concur"  # a second person concurred with a held decision
+    DECLINE = "moderation:decline_held"  # a second person declined it; the case is open again
+    REOPEN = "moderation:reopen"
+    NOTICE = "moderation:block_notice"
+    APPEAL = "moderation:appeal"
+    APPEAL_DECIDE = "moderation:appeal_decide"
+    PERSON_NOTE = "moderation:person_note"
+    CLAIM = "moderation:claim"
+    ASSIGN = "moderation:assign"
+    RELEASE = "moderation:release"
+    SAVED_REPLY = "moderation:saved_reply"
+
+
 #: Every source, for the tests and for anyone listing what the log can say.
-SOURCES: tuple[type[Tag], ...] = (Account, Page, Archive, Moderation, PlatformAction, Evidence)
+SOURCES: tuple[type[Tag], ...] = (
+    Account,
+    Page,
+    Archive,
+    Moderation,
+    PlatformAction,
+    Evidence,
+    DueProcess,
+)
