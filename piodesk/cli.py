@@ -41,9 +41,9 @@ from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
 from piodesk.people import actions as people
 from piodesk.people.model import SENSITIVE_ROLES, LockoutPolicy
-from piodesk.records.requests.cli import app as requests_app
-from piodesk.records import cli as records_cli
 from piodesk.publishing.cli import app as outbox_app
+from piodesk.records import cli as records_cli
+from piodesk.records.requests.cli import app as requests_app
 from piodesk.screening.cli import app as screening_app
 
 app = typer.Typer(help="piodesk: a police department's social media program, run by GO 409.")

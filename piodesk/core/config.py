@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -101,6 +102,12 @@ class Settings(BaseSettings):
         ge=1,
         le=3650,
         description="A block comes up for review this many days after it is placed (§.20).",
+    )
+    viewpoint_concurrence: Literal["counsel_or_pio", "counsel", "pio"] = Field(
+        default="counsel_or_pio",
+        description="Who may concur with a hide or removal the viewpoint guard held (a "
+        "category screening did not find, or a note about opinion, tone or disrespect): "
+        "legal counsel or a second PIO, counsel only, or a second PIO only (§.20).",
     )
 
     signing_key_file: Path | None = Field(

@@ -288,9 +288,12 @@ def require(actor: Actor, perm: Perm, page_id: PageRef = ANY_PAGE) -> None:
             f"{actor.username} is in the Social Media Cadre, whose members never publish, "
             f"schedule or approve (GO 409 §.30): {perm.value} is refused"
         )
+    from piodesk.core.words import perm_label  # words.py reads this module's vocabularies
+
     if actor.perm_limit is not None and perm not in actor.perm_limit:
         raise PermissionDenied(
-            f"this API token's scopes do not cover {perm.value}; "
+            "this API token's scopes do not cover what this needs "
+            f"({perm_label(perm.value)}); "
             "create a token with the scope it needs"
         )
     holders = sorted(ROLE_LABELS[r] for r, perms in GRANTS.items() if perm in perms)
@@ -301,7 +304,7 @@ def require(actor: Actor, perm: Perm, page_id: PageRef = ANY_PAGE) -> None:
     elif actor.page_scope is not None and perm in UNSCOPED_ONLY:
         where = " while limited to some pages"
     raise PermissionDenied(
-        f"{actor.username} may not {perm.value}{where}; "
+        f"{actor.display_name} may not {perm_label(perm.value)}{where}; "
         f"that belongs to: {', '.join(holders) or 'nobody'}"
     )
 

@@ -189,6 +189,30 @@ class Story(Tag):
     CONFIGURE_TIERS = "story:configure_tiers"
 
 
+class DueProcess(Tag):
+    """Moderation's due process: the viewpoint guard, corrections, notices, appeals and the
+    queue's working parts (moderation/)."""
+
+    HELD = "moderation:held"  # a hide or removal held by the viewpoint guard
+    CONCUR = "moderation:concur"  # a second person concurred with a held decision
+    DECLINE = "moderation:decline_held"  # a second person declined it; the case is open again
+    REOPEN = "moderation:reopen"
+    NOTICE = "moderation:block_notice"
+    APPEAL = "moderation:appeal"
+    APPEAL_DECIDE = "moderation:appeal_decide"
+    PERSON_NOTE = "moderation:person_note"
+    CLAIM = "moderation:claim"
+    ASSIGN = "moderation:assign"
+    RELEASE = "moderation:release"
+    SAVED_REPLY = "moderation:saved_reply"
+
+
+class PageReview(Tag):
+    """The chief's review of a page beyond approve and decline (pages/; evidence-close)."""
+
+    SENT_BACK = "page:sent_back"  # sent back to the PIO office for fixes, with a note (§.04)
+
+
 #: Every source, for the tests and for anyone listing what the log can say.
 SOURCES: tuple[type[Tag], ...] = (
     Account,
@@ -202,14 +226,6 @@ SOURCES: tuple[type[Tag], ...] = (
     Outbox,
     Cadre,
     Story,
+    PageReview,
+    DueProcess,
 )
-SOURCES: tuple[type[Tag], ...] = (Account, Page, Archive, Moderation, PlatformAction, Evidence)
-
-
-class PageReview(Tag):
-    """The chief's review of a page beyond approve and decline (pages/; evidence-close)."""
-
-    SENT_BACK = "page:sent_back"  # sent back to the PIO office for fixes, with a note (§.04)
-
-
-SOURCES = (*SOURCES, PageReview)

@@ -70,21 +70,32 @@ class CaseState(StrEnum):
 
     OPEN = "open"  # waits for a PIO decision
     WITH_COUNSEL = "with_counsel"  # sent to legal counsel; still the PIO's to decide
+    # A hide or removal the viewpoint guard held: it waits for a second PIO (or counsel).
+    AWAITING_SECOND = "needs_second"
     CLOSED = "closed"  # decided (kept, hidden, removed, or restored after a hide/removal)
 
+
+#: What each state is called on the pages.
+CASE_STATE_LABELS: dict[str, str] = {
+    CaseState.OPEN.value: "open",
+    CaseState.WITH_COUNSEL.value: "with legal counsel",
+    CaseState.AWAITING_SECOND.value: "waiting for a second person",
+    CaseState.CLOSED.value: "decided",
+}
 
 CASE_LIFECYCLE: StateMachine[CaseState] = StateMachine(
     "moderation case",
     CaseState.OPEN,
     {
-        CaseState.OPEN: {CaseState.WITH_COUNSEL, CaseState.CLOSED},
+        CaseState.OPEN: {CaseState.WITH_COUNSEL, CaseState.CLOSED, CaseState.AWAITING_SECOND},
         # Counsel's advice returns the case to the PIO. A PIO may still decide while counsel
         # has it (a live threat cannot wait); the decision then records that no advice came.
-        CaseState.WITH_COUNSEL: {CaseState.OPEN, CaseState.CLOSED},
-        # A closed case stays closed: a restoration is its last word (outcome "restored").
-        # Anything new about the comment — an edit with new findings, an employee's report —
-        # opens a new case, so each case's history reads from start to end.
-        CaseState.CLOSED: set(),
+        CaseState.WITH_COUNSEL: {CaseState.OPEN, CaseState.CLOSED, CaseState.AWAITING_SECOND},
+        # A held hide or removal: a second PIO concurs (closed) or declines (open again).
+        CaseState.AWAITING_SECOND: {CaseState.OPEN, CaseState.CLOSED},
+        # A decided case is reopened only with a reason (a correction, an appeal): the reopening
+        # is its own record, and the history reads from start to end with every step.
+        CaseState.CLOSED: {CaseState.OPEN},
     },
 )
 
@@ -133,18 +144,38 @@ def check_decision(action: Action | str, reason: str, note: str) -> tuple[Action
 
 @dataclass(frozen=True, slots=True)
 class BlockGrounds:
-    """What a block rests on: a warning on record, or legal counsel's concurrence (§.20)."""
+    """What a block rests on (§.20): a warning delivered to the person *and* a later violation
+    a PIO decided (a comment posted after the warning, hidden or removed) — or legal counsel's
+    concurrence with blocking without that."""
 
     warning_id: int | None
     concurrence_id: int | None
+    # The hide or removal, decided after the warning, of a comment posted after it.
+    violation_id: int | None = None
+    # A warning exists but was not delivered (the platform had no messages).
+    undelivered_warning_id: int | None = None
 
 
 def check_block_grounds(grounds: BlockGrounds) -> None:
-    """Refuse a block that has neither a prior warning nor counsel's recorded concurrence."""
-    if grounds.warning_id is None and grounds.concurrence_id is None:
+    """Refuse a block that rests neither on a delivered warning followed by a decided violation
+    nor on counsel's recorded concurrence."""
+    if grounds.concurrence_id is not None:
+        return
+    if grounds.warning_id is None:
+        extra = (
+            " The warning on record was not delivered to the person, so it does not count."
+            if grounds.undelivered_warning_id is not None
+            else ""
+        )
         raise InvalidInput(
             "§.20: a person is warned, with an explanation, before being blocked. Warn them "
-            "first, or record legal counsel's concurrence with blocking without a warning."
+            "first, or record legal counsel's concurrence with blocking without a warning." + extra
+        )
+    if grounds.violation_id is None:
+        raise InvalidInput(
+            "§.20: a warning is a chance to stop. A block needs a later violation: a comment "
+            "the person posted after the warning that a PIO hid or removed. Nothing like that is "
+            "on record since the warning; or record legal counsel's concurrence."
         )
 
 
@@ -259,3 +290,108 @@ _BETWEEN = re.compile(
     r"(?:see|hear|notice)|am\s+i\s+the\s+only)\b",
     re.IGNORECASE,
 )
+
+
+# ---- the viewpoint guard (§.20, First Amendment) ------------------------------------------
+
+#: Words in a PIO's note that speak of opinion, tone or disrespect: the viewpoint a government
+#: page may not remove (Lindke v. Freed, 2024). Removal for them is exactly §.20's mistake.
+VIEWPOINT_WORDS = re.compile(
+    r"\b(?:dis-?respect\w*|respect(?:ful)?|rude\w*|tone|opinions?|insult\w*|offensive|offend\w*|"
+    r"negativ\w*|critic\w*|attitude|hostile|disagree\w*|unprofessional|demean\w*|"
+    r"anti-?police|cop-?hat\w*|mean-?spirited|disparag\w*|derogatory|unfair|biased|"
+    r"misleading|misinformation|bad\s+for\s+morale|morale|embarrass\w*|viewpoint|"
+    r"political|mock\w*|sarcas\w*|trolling|troll|whin\w*|complain\w*|useless|"
+    r"attacks?\s+(?:the\s+)?(?:department|officers?|police|chief)|"
+    r"(?:makes?|making)\s+(?:us|the\s+department|officers?)\s+look\s+bad)\b",
+    re.IGNORECASE,
+)
+
+
+class Guard(StrEnum):
+    """Why a hide or removal needs a second person (the viewpoint guard)."""
+
+    NO_FINDING = "no_finding"  # screening found nothing in the comment
+    OTHER_FINDING = "other_finding"  # screening found something, not the category chosen
+    VIEWPOINT_NOTE = "viewpoint_note"  # the note speaks of opinion, tone or disrespect
+
+
+def viewpoint_guard(
+    action: Action, reason: str, note: str, found: set[str] | frozenset[str]
+) -> list[tuple[Guard, str]]:
+    """Why this hide or removal may be removing lawful speech, in plain sentences (empty: none).
+
+    ``found``: the categories screening found in the comment. A hide or removal for a category
+    screening did not find, or with a note about opinion, tone or disrespect, is held for a
+    second person: legal counsel's concurrence or a second PIO's.
+    """
+    if action is Action.KEEP:
+        return []
+    out: list[tuple[Guard, str]] = []
+    label = REASONS.get(reason, reason).lower()
+    if not found:
+        out.append(
+            (Guard.NO_FINDING, f"screening found nothing in this comment, and you chose: {label}")
+        )
+    elif reason not in found:
+        names = ", ".join(sorted(found))
+        out.append(
+            (
+                Guard.OTHER_FINDING,
+                f"screening did not find this category ({label}); it found only: {names}",
+            )
+        )
+    words = sorted({m.group(0).lower() for m in VIEWPOINT_WORDS.finditer(note or "")})
+    if words:
+        out.append(
+            (
+                Guard.VIEWPOINT_NOTE,
+                "the note speaks of opinion, tone or disrespect ("
+                + ", ".join(f"“{w}”" for w in words[:5])
+                + "), which is protected speech, not a §.20 category",
+            )
+        )
+    return out
+
+
+#: Who may concur with a held hide or removal (PIODESK_VIEWPOINT_CONCURRENCE).
+CONCURRENCE_MODES = ("counsel_or_pio", "counsel", "pio")
+
+
+# ---- corrections -------------------------------------------------------------------------
+
+#: Why a hidden or removed comment goes back up (a restore rests on its own reason).
+RESTORE_REASONS: dict[str, str] = {
+    "no_violation": "On a second look, no §.20 category applies",
+    "wrong_category": "The category was wrong; the comment does not meet it",
+    "appeal": "The author's appeal was granted",
+    "counsel": "Legal counsel advised restoring it",
+    "edited": "The author removed what met the category",
+    "mistake": "Hidden or removed by mistake (wrong comment)",
+}
+
+
+# ---- plain words for findings --------------------------------------------------------------
+
+_QUOTED = re.compile(r"\(\s*[\"“](?P<word>[^\"”]{1,80})[\"”]\s*\)")
+
+#: One plain sentence per §.20 category, as the case page says it.
+FINDING_SENTENCES: dict[str, str] = {
+    "profanity": "The comment uses profane or obscene language",
+    "pii": "The comment contains personal identifying information",
+    "threat": "The comment may contain a threat to a person or organization",
+    "solicitation": "The comment solicits commerce or advertises",
+    "investigation": "The comment may compromise an ongoing investigation",
+    "illegal": "The comment may describe conduct in violation of law",
+    "safety": "The comment may compromise public safety or security",
+    "ip": "The comment may violate a legal ownership interest (copyright, trademark)",
+}
+
+
+def plain_finding(category: str, explanation: str) -> str:
+    """A finding's sentence in §.20's own terms (no "hateful language": that is no category)."""
+    base = FINDING_SENTENCES.get(category)
+    if base is None:
+        return re.sub(r",?\s*(?:or\s+)?hateful", "", explanation or "")
+    m = _QUOTED.search(explanation or "")
+    return f"{base} (“{m.group('word')}”)." if m else f"{base}."

@@ -25,17 +25,27 @@ from piodesk.moderation.model import CaseState
 from piodesk.moderation.tables import (
     Advice,
     Answer,
+    Appeal,
+    AppealDecision,
     Block,
     Case,
     CaseCategory,
+    Claim,
+    Concurrence,
     Consultation,
     Decision,
+    Notice,
+    PersonNote,
+    Proposal,
+    Reopening,
     Report,
     ResponseRequest,
     Screening,
+    Viewer,
     Warning_,
 )
 from piodesk.pages.tables import Page
+from piodesk.people.tables import Account
 
 QUEUE_LIMIT = 200
 OPEN_STATES = (CaseState.OPEN.value, CaseState.WITH_COUNSEL.value)
@@ -117,6 +127,11 @@ def _rows(session: Session, cases: Sequence[Case]) -> list[QueueRow]:
         )
         for c in cases
     ]
+
+
+def latest_texts(session: Session, item_ids: list[int]) -> dict[int, str]:
+    """The latest text of each archived record."""
+    return _latest_texts(session, item_ids)
 
 
 def _latest_texts(session: Session, item_ids: list[int]) -> dict[int, str]:
@@ -270,6 +285,19 @@ class CaseView:
     active_block: Block | None
     # Platform actions on this case or its author's block not yet confirmed, in plain words.
     platform_actions: list[str] = field(default_factory=list)
+    # What screening found in the comment, and the §.20 categories it did not find.
+    found: list[str] = field(default_factory=list)
+    not_found: list[str] = field(default_factory=list)
+    # Every step of the case and of its author's record, from the audit log, oldest first.
+    history_events: list[Any] = field(default_factory=list)
+    # Held decisions with their answer (None: still waiting), oldest first.
+    proposals: list[tuple[Proposal, Concurrence | None]] = field(default_factory=list)
+    reopenings: list[Reopening] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    appeals: list[tuple[Appeal, AppealDecision | None]] = field(default_factory=list)
+    person_notes: list[PersonNote] = field(default_factory=list)
+    claim: Claim | None = None
+    viewers: list[str] = field(default_factory=list)  # usernames of others looking lately
 
 
 def _head(session: Session, item_id: int) -> ArchiveVersion | None:
@@ -409,7 +437,135 @@ def case_view(session: Session, case_id: int, *, actor: Actor) -> CaseView:
         concurrences=concurrences,
         active_block=active,
         platform_actions=[intents.describe(a, page.name if page else None) for a in unsettled],
+        **_due_process(session, case, actor),
     )
+
+
+VIEWING_MINUTES = 10
+
+
+def _due_process(session: Session, case: Case, actor: Actor) -> dict[str, Any]:
+    """The parts of a case page the due-process work added (see CaseView)."""
+    from piodesk.core.audit import AuditEvent
+    from piodesk.moderation.model import REASONS
+
+    found = found_categories(session, case)
+    person_key = f"{case.platform}:{case.author_platform_id}" if case.author_platform_id else None
+    cond = (AuditEvent.target_type == "case") & (AuditEvent.target_id == str(case.id))
+    if person_key:
+        cond = cond | ((AuditEvent.target_type == "person") & (AuditEvent.target_id == person_key))
+    events = list(
+        session.execute(
+            select(AuditEvent).where(cond).order_by(AuditEvent.seq).limit(500)
+        ).scalars()
+    )
+    proposals = []
+    for p in session.execute(
+        select(Proposal).where(Proposal.case_id == case.id).order_by(Proposal.id)
+    ).scalars():
+        answer = session.execute(
+            select(Concurrence).where(Concurrence.proposal_id == p.id)
+        ).scalar_one_or_none()
+        proposals.append((p, answer))
+    blocks_of = select(Block.id).where(
+        Block.platform == case.platform, Block.person_id == case.author_platform_id
+    )
+    notices = list(
+        session.execute(
+            select(Notice).where(Notice.block_id.in_(blocks_of)).order_by(Notice.id)
+        ).scalars()
+    )
+    appeals = [
+        (a, d)
+        for a, d in session.execute(
+            select(Appeal, AppealDecision)
+            .outerjoin(AppealDecision, AppealDecision.appeal_id == Appeal.id)
+            .where(Appeal.block_id.in_(blocks_of))
+            .order_by(Appeal.id)
+        )
+    ]
+    notes = (
+        list(
+            session.execute(
+                select(PersonNote)
+                .where(
+                    PersonNote.platform == case.platform,
+                    PersonNote.person_id == case.author_platform_id,
+                )
+                .order_by(PersonNote.id)
+            ).scalars()
+        )
+        if case.author_platform_id
+        else []
+    )
+    since = clock.now() - timedelta(minutes=VIEWING_MINUTES)
+    viewers = [
+        name
+        for (name,) in session.execute(
+            select(Account.display_name)
+            .join(Viewer, Viewer.account_id == Account.id)
+            .where(
+                Viewer.case_id == case.id,
+                Viewer.seen_at >= since,
+                Viewer.account_id != (actor.account_id or -1),
+            )
+        )
+    ]
+    return {
+        "found": sorted(found),
+        "not_found": [c for c in REASONS if c != "no_violation" and c not in found],
+        "history_events": events,
+        "proposals": proposals,
+        "reopenings": list(
+            session.execute(
+                select(Reopening).where(Reopening.case_id == case.id).order_by(Reopening.id)
+            ).scalars()
+        ),
+        "notices": notices,
+        "appeals": appeals,
+        "person_notes": notes,
+        "claim": session.get(Claim, case.id),
+        "viewers": viewers,
+    }
+
+
+def display_names(session: Session) -> dict[str, str]:
+    """Every account's name by its username (pages show names, not usernames)."""
+    return {
+        row.username: row.display_name
+        for row in session.execute(select(Account.username, Account.display_name))
+    }
+
+
+def appeals_queue(session: Session, *, actor: Actor) -> list[tuple[Appeal, Block, Notice]]:
+    """Appeals waiting for a decision, oldest first (the PIO office)."""
+    require(actor, Perm.PERSON_BLOCK)
+    rows = session.execute(
+        select(Appeal, Block, Notice)
+        .join(Block, Block.id == Appeal.block_id)
+        .join(Notice, Notice.id == Appeal.notice_id)
+        .outerjoin(AppealDecision, AppealDecision.appeal_id == Appeal.id)
+        .where(AppealDecision.id.is_(None), _in_scope(actor, Block.page_id))
+        .order_by(Appeal.id)
+        .limit(QUEUE_LIMIT)
+    )
+    return [(a, b, n) for a, b, n in rows]
+
+
+def decided_appeals(
+    session: Session, *, actor: Actor, limit: int = 50
+) -> list[tuple[Appeal, Block, AppealDecision]]:
+    """Appeals decided, newest first."""
+    require(actor, Perm.MODERATION_VIEW)
+    rows = session.execute(
+        select(Appeal, Block, AppealDecision)
+        .join(Block, Block.id == Appeal.block_id)
+        .join(AppealDecision, AppealDecision.appeal_id == Appeal.id)
+        .where(_in_scope(actor, Block.page_id))
+        .order_by(AppealDecision.id.desc())
+        .limit(limit)
+    )
+    return [(a, b, d) for a, b, d in rows]
 
 
 def screening_text(versions: Sequence[ArchiveVersion], screening: Screening | None) -> str:
@@ -553,6 +709,23 @@ def all_comments(
         if c.item_id is not None:
             cases[c.item_id] = c
     return [(i, texts.get(i.id, ""), cases.get(i.id)) for i in items]
+
+
+def found_categories(session: Session, case: Case) -> frozenset[str]:
+    """The §.20 categories screening found in a case's comment (a report's category is one
+    person's view, not a finding)."""
+    screening = session.get(Screening, case.screening_id) if case.screening_id else None
+    if screening is None and case.item_id is not None:
+        # A case opened from a report: what screening said of the comment itself.
+        screening = session.execute(
+            select(Screening)
+            .where(Screening.item_id == case.item_id)
+            .order_by(Screening.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+    if screening is None:
+        return frozenset()
+    return frozenset(str(f.get("category")) for f in screening.findings if f.get("category"))
 
 
 def find_case(session: Session, case_id: int) -> Case:

@@ -29,6 +29,14 @@ APPEND_ONLY = (
     "moderation_warnings",
     "moderation_reports",
     "moderation_answers",
+    # Due process and corrections (migration 0016):
+    "moderation_proposals",
+    "moderation_concurrences",
+    "moderation_reopenings",
+    "moderation_notices",
+    "moderation_appeals",
+    "moderation_appeal_decisions",
+    "moderation_person_notes",
 )
 
 
@@ -261,6 +269,164 @@ class Answer(Base):
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+# ---- due process, corrections, the queue's working parts (migration 0016) ----------------
+
+
+class Proposal(Base):
+    """A hide or removal the viewpoint guard held for a second person (§.20)."""
+
+    __tablename__ = "moderation_proposals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("moderation_cases.id"), index=True)
+    action: Mapped[str] = mapped_column(String(10))  # hide | remove
+    reason: Mapped[str] = mapped_column(String(20))  # the §.20 category
+    note: Mapped[str] = mapped_column(Text)
+    guard: Mapped[list[str]] = mapped_column(JSONType)  # model.Guard values
+    guard_text: Mapped[str] = mapped_column(Text)  # the same, as the case page says it
+    proposed_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    proposed_by_name: Mapped[str] = mapped_column(String(100))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Concurrence(Base):
+    """A second PIO's (or counsel's) answer to a held hide or removal: concur or decline."""
+
+    __tablename__ = "moderation_concurrences"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("moderation_proposals.id"), unique=True)
+    verdict: Mapped[str] = mapped_column(String(10))  # concur | decline
+    note: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(20))  # pio | legal_counsel
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    actor_name: Mapped[str] = mapped_column(String(100))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Reopening(Base):
+    """A decided case opened again, with the reason (a correction)."""
+
+    __tablename__ = "moderation_reopenings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("moderation_cases.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    previous_outcome: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    actor_name: Mapped[str] = mapped_column(String(100))
+    reopened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Notice(Base):
+    """The notice a blocked person gets: reason, date, review date, how to appeal (§.20).
+
+    The appeal code itself is given to the person only; the row keeps its SHA-256.
+    """
+
+    __tablename__ = "moderation_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    block_id: Mapped[int] = mapped_column(ForeignKey("moderation_blocks.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    code_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    delivered: Mapped[bool] = mapped_column(Boolean)
+    delivery: Mapped[str] = mapped_column(String(300))
+    actor_name: Mapped[str] = mapped_column(String(100))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Appeal(Base):
+    """A blocked person's appeal, from the platform notice or the public form."""
+
+    __tablename__ = "moderation_appeals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    block_id: Mapped[int] = mapped_column(ForeignKey("moderation_blocks.id"), index=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("moderation_notices.id"))
+    text: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str] = mapped_column(String(300))
+    via: Mapped[str] = mapped_column(String(20))  # notice | form
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AppealDecision(Base):
+    """The decision on an appeal, by someone other than whoever placed the block."""
+
+    __tablename__ = "moderation_appeal_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("moderation_appeals.id"), unique=True)
+    outcome: Mapped[str] = mapped_column(String(10))  # upheld | lifted
+    note: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    actor_name: Mapped[str] = mapped_column(String(100))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PersonNote(Base):
+    """The office's note on a commenter (what to know next time), append-only."""
+
+    __tablename__ = "moderation_person_notes"
+    __table_args__ = (Index("ix_moderation_person_notes_person", "platform", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    person_id: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    actor_name: Mapped[str] = mapped_column(String(100))
+    noted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Claim(Base):
+    """Who works a case now (claimed, or assigned by a colleague). Head row, audited."""
+
+    __tablename__ = "moderation_claims"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("moderation_cases.id"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    assigned_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Viewer(Base):
+    """Who looked at a case lately (presence, not evidence)."""
+
+    __tablename__ = "moderation_viewers"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("moderation_cases.id"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SavedReply(Base):
+    """A saved explanation for warnings, kept by the PIO office."""
+
+    __tablename__ = "moderation_saved_replies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    category: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    created_by_name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Notification(Base):
+    """An in-app notification to one person (counsel consulted, a report answered...)."""
+
+    __tablename__ = "moderation_notifications"
+    __table_args__ = (Index("ix_moderation_notifications_account", "account_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    text: Mapped[str] = mapped_column(String(500))
+    link: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
 # Every row above that records what someone decided or said is evidence: each change to one is
 # sealed into the audit chain and `piodesk audit verify` checks it (core/evidence.py). The
 # intake mark and case categories are indexes derived from these rows, not evidence.
@@ -274,3 +440,10 @@ evidence.register(Block, "block")
 evidence.register(Report, "report")
 evidence.register(ResponseRequest, "response request")
 evidence.register(Answer, "answer")
+evidence.register(Proposal, "held decision", target="proposal")
+evidence.register(Concurrence, "concurrence")
+evidence.register(Reopening, "reopening")
+evidence.register(Notice, "block notice", target="notice")
+evidence.register(Appeal, "appeal")
+evidence.register(AppealDecision, "appeal decision")
+evidence.register(PersonNote, "person note")

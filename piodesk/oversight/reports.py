@@ -22,6 +22,10 @@ category; the row with category ``all`` carries the page's totals for the month:
 - ``warnings`` / ``blocks``: warnings given and blocks imposed that month, by their category.
 - ``decided`` and ``median_hours_to_decision``: cases first decided that month, and the median
   of (first decision − case opened) in hours; per category by the case's categories.
+- ``acted_without_finding`` / ``acted_against_finding``: hides and removals of comments made
+  that month for a category screening did not find — in a comment where it found nothing, or
+  where it found only other categories — under the category cited (what the viewpoint guard
+  holds for a second person; a high figure is a question about viewpoint).
 
 Every count is one SQL ``GROUP BY`` (month, page[, category]); only the medians are computed in
 Python, from one duration per case decided in the period.
@@ -194,6 +198,10 @@ class Counts:
     blocks: int = 0
     decided: int = 0
     median_hours_to_decision: float | None = None
+    # Hides and removals of comments for a category screening did not find: in a comment where
+    # it found nothing, and in one where it found something else (the viewpoint guard's cases).
+    acted_without_finding: int = 0
+    acted_against_finding: int = 0
 
 
 #: The counters a month's total sums from its pages' rows (the median is recomputed).
@@ -264,6 +272,12 @@ def transparency(
     """Per month, page and category: captured, flagged, kept, hidden, removed, restored,
     warnings, blocks and the median time to a first decision (see the module's docstring)."""
     require(actor, Perm.MODERATION_REPORTS)
+    return _transparency(session, month_from, month_to, page_id)
+
+
+def _transparency(
+    session: Session, month_from: str | None, month_to: str | None, page_id: int | None
+) -> TransparencyReport:
     period = Period.of(month_from, month_to)
     rows: dict[_Key, TransparencyRow] = {}
     pages = page_names(session)
@@ -363,6 +377,12 @@ def transparency(
             setattr(row(m, page, ALL), attr, getattr(row(m, page, ALL), attr) + n)
             setattr(row(m, page, category), attr, n)
 
+    # Hides and removals made against or without a finding (the viewpoint guard's concern).
+    for m, page, reason, found in _unfounded(session, period, on_page):
+        attr = "acted_without_finding" if not found else "acted_against_finding"
+        for r in (row(m, page, ALL), row(m, page, reason)):
+            setattr(r, attr, getattr(r, attr) + 1)
+
     # Time to a first decision: one duration per case, medians per group in Python.
     month = _month_of(session, Case.first_decided_at)
     scope = and_(_in(Case.first_decided_at, period), on_page(Case.page_id))
@@ -395,6 +415,52 @@ def transparency(
         key=lambda r: (r.month, r.page_name.casefold(), r.page_id or 0, order.get(r.category, 99)),
     )
     return TransparencyReport(period, page_id, ordered, _month_totals(period, ordered, by_month))
+
+
+def _unfounded(
+    session: Session, period: Period, on_page: Any
+) -> list[tuple[str, int | None, str, frozenset[str]]]:
+    """Each hide or removal of a comment in the period whose category screening did not find:
+    (month, page, category, what screening did find)."""
+    month = _month_of(session, Decision.decided_at)
+    rows = session.execute(
+        select(month, Case.page_id, Decision.reason, Case.screening_id, Case.item_id)
+        .join(Case, Case.id == Decision.case_id)
+        .where(
+            _in(Decision.decided_at, period),
+            on_page(Case.page_id),
+            Decision.action.in_((Action.HIDE.value, Action.REMOVE.value)),
+            func.coalesce(Case.kind, "") != ItemKind.POST.value,
+        )
+    ).all()
+    screening_ids = {r[3] for r in rows if r[3] is not None}
+    item_ids = {r[4] for r in rows if r[3] is None and r[4] is not None}
+    by_id: dict[int, frozenset[str]] = {}
+    by_item: dict[int, frozenset[str]] = {}
+    ids = sorted(screening_ids)
+    for start in range(0, len(ids), 500):
+        for sid, findings in session.execute(
+            select(Screening.id, Screening.findings).where(
+                Screening.id.in_(ids[start : start + 500])
+            )
+        ):
+            by_id[sid] = frozenset(str(f.get("category")) for f in findings or ())
+    items = sorted(item_ids)
+    for start in range(0, len(items), 500):
+        for item_id, findings in session.execute(
+            select(Screening.item_id, Screening.findings)
+            .where(Screening.item_id.in_(items[start : start + 500]))
+            .order_by(Screening.id)
+        ):
+            by_item[item_id] = frozenset(str(f.get("category")) for f in findings or ())
+    out = []
+    for m, page, reason, sid, item_id in rows:
+        found = (
+            by_id.get(sid, frozenset()) if sid is not None else by_item.get(item_id, frozenset())
+        )
+        if reason not in found:
+            out.append((m, page, reason, found))
+    return out
 
 
 def _median(values: Sequence[float]) -> float | None:
@@ -712,6 +778,17 @@ def consistency(
     """Near-identical comments decided differently in the period (latest decisions; with a
     page, pairs that have at least one side on it). See the module's docstring for how."""
     require(actor, Perm.MODERATION_REPORTS)
+    return _consistency(session, month_from, month_to, page_id, threshold, limit)
+
+
+def _consistency(
+    session: Session,
+    month_from: str | None,
+    month_to: str | None,
+    page_id: int | None,
+    threshold: float,
+    limit: int,
+) -> ConsistencyReport:
     if not MIN_THRESHOLD <= threshold <= 1.0:
         raise InvalidInput(f"the similarity threshold is between {MIN_THRESHOLD} and 1")
     if not 1 <= limit <= 5_000:
@@ -807,3 +884,38 @@ def _unequal(cases: Sequence[_Row], g: list[int], h: list[int], same: bool) -> i
         return (len(g) ** 2 - sum(n * n for n in by_g.values())) // 2
     by_h = Counter(cases[i].outcome for i in h)
     return len(g) * len(h) - sum(n * by_h[o] for o, n in by_g.items())
+
+
+# ---- the public page (no sign-in) --------------------------------------------------------
+
+
+@dataclass
+class PublicFigures:
+    """What anyone may read: counts per month, page and category, and the consistency figures.
+    No comment text, no case, no person, no account (``public_figures``)."""
+
+    period: Period
+    rows: list[TransparencyRow]
+    months: list[MonthTotal]
+    compared: int  # decided comments compared for consistency
+    unequal_pairs: int  # near-identical comments that ended differently
+    by_outcomes: dict[str, int]  # "kept / removed" → pairs
+
+
+def public_figures(
+    session: Session, *, month_from: str | None = None, month_to: str | None = None
+) -> PublicFigures:
+    """The transparency and consistency figures for the public page: numbers only."""
+    report = _transparency(session, month_from, month_to, None)
+    pairs = _consistency(session, month_from, month_to, None, DEFAULT_THRESHOLD, 5_000)
+    outcomes: Counter[str] = Counter()
+    for pair in pairs.pairs:
+        outcomes[" / ".join(sorted((pair.a.outcome, pair.b.outcome)))] += 1
+    return PublicFigures(
+        period=report.period,
+        rows=report.rows,
+        months=report.months,
+        compared=pairs.compared,
+        unequal_pairs=pairs.total_pairs,
+        by_outcomes=dict(sorted(outcomes.items())),
+    )

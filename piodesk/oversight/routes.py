@@ -228,6 +228,8 @@ class CountsOut(BaseModel):
     blocks: int
     decided: int
     median_hours_to_decision: float | None
+    acted_without_finding: int = 0
+    acted_against_finding: int = 0
 
 
 class RowOut(CountsOut):
@@ -372,3 +374,22 @@ def api_consistency(
         total_pairs=report.total_pairs,
         pairs=[PairOut(similarity=p.similarity, a=_side(p.a), b=_side(p.b)) for p in report.pairs],
     )
+
+
+# ---- the public page (no sign-in) ------------------------------------------------------------
+
+
+@router.get("/transparency", response_class=HTMLResponse)
+def public_transparency_page(request: Request) -> HTMLResponse:
+    """Anyone: the monthly figures per page and category, and the consistency figures (no
+    comment text, case or person)."""
+    from piodesk.moderation.model import REASONS
+
+    params = request.query_params
+    with ctx(request).read() as session:
+        figures = reports.public_figures(
+            session, month_from=_opt(params.get("from")), month_to=_opt(params.get("to"))
+        )
+    labels = {k: v for k, v in REASONS.items() if k != "no_violation"}
+    labels["all"] = "All categories"
+    return render(request, "oversight/public.html", {"f": figures, "category_labels": labels})

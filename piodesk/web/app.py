@@ -229,10 +229,10 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
     from piodesk.oversight import routes as oversight_routes
     from piodesk.pages import routes as page_routes
     from piodesk.people import routes as people_routes
-    from piodesk.records.requests import routes as records_request_routes
-    from piodesk.records import routes as records_routes
     from piodesk.publishing import outbox_routes
     from piodesk.publishing import routes as publishing_review_routes
+    from piodesk.records import routes as records_routes
+    from piodesk.records.requests import routes as records_request_routes
     from piodesk.web import auditlog as auditlog_routes
     from piodesk.web import checkpoints as checkpoint_routes
     from piodesk.web import routes as web_routes

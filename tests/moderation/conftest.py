@@ -17,6 +17,7 @@ from piodesk.connectors.base import Connector
 from piodesk.connectors.sandbox import platform
 from piodesk.connectors.sandbox.connector import SandboxConnector
 from piodesk.core.db import transaction
+from piodesk.core.permissions import Actor
 from piodesk.moderation.intake import IntakeReport, intake_all
 from piodesk.moderation.tables import Case
 from piodesk.pages.model import Agency
@@ -25,7 +26,11 @@ from piodesk.screening.engine import default_screener
 from tests.conftest import registered_sandbox_page
 from tests.web.conftest import client, tokens
 
-__all__ = ["Site", "client", "make_site", "tokens"]  # the web fixtures serve these tests too
+# The web fixtures serve these tests too.
+__all__ = ["REPEAT", "Site", "client", "make_site", "tokens"]
+
+#: A second solicitation by a warned person (it has findings: a phone number, an offer).
+REPEAT = "Still selling cheap game tickets, call 719-555-0188 today, best prices in town"
 
 
 @dataclass
@@ -37,6 +42,7 @@ class Site:
     handle: str
     media: MediaStore
     post_id: str = ""
+    reporter: Actor | None = None  # who reports what screening found nothing in (tests set it)
 
     def connect(self, page: Page) -> Connector:
         return SandboxConnector(self.sessions, page.handle)
@@ -60,6 +66,25 @@ class Site:
             )
             return str(c.id)
 
+    def violate_again(self, who: str, actor: Actor, body: str = REPEAT) -> int:
+        """After a warning, the same person posts another comment that breaks the rules and a PIO
+        hides it: the later violation a block rests on (§.20). Returns its case."""
+        from piodesk.moderation import actions
+
+        cid = self.comment(who, body)
+        self.poll()
+        case = self.case_of(cid)
+        actions.decide(
+            self.sessions,
+            case.id,
+            action="hide",
+            reason="solicitation",
+            note="selling tickets again after the warning",
+            actor=actor,
+            connect=self.connect,
+        )
+        return case.id
+
     def poll(self) -> IntakeReport:
         """What the job runner does: ingest the page, then screen what came in."""
         ingest_page(self.sessions, self.page_id, self.connector, media=self.media)
@@ -74,6 +99,15 @@ class Site:
                     ArchiveItem.platform_id == comment_id,
                 )
             ).scalar_one()
+
+    def case_comment(self, case_id: int) -> str:
+        """The platform id of a case's comment."""
+        with self.sessions() as s:
+            case = s.get(Case, case_id)
+            assert case is not None and case.item_id is not None
+            item = s.get(ArchiveItem, case.item_id)
+            assert item is not None
+            return item.platform_id
 
     def case_of(self, comment_id: str) -> Case:
         item = self.item(comment_id)

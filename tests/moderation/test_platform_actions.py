@@ -47,7 +47,7 @@ from piodesk.moderation.model import (
     BlockState,
     ResponseState,
 )
-from piodesk.moderation.tables import Block, Decision, Warning_
+from piodesk.moderation.tables import Block, Case, Decision, Warning_
 from piodesk.pages.tables import Page
 from piodesk.web.app import reconcile_platform_actions
 from tests.conftest import PASSWORD
@@ -131,6 +131,11 @@ def _warned(site: Site, case_id: int, pio: Any) -> None:
         actor=pio,
         connect=site.connect,
     )
+    with site.sessions() as s:
+        case = s.get(Case, case_id)
+        assert case is not None and case.author_name
+        who = case.author_name
+    site.violate_again(who, pio)  # a block rests on a violation after the warning
 
 
 def _blocker(site: Site, case_id: int, pio: Any) -> Callable[..., Block]:
@@ -418,6 +423,7 @@ def test_a_restore_is_recorded_exactly_once(site: Site, staff) -> None:
             actions.restore(
                 site.sessions,
                 case_id,
+                reason="no_violation",
                 note="a charity raffle after all",
                 actor=pio,
                 connect=site.connect,
@@ -426,7 +432,12 @@ def test_a_restore_is_recorded_exactly_once(site: Site, staff) -> None:
 
     with pytest.raises(Conflict, match="nothing to restore"):
         actions.restore(
-            site.sessions, case_id, note="restoring it too", actor=pio, connect=connect_and_race
+            site.sessions,
+            case_id,
+            reason="mistake",
+            note="restoring it too",
+            actor=pio,
+            connect=connect_and_race,
         )
     assert _count(site.sessions, Decision, Decision.action == "restore") == 1
     assert site.public_comment(cid) is not None
@@ -518,6 +529,7 @@ def test_the_reconciler_completes_blocks_lifts_and_restores(site: Site, staff) -
         actions.restore(
             site.sessions,
             case_id,
+            reason="no_violation",
             note="a charity raffle",
             actor=pio,
             connect=crashing(site, "unhide_comment"),

@@ -134,6 +134,7 @@ def test_hide_then_restore(site: Site, staff) -> None:
     actions.restore(
         site.sessions,
         case.id,
+        reason="no_violation",
         note="on review: the number is a business line",
         actor=pio,
         connect=site.connect,
@@ -151,8 +152,8 @@ def test_hide_then_restore(site: Site, staff) -> None:
             .all()
         )
         assert texts == [PHONE] * 3  # every version kept, none changed
-    # A restored case is closed for good; a new report about the comment opens a new case.
-    with pytest.raises(Conflict, match="new report"):
+    # A restored case is decided: a new decision needs the case reopened, with a reason.
+    with pytest.raises(Conflict, match="reopened with a reason"):
         actions.decide(
             site.sessions,
             case.id,
@@ -207,6 +208,7 @@ def test_remove_then_restore(site: Site, staff) -> None:
     actions.restore(
         site.sessions,
         case.id,
+        reason="no_violation",
         note="removed in error; restoring",
         actor=pio,
         connect=site.connect,
@@ -416,6 +418,10 @@ def test_warning_then_block_then_lift(site: Site, staff) -> None:
         assert page is not None
         (message,) = platform.messages_for(s, page, "visitor-repeat")
         assert "Selling tickets is solicitation" in message.body
+    # A warning and a block a second later, with nothing repeated in between, is no due process.
+    with pytest.raises(InvalidInput, match="later violation"):
+        block()
+    site.violate_again("Repeat", pio)
 
     clock.set_clock(lambda: datetime(2026, 10, 1, 12, tzinfo=UTC))
     try:
@@ -466,6 +472,7 @@ def test_warning_then_block_then_lift(site: Site, staff) -> None:
     assert events == [
         "moderation:warn",
         "moderation:block",
+        "moderation:block_notice",
         "moderation:review_block",
         "moderation:lift_block",
     ]

@@ -129,6 +129,7 @@ class Site:
             self.sessions,
             case_id,
             note="on a second look this is protected criticism",
+            reason="no_violation",
             actor=self.staff[Role.PIO],
             connect=self.connect,
         )
@@ -181,6 +182,20 @@ def story(site: Site, now: list[datetime]) -> Story:
     council = site.comment("community", "Di", COUNCIL)  # profanity
     now[0] = at("2026-03-02 12:00")
     site.decide(phone, "remove", "pii")
+    # The block below rests on counsel's concurrence (the person posts no second violation).
+    with transaction(site.sessions) as s:
+        consultation = actions.consult(
+            s, swearing, question="May we block this person now?", actor=site.staff[Role.PIO]
+        )
+        advice = actions.advise(
+            s,
+            consultation.id,
+            advice="Yes: repeated profanity aimed at people; a block is defensible.",
+            recommends="hide",
+            concurs_block=True,
+            actor=site.staff[Role.LEGAL],
+        )
+        advice_id = advice.id
     now[0] = at("2026-03-02 16:00")
     site.decide(swearing, "hide", "profanity")
     now[0] = at("2026-03-03 10:00")
@@ -202,6 +217,7 @@ def story(site: Site, now: list[datetime]) -> Story:
         actor=site.staff[Role.PIO],
         connect=site.connect,
         review_days=30,
+        concurrence_id=advice_id,
     )
     now[0] = at("2026-04-05 08:00")
     site.restore(swearing)
@@ -222,7 +238,19 @@ def _rows(report: reports.TransparencyReport) -> dict[tuple[str, str, str], dict
 
 def _zero(**values: Any) -> dict[str, Any]:
     base: dict[str, Any] = dict.fromkeys(
-        ("flagged", "kept", "hidden", "removed", "restored", "warnings", "blocks", "decided"), 0
+        (
+            "flagged",
+            "kept",
+            "hidden",
+            "removed",
+            "restored",
+            "warnings",
+            "blocks",
+            "decided",
+            "acted_without_finding",
+            "acted_against_finding",
+        ),
+        0,
     )
     base.update(captured=None, median_hours_to_decision=None)
     base.update(values)
@@ -536,7 +564,7 @@ def test_reports_are_refused_outside_the_offices_that_read_them(
     ):
         response = client.get(path, headers=bearer(tokens[role]))
         assert response.status_code == 403, path
-        assert "may not moderation.reports" in response.text
+        assert "may not read the moderation reports" in response.text
     home = client.get("/", headers=bearer(tokens[role]))
     assert "/moderation/transparency" not in home.text
 

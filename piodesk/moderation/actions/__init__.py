@@ -16,9 +16,22 @@ The names below are re-exported so callers keep writing ``actions.decide(...)``.
 """
 
 from piodesk.moderation.actions._common import Connect, record_state
+from piodesk.moderation.actions.appeals import (
+    APPEAL_OUTCOMES,
+    decide_appeal,
+    file_appeal,
+    send_block_notice,
+)
 from piodesk.moderation.actions.blocks import block, block_grounds, lift_block, review_block
+from piodesk.moderation.actions.corrections import (
+    concur,
+    decline_held,
+    hold,
+    open_proposal,
+    reopen,
+)
 from piodesk.moderation.actions.counsel import ADVICE_RECOMMENDS, advise, consult
-from piodesk.moderation.actions.decisions import decide, restore
+from piodesk.moderation.actions.decisions import HeldForSecond, decide, restore
 from piodesk.moderation.actions.reports import file_report
 from piodesk.moderation.actions.responses import ANSWER_OUTCOMES, answer
 from piodesk.moderation.actions.warnings import warn, warning_text
@@ -36,26 +49,36 @@ from piodesk.moderation.tables import Consultation
 __all__ = [
     "ADVICE_RECOMMENDS",
     "ANSWER_OUTCOMES",
+    "APPEAL_OUTCOMES",
     "Connect",
     "Consultation",
+    "HeldForSecond",
     "Person",
     "active_block",
     "advise",
     "answer",
     "block",
     "block_grounds",
+    "concur",
     "concurrences_for",
     "consult",
     "decide",
+    "decide_appeal",
+    "decline_held",
+    "file_appeal",
     "file_report",
     "get_case",
+    "hold",
     "lift_block",
     "may_view_case",
+    "open_proposal",
     "person_of_case",
     "record_state",
+    "reopen",
     "resolve_link",
     "restore",
     "review_block",
+    "send_block_notice",
     "warn",
     "warning_text",
 ]

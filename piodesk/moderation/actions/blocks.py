@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from piodesk.archive.tables import ArchiveItem
 from piodesk.connectors import intents
 from piodesk.connectors.intents import Intent, Kind
 from piodesk.connectors.model import Capability
@@ -27,8 +28,10 @@ from piodesk.moderation.model import (
     BLOCK_LIFECYCLE,
     MAX_NOTE,
     MIN_EXPLANATION,
+    Action,
     BlockGrounds,
     BlockState,
+    Outcome,
     block_state,
     check_block_grounds,
     review_due,
@@ -43,20 +46,54 @@ from piodesk.moderation.tables import (
     Block,
     Case,
     Consultation,
+    Decision,
     Warning_,
 )
+
+
+def _violation_after(session: Session, person: Person, warning: Warning_) -> int | None:
+    """A hide or removal a PIO decided after the warning, of a comment by the same person
+    posted after it (and not restored since): the "repeated" of "repeated after a warning"."""
+    rows = session.execute(
+        select(Decision.id, Decision.decided_at, ArchiveItem.created_at, Case.captured_at)
+        .join(Case, Case.id == Decision.case_id)
+        .outerjoin(ArchiveItem, ArchiveItem.id == Case.item_id)
+        .where(
+            Case.platform == person.platform,
+            Case.author_platform_id == person.person_id,
+            Case.outcome.in_((Outcome.HIDDEN.value, Outcome.REMOVED.value)),
+            Decision.action.in_((Action.HIDE.value, Action.REMOVE.value)),
+        )
+        .order_by(Decision.id.desc())
+        .limit(200)
+    )
+    warned = clock.as_utc(warning.warned_at)
+    for decision_id, decided_at, created_at, captured_at in rows:
+        posted = created_at or captured_at
+        if posted is None or decided_at is None:
+            continue
+        if clock.as_utc(decided_at) > warned and clock.as_utc(posted) > warned:
+            return int(decision_id)
+    return None
 
 
 def block_grounds(
     session: Session, person: Person, concurrence_id: int | None = None
 ) -> BlockGrounds:
-    """The warning on record for this person, or counsel's concurrence with blocking them."""
-    warning_id = session.execute(
-        select(Warning_.id)
-        .where(Warning_.platform == person.platform, Warning_.person_id == person.person_id)
-        .order_by(Warning_.id.desc())
-        .limit(1)
-    ).scalar()
+    """What a block of this person could rest on: the latest warning delivered to them and a
+    violation decided after it, or counsel's concurrence with blocking them."""
+    warnings = list(
+        session.execute(
+            select(Warning_)
+            .where(Warning_.platform == person.platform, Warning_.person_id == person.person_id)
+            .order_by(Warning_.id.desc())
+            .limit(50)
+        ).scalars()
+    )
+    delivered = next((w for w in warnings if w.delivered), None)
+    undelivered = next((w.id for w in warnings if not w.delivered), None)
+    warning_id = delivered.id if delivered else None
+    violation = _violation_after(session, person, delivered) if delivered else None
     concurrence = None
     if concurrence_id is not None:
         row = session.execute(
@@ -73,7 +110,7 @@ def block_grounds(
         if (case.platform, case.author_platform_id) != (person.platform, person.person_id):
             raise InvalidInput(f"counsel's advice {concurrence_id} is about someone else")
         concurrence = advice.id
-    return BlockGrounds(warning_id, concurrence)
+    return BlockGrounds(warning_id, concurrence, violation, undelivered)
 
 
 def block(
@@ -116,6 +153,7 @@ def block(
             "category": category,
             "reason": reason,
             "warning_id": grounds.warning_id,
+            "violation_id": grounds.violation_id,
             "concurrence_id": grounds.concurrence_id,
             "review_days": review_days,
             "person": [person.page_id, person.platform, person.person_id, person.name],
@@ -130,6 +168,10 @@ def block(
         what="block the person",
         effect=f"{person.platform}: {person.person_id} blocked",
     )
+    # The person is told why, until when, and how to appeal (their own notice, its own record).
+    from piodesk.moderation.actions.appeals import send_block_notice
+
+    send_block_notice(sessions, row.id, actor=actor, connector=connector)
     return row
 
 
@@ -184,6 +226,7 @@ def _record_block(
             "case_id": p["case_id"],
             "category": p["category"],
             "warning_id": p["warning_id"],
+            "violation_decision_id": p.get("violation_id"),
             "concurrence_id": p["concurrence_id"],
             "review_due_at": row.review_due_at.isoformat(),
             "platform_action_id": action.id,

@@ -7,14 +7,16 @@ from sqlalchemy.orm import Session
 
 from piodesk.core import audit, clock, tags
 from piodesk.core.errors import Conflict, InvalidInput, NotFound
-from piodesk.core.permissions import Actor, Perm, require
+from piodesk.core.permissions import Actor, Perm, Role, require
 from piodesk.core.text import clean_text
+from piodesk.moderation.actions import notifications
 from piodesk.moderation.model import (
     CASE_LIFECYCLE,
     MAX_NOTE,
     MIN_EXPLANATION,
     CaseState,
 )
+from piodesk.moderation.privilege import PRIVILEGED, text_digest
 from piodesk.moderation.queries import find_case
 from piodesk.moderation.tables import (
     Advice,
@@ -49,9 +51,17 @@ def consult(session: Session, case_id: int, *, question: str, actor: Actor) -> C
         tags.Moderation.CONSULT,
         "case",
         case.id,
-        reason=question,
+        # A request for legal advice is privileged: the log says it was asked, and vouches for
+        # the words by their digest; the words are in the consultation record.
+        reason=f"asked legal counsel ({PRIVILEGED}; the question is in its record)",
         section="§.20",
-        data={"consultation_id": consultation.id},
+        data={"consultation_id": consultation.id, "question_sha256": text_digest(question)},
+    )
+    notifications.notify_role(
+        session,
+        Role.LEGAL,
+        f"{actor.display_name} asks your advice on moderation case #{case.id}",
+        f"/moderation/cases/{case.id}",
     )
     return consultation
 
@@ -100,13 +110,23 @@ def advise(
         tags.Moderation.ADVISE,
         "case",
         case.id,
-        reason=advice,
+        # Counsel's words are privileged: the audit log, which more people read, records that
+        # advice was given and its digest; the text lives in the advice record (evidence).
+        reason=f"legal advice given ({PRIVILEGED}; the advice is in its record)",
         section="§.20",
         data={
             "consultation_id": consultation_id,
             "advice_id": answer.id,
+            "advice_sha256": text_digest(advice),
             "recommends": recommends,
             "concurs_block": concurs_block,
         },
     )
+    if consultation.asked_by is not None:
+        notifications.notify(
+            session,
+            consultation.asked_by,
+            f"{actor.display_name} answered your question on case #{case.id}",
+            f"/moderation/cases/{case.id}",
+        )
     return answer

@@ -34,18 +34,94 @@ from piodesk.moderation.actions._common import (
 )
 from piodesk.moderation.model import (
     CASE_LIFECYCLE,
+    CONCURRENCE_MODES,
     MAX_NOTE,
     MIN_EXPLANATION,
-    NO_VIOLATION,
     OUTCOME_OF,
     REASONS,
+    RESTORE_REASONS,
     Action,
     CaseState,
+    Guard,
     Outcome,
     check_decision,
+    viewpoint_guard,
 )
-from piodesk.moderation.queries import find_case
-from piodesk.moderation.tables import Case, Decision
+from piodesk.moderation.queries import find_case, found_categories
+from piodesk.moderation.tables import Advice, Case, Concurrence, Consultation, Decision, Proposal
+
+
+class HeldForSecond(Conflict):
+    """A hide or removal the viewpoint guard holds for a second person (§.20)."""
+
+    def __init__(self, message: str, guard: list[tuple[Guard, str]]) -> None:
+        super().__init__(message)
+        self.guard = guard
+
+
+def _who_concurs(mode: str) -> str:
+    return {
+        "counsel": "legal counsel's concurrence",
+        "pio": "a second PIO's concurrence",
+    }.get(mode, "legal counsel's concurrence or a second PIO's")
+
+
+def held_message(guard: list[tuple[Guard, str]], mode: str) -> str:
+    """What the PIO reads when the guard holds a decision."""
+    why = "; ".join(text for _, text in guard)
+    return (
+        f"Held by the viewpoint guard: {why}. Criticism, opinion and tone are protected speech "
+        f"(§.20, First Amendment), so this hide or removal needs {_who_concurs(mode)}. Send it "
+        "for a second look, ask counsel, or keep the comment."
+    )
+
+
+def _concurred(session: Session, case: Case, action: Action, reason: str, mode: str) -> bool:
+    """True when a second person stands behind this hide or removal of this case's comment."""
+    concurred = session.execute(
+        select(Concurrence.role)
+        .join(Proposal, Proposal.id == Concurrence.proposal_id)
+        .where(
+            Proposal.case_id == case.id,
+            Proposal.action == action.value,
+            Proposal.reason == reason,
+            Concurrence.verdict == "concur",
+        )
+    ).scalars()
+    roles = set(concurred)
+    if mode != "pio" and "legal_counsel" in roles:
+        return True
+    if mode != "counsel" and "pio" in roles:
+        return True
+    if mode == "pio":
+        return False
+    # Counsel's advice on this case recommending this action (or removal, for a hide).
+    allowed = (action.value, "remove") if action is Action.HIDE else (action.value,)
+    return (
+        session.execute(
+            select(Advice.id)
+            .join(Consultation, Consultation.id == Advice.consultation_id)
+            .where(Consultation.case_id == case.id, Advice.recommends.in_(allowed))
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
+def check_guard(
+    session: Session, case: Case, action: Action, reason: str, note: str, mode: str
+) -> list[tuple[Guard, str]]:
+    """What the viewpoint guard says of this decision, once a concurrence is taken into account:
+    empty when it may go ahead."""
+    if mode not in CONCURRENCE_MODES:
+        raise InvalidInput(f"unknown concurrence setting '{mode[:20]}'")
+    if case.kind == "post":
+        return []  # the department's own post is its own speech, not a visitor's
+    guard = viewpoint_guard(action, reason, note, found_categories(session, case))
+    if guard and _concurred(session, case, action, reason, mode):
+        return []
+    return guard
+
 
 #: The audit action of each decision.
 _DECISION_TAG: dict[Action, tags.Moderation] = {
@@ -108,8 +184,14 @@ def decide(
     note: str,
     actor: Actor,
     connect: Connect,
+    guard_mode: str = "counsel_or_pio",
 ) -> Decision:
-    """Keep, hide or remove the comment of a case, for the §.20 reason given (PIO office)."""
+    """Keep, hide or remove the comment of a case, for the §.20 reason given (PIO office).
+
+    A hide or removal for a category screening did not find, or with a note about opinion,
+    tone or disrespect, is refused (:class:`HeldForSecond`) until a second person concurs
+    (``guard_mode``: PIODESK_VIEWPOINT_CONCURRENCE): see :func:`hold`.
+    """
     action, reason, note = check_decision(action, reason, note)
     with reading(sessions) as session:
         case = find_case(session, case_id)
@@ -117,12 +199,15 @@ def decide(
         if case.state == CaseState.CLOSED.value:
             raise Conflict(
                 f"case {case_id} was already decided ({case.outcome}); a hidden or removed "
-                "comment can be restored, and a new report or edit opens a new case"
+                "comment can be restored, and a decided case reopened with a reason"
             )
         connector = None
         if action is not Action.KEEP and case.item_id is not None:
             connector = connector_of(connect, registered_page(session, case.page_id))
         effect, kind, target, call = _plan(session, case, action, connector)
+        guard = check_guard(session, case, action, reason, note, guard_mode)
+        if guard:
+            raise HeldForSecond(held_message(guard, guard_mode), guard)
         page_id, platform = case.page_id, case.platform
     params = {"action": action.value, "reason": reason, "note": note, "effect": effect}
     if call is None or kind is None or page_id is None:
@@ -257,9 +342,21 @@ def _record_decide(
 
 
 def restore(
-    sessions: sessionmaker[Session], case_id: int, *, note: str, actor: Actor, connect: Connect
+    sessions: sessionmaker[Session],
+    case_id: int,
+    *,
+    note: str,
+    actor: Actor,
+    connect: Connect,
+    reason: str = "",
 ) -> Decision:
-    """Put a hidden or removed comment back on the page (the case's history stays)."""
+    """Put a hidden or removed comment back on the page, for its own reason (the case's history
+    stays): ``reason`` is one of :data:`RESTORE_REASONS`."""
+    if reason not in RESTORE_REASONS:
+        raise InvalidInput(
+            "say why the comment goes back up: "
+            + "; ".join(f"{k} ({v.lower()})" for k, v in RESTORE_REASONS.items())
+        )
     note = clean_text(
         "the reason for restoring", note, max_len=MAX_NOTE, required=True, min_len=MIN_EXPLANATION
     )
@@ -300,7 +397,12 @@ def restore(
             subject_type="case",
             subject_id=str(case_id),
             reason=note,
-            params={"note": note, "effect": effect, "outcome": case.outcome},
+            params={
+                "note": note,
+                "effect": effect,
+                "outcome": case.outcome,
+                "reason": reason,
+            },
         )
     decision: Decision = intents.perform(
         sessions,
@@ -344,7 +446,7 @@ def _record_restore(
     decision = Decision(
         case_id=case.id,
         action="restore",
-        reason=NO_VIOLATION,
+        reason=row.params.get("reason") or "no_violation",
         note=note,
         actor_id=actor.account_id,
         actor_name=actor.username,
@@ -366,6 +468,7 @@ def _record_restore(
         section="§.20",
         data={
             "decision_id": decision.id,
+            "restore_reason": decision.reason,
             "platform_effect": effect,
             "archive_seq": seq,
             "platform_action_id": row.id,

@@ -26,6 +26,8 @@ from piodesk.moderation.model import (
     REASONS,
 )
 from piodesk.moderation.queries import (
+    find_case,
+    latest_texts,
     person_of_case,
 )
 from piodesk.moderation.tables import (
@@ -34,13 +36,18 @@ from piodesk.moderation.tables import (
 from piodesk.pages.tables import Page
 
 
-def warning_text(page: Page, category: str, explanation: str) -> str:
-    """The message the person receives."""
+def warning_text(page: Page, category: str, explanation: str, comment: str = "") -> str:
+    """The message the person receives: which comment, which §.20 category, what happens next."""
+    quoted = " ".join((comment or "").split())
+    if len(quoted) > 160:
+        quoted = quoted[:157] + "…"
+    which = f"your comment “{quoted}”" if quoted else "a comment of yours"
     return (
-        f"A message from {page.name}: a comment of yours was reviewed under the department's "
-        f"social media policy (GO 409 §.20: {REASONS[category].lower()}). {explanation} "
-        "Comments of this kind may be hidden or removed, and repeated ones may lead to a block "
-        "from commenting on this page."
+        f"A message from {page.name}: {which} was reviewed under the department's social media "
+        f"policy (GO 409 §.20: {REASONS[category].lower()}). {explanation} "
+        "What happens next: if another comment of yours is hidden or removed for breaking these "
+        "rules, you may be blocked from commenting on this page. A block would come with its "
+        "reason, a review date and a way to appeal. Criticism of the department is welcome."
     )
 
 
@@ -68,7 +75,7 @@ def warn(
         require(actor, Perm.PERSON_WARN, person.page_id)
         page = registered_page(session, person.page_id)
         connector = connector_of(connect, page)
-        text = warning_text(page, category, explanation)
+        text = warning_text(page, category, explanation, _comment_text(session, case_id))
     params: dict[str, Any] = {
         "case_id": case_id,
         "category": category,
@@ -108,6 +115,13 @@ def warn(
         effect=f"sent as a private message on {person.platform}",
     )
     return warning
+
+
+def _comment_text(session: Session, case_id: int) -> str:
+    case = find_case(session, case_id)
+    if case.item_id is None:
+        return ""
+    return latest_texts(session, [case.item_id]).get(case.item_id, "")
 
 
 def _record_warn(
