@@ -8,6 +8,7 @@ from piodesk.core.db import Base
 from piodesk.moderation import tables as moderation_tables
 from piodesk.pages import tables as pages_tables
 from piodesk.people import tables as people_tables
+from piodesk.program import tables as program_tables
 
 __all__ = [
     "Base",
@@ -18,5 +19,6 @@ __all__ = [
     "moderation_tables",
     "pages_tables",
     "people_tables",
+    "program_tables",
     "sandbox_tables",
 ]

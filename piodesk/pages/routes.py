@@ -14,6 +14,7 @@ from piodesk.core.permissions import Actor, Perm
 from piodesk.pages import actions
 from piodesk.pages.model import ELEMENT_LABELS, PLATFORM_LABELS, Element, Platform
 from piodesk.pages.tables import Page
+from piodesk.program import admins as page_admins
 from piodesk.web.context import authenticate, check_csrf, ctx, current_actor, render
 
 router = APIRouter(include_in_schema=False)
@@ -38,10 +39,16 @@ def pages_list(request: Request, state: str | None = None) -> HTMLResponse:
     actor = authenticate(request).actor
     with ctx(request).read() as session:
         pages = actions.list_pages(session, actor=actor, state=state or None)
+        administrators = page_admins.administrators_by_page(session)  # §.04, program/
     return render(
         request,
         "pages/list.html",
-        {"pages": pages, "state": state, "platforms": PLATFORM_LABELS},
+        {
+            "pages": pages,
+            "state": state,
+            "platforms": PLATFORM_LABELS,
+            "administrators": administrators,
+        },
     )
 
 
@@ -87,10 +94,12 @@ def page_detail(request: Request, page_id: int) -> HTMLResponse:
             if actor.can(Perm.AUDIT_VIEW)
             else []
         )
+        administrators = page_admins.administrators_by_page(session).get(page.id, [])
     return render(
         request,
         "pages/detail.html",
         {
+            "administrators": administrators,
             "page": page,
             "profile": profile,
             "check": check,

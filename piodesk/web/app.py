@@ -219,6 +219,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
     from piodesk.oversight import routes as oversight_routes
     from piodesk.pages import routes as page_routes
     from piodesk.people import routes as people_routes
+    from piodesk.program import routes as program_routes
     from piodesk.web import checkpoints as checkpoint_routes
     from piodesk.web import routes as web_routes
 
@@ -231,6 +232,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
         moderation_routes,
         oversight_routes,
         checkpoint_routes,
+        program_routes,
     ):
         app.include_router(module.router)
         # A cookie-authenticated API write must come from piodesk's own pages (CSRF).
