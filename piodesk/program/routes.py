@@ -18,6 +18,7 @@ from piodesk.pages.tables import Page
 from piodesk.people.tables import Account
 from piodesk.program import admins, authorizations, investigations, memos, notifications
 from piodesk.program.config import ProgramSettings
+from piodesk.program.jobs import program_settings_of
 from piodesk.program.model import (
     AUTH_STATE_LABELS,
     DEVICE_LABELS,
@@ -47,11 +48,7 @@ LABELS = {
 
 def program_settings(request: Request) -> ProgramSettings:
     """The program's settings (``PIODESK_*``), read once per app; tests may set their own."""
-    found: ProgramSettings | None = getattr(request.app.state, "program_settings", None)
-    if found is None:
-        found = ProgramSettings()
-        request.app.state.program_settings = found
-    return found
+    return program_settings_of(request.app)
 
 
 def _errors(exc: DomainError, default: str) -> dict[str, str]:

@@ -128,6 +128,17 @@ def _lifespan(settings: Settings, run_jobs: bool) -> Any:
                 settings.reconcile_seconds,
                 lambda: reconcile_platform_actions(ctx.sessions, settings),
             )
+        if run_jobs:
+            # program/: authorization reminders and the notification mail outbox (§.12).
+            from piodesk.program.jobs import program_job, program_settings_of
+
+            program = program_settings_of(app)
+            if program.program_jobs_seconds > 0:
+                runner.every(
+                    "program",
+                    program.program_jobs_seconds,
+                    lambda: program_job(ctx.sessions, program),
+                )
         for r in (runner, intake_runner):
             if r.jobs:
                 r.start()
