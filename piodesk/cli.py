@@ -41,6 +41,7 @@ from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
 from piodesk.people import actions as people
 from piodesk.people.model import SENSITIVE_ROLES, LockoutPolicy
+from piodesk.program.cli import app as program_app
 from piodesk.publishing.cli import app as outbox_app
 from piodesk.records import cli as records_cli
 from piodesk.records.requests.cli import app as requests_app
@@ -66,6 +67,7 @@ app.add_typer(moderation_app, name="moderation")
 app.add_typer(requests_app, name="requests")
 records_cli.register(app)  # piodesk production …, piodesk records …
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(program_app, name="program")  # program/: authorizations, investigative log, mail
 
 out = Console()
 err = Console(stderr=True)

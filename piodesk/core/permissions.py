@@ -92,6 +92,15 @@ class Perm(StrEnum):
     # evidence-close (issue 9): the server's own jobs run by hand from the CLI (ingest,
     # moderation intake, reconcile, checkpoint create) act with a credential, never anonymously.
     JOBS_RUN = "jobs.run"
+    # ---- program/ (issue 14): authorizations, investigative log, memos, page administrators
+    INVESTIGATION_LOG = "investigation.log"  # log an investigative use of social media (§.15)
+    INVESTIGATION_REVIEW = "investigation.review"  # a supervisor reviews a logged use (§.15)
+    INVESTIGATION_VIEW = "investigation.view"  # read and search every logged use (§.15, §.40)
+    MEMO_FILE = "memo.file"  # file a suggestion memo; act on the step routed to you (§.15)
+    MEMO_VIEW = "memo.view"  # read every suggestion memo (§.15)
+    AUTHORIZATION_VIEW = "authorization.view"  # the register of device authorizations (§.12)
+    AUTHORIZATION_GRANT = "authorization.grant"  # grant, review, revoke authorizations (§.12)
+    PAGE_ADMINISTRATORS = "page.administrators"  # assign a page's unit and people (§.04)
 
 
 _READ_EVERYTHING = {
@@ -317,6 +326,7 @@ class TokenScope(StrEnum):
     RECORDS = "records"  # bring exports into the archive (§.40)
     ADMIN = "admin"  # accounts, pages, connections and page approval
     PUBLISHING = "publishing"  # send posts and replies, issue notices (publishing-outbox)
+    PROGRAM = "program"  # investigative log, suggestion memos, device authorizations (program/)
 
 
 SCOPE_PERMS: dict[TokenScope, frozenset[Perm]] = {
@@ -438,4 +448,50 @@ SCOPE_PERMS[TokenScope.PUBLISHING] = SCOPE_PERMS[TokenScope.PUBLISHING] | {
 }
 
 # (Kept last: every block above must have given its permissions a scope.)
+# ---- program/ (issue 14): access authorizations (§.12), the investigative-use log and
+# suggestion memos (§.15), page administrators (§.04). Added to the matrix above in one block.
+_PROGRAM_GRANTS: dict[Role, frozenset[Perm]] = {
+    # The chief assigns the units and people that administer pages (§.04), grants device
+    # authorizations (§.12) and is the last step of every suggestion memo (§.15).
+    Role.CHIEF: frozenset(
+        {Perm.MEMO_FILE, Perm.MEMO_VIEW, Perm.AUTHORIZATION_VIEW, Perm.AUTHORIZATION_GRANT}
+        | {Perm.PAGE_ADMINISTRATORS}
+    ),
+    Role.PIO: frozenset({Perm.MEMO_FILE}),
+    Role.CADRE: frozenset({Perm.MEMO_FILE}),
+    # A supervisor reviews investigative uses and grants authorizations to their people.
+    Role.SUPERVISOR: frozenset(
+        {
+            Perm.MEMO_FILE,
+            Perm.INVESTIGATION_LOG,
+            Perm.INVESTIGATION_REVIEW,
+            Perm.INVESTIGATION_VIEW,
+            Perm.AUTHORIZATION_VIEW,
+            Perm.AUTHORIZATION_GRANT,
+        }
+    ),
+    Role.INTERNAL_AFFAIRS: frozenset({Perm.MEMO_FILE, Perm.INVESTIGATION_LOG}),
+    # Detectives and officers are employees: they log the uses they make (§.15).
+    Role.EMPLOYEE: frozenset({Perm.MEMO_FILE, Perm.INVESTIGATION_LOG}),
+    # The log's entries are records (§.40): the custodian searches them.
+    Role.RECORDS: frozenset({Perm.MEMO_FILE, Perm.INVESTIGATION_VIEW, Perm.AUTHORIZATION_VIEW}),
+    Role.LEGAL: frozenset({Perm.MEMO_FILE}),
+    Role.AUDITOR: frozenset({Perm.INVESTIGATION_VIEW, Perm.MEMO_VIEW, Perm.AUTHORIZATION_VIEW}),
+    Role.ADMIN: frozenset({Perm.MEMO_FILE, Perm.AUTHORIZATION_VIEW}),
+}
+for _role, _perms in _PROGRAM_GRANTS.items():
+    GRANTS[_role] = GRANTS[_role] | _perms
+_READ_EVERYTHING |= {Perm.INVESTIGATION_VIEW, Perm.MEMO_VIEW, Perm.AUTHORIZATION_VIEW}
+SCOPE_PERMS[TokenScope.READ] = frozenset(_READ_EVERYTHING)
+SCOPE_PERMS[TokenScope.PROGRAM] = frozenset(
+    {
+        Perm.INVESTIGATION_LOG,
+        Perm.INVESTIGATION_REVIEW,
+        Perm.MEMO_FILE,
+        Perm.AUTHORIZATION_GRANT,
+    }
+)
+SCOPE_PERMS[TokenScope.ADMIN] = SCOPE_PERMS[TokenScope.ADMIN] | {Perm.PAGE_ADMINISTRATORS}
+
+# (Moved here from after SCOPE_PERMS so that the block above is counted.)
 assert set().union(*SCOPE_PERMS.values()) == set(Perm), "every permission belongs to a scope"

@@ -8,6 +8,7 @@ from piodesk.core.db import Base
 from piodesk.moderation import tables as moderation_tables
 from piodesk.pages import tables as pages_tables
 from piodesk.people import tables as people_tables
+from piodesk.program import tables as program_tables
 from piodesk.publishing import notice_tables, outbox_tables
 from piodesk.publishing import tables as publishing_review_tables
 from piodesk.records import tables as records_tables
@@ -24,6 +25,7 @@ __all__ = [
     "outbox_tables",
     "pages_tables",
     "people_tables",
+    "program_tables",
     "publishing_review_tables",
     "records_request_tables",
     "records_tables",

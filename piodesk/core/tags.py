@@ -229,3 +229,31 @@ SOURCES: tuple[type[Tag], ...] = (
     PageReview,
     DueProcess,
 )
+SOURCES: tuple[type[Tag], ...] = (Account, Page, Archive, Moderation, PlatformAction, Evidence)
+
+
+class Program(Tag):
+    """Device authorizations, the investigative-use log, suggestion memos, page
+    administrators and notifications (program/)."""
+
+    AUTHORIZATION_GRANT = "program:authorization_grant"
+    AUTHORIZATION_REVIEW = "program:authorization_review"
+    AUTHORIZATION_REVOKE = "program:authorization_revoke"
+    AUTHORIZATION_REMINDER = "program:authorization_reminder"
+    DEVICE_UNREGISTERED = "program:device_unregistered"
+    DEVICE_REFUSED = "program:device_refused"
+    INVESTIGATION_LOG = "program:investigation_log"
+    INVESTIGATION_REVIEW = "program:investigation_review"
+    MEMO_FILE = "program:memo_file"
+    MEMO_APPROVE = "program:memo_approve"
+    MEMO_RETURN = "program:memo_return"
+    MEMO_DECLINE = "program:memo_decline"
+    MEMO_RESUBMIT = "program:memo_resubmit"
+    MEMO_WITHDRAW = "program:memo_withdraw"
+    PAGE_UNIT = "program:page_unit"
+    PAGE_ADMIN_ASSIGN = "program:page_admin_assign"
+    PAGE_ADMIN_REMOVE = "program:page_admin_remove"
+    ACCOUNT_EMAIL = "program:account_email"  # where a person's notifications are e-mailed
+
+
+SOURCES = (*SOURCES, Program)

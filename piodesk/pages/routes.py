@@ -24,6 +24,7 @@ from piodesk.pages.model import (
 )
 from piodesk.pages.tables import Page
 from piodesk.people.lookup import display_names
+from piodesk.program import admins as page_admins
 from piodesk.web.context import authenticate, check_csrf, ctx, current_actor, render
 from piodesk.web.labels import action_label
 
@@ -49,10 +50,17 @@ def pages_list(request: Request, state: str | None = None) -> HTMLResponse:
     actor = authenticate(request).actor
     with ctx(request).read() as session:
         pages = actions.list_pages(session, actor=actor, state=state or None)
+        administrators = page_admins.administrators_by_page(session)  # §.04, program/
     return render(
         request,
         "pages/list.html",
-        {"pages": pages, "state": state, "platforms": PLATFORM_LABELS, "states": STATE_LABELS},
+        {
+            "pages": pages,
+            "state": state,
+            "platforms": PLATFORM_LABELS,
+            "states": STATE_LABELS,
+            "administrators": administrators,
+        },
     )
 
 
@@ -111,6 +119,7 @@ def _detail(
             if actor.can(Perm.AUDIT_VIEW)
             else []
         )
+        administrators = page_admins.administrators_by_page(session).get(page.id, [])
         # The chief's note to the PIO office is the page's business, not only the auditors'.
         returned = session.execute(
             select(AuditEvent)
@@ -137,6 +146,7 @@ def _detail(
         request,
         "pages/detail.html",
         {
+            "administrators": administrators,
             "page": page,
             "profile": profile,
             "check": check,

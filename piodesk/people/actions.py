@@ -25,7 +25,7 @@ from piodesk.core.permissions import ROLE_LABELS, SYSTEM, Actor, Perm, Role, req
 from piodesk.core.text import clean_line, clean_text
 from piodesk.people.hashing import hash_password, sha256, unusable_password
 from piodesk.people.lookup import OPERATOR_VIA, actor_for, find_account, get_account
-from piodesk.people.model import SENSITIVE_ROLES, check_password, check_username
+from piodesk.people.model import SENSITIVE_ROLES, check_email, check_password, check_username
 
 # Sign-in, passwords and tokens are re-exported: callers keep one import for people's actions.
 from piodesk.people.signin import (
@@ -144,7 +144,7 @@ def _new_account(
     account = Account(
         username=name,
         display_name=display,
-        email=clean_line("email", email, max_len=254),
+        email=check_email(email) if (email or "").strip() else "",
         unit=clean_line("unit", unit, max_len=120),
         password_hash=(
             hash_password(check_password(password, name, hints=(display,)))
@@ -618,6 +618,27 @@ def set_active(
     return account
 
 
+def set_email(
+    session: Session, account_id: int, *, actor: Actor, email: str, reason: str = ""
+) -> Account:
+    """An administrator (or the owner) sets where notifications are e-mailed; empty: none."""
+    if actor.account_id != account_id:
+        require(actor, Perm.ACCOUNT_MANAGE)
+    account = get_account(session, account_id)
+    before = _snapshot(account) | {"email": account.email}
+    account.email = check_email(email) if (email or "").strip() else ""
+    audit.record(
+        session,
+        actor,
+        tags.Program.ACCOUNT_EMAIL,
+        "account",
+        account.id,
+        reason=clean_text("reason", reason, max_len=500),
+        data={"before": before, "after": _snapshot(account) | {"email": account.email}},
+    )
+    return account
+
+
 __all__ += [
     "authenticate",
     "change_password",
@@ -628,6 +649,7 @@ __all__ += [
     "resolve_api_token",
     "resolve_session",
     "revoke_token",
+    "set_email",
     "start_session",
     "unlock",
     "use_password_link",

@@ -79,3 +79,16 @@ class LockoutPolicy:
         """When the pair may try again (None: now)."""
         wait = self.wait_after(failures)
         return now + wait if wait is not None else None
+
+
+_EMAIL = re.compile(
+    r"^[^@\s<>,;\"()\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
+)
+
+
+def check_email(value: str) -> str:
+    """An e-mail address notifications can go to (name@example.org), or a clear refusal."""
+    text = (value or "").strip()
+    if len(text) > 254 or not _EMAIL.match(text):
+        raise InvalidInput(f"email: '{text[:80]}' is not an e-mail address (name@example.org)")
+    return text

@@ -11,9 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from piodesk.core.errors import AuthenticationFailed, DomainError
 from piodesk.core.permissions import Actor, Role
-from piodesk.people import actions, tokens
+from piodesk.people import actions, admin_pages, tokens
 from piodesk.people.model import LockoutPolicy
 from piodesk.people.tables import Account, ApiToken, RoleGrant
+from piodesk.program.authorizations import DeviceCheck, check_sign_in
+from piodesk.program.routes import program_settings
 from piodesk.web.context import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -28,6 +30,7 @@ from piodesk.web.context import (
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["accounts"])
+router.include_router(admin_pages.router)  # the administrator's account screens
 
 
 def _safe_next(target: str) -> str:
@@ -81,6 +84,7 @@ def login(
         raise CsrfFailed("the sign-in form expired; please try again")
     policy = LockoutPolicy(app.settings.lockout_attempts, app.settings.lockout_minutes)
     failure: AuthenticationFailed | None = None
+    device: DeviceCheck | None = None
     # The transaction commits on failure too: the failed-attempt count and any lock-out must stick.
     with app.tx() as session:
         try:
@@ -90,9 +94,19 @@ def login(
         except AuthenticationFailed as exc:
             failure = exc
         else:
-            token, _csrf = actions.start_session(session, account, hours=app.settings.session_hours)
+            # §.12: a sign-in to publishing or moderation from an unauthorized device class is
+            # recorded (and refused when the agency says so); the event commits either way.
+            device = check_sign_in(
+                session, account, source=_source(request), settings=program_settings(request)
+            )
+            if device is None or not device.refused:
+                token, _csrf = actions.start_session(
+                    session, account, hours=app.settings.session_hours
+                )
     if failure is not None:
         return _login_page(request, failure.message, status=401, nxt=_safe_next(next))
+    if device is not None and device.refused:
+        return _login_page(request, device.message, status=403, nxt=_safe_next(next))
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
@@ -121,31 +135,41 @@ def logout(request: Request) -> Response:
 @router.get("/accounts", response_class=HTMLResponse)
 def accounts_page(request: Request) -> HTMLResponse:
     """Everyone with an account, their roles and state."""
-    actor = authenticate(request).actor
-    with ctx(request).read() as session:
-        accounts = actions.list_accounts(session, actor=actor)
-    return render(request, "accounts.html", {"accounts": accounts, "roles": list(Role)})
+    return admin_pages.accounts_list(request)
 
 
 @router.post("/accounts", dependencies=[Depends(check_csrf)])
 async def accounts_create(request: Request) -> Response:
-    """An administrator adds an account from the form."""
+    """An administrator adds an account from the form; a refusal is shown beside its field."""
     actor = authenticate(request).actor
     form = await request.form()
     roles = [str(r) for r in form.getlist("roles")]
-    with ctx(request).tx() as session:
-        account = actions.create_account(
-            session,
-            actor=actor,
-            username=str(form.get("username", "")),
-            display_name=str(form.get("display_name", "")),
-            password=str(form.get("password", "")) or None,
-            roles=roles,
-            unit=str(form.get("unit", "")),
-            email=str(form.get("email", "")),
-            reason=str(form.get("reason", "")),
+    values = {k: str(form.get(k, "")) for k in ("username", "display_name", "unit", "email")}
+    values["reason"] = str(form.get("reason", ""))
+    scope = [int(str(p)) for p in form.getlist("page_scope") if str(p).isdigit()]
+    try:
+        with ctx(request).tx() as session:
+            account = actions.create_account(
+                session,
+                actor=actor,
+                username=values["username"],
+                display_name=values["display_name"],
+                password=str(form.get("password", "")) or None,
+                roles=roles,
+                unit=values["unit"],
+                email=values["email"],
+                page_scope=scope,
+                reason=values["reason"],
+            )
+            account_id = account.id
+    except DomainError as exc:
+        return admin_pages.accounts_list(
+            request,
+            errors={admin_pages.field_of(exc.message): exc.message},
+            values={**values, "roles": roles, "page_scope": scope},
+            status=exc.status_code,
         )
-    return RedirectResponse(f"/accounts#account-{account.id}", status_code=303)
+    return RedirectResponse(f"/accounts/{account_id}", status_code=303)
 
 
 @router.post("/accounts/{account_id}/active", dependencies=[Depends(check_csrf)])
@@ -153,15 +177,20 @@ async def accounts_set_active(request: Request, account_id: int) -> Response:
     """Deactivate or reactivate an account, with a reason."""
     actor = authenticate(request).actor
     form = await request.form()
-    with ctx(request).tx() as session:
-        actions.set_active(
-            session,
-            account_id,
-            actor=actor,
-            active=form.get("active") == "1",
-            reason=str(form.get("reason", "")),
+    try:
+        with ctx(request).tx() as session:
+            actions.set_active(
+                session,
+                account_id,
+                actor=actor,
+                active=form.get("active") == "1",
+                reason=str(form.get("reason", "")),
+            )
+    except DomainError as exc:
+        return admin_pages.detail(
+            request, account_id, errors={"active": exc.message}, status=exc.status_code
         )
-    return RedirectResponse("/accounts", status_code=303)
+    return RedirectResponse(f"/accounts/{account_id}", status_code=303)
 
 
 # ---- JSON API -------------------------------------------------------------------------------

@@ -138,6 +138,18 @@ def _lifespan(settings: Settings, run_jobs: bool) -> Any:
                 "outbox", settings.outbox_seconds, lambda: outbox_job(ctx.sessions, settings)
             )
         for r in (runner, intake_runner, outbox_runner):
+        if run_jobs:
+            # program/: authorization reminders and the notification mail outbox (§.12).
+            from piodesk.program.jobs import program_job, program_settings_of
+
+            program = program_settings_of(app)
+            if program.program_jobs_seconds > 0:
+                runner.every(
+                    "program",
+                    program.program_jobs_seconds,
+                    lambda: program_job(ctx.sessions, program),
+                )
+        for r in (runner, intake_runner):
             if r.jobs:
                 r.start()
         yield
@@ -234,6 +246,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
     from piodesk.records import routes as records_routes
     from piodesk.records.requests import routes as records_request_routes
     from piodesk.web import auditlog as auditlog_routes
+    from piodesk.program import routes as program_routes
     from piodesk.web import checkpoints as checkpoint_routes
     from piodesk.web import routes as web_routes
 
@@ -251,6 +264,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
         outbox_routes,
         publishing_review_routes,
         auditlog_routes,
+        program_routes,
     ):
         app.include_router(module.router)
         # A cookie-authenticated API write must come from piodesk's own pages (CSRF).
