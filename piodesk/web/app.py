@@ -137,7 +137,6 @@ def _lifespan(settings: Settings, run_jobs: bool) -> Any:
             outbox_runner.every(
                 "outbox", settings.outbox_seconds, lambda: outbox_job(ctx.sessions, settings)
             )
-        for r in (runner, intake_runner, outbox_runner):
         if run_jobs:
             # program/: authorization reminders and the notification mail outbox (§.12).
             from piodesk.program.jobs import program_job, program_settings_of
@@ -149,7 +148,7 @@ def _lifespan(settings: Settings, run_jobs: bool) -> Any:
                     program.program_jobs_seconds,
                     lambda: program_job(ctx.sessions, program),
                 )
-        for r in (runner, intake_runner):
+        for r in (runner, intake_runner, outbox_runner):
             if r.jobs:
                 r.start()
         yield
@@ -241,12 +240,12 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
     from piodesk.oversight import routes as oversight_routes
     from piodesk.pages import routes as page_routes
     from piodesk.people import routes as people_routes
+    from piodesk.program import routes as program_routes
     from piodesk.publishing import outbox_routes
     from piodesk.publishing import routes as publishing_review_routes
     from piodesk.records import routes as records_routes
     from piodesk.records.requests import routes as records_request_routes
     from piodesk.web import auditlog as auditlog_routes
-    from piodesk.program import routes as program_routes
     from piodesk.web import checkpoints as checkpoint_routes
     from piodesk.web import routes as web_routes
 

@@ -6,7 +6,7 @@ first (the tombstone is append-only and sealed into the audit chain). Nothing el
 or delete a version.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-03 16:33:45.343934
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0013'
-down_revision: str | None = '0011'
+down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """publishing review: cadre, submissions, review, approvals
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-03 16:34:48.426618
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0014'
-down_revision: str | None = '0015'  # 0011 on its own; after publishing-outbox's 0015 here (merged in)
+down_revision: str | None = '0013'  # 0011 on its own; after publishing-outbox's 0015 here (merged in)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

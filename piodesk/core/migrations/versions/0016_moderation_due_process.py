@@ -4,7 +4,7 @@ Also the queue's working parts: person notes, claims, viewers, saved replies, no
 What people decided and said is evidence: those tables are append-only, like 0006's.
 
 Revision ID: 0016
-Revises: 0011
+Revises: 0015
 Create Date: 2026-12-03 16:33:01.725171
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0016'
-down_revision: str | None = '0011'
+down_revision: str | None = '0015'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 administrators, notifications and the mail outbox (GO 409 §.04, §.12, §.15)
 
 Revision ID: 0018
-Revises: 0011
+Revises: 0016
 Create Date: 2026-12-03 16:37:01.485944
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0018'
-down_revision: str | None = '0011'
+down_revision: str | None = '0016'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
