@@ -229,7 +229,6 @@ SOURCES: tuple[type[Tag], ...] = (
     PageReview,
     DueProcess,
 )
-SOURCES: tuple[type[Tag], ...] = (Account, Page, Archive, Moderation, PlatformAction, Evidence)
 
 
 class Program(Tag):
