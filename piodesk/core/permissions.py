@@ -365,7 +365,6 @@ SCOPE_PERMS[TokenScope.RECORDS] = SCOPE_PERMS[TokenScope.RECORDS] | {
     Perm.PRODUCTION_MAKE,
     Perm.PRODUCTION_SUBPOENA,
 }
-assert set().union(*SCOPE_PERMS.values()) == set(Perm), "every permission belongs to a scope"
 
 
 def scope_perms(scopes: frozenset[TokenScope]) -> frozenset[Perm]:
@@ -482,7 +481,11 @@ _PROGRAM_GRANTS: dict[Role, frozenset[Perm]] = {
 for _role, _perms in _PROGRAM_GRANTS.items():
     GRANTS[_role] = GRANTS[_role] | _perms
 _READ_EVERYTHING |= {Perm.INVESTIGATION_VIEW, Perm.MEMO_VIEW, Perm.AUTHORIZATION_VIEW}
-SCOPE_PERMS[TokenScope.READ] = frozenset(_READ_EVERYTHING)
+SCOPE_PERMS[TokenScope.READ] = SCOPE_PERMS[TokenScope.READ] | {
+    Perm.INVESTIGATION_VIEW,
+    Perm.MEMO_VIEW,
+    Perm.AUTHORIZATION_VIEW,
+}
 SCOPE_PERMS[TokenScope.PROGRAM] = frozenset(
     {
         Perm.INVESTIGATION_LOG,
