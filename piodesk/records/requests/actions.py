@@ -806,6 +806,11 @@ def preview_letter(
     return letters.render(queries.template(session, k), ctx)
 
 
+def letter_kind(kind: str) -> LetterKind:
+    """The kind of letter named ``kind``, or InvalidInput."""
+    return _letter_kind(kind)
+
+
 def _letter_kind(kind: str) -> LetterKind:
     try:
         return LetterKind(kind)

@@ -417,7 +417,7 @@ def templates_page(request: Request, kind: str = "acknowledgement") -> HTMLRespo
     if not actor.can(Perm.RECORDS_REQUEST_VIEW):
         raise PermissionDenied(f"{actor.username} may not read letter templates")
     d = desk(request)
-    k = actions._letter_kind(kind)
+    k = actions.letter_kind(kind)
     with ctx(request).read() as session:
         tpl = queries.template(session, k)
     return render(
@@ -442,7 +442,7 @@ async def save_template(request: Request, kind: str) -> Response:
             )
     except InvalidInput as exc:
         d = desk(request)
-        k = actions._letter_kind(kind)
+        k = actions.letter_kind(kind)
         typed = letters.Template(k, _str(form, "subject"), _str(form, "body"), -1)
         return render(
             request,
@@ -887,3 +887,88 @@ def api_dashboard(request: Request, actor: Actor = Depends(current_actor)) -> di
             ]
             for key, rows in board.items()
         }
+
+
+class CalendarIn(BaseModel):
+    """A change to the working calendar."""
+
+    model_config = ConfigDict(extra="forbid")
+    day: date
+    change: str = Field(max_length=10, description="closed, open (a holiday worked) or library")
+    reason: str = Field(max_length=20_000)
+
+
+@api.get("/calendar")
+def api_calendar(
+    request: Request, year: int | None = None, actor: Actor = Depends(current_actor)
+) -> dict[str, Any]:
+    """The year's holidays (the library's) and the agency's changes to the calendar."""
+    if not actor.can(Perm.RECORDS_REQUEST_VIEW):
+        raise PermissionDenied(f"{actor.username} may not read the records calendar")
+    d = desk(request)
+    y = year or d.today().year
+    if not 1900 <= y <= 2200:
+        raise InvalidInput("the year is between 1900 and 2200")
+    with ctx(request).read() as session:
+        cal = queries.working_calendar(session, d.book)
+        changes = queries.calendar_changes(session)
+    return {
+        "year": y,
+        "holidays": [
+            {"day": day.isoformat(), "name": name} for day, name in cal.library_holidays(y)
+        ],
+        "changes": [
+            {"day": c.day.isoformat(), "change": c.change, "reason": c.reason, "by": c.actor_name}
+            for c in sorted(changes.values(), key=lambda c: c.day)
+        ],
+    }
+
+
+@api.post("/calendar", status_code=201)
+def api_change_calendar(
+    request: Request, body: CalendarIn, actor: Actor = Depends(current_actor)
+) -> dict[str, Any]:
+    """Close a day, work a holiday, or return a day to the library's calendar."""
+    with ctx(request).tx() as session:
+        row = actions.change_calendar(
+            session, body.day, body.change, reason=body.reason, actor=actor
+        )
+        return {"id": row.id, "day": row.day.isoformat(), "change": row.change}
+
+
+class TemplateIn(BaseModel):
+    """A new version of a letter template (Jinja2 text)."""
+
+    model_config = ConfigDict(extra="forbid")
+    subject: str = Field(max_length=600)
+    body: str = Field(max_length=100_000)
+    reason: str = Field(max_length=20_000)
+
+
+@api.get("/templates/{kind}")
+def api_template(
+    request: Request, kind: str, actor: Actor = Depends(current_actor)
+) -> dict[str, Any]:
+    """The template in use for a kind of letter (version 0: piodesk's default)."""
+    if not actor.can(Perm.RECORDS_REQUEST_VIEW):
+        raise PermissionDenied(f"{actor.username} may not read letter templates")
+    with ctx(request).read() as session:
+        tpl = queries.template(session, actions.letter_kind(kind))
+    return {
+        "kind": tpl.kind.value,
+        "version": tpl.version,
+        "subject": tpl.subject,
+        "body": tpl.body,
+    }
+
+
+@api.post("/templates/{kind}", status_code=201)
+def api_save_template(
+    request: Request, kind: str, body: TemplateIn, actor: Actor = Depends(current_actor)
+) -> dict[str, Any]:
+    """Save a new version of a template (refused when it cannot render)."""
+    with ctx(request).tx() as session:
+        row = actions.save_template(
+            session, kind, subject=body.subject, body=body.body, reason=body.reason, actor=actor
+        )
+        return {"kind": row.kind, "version": row.version}
