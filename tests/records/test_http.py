@@ -268,3 +268,41 @@ def test_calendar_and_templates_through_the_api(
         headers=h,
     ).json()
     assert sent["subject"] == f"No: R-2026-{made['id']}" and "24-72-204(3)(a)(XVII)" in sent["body"]
+
+
+def test_calendar_and_template_pages(
+    client: TestClient, staff, sessions: sessionmaker[Session], now: list
+) -> None:
+    csrf = sign_in(client, "records-custodian", PASSWORD)
+    page = client.get("/records/calendar?year=2026")
+    assert page.status_code == 200 and "Labor Day" in page.text and "Cabrini" in page.text
+    bad = client.post(
+        "/records/calendar",
+        data={"csrf_token": csrf, "day": "09/07/2026", "change": "open", "reason": "we work"},
+    )
+    assert bad.status_code == 422 and 'id="calendar-error"' in bad.text
+    assert 'value="we work"' in bad.text
+    good = client.post(
+        "/records/calendar",
+        data={"csrf_token": csrf, "day": "2026-09-07", "change": "open", "reason": "we work"},
+    )
+    assert good.status_code == 303
+    assert "worked (not a holiday)" in client.get("/records/calendar").text
+    typed = "Dear {{ request.requester }}, {{ oops }}"
+    refused = client.post(
+        "/records/templates/acknowledgement",
+        data={"csrf_token": csrf, "subject": "Hello", "body": typed, "reason": "shorter"},
+    )
+    assert refused.status_code == 422 and 'id="template-error"' in refused.text
+    assert "oops" in refused.text and "is undefined" in refused.text
+    saved = client.post(
+        "/records/templates/acknowledgement",
+        data={
+            "csrf_token": csrf,
+            "subject": "Hello",
+            "body": "Dear {{ request.requester }}.",
+            "reason": "shorter",
+        },
+    )
+    assert saved.status_code == 303
+    assert "The agency's version 1." in client.get("/records/templates").text
