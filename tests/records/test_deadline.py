@@ -86,6 +86,13 @@ def test_received_on_a_weekend_counts_from_monday() -> None:
     clock = compute(CORA, CAL, received(at(2026, 9, 12, 9)), DENVER)  # Saturday
     assert clock.counts_from == date(2026, 9, 14)
     assert clock.due == date(2026, 9, 17)
+    # Read literally (C.R.S. 2-4-108): Saturday is excluded, Monday is day 1, due Wednesday.
+    literal = replace(CORA, closed_day_receipt="that_day")
+    clock = compute(literal, CAL, received(at(2026, 9, 12, 9)), DENVER)
+    assert (clock.started, clock.due) == (date(2026, 9, 14), date(2026, 9, 16))
+    # ... and Labor Day the same way: received on the holiday, Tuesday is day 1.
+    clock = compute(literal, CAL, received(at(2026, 9, 7, 9)), DENVER)
+    assert (clock.started, clock.due) == (date(2026, 9, 8), date(2026, 9, 10))
 
 
 def test_the_agency_calendar_edits_move_due_dates() -> None:
@@ -250,6 +257,7 @@ def test_cora_fees_first_hour_free_no_digital_page_charge() -> None:
         ("regimes: {x: {name: n, citation: c, fees: {hourly_rate: abc}}}", "not an amount"),
         ("regimes: {x: {name: n, citation: c}}\ndefault: y", "default regime"),
         ("[1, 2", "not valid YAML"),
+        ("regimes: {x: {name: n, citation: c, closed_day_receipt: monday}}", "closed_day"),
     ],
 )
 def test_a_wrong_regime_file_is_refused_naming_the_field(text: str, message: str) -> None:
