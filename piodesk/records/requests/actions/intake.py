@@ -131,6 +131,11 @@ def _validate_intake(
         ).scalar_one_or_none()
         if assignee is None:
             errors["assignee"] = f"no account '{intake.assignee.strip()[:60]}'"
+        else:
+            try:
+                _check_assignee(assignee)
+            except InvalidInput as exc:
+                errors["assignee"] = exc.message
     if errors:
         raise FieldErrors(errors)
     return values, assignee
@@ -140,8 +145,6 @@ def log_request(session: Session, desk: Desk, intake: Intake, *, actor: Actor) -
     """Log a request as it arrived (a request without a requester or a date is refused whole)."""
     require(actor, Perm.RECORDS_REQUEST_MANAGE)
     values, assignee = _validate_intake(session, desk, intake)
-    if assignee is not None:
-        _check_assignee(assignee)
     request = RecordsRequest(
         regime=values["regime"],
         requester_name=values["requester_name"],
