@@ -421,7 +421,7 @@ def seed_records_requests(sessions: sessionmaker[Session], settings: Settings) -
                 requester_name="Jordan Resident",
                 requester_contact="1 Main St, Colorado Springs",
                 channel="mail",
-                received_at=(local - timedelta(days=6)).strftime("%Y-%m-%dT14:40"),
+                received_at=(local - timedelta(days=1)).strftime("%Y-%m-%dT08:40"),
                 text="The department's subscriber list for its Facebook page.",
                 regime="cora",
             ),

@@ -86,6 +86,13 @@ def test_received_on_a_weekend_counts_from_monday() -> None:
     clock = compute(CORA, CAL, received(at(2026, 9, 12, 9)), DENVER)  # Saturday
     assert clock.counts_from == date(2026, 9, 14)
     assert clock.due == date(2026, 9, 17)
+    # Read literally (C.R.S. 2-4-108): Saturday is excluded, Monday is day 1, due Wednesday.
+    literal = replace(CORA, closed_day_receipt="that_day")
+    clock = compute(literal, CAL, received(at(2026, 9, 12, 9)), DENVER)
+    assert (clock.started, clock.due) == (date(2026, 9, 14), date(2026, 9, 16))
+    # ... and Labor Day the same way: received on the holiday, Tuesday is day 1.
+    clock = compute(literal, CAL, received(at(2026, 9, 7, 9)), DENVER)
+    assert (clock.started, clock.due) == (date(2026, 9, 8), date(2026, 9, 10))
 
 
 def test_the_agency_calendar_edits_move_due_dates() -> None:
@@ -250,6 +257,7 @@ def test_cora_fees_first_hour_free_no_digital_page_charge() -> None:
         ("regimes: {x: {name: n, citation: c, fees: {hourly_rate: abc}}}", "not an amount"),
         ("regimes: {x: {name: n, citation: c}}\ndefault: y", "default regime"),
         ("[1, 2", "not valid YAML"),
+        ("regimes: {x: {name: n, citation: c, closed_day_receipt: monday}}", "closed_day"),
     ],
 )
 def test_a_wrong_regime_file_is_refused_naming_the_field(text: str, message: str) -> None:
@@ -267,3 +275,66 @@ def test_the_state_machine() -> None:
         MACHINE.check(S.RECEIVED, S.FULFILLED)
     for end in (S.FULFILLED, S.PARTLY_FULFILLED, S.NO_RECORDS, S.DENIED, S.WITHDRAWN):
         assert MACHINE.terminal(end)
+
+
+def test_pause_on_the_day_of_receipt_keeps_the_whole_period() -> None:
+    events = [
+        *received(at(2026, 9, 14, 9)),
+        ClockEvent(ClockKind.PAUSED, at(2026, 9, 14, 15), note="clarification"),
+    ]
+    assert compute(CORA, CAL, events, DENVER).days_left == 3
+    # The answer comes on Saturday: it counts from Monday, due Thursday.
+    resumed = compute(
+        CORA, CAL, [*events, ClockEvent(ClockKind.RESUMED, at(2026, 9, 19, 11))], DENVER
+    )
+    assert resumed.due == date(2026, 9, 24)
+
+
+def test_an_extension_after_a_pause_uses_the_moved_first_period() -> None:
+    events = [
+        *received(at(2026, 9, 14)),  # first period ends Thursday 17
+        ClockEvent(ClockKind.PAUSED, at(2026, 9, 15, 11), note="clarification"),  # 2 left
+        ClockEvent(ClockKind.RESUMED, at(2026, 9, 21, 9)),  # first period now ends Wed 23
+    ]
+    clock = compute(CORA, CAL, events, DENVER)
+    assert clock.first_due == date(2026, 9, 23)
+    check_extension(
+        clock,
+        at(2026, 9, 22),
+        days=7,
+        finding="large",
+        single_document=False,
+        calendar=CAL,
+        tz=DENVER,
+    )
+    with pytest.raises(Conflict, match="too late"):
+        check_extension(
+            clock,
+            at(2026, 9, 24),
+            days=7,
+            finding="large",
+            single_document=False,
+            calendar=CAL,
+            tz=DENVER,
+        )
+
+
+def test_a_pause_after_the_due_date_leaves_no_days() -> None:
+    events = [
+        *received(at(2026, 9, 14)),
+        ClockEvent(ClockKind.PAUSED, at(2026, 9, 22), note="payment"),  # overdue since Friday
+    ]
+    paused = compute(CORA, CAL, events, DENVER)
+    assert paused.days_left == 0
+    resumed = compute(
+        CORA, CAL, [*events, ClockEvent(ClockKind.RESUMED, at(2026, 9, 24, 9))], DENVER
+    )
+    assert resumed.due == date(2026, 9, 24)  # due the day the payment arrives
+
+
+def test_working_days_across_thanksgiving_and_christmas() -> None:
+    # Wednesday 25 November: Thanksgiving Thursday is a holiday, Friday 27 is not (Colorado):
+    # day 1 Friday 27, day 2 Monday 30, day 3 Tuesday 1 December.
+    assert compute(CORA, CAL, received(at(2026, 11, 25)), DENVER).due == date(2026, 12, 1)
+    # Wednesday 23 December: day 1 Thursday 24, Christmas Friday, day 2 Monday 28, day 3 Tuesday.
+    assert compute(CORA, CAL, received(at(2026, 12, 23)), DENVER).due == date(2026, 12, 29)

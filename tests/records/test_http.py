@@ -208,3 +208,101 @@ def test_api_refuses_bad_input_and_a_due_date_before_receipt(
         ).status_code
         == 409
     )
+
+
+def test_calendar_and_templates_through_the_api(
+    client: TestClient, staff, tokens, now: list
+) -> None:
+    h = bearer(tokens[Role.RECORDS])
+    made = client.post(
+        "/api/v1/records/requests",
+        json={
+            "requester_name": "Pat",
+            "channel": "email",
+            "received_at": "2026-09-04T16:55",
+            "text": "Records",
+        },
+        headers=h,
+    ).json()
+    due = client.get(f"/api/v1/records/requests/{made['id']}", headers=h).json()["clock"]["due"]
+    assert due == "2026-09-10"
+    year = client.get("/api/v1/records/calendar?year=2026", headers=h).json()
+    assert {"day": "2026-09-07", "name": "Labor Day"} in year["holidays"]
+    closed = client.post(
+        "/api/v1/records/calendar",
+        json={"day": "2026-09-09", "change": "closed", "reason": "water main break"},
+        headers=h,
+    )
+    assert closed.status_code == 201
+    due = client.get(f"/api/v1/records/requests/{made['id']}", headers=h).json()["clock"]["due"]
+    assert due == "2026-09-11"  # the closure moved the due date
+    counsel = bearer(tokens[Role.LEGAL])
+    assert (
+        client.post(
+            "/api/v1/records/calendar",
+            json={"day": "2026-09-10", "change": "closed", "reason": "x"},
+            headers=counsel,
+        ).status_code
+        == 403
+    )
+    assert client.get("/api/v1/records/templates/denial", headers=h).json()["version"] == 0
+    bad = client.post(
+        "/api/v1/records/templates/denial",
+        json={"subject": "No", "body": "{{ nothing.here }}", "reason": "try"},
+        headers=h,
+    )
+    assert bad.status_code == 422 and "cannot be rendered" in bad.json()["error"]
+    good = client.post(
+        "/api/v1/records/templates/denial",
+        json={
+            "subject": "No: {{ request.number }}",
+            "body": "Grounds: {% for g in grounds %}{{ g.citation }} {% endfor %}",
+            "reason": "plainer",
+        },
+        headers=h,
+    )
+    assert good.status_code == 201 and good.json()["version"] == 1
+    sent = client.post(
+        f"/api/v1/records/requests/{made['id']}/letters",
+        json={"kind": "denial", "grounds": ["ssn"]},
+        headers=h,
+    ).json()
+    assert sent["subject"] == f"No: R-2026-{made['id']}" and "24-72-204(3)(a)(XVII)" in sent["body"]
+
+
+def test_calendar_and_template_pages(
+    client: TestClient, staff, sessions: sessionmaker[Session], now: list
+) -> None:
+    csrf = sign_in(client, "records-custodian", PASSWORD)
+    page = client.get("/records/calendar?year=2026")
+    assert page.status_code == 200 and "Labor Day" in page.text and "Cabrini" in page.text
+    bad = client.post(
+        "/records/calendar",
+        data={"csrf_token": csrf, "day": "09/07/2026", "change": "open", "reason": "we work"},
+    )
+    assert bad.status_code == 422 and 'id="calendar-error"' in bad.text
+    assert 'value="we work"' in bad.text
+    good = client.post(
+        "/records/calendar",
+        data={"csrf_token": csrf, "day": "2026-09-07", "change": "open", "reason": "we work"},
+    )
+    assert good.status_code == 303
+    assert "worked (not a holiday)" in client.get("/records/calendar").text
+    typed = "Dear {{ request.requester }}, {{ oops }}"
+    refused = client.post(
+        "/records/templates/acknowledgement",
+        data={"csrf_token": csrf, "subject": "Hello", "body": typed, "reason": "shorter"},
+    )
+    assert refused.status_code == 422 and 'id="template-error"' in refused.text
+    assert "oops" in refused.text and "is undefined" in refused.text
+    saved = client.post(
+        "/records/templates/acknowledgement",
+        data={
+            "csrf_token": csrf,
+            "subject": "Hello",
+            "body": "Dear {{ request.requester }}.",
+            "reason": "shorter",
+        },
+    )
+    assert saved.status_code == 303
+    assert "The agency's version 1." in client.get("/records/templates").text

@@ -7,11 +7,14 @@ moves every open request's due date with it.
 
 How days are counted (CORA, C.R.S. 24-72-203(3)(b) with C.R.S. 2-4-108):
 
-* The day a request **counts as received** is the local date it arrived, unless it arrived on a
-  day that is not a working day, or after the regime's cut-off hour (default 5:00 pm local, the
-  close of business: NextRequest's rule, "submitted at or before 5:00:59 PM" is that day) — then
-  it counts as received on the next working day. The cut-off is per regime and agency-editable;
-  an agency that closes its records desk at 4:00 pm sets ``cutoff: "16:00"``.
+* The day a request **counts as received** is the local date it arrived, unless it arrived after
+  the regime's cut-off hour (default 5:00 pm local, the close of business: NextRequest's rule,
+  "submitted at or before 5:00:59 PM" is that day) — then it counts as received on the next
+  working day. The cut-off is per regime and agency-editable; an agency that closes its records
+  desk at 4:00 pm sets ``cutoff: "16:00"``. A request arriving on a weekend or holiday counts as
+  received on the next working day too (``closed_day_receipt: next_working_day``, the default,
+  the rule agencies publish beside their cut-off); ``that_day`` reads C.R.S. 2-4-108 literally:
+  the Saturday of receipt is excluded and day 1 is the Monday.
 * The period runs from the **first working day after** that day: day 1 is the next working day,
   and the response is due by the end of day N (N = 3 for CORA).
 * An extension (CORA: up to 7 more working days) is counted on from the current due date and is
@@ -69,6 +72,10 @@ class Regime:
     response_days: int | None
     working_days: bool = True
     cutoff: time | None = time(17, 0)
+    # A request arriving on a weekend or holiday: "next_working_day" (counts as received then,
+    # like one after the cut-off) or "that_day" (C.R.S. 2-4-108 read literally: that day is
+    # excluded and day 1 is the first working day after it).
+    closed_day_receipt: str = "next_working_day"
     extension_days: int = 0
     extension_citation: str = ""
     extension_single_document: bool = False  # False: no extension for one identified document
@@ -262,7 +269,9 @@ def counts_as_received(
     after_cutoff = regime.cutoff is not None and local.time().replace(
         second=0, microsecond=0
     ) > regime.cutoff.replace(second=0, microsecond=0)
-    if not calendar.is_working_day(day) or after_cutoff:
+    if not calendar.is_working_day(day):
+        return day if regime.closed_day_receipt == "that_day" else calendar.next_working_day(day)
+    if after_cutoff:
         return calendar.next_working_day(day)
     return day
 

@@ -74,6 +74,9 @@ def _regime(key: str, raw: dict[str, Any]) -> Regime:
     if since is not None and not isinstance(since, date):
         raise InvalidInput(f"{where}: fees.rate_since is a date (YYYY-MM-DD)")
     grounds = raw.get("denial_grounds_hours")
+    closed_day = str(raw.get("closed_day_receipt", "next_working_day"))
+    if closed_day not in ("next_working_day", "that_day"):
+        raise InvalidInput(f"{where}: closed_day_receipt is next_working_day or that_day")
     return Regime(
         key=key,
         name=str(raw["name"]),
@@ -81,6 +84,7 @@ def _regime(key: str, raw: dict[str, Any]) -> Regime:
         response_days=days,
         working_days=bool(raw.get("working_days", True)),
         cutoff=_time(where, raw.get("cutoff", "17:00")),
+        closed_day_receipt=closed_day,
         extension_days=int(ext.get("days", 0)),
         extension_citation=str(ext.get("citation", "")),
         extension_single_document=bool(ext.get("single_document", False)),
