@@ -31,7 +31,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -40,6 +40,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker, undefer
 
 from piodesk.archive.media import MediaStore
+from piodesk.archive.search import SearchQuery, search
 from piodesk.archive.tables import ArchiveHead, ArchiveItem, ArchiveVersion
 from piodesk.core import audit, chain, checkpoints, clock, signing, tags, timestamps
 from piodesk.core.config import Settings
@@ -100,8 +101,30 @@ def review_set_ids(session: Session, request_id: int) -> list[int]:
     raise InvalidInput(f"request {request_id}: open-records requests are not installed here")
 
 
-def _scope(session: Session, item_ids: Iterable[int], request_id: int | None) -> list[int]:
+def _scope(
+    session: Session,
+    item_ids: Iterable[int],
+    request_id: int | None,
+    hold_id: int | None = None,
+    query: SearchQuery | None = None,
+) -> list[int]:
+    """The records in scope: the ids given, else a request's review set, a hold's records or
+    what a search finds (every page of it)."""
     ids = sorted({int(i) for i in item_ids})
+    if not ids and hold_id is not None:
+        from piodesk.records import holds
+
+        ids = holds.items_of(session, hold_id)
+    if not ids and query is not None:
+        matched: set[int] = set()
+        offset = 0
+        while len(matched) <= MAX_RECORDS:
+            hits = search(session, replace(query, limit=500, offset=offset))
+            matched.update(h.item.id for h in hits)
+            if len(hits) < 500:
+                break
+            offset += 500
+        ids = sorted(matched)
     if not ids and request_id is not None:
         ids = sorted(set(review_set_ids(session, request_id)))
     if not ids:
@@ -279,8 +302,11 @@ def make_production(
     title: str = "",
     progress: Progress | None = None,
     batch: int = 500,
+    hold_id: int | None = None,
+    query: SearchQuery | None = None,
 ) -> Made:
-    """Make one production of ``item_ids`` (or request ``request_id``'s review set)."""
+    """Make one production of ``item_ids`` (or request ``request_id``'s review set, a hold's
+    records, or what ``query`` finds)."""
     if mode not in MODES:
         raise InvalidInput(f"unknown production mode {mode[:20]!r} (request or subpoena)")
     require(actor, Perm.ARCHIVE_VIEW)
@@ -293,7 +319,7 @@ def make_production(
     final: Path | None = None
     try:
         with transaction(sessions) as session:
-            ids = _scope(session, item_ids, request_id)
+            ids = _scope(session, item_ids, request_id, hold_id, query)
             number = (session.execute(select(func.max(Production.id))).scalar() or 0) + 1
             made_at = clock.now()
             out = _Out(work)
