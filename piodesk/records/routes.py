@@ -275,10 +275,11 @@ async def production_start(request: Request) -> Response:
     try:
         ids = _int_list(form.get("items", ""))
         request_id = _int_list(form.get("request_id", ""))
+        hold_id = _int_list(form.get("hold_id", ""))
         mode = form.get("mode", "request")
         require(actor, Perm.PRODUCTION_SUBPOENA if mode == "subpoena" else Perm.PRODUCTION_MAKE)
-        if not ids and not request_id:
-            raise InvalidInput("list the record ids to produce, or a request")
+        if not ids and not request_id and not hold_id:
+            raise InvalidInput("list the record ids to produce, a request or a hold")
     except DomainError as exc:
         return _overview(request, actor, form=form, errors={"production": exc.message})
     job = _Job(secrets.token_urlsafe(12), actor.account_id)

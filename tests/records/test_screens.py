@@ -87,3 +87,46 @@ def test_custodian_screens(
     other = TestClient(create_app(settings, engine), follow_redirects=False)
     sign_in(other, staff[Role.EMPLOYEE].username, PASSWORD)
     assert other.get("/records/productions/1/download").status_code == 403
+
+
+def test_disposition_screens_take_two_custodians(
+    settings: Settings,
+    engine: Engine,
+    staff: People,
+    records: dict[str, int],
+    sessions,  # type: ignore[no-untyped-def]
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    from datetime import UTC, datetime
+
+    from piodesk.core import clock
+    from piodesk.core.db import transaction
+    from piodesk.people import actions as people
+
+    with transaction(sessions) as s:
+        people.seed_account(
+            s,
+            username="robin",
+            display_name="Robin Records",
+            password=PASSWORD,
+            roles=["records_custodian"],
+            reason="test",
+        )
+    monkeypatch.setattr(clock, "now", lambda: datetime(2030, 1, 1, tzinfo=UTC))
+    app = create_app(settings, engine)
+    first = TestClient(app, follow_redirects=False)
+    csrf = sign_in(first, staff[Role.RECORDS].username, PASSWORD)
+    made = first.post("/records/disposition", data={"csrf_token": csrf})
+    assert made.status_code == 303
+    run_page = made.headers["location"]
+    page = first.get(run_page).text
+    assert "Dry run" in page and "Approve this list" not in page  # not one's own run
+    second = TestClient(app, follow_redirects=False)
+    csrf2 = sign_in(second, "robin", PASSWORD)
+    assert "Approve this list" in second.get(run_page).text
+    assert second.post(run_page + "/approve", data={"csrf_token": csrf2}).status_code == 303
+    assert second.post(run_page + "/carry-out", data={"csrf_token": csrf2}).status_code == 303
+    page = second.get(run_page).text
+    assert "CERTIFICATE OF RECORDS DISPOSITION" in page
+    item = second.get(f"/archive/items/{records['c1']}").text
+    assert "Content destroyed" in item and "When will it reopen?" not in item
