@@ -44,8 +44,8 @@ from piodesk.archive.search import SearchQuery, search
 from piodesk.archive.tables import ArchiveHead, ArchiveItem, ArchiveVersion
 from piodesk.core import audit, chain, checkpoints, clock, signing, tags, timestamps
 from piodesk.core.config import Settings
-from piodesk.core.db import transaction
-from piodesk.core.errors import InvalidInput, NotFound
+from piodesk.core.db import reading, transaction
+from piodesk.core.errors import Conflict, InvalidInput, NotFound
 from piodesk.core.permissions import Actor, Perm, require
 from piodesk.moderation.tables import Advice, Block, Case, Consultation, Decision, Warning_
 from piodesk.records import redaction
@@ -318,7 +318,9 @@ def make_production(
     work = Path(tempfile.mkdtemp(prefix="production-", dir=target_dir))
     final: Path | None = None
     try:
-        with transaction(sessions) as session:
+        # Read and write the files without holding a write transaction (on SQLite that would
+        # stop ingestion for the whole production); then record it in a short one.
+        with reading(sessions) as session:
             ids = _scope(session, item_ids, request_id, hold_id, query)
             number = (session.execute(select(func.max(Production.id))).scalar() or 0) + 1
             made_at = clock.now()
@@ -343,6 +345,11 @@ def make_production(
             tmp_zip = work / "out.zip"
             _zip(out, [*files, MANIFEST, SIGNATURE], tmp_zip)
             zip_sha = _sha256_file(tmp_zip)
+        with transaction(sessions) as session:
+            if session.get(Production, number) is not None:
+                raise Conflict(
+                    f"another production took number {number} meanwhile; make this one again"
+                )
             row = Production(
                 id=number,
                 mode=mode,
