@@ -130,3 +130,43 @@ def test_disposition_screens_take_two_custodians(
     assert "CERTIFICATE OF RECORDS DISPOSITION" in page
     item = second.get(f"/archive/items/{records['c1']}").text
     assert "Content destroyed" in item and "When will it reopen?" not in item
+
+
+def test_redaction_screen_proposes_and_confirms(
+    settings: Settings,
+    engine: Engine,
+    staff: People,
+    records: dict[str, int],
+    sessions,  # type: ignore[no-untyped-def]
+) -> None:
+    from piodesk.records import redaction
+
+    client = TestClient(create_app(settings, engine), follow_redirects=False)
+    csrf = sign_in(client, staff[Role.RECORDS].username, PASSWORD)
+    assert client.get("/records/redactions").status_code == 200
+    bad = client.get("/records/redactions?items=abc")
+    assert bad.status_code == 400 and "record ids are numbers" in bad.text
+    item = str(records["c2"])
+    done = client.post("/records/redactions/propose", data={"csrf_token": csrf, "items": item})
+    assert done.status_code == 303
+    page = client.get(done.headers["location"]).text
+    assert "719-555-0134" in page and "screening (" in page
+    with sessions() as s:
+        rows = redaction.review(s, [records["c2"]], None)
+    rid = rows[0][0].id
+    refused = client.post(
+        f"/records/redactions/{rid}/decide",
+        data={"csrf_token": csrf, "items": item, "decision": "confirm", "exemption": "nonsense"},
+    )
+    assert refused.status_code == 400 and "needs an exemption from the CORA list" in refused.text
+    ok = client.post(
+        f"/records/redactions/{rid}/decide",
+        data={
+            "csrf_token": csrf,
+            "items": item,
+            "decision": "confirm",
+            "exemption": "cora-contact",
+        },
+    )
+    assert ok.status_code == 303
+    assert "Confirmed" in client.get(ok.headers["location"]).text
