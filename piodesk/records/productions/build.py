@@ -24,6 +24,7 @@ Counsel's advice on moderation cases is privileged: it goes on the privilege log
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
 import importlib
 import json
@@ -455,7 +456,8 @@ def _write_files(
         "version_hash",
         "raw_sha256",
     )
-    csv_f.write(formats.csv_text(csv_header, []))
+    csv_rows = csv.writer(csv_f, lineterminator="\r\n")
+    csv_rows.writerow(csv_header)
     jsonl = out.path("native/records.jsonl").open("wb")
     dat = out.path("loadfile.dat").open("w", encoding="utf-8", newline="")
     dat.write("\ufeff" + formats.dat_line(formats.DAT_FIELDS))
@@ -574,7 +576,7 @@ def _write_files(
             out.put(text_name, _plain(record))
             dat.write(formats.dat_line(_dat_values(record, settings, line, text_name)))
             for v in record["versions"]:
-                csv_f.write(formats.csv_text(csv_header, [_csv_row(record, v)]).split("\r\n", 1)[1])
+                csv_rows.writerow(["" if x is None else x for x in _csv_row(record, v)])
                 for r in v["redactions"]:
                     redaction_rows.append(
                         [
