@@ -311,6 +311,43 @@ async def redactions_propose(request: Request) -> Response:
     return RedirectResponse(f"/records/redactions?{query}", status_code=303)
 
 
+@router.post("/records/redactions/by-hand", dependencies=[Depends(check_csrf)])
+async def redaction_by_hand(request: Request) -> Response:
+    """Propose redacting a span of one version's text by hand (characters start to end)."""
+    from urllib.parse import urlencode
+
+    from piodesk.records import redaction
+
+    actor = authenticate(request).actor
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    try:
+        try:
+            seq, start, end = (int(form.get(k, "")) for k in ("version_seq", "start", "end"))
+        except ValueError:
+            raise InvalidInput("the version and the span's start and end are numbers") from None
+        req = _int_list(form.get("request_id", ""))
+        with ctx(request).tx() as session:
+            redaction.propose(
+                session,
+                actor=actor,
+                version_seq=seq,
+                start=start,
+                end=end,
+                request_id=req[0] if req else None,
+            )
+    except DomainError as exc:
+        return _redaction_page(
+            request,
+            actor,
+            form.get("items", ""),
+            form.get("request_id", ""),
+            errors={"hand": exc.message},
+            hand=form,
+        )
+    query = urlencode({"items": form.get("items", ""), "request_id": form.get("request_id", "")})
+    return RedirectResponse(f"/records/redactions?{query}", status_code=303)
+
+
 @router.post("/records/redactions/{redaction_id}/decide", dependencies=[Depends(check_csrf)])
 async def redaction_decide(request: Request, redaction_id: int) -> Response:
     """Confirm a proposal with an exemption, or reject it."""

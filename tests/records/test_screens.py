@@ -170,3 +170,31 @@ def test_redaction_screen_proposes_and_confirms(
     )
     assert ok.status_code == 303
     assert "Confirmed" in client.get(ok.headers["location"]).text
+
+
+def test_hand_redaction_form_keeps_the_typed_values_on_error(
+    settings: Settings,
+    engine: Engine,
+    staff: People,
+    records: dict[str, int],
+) -> None:
+    client = TestClient(create_app(settings, engine), follow_redirects=False)
+    csrf = sign_in(client, staff[Role.RECORDS].username, PASSWORD)
+    bad = client.post(
+        "/records/redactions/by-hand",
+        data={"csrf_token": csrf, "version_seq": "1", "start": "5", "end": "5000"},
+    )
+    assert bad.status_code == 400 and "is not inside the version" in bad.text
+    assert 'value="5000"' in bad.text
+    ok = client.post(
+        "/records/redactions/by-hand",
+        data={
+            "csrf_token": csrf,
+            "version_seq": "1",
+            "start": "0",
+            "end": "4",
+            "items": str(records["post1"]),
+        },
+    )
+    assert ok.status_code == 303
+    assert "<mark>Road</mark>" in client.get(ok.headers["location"]).text
