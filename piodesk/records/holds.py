@@ -307,3 +307,29 @@ def acknowledgements(session: Session, hold_id: int) -> list[HoldAcknowledgement
 def releases(session: Session, hold_id: int) -> list[HoldRelease]:
     """The hold's releases, in order."""
     return sorted(_releases(session, hold_id), key=lambda r: r.id)
+
+
+def items_of(session: Session, hold_id: int) -> list[int]:
+    """Every record the hold covers now (its scope, less what was released)."""
+    hold = _hold(session, hold_id)
+    if not in_force(session, hold):
+        return []
+    released: set[int] = set()
+    for r in _releases(session, hold.id):
+        released.update(r.item_ids or [])
+    out: set[int] = set()
+    last = 0
+    while True:
+        ids = list(
+            session.execute(
+                select(ArchiveItem.id)
+                .where(ArchiveItem.id > last)
+                .order_by(ArchiveItem.id)
+                .limit(2000)
+            ).scalars()
+        )
+        if not ids:
+            break
+        out.update(_covered(session, hold, ids))
+        last = ids[-1]
+    return sorted(out - released)

@@ -200,3 +200,32 @@ def confirmed(
             AppliedRedaction(r.id, r.version_seq, r.start, r.end, d.exemption)
         )
     return out
+
+
+def review(
+    session: Session, item_ids: Iterable[int], request_id: int | None
+) -> list[tuple[Redaction, RedactionDecision | None, str]]:
+    """The proposals on ``item_ids`` for a review screen: each with its latest decision and the
+    text it covers."""
+    ids = list(item_ids)
+    rows = [
+        r
+        for r in session.execute(
+            select(Redaction).where(Redaction.item_id.in_(ids)).order_by(Redaction.id)
+        ).scalars()
+        if r.request_id is None or r.request_id == request_id
+    ]
+    latest: dict[int, RedactionDecision] = {}
+    if rows:
+        for d in session.execute(
+            select(RedactionDecision)
+            .where(RedactionDecision.redaction_id.in_([r.id for r in rows]))
+            .order_by(RedactionDecision.id)
+        ).scalars():
+            latest[d.redaction_id] = d
+    out = []
+    for r in rows:
+        v = session.get(ArchiveVersion, r.version_seq)
+        covered = (v.text or "")[r.start : r.end] if v is not None else ""
+        out.append((r, latest.get(r.id), covered))
+    return out

@@ -246,6 +246,142 @@ async def disposition_carry_out(request: Request, run_id: int) -> Response:
     return RedirectResponse(f"/records/disposition/{run_id}", status_code=303)
 
 
+# ---- redactions: proposed by screening or by hand, each confirmed with an exemption ---------
+
+
+def _redaction_page(
+    request: Request, actor: Actor, items: str, request_id: str, **extra: Any
+) -> HTMLResponse:
+    from piodesk.records import redaction
+    from piodesk.records.productions.formats import EXEMPTIONS
+
+    require(actor, Perm.REDACTION_REVIEW)
+    ids = _int_list(items)
+    req = _int_list(request_id)
+    with ctx(request).read() as session:
+        rows = redaction.review(session, ids, req[0] if req else None) if ids else []
+    return render(
+        request,
+        "records/redactions.html",
+        {
+            "rows": rows,
+            "items": items,
+            "request_id": request_id,
+            "exemptions": EXEMPTIONS,
+            "errors": {},
+            **extra,
+        },
+        status=400 if extra.get("errors") else 200,
+    )
+
+
+@router.get("/records/redactions", response_class=HTMLResponse)
+def redactions_page(request: Request, items: str = "", request_id: str = "") -> HTMLResponse:
+    """The proposed redactions of some records, to confirm with an exemption or reject."""
+    actor = authenticate(request).actor
+    try:
+        return _redaction_page(request, actor, items, request_id)
+    except InvalidInput as exc:
+        return _redaction_page(request, actor, "", "", errors={"items": exc.message})
+
+
+@router.post("/records/redactions/propose", dependencies=[Depends(check_csrf)])
+async def redactions_propose(request: Request) -> Response:
+    """Ask screening's PII detector for proposals on the records listed."""
+    from urllib.parse import urlencode
+
+    from piodesk.records import redaction
+
+    actor = authenticate(request).actor
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    try:
+        ids = _int_list(form.get("items", ""))
+        req = _int_list(form.get("request_id", ""))
+        if not ids:
+            raise InvalidInput("list the records to screen")
+        with ctx(request).tx() as session:
+            redaction.propose_from_screening(
+                session, actor=actor, item_ids=ids, request_id=req[0] if req else None
+            )
+    except DomainError as exc:
+        return _redaction_page(
+            request, actor, "", "", errors={"items": exc.message}, typed=form.get("items", "")
+        )
+    query = urlencode({"items": form.get("items", ""), "request_id": form.get("request_id", "")})
+    return RedirectResponse(f"/records/redactions?{query}", status_code=303)
+
+
+@router.post("/records/redactions/by-hand", dependencies=[Depends(check_csrf)])
+async def redaction_by_hand(request: Request) -> Response:
+    """Propose redacting a span of one version's text by hand (characters start to end)."""
+    from urllib.parse import urlencode
+
+    from piodesk.records import redaction
+
+    actor = authenticate(request).actor
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    try:
+        try:
+            seq, start, end = (int(form.get(k, "")) for k in ("version_seq", "start", "end"))
+        except ValueError:
+            raise InvalidInput("the version and the span's start and end are numbers") from None
+        req = _int_list(form.get("request_id", ""))
+        with ctx(request).tx() as session:
+            redaction.propose(
+                session,
+                actor=actor,
+                version_seq=seq,
+                start=start,
+                end=end,
+                request_id=req[0] if req else None,
+            )
+    except DomainError as exc:
+        return _redaction_page(
+            request,
+            actor,
+            form.get("items", ""),
+            form.get("request_id", ""),
+            errors={"hand": exc.message},
+            hand=form,
+        )
+    query = urlencode({"items": form.get("items", ""), "request_id": form.get("request_id", "")})
+    return RedirectResponse(f"/records/redactions?{query}", status_code=303)
+
+
+@router.post("/records/redactions/{redaction_id}/decide", dependencies=[Depends(check_csrf)])
+async def redaction_decide(request: Request, redaction_id: int) -> Response:
+    """Confirm a proposal with an exemption, or reject it."""
+    from urllib.parse import urlencode
+
+    from piodesk.records import redaction
+
+    actor = authenticate(request).actor
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    exemption = form.get("exemption", "")
+    regime = "ccjra" if exemption.startswith("ccjra-") else "cora"
+    try:
+        with ctx(request).tx() as session:
+            redaction.decide(
+                session,
+                actor=actor,
+                redaction_id=redaction_id,
+                confirm=form.get("decision") == "confirm",
+                exemption=exemption,
+                note=form.get("note", ""),
+                regime=regime,
+            )
+    except DomainError as exc:
+        return _redaction_page(
+            request,
+            actor,
+            form.get("items", ""),
+            form.get("request_id", ""),
+            errors={redaction_id: exc.message},
+        )
+    query = urlencode({"items": form.get("items", ""), "request_id": form.get("request_id", "")})
+    return RedirectResponse(f"/records/redactions?{query}", status_code=303)
+
+
 # ---- productions: made in a background thread, followed by a progress fragment ------------
 
 
@@ -275,10 +411,11 @@ async def production_start(request: Request) -> Response:
     try:
         ids = _int_list(form.get("items", ""))
         request_id = _int_list(form.get("request_id", ""))
+        hold_id = _int_list(form.get("hold_id", ""))
         mode = form.get("mode", "request")
         require(actor, Perm.PRODUCTION_SUBPOENA if mode == "subpoena" else Perm.PRODUCTION_MAKE)
-        if not ids and not request_id:
-            raise InvalidInput("list the record ids to produce, or a request")
+        if not ids and not request_id and not hold_id:
+            raise InvalidInput("list the record ids to produce, a request or a hold")
     except DomainError as exc:
         return _overview(request, actor, form=form, errors={"production": exc.message})
     job = _Job(secrets.token_urlsafe(12), actor.account_id)

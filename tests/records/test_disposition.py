@@ -121,6 +121,15 @@ def test_disposition_destroys_what_is_due_keeps_what_is_held(
         assert search(s, SearchQuery(q="crash"))
         assert s.execute(select(func.count()).select_from(ArchiveTombstone)).scalar_one() == 4
     both_chains_verify(settings)
+    # The checkpoint signed before the disposition still agrees with both chains.
+    exported = tmp_path / "checkpoints.jsonl"
+    assert cli(settings, "checkpoint", "export", str(exported))[0] == 0
+    for chain_name in ("archive", "audit"):
+        code, out = cli(
+            settings, chain_name, "verify", "--against", str(exported),
+            "--public-key", str(public_key),
+        )  # fmt: skip
+        assert code == 0 and f"{chain_name} chain agrees" in out, out
     # A production afterwards shows the tombstones and still verifies.
     made = make_production(
         sessions, actor=custodian, settings=settings, item_ids=list(records.values())

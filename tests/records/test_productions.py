@@ -243,3 +243,31 @@ def test_cli_makes_a_production_and_shows_the_schedule(
         input=PASSWORD + "\n",
     )
     assert result.exit_code == 0 and "0 records may go" in result.output, result.output
+
+
+def test_scope_by_hold_and_by_search(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    staff: People,
+    records: dict[str, int],
+    public_key: Path,
+) -> None:
+    from piodesk.archive.search import SearchQuery
+    from piodesk.core.db import transaction
+    from piodesk.records import holds
+
+    with transaction(sessions) as s:
+        hold = holds.place(
+            s,
+            actor=staff[Role.LEGAL],
+            name="Reply thread",
+            matter="m",
+            scope=holds.HoldScope("author", author_platform_id="u42"),
+            notice="Preserve this person's comments until released, please.",
+        )
+    made = produce(sessions, settings, staff, [], hold_id=hold.id)
+    assert made.records == 2  # post1 and c1 (u42); not c2 (u7) nor r1 (cspd)
+    made = produce(sessions, settings, staff, [], query=SearchQuery(q="reopen"))
+    with zipfile.ZipFile(made.path) as zf:
+        native = [json.loads(line) for line in zf.read("native/records.jsonl").splitlines()]
+    assert {r["platform_id"] for r in native} == {"c1", "r1"}

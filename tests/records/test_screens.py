@@ -87,3 +87,114 @@ def test_custodian_screens(
     other = TestClient(create_app(settings, engine), follow_redirects=False)
     sign_in(other, staff[Role.EMPLOYEE].username, PASSWORD)
     assert other.get("/records/productions/1/download").status_code == 403
+
+
+def test_disposition_screens_take_two_custodians(
+    settings: Settings,
+    engine: Engine,
+    staff: People,
+    records: dict[str, int],
+    sessions,  # type: ignore[no-untyped-def]
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    from datetime import UTC, datetime
+
+    from piodesk.core import clock
+    from piodesk.core.db import transaction
+    from piodesk.people import actions as people
+
+    with transaction(sessions) as s:
+        people.seed_account(
+            s,
+            username="robin",
+            display_name="Robin Records",
+            password=PASSWORD,
+            roles=["records_custodian"],
+            reason="test",
+        )
+    monkeypatch.setattr(clock, "now", lambda: datetime(2030, 1, 1, tzinfo=UTC))
+    app = create_app(settings, engine)
+    first = TestClient(app, follow_redirects=False)
+    csrf = sign_in(first, staff[Role.RECORDS].username, PASSWORD)
+    made = first.post("/records/disposition", data={"csrf_token": csrf})
+    assert made.status_code == 303
+    run_page = made.headers["location"]
+    page = first.get(run_page).text
+    assert "Dry run" in page and "Approve this list" not in page  # not one's own run
+    second = TestClient(app, follow_redirects=False)
+    csrf2 = sign_in(second, "robin", PASSWORD)
+    assert "Approve this list" in second.get(run_page).text
+    assert second.post(run_page + "/approve", data={"csrf_token": csrf2}).status_code == 303
+    assert second.post(run_page + "/carry-out", data={"csrf_token": csrf2}).status_code == 303
+    page = second.get(run_page).text
+    assert "CERTIFICATE OF RECORDS DISPOSITION" in page
+    item = second.get(f"/archive/items/{records['c1']}").text
+    assert "Content destroyed" in item and "When will it reopen?" not in item
+
+
+def test_redaction_screen_proposes_and_confirms(
+    settings: Settings,
+    engine: Engine,
+    staff: People,
+    records: dict[str, int],
+    sessions,  # type: ignore[no-untyped-def]
+) -> None:
+    from piodesk.records import redaction
+
+    client = TestClient(create_app(settings, engine), follow_redirects=False)
+    csrf = sign_in(client, staff[Role.RECORDS].username, PASSWORD)
+    assert client.get("/records/redactions").status_code == 200
+    bad = client.get("/records/redactions?items=abc")
+    assert bad.status_code == 400 and "record ids are numbers" in bad.text
+    item = str(records["c2"])
+    done = client.post("/records/redactions/propose", data={"csrf_token": csrf, "items": item})
+    assert done.status_code == 303
+    page = client.get(done.headers["location"]).text
+    assert "719-555-0134" in page and "screening (" in page
+    with sessions() as s:
+        rows = redaction.review(s, [records["c2"]], None)
+    rid = rows[0][0].id
+    refused = client.post(
+        f"/records/redactions/{rid}/decide",
+        data={"csrf_token": csrf, "items": item, "decision": "confirm", "exemption": "nonsense"},
+    )
+    assert refused.status_code == 400 and "needs an exemption from the CORA list" in refused.text
+    ok = client.post(
+        f"/records/redactions/{rid}/decide",
+        data={
+            "csrf_token": csrf,
+            "items": item,
+            "decision": "confirm",
+            "exemption": "cora-contact",
+        },
+    )
+    assert ok.status_code == 303
+    assert "Confirmed" in client.get(ok.headers["location"]).text
+
+
+def test_hand_redaction_form_keeps_the_typed_values_on_error(
+    settings: Settings,
+    engine: Engine,
+    staff: People,
+    records: dict[str, int],
+) -> None:
+    client = TestClient(create_app(settings, engine), follow_redirects=False)
+    csrf = sign_in(client, staff[Role.RECORDS].username, PASSWORD)
+    bad = client.post(
+        "/records/redactions/by-hand",
+        data={"csrf_token": csrf, "version_seq": "1", "start": "5", "end": "5000"},
+    )
+    assert bad.status_code == 400 and "is not inside the version" in bad.text
+    assert 'value="5000"' in bad.text
+    ok = client.post(
+        "/records/redactions/by-hand",
+        data={
+            "csrf_token": csrf,
+            "version_seq": "1",
+            "start": "0",
+            "end": "4",
+            "items": str(records["post1"]),
+        },
+    )
+    assert ok.status_code == 303
+    assert "<mark>Road</mark>" in client.get(ok.headers["location"]).text

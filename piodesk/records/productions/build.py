@@ -24,6 +24,7 @@ Counsel's advice on moderation cases is privileged: it goes on the privilege log
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
 import importlib
 import json
@@ -31,7 +32,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -40,11 +41,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker, undefer
 
 from piodesk.archive.media import MediaStore
+from piodesk.archive.search import SearchQuery, search
 from piodesk.archive.tables import ArchiveHead, ArchiveItem, ArchiveVersion
 from piodesk.core import audit, chain, checkpoints, clock, signing, tags, timestamps
 from piodesk.core.config import Settings
-from piodesk.core.db import transaction
-from piodesk.core.errors import InvalidInput, NotFound
+from piodesk.core.db import reading, transaction
+from piodesk.core.errors import Conflict, InvalidInput, NotFound
 from piodesk.core.permissions import Actor, Perm, require
 from piodesk.moderation.tables import Advice, Block, Case, Consultation, Decision, Warning_
 from piodesk.records import redaction
@@ -100,8 +102,30 @@ def review_set_ids(session: Session, request_id: int) -> list[int]:
     raise InvalidInput(f"request {request_id}: open-records requests are not installed here")
 
 
-def _scope(session: Session, item_ids: Iterable[int], request_id: int | None) -> list[int]:
+def _scope(
+    session: Session,
+    item_ids: Iterable[int],
+    request_id: int | None,
+    hold_id: int | None = None,
+    query: SearchQuery | None = None,
+) -> list[int]:
+    """The records in scope: the ids given, else a request's review set, a hold's records or
+    what a search finds (every page of it)."""
     ids = sorted({int(i) for i in item_ids})
+    if not ids and hold_id is not None:
+        from piodesk.records import holds
+
+        ids = holds.items_of(session, hold_id)
+    if not ids and query is not None:
+        matched: set[int] = set()
+        offset = 0
+        while len(matched) <= MAX_RECORDS:
+            hits = search(session, replace(query, limit=500, offset=offset))
+            matched.update(h.item.id for h in hits)
+            if len(hits) < 500:
+                break
+            offset += 500
+        ids = sorted(matched)
     if not ids and request_id is not None:
         ids = sorted(set(review_set_ids(session, request_id)))
     if not ids:
@@ -279,8 +303,11 @@ def make_production(
     title: str = "",
     progress: Progress | None = None,
     batch: int = 500,
+    hold_id: int | None = None,
+    query: SearchQuery | None = None,
 ) -> Made:
-    """Make one production of ``item_ids`` (or request ``request_id``'s review set)."""
+    """Make one production of ``item_ids`` (or request ``request_id``'s review set, a hold's
+    records, or what ``query`` finds)."""
     if mode not in MODES:
         raise InvalidInput(f"unknown production mode {mode[:20]!r} (request or subpoena)")
     require(actor, Perm.ARCHIVE_VIEW)
@@ -292,8 +319,10 @@ def make_production(
     work = Path(tempfile.mkdtemp(prefix="production-", dir=target_dir))
     final: Path | None = None
     try:
-        with transaction(sessions) as session:
-            ids = _scope(session, item_ids, request_id)
+        # Read and write the files without holding a write transaction (on SQLite that would
+        # stop ingestion for the whole production); then record it in a short one.
+        with reading(sessions) as session:
+            ids = _scope(session, item_ids, request_id, hold_id, query)
             number = (session.execute(select(func.max(Production.id))).scalar() or 0) + 1
             made_at = clock.now()
             out = _Out(work)
@@ -317,6 +346,11 @@ def make_production(
             tmp_zip = work / "out.zip"
             _zip(out, [*files, MANIFEST, SIGNATURE], tmp_zip)
             zip_sha = _sha256_file(tmp_zip)
+        with transaction(sessions) as session:
+            if session.get(Production, number) is not None:
+                raise Conflict(
+                    f"another production took number {number} meanwhile; make this one again"
+                )
             row = Production(
                 id=number,
                 mode=mode,
@@ -422,7 +456,8 @@ def _write_files(
         "version_hash",
         "raw_sha256",
     )
-    csv_f.write(formats.csv_text(csv_header, []))
+    csv_rows = csv.writer(csv_f, lineterminator="\r\n")
+    csv_rows.writerow(csv_header)
     jsonl = out.path("native/records.jsonl").open("wb")
     dat = out.path("loadfile.dat").open("w", encoding="utf-8", newline="")
     dat.write("\ufeff" + formats.dat_line(formats.DAT_FIELDS))
@@ -541,7 +576,7 @@ def _write_files(
             out.put(text_name, _plain(record))
             dat.write(formats.dat_line(_dat_values(record, settings, line, text_name)))
             for v in record["versions"]:
-                csv_f.write(formats.csv_text(csv_header, [_csv_row(record, v)]).split("\r\n", 1)[1])
+                csv_rows.writerow(["" if x is None else x for x in _csv_row(record, v)])
                 for r in v["redactions"]:
                     redaction_rows.append(
                         [
