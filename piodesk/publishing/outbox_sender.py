@@ -272,7 +272,13 @@ def _media(plan: _Plan, store: MediaStore | None) -> list[MediaRef]:
             data = path.read_bytes() if path.exists() else None
         if data is None:
             raise Conflict(f"the media file {m['sha256'][:12]}… is not in the media store")
-        out.append(MediaRef(data=data, mime_type=m.get("mime_type") or None))
+        out.append(
+            MediaRef(
+                data=data,
+                mime_type=m.get("mime_type") or None,
+                alt_text=m.get("alt_text") or None,
+            )
+        )
     return out
 
 

@@ -389,11 +389,15 @@ class SandboxConnector(Connector):
     def publish(
         self, text: str, media: Sequence[MediaRef] = (), *, idempotency_key: str | None = None
     ) -> str:
-        """Publish a text post; returns its id (the sandbox has no idempotency keys)."""
-        if media:
-            raise PlatformError(self.platform, 422, "the sandbox platform takes text posts only")
+        """Publish a post with its photos (given as bytes); returns its id (the sandbox has no
+        idempotency keys). A photo the platform cannot take is PlatformError(422, why)."""
+        photos = []
+        for n, m in enumerate(media, 1):
+            if m.data is None:
+                raise PlatformError(self.platform, 422, f"photo {n} must be uploaded as bytes")
+            photos.append((m.data, m.mime_type or "", m.alt_text or ""))
         with self._page() as (session, page):
-            return str(platform.add_post(session, page, text).id)
+            return str(platform.add_post(session, page, text, photos).id)
 
     def reply(
         self,
