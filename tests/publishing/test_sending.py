@@ -284,6 +284,11 @@ def test_a_photo_goes_out_with_its_alt_text_and_bad_media_is_refused(
     assert "takes JPEG, PNG, GIF or WebP images" in page.error  # the platform's reason
     assert sandbox_pages.posts("south") == []
 
+    # The archive holds the photo with the post (§.40), by its SHA-256.
+    from piodesk.archive.tables import ArchiveMedia
+
+    with sessions() as s:
+        assert s.get(ArchiveMedia, good) is not None
     client = TestClient(create_app(settings, sessions.kw["bind"]))
     html = client.get("/sandbox/north").text
     assert 'alt="Officers at a coffee table."' in html
