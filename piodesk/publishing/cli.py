@@ -39,7 +39,7 @@ def send() -> None:
 
     settings = load_settings()
     with session_factory(settings) as sessions:
-        report = outbox_job(sessions, settings)
+        report = outbox_job(sessions, settings, look_again=True)
     out.print(
         f"sent {len(report.sent)}, failed {len(report.failed)}, "  # type: ignore[attr-defined]
         f"not confirmed yet {len(report.open)}, waiting for the original {len(report.waiting)}"  # type: ignore[attr-defined]

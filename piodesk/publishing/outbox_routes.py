@@ -60,13 +60,27 @@ def send_now(sessions: sessionmaker[Session], settings: Settings, publication_id
     )
 
 
-def outbox_job(sessions: sessionmaker[Session], settings: Settings) -> object:
-    """The outbox job: send what is due, and look again for unconfirmed deliveries."""
+_LAST_LOOK: dict[str, float] = {}
+
+
+def outbox_job(
+    sessions: sessionmaker[Session], settings: Settings, *, look_again: bool | None = None
+) -> object:
+    """The outbox job: send what is due; and, no more often than the reconciler runs
+    (``reconcile_seconds``), read the pages again for unconfirmed deliveries."""
+    import time
+
     from piodesk.publishing.outbox_sender import reconcile_unconfirmed, send_due
 
     connect = connector_for(sessions, settings)
     report = send_due(sessions, connect, media=MediaStore(settings.data_dir / "media"))
-    reconcile_unconfirmed(sessions, connect)
+    now = time.monotonic()
+    if look_again is None:
+        every = max(settings.reconcile_seconds, 30)
+        look_again = now - _LAST_LOOK.get(str(settings.database_url), -every) >= every
+    if look_again:
+        _LAST_LOOK[str(settings.database_url)] = now
+        reconcile_unconfirmed(sessions, connect)
     return report
 
 

@@ -61,6 +61,7 @@ class Answer:
 
     id: str
     item: CapturedItem | None = None
+    store: MediaStore | None = None  # where the archive keeps the post's media
 
 
 @dataclass
@@ -130,11 +131,10 @@ def _read_back(connector: Connector, post_id: str, threaded: bool) -> CapturedIt
         return None  # ingestion captures it on its next poll
 
 
-def _capture(session: Session, delivery: Delivery, item: CapturedItem | None) -> None:
-    if item is not None:
-        capture(
-            session, [item], source=f"outbox:{delivery.publication_id}", page_id=delivery.page_id
-        )
+def _capture(session: Session, delivery: Delivery, answer: Answer) -> None:
+    if answer.item is not None:
+        source = f"outbox:{delivery.publication_id}"
+        capture(session, [answer.item], source=source, page_id=delivery.page_id, media=answer.store)
 
 
 def _mark_sent(
@@ -146,7 +146,7 @@ def _mark_sent(
     delivery.sent_at = clock.now()
     delivery.error = ""
     move(session, delivery, DeliveryState.SENT, actor=actor, tag=tags.Outbox.SENT, reason=reason)
-    _capture(session, delivery, answer.item)
+    _capture(session, delivery, answer)
 
 
 # ---- the purpose registered with the intents primitive --------------------------------------
@@ -272,7 +272,13 @@ def _media(plan: _Plan, store: MediaStore | None) -> list[MediaRef]:
             data = path.read_bytes() if path.exists() else None
         if data is None:
             raise Conflict(f"the media file {m['sha256'][:12]}… is not in the media store")
-        out.append(MediaRef(data=data, mime_type=m.get("mime_type") or None))
+        out.append(
+            MediaRef(
+                data=data,
+                mime_type=m.get("mime_type") or None,
+                alt_text=m.get("alt_text") or None,
+            )
+        )
     return out
 
 
@@ -339,7 +345,7 @@ def send_delivery(
             )
         else:
             made = connector.publish(plan.text, refs, idempotency_key=keys.get("idempotency"))
-        return Answer(made, _read_back(connector, made, plan.parent_id is not None))
+        return Answer(made, _read_back(connector, made, plan.parent_id is not None), media)
 
     kind = intents.Kind.REPLY if plan.parent_id is not None else intents.Kind.PUBLISH
     intent = intents.Intent(
