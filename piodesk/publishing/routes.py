@@ -383,6 +383,15 @@ async def story_action(request: Request, submission_id: int, action: str) -> Res
                 note=f("note"),
                 store=store,
             )
+        elif action == "leave-out":
+            review.leave_out_photo(
+                session,
+                submission_id,
+                int(f("media_id") or 0),
+                actor=actor,
+                reason=f("reason"),
+                store=store,
+            )
         elif action == "keep":
             review.keep_finding(
                 session, submission_id, f("key"), actor=actor, reason=f("reason"), store=store
