@@ -41,6 +41,7 @@ from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
 from piodesk.people import actions as people
 from piodesk.people.model import SENSITIVE_ROLES, LockoutPolicy
+from piodesk.publishing.review_cli import app as story_app
 from piodesk.screening.cli import app as screening_app
 
 app = typer.Typer(help="piodesk: a police department's social media program, run by GO 409.")
@@ -60,6 +61,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(page_app, name="page")
 app.add_typer(audit_app, name="audit")
 app.add_typer(moderation_app, name="moderation")
+app.add_typer(story_app, name="story")  # publishing review: cadre, stories, approvals
 
 out = Console()
 err = Console(stderr=True)

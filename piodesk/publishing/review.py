@@ -338,8 +338,6 @@ def leave_out_photo(
     new, changed, before = _new_version(
         session, sub, old, actor, old.text, list(old.sources), note, screener
     )
-    if changed:
-        note += f" ({changed} finding(s) on it resolved)"
     submissions.archive(session, sub, store)
     audit.record(
         session,
