@@ -132,7 +132,12 @@ def test_recommendation_to_publication(sessions, staff, sandbox_pages, tmp_path)
         review.send_for_approval(s, sub_id, actor=pio)
     with transaction(sessions) as s:
         v3 = review.leave_out_photo(
-            s, sub_id, media[0].id, actor=pio, reason="the sandbox pages take text only"
+            s,
+            sub_id,
+            media[0].id,
+            actor=pio,
+            reason="the sandbox pages take text only",
+            store=store,
         )
         assert (
             v3.text == v2.text and submissions.current_media(s, submissions.load(s, sub_id)) == []
@@ -194,7 +199,7 @@ def test_a_photo_goes_out_without_its_metadata(sessions, staff, agency, tmp_path
     _review_ready(sessions, staff, store, sub_id, [page.id])
     pio = staff[Role.PIO]
     with transaction(sessions) as s:
-        approvals.approve(s, sub_id, actor=staff[Role.CHIEF])
+        approvals.approve(s, sub_id, actor=staff[Role.CHIEF], store=store)
         publication = int(approvals.publish(s, sub_id, actor=pio, store=store).publication_id or 0)
     with sessions() as s:
         sent = s.get(Publication, publication)
@@ -430,3 +435,50 @@ def test_migration_and_tables_agree_on_append_only():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert set(module.APPEND_ONLY) == set(APPEND_ONLY)
+
+
+def test_rejected_stories_and_notes_stay_in_the_archive(sessions, staff, tmp_path):
+    store = store_for(tmp_path)
+    make_active(sessions, staff)
+    sub_id = _submit(sessions, staff, store, photos=[photo()])
+    pio = staff[Role.PIO]
+    with transaction(sessions) as s:
+        review.add_note(
+            s, sub_id, actor=pio, text="Checking with the DA's office first.", store=store
+        )
+        review.reject(
+            s, sub_id, actor=pio, reason="The case is still open; not for release.", store=store
+        )
+    with pytest.raises(Conflict), transaction(sessions) as s:
+        review.edit(s, sub_id, actor=pio, text="anything")
+    with sessions() as s:
+        sub = submissions.load(s, sub_id)
+        latest = s.execute(
+            select(ArchiveVersion)
+            .where(ArchiveVersion.item_id == sub.archive_item_id)
+            .order_by(ArchiveVersion.version.desc())
+            .limit(1)
+        ).scalar_one()
+        assert evidence.verify(s).ok
+    assert sub.state == StoryState.REJECTED
+    assert latest.fields["state"] == "rejected" and latest.text == STORY
+    assert [n["kind"] for n in latest.fields["notes"]] == ["note", "rejection"]
+    assert latest.fields["notes"][1]["text"] == "The case is still open; not for release."
+    assert latest.media and latest.media[0]["sha256"]  # the photo as sent, in the archive
+
+
+def test_the_author_withdraws_their_own_story_only(sessions, staff, tmp_path):
+    make_active(sessions, staff)
+    sub_id = _submit(sessions, staff, store_for(tmp_path), photos=[])
+    with (
+        pytest.raises(PermissionDenied, match="only the story's author"),
+        transaction(sessions) as s,
+    ):
+        submissions.withdraw(s, sub_id, actor=staff[Role.PIO])
+    with transaction(sessions) as s:
+        submissions.withdraw(s, sub_id, actor=staff[Role.CADRE], reason="event cancelled")
+    with sessions() as s:
+        assert submissions.load(s, sub_id).state == StoryState.WITHDRAWN
+        assert submissions.get(s, sub_id, actor=staff[Role.CADRE]).id == sub_id
+    with pytest.raises(PermissionDenied), sessions() as s:
+        submissions.get(s, sub_id, actor=staff[Role.EMPLOYEE])
