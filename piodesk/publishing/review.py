@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -448,6 +448,7 @@ def plan(
             raise InvalidInput("the scheduled time needs its time zone")
         if scheduled_for <= clock.now():
             raise InvalidInput("the scheduled time is in the past; choose a later time")
+        scheduled_for = scheduled_for.astimezone(UTC)  # SQLite keeps no offset: store UTC
     before_plan = (list(sub.page_ids), sub.category, sub.scheduled_for)
     after_plan = (chosen, cat.value, scheduled_for)
     if before_plan == after_plan:
@@ -614,7 +615,7 @@ def reopen(
     require_state(sub, StoryState.EXPIRED)
     if scheduled_for is not None and (scheduled_for.tzinfo is None or scheduled_for <= clock.now()):
         raise InvalidInput("the new time must be in the future, with its time zone")
-    sub.scheduled_for = scheduled_for
+    sub.scheduled_for = scheduled_for.astimezone(UTC) if scheduled_for else None
     sub.state = STORY_LIFECYCLE.check(StoryState.EXPIRED, StoryState.IN_REVIEW).value
     sub.approval_round += 1
     sub.changed_at = clock.now()
