@@ -41,6 +41,7 @@ from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
 from piodesk.people import actions as people
 from piodesk.people.model import SENSITIVE_ROLES, LockoutPolicy
+from piodesk.publishing.cli import app as outbox_app
 from piodesk.publishing.review_cli import app as story_app
 from piodesk.screening.cli import app as screening_app
 
@@ -62,6 +63,7 @@ app.add_typer(page_app, name="page")
 app.add_typer(audit_app, name="audit")
 app.add_typer(moderation_app, name="moderation")
 app.add_typer(story_app, name="story")  # publishing review: cadre, stories, approvals
+app.add_typer(outbox_app, name="outbox")
 
 out = Console()
 err = Console(stderr=True)
@@ -1024,7 +1026,8 @@ def reconcile(
     """Settle platform actions a crash left pending, by reading the platform (never resending)."""
     from datetime import timedelta
 
-    import piodesk.moderation.actions  # noqa: F401  (registers moderation's recorders)
+    import piodesk.moderation.actions
+    import piodesk.publishing.outbox_sender  # noqa: F401  (registers the outbox's recorder)
     from piodesk.connectors.factory import build
     from piodesk.connectors.intents import reconcile as settle_pending
 

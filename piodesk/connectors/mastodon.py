@@ -440,6 +440,7 @@ class MastodonConnector(Connector):
                 io.BytesIO(m.data),
                 mime_type=m.mime_type,
                 file_name=m.filename,
+                description=m.alt_text or None,
             )
             media_ids.append(str(json.loads(self._body())["id"]))
         self._call(

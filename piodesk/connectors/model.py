@@ -130,6 +130,9 @@ class MediaRef:
     data: bytes | None = field(default=None, repr=False)
     mime_type: str | None = None
     filename: str | None = None
+    #: A description for people who cannot see it (sent where the platform takes one; not part
+    #: of the fingerprint, so captures of the same media stay the same).
+    alt_text: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.url is None and self.path is None and self.data is None:

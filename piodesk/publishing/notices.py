@@ -216,7 +216,7 @@ def _add(
         page_ids=[p.id for p in chosen],
         original_id=original.id if original else None,
         drafted_by=actor.account_id,
-        drafted_by_name=actor.username,
+        drafted_by_name=actor.display_name,
         drafted_at=clock.now(),
         state=NOTICE_LIFECYCLE.initial.value,
         extra={},
@@ -350,7 +350,7 @@ def approve_notice(
     row.identifier = f"{agency.short_name.lower() or 'pd'}-notice-{row.id}"
     row.approved_by, row.approved_by_name, row.approved_at = (
         actor.account_id,
-        actor.username,
+        actor.display_name,
         now.replace(microsecond=0),
     )
     pub = outbox.enqueue(

@@ -368,6 +368,7 @@ def resolve(
     there: the delivery is failed, and may then be retried. Nothing is sent.
     """
     from piodesk.connectors import intents
+    from piodesk.connectors.tables import PlatformAction
     from piodesk.publishing.outbox_sender import move
 
     row = _delivery(session, delivery_id, actor)
@@ -377,10 +378,11 @@ def resolve(
         )
     why = clean_text("The reason", reason, max_len=500, required=True)
     found = clean_line("The platform's id of the post", external_id, max_len=200)
-    if row.action_id is not None:
+    action = session.get(PlatformAction, row.action_id) if row.action_id is not None else None
+    if action is not None and action.state == intents.ActionState.UNCONFIRMED.value:
         intents.resolve(
             session,
-            row.action_id,
+            action.id,
             intents.ActionState.SUCCEEDED if published else intents.ActionState.FAILED,
             f"checked on the platform by {actor.username}: {why}",
             actor=actor,

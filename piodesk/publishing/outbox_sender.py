@@ -25,6 +25,7 @@ whose listing lagged), again only by reading.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -60,6 +61,7 @@ class Answer:
 
     id: str
     item: CapturedItem | None = None
+    store: MediaStore | None = None  # where the archive keeps the post's media
 
 
 @dataclass
@@ -129,11 +131,10 @@ def _read_back(connector: Connector, post_id: str, threaded: bool) -> CapturedIt
         return None  # ingestion captures it on its next poll
 
 
-def _capture(session: Session, delivery: Delivery, item: CapturedItem | None) -> None:
-    if item is not None:
-        capture(
-            session, [item], source=f"outbox:{delivery.publication_id}", page_id=delivery.page_id
-        )
+def _capture(session: Session, delivery: Delivery, answer: Answer) -> None:
+    if answer.item is not None:
+        source = f"outbox:{delivery.publication_id}"
+        capture(session, [answer.item], source=source, page_id=delivery.page_id, media=answer.store)
 
 
 def _mark_sent(
@@ -145,7 +146,7 @@ def _mark_sent(
     delivery.sent_at = clock.now()
     delivery.error = ""
     move(session, delivery, DeliveryState.SENT, actor=actor, tag=tags.Outbox.SENT, reason=reason)
-    _capture(session, delivery, answer.item)
+    _capture(session, delivery, answer)
 
 
 # ---- the purpose registered with the intents primitive --------------------------------------
@@ -271,7 +272,13 @@ def _media(plan: _Plan, store: MediaStore | None) -> list[MediaRef]:
             data = path.read_bytes() if path.exists() else None
         if data is None:
             raise Conflict(f"the media file {m['sha256'][:12]}… is not in the media store")
-        out.append(MediaRef(data=data, mime_type=m.get("mime_type") or None))
+        out.append(
+            MediaRef(
+                data=data,
+                mime_type=m.get("mime_type") or None,
+                alt_text=m.get("alt_text") or None,
+            )
+        )
     return out
 
 
@@ -338,7 +345,7 @@ def send_delivery(
             )
         else:
             made = connector.publish(plan.text, refs, idempotency_key=keys.get("idempotency"))
-        return Answer(made, _read_back(connector, made, plan.parent_id is not None))
+        return Answer(made, _read_back(connector, made, plan.parent_id is not None), media)
 
     kind = intents.Kind.REPLY if plan.parent_id is not None else intents.Kind.PUBLISH
     intent = intents.Intent(
@@ -389,8 +396,12 @@ def send_due(
     media: MediaStore | None = None,
     limit: int = 200,
     only: set[int] | None = None,
+    workers: int | None = None,
 ) -> SendReport:
-    """One pass of the sender: every due delivery (of ``only`` these publications), once."""
+    """One pass of the sender: every due delivery (of ``only`` these publications), once.
+
+    Deliveries to different pages are independent: on PostgreSQL up to ``workers`` (4 by
+    default) go out at once; each is still sent at most once (its own intent and lock)."""
     report = SendReport()
     with reading(sessions) as session:
         ids = due(session, limit=limit)
@@ -402,11 +413,26 @@ def send_due(
                 ).all()
                 if p in only
             ]
-    for delivery_id in ids:
+
+    def one(delivery_id: int) -> DeliveryState | None:
         try:
-            state = send_delivery(sessions, delivery_id, connect, media=media)
+            return send_delivery(sessions, delivery_id, connect, media=media)
         except DomainError as exc:  # a page that cannot be reached now: try again next pass
             log.warning("delivery not sent", delivery=delivery_id, reason=exc.message)
+            return None
+
+    if workers is None:
+        # PostgreSQL takes concurrent writers (each page's platform call overlaps the others'
+        # records); SQLite has one writer at a time, so threads would only queue for it.
+        bind = sessions.kw.get("bind")
+        workers = 4 if bind is not None and bind.dialect.name == "postgresql" else 1
+    if workers > 1 and len(ids) > 1:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="outbox") as pool:
+            states = list(pool.map(one, ids))
+    else:
+        states = [one(i) for i in ids]
+    for delivery_id, state in zip(ids, states, strict=True):
+        if state is None:
             continue
         {
             DeliveryState.SENT: report.sent,

@@ -83,7 +83,8 @@ def _checkpoint(ctx: AppContext, settings: Settings) -> None:
 
 def reconcile_platform_actions(sessions: sessionmaker[Session], settings: Settings) -> object:
     """The reconciler job: settle platform actions a crash left pending, by reading the platform."""
-    import piodesk.moderation.actions  # noqa: F401  (registers moderation's recorders)
+    import piodesk.moderation.actions
+    import piodesk.publishing.outbox_sender  # noqa: F401  (registers the outbox's recorder)
     from piodesk.connectors.factory import build
     from piodesk.connectors.intents import reconcile
 
@@ -101,6 +102,7 @@ def _lifespan(settings: Settings, run_jobs: bool) -> Any:
         # Intake gets its own thread: a slow poll of a platform must not hold up the screening
         # of what the other polls already brought in.
         intake_runner = JobRunner()
+        outbox_runner = JobRunner()
         ctx: AppContext = app.state.ctx
         if run_jobs and settings.ingest_seconds > 0:
             media = MediaStore(settings.data_dir / "media")
@@ -128,12 +130,20 @@ def _lifespan(settings: Settings, run_jobs: bool) -> Any:
                 settings.reconcile_seconds,
                 lambda: reconcile_platform_actions(ctx.sessions, settings),
             )
-        for r in (runner, intake_runner):
+        if run_jobs and settings.outbox_seconds > 0:
+            from piodesk.publishing.outbox_routes import outbox_job
+
+            # Its own thread: a due notice is never held up behind a slow poll of a platform.
+            outbox_runner.every(
+                "outbox", settings.outbox_seconds, lambda: outbox_job(ctx.sessions, settings)
+            )
+        for r in (runner, intake_runner, outbox_runner):
             if r.jobs:
                 r.start()
         yield
         runner.stop()
         intake_runner.stop()
+        outbox_runner.stop()
 
     return lifespan
 
@@ -219,6 +229,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
     from piodesk.oversight import routes as oversight_routes
     from piodesk.pages import routes as page_routes
     from piodesk.people import routes as people_routes
+    from piodesk.publishing import outbox_routes
     from piodesk.publishing import routes as publishing_review_routes
     from piodesk.web import checkpoints as checkpoint_routes
     from piodesk.web import routes as web_routes
@@ -233,6 +244,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
         oversight_routes,
         checkpoint_routes,
         publishing_review_routes,
+        outbox_routes,
     ):
         app.include_router(module.router)
         # A cookie-authenticated API write must come from piodesk's own pages (CSRF).

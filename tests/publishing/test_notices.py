@@ -12,9 +12,10 @@ import xmlschema
 from lxml import etree
 from sqlalchemy import func, select
 
-from piodesk.core import clock
+from piodesk.core import audit, clock
 from piodesk.core.db import transaction
 from piodesk.core.errors import Conflict, InvalidInput, PermissionDenied
+from piodesk.core.evidence import verify as verify_evidence
 from piodesk.core.permissions import Role
 from piodesk.publishing import notices, outbox
 from piodesk.publishing.notice_model import TEMPLATES
@@ -140,6 +141,9 @@ def test_notice_fast_path_update_and_all_clear(sessions, staff, sandbox_pages, a
     links = [e.find("a:link", atom).get("href") for e in entries]
     assert f"https://piodesk.example/public/notices/{nid}.cap.xml" in links
 
+    with sessions() as s:
+        assert audit.verify(s).ok
+        assert not verify_evidence(s).problems  # notices and deliveries sealed in the chain
     with pytest.raises(Conflict, match="already closed"), transaction(sessions) as s:
         notices.draft_followup(
             s, nid, actor=staff[Role.PIO], agency=AGENCY, kind="update", note="x"

@@ -250,3 +250,49 @@ def test_a_page_retired_before_sending_fails_with_the_reason(sessions, staff, sa
     (page,) = _status(sessions, pub).pages
     assert page.state is DeliveryState.FAILED and "no longer approved" in page.error
     assert sandbox_pages.posts("north") == []
+
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+
+
+def test_a_photo_goes_out_with_its_alt_text_and_bad_media_is_refused(
+    sessions, staff, sandbox_pages, settings
+):
+    from fastapi.testclient import TestClient
+
+    from piodesk.web.app import create_app
+
+    store = sandbox_pages.media
+    assert store is not None
+    good = store.put(JPEG)
+    bad = store.put(b"%PDF-1.7 not an image")
+    photo = {"sha256": good, "mime_type": "image/jpeg", "alt_text": "Officers at a coffee table."}
+    pub = _publish(
+        sessions, staff, [sandbox_pages.ids["north"]], text="Coffee with a Cop", media=[photo]
+    )
+    refused = _publish(
+        sessions,
+        staff,
+        [sandbox_pages.ids["south"]],
+        text="A flyer",
+        media=[{"sha256": bad, "mime_type": "application/pdf", "alt_text": ""}],
+    )
+    send_due(sessions, sandbox_pages.connect, media=store)
+    assert _status(sessions, pub).overall is Overall.PUBLISHED
+    (page,) = _status(sessions, refused).pages
+    assert page.state is DeliveryState.FAILED
+    assert "takes JPEG, PNG, GIF or WebP images" in page.error  # the platform's reason
+    assert sandbox_pages.posts("south") == []
+
+    # The archive holds the photo with the post (§.40), by its SHA-256.
+    from piodesk.archive.tables import ArchiveMedia
+
+    with sessions() as s:
+        assert s.get(ArchiveMedia, good) is not None
+    client = TestClient(create_app(settings, sessions.kw["bind"]))
+    html = client.get("/sandbox/north").text
+    assert 'alt="Officers at a coffee table."' in html
+    src = html.split('<img src="', 1)[1].split('"', 1)[0]
+    shot = client.get(src)
+    assert shot.status_code == 200 and shot.content == JPEG
+    assert shot.headers["content-type"] == "image/jpeg"

@@ -180,9 +180,9 @@ class SandboxConnector(Connector):
         # Relative to the piodesk installation that hosts the platform (its public page).
         return f"/sandbox/{quote(self.handle, safe='')}#{anchor}"
 
-    def _post_item(self, post: SandboxPost) -> CapturedItem:
+    def _post_item(self, post: SandboxPost, photos: Sequence[Any] = ()) -> CapturedItem:
         pid, created, edited = str(post.id), _iso(post.created_at), _iso(post.edited_at)
-        data = {
+        data: dict[str, Any] = {
             "id": pid,
             "page": self.handle,
             "from": {"id": self.handle, "name": post.author_name},
@@ -191,6 +191,10 @@ class SandboxConnector(Connector):
             "edited_time": edited,
             "permalink_url": self._permalink(f"post-{pid}"),
         }
+        if photos:  # (only posts with photos say so: older captures keep their payloads)
+            data["photos"] = [
+                {"id": str(p.id), "mime_type": p.mime_type, "alt_text": p.alt_text} for p in photos
+            ]
         return CapturedItem(
             kind=ItemKind.POST,
             platform=self.platform,
@@ -202,6 +206,15 @@ class SandboxConnector(Connector):
             edited_at=_time(edited),
             text=post.body,
             fields={"permalink_url": data["permalink_url"]},
+            media=tuple(
+                MediaRef(
+                    url=f"/sandbox/{quote(self.handle, safe='')}/photos/{p.id}",
+                    data=bytes(p.data),
+                    mime_type=p.mime_type,
+                    alt_text=p.alt_text or None,
+                )
+                for p in photos
+            ),
             raw=_body(data),
         )
 
@@ -290,7 +303,9 @@ class SandboxConnector(Connector):
                 .all()
             )
             rows, cursor, more = self._page_of(rows, after, lambda p: p.change_seq, scope)
-            return FetchResult(tuple(self._post_item(p) for p in rows), cursor, more)
+            shots = platform.photos_of(session, [p.id for p in rows])
+            items = tuple(self._post_item(p, shots.get(p.id, ())) for p in rows)
+            return FetchResult(items, cursor, more)
 
     def fetch_comments(self, post_id: str, since: Cursor | None = None) -> FetchResult:
         """Live comments and replies on one post changed after the cursor."""
@@ -389,11 +404,15 @@ class SandboxConnector(Connector):
     def publish(
         self, text: str, media: Sequence[MediaRef] = (), *, idempotency_key: str | None = None
     ) -> str:
-        """Publish a text post; returns its id (the sandbox has no idempotency keys)."""
-        if media:
-            raise PlatformError(self.platform, 422, "the sandbox platform takes text posts only")
+        """Publish a post with its photos (given as bytes); returns its id (the sandbox has no
+        idempotency keys). A photo the platform cannot take is PlatformError(422, why)."""
+        photos = []
+        for n, m in enumerate(media, 1):
+            if m.data is None:
+                raise PlatformError(self.platform, 422, f"photo {n} must be uploaded as bytes")
+            photos.append((m.data, m.mime_type or "", m.alt_text or ""))
         with self._page() as (session, page):
-            return str(platform.add_post(session, page, text).id)
+            return str(platform.add_post(session, page, text, photos).id)
 
     def reply(
         self,
@@ -459,7 +478,8 @@ class SandboxConnector(Connector):
         """Re-read one live post (``PlatformError(404)`` once it is deleted)."""
         pid = self._id(post_id, "post")
         with self._page() as (session, page):
-            return self._post_item(platform.get_post(session, page, pid))
+            post = platform.get_post(session, page, pid)
+            return self._post_item(post, platform.photos_of(session, [post.id]).get(post.id, ()))
 
     def fetch_comment(self, comment_id: str) -> CapturedItem:
         """Re-read one live comment or reply (the page's own included)."""

@@ -26,6 +26,7 @@ from piodesk.connectors.sandbox.tables import (
     SandboxFeed,
     SandboxMessage,
     SandboxPage,
+    SandboxPhoto,
     SandboxPost,
 )
 from piodesk.core import clock
@@ -168,8 +169,42 @@ def get_comment(session: Session, page: SandboxPage, comment_id: int) -> Sandbox
     return _live_comment(session, page, comment_id)
 
 
-def add_post(session: Session, page: SandboxPage, body: str) -> SandboxPost:
-    """The page publishes a text post."""
+#: The photos the platform takes, like the big platforms: a few common image types, not huge.
+PHOTO_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+MAX_PHOTOS = 4
+_MAGIC = {
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "image/webp": (b"RIFF",),
+}
+
+
+def _check_photo(n: int, mime: str, data: bytes) -> None:
+    if mime not in PHOTO_TYPES:
+        raise InvalidInput(
+            f"photo {n} is {mime or 'of no stated type'}; the platform takes JPEG, PNG, GIF or "
+            "WebP images"
+        )
+    if len(data) > MAX_PHOTO_BYTES:
+        raise InvalidInput(f"photo {n} is {len(data):,} bytes; the limit is {MAX_PHOTO_BYTES:,}")
+    if not data.startswith(_MAGIC[mime]):
+        raise InvalidInput(f"photo {n} is not a readable {mime.split('/')[1].upper()} image")
+
+
+def add_post(
+    session: Session,
+    page: SandboxPage,
+    body: str,
+    photos: list[tuple[bytes, str, str]] | None = None,
+) -> SandboxPost:
+    """The page publishes a post, with photos given as (bytes, MIME type, alt text)."""
+    photos = photos or []
+    if len(photos) > MAX_PHOTOS:
+        raise InvalidInput(f"a post takes at most {MAX_PHOTOS} photos")
+    for n, (data, mime, _alt) in enumerate(photos, 1):
+        _check_photo(n, mime, data)
     post = SandboxPost(
         page_id=page.id,
         author_name=page.name,
@@ -179,7 +214,32 @@ def add_post(session: Session, page: SandboxPage, body: str) -> SandboxPost:
     )
     session.add(post)
     session.flush()
+    for data, mime, alt in photos:
+        session.add(SandboxPhoto(post_id=post.id, mime_type=mime, alt_text=alt[:1500], data=data))
+    session.flush()
     return post
+
+
+def photos_of(session: Session, post_ids: list[int]) -> dict[int, list[SandboxPhoto]]:
+    """The photos of these posts (metadata; the bytes load when served), by post id."""
+    out: dict[int, list[SandboxPhoto]] = {}
+    if not post_ids:
+        return out
+    rows = session.execute(
+        select(SandboxPhoto).where(SandboxPhoto.post_id.in_(post_ids)).order_by(SandboxPhoto.id)
+    ).scalars()
+    for row in rows:
+        out.setdefault(row.post_id, []).append(row)
+    return out
+
+
+def public_photo(session: Session, photo_id: int) -> SandboxPhoto:
+    """A photo of a live post (NotFound otherwise)."""
+    row = session.get(SandboxPhoto, photo_id) if 0 < photo_id <= _MAX_ID else None
+    post = session.get(SandboxPost, row.post_id) if row is not None else None
+    if row is None or post is None or post.deleted_at is not None:
+        raise NotFound("there is no such photo")
+    return row
 
 
 def page_author_id(page: SandboxPage) -> str:
@@ -455,6 +515,7 @@ class PostView:
     created_at: datetime
     edited: bool
     comments: list[CommentView] = field(default_factory=list)
+    photos: list[tuple[int, str]] = field(default_factory=list)  # (photo id, alt text)
 
 
 def public_feed(
@@ -480,6 +541,8 @@ def public_feed(
     }
     if not views:
         return []
+    for post_id, shots in photos_of(session, list(views)).items():
+        views[post_id].photos = [(p.id, p.alt_text) for p in shots]
     comments = (
         session.execute(
             select(SandboxComment)

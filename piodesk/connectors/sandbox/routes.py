@@ -20,7 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from piodesk.connectors.sandbox import platform
-from piodesk.core.errors import InvalidInput
+from piodesk.core.errors import InvalidInput, NotFound
 from piodesk.web.context import CsrfFailed, ctx, render
 from piodesk.web.hardening import text_form
 
@@ -116,6 +116,19 @@ def public_page(request: Request, handle: str, before: int | None = None) -> HTM
     """A sandbox page as the public sees it: profile, posts, visible comments, comment forms."""
     token = _visitor_token(request) or secrets.token_urlsafe(32)
     return _page_response(request, handle, token, before=before)
+
+
+@router.get("/sandbox/{handle}/photos/{photo_id}")
+def photo(request: Request, handle: str, photo_id: int) -> Response:
+    """A photo of one of the page's live posts (public, like the page)."""
+    with ctx(request).read() as session:
+        page = platform.public_page(session, handle)
+        row = platform.public_photo(session, photo_id)
+        post = session.get(platform.SandboxPost, row.post_id)
+        if post is None or post.page_id != page.id:
+            raise NotFound("that photo is not on this page")
+        data, mime = bytes(row.data), row.mime_type
+    return Response(data, media_type=mime, headers={"Cache-Control": "public, max-age=3600"})
 
 
 @router.post("/sandbox/{handle}/posts/{post_id}/comments")

@@ -20,7 +20,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from piodesk.core.db import Base, JSONType, UTCDateTime
@@ -127,3 +137,15 @@ class SandboxMessage(Base):
     visitor_id: Mapped[str] = mapped_column(String(40))
     body: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SandboxPhoto(Base):
+    """A photo the page published with a post (the platform keeps the bytes, as Facebook does)."""
+
+    __tablename__ = "sandbox_photos"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("sandbox_posts.id"), index=True)
+    mime_type: Mapped[str] = mapped_column(String(40))
+    alt_text: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[bytes] = mapped_column(LargeBinary)

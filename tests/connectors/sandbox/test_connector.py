@@ -314,8 +314,13 @@ def test_unknown_ids_and_bad_input_are_platform_errors(
     with pytest.raises(PlatformError) as err:
         conn.publish("   ")
     assert err.value.status == 422
-    with pytest.raises(PlatformError, match="text posts only"):
+    # The platform takes photos as uploaded bytes of a common image type, nothing else.
+    with pytest.raises(PlatformError, match="uploaded as bytes"):
         conn.publish("photo", [MediaRef(url="https://example.com/a.jpg")])
+    with pytest.raises(PlatformError, match="takes JPEG, PNG, GIF or WebP"):
+        conn.publish("flyer", [MediaRef(data=b"%PDF-1.7", mime_type="application/pdf")])
+    with pytest.raises(PlatformError, match="not a readable JPEG"):
+        conn.publish("photo", [MediaRef(data=b"not a jpeg", mime_type="image/jpeg")])
     for garbage in ("garbage", '{"feed": "posts", "after": 1e300}', '{"feed": "posts"}'):
         with pytest.raises(PlatformError, match="not a sandbox cursor"):
             conn.fetch_posts(Cursor(garbage))

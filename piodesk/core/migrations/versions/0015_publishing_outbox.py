@@ -119,11 +119,27 @@ def upgrade() -> None:
         batch_op.create_index('ix_notices_state_approved', ['state', 'approved_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_notices_original_id'), ['original_id'], unique=False)
 
+    # The sandbox platform takes photos with a post (its own storage, not piodesk's records).
+    op.create_table('sandbox_photos',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('post_id', sa.Integer(), nullable=False),
+    sa.Column('mime_type', sa.String(length=40), nullable=False),
+    sa.Column('alt_text', sa.Text(), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.ForeignKeyConstraint(['post_id'], ['sandbox_posts.id'], name=op.f('fk_sandbox_photos_post_id_sandbox_posts')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sandbox_photos'))
+    )
+    with op.batch_alter_table('sandbox_photos', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sandbox_photos_post_id'), ['post_id'], unique=False)
+
     for statement in _triggers(op.get_bind().dialect.name):
         op.execute(statement)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('sandbox_photos', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sandbox_photos_post_id'))
+    op.drop_table('sandbox_photos')
     with op.batch_alter_table('notices', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notices_original_id'))
         batch_op.drop_index('ix_notices_state_approved')
