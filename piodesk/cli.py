@@ -45,6 +45,7 @@ from piodesk.program.cli import app as program_app
 from piodesk.publishing.cli import app as outbox_app
 from piodesk.records import cli as records_cli
 from piodesk.records.requests.cli import app as requests_app
+from piodesk.publishing.review_cli import app as story_app
 from piodesk.screening.cli import app as screening_app
 
 app = typer.Typer(help="piodesk: a police department's social media program, run by GO 409.")
@@ -66,6 +67,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(moderation_app, name="moderation")
 app.add_typer(requests_app, name="requests")
 records_cli.register(app)  # piodesk production …, piodesk records …
+app.add_typer(story_app, name="story")  # publishing review: cadre, stories, approvals
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(program_app, name="program")  # program/: authorizations, investigative log, mail
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -35,6 +35,7 @@ from piodesk.publishing.submissions import (
 )
 from piodesk.publishing.tables import (
     StoryAttestation,
+    StoryMedia,
     StoryNote,
     StoryResolution,
     StoryVersion,
@@ -53,6 +54,10 @@ from piodesk.publishing.workflow import (
 from piodesk.screening.engine import Screener
 
 MAX_NOTE = 4000
+#: Platforms whose connector publishes text posts only (connectors/sandbox refuses media with
+#: "the sandbox platform takes text posts only"): a photo to such a page is refused before
+#: anything is sent, naming the page.
+TEXT_ONLY_PLATFORMS = frozenset({"sandbox"})
 
 
 def _require_review(actor: Actor, sub: Submission) -> None:
@@ -112,11 +117,33 @@ def findings(session: Session, sub: Submission) -> list[FindingView]:
 def _auto_changed(
     session: Session, sub: Submission, old: StoryVersion, new: StoryVersion, actor: Actor
 ) -> int:
-    """Record "changed" for each finding of the old version the new one no longer has."""
+    """Record "changed" for each finding of the old version the new one no longer has; a
+    finding kept with a reason on the very same words stays kept (carried, and said so)."""
     now_keys = {f["key"] for f in new.findings}
+    kept = {
+        r.finding_key: r
+        for r in resolutions(session, sub)
+        if r.version == old.version and r.decision == Resolution.KEPT.value
+    }
     n = 0
     for f in old.findings:
         if f["key"] in now_keys:
+            if f["key"] in kept:
+                session.add(
+                    StoryResolution(
+                        submission_id=sub.id,
+                        version=new.version,
+                        finding_key=f["key"],
+                        category=f["category"],
+                        rule=f["rule"],
+                        evidence=f["evidence"][:2000],
+                        decision=Resolution.KEPT.value,
+                        reason=kept[f["key"]].reason,
+                        actor_id=kept[f["key"]].actor_id,
+                        actor_name=kept[f["key"]].actor_name,
+                        resolved_at=clock.now(),
+                    )
+                )
             continue
         session.add(
             StoryResolution(
@@ -218,6 +245,40 @@ def edit(
     sources_ = submissions.clean_sources(sources) if sources is not None else list(old.sources)
     if text == old.text and sources_ == list(old.sources):
         raise InvalidInput("nothing changed: the text and sources are as in the current version")
+    new, changed, before = _new_version(session, sub, old, actor, text, sources_, note, screener)
+    submissions.archive(session, sub, store)
+    audit.record(
+        session,
+        actor,
+        tags.Story.EDIT,
+        "submission",
+        sub.id,
+        reason=note,
+        section="§.04",
+        data={
+            "version": new.version,
+            "findings": len(new.findings),
+            "resolved_by_change": changed,
+            "from": before.value,
+            "to": sub.state,
+            "approvals_expired": before in (StoryState.AWAITING_APPROVAL, StoryState.APPROVED),
+        },
+    )
+    return new
+
+
+def _new_version(
+    session: Session,
+    sub: Submission,
+    old: StoryVersion,
+    actor: Actor,
+    text: str,
+    sources: list[str],
+    note: str,
+    screener: Screener | None,
+) -> tuple[StoryVersion, int, StoryState]:
+    """Add a version screened with the story's current media; findings it no longer has are
+    resolved as changed, and approvals of the old one expire."""
     found, ruleset = submissions.screen(
         text, [facts_of(m) for m in current_media(session, sub)], screener
     )
@@ -225,7 +286,7 @@ def edit(
         submission_id=sub.id,
         version=old.version + 1,
         text=text,
-        sources=sources_,
+        sources=sources,
         edited_by=actor.account_id,
         edited_by_name=actor.display_name,
         edited_at=clock.now(),
@@ -238,22 +299,59 @@ def edit(
     changed = _auto_changed(session, sub, old, new, actor)
     before = _back_to_review(session, sub)
     session.flush()
+    return new, changed, before
+
+
+def leave_out_photo(
+    session: Session,
+    submission_id: int,
+    media_id: int,
+    *,
+    actor: Actor,
+    reason: str,
+    store: MediaStore | None = None,
+    screener: Screener | None = None,
+) -> StoryVersion:
+    """Leave a photo out of the post (it stays on the record as sent); the post's new version
+    is screened without it, so its media findings resolve as changed."""
+    sub = load(session, submission_id, lock=True)
+    _require_review(actor, sub)
+    state = StoryState(sub.state)
+    if state not in EDITABLE:
+        raise Conflict(f"submission {sub.id} is {state.value.replace('_', ' ')}; it is not edited")
+    reason = clean_text("reason", reason, max_len=MAX_NOTE, required=True, min_len=5)
+    photo = next((m for m in current_media(session, sub) if m.id == media_id), None)
+    if photo is None:
+        raise NotFound("the post has no such photo (was it left out already?)")
+    columns = {c.key: getattr(photo, c.key) for c in StoryMedia.__table__.columns if c.key != "id"}
+    columns.update(
+        replaces_id=photo.id,
+        removed=True,
+        added_by=actor.account_id,
+        added_by_name=actor.display_name,
+        added_at=clock.now(),
+    )
+    session.add(StoryMedia(**columns))
+    session.flush()
+    old = current_version(session, sub)
+    note = f"photo “{photo.name}” left out of the post: {reason}"
+    new, changed, before = _new_version(
+        session, sub, old, actor, old.text, list(old.sources), note, screener
+    )
     submissions.archive(session, sub, store)
     audit.record(
         session,
         actor,
-        tags.Story.EDIT,
+        tags.Story.MEDIA,
         "submission",
         sub.id,
-        reason=note,
-        section="§.04",
+        reason=reason,
+        section="§.12",
         data={
+            "left_out": photo.name,
             "version": new.version,
-            "findings": len(found),
-            "resolved_by_change": changed,
             "from": before.value,
-            "to": sub.state,
-            "approvals_expired": before in (StoryState.AWAITING_APPROVAL, StoryState.APPROVED),
+            "resolved_by_change": changed,
         },
     )
     return new
@@ -350,6 +448,7 @@ def plan(
             raise InvalidInput("the scheduled time needs its time zone")
         if scheduled_for <= clock.now():
             raise InvalidInput("the scheduled time is in the past; choose a later time")
+        scheduled_for = scheduled_for.astimezone(UTC)  # SQLite keeps no offset: store UTC
     before_plan = (list(sub.page_ids), sub.category, sub.scheduled_for)
     after_plan = (chosen, cat.value, scheduled_for)
     if before_plan == after_plan:
@@ -459,12 +558,18 @@ def problems(session: Session, sub: Submission, *, check_time: bool = True) -> l
         out.append("no pages chosen")
     if not sub.category:
         out.append("no category chosen (§.15)")
-    for m in current_media(session, sub):
+    photos = current_media(session, sub)
+    for m in photos:
         out.extend(media_problems(facts_of(m)))
     for page_id in sub.page_ids:
         page = session.get(Page, page_id)
         if page is None or page.state != PageState.APPROVED.value:
             out.append(f"page {page.name if page else page_id} is no longer approved (§.04)")
+        elif photos and page.platform in TEXT_ONLY_PLATFORMS:
+            out.append(
+                f"{page.name} ({page.platform}) takes text posts only: leave the photo out of "
+                "the post or choose other pages"
+            )
     if check_time and sub.scheduled_for is not None and sub.scheduled_for <= clock.now():
         out.append("its scheduled time has passed")
     return out
@@ -510,7 +615,7 @@ def reopen(
     require_state(sub, StoryState.EXPIRED)
     if scheduled_for is not None and (scheduled_for.tzinfo is None or scheduled_for <= clock.now()):
         raise InvalidInput("the new time must be in the future, with its time zone")
-    sub.scheduled_for = scheduled_for
+    sub.scheduled_for = scheduled_for.astimezone(UTC) if scheduled_for else None
     sub.state = STORY_LIFECYCLE.check(StoryState.EXPIRED, StoryState.IN_REVIEW).value
     sub.approval_round += 1
     sub.changed_at = clock.now()

@@ -37,15 +37,17 @@ from piodesk.web.context import authenticate, check_csrf, ctx, current_actor, re
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["publishing review"])
 
-#: The agency's zone for times typed in a form (datetime-local has none).
-ZONE = "America/Denver"
-
 
 def _store(request: Request) -> MediaStore:
     return MediaStore(ctx(request).settings.data_dir / "media")
 
 
-def _local(value: str) -> datetime | None:
+def _zone(request: Request) -> str:
+    """The agency's time zone, in which a form's datetime-local (which has none) is read."""
+    return ctx(request).settings.agency_timezone
+
+
+def _local(request: Request, value: str) -> datetime | None:
     value = value.strip()
     if not value:
         return None
@@ -53,7 +55,7 @@ def _local(value: str) -> datetime | None:
         when = datetime.fromisoformat(value)
     except ValueError:
         raise InvalidInput("the time must be a date and time (YYYY-MM-DDTHH:MM)") from None
-    return when if when.tzinfo else when.replace(tzinfo=ZoneInfo(ZONE))
+    return when if when.tzinfo else when.replace(tzinfo=ZoneInfo(_zone(request)))
 
 
 def _segments(text: str, found: list[dict[str, Any]]) -> list[tuple[str, int | None]]:
@@ -327,7 +329,7 @@ def story_page(request: Request, submission_id: int, sent: int = 0) -> HTMLRespo
             "can_review": actor.can(Perm.STORY_REVIEW),
             "can_publish": actor.can(Perm.PUBLISH) and sub.state == StoryState.APPROVED,
             "is_author": sub.author_id == actor.account_id,
-            "zone": ZONE,
+            "zone": _zone(request),
         }
         publication = None
         if sub.publication_id:
@@ -383,6 +385,15 @@ async def story_action(request: Request, submission_id: int, action: str) -> Res
                 note=f("note"),
                 store=store,
             )
+        elif action == "leave-out":
+            review.leave_out_photo(
+                session,
+                submission_id,
+                int(f("media_id") or 0),
+                actor=actor,
+                reason=f("reason"),
+                store=store,
+            )
         elif action == "keep":
             review.keep_finding(
                 session, submission_id, f("key"), actor=actor, reason=f("reason"), store=store
@@ -398,7 +409,7 @@ async def story_action(request: Request, submission_id: int, action: str) -> Res
                 actor=actor,
                 page_ids=[int(str(p)) for p in form.getlist("page_ids") if str(p).isdigit()],
                 category=f("category"),
-                scheduled_for=_local(f("scheduled_for")),
+                scheduled_for=_local(request, f("scheduled_for")),
                 store=store,
             )
         elif action == "send":
@@ -422,7 +433,7 @@ async def story_action(request: Request, submission_id: int, action: str) -> Res
                 session,
                 submission_id,
                 actor=actor,
-                scheduled_for=_local(f("scheduled_for")),
+                scheduled_for=_local(request, f("scheduled_for")),
                 store=store,
             )
         else:
@@ -458,7 +469,7 @@ def expired_page(request: Request) -> HTMLResponse:
         approvals.expire_overdue(session, store=_store(request))
     with ctx(request).read() as session:
         rows = approvals.expired_list(session, actor=actor)
-    return render(request, "publishing/expired.html", {"rows": rows, "zone": ZONE})
+    return render(request, "publishing/expired.html", {"rows": rows, "zone": _zone(request)})
 
 
 # ---- JSON API --------------------------------------------------------------------------------

@@ -362,19 +362,18 @@ def archive(session: Session, sub: Submission, store: MediaStore | None) -> None
         ],
         "publication_id": sub.publication_id,
     }
+    if media_rows and store is None:
+        # Without the bytes the archive would record the photo by name only.
+        raise InvalidInput("a story with photos is archived with the media store; none was given")
     refs = []
     for m in media_rows:
-        data = None
-        if store is not None and store.path_for(m.original_sha256).is_file():
-            data = store.path_for(m.original_sha256).read_bytes()
-        refs.append(
-            MediaRef(
-                data=data,
-                path=None if data is not None else f"story-media/{m.original_sha256}",
-                mime_type=m.mime_type,
-                filename=m.name,
+        assert store is not None
+        path = store.path_for(m.original_sha256)
+        if not path.is_file():
+            raise Conflict(
+                f"the photo {m.name} ({m.original_sha256[:12]}…) is missing from the store"
             )
-        )
+        refs.append(MediaRef(data=path.read_bytes(), mime_type=m.mime_type, filename=m.name))
     body = {"text": head.text, **fields}
     item = CapturedItem(
         kind=ItemKind.SUBMISSION,

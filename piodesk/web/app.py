@@ -246,6 +246,8 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
     from piodesk.records import routes as records_routes
     from piodesk.records.requests import routes as records_request_routes
     from piodesk.web import auditlog as auditlog_routes
+    from piodesk.publishing import outbox_routes
+    from piodesk.publishing import routes as publishing_review_routes
     from piodesk.web import checkpoints as checkpoint_routes
     from piodesk.web import routes as web_routes
 
@@ -264,6 +266,8 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
         publishing_review_routes,
         auditlog_routes,
         program_routes,
+        publishing_review_routes,
+        outbox_routes,
     ):
         app.include_router(module.router)
         # A cookie-authenticated API write must come from piodesk's own pages (CSRF).

@@ -11,7 +11,10 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from piodesk.archive.tables import ArchiveItem, ArchiveVersion
+from piodesk.connectors.sandbox.connector import SandboxConnector
 from piodesk.demo import DEMO_PASSWORD
+from piodesk.publishing.media import metadata_of
+from piodesk.publishing.outbox_sender import send_due
 from piodesk.publishing.tables import Submission
 from tests.browser_support import DemoSite, sign_in
 from tests.publishing.review_support import STORY, gps_jpeg
@@ -77,6 +80,9 @@ def test_cadre_story_to_publication(
     expect(pio.locator("figure img")).to_have_attribute(
         "alt", "Officers and residents share coffee at a table."
     )
+    src = pio.locator("figure img").get_attribute("src")
+    served = pio.request.get(demo.url + (src or ""))
+    assert served.ok and not metadata_of(served.body())["gps"]
 
     # Change one finding away, keep the other with a reason.
     pio.locator("#edit textarea[name=text]").fill(
@@ -90,12 +96,18 @@ def test_cadre_story_to_publication(
     )
     pio.get_by_role("button", name="Keep").first.click()
     expect(pio.locator("#findings li.open")).to_have_count(0)
-    pio.get_by_label("I have reviewed this post").check()
-    pio.get_by_role("button", name="Attest").click()
-    expect(pio.locator("#attested")).to_be_visible()
     pio.locator("#plan").get_by_label("CSPD Community").check()
     pio.locator("#plan").get_by_label("Category").select_option("outreach")
     pio.get_by_role("button", name="Save pages and category").click()
+    # The sandbox page publishes text only: said before anything is sent.
+    expect(pio.locator("#send")).to_contain_text("takes text posts only")
+    expect(pio.get_by_role("button", name="Send for approval")).to_be_disabled()
+    pio.locator("figure input[name=reason]").fill("the community page takes text posts only")
+    pio.get_by_role("button", name="Leave out").click()
+    expect(pio.locator("figure")).to_have_count(0)
+    pio.get_by_label("I have reviewed this post").check()
+    pio.get_by_role("button", name="Attest").click()
+    expect(pio.locator("#attested")).to_be_visible()
     pio.get_by_role("button", name="Send for approval").click()
     expect(pio.locator("#story-state")).to_have_text("Waiting for approval")
     pio.get_by_role("button", name="Approve").click()
@@ -104,6 +116,17 @@ def test_cadre_story_to_publication(
     expect(pio.locator("#story-state")).to_have_text("Published")
     expect(pio.locator("#publication-status")).to_be_visible()
     _no_sideways_scroll(pio)
+
+    # The outbox's sender job runs (as the server does every few seconds): the post is on the
+    # public sandbox page, which needs no sign-in.
+    sent = send_due(demo.sessions, lambda p: SandboxConnector(demo.sessions, p.handle))
+    assert len(sent.sent) == 1, sent
+    pio.reload()
+    expect(pio.locator("#publication-status")).to_have_text("Published")
+    visitor = browser.new_page(viewport={"width": width, "height": 900})
+    visitor.goto(demo.url + "/sandbox/cspd-community")
+    expect(visitor.get_by_text("Thanks to the neighbours who called it in.").first).to_be_visible()
+    expect(visitor.get_by_text("clearly guilty")).to_have_count(0)
 
     # The cadre member sees the outcome; cadre members get no approve or publish controls.
     cadre.goto(story_url)

@@ -16,9 +16,12 @@ from piodesk.core.db import transaction
 from piodesk.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from piodesk.core.migrate import MIGRATIONS
 from piodesk.core.permissions import Role
+from piodesk.pages import actions as pages
 from piodesk.people import actions as people
 from piodesk.publishing import approvals, cadre, outbox, review, submissions
 from piodesk.publishing.media import metadata_of
+from piodesk.publishing.outbox_sender import send_due
+from piodesk.publishing.outbox_tables import Publication
 from piodesk.publishing.tables import (
     APPEND_ONLY,
     CadreEvent,
@@ -53,7 +56,7 @@ def _submit(sessions, staff, store, **kw):
         ).id
 
 
-def _review_ready(sessions, staff, store, sub_id, page_ids):
+def _review_ready(sessions, staff, store, sub_id, page_ids, send=True):
     """Resolve every finding (one by editing it out, the rest kept), attest, plan."""
     pio = staff[Role.PIO]
     with transaction(sessions) as s:
@@ -70,7 +73,8 @@ def _review_ready(sessions, staff, store, sub_id, page_ids):
                 )
         review.attest(s, sub_id, actor=pio, store=store)
         review.plan(s, sub_id, actor=pio, page_ids=page_ids, category="outreach", store=store)
-        review.send_for_approval(s, sub_id, actor=pio, store=store)
+        if send:
+            review.send_for_approval(s, sub_id, actor=pio, store=store)
 
 
 def test_recommendation_to_publication(sessions, staff, sandbox_pages, tmp_path):
@@ -122,12 +126,39 @@ def test_recommendation_to_publication(sessions, staff, sandbox_pages, tmp_path)
     assert any(r.decision == "changed" and r.category == "guilt" for r in resolved)
 
     page_ids = [sandbox_pages.ids["north"], sandbox_pages.ids["south"]]
-    _review_ready(sessions, staff, store, sub_id, page_ids)
+    _review_ready(sessions, staff, store, sub_id, page_ids, send=False)
+    # The sandbox publishes text only: refused before anything is sent, naming the page.
+    with pytest.raises(Conflict, match="takes text posts only"), transaction(sessions) as s:
+        review.send_for_approval(s, sub_id, actor=pio)
+    with transaction(sessions) as s:
+        v3 = review.leave_out_photo(
+            s,
+            sub_id,
+            media[0].id,
+            actor=pio,
+            reason="the sandbox pages take text only",
+            store=store,
+        )
+        assert (
+            v3.text == v2.text and submissions.current_media(s, submissions.load(s, sub_id)) == []
+        )
+    # A new version: the attestation was for the old one.
+    with pytest.raises(Conflict, match="not attested"), transaction(sessions) as s:
+        review.send_for_approval(s, sub_id, actor=pio)
+    with transaction(sessions) as s:
+        review.attest(s, sub_id, actor=pio, store=store)
+        review.send_for_approval(s, sub_id, actor=pio, store=store)
     with transaction(sessions) as s:
         sub = approvals.approve(s, sub_id, actor=pio, note="good to go", store=store)
         assert sub.state == StoryState.APPROVED
         sub = approvals.publish(s, sub_id, actor=pio, store=store)
         publication = int(sub.publication_id or 0)
+    # What the outbox's sender job does after the commit: one send per page, never twice.
+    report = send_due(sessions, sandbox_pages.connect, media=store)
+    assert len(report.sent) == 2 and send_due(sessions, sandbox_pages.connect).sent == []
+    for handle in ("north", "south"):
+        assert sandbox_pages.posts(handle) == [v3.text]
+    assert sandbox_pages.posts("east") == []
     with sessions() as s:
         st = outbox.status(s, publication)
         pub_text = st.text
@@ -144,9 +175,39 @@ def test_recommendation_to_publication(sessions, staff, sandbox_pages, tmp_path)
         ]
         assert evidence.verify(s).ok
     assert sorted(p.page_id for p in st.pages) == sorted(page_ids)
+    assert st.label == "Published" and all(p.external_id for p in st.pages)
     assert "guilty" not in pub_text and st.source == f"post:{sub_id}"
     assert archived.kind == "submission" and texts[0] == STORY and "guilty" not in texts[-1]
     assert len(texts) >= 5  # sent, edited, kept, attested, planned, approved, published …
+
+
+def test_a_photo_goes_out_without_its_metadata(sessions, staff, agency, tmp_path):
+    store = store_for(tmp_path)
+    with transaction(sessions) as s:
+        page = pages.register_page(
+            s,
+            actor=staff[Role.PIO],
+            agency=agency,
+            platform="mastodon",
+            handle="cspd@police.social",
+            name="CSPD on Mastodon",
+            administering_unit="Public Affairs",
+        )
+        pages.approve_page(s, page.id, actor=staff[Role.CHIEF])
+    make_active(sessions, staff)
+    sub_id = _submit(sessions, staff, store, text=CLEAN_STORY)
+    _review_ready(sessions, staff, store, sub_id, [page.id])
+    pio = staff[Role.PIO]
+    with transaction(sessions) as s:
+        approvals.approve(s, sub_id, actor=staff[Role.CHIEF], store=store)
+        publication = int(approvals.publish(s, sub_id, actor=pio, store=store).publication_id or 0)
+    with sessions() as s:
+        sent = s.get(Publication, publication)
+        photo_row = submissions.current_media(s, submissions.load(s, sub_id))[0]
+    assert sent is not None and sent.media[0]["sha256"] == photo_row.published_sha256
+    assert sent.media[0]["alt_text"] == photo_row.alt_text
+    out = store.path_for(sent.media[0]["sha256"]).read_bytes()
+    assert metadata_of(out) == {"exif_tags": [], "gps": {}, "xmp": False}
 
 
 def test_not_active_cannot_submit_and_nothing_is_written(sessions, staff, tmp_path):
@@ -374,3 +435,50 @@ def test_migration_and_tables_agree_on_append_only():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert set(module.APPEND_ONLY) == set(APPEND_ONLY)
+
+
+def test_rejected_stories_and_notes_stay_in_the_archive(sessions, staff, tmp_path):
+    store = store_for(tmp_path)
+    make_active(sessions, staff)
+    sub_id = _submit(sessions, staff, store, photos=[photo()])
+    pio = staff[Role.PIO]
+    with transaction(sessions) as s:
+        review.add_note(
+            s, sub_id, actor=pio, text="Checking with the DA's office first.", store=store
+        )
+        review.reject(
+            s, sub_id, actor=pio, reason="The case is still open; not for release.", store=store
+        )
+    with pytest.raises(Conflict), transaction(sessions) as s:
+        review.edit(s, sub_id, actor=pio, text="anything")
+    with sessions() as s:
+        sub = submissions.load(s, sub_id)
+        latest = s.execute(
+            select(ArchiveVersion)
+            .where(ArchiveVersion.item_id == sub.archive_item_id)
+            .order_by(ArchiveVersion.version.desc())
+            .limit(1)
+        ).scalar_one()
+        assert evidence.verify(s).ok
+    assert sub.state == StoryState.REJECTED
+    assert latest.fields["state"] == "rejected" and latest.text == STORY
+    assert [n["kind"] for n in latest.fields["notes"]] == ["note", "rejection"]
+    assert latest.fields["notes"][1]["text"] == "The case is still open; not for release."
+    assert latest.media and latest.media[0]["sha256"]  # the photo as sent, in the archive
+
+
+def test_the_author_withdraws_their_own_story_only(sessions, staff, tmp_path):
+    make_active(sessions, staff)
+    sub_id = _submit(sessions, staff, store_for(tmp_path), photos=[])
+    with (
+        pytest.raises(PermissionDenied, match="only the story's author"),
+        transaction(sessions) as s,
+    ):
+        submissions.withdraw(s, sub_id, actor=staff[Role.PIO])
+    with transaction(sessions) as s:
+        submissions.withdraw(s, sub_id, actor=staff[Role.CADRE], reason="event cancelled")
+    with sessions() as s:
+        assert submissions.load(s, sub_id).state == StoryState.WITHDRAWN
+        assert submissions.get(s, sub_id, actor=staff[Role.CADRE]).id == sub_id
+    with pytest.raises(PermissionDenied), sessions() as s:
+        submissions.get(s, sub_id, actor=staff[Role.EMPLOYEE])

@@ -119,3 +119,47 @@ def test_a_phone_sized_photo_is_accepted(client: TestClient, sessions, staff):
     )
     assert response.status_code == 303, response.text[:300]
     assert count(sessions, StoryMedia) == 1
+
+
+def test_scheduled_in_the_agency_zone_then_expired_list(
+    client: TestClient, sessions, staff, settings, agency
+):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from piodesk.core import clock
+    from piodesk.core.db import transaction
+    from piodesk.publishing import submissions
+    from tests.publishing.conftest import add_pages
+    from tests.publishing.review_support import CLEAN_STORY
+
+    page = add_pages(sessions, staff, agency, ["zone"])["zone"]
+    make_active(sessions, staff)
+    with transaction(sessions) as s:
+        sub_id = submissions.submit(s, actor=staff[Role.CADRE], title="Tip", text=CLEAN_STORY).id
+    csrf = sign_in(client, staff[Role.PIO].username, PASSWORD)
+    zone = ZoneInfo(settings.agency_timezone)
+    local = (datetime.now(zone) + timedelta(hours=2)).replace(second=0, microsecond=0)
+    response = client.post(
+        f"/stories/{sub_id}/plan",
+        data={
+            "csrf_token": csrf,
+            "page_ids": str(page),
+            "category": "tips",
+            "scheduled_for": local.strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert response.status_code == 303, response.text
+    with sessions() as s:
+        when = submissions.load(s, sub_id).scheduled_for
+    assert when is not None and when == local  # read in the agency's zone, stored as UTC
+    assert client.get("/expired").text.count("/reopen") == 0
+    later = clock.now() + timedelta(hours=3)
+    clock.set_clock(lambda: later)
+    try:
+        page_html = client.get("/expired").text
+        assert f'action="/stories/{sub_id}/reopen"' in page_html
+        with sessions() as s:
+            assert submissions.load(s, sub_id).state == "expired"
+    finally:
+        clock.set_clock(None)

@@ -25,7 +25,7 @@ from piodesk.publishing import approvals, cadre, review, submissions
 from piodesk.publishing.workflow import ApprovalPolicy, CadreStep
 from tests.conftest import PASSWORD
 from tests.publishing.conftest import add_pages
-from tests.publishing.review_support import CLEAN_STORY, make_active
+from tests.publishing.review_support import CLEAN_STORY, STORY, make_active
 from tests.web.conftest import bearer, client, tokens
 
 __all__ = ["client", "tokens"]
@@ -55,7 +55,13 @@ EXPECTED: dict[str, set[Role]] = {
     "edit_story": {P},  # §.30: the PIO's office determines what is released
     "attest": {P},
     "plan": {P},
+    "keep_finding": {P},
+    "send_for_approval": {P},
+    "reject": {P},
+    "decline": {IA},
+    "end": {P},
     "approve": {C, P},
+    "send_back": {C, P},
     "publish": {P},
     "configure_tiers": {C, AD},
 }
@@ -104,10 +110,15 @@ class Setup:
                 )
             return m.id
 
+    def first_finding(self, submission_id: int) -> str:
+        with self.sessions() as s:
+            return review.findings(s, submissions.load(s, submission_id))[0].finding["key"]
+
     def story(self, upto: str = "in_review") -> int:
         pio = self.staff[P]
+        text = STORY if upto == "flagged" else CLEAN_STORY
         with transaction(self.sessions) as s:
-            sub = submissions.submit(s, actor=self.staff[CA], title="Coffee", text=CLEAN_STORY)
+            sub = submissions.submit(s, actor=self.staff[CA], title="Coffee", text=text)
             if upto in ("attestable", "ready", "awaiting", "approved"):
                 review.plan(s, sub.id, actor=pio, page_ids=[self.page], category="outreach")
             if upto in ("ready", "awaiting", "approved"):
@@ -163,6 +174,29 @@ def service_calls(setup: Setup) -> dict[str, tuple[Callable[[], int], Callable[.
             lambda: setup.story("approved"),
             lambda s, a, t: approvals.publish(s, t, actor=a),
         ),
+        "keep_finding": (
+            lambda: setup.story("flagged"),
+            lambda s, a, t: review.keep_finding(
+                s, t, setup.first_finding(t), actor=a, reason="public record"
+            ),
+        ),
+        "send_for_approval": (
+            lambda: setup.story("ready"),
+            lambda s, a, t: review.send_for_approval(s, t, actor=a),
+        ),
+        "reject": (setup.story, lambda s, a, t: review.reject(s, t, actor=a, reason="not ours")),
+        "decline": (
+            lambda: setup.member("recommended"),
+            lambda s, a, t: cadre.take_step(s, t, CadreStep.DECLINE, actor=a, reason="not cleared"),
+        ),
+        "end": (
+            lambda: setup.member("active"),
+            lambda s, a, t: cadre.take_step(s, t, CadreStep.END, actor=a, reason="moved on"),
+        ),
+        "send_back": (
+            lambda: setup.story("awaiting"),
+            lambda s, a, t: approvals.send_back(s, t, actor=a, note="check the date"),
+        ),
         "configure_tiers": (
             lambda: 0,
             lambda s, a, t: approvals.set_policy(
@@ -177,7 +211,7 @@ def setup(sessions, staff, agency) -> Setup:
     return Setup(sessions, staff, agency)
 
 
-def _attempt(setup: Setup, make: Callable[[], int], call: Callable[..., Any], actor: Actor, t: int):
+def _attempt(setup: Setup, call: Callable[..., Any], actor: Actor, t: int) -> None:
     with transaction(setup.sessions) as s:
         call(s, actor, t)
 
@@ -189,10 +223,10 @@ def test_service_layer_matrix(setup: Setup, staff, action: str) -> None:
     for role in Role:
         actor = staff[role]
         if role in EXPECTED[action]:
-            _attempt(setup, make, call, actor, make())
+            _attempt(setup, call, actor, make())
         else:
             with pytest.raises(PermissionDenied):
-                _attempt(setup, make, call, actor, refused_target)
+                _attempt(setup, call, actor, refused_target)
 
 
 def http_calls(setup: Setup) -> dict[str, tuple[Callable[[], int], Callable[[int], tuple]]]:
@@ -246,6 +280,34 @@ def http_calls(setup: Setup) -> dict[str, tuple[Callable[[], int], Callable[[int
         "approve": (
             lambda: setup.story("awaiting"),
             lambda t: ("POST", f"/api/v1/stories/{t}/approve", {}),
+        ),
+        "keep_finding": (
+            lambda: setup.story("flagged"),
+            lambda t: (
+                "POST",
+                f"/api/v1/stories/{t}/keep",
+                {"key": setup.first_finding(t), "reason": "public record"},
+            ),
+        ),
+        "send_for_approval": (
+            lambda: setup.story("ready"),
+            lambda t: ("POST", f"/api/v1/stories/{t}/send", {}),
+        ),
+        "reject": (
+            setup.story,
+            lambda t: ("POST", f"/api/v1/stories/{t}/reject", {"reason": "not ours"}),
+        ),
+        "decline": (
+            lambda: setup.member("recommended"),
+            lambda t: ("POST", f"/api/v1/cadre/{t}/steps", {"step": "decline", "reason": "no"}),
+        ),
+        "end": (
+            lambda: setup.member("active"),
+            lambda t: ("POST", f"/api/v1/cadre/{t}/steps", {"step": "end", "reason": "moved"}),
+        ),
+        "send_back": (
+            lambda: setup.story("awaiting"),
+            lambda t: ("POST", f"/api/v1/stories/{t}/send-back", {"note": "check the date"}),
         ),
         "publish": (
             lambda: setup.story("approved"),
