@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from piodesk.core import audit, evidence, tags
 from piodesk.core.audit import AuditEvent
+from piodesk.core.errors import InvalidInput
 from piodesk.core.permissions import Perm, require
 from piodesk.pages.tables import Page
 from piodesk.people.lookup import display_names
@@ -81,8 +83,6 @@ class AuditFilter:
 
     def query_string(self, **extra: object) -> str:
         """These filters as a query string (for the CSV link and paging)."""
-        from urllib.parse import urlencode
-
         pairs = {k: getattr(self, k) for k in _FIELDS if getattr(self, k)}
         pairs.update({k: str(v) for k, v in extra.items() if v not in (None, "")})
         return urlencode(pairs)
@@ -270,8 +270,6 @@ def audit_csv(request: Request) -> StreamingResponse:
     require(actor, Perm.AUDIT_VIEW)
     f = AuditFilter.parse(request.query_params)
     if f.errors:
-        from piodesk.core.errors import InvalidInput
-
         raise InvalidInput("; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in f.errors.items()))
     app = ctx(request)
 
@@ -338,5 +336,4 @@ def audit_verify_page(request: Request) -> HTMLResponse:
         request,
         "audit_verify.html",
         {"chain": chain, "rows": rows, "checked_at": started, "taken": taken},
-        status=200,
     )

@@ -72,7 +72,7 @@ def _cells(page: str) -> list[list[str]]:
     return [
         [
             " ".join(re.sub(r"<[^>]+>", " ", c).split())
-            for c in re.findall(r"<td>(.*?)</td>", r, re.S)
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)
         ]
         for r in rows
     ]
