@@ -4,6 +4,8 @@ target-audience element wants an audience a reviewer would accept."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -222,3 +224,22 @@ def test_send_back_and_resubmit_from_the_command_line(
         "page:sent_back",
         "page:resubmit",
     ]
+
+
+# ---- the purpose element --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "met"),
+    [
+        ("This page is maintained by the CSPD Public Affairs Section.", False),  # who, not why
+        ("This page is the Colorado Springs Police Department's.", False),
+        ("This page is where we post road closures and crime prevention tips.", True),
+        ("This page is used to share public safety news with residents.", True),
+        ("This account shares hiring events and academy news.", True),
+    ],
+)
+def test_a_purpose_statement_says_what_the_page_is_for(sentence: str, met: bool) -> None:
+    profile = complete_profile(drop=Element.PURPOSE)
+    report = check_profile(replace(profile, about=profile.about + " " + sentence), AGENCY)
+    assert (Element.PURPOSE not in report.missing) is met, report.as_dict()
