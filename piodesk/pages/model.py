@@ -199,9 +199,11 @@ _URL = re.compile(r"https?://[^\s<>\"')\]]+", re.I)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _PHONE = re.compile(r"(?:\+?1[\s.-]?)?\(?\b\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b")
 
+# "This page is maintained by ..." says who, not what for: a bare "this page is" is no purpose.
 _PURPOSE = re.compile(
-    r"\b(?:purpose|this (?:page|account|channel|site) (?:is|serves|provides|shares|exists|"
-    r"is (?:used|here))|we (?:use|post|share|provide) (?:this|here|updates|news|information)|"
+    r"\b(?:purpose|this (?:page|account|channel|site) (?:serves|provides|shares|posts|exists|"
+    r"is (?:used|here|for|dedicated|where|meant|intended|designed|a place|the place))|"
+    r"we (?:use|post|share|provide) (?:this|here|updates|news|information)|"
     r"(?:here|created|used) to (?:share|inform|provide|connect|engage)|"
     r"our (?:goal|mission) (?:here|on this))",
     re.I,

@@ -4,10 +4,14 @@ target-audience element wants an audience a reviewer would accept."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
+from piodesk.cli import app
 from piodesk.core import audit
 from piodesk.core.db import transaction
 from piodesk.core.errors import Conflict, InvalidInput, PermissionDenied
@@ -15,6 +19,7 @@ from piodesk.core.permissions import Role
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency, Element, PageState, audience_named, check_profile
 from piodesk.pages.tables import Page
+from tests.conftest import PASSWORD
 from tests.pages.test_compliance import AGENCY, complete_profile
 
 WHY = "Needed for the winter storm notices now; the PIO office adds the missing notices by Friday."
@@ -191,3 +196,50 @@ def test_the_audience_a_reviewer_reads_is_the_one_named() -> None:
     # "community" and "public" name people only when nothing follows that they describe.
     assert audience_named("the community") == ["community"]
     assert audience_named("community events and public safety") == []
+
+
+def test_send_back_and_resubmit_from_the_command_line(
+    db_url: str, sessions: sessionmaker[Session], staff, agency: Agency
+) -> None:
+    page_id = _register(sessions, staff, agency, complete=False)
+
+    def run(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(
+            app,
+            list(args),
+            input=PASSWORD + "\n",
+            env={"PIODESK_DATABASE_URL": db_url, "PIODESK_SECRET_KEY": "k" * 32},
+        )
+        return result.exit_code, " ".join(result.output.split())
+
+    code, out = run("page", "send-back", str(page_id), "--reason", "  ", "--as", "chief")
+    assert code == 1 and "reason is required" in out, out
+    code, out = run(
+        "page", "send-back", str(page_id), "--reason", "Add the disclaimer.", "--as", "chief"
+    )
+    assert code == 0 and f"page {page_id}: returned" in out, out
+    code, out = run("page", "resubmit", str(page_id), "--reason", "disclaimer added", "--as", "pio")
+    assert code == 0 and f"page {page_id}: pending" in out, out
+    assert [e.action for e in _events(sessions, page_id)][-2:] == [
+        "page:sent_back",
+        "page:resubmit",
+    ]
+
+
+# ---- the purpose element --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "met"),
+    [
+        ("This page is maintained by the CSPD Public Affairs Section.", False),  # who, not why
+        ("This page is the Colorado Springs Police Department's.", False),
+        ("This page is where we post road closures and crime prevention tips.", True),
+        ("This page is used to share public safety news with residents.", True),
+        ("This account shares hiring events and academy news.", True),
+    ],
+)
+def test_a_purpose_statement_says_what_the_page_is_for(sentence: str, met: bool) -> None:
+    profile = complete_profile(drop=Element.PURPOSE)
+    report = check_profile(replace(profile, about=profile.about + " " + sentence), AGENCY)
+    assert (Element.PURPOSE not in report.missing) is met, report.as_dict()

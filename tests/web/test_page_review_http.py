@@ -73,3 +73,15 @@ def test_send_back_over_the_form_and_the_api(
             .where(audit.AuditEvent.action == "page:sent_back")
         ).scalar_one()
     assert n == 2
+
+
+def test_the_api_refuses_approval_without_justification(
+    client: TestClient, sessions: sessionmaker[Session], staff, agency: Agency, tokens
+) -> None:
+    page_id = _register(sessions, staff, agency, complete=False)
+    chief = bearer(tokens[Role.CHIEF])
+    refused = client.post(f"/api/v1/pages/{page_id}/approve", headers=chief, json={})
+    assert refused.status_code == 422 and "needs a written justification" in refused.text
+    assert _state(sessions, page_id) == PageState.PENDING
+    done = client.post(f"/api/v1/pages/{page_id}/approve", headers=chief, json={"reason": WHY})
+    assert done.status_code == 200 and done.json()["state"] == "approved"
