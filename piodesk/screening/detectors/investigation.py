@@ -106,6 +106,9 @@ CUES: dict[str, str | Callable[[str], list[tuple[int, int]]]] = {
         r"(?:police|cops)\s+(?:dont|don'?t)\s+know",
         r"nobody\s+has\s+told\s+the\s+cops", r"know\s+about\s+the\s+\w+",
         r"haven'?t\s+searched", r"only\s+searched", r"(?:cops|police)\s+(?:only|never)",
+        r"(?:they|cops|police|detectives)\s+(?:got|have)\s+(?:your|ur)\s+(?:face|plate|prints|dna|"
+        r"name|car|phone)", r"(?:till|until|before)\s+the\s+arrest", r"not\s+public\s+yet",
+        r"haven'?t\s+(?:announced|released)",
     ),
     "recovered": words(
         r"found\s+(?:a|the)\s+\w+\s+(?:in|while)", r"recovered", r"seized", r"returned",
@@ -149,6 +152,8 @@ CUES: dict[str, str | Callable[[str], list[tuple[int, int]]]] = {
         r"is\s+a\s+cop", r"are\s+cops", r"is\s+(?:a|the)\s+detectives?", r"unmarked",
         r"plain\s*clothes", r"posing\s+as", r"surveillance\s+van", r"is\s+an?\s+undercover",
         r"(?:ci|informant)\s+they'?re\s+using", r"is\s+the\s+detectives",
+        r"(?:the\s+)?(?:feds|cops|police|detectives|narcs)\s+(?:watching|sitting\s+on|"
+        r"staking\s+out)",
     ),
     "where_who": words(
         r"(?:the\s+)?(?:guy|lady|girl|man|woman|dude|van|car|truck|tahoe|charger|honda|suv|"
@@ -194,7 +199,8 @@ CUES: dict[str, str | Callable[[str], list[tuple[int, int]]]] = {
         r"toss", r"dump", r"paint", r"destroy", r"hide",
     ),
     "destroy_object": words(
-        r"(?:ur|your|the|that|his|her|those|all\s+the)\s+(?:\w+\s+)?(?:phone|texts?|messages|footage|video|"
+        r"(?:ur|your|the|that|his|her|those|all\s+the)\s+(?:\w+\s+)?(?:phone|texts?|messages|"
+        r"footage|video|"
         r"clothes|hoodie|jacket|sneakers|shoes|jordans|gun|pistol|knife|evidence|car|plates?|"
         r"stash|burner|hoodie)", r"everything\s+off", r"it\s+or\s+get\s+rid",
     ),
@@ -203,9 +209,28 @@ CUES: dict[str, str | Callable[[str], list[tuple[int, int]]]] = {
         r"dont\s+(?:talk|say|answer|open|tell)",
         r"keep\s+(?:your|ur)\s+mouth\s+shut", r"stay\s+quiet", r"say\s+you\s+weren'?t",
         r"skip\s+the\s+interview", r"refuse", r"better\s+not\s+testify", r"not\s+show",
-        r"don'?t\s+show", r"keep\s+quiet",
+        r"don'?t\s+show", r"keep\s+quiet", r"(?:don'?t|dont)\s+(?:pick\s+up|answer\s+the)",
+        r"stay\s+off\s+(?:facebook|fb|social|insta\w*|"
+        r"snap\w*|the\s+internet|your\s+phone)", r"(?:don'?t|dont)\s+post",
+        r"delete\s+(?:your|ur)\s+"
+        r"(?:posts|messages|texts|account)", r"lawyer\s+up",
     ),
-    "detectives": words(r"detectives?", r"cops", r"police", r"the\s+law", r"feds"),
+    "detectives": words(
+        r"detectives?", r"cops", r"police", r"the\s+law", r"feds", r"swab", r"investigators?",
+    ),
+    # pressure on a witness: "she better not testify", "if he talks"
+    "witness_warn": words(
+        r"(?:better|had\s+better|should|would\s+be\s+smart\s+to)\s+not\s+(?:testify|talk\s+to|"
+        r"go\s+to\s+court|show\s+up\s+(?:to|in|at)\s+court|say\s+anything\s+to)",
+        r"if\s+(?:she|he|they)\s+(?:testif(?:y|ies)|snitch(?:es)?|talks?\s+to\s+the\s+(?:cops|"
+        r"police|"
+        r"detectives|da))", r"(?:is|are)\s+(?:gonna|going\s+to)\s+testify",
+    ),
+    "witness_who": words(
+        r"(?:one|girl|guy|lady|man|woman|kid)\s+(?:who|that)\s+(?:saw|called|told|seen)",
+        r"knows?\s+(?:she|he)'?s\s+the\s+one", r"everybody\s+knows", r"lives\s+on", r"works\s+at",
+        r"[a-z]+'s\s+(?:house|mom|cousin|girl)",
+    ),
     # details the police hold back
     "inside": words(
         r"(?:my|a)\s+(?:cousin|uncle|aunt|friend|homegirl|buddy|source|sister|brother)\s+"
@@ -244,6 +269,16 @@ CUES: dict[str, str | Callable[[str], list[tuple[int, int]]]] = {
 
 _WITNESS = "The text names a witness, informant or person who reported a crime"
 RULES: tuple[CueRule, ...] = (
+    CueRule(
+        "investigation.named_party",
+        ("witness_warn", "witness_who"),
+        "The text points out a witness and warns them off testifying: it puts the witness and "
+        "the case at risk.",
+        0.8,
+        unless=("news", "past"),
+        scope="text",
+        unless_in_text=True,
+    ),
     CueRule(
         "investigation.tip_off",
         ("op_strong", "future"),

@@ -25,13 +25,21 @@ _MEDIA = words(
         r"xbox", r"switch", r"ps[245]", r"criterion", r"photos", r"accounts?", r"logins?",
         r"steam", r"adobe", r"creative\s+cloud", r"microsoft", r"marvel", r"pixar", r"avengers",
         r"the\s+office", r"recording", r"leaked", r"screener", r"cowboys\s+game",
-        r"fight\s+tonight",
+        r"fight\s+tonight", r"(?:new\s+)?releases", r"seasons?", r"episodes?",
+        r"the\s+new\s+[a-z]+",
     )
 _FREE = words(r"free", r"for\s+free")
 _NEAR = r"(?:\s+[\w'+]+){0,3}?\s+"
 
 CUES: dict[str, str] = {
     "media": _MEDIA,
+    # sites and services that exist to pirate: naming one with a media or an offer is enough
+    "pirate_site": words(
+        r"soap2day", r"123movies", r"fmovies", r"putlocker", r"crackstreams", r"streameast\S*",
+        r"totalsportek", r"libgen", r"sci-hub", r"iptv", r"m3u", r"pirate\s*bay", r"yts",
+        r"1337x", r"kickass\s*torrents", r"zlib(?:rary)?", r"z-library", r"fitgirl",
+        r"vbucks\s+generator", r"(?:free|unlimited)\s+\w*\s*generator",
+    ),
     "pirate": words(
         r"cracked", r"crack", r"keygen", r"torrents?", r"magnet", r"cam\s+(?:rip|version)",
         r"screeners?", r"ripped", r"(?:cam|4k|dvd|blu-?ray|hd)\s+rips?", r"rips\s+of",
@@ -55,7 +63,9 @@ CUES: dict[str, str] = {
         r"grey\s+sellers", r"i\s+pirated", r"still\s+in\s+theat(?:er|re)s", r"hack(?:ed)?",
         r"(?:sell|selling)\s+(?:access|logins?|passwords?|accounts?)", r"my\s+[\w+]+\s+password",
         r"premium\s+accounts", r"whole\s+concert\s+film", r"posted\s+the\s+pdf", r"free\s+stream",
-        r"stream(?:ing)?\s+.{0,30}free",
+        r"stream(?:ing)?\s+.{0,30}free", r"cheap\s+(?:[\w']+\s+){0,3}streams?",
+        r"streams?\s+on\s+my", r"every\s+new\s+(?:movie|show|game|album|book)",
+        r"in\s+theat(?:er|re)s", r"shared\s+(?:google\s+)?drive",
     ),
     # "free" within three words of the media it gives away
     "free_media": _FREE + _NEAR + _MEDIA + "|" + _MEDIA + _NEAR + _FREE,
@@ -74,7 +84,8 @@ CUES: dict[str, str] = {
         r"download", r"watch", r"stream(?:ing)?", r"get", r"works", r"giving\s+away",
         r"come\s+(?:watch|through)", r"bring\s+an\s+sd", r"we\s+(?:have|livestream|sell)",
         r"on\s+my\s+\w+", r"pay\s+me", r"my\s+guy\s+has", r"the\s+guy\s+has", r"at\s+the\s+flea",
-        r"on\s+sale", r"outside\s+the", r"enjoy",
+        r"on\s+sale", r"outside\s+the", r"enjoy", r"comment\s+for", r"for\s+access",
+        r"still\s+works", r"just\s+search", r"use", r"try", r"go\s+to",
     ),
     # counterfeit goods for sale
     "fake": words(
@@ -128,7 +139,8 @@ CUES: dict[str, str] = {
     "question": r"\?",
     "lawful": words(
         r"(?:the|your|public|local)\s+library", r"library\s+(?:card|app|has)", r"legal(?:ly)?",
-        r"legit", r"(?<!look\s)official", r"caught", r"the\s+city'?s", r"studio",
+        r"legit", r"(?<!look\s)(?<!the\s)official(?!\s+logos?)", r"caught", r"the\s+city'?s",
+        r"studio",
         r"kanopy", r"tubi", r"licensed", r"the\s+license", r"authorized", r"is\s+it\s+(?:illegal|"
         r"legal|a\s+crime|okay)", r"illegal", r"piracy\s+hurts", r"hurts", r"malware", r"virus",
         r"scam(?:med|s)?", r"warn(?:ing)?", r"careful", r"don'?t\s+(?:buy|do\s+it|fall)",
@@ -159,6 +171,35 @@ RULES: tuple[CueRule, ...] = (
         unless=("lawful",),
         scope="text",
         unless_in_text=True,
+    ),
+    CueRule(
+        "ip.piracy",
+        ("pirate_site", "media"),
+        "The text sends people to a piracy site or service for copyrighted media.",
+        0.75,
+        unless=("lawful",),
+        scope="text",
+        unless_in_text=True,
+    ),
+    CueRule(
+        "ip.piracy",
+        ("pirate_site", "offer"),
+        "The text sends people to a piracy site or service.",
+        0.7,
+        unless=("lawful",),
+        scope="text",
+        unless_in_text=True,
+        distinct=True,
+    ),
+    CueRule(
+        "ip.piracy",
+        ("free_media", "pirate"),
+        "The text offers copyrighted media free, by piracy or a hack.",
+        0.7,
+        unless=("lawful",),
+        scope="text",
+        unless_in_text=True,
+        distinct=True,
     ),
     CueRule(
         "ip.counterfeit",

@@ -58,7 +58,12 @@ CUES: dict[str, str] = {
         r"gun\s+safe", r"transit\s+center", r"train\s+platform", r"loading\s+dock",
         r"inmate\s+phone\s+system", r"ballot\s+drop\s+box", r"atm", r"police\s+horses",
         r"mobile\s+command\s+unit", r"cellular\s+booster", r"tanks?", r"network", r"wifi",
-        r"drone", r"prison\s+yard", r"yard",
+        r"drone", r"prison\s+yard", r"yard", r"encryption\s+key",
+        r"(?:admin|wifi|system|network|camera|alarm|radio|server|vendor|center|portal|dispatch|"
+        r"cad|records)\s+(?:logins?|passwords?)", r"911\s+(?:system|lines?)",
+        r"(?:emergency\s+)?alert\s+system",
+        r"lockdown\s+(?:code(?:\s+word)?|plan)", r"code\s+word", r"(?:employee|staff|back|side)\s+"
+        r"(?:entrance|door)", r"entrances?", r"keypad", r"command\s+post", r"scada",
     ),
     "weakness": words(
         r"(?:never|isn'?t|not|is\s+not|aren'?t)\s+(?:even\s+)?locked", r"unlocked",
@@ -84,6 +89,15 @@ CUES: dict[str, str] = {
         r"sleeps?", r"(?:the\s+)?backup\s+takes", r"hasn'?t\s+worked", r"there'?s\s+no\s+detection",
         r"(?:will|would)\s+lose\s+radio", r"loses\s+radio", r"can\s+see\s+the\s+door\s+codes",
         r"(?:can|could)\s+(?:walk|get|sneak)\s+(?:right\s+)?in", r"with\s+no\s+(?:sign|guard)",
+        r"still\s+(?:has\s+)?(?:the\s+)?(?:factory|vendor|default)", r"vendor\s+password",
+        r"(?:written|taped|stuck)\s+(?:on|to)\s+a\s+(?:sticky\s+note|post-?it|note)",
+        r"sticky\s+note",
+        r"no\s+metal\s+detectors?", r"glass\s+doors",
+        r"(?:all|everyone|everybody)\s+(?:knows?|has)\s+it",
+        r"(?:kids|scanner\s+guys|everyone)\s+(?:all\s+)?(?:know|have)\s+it", r"never\s+changes?",
+        r"could\s+send\s+a\s+fake", r"(?:just|only)\s+\d+\s+people",
+        r"no\s+one\s+(?:there|on\s+it)",
+        r"has\s+no\s+one",
     ),
     # police coverage: where they are, when they leave, where they are not
     "agents": words(
@@ -105,6 +119,7 @@ CUES: dict[str, str] = {
         r"stay\s+open", r"sleep", r"goes\s+out", r"unwatched", r"with\s+one\s+guard",
         r"push\s+through", r"(?:leave|leaves)\s+the\s+\w+\s+(?:side\s+)?open",
         r"at\s+the\s+\w+\s+(?:end|entrance)\s+only", r"(?:takes|take)\s+\d+\s+min",
+        r"has\s+no\s+one", r"no\s+one\s+(?:there|on\s+it|covering)",
     ),
     "route": words(
         r"(?:will\s+be|gonna\s+be)\s+(?:at|coming)", r"(?:coming|come)\s+(?:down|from|up)",
@@ -133,7 +148,7 @@ CUES: dict[str, str] = {
         r"room\s+\d+", r"behind\s+the", r"the\s+(?:big\s+)?(?:yellow|blue|green|white|red)\s+"
         r"(?:house|duplex|building)", r"no\s+sign", r"side\s+gate", r"back\s+door",
         r"supposed\s+to\s+be\s+secret", r"everyone\s+knows", r"tell\s+(?:her|his)\s+ex",
-        r"under\s+another\s+name", r"staying\s+at\s+(?!a\s)", r"put\s+the\s+family",
+        r"under\s+another\s+name", r"staying\s+at(?!\s+a\s)", r"put\s+the\s+family",
         r"uses\s+the\s+old", r"easy\s+to\s+get", r"where\s+\w+\s+went", r"church\s+basement",
         r"walks\s+alone", r"the\s+\w+\s+one\s+with\s+the", r"on\s+[a-z]+\s+(?:st|ave|rd)\b",
     ),
@@ -143,7 +158,8 @@ CUES: dict[str, str] = {
         r"hostage(?:\s+situation)?", r"anthrax", r"poisoned", r"collapsing", r"bomb\s+threat",
     ),
     "danger_at": words(
-        r"(?:at|in|on|under)\s+(?:the\s+)?(?:\w+\s+){0,2}(?:school|mall|high|elementary|city\s+hall|"
+        r"(?:at|in|on|under)\s+(?:the\s+)?(?:\w+\s+){0,2}(?:school|mall|high|elementary|"
+        r"city\s+hall|"
         r"courthouse|bridge|train|kroger|pizza\s+hut|stadium|post\s+office|plant|block|downtown|"
         r"\w+\s+st)", r"planted", r"i\s+(?:put|mailed|planted)", r"the\s+city\s+water",
     ),
@@ -159,6 +175,8 @@ CUES: dict[str, str] = {
     "hoax_act": words(
         r"call(?:ed|ing)?\s+in\s+a\s+(?:fake|bomb\s+threat|hostage)", r"swatting",
         r"call\s+911\s+and\s+say", r"fake\s+hostage", r"call\s+in\s+a\s+bomb",
+        r"(?:let'?s|gonna|going\s+to|i'?ll|we\s+should)\s+swat",
+        r"swat\s+(?:him|her|them|that|the)\b",
     ),
     # cancellers
     "question": r"\?",

@@ -145,6 +145,7 @@ _IDIOM = re.compile(
     r"foot|(?:the\s+)?death\s+of\s+me|kill(?:ing|s)?\s+me\b|could\s+kill\s+for|"
     r"(?:would|'d|will|i)\s+(?:die|kill)\s+for\s+(?:my|our|a|an|some|the|this|that)\b|"
     r"(?:just\s+)?kidding|\bjk\b|\bjoking\b|drop\s+dead\s+(?:gorgeous|beautiful|handsome)|"
+    r"shoot\s+(?:straight|square)|"
     r"shot\W+(?:\w+\W+){0,2}?on\s+(?:camera|video|film|tape|bodycams?)|"
     r"bomb\s+(?:squad|threat|dog|sniffing|technicians?|unit|scare)|"
     r"whoever\s+(?:designed|made|invented|came\s+up|planned|decided|built|wrote)|"

@@ -42,6 +42,7 @@ CUES: dict[str, str] = {
         r"(?:would|it'?d|it\s+would)\s+be\s+(?:so\s+|really\s+|just\s+)?(?:awful|terrible|"
         r"sad|tragic|too\s+bad|a\s+pity|unfortunate|horrible)\s+if",
         r"keep\s+an?\s+(?:close\s+)?eye\s+on", r"if\s+i\s+(?:was|were)\s+you",
+        r"(?:start\s+)?(?:taking|take)\s+a\s+different\s+(?:way|route)\s+home",
 
         r"(?:someone|somebody|we)\s+(?:should|could|might|oughta|needs\s+to|is\s+going\s+to|"
         r"gonna)\s+(?:go\s+)?(?:visit|stop\s+by|drop\s+by)", r"you\s+know\s+what\s+to\s+do",
@@ -60,7 +61,9 @@ CUES: dict[str, str] = {
     # menace that needs no possession: doom for the target
     "doom": words(
         r"(?:got|has|have)\s+it\s+coming", r"gets?\s+what'?s\s+coming", r"(?:will\s+not|won'?t)\s+"
-        r"make\s+it\s+to", r"won'?t\s+see\s+(?:his|her|your|their)\s+next", r"enjoy\s+your\s+last",
+        r"make\s+it\s+to\s+(?:trial|court|christmas|retirement|morning|tomorrow|the\s+weekend|"
+        r"(?:his|her|your|their)\s+(?:next|retirement|birthday|pension)|next\s+\w+|"
+        r"another\s+\w+)", r"won'?t\s+see\s+(?:his|her|your|their)\s+next", r"enjoy\s+your\s+last",
         r"count\s+the\s+days", r"tick\s+tock", r"target\s+on\s+(?:his|her|your|their)\s+backs?",
         r"open\s+season\s+on", r"(?:start\s+)?hunting\s+(?:cops|officers|pigs|police)",
         r"body\s+bags?", r"dead\s+cops", r"catch\s+(?:you|u|ya)\s+slippin\w*",
@@ -87,7 +90,8 @@ CUES: dict[str, str] = {
         r"the\s+ground|a\s+coffin|coffins)", r"lock\s+your\s+doors(?:\s+tonight)?",
         r"(?:his|her|your|their)\s+days\s+are\s+numbered",
         # menace that names no act: what is coming, what is known, what to be afraid of
-        r"say\s+goodbye\s+to\s+(?:your|ur|his|her|their)\s+(?:family|kids|wife|husband|life|"
+        r"(?:say|said)\s+goodbye\s+to\s+(?:your|ur|his|her|their)\s+(?:family|kids|wife|husband|"
+        r"life|"
         r"children|badge)", r"matter\s+of\s+time\s+before\s+(?:someone|somebody|we|they|i)\s+"
         r"(?:gets?|finds?|catch(?:es)?)",
         r"(?:be|i'?d\s+be|i\s+would\s+be)\s+(?:very\s+)?(?:scared|"
@@ -106,6 +110,18 @@ CUES: dict[str, str] = {
         r"tell\s+(?:your|ur)\s+(?:wife|husband|kids|daughter|son|mom|mother)\s+i\s+said\s+(?:hi|"
         r"hello)",
         r"(?:would\s+)?look\s+better\s+as\s+(?:a\s+)?(?:crater|rubble|ashes|ash)",
+        r"(?:can'?t|won'?t|cannot)\s+protect\s+(?:you|your\s+\w+)\s+forever",
+        r"when\s+you'?re\s+(?:off\s+duty|alone|out\s+of\s+uniform)",
+        r"you'?ll\s+be\s+alone", r"(?:your|ur)\s+turn\s+is\s+coming",
+        r"messed\s+with\s+the\s+wrong\s+(?:family|people|person|guy|crowd|neighbou?rhood)",
+        r"remember\s+your\s+face", r"(?:and|know|found|remember)\s+where\s+(?:you|u)\s+live",
+        r"(?:got|have|know|found)\s+(?:[\w']+\s+){0,5}?(?:your|ur)\s+(?:home\s+)?address",
+        r"(?:you'?re|you\s+are|ur)\s+finished(?=\s*[.!,]|\s*$)",
+        r"(?:learn|know|feel)\s+what\s+fear\s+is", r"not\s+a\s+threat,?\s+(?:it'?s\s+)?a\s+promise",
+        r"(?:first|next)\s+(?:one|cop|officer)\s+(?:we|they|i)\s+(?:come\s+for|get|find)",
+        r"(?:the\s+day|when|once)\s+you\s+(?:retire|leave|get\s+off|clock\s+out|"
+        r"step\s+out)[^.!?]{0,20}"
+        r"we'?ll\s+be\s+(?:there|waiting)",
         r"(?:you'?ll|you\s+will|you'?re\s+gonna)\s+be\s+sorry", r"wait\s+and\s+see",
         r"no\s+idea\s+what'?s\s+coming", r"(?:i'?m|we'?re|i\s+am|we\s+are)\s+coming\s+for",
         r"make\s+(?:you|u|him|her|them|that\s+\w+)\s+(?:pay|suffer|sorry|regret)",
@@ -171,7 +187,8 @@ CUES: dict[str, str] = {
     ),
     # attacks on buildings: an act, a building, and a plan
     "attack": words(
-        r"burn(?:ing)?", r"torch", r"hit", r"molotovs?", r"drive\s+a\s+truck\s+into",
+        r"burn(?:ing)?(?!\s+(?:money|cash|through|calories|rubber|bridges|the\s+midnight))",
+        r"torch", r"hit", r"molotovs?", r"drive\s+a\s+truck\s+into",
         r"shoot\s+up", r"blow\s+up", r"storm", r"fire\s*bomb", r"ash", r"on\s+fire", r"burn\s+with",
         r"drives?\s+through\s+the\s+front", r"gas\s+cans?", r"gasoline", r"lighter\s+fluid",
         r"bottles\s+and\s+rags", r"pipe\s+bombs?", r"crater",
@@ -188,7 +205,9 @@ CUES: dict[str, str] = {
     "plan": words(
         r"we", r"let'?s", r"tonight", r"friday", r"saturday", r"monday", r"will", r"gonna",
         r"planning", r"who'?s\s+in", r"remember\s+i\s+said", r"meet\s+at", r"if\s+they\s+convict",
-        r"when\s+the\s+verdict", r"i'?d\s+love\s+to\s+see", r"would\s+look\s+great",
+        r"when\s+the\s+verdict", r"we'?ll", r"we'?re\s+(?:gonna|going)",
+        r"if\s+(?:they|he|she)\s+(?:walks?|gets?\s+off|(?:is|are)\s+acquitted)",
+        r"i'?d\s+love\s+to\s+see", r"would\s+look\s+great",
         r"(?:someone|somebody)\s+(?:should|needs\s+to|oughta|has\s+to|gotta)", r"shift\s+change",
         r"night", r"you\s+know\s+what\s+to\s+do", r"bring", r"shame\s+if",
         r"(?:be\s+)?(?:awful|terrible|sad|tragic)\s+if",
@@ -223,10 +242,11 @@ CUES: dict[str, str] = {
         r"not\s+saying", r"not\s+going\s+to\s+hurt",
     ),
     "report": words(
-        r"(?<!\bi\s)(?<!if\s)said(?!\s+it\b)", r"(?<!just\s)saying", r"(?<!the\s)(?<!chief\s)"
+        r"(?<!\bi\s)(?<!if\s)(?<!you\s)said(?!\s+it\b)(?!\s+goodbye)", r"(?<!just\s)saying",
+        r"(?<!the\s)(?<!chief\s)"
         r"(?<!mayor\s)(?<!judge\s)says(?!\s+(?:something|the\s+wrong|anything))", r"wrote",
         r"written", r"posted", r"commented", r"comment",
-        r"painted", r"note", r"threat(?:en(?:ed|ing|s)?|s)?", r"sentenced", r"charged",
+        r"painted", r"note", r"(?<!not\sa\s)threat(?:en(?:ed|ing|s)?|s)?", r"sentenced", r"charged",
         r"arrested", r"article", r"per\s+the", r"according\s+to", r"reports?", r"reported",
         r"should\s+be\s+(?:arrested|deleted|banned|fired|removed|prosecuted|punished)",
         r"disgusting", r"sick", r"crime", r"terrible", r"scary", r"vandalized",
@@ -236,6 +256,8 @@ CUES: dict[str, str] = {
     "quote": r"[\"“”]",
     # the law doing its work: "I'd prepare for a long prison sentence if I were you"
     "jail": words(
+        r"(?:file|filing|filed)\s+(?:a\s+)?(?:formal\s+)?complaint", r"elections?", r"ballot",
+        r"vote\s+(?:you|him|her|them)\s+out", r"recall\s+(?:election|petition)",
         r"(?:you'?re|your|you\s+are|he'?s|she'?s|they'?re|ur)\s+(?:going|gonna|headed)\s+(?:to\s+)?"
         r"(?:jail|prison)", r"behind\s+bars", r"locked\s+up", r"in\s+handcuffs",
     ),
