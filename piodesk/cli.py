@@ -1150,6 +1150,7 @@ def moderation_decide(
             note=note,
             actor=actor,
             connect=lambda p: build(p, sessions, settings.secret_key),
+            guard_mode=settings.viewpoint_concurrence,
         )
     out.print(f"case {case_id}: {decision.action} ({decision.reason}); {decision.platform_effect}")
 

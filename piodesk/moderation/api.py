@@ -149,8 +149,18 @@ def api_decide(
             note=body.note,
             actor=actor,
             connect=connect_pages(app),
+            guard_mode=app.settings.viewpoint_concurrence,
         )
     )
+
+
+class RestoreIn(BaseModel):
+    """Why a hidden or removed comment goes back up: a reason (model.RESTORE_REASONS) and a
+    note."""
+
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(max_length=2000)
+    reason: str = Field(default="", max_length=20)
 
 
 class NoteIn(BaseModel):
@@ -162,13 +172,18 @@ class NoteIn(BaseModel):
 
 @api.post("/moderation/cases/{case_id}/restore", response_model=DecisionOut, status_code=201)
 def api_restore(
-    request: Request, case_id: int, body: NoteIn, actor: Actor = Depends(current_actor)
+    request: Request, case_id: int, body: RestoreIn, actor: Actor = Depends(current_actor)
 ) -> DecisionOut:
-    """Restore a hidden or removed comment."""
+    """Restore a hidden or removed comment, for its own reason."""
     app = ctx(request)
     return _decision_out(
         actions.restore(
-            app.sessions, case_id, note=body.note, actor=actor, connect=connect_pages(app)
+            app.sessions,
+            case_id,
+            reason=body.reason,
+            note=body.note,
+            actor=actor,
+            connect=connect_pages(app),
         )
     )
 

@@ -21,7 +21,15 @@ from piodesk.core.errors import DomainError, InvalidInput
 from piodesk.core.permissions import Actor, Perm
 from piodesk.moderation import actions, queries
 from piodesk.moderation.actions import ADVICE_RECOMMENDS
-from piodesk.moderation.model import NO_VIOLATION, REASONS, Action
+from piodesk.moderation.actions import queue as queue_actions
+from piodesk.moderation.model import (
+    CASE_STATE_LABELS,
+    NO_VIOLATION,
+    REASONS,
+    RESTORE_REASONS,
+    Action,
+    plain_finding,
+)
 from piodesk.moderation.queries import QueueFilter
 from piodesk.moderation.tables import Case
 from piodesk.pages.tables import Page
@@ -123,6 +131,7 @@ def queue_page(request: Request) -> HTMLResponse:
             "open_count": count,
             "oldest": age_text(oldest) if oldest else None,
             "age_text": age_text,
+            "state_labels": CASE_STATE_LABELS,
         },
     )
 
@@ -130,6 +139,49 @@ def queue_page(request: Request) -> HTMLResponse:
 @router.get("/moderation/cases/{case_id}", response_class=HTMLResponse)
 def case_page(request: Request, case_id: int) -> HTMLResponse:
     """One case: the comment in its thread, findings, the author's history, and the forms."""
+    actor = authenticate(request).actor
+    if actor.can(Perm.MODERATION_VIEW) and actor.account_id is not None:
+        with ctx(request).tx() as session:
+            queue_actions.note_viewer(session, case_id, actor)
+    return render_case(request, case_id)
+
+
+#: Which field of a form an error message is about (the first word found wins), so the page
+#: shows it beside that field.
+_FIELD_WORDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "decide": (("held", "guard"), ("note", "note"), ("decision", "action"), ("", "reason")),
+    "restore": (("reason for restoring", "note"), ("why", "reason"), ("", "note")),
+    "reopen": (("", "reason"),),
+    "consult": (("", "question"),),
+    "advise": (("recommend", "recommends"), ("", "advice")),
+    "warn": (("categor", "category"), ("", "explanation")),
+    "block": (("categor", "category"), ("", "reason")),
+    "hold": (("", "guard"),),
+    "concur": (("", "note"),),
+    "person_note": (("", "note"),),
+}
+
+
+def field_of(form_key: str, message: str) -> str:
+    """The field an error is shown beside."""
+    low = message.lower()
+    for word, name in _FIELD_WORDS.get(form_key, (("", "form"),)):
+        if word in low:
+            return name
+    return "form"
+
+
+def render_case(
+    request: Request,
+    case_id: int,
+    *,
+    form: str = "",
+    error: DomainError | None = None,
+    draft: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The case page; after a refused form, with the message beside its field and the text
+    kept (``form`` names the form, ``draft`` what was typed)."""
     actor = authenticate(request).actor
     flt = queue_filter(request.query_params)
     app = ctx(request)
@@ -152,7 +204,20 @@ def case_page(request: Request, case_id: int) -> HTMLResponse:
             done_case = session.get(Case, done_id)
             if done_case is not None and actions.may_view_case(session, done_case, actor):
                 done = done_case
-    top = view.categories[0] if view.categories else ""
+        names = queries.display_names(session)
+        grounds = None
+        if (
+            view.case.author_platform_id
+            and view.case.page_id
+            and actor.can(Perm.PERSON_BLOCK, view.case.page_id)
+        ):
+            person = actions.person_of_case(session, view.case.id)
+            grounds = actions.block_grounds(session, person)
+        saved = queries.saved_replies(session) if actor.can(Perm.PERSON_WARN) else []
+        open_held = actions.open_proposal(session, view.case.id)
+    errors: dict[str, str] = {}
+    if error is not None:
+        errors[field_of(form, error.message)] = error.message
     return render(
         request,
         "moderation/case.html",
@@ -161,13 +226,42 @@ def case_page(request: Request, case_id: int) -> HTMLResponse:
             "nav": nav,
             "fq": _filter_query(flt),
             "reasons": REASONS,
+            "restore_reasons": RESTORE_REASONS,
             "categories": CATEGORIES,
-            "top_category": top,
             "caps": caps,
             "recommends": ADVICE_RECOMMENDS,
             "done": done,
             "age_text": age_text,
+            "names": names,
+            "grounds": grounds,
+            "saved_replies": saved,
+            "open_held": open_held,
+            "form": form,
+            "errors": errors,
+            "held": isinstance(error, actions.HeldForSecond),
+            "draft": draft or {},
+            "plain_finding": plain_finding,
+            "state_labels": CASE_STATE_LABELS,
+            "concurrence_mode": app.settings.viewpoint_concurrence,
         },
+        status=status,
+    )
+
+
+def done_response(request: Request, url: str) -> Response:
+    """Where a form goes when it worked: a redirect (htmx: a full navigation to it)."""
+    if request.headers.get("hx-request"):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def refused(
+    request: Request, case_id: int, form_key: str, exc: DomainError, form: Any
+) -> HTMLResponse:
+    """The case page again, with the refusal beside the field and the typed text kept."""
+    draft = {k: str(v)[:10_000] for k, v in form.items() if k != "csrf_token"}
+    return render_case(
+        request, case_id, form=form_key, error=exc, draft=draft, status=exc.status_code
     )
 
 
@@ -191,32 +285,40 @@ async def decide_form(request: Request, case_id: int) -> Response:
     flt = queue_filter(request.query_params)
     action = str(form.get("action", ""))
     reason = str(form.get("reason", "")) or (NO_VIOLATION if action == Action.KEEP else "")
-    actions.decide(
-        app.sessions,
-        case_id,
-        action=action,
-        reason=reason,
-        note=str(form.get("note", "")),
-        actor=actor,
-        connect=connect_pages(app),
-    )
-    return RedirectResponse(_next_url(request, case_id, flt, actor), status_code=303)
+    try:
+        actions.decide(
+            app.sessions,
+            case_id,
+            action=action,
+            reason=reason,
+            note=str(form.get("note", "")),
+            actor=actor,
+            connect=connect_pages(app),
+            guard_mode=app.settings.viewpoint_concurrence,
+        )
+    except DomainError as exc:
+        return refused(request, case_id, "decide", exc, form)
+    return done_response(request, _next_url(request, case_id, flt, actor))
 
 
 @router.post("/moderation/cases/{case_id}/restore", dependencies=[Depends(check_csrf)])
 async def restore_form(request: Request, case_id: int) -> Response:
-    """Put a hidden or removed comment back."""
+    """Put a hidden or removed comment back, for its own reason."""
     actor = authenticate(request).actor
     form = await request.form()
     app = ctx(request)
-    actions.restore(
-        app.sessions,
-        case_id,
-        note=str(form.get("note", "")),
-        actor=actor,
-        connect=connect_pages(app),
-    )
-    return RedirectResponse(f"/moderation/cases/{case_id}", status_code=303)
+    try:
+        actions.restore(
+            app.sessions,
+            case_id,
+            reason=str(form.get("reason", "")),
+            note=str(form.get("note", "")),
+            actor=actor,
+            connect=connect_pages(app),
+        )
+    except DomainError as exc:
+        return refused(request, case_id, "restore", exc, form)
+    return done_response(request, f"/moderation/cases/{case_id}")
 
 
 @router.post("/moderation/cases/{case_id}/consult", dependencies=[Depends(check_csrf)])
@@ -224,9 +326,12 @@ async def consult_form(request: Request, case_id: int) -> Response:
     """Send the case to legal counsel."""
     actor = authenticate(request).actor
     form = await request.form()
-    with ctx(request).tx() as session:
-        actions.consult(session, case_id, question=str(form.get("question", "")), actor=actor)
-    return RedirectResponse(f"/moderation/cases/{case_id}", status_code=303)
+    try:
+        with ctx(request).tx() as session:
+            actions.consult(session, case_id, question=str(form.get("question", "")), actor=actor)
+    except DomainError as exc:
+        return refused(request, case_id, "consult", exc, form)
+    return done_response(request, f"/moderation/cases/{case_id}")
 
 
 @router.post(
@@ -236,18 +341,24 @@ async def advise_form(request: Request, consultation_id: int) -> Response:
     """Legal counsel's answer."""
     actor = authenticate(request).actor
     form = await request.form()
-    with ctx(request).tx() as session:
-        advice = actions.advise(
-            session,
-            consultation_id,
-            advice=str(form.get("advice", "")),
-            recommends=str(form.get("recommends", "none")),
-            concurs_block=form.get("concurs_block") == "yes",
-            actor=actor,
-        )
-        consultation = session.get(actions.Consultation, advice.consultation_id)
+    with ctx(request).read() as session:
+        consultation = session.get(actions.Consultation, consultation_id)
         case_id = consultation.case_id if consultation else 0
-    return RedirectResponse(f"/moderation/cases/{case_id}", status_code=303)
+    try:
+        with ctx(request).tx() as session:
+            actions.advise(
+                session,
+                consultation_id,
+                advice=str(form.get("advice", "")),
+                recommends=str(form.get("recommends", "none")),
+                concurs_block=form.get("concurs_block") == "yes",
+                actor=actor,
+            )
+    except DomainError as exc:
+        if not case_id:
+            raise
+        return refused(request, case_id, "advise", exc, form)
+    return done_response(request, f"/moderation/cases/{case_id}")
 
 
 @router.post("/moderation/cases/{case_id}/warn", dependencies=[Depends(check_csrf)])
@@ -256,34 +367,40 @@ async def warn_form(request: Request, case_id: int) -> Response:
     actor = authenticate(request).actor
     form = await request.form()
     app = ctx(request)
-    actions.warn(
-        app.sessions,
-        case_id=case_id,
-        category=str(form.get("category", "")),
-        explanation=str(form.get("explanation", "")),
-        actor=actor,
-        connect=connect_pages(app),
-    )
-    return RedirectResponse(f"/moderation/cases/{case_id}#person", status_code=303)
+    try:
+        actions.warn(
+            app.sessions,
+            case_id=case_id,
+            category=str(form.get("category", "")),
+            explanation=str(form.get("explanation", "")),
+            actor=actor,
+            connect=connect_pages(app),
+        )
+    except DomainError as exc:
+        return refused(request, case_id, "warn", exc, form)
+    return done_response(request, f"/moderation/cases/{case_id}#person")
 
 
 @router.post("/moderation/cases/{case_id}/block", dependencies=[Depends(check_csrf)])
 async def block_form(request: Request, case_id: int) -> Response:
-    """Block the comment's author (after a warning, or with counsel's concurrence)."""
+    """Block the comment's author (after a warning and a later violation, or with counsel)."""
     actor = authenticate(request).actor
     form = await request.form()
     app = ctx(request)
-    actions.block(
-        app.sessions,
-        case_id=case_id,
-        category=str(form.get("category", "")),
-        reason=str(form.get("reason", "")),
-        concurrence_id=form_int(form.get("concurrence"), "concurrence"),
-        actor=actor,
-        connect=connect_pages(app),
-        review_days=app.settings.block_review_days,
-    )
-    return RedirectResponse(f"/moderation/cases/{case_id}#person", status_code=303)
+    try:
+        actions.block(
+            app.sessions,
+            case_id=case_id,
+            category=str(form.get("category", "")),
+            reason=str(form.get("reason", "")),
+            concurrence_id=form_int(form.get("concurrence"), "concurrence"),
+            actor=actor,
+            connect=connect_pages(app),
+            review_days=app.settings.block_review_days,
+        )
+    except DomainError as exc:
+        return refused(request, case_id, "block", exc, form)
+    return done_response(request, f"/moderation/cases/{case_id}#person")
 
 
 # ---- blocks, responses, all comments, counsel ------------------------------------------------

@@ -215,6 +215,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
     from piodesk.archive import routes as archive_routes
     from piodesk.connectors.sandbox import routes as sandbox_routes
     from piodesk.moderation import api as moderation_api
+    from piodesk.moderation import due_routes as moderation_due_routes
     from piodesk.moderation import routes as moderation_routes
     from piodesk.oversight import routes as oversight_routes
     from piodesk.pages import routes as page_routes
@@ -229,6 +230,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
         archive_routes,
         sandbox_routes,
         moderation_routes,
+        moderation_due_routes,
         oversight_routes,
         checkpoint_routes,
     ):
