@@ -251,6 +251,14 @@ def render_case(
 def done_response(request: Request, url: str) -> Response:
     """Where a form goes when it worked: a redirect (htmx: a full navigation to it)."""
     if request.headers.get("hx-request"):
+        # The same page again (perhaps with another #fragment): a location change to it would
+        # only scroll, so the page is reloaded instead.
+        current = request.headers.get("hx-current-url", "").split("#")[0]
+        path = url.split("#")[0]
+        if current and (
+            current == path or current.endswith(path) or current.split("?")[0].endswith(path)
+        ):
+            return Response(status_code=204, headers={"HX-Refresh": "true"})
         return Response(status_code=204, headers={"HX-Redirect": url})
     return RedirectResponse(url, status_code=303)
 

@@ -55,7 +55,9 @@
       else if (reason.value === "no_violation") reason.value = "";
     }
     var note = form.querySelector('input[name="note"]');
-    if (note) note.focus();
+    // A hide or removal: choose its category first (type its first letter), then Tab to the note.
+    if (reason && !reason.value) reason.focus();
+    else if (note) note.focus();
     return true;
   }
 
