@@ -296,6 +296,57 @@ async def public_appeal_form(request: Request) -> HTMLResponse:
     return _appeal_page(request, filed=True)
 
 
+# ---- saved replies -----------------------------------------------------------------------------
+
+
+def _replies_page(
+    request: Request, *, error: str = "", draft: dict[str, str] | None = None, status: int = 200
+) -> HTMLResponse:
+    with ctx(request).read() as session:
+        rows = queries.saved_replies(session)
+        names = queries.display_names(session)
+    return render(
+        request,
+        "moderation/saved_replies.html",
+        {
+            "rows": rows,
+            "names": names,
+            "categories": CATEGORIES,
+            "error": error,
+            "draft": draft or {},
+        },
+        status=status,
+    )
+
+
+@router.get("/moderation/saved-replies", response_class=HTMLResponse)
+def saved_replies_page(request: Request) -> HTMLResponse:
+    """The office's saved explanations for warnings."""
+    actor = authenticate(request).actor
+    require(actor, Perm.PERSON_WARN)
+    return _replies_page(request)
+
+
+@router.post("/moderation/saved-replies", dependencies=[Depends(check_csrf)])
+async def save_reply_form(request: Request) -> Response:
+    """Save an explanation for warnings."""
+    actor = authenticate(request).actor
+    form = await request.form()
+    draft = {k: str(form.get(k, ""))[:2000] for k in ("title", "category", "text")}
+    try:
+        with ctx(request).tx() as session:
+            queue_actions.save_reply(
+                session,
+                title=draft["title"],
+                category=draft["category"],
+                text=draft["text"],
+                actor=actor,
+            )
+    except DomainError as exc:
+        return _replies_page(request, error=exc.message, draft=draft, status=exc.status_code)
+    return done_response(request, "/moderation/saved-replies")
+
+
 # ---- notifications ----------------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ from piodesk.connectors.base import Connector, ConnectorError
 from piodesk.connectors.credentials import CredentialError
 from piodesk.connectors.factory import build as connector_for
 from piodesk.core import clock
-from piodesk.core.errors import DomainError, InvalidInput
+from piodesk.core.errors import DomainError, InvalidInput, PermissionDenied
 from piodesk.core.permissions import Actor, Perm
 from piodesk.moderation import actions, queries
 from piodesk.moderation.actions import ADVICE_RECOMMENDS
@@ -417,11 +417,22 @@ async def block_form(request: Request, case_id: int) -> Response:
 @router.get("/moderation/blocks", response_class=HTMLResponse)
 def blocks_page(request: Request, all: bool = False) -> HTMLResponse:
     """Blocks in force, the ones due for review first."""
+    return _blocks(request, show_all=all)
+
+
+def _blocks(
+    request: Request,
+    *,
+    show_all: bool = False,
+    errors: dict[int, dict[str, str]] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
     actor = authenticate(request).actor
     with ctx(request).read() as session:
-        rows = queries.blocks(session, actor=actor, include_lifted=all)
+        rows = queries.blocks(session, actor=actor, include_lifted=show_all)
         pages = queries.page_names(session)
         pending = queries.block_actions(session, rows)
+        names = queries.display_names(session)
     return render(
         request,
         "moderation/blocks.html",
@@ -430,9 +441,19 @@ def blocks_page(request: Request, all: bool = False) -> HTMLResponse:
             "pages": pages,
             "pending": pending,
             "now": clock.now(),
-            "show_all": all,
+            "show_all": show_all,
+            "names": names,
+            "errors": errors or {},
         },
+        status=status,
     )
+
+
+def _block_refused(
+    request: Request, block_id: int, form_key: str, exc: DomainError, text: str
+) -> HTMLResponse:
+    errors = {block_id: {"form": form_key, "message": exc.message, "draft": text[:2000]}}
+    return _blocks(request, errors=errors, status=exc.status_code)
 
 
 @router.post("/moderation/blocks/{block_id}/lift", dependencies=[Depends(check_csrf)])
@@ -441,13 +462,16 @@ async def lift_form(request: Request, block_id: int) -> Response:
     actor = authenticate(request).actor
     form = await request.form()
     app = ctx(request)
-    actions.lift_block(
-        app.sessions,
-        block_id,
-        reason=str(form.get("reason", "")),
-        actor=actor,
-        connect=connect_pages(app),
-    )
+    try:
+        actions.lift_block(
+            app.sessions,
+            block_id,
+            reason=str(form.get("reason", "")),
+            actor=actor,
+            connect=connect_pages(app),
+        )
+    except DomainError as exc:
+        return _block_refused(request, block_id, "lift", exc, str(form.get("reason", "")))
     return RedirectResponse("/moderation/blocks", status_code=303)
 
 
@@ -457,25 +481,47 @@ async def review_form(request: Request, block_id: int) -> Response:
     actor = authenticate(request).actor
     form = await request.form()
     app = ctx(request)
-    with app.tx() as session:
-        actions.review_block(
-            session,
-            block_id,
-            note=str(form.get("note", "")),
-            actor=actor,
-            review_days=app.settings.block_review_days,
-        )
+    try:
+        with app.tx() as session:
+            actions.review_block(
+                session,
+                block_id,
+                note=str(form.get("note", "")),
+                actor=actor,
+                review_days=app.settings.block_review_days,
+            )
+    except DomainError as exc:
+        return _block_refused(request, block_id, "review", exc, str(form.get("note", "")))
     return RedirectResponse("/moderation/blocks", status_code=303)
 
 
 @router.get("/moderation/responses", response_class=HTMLResponse)
 def responses_page(request: Request, state: str = "open") -> HTMLResponse:
     """Comments that ask the department something (§.12), and who answered them."""
+    return _responses(request, state)
+
+
+def _responses(
+    request: Request,
+    state: str = "open",
+    errors: dict[int, dict[str, str]] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
     actor = authenticate(request).actor
     with ctx(request).read() as session:
         rows = queries.needs_response(session, actor=actor, state=state)
+        names = queries.display_names(session)
     return render(
-        request, "moderation/responses.html", {"rows": rows, "state": state, "age_text": age_text}
+        request,
+        "moderation/responses.html",
+        {
+            "rows": rows,
+            "state": state,
+            "age_text": age_text,
+            "names": names,
+            "errors": errors or {},
+        },
+        status=status,
     )
 
 
@@ -484,14 +530,18 @@ async def answer_form(request: Request, request_id: int) -> Response:
     """Record who answered, when and how."""
     actor = authenticate(request).actor
     form = await request.form()
-    with ctx(request).tx() as session:
-        actions.answer(
-            session,
-            request_id,
-            outcome=str(form.get("outcome", "answered")),
-            note=str(form.get("note", "")),
-            actor=actor,
-        )
+    try:
+        with ctx(request).tx() as session:
+            actions.answer(
+                session,
+                request_id,
+                outcome=str(form.get("outcome", "answered")),
+                note=str(form.get("note", "")),
+                actor=actor,
+            )
+    except DomainError as exc:
+        errors = {request_id: {"message": exc.message, "draft": str(form.get("note", ""))[:2000]}}
+        return _responses(request, errors=errors, status=exc.status_code)
     return RedirectResponse("/moderation/responses", status_code=303)
 
 
@@ -518,10 +568,11 @@ def counsel_page(request: Request) -> HTMLResponse:
     with ctx(request).read() as session:
         waiting = queries.consultations_for_counsel(session, actor=actor)
         answered = queries.consultations_for_counsel(session, actor=actor, answered=True)
+        names = queries.display_names(session)
     return render(
         request,
         "moderation/counsel.html",
-        {"waiting": waiting, "answered": answered[-50:], "age_text": age_text},
+        {"waiting": waiting, "answered": answered[-50:], "age_text": age_text, "names": names},
     )
 
 
@@ -531,8 +582,19 @@ def counsel_page(request: Request) -> HTMLResponse:
 @router.get("/reports", response_class=HTMLResponse)
 def reports_page(request: Request) -> HTMLResponse:
     """Report a post or comment to the PIO, and see what became of earlier reports."""
+    return _reports(request, form_int(request.query_params.get("item"), "item"))
+
+
+def _reports(
+    request: Request,
+    item_id: int | None,
+    *,
+    error: str = "",
+    error_field: str = "",
+    draft: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
     actor = authenticate(request).actor
-    item_id = form_int(request.query_params.get("item"), "item")
     with ctx(request).read() as session:
         mine = queries.my_reports(session, actor=actor)
     return render(
@@ -543,7 +605,11 @@ def reports_page(request: Request) -> HTMLResponse:
             "item_id": item_id,
             "categories": CATEGORIES,
             "filed": form_int(request.query_params.get("filed"), "filed"),
+            "error": error,
+            "error_field": error_field,
+            "draft": draft or {},
         },
+        status=status,
     )
 
 
@@ -552,13 +618,31 @@ async def report_form(request: Request) -> Response:
     """File a report; it lands in the PIO's queue."""
     actor = authenticate(request).actor
     form = await request.form()
-    with ctx(request).tx() as session:
-        report = actions.file_report(
-            session,
-            reason=str(form.get("reason", "")),
-            url=str(form.get("url", "")) or None,
-            item_id=form_int(form.get("item"), "item"),
-            category=str(form.get("category", "")) or None,
-            actor=actor,
+    draft = {k: str(form.get(k, ""))[:2000] for k in ("url", "reason", "category")}
+    try:
+        item_id = form_int(form.get("item"), "item")
+        with ctx(request).tx() as session:
+            report = actions.file_report(
+                session,
+                reason=draft["reason"],
+                url=draft["url"] or None,
+                item_id=item_id,
+                category=draft["category"] or None,
+                actor=actor,
+            )
+    except DomainError as exc:
+        low = exc.message.lower()
+        field = "url" if ("link" in low or "url" in low) else "reason"
+        if "reason" in low or "why" in low:
+            field = "reason"
+        if isinstance(exc, PermissionDenied):
+            field = "form"
+        return _reports(
+            request,
+            form_int(form.get("item"), "item") if str(form.get("item", "")).isdigit() else None,
+            error=exc.message,
+            error_field=field,
+            draft=draft,
+            status=exc.status_code,
         )
     return RedirectResponse(f"/reports?filed={report.id}", status_code=303)

@@ -300,3 +300,24 @@ def test_the_public_transparency_page_needs_no_sign_in_and_shows_no_comment_text
         assert secret not in page.text
     months = page.text[page.text.index('id="public-months"') :]
     assert re.search(r'<td class="num">1</td>', months)  # the removal is counted
+
+
+def test_other_moderation_forms_refuse_beside_the_field_and_keep_the_text(
+    client: TestClient, site: Site, staff, tmp_path: Path
+) -> None:
+    _blocked_with_code(site, staff, tmp_path)
+    csrf = sign_in(client, staff[Role.PIO].username, PASSWORD)
+    blocks = client.get("/moderation/blocks").text
+    block_id = re.search(r'action="/moderation/blocks/(\d+)/lift"', blocks)
+    assert block_id
+    r = client.post(
+        f"/moderation/blocks/{block_id[1]}/lift", data={"csrf_token": csrf, "reason": "short"}
+    )
+    assert r.status_code == 422 and f'id="block-{block_id[1]}-lift-error"' in r.text
+    assert 'value="short"' in r.text and "That was not done" not in r.text
+    client.cookies.clear()
+    csrf = sign_in(client, staff[Role.EMPLOYEE].username, PASSWORD)
+    url = f"https://piodesk.example/sandbox/{site.handle}#comment-999999"
+    r = client.post("/reports", data={"csrf_token": csrf, "url": url, "reason": "bad"})
+    assert r.status_code == 422 and 'id="report-reason-error"' in r.text
+    assert f'value="{url}"' in r.text and ">bad</textarea>" in r.text

@@ -236,6 +236,21 @@ def decide(
     return decision
 
 
+def _tell_reporters(session: Session, case: Case, outcome: str) -> None:
+    """Each employee who reported the case hears what became of it (in-app)."""
+    from piodesk.moderation.actions import notifications
+    from piodesk.moderation.tables import Report
+
+    reporters = session.execute(
+        select(Report.reporter_id).where(Report.case_id == case.id).distinct()
+    ).scalars()
+    for account_id in reporters:
+        if account_id is not None:
+            notifications.notify(
+                session, account_id, f"The comment you reported was {outcome}", "/reports"
+            )
+
+
 def _check_decide(session: Session, case_id: int) -> None:
     # Only that the case is still there: another PIO deciding the same case while the platform
     # is asked is recorded as a concurrent decision (below), because the platform has done it.
@@ -311,6 +326,7 @@ def _write_decision(
         OUTCOME_OF[action].value,
         now,
     )
+    _tell_reporters(session, case, f"{OUTCOME_OF[action].value}")
     case.first_decided_at = case.first_decided_at or now
     session.flush()
     audit.record(
@@ -457,6 +473,7 @@ def _record_restore(
     )
     session.add(decision)
     case.outcome, case.decided_at = Outcome.RESTORED.value, now
+    _tell_reporters(session, case, Outcome.RESTORED.value)
     session.flush()
     audit.record(
         session,
