@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.exc import IntegrityError
 
 from piodesk.connectors.base import Connector, ConnectorError
 from piodesk.connectors.credentials import CredentialError
@@ -141,8 +142,11 @@ def case_page(request: Request, case_id: int) -> HTMLResponse:
     """One case: the comment in its thread, findings, the author's history, and the forms."""
     actor = authenticate(request).actor
     if actor.can(Perm.MODERATION_VIEW) and actor.account_id is not None:
-        with ctx(request).tx() as session:
-            queue_actions.note_viewer(session, case_id, actor)
+        try:
+            with ctx(request).tx() as session:
+                queue_actions.note_viewer(session, case_id, actor)
+        except IntegrityError:
+            pass  # the same person's other tab noted it a moment ago: presence, not evidence
     return render_case(request, case_id)
 
 
