@@ -43,9 +43,9 @@ from piodesk.people import actions as people
 from piodesk.people.model import SENSITIVE_ROLES, LockoutPolicy
 from piodesk.program.cli import app as program_app
 from piodesk.publishing.cli import app as outbox_app
+from piodesk.publishing.review_cli import app as story_app
 from piodesk.records import cli as records_cli
 from piodesk.records.requests.cli import app as requests_app
-from piodesk.publishing.review_cli import app as story_app
 from piodesk.screening.cli import app as screening_app
 
 app = typer.Typer(help="piodesk: a police department's social media program, run by GO 409.")
@@ -1225,6 +1225,7 @@ def moderation_decide(
             note=note,
             actor=actor,
             connect=lambda p: build(p, sessions, settings.secret_key),
+            guard_mode=settings.viewpoint_concurrence,
         )
     out.print(f"case {case_id}: {decision.action} ({decision.reason}); {decision.platform_effect}")
 

@@ -161,8 +161,17 @@ def api_decide(
             reason=body.reason,
             note=body.note,
             actor=actor,
+            guard_mode=ctx(request).settings.viewpoint_concurrence,
         )
     )
+
+
+class RestoreIn(_In):
+    """Why a hidden or removed comment goes back up: a reason (model.RESTORE_REASONS) and a
+    note."""
+
+    note: str = Field(max_length=2000)
+    reason: str = Field(default="", max_length=20)
 
 
 class NoteIn(_In):
@@ -173,11 +182,13 @@ class NoteIn(_In):
 
 @api.post("/moderation/cases/{case_id}/restore", response_model=DecisionOut, status_code=201)
 def api_restore(
-    request: Request, case_id: int, body: NoteIn, actor: Actor = Depends(current_actor)
+    request: Request, case_id: int, body: RestoreIn, actor: Actor = Depends(current_actor)
 ) -> DecisionOut:
-    """Restore a hidden or removed comment."""
+    """Restore a hidden or removed comment, for its own reason."""
     return _decision_out(
-        _on_platform(request, actions.restore, case_id, note=body.note, actor=actor)
+        _on_platform(
+            request, actions.restore, case_id, reason=body.reason, note=body.note, actor=actor
+        )
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import case as sql_case
 from sqlalchemy import exists, func, select, true
 from sqlalchemy.orm import Session
 
@@ -40,6 +41,7 @@ from piodesk.moderation.tables import (
     Reopening,
     Report,
     ResponseRequest,
+    SavedReply,
     Screening,
     Viewer,
     Warning_,
@@ -101,8 +103,13 @@ def queue(session: Session, flt: QueueFilter, *, actor: Actor) -> list[QueueRow]
     if flt.older_than_hours is not None:
         q = q.where(Case.opened_at <= clock.now() - timedelta(hours=flt.older_than_hours))
     q = q.where(_in_scope(actor, Case.page_id))
-    order = Case.decided_at.desc() if flt.state == "closed" else Case.opened_at
-    cases = list(session.execute(q.order_by(order, Case.id).limit(QUEUE_LIMIT)).scalars())
+    if flt.state == "closed":
+        orders: tuple[Any, ...] = (Case.decided_at.desc(), Case.id)
+    else:
+        # Threats first (a person may be in danger), then the oldest.
+        threat = exists().where(CaseCategory.case_id == Case.id, CaseCategory.category == "threat")
+        orders = (sql_case((threat, 0), else_=1), Case.opened_at, Case.id)
+    cases = list(session.execute(q.order_by(*orders).limit(QUEUE_LIMIT)).scalars())
     return _rows(session, cases)
 
 
@@ -297,7 +304,8 @@ class CaseView:
     appeals: list[tuple[Appeal, AppealDecision | None]] = field(default_factory=list)
     person_notes: list[PersonNote] = field(default_factory=list)
     claim: Claim | None = None
-    viewers: list[str] = field(default_factory=list)  # usernames of others looking lately
+    claimed_by: str | None = None  # the name of whoever works the case
+    viewers: list[str] = field(default_factory=list)  # names of others looking lately
 
 
 def _head(session: Session, item_id: int) -> ArchiveVersion | None:
@@ -498,6 +506,7 @@ def _due_process(session: Session, case: Case, actor: Actor) -> dict[str, Any]:
         if case.author_platform_id
         else []
     )
+    claim = session.get(Claim, case.id)
     since = clock.now() - timedelta(minutes=VIEWING_MINUTES)
     viewers = [
         name
@@ -524,9 +533,19 @@ def _due_process(session: Session, case: Case, actor: Actor) -> dict[str, Any]:
         "notices": notices,
         "appeals": appeals,
         "person_notes": notes,
-        "claim": session.get(Claim, case.id),
+        "claim": claim,
+        "claimed_by": session.execute(
+            select(Account.display_name).where(Account.id == claim.account_id)
+        ).scalar()
+        if claim
+        else None,
         "viewers": viewers,
     }
+
+
+def saved_replies(session: Session) -> list[SavedReply]:
+    """The office's saved explanations for warnings, by title."""
+    return list(session.execute(select(SavedReply).order_by(SavedReply.title)).scalars())
 
 
 def display_names(session: Session) -> dict[str, str]:

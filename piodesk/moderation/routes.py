@@ -12,16 +12,25 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.exc import IntegrityError
 
 from piodesk.connectors.base import Connector, ConnectorError
 from piodesk.connectors.credentials import CredentialError
 from piodesk.connectors.factory import build as connector_for
 from piodesk.core import clock
-from piodesk.core.errors import DomainError, InvalidInput
+from piodesk.core.errors import DomainError, InvalidInput, PermissionDenied
 from piodesk.core.permissions import Actor, Perm
 from piodesk.moderation import actions, queries
 from piodesk.moderation.actions import ADVICE_RECOMMENDS
-from piodesk.moderation.model import NO_VIOLATION, REASONS, Action
+from piodesk.moderation.actions import queue as queue_actions
+from piodesk.moderation.model import (
+    CASE_STATE_LABELS,
+    NO_VIOLATION,
+    REASONS,
+    RESTORE_REASONS,
+    Action,
+    plain_finding,
+)
 from piodesk.moderation.queries import QueueFilter
 from piodesk.moderation.tables import Case
 from piodesk.pages.tables import Page
@@ -123,6 +132,7 @@ def queue_page(request: Request) -> HTMLResponse:
             "open_count": count,
             "oldest": age_text(oldest) if oldest else None,
             "age_text": age_text,
+            "state_labels": CASE_STATE_LABELS,
         },
     )
 
@@ -130,6 +140,52 @@ def queue_page(request: Request) -> HTMLResponse:
 @router.get("/moderation/cases/{case_id}", response_class=HTMLResponse)
 def case_page(request: Request, case_id: int) -> HTMLResponse:
     """One case: the comment in its thread, findings, the author's history, and the forms."""
+    actor = authenticate(request).actor
+    if actor.can(Perm.MODERATION_VIEW) and actor.account_id is not None:
+        try:
+            with ctx(request).tx() as session:
+                queue_actions.note_viewer(session, case_id, actor)
+        except IntegrityError:
+            pass  # the same person's other tab noted it a moment ago: presence, not evidence
+    return render_case(request, case_id)
+
+
+#: Which field of a form an error message is about (the first word found wins), so the page
+#: shows it beside that field.
+_FIELD_WORDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "decide": (("held", "guard"), ("note", "note"), ("decision", "action"), ("", "reason")),
+    "restore": (("reason for restoring", "note"), ("why", "reason"), ("", "note")),
+    "reopen": (("", "reason"),),
+    "consult": (("", "question"),),
+    "advise": (("recommend", "recommends"), ("", "advice")),
+    "warn": (("categor", "category"), ("", "explanation")),
+    "block": (("categor", "category"), ("", "reason")),
+    "hold": (("", "guard"),),
+    "concur": (("", "note"),),
+    "person_note": (("", "note"),),
+}
+
+
+def field_of(form_key: str, message: str) -> str:
+    """The field an error is shown beside."""
+    low = message.lower()
+    for word, name in _FIELD_WORDS.get(form_key, (("", "form"),)):
+        if word in low:
+            return name
+    return "form"
+
+
+def render_case(
+    request: Request,
+    case_id: int,
+    *,
+    form: str = "",
+    error: DomainError | None = None,
+    draft: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The case page; after a refused form, with the message beside its field and the text
+    kept (``form`` names the form, ``draft`` what was typed)."""
     actor = authenticate(request).actor
     flt = queue_filter(request.query_params)
     app = ctx(request)
@@ -152,7 +208,20 @@ def case_page(request: Request, case_id: int) -> HTMLResponse:
             done_case = session.get(Case, done_id)
             if done_case is not None and actions.may_view_case(session, done_case, actor):
                 done = done_case
-    top = view.categories[0] if view.categories else ""
+        names = queries.display_names(session)
+        grounds = None
+        if (
+            view.case.author_platform_id
+            and view.case.page_id
+            and actor.can(Perm.PERSON_BLOCK, view.case.page_id)
+        ):
+            person = actions.person_of_case(session, view.case.id)
+            grounds = actions.block_grounds(session, person)
+        saved = queries.saved_replies(session) if actor.can(Perm.PERSON_WARN) else []
+        open_held = actions.open_proposal(session, view.case.id)
+    errors: dict[str, str] = {}
+    if error is not None:
+        errors[field_of(form, error.message)] = error.message
     return render(
         request,
         "moderation/case.html",
@@ -161,13 +230,50 @@ def case_page(request: Request, case_id: int) -> HTMLResponse:
             "nav": nav,
             "fq": _filter_query(flt),
             "reasons": REASONS,
+            "restore_reasons": RESTORE_REASONS,
             "categories": CATEGORIES,
-            "top_category": top,
             "caps": caps,
             "recommends": ADVICE_RECOMMENDS,
             "done": done,
             "age_text": age_text,
+            "names": names,
+            "grounds": grounds,
+            "saved_replies": saved,
+            "open_held": open_held,
+            "form": form,
+            "errors": errors,
+            "held": isinstance(error, actions.HeldForSecond),
+            "draft": draft or {},
+            "plain_finding": plain_finding,
+            "state_labels": CASE_STATE_LABELS,
+            "concurrence_mode": app.settings.viewpoint_concurrence,
         },
+        status=status,
+    )
+
+
+def done_response(request: Request, url: str) -> Response:
+    """Where a form goes when it worked: a redirect (htmx: a full navigation to it)."""
+    if request.headers.get("hx-request"):
+        # The same page again (perhaps with another #fragment): a location change to it would
+        # only scroll, so the page is reloaded instead.
+        current = request.headers.get("hx-current-url", "").split("#")[0]
+        path = url.split("#")[0]
+        if current and (
+            current == path or current.endswith(path) or current.split("?")[0].endswith(path)
+        ):
+            return Response(status_code=204, headers={"HX-Refresh": "true"})
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def refused(
+    request: Request, case_id: int, form_key: str, exc: DomainError, form: Any
+) -> HTMLResponse:
+    """The case page again, with the refusal beside the field and the typed text kept."""
+    draft = {k: str(v)[:10_000] for k, v in form.items() if k != "csrf_token"}
+    return render_case(
+        request, case_id, form=form_key, error=exc, draft=draft, status=exc.status_code
     )
 
 
@@ -191,32 +297,40 @@ async def decide_form(request: Request, case_id: int) -> Response:
     flt = queue_filter(request.query_params)
     action = str(form.get("action", ""))
     reason = str(form.get("reason", "")) or (NO_VIOLATION if action == Action.KEEP else "")
-    actions.decide(
-        app.sessions,
-        case_id,
-        action=action,
-        reason=reason,
-        note=str(form.get("note", "")),
-        actor=actor,
-        connect=connect_pages(app),
-    )
-    return RedirectResponse(_next_url(request, case_id, flt, actor), status_code=303)
+    try:
+        actions.decide(
+            app.sessions,
+            case_id,
+            action=action,
+            reason=reason,
+            note=str(form.get("note", "")),
+            actor=actor,
+            connect=connect_pages(app),
+            guard_mode=app.settings.viewpoint_concurrence,
+        )
+    except DomainError as exc:
+        return refused(request, case_id, "decide", exc, form)
+    return done_response(request, _next_url(request, case_id, flt, actor))
 
 
 @router.post("/moderation/cases/{case_id}/restore", dependencies=[Depends(check_csrf)])
 async def restore_form(request: Request, case_id: int) -> Response:
-    """Put a hidden or removed comment back."""
+    """Put a hidden or removed comment back, for its own reason."""
     actor = authenticate(request).actor
     form = await request.form()
     app = ctx(request)
-    actions.restore(
-        app.sessions,
-        case_id,
-        note=str(form.get("note", "")),
-        actor=actor,
-        connect=connect_pages(app),
-    )
-    return RedirectResponse(f"/moderation/cases/{case_id}", status_code=303)
+    try:
+        actions.restore(
+            app.sessions,
+            case_id,
+            reason=str(form.get("reason", "")),
+            note=str(form.get("note", "")),
+            actor=actor,
+            connect=connect_pages(app),
+        )
+    except DomainError as exc:
+        return refused(request, case_id, "restore", exc, form)
+    return done_response(request, f"/moderation/cases/{case_id}")
 
 
 @router.post("/moderation/cases/{case_id}/consult", dependencies=[Depends(check_csrf)])
@@ -224,9 +338,12 @@ async def consult_form(request: Request, case_id: int) -> Response:
     """Send the case to legal counsel."""
     actor = authenticate(request).actor
     form = await request.form()
-    with ctx(request).tx() as session:
-        actions.consult(session, case_id, question=str(form.get("question", "")), actor=actor)
-    return RedirectResponse(f"/moderation/cases/{case_id}", status_code=303)
+    try:
+        with ctx(request).tx() as session:
+            actions.consult(session, case_id, question=str(form.get("question", "")), actor=actor)
+    except DomainError as exc:
+        return refused(request, case_id, "consult", exc, form)
+    return done_response(request, f"/moderation/cases/{case_id}")
 
 
 @router.post(
@@ -236,18 +353,24 @@ async def advise_form(request: Request, consultation_id: int) -> Response:
     """Legal counsel's answer."""
     actor = authenticate(request).actor
     form = await request.form()
-    with ctx(request).tx() as session:
-        advice = actions.advise(
-            session,
-            consultation_id,
-            advice=str(form.get("advice", "")),
-            recommends=str(form.get("recommends", "none")),
-            concurs_block=form.get("concurs_block") == "yes",
-            actor=actor,
-        )
-        consultation = session.get(actions.Consultation, advice.consultation_id)
+    with ctx(request).read() as session:
+        consultation = session.get(actions.Consultation, consultation_id)
         case_id = consultation.case_id if consultation else 0
-    return RedirectResponse(f"/moderation/cases/{case_id}", status_code=303)
+    try:
+        with ctx(request).tx() as session:
+            actions.advise(
+                session,
+                consultation_id,
+                advice=str(form.get("advice", "")),
+                recommends=str(form.get("recommends", "none")),
+                concurs_block=form.get("concurs_block") == "yes",
+                actor=actor,
+            )
+    except DomainError as exc:
+        if not case_id:
+            raise
+        return refused(request, case_id, "advise", exc, form)
+    return done_response(request, f"/moderation/cases/{case_id}")
 
 
 @router.post("/moderation/cases/{case_id}/warn", dependencies=[Depends(check_csrf)])
@@ -256,34 +379,40 @@ async def warn_form(request: Request, case_id: int) -> Response:
     actor = authenticate(request).actor
     form = await request.form()
     app = ctx(request)
-    actions.warn(
-        app.sessions,
-        case_id=case_id,
-        category=str(form.get("category", "")),
-        explanation=str(form.get("explanation", "")),
-        actor=actor,
-        connect=connect_pages(app),
-    )
-    return RedirectResponse(f"/moderation/cases/{case_id}#person", status_code=303)
+    try:
+        actions.warn(
+            app.sessions,
+            case_id=case_id,
+            category=str(form.get("category", "")),
+            explanation=str(form.get("explanation", "")),
+            actor=actor,
+            connect=connect_pages(app),
+        )
+    except DomainError as exc:
+        return refused(request, case_id, "warn", exc, form)
+    return done_response(request, f"/moderation/cases/{case_id}#person")
 
 
 @router.post("/moderation/cases/{case_id}/block", dependencies=[Depends(check_csrf)])
 async def block_form(request: Request, case_id: int) -> Response:
-    """Block the comment's author (after a warning, or with counsel's concurrence)."""
+    """Block the comment's author (after a warning and a later violation, or with counsel)."""
     actor = authenticate(request).actor
     form = await request.form()
     app = ctx(request)
-    actions.block(
-        app.sessions,
-        case_id=case_id,
-        category=str(form.get("category", "")),
-        reason=str(form.get("reason", "")),
-        concurrence_id=form_int(form.get("concurrence"), "concurrence"),
-        actor=actor,
-        connect=connect_pages(app),
-        review_days=app.settings.block_review_days,
-    )
-    return RedirectResponse(f"/moderation/cases/{case_id}#person", status_code=303)
+    try:
+        actions.block(
+            app.sessions,
+            case_id=case_id,
+            category=str(form.get("category", "")),
+            reason=str(form.get("reason", "")),
+            concurrence_id=form_int(form.get("concurrence"), "concurrence"),
+            actor=actor,
+            connect=connect_pages(app),
+            review_days=app.settings.block_review_days,
+        )
+    except DomainError as exc:
+        return refused(request, case_id, "block", exc, form)
+    return done_response(request, f"/moderation/cases/{case_id}#person")
 
 
 # ---- blocks, responses, all comments, counsel ------------------------------------------------
@@ -292,11 +421,22 @@ async def block_form(request: Request, case_id: int) -> Response:
 @router.get("/moderation/blocks", response_class=HTMLResponse)
 def blocks_page(request: Request, all: bool = False) -> HTMLResponse:
     """Blocks in force, the ones due for review first."""
+    return _blocks(request, show_all=all)
+
+
+def _blocks(
+    request: Request,
+    *,
+    show_all: bool = False,
+    errors: dict[int, dict[str, str]] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
     actor = authenticate(request).actor
     with ctx(request).read() as session:
-        rows = queries.blocks(session, actor=actor, include_lifted=all)
+        rows = queries.blocks(session, actor=actor, include_lifted=show_all)
         pages = queries.page_names(session)
         pending = queries.block_actions(session, rows)
+        names = queries.display_names(session)
     return render(
         request,
         "moderation/blocks.html",
@@ -305,9 +445,19 @@ def blocks_page(request: Request, all: bool = False) -> HTMLResponse:
             "pages": pages,
             "pending": pending,
             "now": clock.now(),
-            "show_all": all,
+            "show_all": show_all,
+            "names": names,
+            "errors": errors or {},
         },
+        status=status,
     )
+
+
+def _block_refused(
+    request: Request, block_id: int, form_key: str, exc: DomainError, text: str
+) -> HTMLResponse:
+    errors = {block_id: {"form": form_key, "message": exc.message, "draft": text[:2000]}}
+    return _blocks(request, errors=errors, status=exc.status_code)
 
 
 @router.post("/moderation/blocks/{block_id}/lift", dependencies=[Depends(check_csrf)])
@@ -316,13 +466,16 @@ async def lift_form(request: Request, block_id: int) -> Response:
     actor = authenticate(request).actor
     form = await request.form()
     app = ctx(request)
-    actions.lift_block(
-        app.sessions,
-        block_id,
-        reason=str(form.get("reason", "")),
-        actor=actor,
-        connect=connect_pages(app),
-    )
+    try:
+        actions.lift_block(
+            app.sessions,
+            block_id,
+            reason=str(form.get("reason", "")),
+            actor=actor,
+            connect=connect_pages(app),
+        )
+    except DomainError as exc:
+        return _block_refused(request, block_id, "lift", exc, str(form.get("reason", "")))
     return RedirectResponse("/moderation/blocks", status_code=303)
 
 
@@ -332,25 +485,47 @@ async def review_form(request: Request, block_id: int) -> Response:
     actor = authenticate(request).actor
     form = await request.form()
     app = ctx(request)
-    with app.tx() as session:
-        actions.review_block(
-            session,
-            block_id,
-            note=str(form.get("note", "")),
-            actor=actor,
-            review_days=app.settings.block_review_days,
-        )
+    try:
+        with app.tx() as session:
+            actions.review_block(
+                session,
+                block_id,
+                note=str(form.get("note", "")),
+                actor=actor,
+                review_days=app.settings.block_review_days,
+            )
+    except DomainError as exc:
+        return _block_refused(request, block_id, "review", exc, str(form.get("note", "")))
     return RedirectResponse("/moderation/blocks", status_code=303)
 
 
 @router.get("/moderation/responses", response_class=HTMLResponse)
 def responses_page(request: Request, state: str = "open") -> HTMLResponse:
     """Comments that ask the department something (§.12), and who answered them."""
+    return _responses(request, state)
+
+
+def _responses(
+    request: Request,
+    state: str = "open",
+    errors: dict[int, dict[str, str]] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
     actor = authenticate(request).actor
     with ctx(request).read() as session:
         rows = queries.needs_response(session, actor=actor, state=state)
+        names = queries.display_names(session)
     return render(
-        request, "moderation/responses.html", {"rows": rows, "state": state, "age_text": age_text}
+        request,
+        "moderation/responses.html",
+        {
+            "rows": rows,
+            "state": state,
+            "age_text": age_text,
+            "names": names,
+            "errors": errors or {},
+        },
+        status=status,
     )
 
 
@@ -359,14 +534,18 @@ async def answer_form(request: Request, request_id: int) -> Response:
     """Record who answered, when and how."""
     actor = authenticate(request).actor
     form = await request.form()
-    with ctx(request).tx() as session:
-        actions.answer(
-            session,
-            request_id,
-            outcome=str(form.get("outcome", "answered")),
-            note=str(form.get("note", "")),
-            actor=actor,
-        )
+    try:
+        with ctx(request).tx() as session:
+            actions.answer(
+                session,
+                request_id,
+                outcome=str(form.get("outcome", "answered")),
+                note=str(form.get("note", "")),
+                actor=actor,
+            )
+    except DomainError as exc:
+        errors = {request_id: {"message": exc.message, "draft": str(form.get("note", ""))[:2000]}}
+        return _responses(request, errors=errors, status=exc.status_code)
     return RedirectResponse("/moderation/responses", status_code=303)
 
 
@@ -393,10 +572,11 @@ def counsel_page(request: Request) -> HTMLResponse:
     with ctx(request).read() as session:
         waiting = queries.consultations_for_counsel(session, actor=actor)
         answered = queries.consultations_for_counsel(session, actor=actor, answered=True)
+        names = queries.display_names(session)
     return render(
         request,
         "moderation/counsel.html",
-        {"waiting": waiting, "answered": answered[-50:], "age_text": age_text},
+        {"waiting": waiting, "answered": answered[-50:], "age_text": age_text, "names": names},
     )
 
 
@@ -406,8 +586,19 @@ def counsel_page(request: Request) -> HTMLResponse:
 @router.get("/reports", response_class=HTMLResponse)
 def reports_page(request: Request) -> HTMLResponse:
     """Report a post or comment to the PIO, and see what became of earlier reports."""
+    return _reports(request, form_int(request.query_params.get("item"), "item"))
+
+
+def _reports(
+    request: Request,
+    item_id: int | None,
+    *,
+    error: str = "",
+    error_field: str = "",
+    draft: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
     actor = authenticate(request).actor
-    item_id = form_int(request.query_params.get("item"), "item")
     with ctx(request).read() as session:
         mine = queries.my_reports(session, actor=actor)
     return render(
@@ -418,7 +609,11 @@ def reports_page(request: Request) -> HTMLResponse:
             "item_id": item_id,
             "categories": CATEGORIES,
             "filed": form_int(request.query_params.get("filed"), "filed"),
+            "error": error,
+            "error_field": error_field,
+            "draft": draft or {},
         },
+        status=status,
     )
 
 
@@ -427,13 +622,31 @@ async def report_form(request: Request) -> Response:
     """File a report; it lands in the PIO's queue."""
     actor = authenticate(request).actor
     form = await request.form()
-    with ctx(request).tx() as session:
-        report = actions.file_report(
-            session,
-            reason=str(form.get("reason", "")),
-            url=str(form.get("url", "")) or None,
-            item_id=form_int(form.get("item"), "item"),
-            category=str(form.get("category", "")) or None,
-            actor=actor,
+    draft = {k: str(form.get(k, ""))[:2000] for k in ("url", "reason", "category")}
+    try:
+        item_id = form_int(form.get("item"), "item")
+        with ctx(request).tx() as session:
+            report = actions.file_report(
+                session,
+                reason=draft["reason"],
+                url=draft["url"] or None,
+                item_id=item_id,
+                category=draft["category"] or None,
+                actor=actor,
+            )
+    except DomainError as exc:
+        low = exc.message.lower()
+        field = "url" if ("link" in low or "url" in low) else "reason"
+        if "reason" in low or "why" in low:
+            field = "reason"
+        if isinstance(exc, PermissionDenied):
+            field = "form"
+        return _reports(
+            request,
+            form_int(form.get("item"), "item") if str(form.get("item", "")).isdigit() else None,
+            error=exc.message,
+            error_field=field,
+            draft=draft,
+            status=exc.status_code,
         )
     return RedirectResponse(f"/reports?filed={report.id}", status_code=303)

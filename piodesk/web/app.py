@@ -236,6 +236,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
     from piodesk.archive import routes as archive_routes
     from piodesk.connectors.sandbox import routes as sandbox_routes
     from piodesk.moderation import api as moderation_api
+    from piodesk.moderation import due_routes as moderation_due_routes
     from piodesk.moderation import routes as moderation_routes
     from piodesk.oversight import routes as oversight_routes
     from piodesk.pages import routes as page_routes
@@ -246,8 +247,6 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
     from piodesk.records import routes as records_routes
     from piodesk.records.requests import routes as records_request_routes
     from piodesk.web import auditlog as auditlog_routes
-    from piodesk.publishing import outbox_routes
-    from piodesk.publishing import routes as publishing_review_routes
     from piodesk.web import checkpoints as checkpoint_routes
     from piodesk.web import routes as web_routes
 
@@ -258,6 +257,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
         archive_routes,
         sandbox_routes,
         moderation_routes,
+        moderation_due_routes,
         oversight_routes,
         checkpoint_routes,
         records_request_routes,

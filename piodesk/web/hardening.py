@@ -20,7 +20,7 @@ from piodesk.core.config import Settings
 from piodesk.core.errors import DomainError, InvalidInput, NotFound
 
 #: Paths anyone may post to without signing in: their bodies are small.
-PUBLIC_PREFIXES = ("/sandbox/", "/login", "/password", "/public/")
+PUBLIC_PREFIXES = ("/sandbox/", "/login", "/password", "/public/", "/appeal")
 #: A database id column is a signed 64-bit integer; anything beyond names no row.
 MAX_ID = 2**63 - 1
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

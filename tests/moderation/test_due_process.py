@@ -181,6 +181,13 @@ def test_a_second_pio_concurs_and_the_decision_is_carried_out(
     decision = actions.concur(site.sessions, proposal_id, actor=pio2, connect=site.connect)
     assert isinstance(decision, Decision) and decision.action == "hide"
     assert decision.actor_name == "pio-two"
+    with site.sessions() as s:  # the decision's event names the guard and the concurrence
+        event = s.execute(
+            select(audit.AuditEvent).where(audit.AuditEvent.action == "moderation:hide")
+        ).scalar_one()
+        assert event.data["viewpoint_guard"] == ["other_finding"]
+        assert event.data["concurrence"]["role"] == "pio"
+        assert event.data["concurrence"]["proposal_id"] == proposal_id
     assert site.public_comment(site.case_comment(case_id)) is None  # hidden on the platform
     # The report counts it as a hide for a category screening did not find.
     with reading(site.sessions) as s:

@@ -15,13 +15,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.archive.ingest import ingest_all
 from piodesk.archive.media import MediaStore
+from piodesk.connectors.sandbox import platform
 from piodesk.core import audit
+from piodesk.core.db import transaction
 from piodesk.core.permissions import Role
 from piodesk.moderation.intake import intake_all
 from piodesk.moderation.tables import Case, Decision, Report
 from piodesk.screening.engine import default_screener
 from tests.conftest import PASSWORD
-from tests.moderation.conftest import Site
+from tests.moderation.conftest import REPEAT, Site
 from tests.web.conftest import bearer, sign_in
 
 COMMENT = "Buy cheap game tickets, text me at 719-555-0199, best prices in Colorado Springs!"
@@ -149,7 +151,7 @@ def test_api_decision_and_report(
 
 
 def test_every_case_form_works_in_the_browser_flow(
-    client: TestClient, site: Site, staff, visitor_comment: str
+    client: TestClient, site: Site, staff, visitor_comment: str, tmp_path: Path
 ) -> None:
     """Consult, advise, warn, block, review, lift, restore and answer, through the forms the
     pages render (field names and all), each checked on the page that follows."""
@@ -188,6 +190,34 @@ def test_every_case_form_works_in_the_browser_flow(
         category="solicitation",
         explanation="Selling tickets is not allowed on the department's page.",
     )
+    # A block right after the warning is refused beside the reason, the text kept.
+    early = client.post(
+        f"/moderation/cases/{case.id}/block",
+        data={"csrf_token": pio_csrf, "category": "solicitation", "reason": "kept posting ads"},
+    )
+    assert early.status_code == 422 and 'id="block-reason-error"' in early.text
+    assert "later violation" in early.text and "kept posting ads</textarea>" in early.text
+    with transaction(site.sessions) as s:
+        sandbox_page = platform.find_page(s, site.handle)
+        assert sandbox_page is not None and case.author_platform_id
+        platform.add_comment(
+            s,
+            sandbox_page,
+            int(site.post_id),
+            visitor_id=case.author_platform_id,
+            visitor_name="Ticket Guy",
+            body=REPEAT,
+        )
+    _poll(site.sessions, tmp_path)
+    with site.sessions() as s:
+        again = s.execute(select(Case).where(Case.state == "open", Case.id != case.id)).scalar_one()
+    post(
+        f"/moderation/cases/{again.id}/decide",
+        pio_csrf,
+        action="hide",
+        reason="solicitation",
+        note="sells tickets again after the warning",
+    )
     post(
         f"/moderation/cases/{case.id}/block",
         pio_csrf,
@@ -210,7 +240,12 @@ def test_every_case_form_works_in_the_browser_flow(
     )
     page = client.get(f"/moderation/cases/{case.id}").text
     assert 'id="restore-form"' in page
-    post(f"/moderation/cases/{case.id}/restore", pio_csrf, note="the seller is a charity raffle")
+    post(
+        f"/moderation/cases/{case.id}/restore",
+        pio_csrf,
+        reason="wrong_category",
+        note="the seller is a charity raffle",
+    )
     assert 'id="case-outcome">restored' in client.get(f"/moderation/cases/{case.id}").text
     assert "cheap game tickets" in TestClient(client.app).get(f"/sandbox/{site.handle}").text
     with site.sessions() as s:

@@ -66,6 +66,13 @@ def test_pio_works_three_cases_by_keyboard(
         case_id = re.search(r"/cases/(\d+)", page.url).group(1)  # type: ignore[union-attr]
         text = page.locator("#comment-text").inner_text()
         page.keyboard.press(key)
+        if key != "1":
+            # No category is pre-selected: the PIO chooses the one screening found, then Tab.
+            expect(page.locator("#reason")).to_be_focused()
+            found = (page.locator("#reason").get_attribute("data-found") or "").split()
+            assert found, "a screened case names what screening found"
+            page.locator("#reason").select_option(found[0])
+            page.keyboard.press("Tab")
         expect(page.locator("#note")).to_be_focused()
         if note:
             page.keyboard.type(note)
@@ -83,7 +90,7 @@ def test_pio_works_three_cases_by_keyboard(
     for case_id, (outcome, _) in decided.items():
         page.goto(f"{demo.url}/moderation/cases/{case_id}")
         expect(page.locator("#case-outcome")).to_have_text(outcome)
-        expect(page.locator("#decisions")).to_contain_text("by pio")
+        expect(page.locator("#decisions")).to_contain_text("by Sgt. Jordan Lee")
 
     # The public page no longer shows the hidden and removed comments; the kept one stays.
     public = browser.new_page()

@@ -125,6 +125,7 @@ class Setup:
         ingest_page(self.sessions, page_id, conn, media=MediaStore(self.media))
         report = intake_all(self.sessions, default_screener())
         self.last_requests = report.response_requests
+        self.last = (page_id, handle, post)
         with self.sessions() as session:
             return session.execute(select(Case.id).where(Case.page_id == page_id)).scalar_one()
 
@@ -141,6 +142,35 @@ class Setup:
             case_id=case_id,
             category="solicitation",
             explanation="No selling on the department's page.",
+            actor=self.pio,
+            connect=self.connect,
+        )
+        # A block rests on a violation after the warning: the same visitor sells again.
+        page_id, handle, post = self.last
+        with transaction(self.sessions) as session:
+            page = sandbox_platform.find_page(session, handle)
+            assert page is not None
+            sandbox_platform.add_comment(
+                session,
+                page,
+                int(post),
+                visitor_id="v-1",
+                visitor_name="Vendor",
+                body="Still selling cheap tickets, call 719-555-0188",
+            )
+        conn = SandboxConnector(self.sessions, handle)
+        ingest_page(self.sessions, page_id, conn, media=MediaStore(self.media))
+        intake_all(self.sessions, default_screener())
+        with self.sessions() as session:
+            again = session.execute(
+                select(Case.id).where(Case.page_id == page_id, Case.id != case_id)
+            ).scalar_one()
+        moderation.decide(
+            self.sessions,
+            again,
+            action="hide",
+            reason="solicitation",
+            note="selling tickets again",
             actor=self.pio,
             connect=self.connect,
         )

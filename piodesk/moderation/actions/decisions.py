@@ -76,10 +76,13 @@ def held_message(guard: list[tuple[Guard, str]], mode: str) -> str:
     )
 
 
-def _concurred(session: Session, case: Case, action: Action, reason: str, mode: str) -> bool:
-    """True when a second person stands behind this hide or removal of this case's comment."""
-    concurred = session.execute(
-        select(Concurrence.role)
+def concurrence_for(
+    session: Session, case: Case, action: Action, reason: str, mode: str
+) -> dict[str, Any] | None:
+    """The second person standing behind this hide or removal of this case's comment, as the
+    decision's audit event names it (None: nobody)."""
+    rows = session.execute(
+        select(Concurrence.id, Concurrence.role, Proposal.id)
         .join(Proposal, Proposal.id == Concurrence.proposal_id)
         .where(
             Proposal.case_id == case.id,
@@ -87,25 +90,23 @@ def _concurred(session: Session, case: Case, action: Action, reason: str, mode: 
             Proposal.reason == reason,
             Concurrence.verdict == "concur",
         )
-    ).scalars()
-    roles = set(concurred)
-    if mode != "pio" and "legal_counsel" in roles:
-        return True
-    if mode != "counsel" and "pio" in roles:
-        return True
+        .order_by(Concurrence.id.desc())
+    ).all()
+    for concurrence_id, role, proposal_id in rows:
+        if (role == "legal_counsel" and mode != "pio") or (role == "pio" and mode != "counsel"):
+            return {"concurrence_id": concurrence_id, "role": role, "proposal_id": proposal_id}
     if mode == "pio":
-        return False
+        return None
     # Counsel's advice on this case recommending this action (or removal, for a hide).
     allowed = (action.value, "remove") if action is Action.HIDE else (action.value,)
-    return (
-        session.execute(
-            select(Advice.id)
-            .join(Consultation, Consultation.id == Advice.consultation_id)
-            .where(Consultation.case_id == case.id, Advice.recommends.in_(allowed))
-            .limit(1)
-        ).first()
-        is not None
-    )
+    advice_id = session.execute(
+        select(Advice.id)
+        .join(Consultation, Consultation.id == Advice.consultation_id)
+        .where(Consultation.case_id == case.id, Advice.recommends.in_(allowed))
+        .order_by(Advice.id.desc())
+        .limit(1)
+    ).scalar()
+    return {"advice_id": advice_id, "role": "legal_counsel"} if advice_id else None
 
 
 def check_guard(
@@ -118,7 +119,7 @@ def check_guard(
     if case.kind == "post":
         return []  # the department's own post is its own speech, not a visitor's
     guard = viewpoint_guard(action, reason, note, found_categories(session, case))
-    if guard and _concurred(session, case, action, reason, mode):
+    if guard and concurrence_for(session, case, action, reason, mode) is not None:
         return []
     return guard
 
@@ -208,8 +209,22 @@ def decide(
         guard = check_guard(session, case, action, reason, note, guard_mode)
         if guard:
             raise HeldForSecond(held_message(guard, guard_mode), guard)
+        # What the guard would have said, and who concurred: the decision's event names both.
+        held = (
+            []
+            if case.kind == "post"
+            else viewpoint_guard(action, reason, note, found_categories(session, case))
+        )
+        basis = concurrence_for(session, case, action, reason, guard_mode) if held else None
         page_id, platform = case.page_id, case.platform
-    params = {"action": action.value, "reason": reason, "note": note, "effect": effect}
+    params = {
+        "action": action.value,
+        "reason": reason,
+        "note": note,
+        "effect": effect,
+        "viewpoint_guard": [g.value for g, _ in held],
+        "concurrence": basis,
+    }
     if call is None or kind is None or page_id is None:
         with transaction(sessions) as session:
             return _write_decision(session, case_id, params, actor, None)
@@ -234,6 +249,21 @@ def decide(
         effect=effect,
     )
     return decision
+
+
+def _tell_reporters(session: Session, case: Case, outcome: str) -> None:
+    """Each employee who reported the case hears what became of it (in-app)."""
+    from piodesk.moderation.actions import notifications
+    from piodesk.moderation.tables import Report
+
+    reporters = session.execute(
+        select(Report.reporter_id).where(Report.case_id == case.id).distinct()
+    ).scalars()
+    for account_id in reporters:
+        if account_id is not None:
+            notifications.notify(
+                session, account_id, f"The comment you reported was {outcome}", "/reports"
+            )
 
 
 def _check_decide(session: Session, case_id: int) -> None:
@@ -311,6 +341,7 @@ def _write_decision(
         OUTCOME_OF[action].value,
         now,
     )
+    _tell_reporters(session, case, f"{OUTCOME_OF[action].value}")
     case.first_decided_at = case.first_decided_at or now
     session.flush()
     audit.record(
@@ -330,6 +361,9 @@ def _write_decision(
             "counsel_pending": counsel_pending,
             "concurrent_with_decision": concurrent_with,
             "platform_action_id": platform_action_id,
+            # Held by the viewpoint guard, and the second person who concurred.
+            "viewpoint_guard": params.get("viewpoint_guard") or [],
+            "concurrence": params.get("concurrence"),
         },
     )
     return decision
@@ -457,6 +491,7 @@ def _record_restore(
     )
     session.add(decision)
     case.outcome, case.decided_at = Outcome.RESTORED.value, now
+    _tell_reporters(session, case, Outcome.RESTORED.value)
     session.flush()
     audit.record(
         session,

@@ -51,11 +51,15 @@
     radio.checked = true;
     var reason = form.querySelector('select[name="reason"]');
     if (reason) {
+      // Keep rests on "no violation"; a hide or removal waits for the PIO to choose the
+      // category: none is pre-selected.
       if (action === "keep") reason.value = "no_violation";
-      else if (reason.value === "no_violation" || !reason.value) reason.value = reason.dataset.top || "";
+      else if (reason.value === "no_violation") reason.value = "";
     }
     var note = form.querySelector('input[name="note"]');
-    if (note) note.focus();
+    // A hide or removal: choose its category first (type its first letter), then Tab to the note.
+    if (reason && !reason.value) reason.focus();
+    else if (note) note.focus();
     return true;
   }
 
@@ -90,7 +94,7 @@
     var reason = form && form.querySelector('select[name="reason"]');
     if (!reason) return;
     if (target.value === "keep") reason.value = "no_violation";
-    else if (reason.value === "no_violation") reason.value = reason.dataset.top || "";
+    else if (reason.value === "no_violation") reason.value = "";
   }
 
   document.addEventListener("change", reasonFollowsAction);
@@ -111,4 +115,32 @@
       : document.body.dataset.keys === "case" ? caseKeys(event) : false;
     if (handled) event.preventDefault();
   });
+})();
+
+// Forms refused by the server come back as the page with the message beside the field (422,
+// 409, 403): htmx swaps those in like a success, so the typed text stays. A saved reply fills
+// the warning's explanation. The header menu starts open on a wide screen.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 422 || status === 409 || status === 403 || status === 400 || status === 404) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target && event.target.closest ? event.target.closest("[data-fill]") : null;
+    if (!button) return;
+    var field = document.getElementById(button.dataset.fill);
+    if (field) { field.value = button.dataset.text || ""; field.focus(); }
+    var select = document.getElementById("warn-category");
+    if (select && button.dataset.category) select.value = button.dataset.category;
+  });
+  function menu() {
+    var m = document.getElementById("menu");
+    if (m && window.matchMedia && window.matchMedia("(min-width: 761px)").matches) m.open = true;
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", menu);
+  else menu();
 })();
