@@ -111,7 +111,9 @@ def test_notifications_list_and_page_administrators(
     assert "A suggestion memo waits for you: Tip line posts" in page.text
     with sessions() as s:
         nid = s.execute(
-            select(Notification.id).where(Notification.recipient_id == staff[Role.SUPERVISOR].account_id)
+            select(Notification.id).where(
+                Notification.recipient_id == staff[Role.SUPERVISOR].account_id
+            )
         ).scalar_one()
     r = client.post(f"/notifications/{nid}/read", data={"csrf_token": csrf})
     assert r.status_code == 303 and r.headers["location"].startswith("/memos/")
