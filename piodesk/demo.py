@@ -185,6 +185,7 @@ def seed(session: Session, agency: Agency) -> None:
         page_scope=[sandbox.id],
         reason="designee for the community sandbox page only",
     )
+    seed_program(session)  # program/: authorizations, an investigative use, a memo
 
 
 #: The sandbox page's posts: a time-sensitive notice, an event and a tip (GO 409 §.15 uses).
@@ -356,3 +357,60 @@ def seed_moderation(sessions: sessionmaker[Session]) -> None:
                 "block this person without a warning first?",
                 actor=actor(session, "pio"),
             )
+
+
+def seed_program(session: Session) -> None:
+    """The program (GO 409 §.12, §.15): device authorizations for the PIO office, one
+    investigative use awaiting the supervisor's review, and a memo waiting at the supervisor."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from piodesk.core import clock
+    from piodesk.people.tables import Account
+    from piodesk.program import authorizations, investigations, memos
+
+    def actor(username: str) -> Actor:
+        account = session.execute(select(Account).where(Account.username == username)).scalar_one()
+        return people.actor_for(account, "cli")
+
+    chief, supervisor, employee = actor("chief"), actor("supervisor"), actor("employee")
+    today = clock.now().date()
+    authorizations.grant(
+        session,
+        actor=chief,
+        account_id=actor("pio").account_id or 0,
+        device_class="personal_device",
+        devices="Department-enrolled iPhone (personal), MDM tag P-114",
+        uses=["publishing", "moderation", "monitoring"],
+        starts_on=today,
+        expires_on=today + timedelta(days=365),
+        reason="demo: on-call PIO answers the pages after hours",
+    )
+    authorizations.grant(
+        session,
+        actor=supervisor,
+        account_id=actor("pio-designee").account_id or 0,
+        device_class="department_computer",
+        devices="Patrol workstation PW-22",
+        uses=["moderation"],
+        starts_on=today,
+        expires_on=today + timedelta(days=10),
+        reason="demo: designee covers the community page this week",
+    )
+    investigations.log_use(
+        session,
+        actor=employee,
+        purpose="crime_media",
+        case_number="26-004512",
+        viewed=["https://example.social/@witness_clip", "CSPD Community comments (sandbox)"],
+        evidence_kept="One video, downloaded and hashed into the case file",
+    )
+    memos.file_memo(
+        session,
+        actor=employee,
+        title="Post the weekly crime map",
+        body="Share the weekly crime map on the community page, as §.15 suggests "
+        "(sharing crime maps and data).",
+        supervisor_id=supervisor.account_id,
+    )
