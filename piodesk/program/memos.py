@@ -288,6 +288,8 @@ def resubmit(session: Session, memo_id: int, *, actor: Actor, body: str, comment
     memo = get_memo(session, memo_id, actor=actor)
     if memo.author_id != actor.account_id:
         raise PermissionDenied("only the memo's author resubmits it")
+    if memo.state != MemoState.RETURNED.value:
+        raise Conflict(f"memo {memo.id} is {memo.state}; only a returned memo is resubmitted")
     MEMO_MACHINE.check(MemoState(memo.state), MemoState.ROUTING)
     errors = {}
     try:

@@ -63,7 +63,7 @@ def notify(
     account = session.get(Account, recipient_account_id)
     if account is None:
         raise NotFound(f"no account with id {recipient_account_id} to notify")
-    if link and not (link.startswith("/") and not link.startswith("//")):
+    if link and not (link.startswith("/") and link[1:2] not in ("/", "\\") and link.isprintable()):
         raise InvalidInput("link: a path inside piodesk, such as /memos/4")
     row = Notification(
         recipient_id=account.id,
