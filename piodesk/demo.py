@@ -194,7 +194,11 @@ def seed(session: Session, agency: Agency) -> None:
         page_scope=[sandbox.id],
         reason="designee for the community sandbox page only",
     )
+<<<<<<< HEAD
     seed_publishing_review(session)
+=======
+    seed_program(session)  # program/: authorizations, an investigative use, a memo
+>>>>>>> program-admin
 
 
 #: The sandbox page's posts: a time-sensitive notice, an event and a tip (GO 409 §.15 uses).
@@ -368,6 +372,7 @@ def seed_moderation(sessions: sessionmaker[Session]) -> None:
             )
 
 
+<<<<<<< HEAD
 def seed_records_requests(sessions: sessionmaker[Session], settings: Settings) -> None:
     """Two open-records requests for the records custodian's desk (§.40): one in review with a
     search and a review set, one waiting for the requester's payment (its clock paused)."""
@@ -443,12 +448,18 @@ def seed_records_requests(sessions: sessionmaker[Session], settings: Settings) -
 def seed_publishing_review(session: Session) -> None:
     """Make the demo's cadre login an active member (recommended, vetted, trained) and leave
     one of its stories in the PIO office's review queue, with a §.12 finding to resolve."""
+=======
+def seed_program(session: Session) -> None:
+    """The program (GO 409 §.12, §.15): device authorizations for the PIO office, one
+    investigative use awaiting the supervisor's review, and a memo waiting at the supervisor."""
+>>>>>>> program-admin
     from datetime import timedelta
 
     from sqlalchemy import select
 
     from piodesk.core import clock
     from piodesk.people.tables import Account
+<<<<<<< HEAD
     from piodesk.publishing import cadre, submissions
     from piodesk.publishing.workflow import CadreStep
 
@@ -484,4 +495,51 @@ def seed_publishing_review(session: Session) -> None:
         ),
         sources=["Sand Creek property room log", "Ofc. Riley Chen"],
         event_date=(clock.now() - timedelta(days=2)).date(),
+=======
+    from piodesk.program import authorizations, investigations, memos
+
+    def actor(username: str) -> Actor:
+        account = session.execute(select(Account).where(Account.username == username)).scalar_one()
+        return people.actor_for(account, "cli")
+
+    chief, supervisor, employee = actor("chief"), actor("supervisor"), actor("employee")
+    today = clock.now().date()
+    authorizations.grant(
+        session,
+        actor=chief,
+        account_id=actor("pio").account_id or 0,
+        device_class="personal_device",
+        devices="Department-enrolled iPhone (personal), MDM tag P-114",
+        uses=["publishing", "moderation", "monitoring"],
+        starts_on=today,
+        expires_on=today + timedelta(days=365),
+        reason="demo: on-call PIO answers the pages after hours",
+    )
+    authorizations.grant(
+        session,
+        actor=supervisor,
+        account_id=actor("pio-designee").account_id or 0,
+        device_class="department_computer",
+        devices="Patrol workstation PW-22",
+        uses=["moderation"],
+        starts_on=today,
+        expires_on=today + timedelta(days=10),
+        reason="demo: designee covers the community page this week",
+    )
+    investigations.log_use(
+        session,
+        actor=employee,
+        purpose="crime_media",
+        case_number="26-004512",
+        viewed=["https://example.social/@witness_clip", "CSPD Community comments (sandbox)"],
+        evidence_kept="One video, downloaded and hashed into the case file",
+    )
+    memos.file_memo(
+        session,
+        actor=employee,
+        title="Post the weekly crime map",
+        body="Share the weekly crime map on the community page, as §.15 suggests "
+        "(sharing crime maps and data).",
+        supervisor_id=supervisor.account_id,
+>>>>>>> program-admin
     )

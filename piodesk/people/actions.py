@@ -325,6 +325,22 @@ def _propose(
         reason=reason,
         data={"grant": grant.id, "roles": grant.roles, "page_scope": grant.page_scope},
     )
+    # The approvers are told a grant waits for them (program/notifications.py).
+    from piodesk.program.notifications import notify
+
+    for approver_id in _active_holders(session, DEFAULT_APPROVER):
+        if approver_id != actor.account_id:
+            notify(
+                session,
+                recipient_account_id=approver_id,
+                kind="account.grant_waiting",
+                subject=f"A role grant waits for your decision: {account.display_name}",
+                body=f"{actor.display_name} proposes "
+                + ", ".join(ROLE_LABELS[Role(r)] for r in grant.roles or [])
+                + (" (wider pages)" if not grant.roles else "")
+                + f". Reason: {reason}",
+                link=f"/role-grants#grant-{grant.id}",
+            )
     return grant
 
 

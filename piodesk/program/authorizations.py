@@ -287,6 +287,37 @@ def send_reminders(sessions: sessionmaker[Session], settings: ProgramSettings) -
                 data={"expires_on": row.expires_on.isoformat()},
             )
             sent += 1
+        # A review that has fallen due: whoever granted it is told, once per due date.
+        due = session.execute(
+            select(AccessAuthorization).where(
+                AccessAuthorization.state == "active",
+                AccessAuthorization.review_due_on <= today,
+                AccessAuthorization.expires_on >= today,
+            )
+        ).scalars()
+        for row in due:
+            if row.review_reminded_for == row.review_due_on or row.granted_by_id is None:
+                continue
+            notify(
+                session,
+                recipient_account_id=row.granted_by_id,
+                kind="authorization.review_due",
+                subject=f"An authorization is due for review ({_label(row)})",
+                body=f"Authorization {row.id} ({row.devices}) was due for review on "
+                f"{row.review_due_on}: confirm it is still needed, or revoke it.",
+                link=f"/authorizations#auth-{row.id}",
+            )
+            row.review_reminded_for = row.review_due_on
+            audit.record(
+                session,
+                SYSTEM,
+                tags.Program.AUTHORIZATION_REMINDER,
+                "access_authorization",
+                row.id,
+                section="§.12",
+                data={"review_due_on": row.review_due_on.isoformat()},
+            )
+            sent += 1
     return sent
 
 

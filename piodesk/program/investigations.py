@@ -76,6 +76,8 @@ def log_use(
             seen.append(line)
     if not seen and "viewed" not in errors:
         errors["viewed"] = "accounts or pages viewed: name at least one (a handle or a URL)"
+    if len(seen) > 200:
+        errors["viewed"] = f"accounts or pages viewed: at most 200 ({len(seen)} given)"
     if values.get("purpose") == Purpose.OTHER and not values.get("purpose_detail"):
         errors["purpose_detail"] = (
             "purpose detail: say which legitimate investigative purpose (§.15 'any other')"
@@ -93,7 +95,7 @@ def log_use(
         officer_id=actor.account_id,
         officer_name=_who(actor),
         used_at=when,
-        viewed=seen[:200],
+        viewed=seen,
         evidence_kept=str(values["evidence_kept"]),
         logged_at=now,
     )

@@ -288,6 +288,8 @@ def resubmit(session: Session, memo_id: int, *, actor: Actor, body: str, comment
     memo = get_memo(session, memo_id, actor=actor)
     if memo.author_id != actor.account_id:
         raise PermissionDenied("only the memo's author resubmits it")
+    if memo.state != MemoState.RETURNED.value:
+        raise Conflict(f"memo {memo.id} is {memo.state}; only a returned memo is resubmitted")
     MEMO_MACHINE.check(MemoState(memo.state), MemoState.ROUTING)
     errors = {}
     try:
@@ -341,7 +343,8 @@ def history(session: Session, memo_id: int) -> list[MemoEvent]:
 
 def list_memos(session: Session, *, actor: Actor) -> dict[str, list[Memo]]:
     """The actor's memos, the ones waiting at their step, and (for readers of all) every memo."""
-    require(actor, Perm.MEMO_FILE) if not actor.can(Perm.MEMO_VIEW) else None
+    if not actor.can(Perm.MEMO_VIEW):
+        require(actor, Perm.MEMO_FILE)
     rows = list(session.execute(select(Memo).order_by(Memo.id.desc()).limit(500)).scalars())
     return {
         "mine": [m for m in rows if m.author_id == actor.account_id],

@@ -63,7 +63,7 @@ def notify(
     account = session.get(Account, recipient_account_id)
     if account is None:
         raise NotFound(f"no account with id {recipient_account_id} to notify")
-    if link and not (link.startswith("/") and not link.startswith("//")):
+    if link and not (link.startswith("/") and link[1:2] not in ("/", "\\") and link.isprintable()):
         raise InvalidInput("link: a path inside piodesk, such as /memos/4")
     row = Notification(
         recipient_id=account.id,
@@ -87,7 +87,7 @@ def notify(
                     notification_id=row.id,
                     to_address=to,
                     subject=row.subject,
-                    body=row.body + (f"\n\n{{base_url}}{row.link}" if row.link else ""),
+                    body=row.body,
                     state="queued",
                     attempts=0,
                     next_attempt_at=row.created_at,
@@ -144,7 +144,7 @@ class Delivery:
     failed: int = 0
 
 
-def _send(settings: ProgramSettings, row: MailOutbox) -> None:
+def _send(settings: ProgramSettings, row: MailOutbox, link: str) -> None:
     msg = EmailMessage()
     msg["From"] = settings.smtp_from
     msg["To"] = row.to_address
@@ -152,7 +152,8 @@ def _send(settings: ProgramSettings, row: MailOutbox) -> None:
     msg["Message-ID"] = (
         f"<piodesk-outbox-{row.id}@{settings.smtp_from.partition('@')[2] or 'piodesk'}>"
     )
-    msg.set_content(row.body.replace("{base_url}", settings.base_url.rstrip("/")))
+    where = f"\n\n{settings.base_url.rstrip('/')}{link}" if link else ""
+    msg.set_content(row.body + where)
     with smtplib.SMTP(
         settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout
     ) as smtp:
@@ -184,8 +185,9 @@ def deliver_outbox(
             row = session.get(MailOutbox, outbox_id, with_for_update=True)
             if row is None or row.state != "queued":
                 continue
+            note = session.get(Notification, row.notification_id) if row.notification_id else None
             try:
-                _send(settings, row)
+                _send(settings, row, note.link if note is not None else "")
             except (OSError, smtplib.SMTPException) as exc:
                 row.attempts += 1
                 row.last_error = f"{type(exc).__name__}: {exc}"[:2000]

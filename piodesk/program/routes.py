@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from piodesk.core import clock
-from piodesk.core.errors import DomainError, InvalidInput
-from piodesk.core.permissions import Actor, Perm
+from piodesk.core.errors import DomainError, InvalidInput, NotFound
+from piodesk.core.permissions import Actor, Perm, require
 from piodesk.pages.tables import Page
 from piodesk.people.tables import Account
 from piodesk.program import admins, authorizations, investigations, memos, notifications
@@ -484,7 +484,7 @@ def _admins_page(
     with ctx(request).read() as session:
         page = session.get(Page, page_id)
         if page is None:
-            raise InvalidInput(f"no page {page_id}")
+            raise NotFound(f"no page {page_id}")
         people = list(
             session.execute(
                 select(Account).where(Account.active.is_(True)).order_by(Account.display_name)
@@ -508,9 +508,7 @@ def _admins_page(
 def page_admins_page(request: Request, page_id: int) -> HTMLResponse:
     """Who administers a page and from which unit; the chief assigns them."""
     actor = authenticate(request).actor
-    if not (actor.can(Perm.PAGE_VIEW) or actor.can(Perm.PAGE_ADMINISTRATORS)):
-        from piodesk.core.permissions import require
-
+    if not actor.can(Perm.PAGE_ADMINISTRATORS):
         require(actor, Perm.PAGE_VIEW)
     return _admins_page(request, page_id)
 
@@ -858,8 +856,6 @@ def api_page_admins(
     request: Request, page_id: int, actor: Actor = Depends(current_actor)
 ) -> list[dict[str, Any]]:
     """Who administers the page."""
-    from piodesk.core.permissions import require
-
     require(actor, Perm.PAGE_VIEW)
     with ctx(request).read() as session:
         return [

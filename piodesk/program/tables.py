@@ -49,8 +49,10 @@ class AccessAuthorization(Base):
     revoked_by_name: Mapped[str] = mapped_column(String(200), default="")
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoke_reason: Mapped[str] = mapped_column(Text, default="")
-    # When the expiry reminder went out (delivery state, not part of the record).
+    # When the expiry reminder went out, and for which review date the review reminder did
+    # (delivery state, not part of the record).
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    review_reminded_for: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
 class InvestigativeUse(Base):
@@ -170,7 +172,9 @@ class MailOutbox(Base):
 
 # What people were authorized to do, what they did and who reviewed it are records (§.12,
 # §.15, §.40): every change is sealed into the audit chain and `piodesk audit verify` checks it.
-evidence.register(AccessAuthorization, "access authorization", exclude=("reminded_at",))
+evidence.register(
+    AccessAuthorization, "access authorization", exclude=("reminded_at", "review_reminded_for")
+)
 evidence.register(InvestigativeUse, "investigative use")
 evidence.register(InvestigativeReview, "investigative review")
 evidence.register(Memo, "memo")

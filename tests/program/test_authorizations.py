@@ -4,7 +4,7 @@ everyone authorized on a day, and the sign-in check for publishing and moderatio
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -120,6 +120,36 @@ def test_reminders_go_once_before_expiry(sessions, staff) -> None:
         }
         assert told == {staff[Role.PIO].account_id, staff[Role.SUPERVISOR].account_id}
         assert s.get(AccessAuthorization, soon).reminded_at is not None  # type: ignore[union-attr]
+        assert evidence.verify(s).ok
+
+
+def test_a_review_that_falls_due_is_reminded_once(sessions, staff) -> None:
+    today = clock.now().date()
+    auth_id = _grant(sessions, staff, days=200, review_every_days=1)
+    settings = ProgramSettings(authorization_reminder_days=14)
+    assert auth.send_reminders(sessions, settings) == 0  # due tomorrow
+    with transaction(sessions) as s:
+        row = s.get(AccessAuthorization, auth_id)
+        assert row is not None
+        assert row.review_due_on == today + timedelta(days=1)
+    clock.set_clock(lambda: datetime.now(UTC) + timedelta(days=1))
+    try:
+        assert auth.send_reminders(sessions, settings) == 1
+        assert auth.send_reminders(sessions, settings) == 0
+        with transaction(sessions) as s:
+            auth.review(s, auth_id, actor=staff[Role.CHIEF], note="still needed")
+    finally:
+        clock.set_clock(None)
+    with sessions() as s:
+        kinds = [
+            n.kind
+            for n in s.execute(
+                select(Notification).where(
+                    Notification.recipient_id == staff[Role.SUPERVISOR].account_id
+                )
+            ).scalars()
+        ]
+        assert kinds == ["authorization.review_due"]
         assert evidence.verify(s).ok
 
 

@@ -75,6 +75,9 @@ def test_a_memo_climbs_the_chain_to_the_chief(sessions, staff, commander) -> Non
         memos.act(s, memo_id, actor=staff[Role.SUPERVISOR], action="approve")
     assert _where(sessions, memo_id) == ("routing", "Division commander")
     assert _inbox(sessions, commander) == ["memo.waiting"]
+    # The author cannot rewrite a memo while it is on its way.
+    with transaction(sessions) as s, pytest.raises(Conflict):
+        memos.resubmit(s, memo_id, actor=staff[Role.EMPLOYEE], body="changed mid-route")
     # Returned with comments, revised by the author, back to the same step.
     with transaction(sessions) as s, pytest.raises(FieldErrors):
         memos.act(s, memo_id, actor=commander, action="return", comment="")

@@ -159,6 +159,11 @@ def test_in_app_list_and_addresses(sessions: sessionmaker[Session], staff) -> No
             body="b",
             link="https://evil.example/",
         )
+    for bad in ("//evil.example/", "/\\evil.example/"):
+        with transaction(sessions) as s, pytest.raises(InvalidInput):
+            notify(
+                s, recipient_account_id=emp.account_id, kind="k", subject="s", body="b", link=bad
+            )
     with transaction(sessions) as s:
         n = notify(
             s,

@@ -145,3 +145,54 @@ def test_a_detective_logs_a_use_and_a_supervisor_reviews_it(
     page.get_by_role("button", name="Record review").click()
     expect(page.locator("#review")).to_contain_text("Within §.15 — Lt. Morgan Price")
     _fits(page)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_supervisor_authorizes_a_device_and_the_chief_names_page_administrators(
+    demo: DemoSite, browser: Browser, width: int
+) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    _as(page, demo, "supervisor")
+    page.get_by_role("link", name="Authorizations").click()
+    form = page.locator("form[action='/authorizations#grant']")
+    choice = form.locator("select[name=account] option", has_text="Pat Nguyen")
+    form.locator("select[name=account]").select_option(choice.get_attribute("value"))
+    form.locator("select[name=device_class]").select_option(label="Personally owned device")
+    form.get_by_label("Which devices").fill("Pixel 8, personal")
+    page.get_by_role("checkbox", name="Moderating comments").check()
+    form.get_by_label("Expires").fill("2020-01-01")
+    form.get_by_label("Reason").fill("weekend on-call")
+    page.get_by_role("button", name="Grant").click()
+    expect(page.locator("#expires_on-error")).to_contain_text("before it starts")
+    f, e = (
+        form.get_by_label("Expires").bounding_box(),
+        page.locator("#expires_on-error").bounding_box(),
+    )
+    assert f is not None and e is not None and 0 <= e["y"] - f["y"] < 200
+    expect(form.get_by_label("Which devices")).to_have_value("Pixel 8, personal")
+    _fits(page)
+    form.get_by_label("Expires").fill("2099-12-31")
+    page.get_by_role("button", name="Grant").click()
+    expect(page.locator("#authorized-today tr", has_text="Pat Nguyen")).to_contain_text("Pixel 8")
+    expect(page.locator("#register")).to_contain_text("Personally owned device: Pixel 8")
+    _fits(page)
+
+    _as(page, demo, "chief")
+    page.goto(demo.url + "/pages")
+    page.get_by_role("link", name="CSPD Recruiting on X").click()
+    page.get_by_role("link", name="administrators").click()
+    page.get_by_label("Administering unit").fill("")
+    page.get_by_role("button", name="Set unit").click()
+    expect(page.locator("#unit-error")).to_contain_text("required")
+    page.get_by_label("Administering unit").fill("Recruiting Unit")
+    page.get_by_role("button", name="Set unit").click()
+    choice = page.locator("select[name=account] option", has_text="Ofc. Sam Ortiz")
+    page.get_by_label("Person").select_option(choice.get_attribute("value"))
+    page.get_by_role("button", name="Assign").click()
+    expect(page.locator("#admins")).to_contain_text("Ofc. Sam Ortiz")
+    expect(page.locator("#admin-unit")).to_have_text("Recruiting Unit")
+    _fits(page)
+    page.goto(demo.url + "/pages")
+    row = page.locator("tr", has_text="CSPD Recruiting on X")
+    expect(row).to_contain_text("Recruiting Unit")
+    expect(row).to_contain_text("Ofc. Sam Ortiz")

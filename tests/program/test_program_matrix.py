@@ -246,3 +246,20 @@ def test_http_matrix(action: str, client: TestClient, tokens, sessions, staff, a
             assert status in (200, 201), f"{role.value} {action}: {status}"
         else:
             assert status == 403, f"{role.value} {action}: {status}"
+
+
+def test_a_token_without_the_program_scope_cannot_write(
+    client: TestClient, staff, sessions
+) -> None:
+    with transaction(sessions) as s:
+        _row, read_only = people.issue_api_token(s, actor=staff[S], name="read", scopes=["read"])
+        _row, program = people.issue_api_token(
+            s, actor=staff[S], name="program", scopes=["program"]
+        )
+    body = {"purpose": "wanted_persons", "case_number": "26-3", "viewed": ["@z"]}
+    r = client.post("/api/v1/investigations", headers=bearer(read_only), json=body)
+    assert r.status_code == 403 and "scopes" in r.json()["error"]
+    # Reading the log is within a read token; writing needs the program scope.
+    assert client.get("/api/v1/investigations", headers=bearer(read_only)).status_code == 200
+    r = client.post("/api/v1/investigations", headers=bearer(program), json=body)
+    assert r.status_code == 201, r.text

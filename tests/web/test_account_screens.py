@@ -81,6 +81,8 @@ def test_pio_role_waits_for_the_chief_who_approves_in_the_browser(
     assert r.status_code == 403
     chief = TestClient(client.app, follow_redirects=False)
     chief_csrf = sign_in(chief, "chief", PASSWORD)
+    told = chief.get("/notifications")
+    assert "A role grant waits for your decision: Sgt. Jordan Lee" in told.text
     listing = chief.get("/role-grants")
     assert "Sgt. Jordan Lee" in listing.text and "Public Information Office" in listing.text
     r = chief.post(

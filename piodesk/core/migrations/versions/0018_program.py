@@ -64,6 +64,7 @@ def upgrade() -> None:
     sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('revoke_reason', sa.Text(), nullable=False),
     sa.Column('reminded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('review_reminded_for', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_access_authorizations_account_id_accounts')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_access_authorizations'))
     )
