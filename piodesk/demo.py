@@ -194,11 +194,8 @@ def seed(session: Session, agency: Agency) -> None:
         page_scope=[sandbox.id],
         reason="designee for the community sandbox page only",
     )
-<<<<<<< HEAD
     seed_publishing_review(session)
-=======
     seed_program(session)  # program/: authorizations, an investigative use, a memo
->>>>>>> program-admin
 
 
 #: The sandbox page's posts: a time-sensitive notice, an event and a tip (GO 409 §.15 uses).
@@ -372,7 +369,6 @@ def seed_moderation(sessions: sessionmaker[Session]) -> None:
             )
 
 
-<<<<<<< HEAD
 def seed_records_requests(sessions: sessionmaker[Session], settings: Settings) -> None:
     """Two open-records requests for the records custodian's desk (§.40): one in review with a
     search and a review set, one waiting for the requester's payment (its clock paused)."""
@@ -448,18 +444,12 @@ def seed_records_requests(sessions: sessionmaker[Session], settings: Settings) -
 def seed_publishing_review(session: Session) -> None:
     """Make the demo's cadre login an active member (recommended, vetted, trained) and leave
     one of its stories in the PIO office's review queue, with a §.12 finding to resolve."""
-=======
-def seed_program(session: Session) -> None:
-    """The program (GO 409 §.12, §.15): device authorizations for the PIO office, one
-    investigative use awaiting the supervisor's review, and a memo waiting at the supervisor."""
->>>>>>> program-admin
     from datetime import timedelta
 
     from sqlalchemy import select
 
     from piodesk.core import clock
     from piodesk.people.tables import Account
-<<<<<<< HEAD
     from piodesk.publishing import cadre, submissions
     from piodesk.publishing.workflow import CadreStep
 
@@ -495,7 +485,18 @@ def seed_program(session: Session) -> None:
         ),
         sources=["Sand Creek property room log", "Ofc. Riley Chen"],
         event_date=(clock.now() - timedelta(days=2)).date(),
-=======
+    )
+
+
+def seed_program(session: Session) -> None:
+    """The program (GO 409 §.12, §.15): device authorizations for the PIO office, one
+    investigative use awaiting the supervisor's review, and a memo waiting at the supervisor."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from piodesk.core import clock
+    from piodesk.people.tables import Account
     from piodesk.program import authorizations, investigations, memos
 
     def actor(username: str) -> Actor:
@@ -541,5 +542,4 @@ def seed_program(session: Session) -> None:
         body="Share the weekly crime map on the community page, as §.15 suggests "
         "(sharing crime maps and data).",
         supervisor_id=supervisor.account_id,
->>>>>>> program-admin
     )
