@@ -19,7 +19,6 @@ from piodesk.core.errors import DomainError, InvalidInput
 from piodesk.core.permissions import Actor, Perm, require
 from piodesk.core.words import role_label, roles_label, tag_label, target_label
 from piodesk.moderation import actions, queries
-from piodesk.moderation.actions import notifications
 from piodesk.moderation.actions import queue as queue_actions
 from piodesk.moderation.actions.appeals import APPEAL_OUTCOMES, APPEAL_PATH
 from piodesk.moderation.routes import (
@@ -345,21 +344,6 @@ async def save_reply_form(request: Request) -> Response:
     except DomainError as exc:
         return _replies_page(request, error=exc.message, draft=draft, status=exc.status_code)
     return done_response(request, "/moderation/saved-replies")
-
-
-# ---- notifications ----------------------------------------------------------------------------
-
-
-@router.get("/notifications", response_class=HTMLResponse)
-def notifications_page(request: Request) -> HTMLResponse:
-    """The signed-in person's notifications (opening the page marks them read)."""
-    actor = authenticate(request).actor
-    with ctx(request).tx() as session:
-        rows = notifications.mine(session, actor)
-        unread = {n.id for n in rows if n.read_at is None}
-        items = [(n.text, n.link, n.created_at, n.id in unread) for n in rows]
-        notifications.mark_read(session, actor)
-    return render(request, "moderation/notifications.html", {"items": items})
 
 
 # ---- JSON API ---------------------------------------------------------------------------------

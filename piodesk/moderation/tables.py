@@ -413,20 +413,6 @@ class SavedReply(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class Notification(Base):
-    """An in-app notification to one person (counsel consulted, a report answered...)."""
-
-    __tablename__ = "moderation_notifications"
-    __table_args__ = (Index("ix_moderation_notifications_account", "account_id", "read_at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
-    text: Mapped[str] = mapped_column(String(500))
-    link: Mapped[str] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-
-
 # Every row above that records what someone decided or said is evidence: each change to one is
 # sealed into the audit chain and `piodesk audit verify` checks it (core/evidence.py). The
 # intake mark and case categories are indexes derived from these rows, not evidence.

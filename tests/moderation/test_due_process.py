@@ -483,8 +483,8 @@ def test_counsels_advice_is_privileged_and_not_in_the_audit_text(site: Site, sta
     assert advice_text not in json.dumps(vars(entry), default=str)
     # Counsel was notified when consulted; the PIO when answered.
     with site.sessions() as s:
-        assert any(f"#{case_id}" in n.text for n in notifications.mine(s, counsel))
-        assert any("answered" in n.text for n in notifications.mine(s, pio))
+        assert any(f"#{case_id}" in n.body for n in notifications.mine(s, counsel))
+        assert any("answered" in n.body for n in notifications.mine(s, pio))
     # The chief reads the audit log, not the case.
     with site.sessions() as s, pytest.raises(PermissionDenied):
         queries.case_view(s, case_id, actor=staff[Role.CHIEF])

@@ -51,7 +51,7 @@ def test_claim_assign_release_and_who_is_looking(site: Site, staff) -> None:
         work.claim(s, case_id, actor=pio, assignee="legal-counsel")
     with site.sessions() as s:
         assert queries.case_view(s, case_id, actor=pio).claimed_by == "Test legal_counsel"
-        assert any("assigned you" in n.text for n in notifications.mine(s, staff[Role.LEGAL]))
+        assert any("assigned you" in n.body for n in notifications.mine(s, staff[Role.LEGAL]))
     with transaction(site.sessions) as s:
         work.release(s, case_id, actor=pio)
     with transaction(site.sessions) as s, pytest.raises(Conflict, match="not claimed"):
@@ -104,7 +104,7 @@ def test_person_notes_saved_replies_and_the_reporter_hears_the_outcome(
     with site.sessions() as s:
         view = queries.case_view(s, report.case_id, actor=pio)
         assert [n.note for n in view.person_notes] == ["Posts ads on every closure notice."]
-        assert any("was hidden" in n.text for n in notifications.mine(s, employee))
+        assert any("was hidden" in n.body for n in notifications.mine(s, employee))
     csrf = sign_in(client, pio.username, PASSWORD)
     page = client.get(f"/moderation/cases/{report.case_id}")
     assert (

@@ -1,6 +1,6 @@
 """moderation due process: held decisions, concurrences, reopenings, block notices, appeals
 
-Also the queue's working parts: person notes, claims, viewers, saved replies, notifications.
+Also the queue's working parts: person notes, claims, viewers, saved replies (notifications live in program/'s one list, migration 0018).
 What people decided and said is evidence: those tables are append-only, like 0006's.
 
 Revision ID: 0016
@@ -62,19 +62,6 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_moderation_saved_replies'))
     )
-    op.create_table('moderation_notifications',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('account_id', sa.Integer(), nullable=False),
-    sa.Column('text', sa.String(length=500), nullable=False),
-    sa.Column('link', sa.String(length=300), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_moderation_notifications_account_id_accounts')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_moderation_notifications'))
-    )
-    with op.batch_alter_table('moderation_notifications', schema=None) as batch_op:
-        batch_op.create_index('ix_moderation_notifications_account', ['account_id', 'read_at'], unique=False)
-
     op.create_table('moderation_person_notes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('platform', sa.String(length=20), nullable=False),
@@ -229,9 +216,5 @@ def downgrade() -> None:
         batch_op.drop_index('ix_moderation_person_notes_person')
 
     op.drop_table('moderation_person_notes')
-    with op.batch_alter_table('moderation_notifications', schema=None) as batch_op:
-        batch_op.drop_index('ix_moderation_notifications_account')
-
-    op.drop_table('moderation_notifications')
     op.drop_table('moderation_saved_replies')
     # ### end Alembic commands ###
