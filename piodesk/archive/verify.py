@@ -96,10 +96,9 @@ def _links(
             else:
                 if hashlib.sha256(v.raw).hexdigest() != v.raw_sha256:
                     problem = "raw payload was altered"
-                fields = _fields_for(identity, columns, record, v, newest_format)
-                fmt = int(fields.get("format", 1))
-                if chain.link_hash(fields, v.prev_hash) == v.hash:
-                    newest_format = fmt
+                fields, matched = _fields_for(identity, columns, record, v, newest_format)
+                if matched:
+                    newest_format = int(fields.get("format", 1))
             yield Link(
                 v.seq,
                 v.prev_hash,
@@ -123,9 +122,10 @@ def _fields_for(
     record: dict[str, Any],
     v: ArchiveVersion,
     newest: int,
-) -> dict[str, Any]:
-    """The fields of the oldest format, not older than ``newest``, that gives the stored hash
-    (the newest format's when none does, so the walk names the version as altered)."""
+) -> tuple[dict[str, Any], bool]:
+    """The fields of the oldest format, not older than ``newest``, that gives the stored hash,
+    and True; when none does, the likeliest format's fields and False (the walk then names
+    the version as altered)."""
     candidates: list[dict[str, Any]] = []
     if newest <= 1:
         candidates.append(version_fields(identity, columns))
@@ -134,8 +134,8 @@ def _fields_for(
     candidates.append(version_fields_v3(identity, columns, record))
     for fields in candidates:
         if chain.link_hash(fields, v.prev_hash) == v.hash:
-            return fields
-    return candidates[0] if newest == 2 else candidates[-1]
+            return fields, True
+    return (candidates[0] if newest == 2 else candidates[-1]), False
 
 
 def walk(

@@ -142,8 +142,10 @@ def _versions_writable(engine: Engine) -> Iterator[None]:
         if pg:
             with engine.begin() as conn:
                 conn.exec_driver_sql(
+                    # Migration 0013's guard: only a disposition's tombstone opens an UPDATE.
                     "CREATE TRIGGER archive_versions_append_only BEFORE UPDATE OR DELETE ON "
-                    "archive_versions FOR EACH ROW EXECUTE FUNCTION piodesk_append_only()"
+                    "archive_versions FOR EACH ROW EXECUTE FUNCTION "
+                    "piodesk_archive_versions_guard()"
                 )
 
 

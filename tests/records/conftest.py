@@ -60,6 +60,25 @@ def item(
     )
 
 
+@pytest.fixture(autouse=True)
+def _archive_guard_in_place(request: pytest.FixtureRequest) -> None:
+    """On PostgreSQL a worker's tests share one schema, and tests of tampering elsewhere drop,
+    disable or recreate the archive's trigger: put migration 0013's guard back first."""
+    if "engine" not in request.fixturenames:
+        return
+    engine = request.getfixturevalue("engine")
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "DROP TRIGGER IF EXISTS archive_versions_append_only ON archive_versions"
+        )
+        conn.exec_driver_sql(
+            "CREATE TRIGGER archive_versions_append_only BEFORE UPDATE OR DELETE ON "
+            "archive_versions FOR EACH ROW EXECUTE FUNCTION piodesk_archive_versions_guard()"
+        )
+
+
 def cli(settings: Settings, *args: str) -> tuple[int, str]:
     env = {
         "PIODESK_DATABASE_URL": settings.database_url,

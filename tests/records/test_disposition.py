@@ -331,3 +331,41 @@ def test_old_format_2_records_are_destroyed_and_still_verify(
             )
     code, out = cli(settings, "archive", "verify")
     assert code == 1 and "tombstone" in out
+
+
+def test_media_go_only_when_no_surviving_version_refers_to_them(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    staff: People,
+    second_custodian,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    from piodesk.archive.capture import capture
+    from piodesk.connectors.model import MediaRef
+    from tests.records.conftest import item
+
+    media = MediaStore(settings.data_dir / "media")
+    alone = MediaRef(data=b"\x89PNG" + b"a" * 64, mime_type="image/png", filename="a.png")
+    shared = MediaRef(data=b"\x89PNG" + b"b" * 64, mime_type="image/png", filename="b.png")
+    with transaction(sessions) as s:
+        capture(s, [item("m1", "old", media=(alone, shared))], source="t", media=media)
+        capture(
+            s,
+            [item("m2", "new", media=(shared,), created=datetime(2029, 12, 20, tzinfo=UTC))],
+            source="t",
+            media=media,
+        )
+        paths = {
+            m["filename"]: media.path_for(m["sha256"])
+            for v in s.execute(select(ArchiveVersion)).scalars()
+            for m in v.media
+        }
+    monkeypatch.setattr(clock, "now", lambda: LATER)
+    with transaction(sessions) as s:
+        run_id = disposition.prepare(s, actor=staff[Role.RECORDS]).id
+    with transaction(sessions) as s:
+        disposition.approve(s, actor=second_custodian, run_id=run_id)
+    done = disposition.carry_out(sessions, actor=second_custodian, run_id=run_id, media=media)
+    assert done.records == 1 and done.media_deleted == 1
+    assert not paths["a.png"].exists() and paths["b.png"].exists()
+    both_chains_verify(settings)

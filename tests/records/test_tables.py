@@ -26,7 +26,10 @@ def test_database_refuses_update_and_delete(engine: Engine, table: str) -> None:
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
             found = conn.execute(
-                text("SELECT count(*) FROM pg_trigger WHERE tgname = :n"),
+                text(
+                    "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                    "WHERE t.tgname = :n AND c.relnamespace = current_schema()::regnamespace"
+                ),
                 {"n": f"{table}_append_only"},
             ).scalar_one()
             assert found == 1
