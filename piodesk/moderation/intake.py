@@ -124,6 +124,7 @@ def _read(session: Session, after: int, limit: int) -> list[Version]:
                 ArchiveItem.platform,
                 ArchiveItem.author_platform_id,
                 ArchiveItem.author_name,
+                ArchiveItem.page_platform_id,
             )
             .join(ArchiveItem, ArchiveItem.id == ArchiveVersion.item_id)
             .where(ArchiveVersion.seq > after)
@@ -156,6 +157,8 @@ def _to_screen(session: Session, rows: Sequence[Version]) -> list[Version]:
             and r.state in SCREENED_STATES
             and r.text
             and not r.text.isspace()
+            # The department's own replies under its posts are not the public's comments.
+            and not (r.author_platform_id and r.author_platform_id == r.page_platform_id)
         ):
             latest[r.item_id] = r
     previous = _last_screened(session, list(latest))

@@ -90,3 +90,14 @@ def test_refusals_name_the_reason_and_write_nothing(sessions, staff, agency, san
             outbox.enqueue(s, actor=pio, source="post:1", **kwargs)
     assert _count(sessions, Publication) == 0
     assert _count(sessions, Delivery) == 0
+
+
+def test_scheduled_times_are_read_in_the_agencys_zone():
+    from datetime import datetime
+
+    summer = outbox.local_time(datetime(2026, 7, 1, 9, 0), "America/Denver")
+    winter = outbox.local_time(datetime(2026, 12, 1, 9, 0), "America/Denver")
+    assert summer.utcoffset() == timedelta(hours=-6)  # daylight saving time
+    assert winter.utcoffset() == timedelta(hours=-7)
+    with pytest.raises(InvalidInput, match="not a known zone"):
+        outbox.local_time(datetime(2026, 12, 1, 9, 0), "Mars/Olympus")

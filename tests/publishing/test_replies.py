@@ -75,3 +75,31 @@ def test_only_the_pio_office_replies(site, staff):
             replies.reply_to_request(
                 s, request_id, actor=staff[role], text="Thanks!", screener=default_screener()
             )
+
+
+def test_the_departments_own_reply_is_not_screened_as_a_public_comment(site, staff):
+    from piodesk.archive.tables import ArchiveItem
+    from piodesk.moderation.tables import Case, ResponseRequest
+
+    _, comment_id = _request(site, staff)
+    # The page's reply reaches the archive by ingestion (as on Facebook, where the outbox does
+    # not read replies back): it is captured like every comment under the post …
+    site.connector.reply(
+        comment_id,
+        "When will Academy reopen? Can the department let us know? Yes: at 3 pm today.",
+        under="comment",
+    )
+    site.poll()
+    with site.sessions() as s:
+        own = s.execute(
+            select(ArchiveItem).where(
+                ArchiveItem.author_platform_id == site.handle,
+                ArchiveItem.kind.in_(("comment", "reply")),
+            )
+        ).scalar_one()
+        # … but it is the department's own words, not the public's: no case, no request.
+        assert s.execute(select(Case).where(Case.item_id == own.id)).first() is None
+        assert (
+            s.execute(select(ResponseRequest).where(ResponseRequest.item_id == own.id)).first()
+            is None
+        )

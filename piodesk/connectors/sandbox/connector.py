@@ -222,11 +222,13 @@ class SandboxConnector(Connector):
         cid, post_id = str(c.id), str(c.post_id)
         parent = str(c.parent_comment_id) if c.parent_comment_id is not None else None
         created, edited = _iso(c.created_at), _iso(c.edited_at)
+        # The page's own comments (platform.add_page_comment) come from the page itself.
+        author = self.handle if c.visitor_id.startswith("page-") else c.visitor_id
         data = {
             "id": cid,
             "post_id": post_id,
             "parent_id": parent,
-            "from": {"id": c.visitor_id, "name": c.visitor_name},
+            "from": {"id": author, "name": c.visitor_name},
             "message": c.body,
             "created_time": created,
             "edited_time": edited,
@@ -239,7 +241,7 @@ class SandboxConnector(Connector):
             platform_id=cid,
             page_platform_id=self.handle,
             parent_platform_id=parent or post_id,
-            author_platform_id=c.visitor_id,
+            author_platform_id=author,
             author_name=c.visitor_name,
             created_at=_time(created),
             edited_at=_time(edited),
