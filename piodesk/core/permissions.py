@@ -294,8 +294,8 @@ def require(actor: Actor, perm: Perm, page_id: PageRef = ANY_PAGE) -> None:
         return
     if perm in NEVER_FOR_CADRE and Role.CADRE in actor.roles:
         raise PermissionDenied(
-            f"{actor.username} is in the Social Media Cadre, whose members never publish, "
-            f"schedule or approve (GO 409 §.30): {perm.value} is refused"
+            f"{actor.username} may not {perm.value}: members of the Social Media Cadre never "
+            "publish, schedule or approve (GO 409 §.30)"
         )
     from piodesk.core.words import perm_label  # words.py reads this module's vocabularies
 

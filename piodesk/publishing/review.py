@@ -54,10 +54,6 @@ from piodesk.publishing.workflow import (
 from piodesk.screening.engine import Screener
 
 MAX_NOTE = 4000
-#: Platforms whose connector publishes text posts only (connectors/sandbox refuses media with
-#: "the sandbox platform takes text posts only"): a photo to such a page is refused before
-#: anything is sent, naming the page.
-TEXT_ONLY_PLATFORMS = frozenset({"sandbox"})
 
 
 def _require_review(actor: Actor, sub: Submission) -> None:
@@ -565,11 +561,7 @@ def problems(session: Session, sub: Submission, *, check_time: bool = True) -> l
         page = session.get(Page, page_id)
         if page is None or page.state != PageState.APPROVED.value:
             out.append(f"page {page.name if page else page_id} is no longer approved (§.04)")
-        elif photos and page.platform in TEXT_ONLY_PLATFORMS:
-            out.append(
-                f"{page.name} ({page.platform}) takes text posts only: leave the photo out of "
-                "the post or choose other pages"
-            )
+
     if check_time and sub.scheduled_for is not None and sub.scheduled_for <= clock.now():
         out.append("its scheduled time has passed")
     return out

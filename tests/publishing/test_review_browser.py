@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
+from piodesk.archive.media import MediaStore
 from piodesk.archive.tables import ArchiveItem, ArchiveVersion
 from piodesk.connectors.sandbox.connector import SandboxConnector
 from piodesk.demo import DEMO_PASSWORD
@@ -99,12 +100,6 @@ def test_cadre_story_to_publication(
     pio.locator("#plan").get_by_label("CSPD Community").check()
     pio.locator("#plan").get_by_label("Category").select_option("outreach")
     pio.get_by_role("button", name="Save pages and category").click()
-    # The sandbox page publishes text only: said before anything is sent.
-    expect(pio.locator("#send")).to_contain_text("takes text posts only")
-    expect(pio.get_by_role("button", name="Send for approval")).to_be_disabled()
-    pio.locator("figure input[name=reason]").fill("the community page takes text posts only")
-    pio.get_by_role("button", name="Leave out").click()
-    expect(pio.locator("figure")).to_have_count(0)
     pio.get_by_label("I have reviewed this post").check()
     pio.get_by_role("button", name="Attest").click()
     expect(pio.locator("#attested")).to_be_visible()
@@ -119,7 +114,11 @@ def test_cadre_story_to_publication(
 
     # The outbox's sender job runs (as the server does every few seconds): the post is on the
     # public sandbox page, which needs no sign-in.
-    sent = send_due(demo.sessions, lambda p: SandboxConnector(demo.sessions, p.handle))
+    sent = send_due(
+        demo.sessions,
+        lambda p: SandboxConnector(demo.sessions, p.handle),
+        media=MediaStore(tmp_path / "data" / "media"),
+    )
     assert len(sent.sent) == 1, sent
     pio.reload()
     expect(pio.locator("#publication-status")).to_have_text("Published")
@@ -127,6 +126,10 @@ def test_cadre_story_to_publication(
     visitor.goto(demo.url + "/sandbox/cspd-community")
     expect(visitor.get_by_text("Thanks to the neighbours who called it in.").first).to_be_visible()
     expect(visitor.get_by_text("clearly guilty")).to_have_count(0)
+    image = visitor.get_by_alt_text("Officers and residents share coffee at a table.")
+    expect(image).to_be_visible()
+    shown = visitor.request.get(demo.url + (image.get_attribute("src") or ""))
+    assert shown.ok and metadata_of(shown.body()) == {"exif_tags": [], "gps": {}, "xmp": False}
 
     # The cadre member sees the outcome; cadre members get no approve or publish controls.
     cadre.goto(story_url)

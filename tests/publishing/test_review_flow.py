@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from piodesk.archive.tables import ArchiveItem, ArchiveVersion
+from piodesk.connectors.sandbox.tables import SandboxPhoto
 from piodesk.core import clock, evidence
 from piodesk.core.db import transaction
 from piodesk.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -126,28 +127,7 @@ def test_recommendation_to_publication(sessions, staff, sandbox_pages, tmp_path)
     assert any(r.decision == "changed" and r.category == "guilt" for r in resolved)
 
     page_ids = [sandbox_pages.ids["north"], sandbox_pages.ids["south"]]
-    _review_ready(sessions, staff, store, sub_id, page_ids, send=False)
-    # The sandbox publishes text only: refused before anything is sent, naming the page.
-    with pytest.raises(Conflict, match="takes text posts only"), transaction(sessions) as s:
-        review.send_for_approval(s, sub_id, actor=pio)
-    with transaction(sessions) as s:
-        v3 = review.leave_out_photo(
-            s,
-            sub_id,
-            media[0].id,
-            actor=pio,
-            reason="the sandbox pages take text only",
-            store=store,
-        )
-        assert (
-            v3.text == v2.text and submissions.current_media(s, submissions.load(s, sub_id)) == []
-        )
-    # A new version: the attestation was for the old one.
-    with pytest.raises(Conflict, match="not attested"), transaction(sessions) as s:
-        review.send_for_approval(s, sub_id, actor=pio)
-    with transaction(sessions) as s:
-        review.attest(s, sub_id, actor=pio, store=store)
-        review.send_for_approval(s, sub_id, actor=pio, store=store)
+    _review_ready(sessions, staff, store, sub_id, page_ids)
     with transaction(sessions) as s:
         sub = approvals.approve(s, sub_id, actor=pio, note="good to go", store=store)
         assert sub.state == StoryState.APPROVED
@@ -157,8 +137,13 @@ def test_recommendation_to_publication(sessions, staff, sandbox_pages, tmp_path)
     report = send_due(sessions, sandbox_pages.connect, media=store)
     assert len(report.sent) == 2 and send_due(sessions, sandbox_pages.connect).sent == []
     for handle in ("north", "south"):
-        assert sandbox_pages.posts(handle) == [v3.text]
+        assert sandbox_pages.posts(handle) == [v2.text]
     assert sandbox_pages.posts("east") == []
+    # The platform got the photo without its GPS or camera, with its alt text.
+    with sessions() as s:
+        photos = list(s.execute(select(SandboxPhoto)).scalars())
+    assert len(photos) == 2 and {p.alt_text for p in photos} == {media[0].alt_text}
+    assert all(metadata_of(p.data) == {"exif_tags": [], "gps": {}, "xmp": False} for p in photos)
     with sessions() as s:
         st = outbox.status(s, publication)
         pub_text = st.text
@@ -482,3 +467,32 @@ def test_the_author_withdraws_their_own_story_only(sessions, staff, tmp_path):
         assert submissions.get(s, sub_id, actor=staff[Role.CADRE]).id == sub_id
     with pytest.raises(PermissionDenied), sessions() as s:
         submissions.get(s, sub_id, actor=staff[Role.EMPLOYEE])
+
+
+def test_a_photo_left_out_of_the_post_stays_on_the_record(sessions, staff, sandbox_pages, tmp_path):
+    store = store_for(tmp_path)
+    make_active(sessions, staff)
+    sub_id = _submit(sessions, staff, store, text=CLEAN_STORY)
+    pio = staff[Role.PIO]
+    _review_ready(sessions, staff, store, sub_id, [sandbox_pages.ids["north"]])
+    with sessions() as s:
+        photo_row = submissions.current_media(s, submissions.load(s, sub_id))[0]
+    with transaction(sessions) as s:
+        v2 = review.leave_out_photo(
+            s, sub_id, photo_row.id, actor=pio, reason="a better photo is coming", store=store
+        )
+        sub = submissions.load(s, sub_id)
+        # A new version of the post: back to review, its attestation and approvals expired.
+        assert v2.version == 2 and sub.state == StoryState.IN_REVIEW
+        assert submissions.current_media(s, sub) == []
+        assert review.current_attestation(s, sub) is None
+        kept = list(s.execute(select(StoryMedia).where(StoryMedia.submission_id == sub_id)))
+    assert len(kept) == 2  # the photo as sent, and the record that leaves it out
+    with transaction(sessions) as s:
+        review.attest(s, sub_id, actor=pio, store=store)
+        review.send_for_approval(s, sub_id, actor=pio, store=store)
+        approvals.approve(s, sub_id, actor=staff[Role.CHIEF], store=store)
+        approvals.publish(s, sub_id, actor=pio, store=store)
+    send_due(sessions, sandbox_pages.connect, media=store)
+    assert sandbox_pages.posts("north") == [CLEAN_STORY]
+    assert count(sessions, SandboxPhoto) == 0
