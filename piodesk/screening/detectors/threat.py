@@ -303,14 +303,15 @@ _RULES: tuple[tuple[str, re.Pattern[str], float, str], ...] = (
         "threat.veiled",
         _c(
             rf"{_B}(?:i\s+know\s+where\s+(?:you|u|he|she|they)\s+(?:live|sleep|work|park)s?|"
-            r"watch\s+(?:your|ur)\s+back|(?:your|ur|his|her|their)\s+days\s+are\s+numbered|"
+            r"watch\s+(?:your|ur)\s+back(?!\s*\?)|(?:your|ur|his|her|their)\s+days\s+are\s+numbered|"
             r"(?:you|u)\s+(?:will|'ll|shall)\s+(?:die|bleed)(?!\s+(?:of|from|laughing))|"
             r"sleep\s+with\s+one\s+eye\s+open|you(?:'re|\s+are|r)?\s+(?:gonna|going\s+to)\s+"
             r"(?:die|pay|regret|bleed)|(?:you're|youre|you\s+are|ur|u\s+r|u\s+are)\s+"
             r"(?:dead|next|done\s+for)|"
             r"you\s+won't\s+(?:see|live\s+to\s+see)\s+(?:tomorrow|another|the\s+)|"
             r"i'll\s+be\s+waiting\s+for\s+(?:you|u)|(?:see|catch)\s+(?:you|u)\s+outside|"
-            rf"coming\s+for\s+(?:you|u|your|him|her|them)){_E}"
+            rf"coming\s+for\s+(?:you|u|your(?!\s+(?:job|seat|position|title|office|votes?|pension)\b)|"
+            rf"him|her|them)){_E}"
         ),
         0.75,
         "The text contains a veiled threat against someone.",

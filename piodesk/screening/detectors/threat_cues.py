@@ -123,7 +123,9 @@ CUES: dict[str, str] = {
         r"step\s+out)[^.!?]{0,20}"
         r"we'?ll\s+be\s+(?:there|waiting)",
         r"(?:you'?ll|you\s+will|you'?re\s+gonna)\s+be\s+sorry", r"wait\s+and\s+see",
-        r"no\s+idea\s+what'?s\s+coming", r"(?:i'?m|we'?re|i\s+am|we\s+are)\s+coming\s+for",
+        r"no\s+idea\s+what'?s\s+coming",
+        r"(?:i'?m|we'?re|i\s+am|we\s+are)\s+coming\s+for(?!\s+(?:your|his|her|their)\s+(?:job|seat|"
+        r"position|title|office|votes?|pension)\b)",
         r"make\s+(?:you|u|him|her|them|that\s+\w+)\s+(?:pay|suffer|sorry|regret)",
         r"(?:i'?ll|we'?ll|i'?m\s+gonna|we'?re\s+gonna|gonna)\s+get\s+even\b",
         r"settle\s+the\s+score", r"(?:handle|take\s+care\s+of|deal\s+with)\s+(?:him|her|them|you|"
@@ -256,6 +258,7 @@ CUES: dict[str, str] = {
     "quote": r"[\"“”]",
     # the law doing its work: "I'd prepare for a long prison sentence if I were you"
     "jail": words(
+        r"(?<!not\s)in\s+(?:a\s+)?court(?:room)?", r"lawsuits?", r"(?:running|run)\s+against\s+you",
         r"(?:file|filing|filed)\s+(?:a\s+)?(?:formal\s+)?complaint", r"elections?", r"ballot",
         r"vote\s+(?:you|him|her|them)\s+out", r"recall\s+(?:election|petition)",
         r"(?:you'?re|your|you\s+are|he'?s|she'?s|they'?re|ur)\s+(?:going|gonna|headed)\s+(?:to\s+)?"
