@@ -37,6 +37,7 @@ from piodesk.core.db import make_engine, make_sessionmaker, transaction
 from piodesk.core.errors import AuthenticationFailed, DomainError, InvalidInput
 from piodesk.core.migrate import upgrade
 from piodesk.core.permissions import Actor, Role
+from piodesk.moderation import cli as moderation_due_cli
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
 from piodesk.people import actions as people
@@ -60,6 +61,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(page_app, name="page")
 app.add_typer(audit_app, name="audit")
 app.add_typer(moderation_app, name="moderation")
+app.add_typer(moderation_due_cli.due_app, name="due")
 
 out = Console()
 err = Console(stderr=True)
