@@ -37,6 +37,8 @@ from piodesk.core.db import make_engine, make_sessionmaker, transaction
 from piodesk.core.errors import AuthenticationFailed, DomainError, InvalidInput
 from piodesk.core.migrate import upgrade
 from piodesk.core.permissions import Actor, Perm, Role, require
+from piodesk.core.permissions import Actor, Role
+from piodesk.moderation import cli as moderation_due_cli
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
 from piodesk.people import actions as people
@@ -70,6 +72,7 @@ records_cli.register(app)  # piodesk production …, piodesk records …
 app.add_typer(story_app, name="story")  # publishing review: cadre, stories, approvals
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(program_app, name="program")  # program/: authorizations, investigative log, mail
+app.add_typer(moderation_due_cli.due_app, name="due")
 
 out = Console()
 err = Console(stderr=True)
