@@ -37,7 +37,6 @@ from piodesk.core.db import make_engine, make_sessionmaker, transaction
 from piodesk.core.errors import AuthenticationFailed, DomainError, InvalidInput
 from piodesk.core.migrate import upgrade
 from piodesk.core.permissions import Actor, Perm, Role, require
-from piodesk.core.permissions import Actor, Role
 from piodesk.moderation import cli as moderation_due_cli
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
