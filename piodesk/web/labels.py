@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from piodesk.core import tags
 from piodesk.core.permissions import ROLE_LABELS, Role
+from piodesk.core.words import TAG_LABELS
 
 #: Every action the log can record, as a person would say it. An action written by a newer
 #: piodesk than this table (another area's new tag) falls back to its words, see action_label.
@@ -117,6 +118,9 @@ def action_label(action: str) -> str:
     known = ACTION_LABELS.get(action)
     if known:
         return known
+    said = TAG_LABELS.get(action)  # core/words.py covers every tag, as "<person> <label>"
+    if said:
+        return said[0].upper() + said[1:]
     source, _, verb = action.partition(":")
     words = verb.replace("_", " ").strip() or source
     return f"{_SOURCE_LABELS.get(source, source.replace('_', ' ').title())}: {words}"

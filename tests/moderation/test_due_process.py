@@ -44,7 +44,7 @@ def _evidence_verifies(sessions: sessionmaker[Session], site: Site, db_url: str)
         assert archive.ok, archive.problems[:3]
     result = CliRunner().invoke(
         cli_app,
-        ["audit", "verify"],
+        ["--operator", "audit", "verify"],
         env={"PIODESK_DATABASE_URL": db_url, "PIODESK_SECRET_KEY": "k" * 32},
     )
     assert result.exit_code == 0, result.output

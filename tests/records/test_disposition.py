@@ -51,7 +51,7 @@ def later(monkeypatch: pytest.MonkeyPatch) -> None:
 def both_chains_verify(settings: Settings) -> None:
     code, out = cli(settings, "archive", "verify", "--deep")
     assert code == 0, out
-    code, out = cli(settings, "audit", "verify")
+    code, out = cli(settings, "--operator", "audit", "verify")
     assert code == 0, out
 
 
