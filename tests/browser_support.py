@@ -113,3 +113,11 @@ def serve(app: FastAPI) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+def open_nav(page: Page, name: str) -> None:
+    """Follow a header link by its name; on a phone the header menu is folded, so open it."""
+    summary = page.locator("#menu > summary")
+    if summary.is_visible():
+        summary.click()
+    page.locator("header.top nav").get_by_role("link", name=name, exact=True).click()

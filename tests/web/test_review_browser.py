@@ -20,7 +20,7 @@ from piodesk.moderation.intake import intake_all
 from piodesk.pages import actions as pages
 from piodesk.people.lookup import actor_for, find_account
 from piodesk.screening.engine import default_screener
-from tests.browser_support import DemoSite, sign_in
+from tests.browser_support import DemoSite, open_nav, sign_in
 from tests.pages.test_compliance import AGENCY
 
 pytestmark = pytest.mark.browser
@@ -112,7 +112,7 @@ def test_the_audit_log_filters_searches_verifies_and_exports(
 ) -> None:
     page, errors = _open(browser, width)
     sign_in(page, demo.url, "auditor", DEMO_PASSWORD)
-    page.get_by_role("link", name="Audit log").click()
+    open_nav(page, "Audit log")
     expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
     table = page.locator("#audit-table")
     expect(table).to_contain_text("Chief Dana Vasquez")  # names, not usernames
