@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from piodesk.demo import DEMO_PASSWORD
-from tests.browser_support import DemoSite, sign_in
+from tests.browser_support import DemoSite, open_nav, sign_in
 
 pytestmark = pytest.mark.browser
 WIDTHS = [390, 1366]
@@ -37,7 +37,7 @@ def test_admin_asks_for_pio_and_the_chief_approves(
 ) -> None:
     page = browser.new_page(viewport={"width": width, "height": 900})
     _as(page, demo, "admin")
-    page.get_by_role("link", name="People").click()
+    open_nav(page, "People")
     expect(page.get_by_role("heading", name="People and roles")).to_be_visible()
     _fits(page)
     page.get_by_label("Username", exact=True).fill("Not Valid!")
@@ -58,7 +58,7 @@ def test_admin_asks_for_pio_and_the_chief_approves(
     _fits(page)
 
     _as(page, demo, "chief")
-    page.get_by_role("link", name="Role grants").click()
+    open_nav(page, "Role grants")
     grant = page.locator("section.pair", has_text="Sgt. Quinn Avery")
     expect(grant).to_contain_text("Public Information Office")
     expect(grant).to_contain_text("Alex Admin")
@@ -77,7 +77,7 @@ def test_a_memo_reaches_the_chief_and_is_approved(
 ) -> None:
     page = browser.new_page(viewport={"width": width, "height": 900})
     _as(page, demo, "employee")
-    page.get_by_role("link", name="Memos").click()
+    open_nav(page, "Memos")
     page.get_by_role("button", name="File memo").click()
     expect(page.locator("#title-error")).to_contain_text("title is required")
     expect(page.locator("#supervisor-error")).to_contain_text("choose the supervisor")
@@ -91,7 +91,7 @@ def test_a_memo_reaches_the_chief_and_is_approved(
     _fits(page)
 
     _as(page, demo, "supervisor")
-    page.get_by_role("link", name="Notifications").click()
+    open_nav(page, "Notifications")
     page.get_by_role(
         "button", name="A suggestion memo waits for you: Weekly crime map posts"
     ).click()
@@ -100,7 +100,7 @@ def test_a_memo_reaches_the_chief_and_is_approved(
     expect(page.locator("#memo-route li.current")).to_contain_text("Chief of police")
 
     _as(page, demo, "chief")
-    page.get_by_role("link", name="Memos").click()
+    open_nav(page, "Memos")
     page.get_by_role("link", name="Weekly crime map posts").first.click()
     page.get_by_role("textbox", name="Comments").fill("Approved; start next month.")
     page.get_by_role("button", name="Record decision").click()
@@ -109,7 +109,7 @@ def test_a_memo_reaches_the_chief_and_is_approved(
     _fits(page)
 
     _as(page, demo, "employee")
-    page.get_by_role("link", name="Memos").click()
+    open_nav(page, "Memos")
     expect(page.locator("table.grid").first).to_contain_text("approved by the chief")
 
 
@@ -119,7 +119,7 @@ def test_a_detective_logs_a_use_and_a_supervisor_reviews_it(
 ) -> None:
     page = browser.new_page(viewport={"width": width, "height": 900})
     _as(page, demo, "employee")
-    page.get_by_role("link", name="Investigative log").click()
+    open_nav(page, "Investigative log")
     page.get_by_label("Accounts or pages viewed").fill("https://example.social/@wanted")
     page.get_by_role("button", name="Log use").click()
     expect(page.locator("#case_number-error")).to_contain_text("needs the case")
@@ -138,7 +138,7 @@ def test_a_detective_logs_a_use_and_a_supervisor_reviews_it(
     expect(page.locator("#review")).to_contain_text("awaiting")
 
     _as(page, demo, "supervisor")
-    page.get_by_role("link", name="Investigative log").click()
+    open_nav(page, "Investigative log")
     page.get_by_label("not yet reviewed").check()
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="26-014233").click()
@@ -153,7 +153,7 @@ def test_a_supervisor_authorizes_a_device_and_the_chief_names_page_administrator
 ) -> None:
     page = browser.new_page(viewport={"width": width, "height": 900})
     _as(page, demo, "supervisor")
-    page.get_by_role("link", name="Authorizations").click()
+    open_nav(page, "Authorizations")
     form = page.locator("form[action='/authorizations#grant']")
     choice = form.locator("select[name=account] option", has_text="Pat Nguyen")
     form.locator("select[name=account]").select_option(choice.get_attribute("value"))

@@ -20,6 +20,7 @@ from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
 from piodesk.pages.tables import Page
 from piodesk.people import actions as people
+from tests.conftest import JUSTIFICATION
 
 
 @dataclass
@@ -77,7 +78,7 @@ def add_pages(
             )
             open_sandbox_page(s, page)
             if approve:
-                pages.approve_page(s, page.id, actor=staff[Role.CHIEF])
+                pages.approve_page(s, page.id, actor=staff[Role.CHIEF], reason=JUSTIFICATION)
             out[handle] = page.id
     return out
 

@@ -31,7 +31,7 @@ from piodesk.publishing.tables import (
     Submission,
 )
 from piodesk.publishing.workflow import CadreState, CadreStep, StoryState
-from tests.conftest import PASSWORD
+from tests.conftest import JUSTIFICATION, PASSWORD
 from tests.publishing.review_support import (
     CLEAN_STORY,
     STORY,
@@ -178,7 +178,7 @@ def test_a_photo_goes_out_without_its_metadata(sessions, staff, agency, tmp_path
             name="CSPD on Mastodon",
             administering_unit="Public Affairs",
         )
-        pages.approve_page(s, page.id, actor=staff[Role.CHIEF])
+        pages.approve_page(s, page.id, actor=staff[Role.CHIEF], reason=JUSTIFICATION)
     make_active(sessions, staff)
     sub_id = _submit(sessions, staff, store, text=CLEAN_STORY)
     _review_ready(sessions, staff, store, sub_id, [page.id])

@@ -49,7 +49,7 @@ def later(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def both_chains_verify(settings: Settings) -> None:
-    code, out = cli(settings, "archive", "verify", "--deep")
+    code, out = cli(settings, "--operator", "archive", "verify", "--deep")
     assert code == 0, out
     code, out = cli(settings, "--operator", "audit", "verify")
     assert code == 0, out
@@ -329,7 +329,7 @@ def test_old_format_2_records_are_destroyed_and_still_verify(
             conn.exec_driver_sql(
                 "ALTER TABLE archive_versions ENABLE TRIGGER archive_versions_append_only"
             )
-    code, out = cli(settings, "archive", "verify")
+    code, out = cli(settings, "--operator", "archive", "verify")
     assert code == 1 and "tombstone" in out
 
 

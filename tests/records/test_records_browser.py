@@ -16,7 +16,7 @@ from piodesk.core.db import transaction
 from piodesk.demo import DEMO_PASSWORD
 from piodesk.records.productions.verify import verify_production
 from tests.archive.test_capture import comment
-from tests.browser_support import DemoSite, sign_in
+from tests.browser_support import DemoSite, open_nav, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +40,7 @@ def test_custodian_produces_and_downloads(
         )
     page = browser.new_page(viewport={"width": width, "height": 900}, accept_downloads=True)
     sign_in(page, demo.url, "records", DEMO_PASSWORD)
-    page.get_by_role("link", name="Records", exact=True).click()
+    open_nav(page, "Records")
     expect(page.get_by_role("heading", name="Productions")).to_be_visible()
     page.get_by_label("Records to produce").fill(" ".join(str(i) for i in ids))
     page.get_by_role("button", name="Make the production").click()
@@ -53,6 +53,6 @@ def test_custodian_produces_and_downloads(
     result = verify_production(path, key.public_key())
     assert result.ok and result.records == 2, result.problems
     # Nothing is wider than the screen.
-    page.get_by_role("link", name="Records", exact=True).click()
+    open_nav(page, "Records")
     width_used = page.evaluate("document.documentElement.scrollWidth")
     assert width_used <= width + 1

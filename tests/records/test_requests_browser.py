@@ -14,7 +14,7 @@ from piodesk.archive.media import MediaStore
 from piodesk.core.db import transaction
 from piodesk.demo import DEMO_PASSWORD
 from tests.archive.test_capture import comment
-from tests.browser_support import DemoSite, sign_in
+from tests.browser_support import DemoSite, open_nav, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +48,7 @@ def test_custodian_logs_a_request_searches_and_builds_the_review_set(
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     sign_in(page, site, "records", DEMO_PASSWORD)
-    page.get_by_role("link", name="Records requests").click()
+    open_nav(page, "Records requests")
     expect(page.locator("#count-overdue")).to_contain_text("0")
     no_sideways_scroll(page)
     page.get_by_role("link", name="Log a request").click()
