@@ -62,7 +62,7 @@ ACTION_LABELS: dict[str, str] = {
     tags.Moderation.REVIEW_BLOCK: "Block reviewed",
     tags.Moderation.REPORT: "Comment reported",
     tags.Moderation.CONSULT: "Legal counsel consulted",
-    tags.Moderation.ADVISE: "Legal counsel advised",
+    tags.Moderation.ADVISE: "Legal counsel advised (privileged: the advice is not shown)",
     tags.PlatformAction.INTENT: "Platform action asked",
     tags.PlatformAction.NO_ANSWER: "Platform did not answer",
     tags.PlatformAction.SUCCEEDED: "Platform action done",

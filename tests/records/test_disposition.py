@@ -126,7 +126,7 @@ def test_disposition_destroys_what_is_due_keeps_what_is_held(
     assert cli(settings, "checkpoint", "export", str(exported))[0] == 0
     for chain_name in ("archive", "audit"):
         code, out = cli(
-            settings, chain_name, "verify", "--against", str(exported),
+            settings, "--operator", chain_name, "verify", "--against", str(exported),
             "--public-key", str(public_key),
         )  # fmt: skip
         assert code == 0 and f"{chain_name} chain agrees" in out, out
