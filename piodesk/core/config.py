@@ -154,11 +154,6 @@ class Settings(BaseSettings):
         description="Required §.10 disclaimer; {agency} is replaced by agency_name.",
     )
     # publishing outbox and notices (publishing-outbox)
-    agency_timezone: str = Field(
-        default="America/Denver",
-        description="The agency's time zone (IANA name): scheduled posts and notice times are "
-        "read and shown in it.",
-    )
     outbox_seconds: float = Field(
         default=1.0,
         ge=0,
@@ -169,7 +164,7 @@ class Settings(BaseSettings):
     agency_time_zone: str = Field(
         default="America/Denver",
         description="The agency's IANA time zone: request clocks count its local days and "
-        "cut-off hour.",
+        "cut-off hour; scheduled posts and notice times are read and shown in it.",
     )
     records_regimes_file: Path | None = Field(
         default=None,

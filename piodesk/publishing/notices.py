@@ -69,7 +69,7 @@ class Agency:
             getattr(settings, "agency_name", "Police Department"),
             getattr(settings, "agency_short_name", "PD"),
             getattr(settings, "agency_website", "https://agency.invalid/"),
-            getattr(settings, "agency_timezone", "America/Denver"),
+            getattr(settings, "agency_time_zone", "America/Denver"),
         )
 
 

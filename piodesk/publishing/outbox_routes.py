@@ -208,7 +208,7 @@ def _form_page(
             "chosen": set(chosen if chosen is not None else [p.id for p in pages]),
             "error": error,
             "error_field": field,
-            "zone": ctx(request).settings.agency_timezone,
+            "zone": ctx(request).settings.agency_time_zone,
         },
         status=status,
     )

@@ -44,7 +44,7 @@ def _store(request: Request) -> MediaStore:
 
 def _zone(request: Request) -> str:
     """The agency's time zone, in which a form's datetime-local (which has none) is read."""
-    return ctx(request).settings.agency_timezone
+    return ctx(request).settings.agency_time_zone
 
 
 def _local(request: Request, value: str) -> datetime | None:

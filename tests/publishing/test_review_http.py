@@ -138,7 +138,7 @@ def test_scheduled_in_the_agency_zone_then_expired_list(
     with transaction(sessions) as s:
         sub_id = submissions.submit(s, actor=staff[Role.CADRE], title="Tip", text=CLEAN_STORY).id
     csrf = sign_in(client, staff[Role.PIO].username, PASSWORD)
-    zone = ZoneInfo(settings.agency_timezone)
+    zone = ZoneInfo(settings.agency_time_zone)
     local = (datetime.now(zone) + timedelta(hours=2)).replace(second=0, microsecond=0)
     response = client.post(
         f"/stories/{sub_id}/plan",
