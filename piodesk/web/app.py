@@ -266,8 +266,6 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
         publishing_review_routes,
         auditlog_routes,
         program_routes,
-        publishing_review_routes,
-        outbox_routes,
     ):
         app.include_router(module.router)
         # A cookie-authenticated API write must come from piodesk's own pages (CSRF).
