@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from piodesk.core.append_only import append_only_triggers
 from sqlalchemy.dialects import postgresql
 
 revision: str = '0016'
@@ -34,21 +36,7 @@ APPEND_ONLY = (
 
 
 def _triggers(dialect: str) -> list[str]:
-    statements = []
-    for table in APPEND_ONLY:
-        if dialect == "postgresql":
-            # piodesk_append_only() was created by migration 0001.
-            statements.append(
-                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION piodesk_append_only()"
-            )
-        else:
-            for verb in ("UPDATE", "DELETE"):
-                statements.append(
-                    f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-                )
-    return statements
+    return append_only_triggers(dialect, APPEND_ONLY)
 
 
 def upgrade() -> None:
