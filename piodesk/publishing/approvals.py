@@ -23,7 +23,7 @@ from piodesk.core.permissions import SYSTEM, Actor, Perm, Role, require
 from piodesk.core.text import clean_text
 from piodesk.people.lookup import actor_for
 from piodesk.people.tables import Account
-from piodesk.publishing import review, submissions
+from piodesk.publishing import notify, review, submissions
 from piodesk.publishing.submissions import current_media, current_version, load, require_state
 from piodesk.publishing.tables import ApprovalPolicyRow, StoryApproval, StoryNote, Submission
 from piodesk.publishing.workflow import (
@@ -102,6 +102,16 @@ def set_policy(
 
 
 # ---- approving -------------------------------------------------------------------------------
+
+
+def tell_current_tier(session: Session, sub: Submission) -> None:
+    """Tell those who may approve at the tier now waiting (nothing when none is waiting)."""
+    steps = tiers(session, sub)
+    tier = current_tier(steps)
+    if tier is None:
+        return
+    done = {a for s in steps for a in s.approved_by}
+    notify.approval_due(session, sub, tier.number, tier.waiting_for or tier.tier.approvers, done)
 
 
 def current_approvals(session: Session, sub: Submission) -> list[StoryApproval]:
@@ -189,9 +199,12 @@ def approve(
         )
     )
     session.flush()
-    done = current_tier(tiers(session, sub)) is None
+    after = current_tier(tiers(session, sub))
+    done = after is None
     if done:
         sub.state = STORY_LIFECYCLE.check(StoryState.AWAITING_APPROVAL, StoryState.APPROVED).value
+    elif after is not None and after.number != tier.number:
+        tell_current_tier(session, sub)
     sub.changed_at = clock.now()
     session.flush()
     submissions.archive(session, sub, store)
@@ -269,6 +282,7 @@ def send_back(
         section="§.04",
         data={"from": before.value},
     )
+    notify.sent_back(session, sub, actor.display_name, note)
     return sub
 
 
@@ -311,6 +325,7 @@ def expire_overdue(
             if sub.scheduled_for
             else {"from": before.value},
         )
+        notify.expired(session, sub)
     return [s.id for s in due]
 
 

@@ -140,13 +140,15 @@ def _lifespan(settings: Settings, run_jobs: bool) -> Any:
         if run_jobs:
             # program/: authorization reminders and the notification mail outbox (§.12).
             from piodesk.program.jobs import program_job, program_settings_of
+            from piodesk.records.requests.queries import Desk
 
             program = program_settings_of(app)
+            desk = Desk.from_settings(settings)  # records-request deadline reminders
             if program.program_jobs_seconds > 0:
                 runner.every(
                     "program",
                     program.program_jobs_seconds,
-                    lambda: program_job(ctx.sessions, program),
+                    lambda: program_job(ctx.sessions, program, desk),
                 )
         for r in (runner, intake_runner, outbox_runner):
             if r.jobs:
