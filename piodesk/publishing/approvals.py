@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.archive.media import MediaStore
 from piodesk.core import audit, clock, tags
+from piodesk.core.db import transaction
 from piodesk.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from piodesk.core.permissions import SYSTEM, Actor, Perm, Role, require
 from piodesk.core.text import clean_text
@@ -327,6 +328,12 @@ def expire_overdue(
         )
         notify.expired(session, sub)
     return [s.id for s in due]
+
+
+def expire_job(sessions: sessionmaker[Session], store: MediaStore | None = None) -> list[int]:
+    """The periodic Expired sweep: one transaction, the ids it moved (and told about)."""
+    with transaction(sessions) as session:
+        return expire_overdue(session, store=store)
 
 
 # ---- queues ----------------------------------------------------------------------------------

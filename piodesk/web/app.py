@@ -137,6 +137,16 @@ def _lifespan(settings: Settings, run_jobs: bool) -> Any:
             outbox_runner.every(
                 "outbox", settings.outbox_seconds, lambda: outbox_job(ctx.sessions, settings)
             )
+        if run_jobs and settings.expire_seconds > 0:
+            from piodesk.publishing.approvals import expire_job
+
+            # Posts not approved by their scheduled time go to the Expired list (and are told).
+            expire_media = MediaStore(settings.data_dir / "media")
+            runner.every(
+                "publishing-expire",
+                settings.expire_seconds,
+                lambda: expire_job(ctx.sessions, expire_media),
+            )
         if run_jobs:
             # program/: authorization reminders and the notification mail outbox (§.12).
             from piodesk.program.jobs import program_job, program_settings_of

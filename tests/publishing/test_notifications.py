@@ -112,3 +112,62 @@ def test_a_recipient_with_an_address_gets_mail_queued(sessions, staff, tmp_path)
         mail = list(s.execute(select(MailOutbox)).scalars())
     assert [(m.to_address, m.state) for m in mail] == [("pio@example.org", "queued")]
     assert "waits for review" in mail[0].subject
+
+
+def test_the_server_sweeps_expired_posts_on_its_own(
+    settings, engine, sessions, staff, sandbox_pages, tmp_path
+):
+    """Nobody opens /approvals or /expired: the periodic job moves the post and tells people."""
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from piodesk.publishing import submissions
+    from piodesk.publishing.workflow import StoryState
+    from piodesk.web.app import create_app
+
+    make_active(sessions, staff)
+    sub_id = _submit(sessions, staff, store_for(tmp_path), text=CLEAN_STORY, photos=[])
+    with transaction(sessions) as s:
+        review.plan(
+            s,
+            sub_id,
+            actor=staff[Role.PIO],
+            page_ids=[sandbox_pages.ids["north"]],
+            category="tips",
+            scheduled_for=clock.now() + timedelta(minutes=30),
+        )
+    later = clock.now() + timedelta(hours=1)
+    only_expiry = settings.model_copy(
+        update={
+            "ingest_seconds": 0,
+            "intake_seconds": 0,
+            "checkpoint_seconds": 0,
+            "reconcile_seconds": 0,
+            "outbox_seconds": 0,
+            "expire_seconds": 3600,
+        }
+    )
+    clock.set_clock(lambda: later)
+    try:
+        app = create_app(only_expiry, engine, jobs=True)
+        from piodesk.program.config import ProgramSettings
+
+        app.state.program_settings = ProgramSettings(program_jobs_seconds=0)
+        with TestClient(app):
+            # The job runs at start-up on the runner's thread; wait for it (no timing asserted).
+            deadline = time.monotonic() + 30
+            state = None
+            while time.monotonic() < deadline:
+                with sessions() as s:
+                    state = submissions.load(s, sub_id).state
+                if state == StoryState.EXPIRED:
+                    break
+                time.sleep(0.05)
+    finally:
+        clock.set_clock(None)
+    assert state == StoryState.EXPIRED
+    assert {r for r, _ in _told(sessions, notify.EXPIRED)} == {
+        staff[Role.PIO].account_id,
+        staff[Role.CADRE].account_id,
+    }
