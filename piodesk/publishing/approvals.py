@@ -63,6 +63,18 @@ def parse_tiers(specs: Sequence[tuple[str, Sequence[int]]]) -> ApprovalPolicy:
     return check_policy(ApprovalPolicy(tuple(tiers)))
 
 
+def set_tiers(
+    session: Session,
+    *,
+    actor: Actor,
+    specs: Sequence[tuple[str, Sequence[int]]],
+    reason: str,
+) -> ApprovalPolicyRow:
+    """Set the tiers from (rule, approver ids) pairs: the permission first, then the checks."""
+    require(actor, Perm.APPROVAL_CONFIGURE)
+    return set_policy(session, actor=actor, policy=parse_tiers(specs), reason=reason)
+
+
 def set_policy(
     session: Session, *, actor: Actor, policy: ApprovalPolicy, reason: str
 ) -> ApprovalPolicyRow:
@@ -100,6 +112,19 @@ def set_policy(
         data=policy.as_dict(),
     )
     return row
+
+
+def possible_approvers(session: Session) -> list[Account]:
+    """Active accounts that may approve posts (the PIO office and the chief; never cadre),
+    by name: whom a tier may name."""
+    out = []
+    for account in session.execute(
+        select(Account).where(Account.active.is_(True)).order_by(Account.display_name)
+    ).scalars():
+        who = actor_for(account)
+        if who.can(Perm.POST_APPROVE) and Role.CADRE not in who.roles:
+            out.append(account)
+    return out
 
 
 # ---- approving -------------------------------------------------------------------------------
