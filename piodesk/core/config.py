@@ -159,6 +159,12 @@ class Settings(BaseSettings):
         ge=0,
         description="Send due outbox deliveries this often (0: only `piodesk outbox send`).",
     )
+    expire_seconds: int = Field(
+        default=60,
+        ge=0,
+        description="Move posts not approved by their scheduled time to the Expired list this "
+        "often (0: only when /approvals or /expired is opened, or `piodesk story expire`).",
+    )
 
     # ---- records requests (§.40, issue 10) ----
     agency_time_zone: str = Field(

@@ -14,16 +14,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.archive.media import MediaStore
 from piodesk.core import audit, clock, tags
+from piodesk.core.db import transaction
 from piodesk.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from piodesk.core.permissions import SYSTEM, Actor, Perm, Role, require
 from piodesk.core.text import clean_text
 from piodesk.people.lookup import actor_for
 from piodesk.people.tables import Account
-from piodesk.publishing import review, submissions
+from piodesk.publishing import notify, review, submissions
 from piodesk.publishing.submissions import current_media, current_version, load, require_state
 from piodesk.publishing.tables import ApprovalPolicyRow, StoryApproval, StoryNote, Submission
 from piodesk.publishing.workflow import (
@@ -60,6 +61,18 @@ def parse_tiers(specs: Sequence[tuple[str, Sequence[int]]]) -> ApprovalPolicy:
             raise InvalidInput(f"tier {n}: the rule is 'any' or 'all', not '{rule[:20]}'") from None
         tiers.append(Tier(r, tuple(int(a) for a in approvers)))
     return check_policy(ApprovalPolicy(tuple(tiers)))
+
+
+def set_tiers(
+    session: Session,
+    *,
+    actor: Actor,
+    specs: Sequence[tuple[str, Sequence[int]]],
+    reason: str,
+) -> ApprovalPolicyRow:
+    """Set the tiers from (rule, approver ids) pairs: the permission first, then the checks."""
+    require(actor, Perm.APPROVAL_CONFIGURE)
+    return set_policy(session, actor=actor, policy=parse_tiers(specs), reason=reason)
 
 
 def set_policy(
@@ -101,7 +114,30 @@ def set_policy(
     return row
 
 
+def possible_approvers(session: Session) -> list[Account]:
+    """Active accounts that may approve posts (the PIO office and the chief; never cadre),
+    by name: whom a tier may name."""
+    out = []
+    for account in session.execute(
+        select(Account).where(Account.active.is_(True)).order_by(Account.display_name)
+    ).scalars():
+        who = actor_for(account)
+        if who.can(Perm.POST_APPROVE) and Role.CADRE not in who.roles:
+            out.append(account)
+    return out
+
+
 # ---- approving -------------------------------------------------------------------------------
+
+
+def tell_current_tier(session: Session, sub: Submission) -> None:
+    """Tell those who may approve at the tier now waiting (nothing when none is waiting)."""
+    steps = tiers(session, sub)
+    tier = current_tier(steps)
+    if tier is None:
+        return
+    done = {a for s in steps for a in s.approved_by}
+    notify.approval_due(session, sub, tier.number, tier.waiting_for or tier.tier.approvers, done)
 
 
 def current_approvals(session: Session, sub: Submission) -> list[StoryApproval]:
@@ -189,9 +225,12 @@ def approve(
         )
     )
     session.flush()
-    done = current_tier(tiers(session, sub)) is None
+    after = current_tier(tiers(session, sub))
+    done = after is None
     if done:
         sub.state = STORY_LIFECYCLE.check(StoryState.AWAITING_APPROVAL, StoryState.APPROVED).value
+    elif after is not None and after.number != tier.number:
+        tell_current_tier(session, sub)
     sub.changed_at = clock.now()
     session.flush()
     submissions.archive(session, sub, store)
@@ -269,6 +308,7 @@ def send_back(
         section="§.04",
         data={"from": before.value},
     )
+    notify.sent_back(session, sub, actor.display_name, note)
     return sub
 
 
@@ -311,7 +351,14 @@ def expire_overdue(
             if sub.scheduled_for
             else {"from": before.value},
         )
+        notify.expired(session, sub)
     return [s.id for s in due]
+
+
+def expire_job(sessions: sessionmaker[Session], store: MediaStore | None = None) -> list[int]:
+    """The periodic Expired sweep: one transaction, the ids it moved (and told about)."""
+    with transaction(sessions) as session:
+        return expire_overdue(session, store=store)
 
 
 # ---- queues ----------------------------------------------------------------------------------

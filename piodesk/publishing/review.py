@@ -25,7 +25,7 @@ from piodesk.core.permissions import Actor, Perm, require
 from piodesk.core.text import clean_text
 from piodesk.pages.model import PageState
 from piodesk.pages.tables import Page
-from piodesk.publishing import submissions
+from piodesk.publishing import notify, submissions
 from piodesk.publishing.submissions import (
     current_media,
     current_version,
@@ -534,6 +534,7 @@ def reject(
         section="§.30",
         data={"from": before.value},
     )
+    notify.rejected(session, sub, actor.display_name, reason)
     return sub
 
 
@@ -590,6 +591,9 @@ def send_for_approval(
         section="§.04",
         data={"version": sub.head_version, "round": sub.approval_round},
     )
+    from piodesk.publishing.approvals import tell_current_tier
+
+    tell_current_tier(session, sub)
     return sub
 
 

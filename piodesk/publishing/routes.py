@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from piodesk.archive.media import MediaStore
-from piodesk.core.errors import InvalidInput, NotFound
-from piodesk.core.permissions import Perm
+from piodesk.core.errors import InvalidInput, NotFound, PermissionDenied
+from piodesk.core.permissions import Perm, require
 from piodesk.pages.tables import Page
 from piodesk.people.tables import Account
 from piodesk.publishing import approvals, cadre, review, submissions
@@ -472,6 +472,102 @@ def expired_page(request: Request) -> HTMLResponse:
     return render(request, "publishing/expired.html", {"rows": rows, "zone": _zone(request)})
 
 
+# ---- approval tiers (1 to 3, Any/All per tier) -----------------------------------------------
+
+_TIER_ROWS = 3
+
+
+def _tier_field(message: str) -> str:
+    """Which field of the tiers form an error belongs beside."""
+    if message.startswith("reason"):
+        return "reason"
+    if message.startswith("tier ") and message[5:6].isdigit():
+        return f"tier{message[5]}"
+    return "tiers"
+
+
+def _tiers_page(
+    request: Request,
+    errors: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
+    saved: bool = False,
+) -> HTMLResponse:
+    actor = authenticate(request).actor
+    if not (actor.can(Perm.APPROVAL_CONFIGURE) or actor.can(Perm.STORY_VIEW)):
+        raise PermissionDenied("you may not see the approval tiers")
+    with ctx(request).read() as session:
+        policy = approvals.current_policy(session)
+        people = approvals.possible_approvers(session)
+        names = _names(session, {a for t in policy.tiers for a in t.approvers})
+    if form is None:  # the form starts from the tiers in force
+        form = {"reason": ""}
+        for n in range(1, _TIER_ROWS + 1):
+            tier = policy.tiers[n - 1] if n <= len(policy.tiers) else None
+            form[f"rule{n}"] = tier.rule.value if tier else ""
+            form[f"approvers{n}"] = [str(a) for a in tier.approvers] if tier else []
+    return render(
+        request,
+        "publishing/tiers.html",
+        {
+            "policy": policy,
+            "people": people,
+            "names": names,
+            "rows": range(1, _TIER_ROWS + 1),
+            "errors": errors or {},
+            "form": form,
+            "saved": saved,
+        },
+        status=422 if errors else 200,
+    )
+
+
+def _specs_from_form(form: dict[str, Any]) -> list[tuple[str, list[int]]]:
+    """(rule, approver ids) per filled tier row, in order; a gap between rows is refused."""
+    specs: list[tuple[str, list[int]]] = []
+    gap: int | None = None
+    for n in range(1, _TIER_ROWS + 1):
+        rule = str(form.get(f"rule{n}", "")).strip()
+        chosen = form.get(f"approvers{n}", [])
+        if not rule:
+            if chosen:
+                raise InvalidInput(f"tier {n}: choose Any or All, or leave its approvers empty")
+            gap = gap or n
+            continue
+        if gap is not None:
+            raise InvalidInput(f"tier {gap} is empty but tier {n} is set: fill the tiers in order")
+        try:
+            ids = [int(a) for a in chosen]
+        except ValueError:
+            raise InvalidInput(f"tier {n}: approvers are chosen from the list") from None
+        specs.append((rule, ids))
+    return specs
+
+
+@router.get("/approvals/tiers", response_class=HTMLResponse)
+def tiers_page(request: Request, saved: int = 0) -> HTMLResponse:
+    """The approval tiers in force; the chief or an administrator changes them here."""
+    return _tiers_page(request, saved=bool(saved))
+
+
+@router.post("/approvals/tiers", dependencies=[Depends(check_csrf)])
+async def tiers_set(request: Request) -> Response:
+    """Set 1 to 3 tiers, Any/All each; errors come back beside their field, choices kept."""
+    actor = authenticate(request).actor
+    raw = await request.form()
+    form: dict[str, Any] = {"reason": str(raw.get("reason", ""))}
+    for n in range(1, _TIER_ROWS + 1):
+        form[f"rule{n}"] = str(raw.get(f"rule{n}", ""))
+        form[f"approvers{n}"] = [str(v) for v in raw.getlist(f"approvers{n}")]
+    require(actor, Perm.APPROVAL_CONFIGURE)  # before saying what is wrong with the form
+    try:
+        specs = _specs_from_form(form)
+        with ctx(request).tx() as session:
+            approvals.set_tiers(session, actor=actor, specs=specs, reason=form["reason"])
+    except (InvalidInput, NotFound) as exc:
+        return _tiers_page(request, {_tier_field(exc.message): exc.message}, form)
+    return RedirectResponse("/approvals/tiers?saved=1", status_code=303)
+
+
 # ---- JSON API --------------------------------------------------------------------------------
 
 
@@ -668,3 +764,58 @@ def api_story_action(
             raise NotFound(f"no action '{action[:40]}' on a story")
         calls[action]()
         return JSONResponse(_story_json(session, submissions.load(session, submission_id)))
+
+
+class TierIn(BaseModel):
+    """One approval tier: 'any' or 'all', and the people it names (none: anyone who may)."""
+
+    model_config = ConfigDict(extra="forbid")
+    rule: str = Field(max_length=10)
+    approvers: list[int] = Field(default_factory=list, max_length=50)
+
+
+class TiersIn(BaseModel):
+    """The approval tiers to set (1 to 3), and why."""
+
+    model_config = ConfigDict(extra="forbid")
+    tiers: list[TierIn] = Field(max_length=10)
+    reason: str = Field(max_length=2000)
+
+
+def _tiers_json(session: Session) -> dict[str, Any]:
+    policy = approvals.current_policy(session)
+    names = _names(session, {a for t in policy.tiers for a in t.approvers})
+    return {
+        "tiers": [
+            {
+                "tier": n,
+                "rule": t.rule.value,
+                "approvers": [{"id": a, "name": names.get(a, "")} for a in t.approvers],
+            }
+            for n, t in enumerate(policy.tiers, start=1)
+        ]
+    }
+
+
+@api.get("/approval-tiers")
+def api_tiers(request: Request) -> JSONResponse:
+    """The approval tiers in force."""
+    actor = current_actor(request)
+    if not (actor.can(Perm.APPROVAL_CONFIGURE) or actor.can(Perm.STORY_VIEW)):
+        raise PermissionDenied("you may not see the approval tiers")
+    with ctx(request).read() as session:
+        return JSONResponse(_tiers_json(session))
+
+
+@api.put("/approval-tiers")
+def api_tiers_set(request: Request, body: TiersIn) -> JSONResponse:
+    """Set the approval tiers (the chief or an administrator)."""
+    actor = current_actor(request)
+    with ctx(request).tx() as session:
+        approvals.set_tiers(
+            session,
+            actor=actor,
+            specs=[(t.rule, t.approvers) for t in body.tiers],
+            reason=body.reason,
+        )
+        return JSONResponse(_tiers_json(session))

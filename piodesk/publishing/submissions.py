@@ -481,6 +481,9 @@ def submit(
             "member_id": member.id,
         },
     )
+    from piodesk.publishing import notify
+
+    notify.to_review(session, sub)
     return sub
 
 

@@ -137,16 +137,28 @@ def _lifespan(settings: Settings, run_jobs: bool) -> Any:
             outbox_runner.every(
                 "outbox", settings.outbox_seconds, lambda: outbox_job(ctx.sessions, settings)
             )
+        if run_jobs and settings.expire_seconds > 0:
+            from piodesk.publishing.approvals import expire_job
+
+            # Posts not approved by their scheduled time go to the Expired list (and are told).
+            expire_media = MediaStore(settings.data_dir / "media")
+            runner.every(
+                "publishing-expire",
+                settings.expire_seconds,
+                lambda: expire_job(ctx.sessions, expire_media),
+            )
         if run_jobs:
             # program/: authorization reminders and the notification mail outbox (§.12).
             from piodesk.program.jobs import program_job, program_settings_of
+            from piodesk.records.requests.queries import Desk
 
             program = program_settings_of(app)
+            desk = Desk.from_settings(settings)  # records-request deadline reminders
             if program.program_jobs_seconds > 0:
                 runner.every(
                     "program",
                     program.program_jobs_seconds,
-                    lambda: program_job(ctx.sessions, program),
+                    lambda: program_job(ctx.sessions, program, desk),
                 )
         for r in (runner, intake_runner, outbox_runner):
             if r.jobs:

@@ -493,3 +493,55 @@ def test_an_insider_edit_of_a_request_record_is_named(
         result = evidence.verify(s)
     assert not result.ok
     assert any(label in p for p in result.problems), result.problems
+
+
+def test_deadline_reminders_tell_once_per_state(
+    sessions: sessionmaker[Session], staff, now: FixedClock
+) -> None:
+    """Due within one working day, then overdue: the assignee is told once for each; a request
+    with nobody assigned tells the records custodians; the job remembers what it sent."""
+    from dataclasses import replace
+
+    from piodesk.program.config import ProgramSettings
+    from piodesk.program.jobs import program_job
+    from piodesk.program.tables import Notification
+    from piodesk.records.requests.reminders import DUE_SOON, OVERDUE, deadline_reminders
+
+    custodian = staff[Role.RECORDS]
+    with transaction(sessions) as s:
+        assigned = actions.log_request(s, DESK, CORA_INTAKE, actor=custodian).id
+        nobody = actions.log_request(s, DESK, replace(CORA_INTAKE, assignee=""), actor=custodian).id
+        assert s.get(RecordsRequest, nobody).assignee_id is None
+
+    def told() -> list[tuple[str, int, str]]:
+        with sessions() as s:
+            return sorted(
+                (n.kind, n.recipient_id, n.link.partition("#")[0])
+                for n in s.execute(select(Notification)).scalars()
+            )
+
+    # Both are due Thursday 10 September. Tuesday: two working days left, nobody is told.
+    now.set(2026, 9, 8, 9)
+    assert deadline_reminders(sessions, DESK) == 0
+    assert told() == []
+    # Wednesday: due within one working day.
+    now.set(2026, 9, 9, 9)
+    assert deadline_reminders(sessions, DESK) == 2
+    due_soon = [
+        (DUE_SOON, custodian.account_id, f"/records/requests/{assigned}"),
+        (DUE_SOON, custodian.account_id, f"/records/requests/{nobody}"),
+    ]
+    assert told() == due_soon
+    # Again, and on the due day itself, through the program's job: nothing is repeated.
+    program_job(sessions, ProgramSettings(smtp_host=""), DESK)
+    now.set(2026, 9, 10, 15)
+    assert deadline_reminders(sessions, DESK) == 0
+    assert told() == due_soon
+    # Friday: overdue, told once.
+    now.set(2026, 9, 11, 9)
+    assert deadline_reminders(sessions, DESK) == 2
+    now.set(2026, 9, 14, 9)
+    assert deadline_reminders(sessions, DESK) == 0
+    overdue = [k for k in told() if k[0] == OVERDUE]
+    assert [r for _, r, _ in overdue] == [custodian.account_id] * 2
+    assert staff[Role.LEGAL].account_id not in [r for _, r, _ in told()]
