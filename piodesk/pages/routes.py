@@ -98,6 +98,7 @@ def _detail(
     *,
     decision_error: str = "",
     reason: str = "",
+    live_error: str = "",
     status_code: int = 200,
 ) -> HTMLResponse:
     """The page's detail view; after a refused decision, with the error beside the reason
@@ -157,6 +158,9 @@ def _detail(
             "states": STATE_LABELS,
             "actions": action_label,
             "can_edit": actor.can(Perm.PAGE_EDIT_PROFILE, page.id),
+            "can_read_live": _reads_profile(page.platform),
+            "live_error": live_error,
+            "live_done": request.query_params.get("live") == "1",
             "decision_error": decision_error,
             "reason": reason,
             "min_words": MIN_JUSTIFICATION_WORDS,
@@ -194,6 +198,35 @@ async def page_decision(request: Request, page_id: int) -> Response:
             status_code=exc.status_code,
         )
     return RedirectResponse(f"/pages/{page_id}#decision", status_code=303)
+
+
+def _reads_profile(platform: str) -> bool:
+    """Whether piodesk's connector for the platform can read a page's live profile."""
+    from piodesk.connectors.base import registered  # loads every connector: only when needed
+    from piodesk.connectors.model import Capability
+
+    cls = registered(platform)
+    return cls is not None and Capability.READ_PROFILE in cls.capabilities
+
+
+@router.post("/pages/{page_id}/live-check", dependencies=[Depends(check_csrf)])
+def page_live_check(request: Request, page_id: int) -> Response:
+    """Read the profile the platform shows now and run the §.10 check on it (audited)."""
+    from piodesk.connectors.factory import build  # the connector layer: only when needed
+
+    actor = authenticate(request).actor
+    app = ctx(request)
+
+    def connect(page: Page) -> Any:
+        return build(page, app.sessions, app.settings.secret_key)
+
+    try:
+        actions.check_live_profile(
+            app.sessions, page_id, actor=actor, agency=app.agency, connect=connect
+        )
+    except (InvalidInput, Conflict) as exc:
+        return _detail(request, page_id, live_error=exc.message, status_code=exc.status_code)
+    return RedirectResponse(f"/pages/{page_id}?live=1#compliance", status_code=303)
 
 
 @router.post("/pages/{page_id}/profile", dependencies=[Depends(check_csrf)])
