@@ -15,7 +15,7 @@ from piodesk.core.permissions import Role
 from piodesk.pages.model import Agency
 from tests.conftest import PASSWORD, registered_sandbox_page
 from tests.pages.test_compliance import complete_profile
-from tests.web.conftest import sign_in
+from tests.web.conftest import bearer, sign_in
 
 
 def _csrf(html: str) -> str:
@@ -52,5 +52,22 @@ def test_check_the_live_profile_button(
     assert re.search(r'data-element="website_link"><td>[^<]*</td><td>missing', after)
     refused = employee.post(
         f"/pages/{page_id}/live-check", data={"csrf_token": _csrf(employee.get("/reports").text)}
+    )
+    assert refused.status_code == 403
+
+
+def test_live_check_over_the_api(
+    client: TestClient, sessions: sessionmaker[Session], staff, agency: Agency, tokens
+) -> None:
+    page_id = registered_sandbox_page(
+        sessions, staff, agency, "live-api", profile=complete_profile()
+    )
+    done = client.post(f"/api/v1/pages/{page_id}/live-check", headers=bearer(tokens[Role.PIO]))
+    assert done.status_code == 200, done.text
+    body = done.json()
+    assert body["differs"] == [] and len(body["fingerprint"]) == 64
+    assert body["page"]["compliance"]["compliant"] is True
+    refused = client.post(
+        f"/api/v1/pages/{page_id}/live-check", headers=bearer(tokens[Role.EMPLOYEE])
     )
     assert refused.status_code == 403
