@@ -22,7 +22,7 @@ from piodesk.connectors.model import ItemKind
 from piodesk.core import clock
 from piodesk.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from piodesk.core.permissions import Actor, Perm, require
-from piodesk.moderation.model import CaseState
+from piodesk.moderation.model import REASONS, CaseState
 from piodesk.moderation.tables import (
     Advice,
     Answer,
@@ -621,6 +621,37 @@ class ReportStatus:
     report: Report
     case: Case
     last_decision: Decision | None
+    #: The reported comment's text as piodesk captured it; None when piodesk never captured it
+    #: (a link to something outside the archive) -- the page then says so.
+    text: str | None = None
+    page_name: str | None = None
+    posted_at: datetime | None = None
+    outcome: str = ""
+
+
+#: A decision's action as the reporter reads it.
+REPORT_OUTCOME_WORDS: dict[str, str] = {
+    "keep": "Kept: no violation found",
+    "hide": "Hidden from the page",
+    "remove": "Removed from the page",
+    "restore": "Restored to the page after a review",
+}
+
+
+def _report_outcome(case: Case, last: Decision | None) -> str:
+    if last is not None:
+        words = REPORT_OUTCOME_WORDS.get(last.action, last.action)
+        if last.action in ("hide", "remove"):
+            reason = REASONS.get(last.reason, last.reason)
+            words += f" ({reason[:1].lower() + reason[1:]})"
+        if case.state != CaseState.CLOSED.value:
+            words += "; the case has since been reopened for review"
+        return words
+    if case.state == CaseState.WITH_COUNSEL.value:
+        return "Under review (with legal counsel)"
+    if case.state == CaseState.AWAITING_SECOND.value:
+        return "Under review (waiting for a second person)"
+    return "Waiting for the PIO's review"
 
 
 def my_reports(session: Session, *, actor: Actor) -> list[ReportStatus]:
@@ -633,15 +664,34 @@ def my_reports(session: Session, *, actor: Actor) -> list[ReportStatus]:
         .order_by(Report.id.desc())
         .limit(100)
     )
+    pairs = list(rows)
+    item_ids = [i for r, c in pairs if (i := r.item_id or c.item_id)]
+    texts = _latest_texts(session, item_ids)
+    found = session.execute(select(ArchiveItem).where(ArchiveItem.id.in_(item_ids))).scalars()
+    items = {i.id: i for i in found} if item_ids else {}
+    pages = page_names(session)
     out = []
-    for report, case in rows:
+    for report, case in pairs:
         last = session.execute(
             select(Decision)
             .where(Decision.case_id == case.id, Decision.decided_at >= report.reported_at)
             .order_by(Decision.id.desc())
             .limit(1)
         ).scalar_one_or_none()
-        out.append(ReportStatus(report, case, last))
+        item_id = report.item_id or case.item_id
+        item = items.get(item_id) if item_id else None
+        page_id = case.page_id or (item.page_id if item else None)
+        out.append(
+            ReportStatus(
+                report,
+                case,
+                last,
+                text=texts.get(item.id) if item else None,
+                page_name=pages.get(page_id) if page_id else None,
+                posted_at=item.created_at if item else None,
+                outcome=_report_outcome(case, last),
+            )
+        )
     return out
 
 

@@ -24,6 +24,7 @@ from piodesk.core.permissions import Actor, Perm, require
 from piodesk.oversight import reports
 from piodesk.oversight.reports import ROW_FIELDS, MonthTotal
 from piodesk.pages.tables import Page
+from piodesk.people.tables import Account
 from piodesk.web.context import authenticate, ctx, current_actor, render
 
 router = APIRouter(include_in_schema=False)
@@ -302,10 +303,15 @@ def consistency_page(request: Request) -> HTMLResponse:
     actor = authenticate(request).actor
     require(actor, Perm.MODERATION_REPORTS)
     report = _consistency(request, actor, dict(request.query_params))
+    with ctx(request).read() as session:  # decisions keep usernames; pages show names
+        names = {
+            str(row.username): str(row.display_name)
+            for row in session.execute(select(Account.username, Account.display_name))
+        }
     return render(
         request,
         "oversight/consistency.html",
-        {"report": report, "pages": _pages(request)},
+        {"report": report, "pages": _pages(request), "names": names},
     )
 
 

@@ -6,15 +6,17 @@ audit event. Approval and retirement belong to the chief or designee (§.04).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict
-from typing import Any
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.connectors.credentials import encrypt
 from piodesk.core import audit, clock, tags
+from piodesk.core.db import reading, transaction
 from piodesk.core.errors import Conflict, InvalidInput, NotFound
 from piodesk.core.permissions import Actor, Perm, require
 from piodesk.core.text import clean_line, clean_text
@@ -29,8 +31,13 @@ from piodesk.pages.model import (
     Platform,
     Profile,
     check_profile,
+    live_profile,
+    profile_differences,
 )
 from piodesk.pages.tables import ComplianceCheck, Page, PageConnection, PageProfileVersion
+
+if TYPE_CHECKING:
+    from piodesk.connectors.base import Connector
 
 MAX_ABOUT = 10_000
 MAX_LINKS = 20
@@ -273,6 +280,108 @@ def recheck(session: Session, page_id: int, *, actor: Actor, agency: Agency) -> 
         data={"compliant": report.compliant, "missing": [e.value for e in report.missing]},
     )
     return report
+
+
+#: How the action reaches a page's platform: the connector for a page (connectors/factory).
+Connect = Callable[[Page], "Connector"]
+
+
+@dataclass(frozen=True)
+class LiveCheck:
+    """A §.10 check of the profile the platform shows right now."""
+
+    report: ComplianceReport
+    differs: list[str]  # the fields in which the live profile differs from piodesk's record
+    fingerprint: str  # SHA-256 of the platform's answer, as read
+    profile: Profile  # what was checked: the live profile as the check read it
+
+
+def check_live_profile(
+    sessions: sessionmaker[Session],
+    page_id: int,
+    *,
+    actor: Actor,
+    agency: Agency,
+    connect: Connect,
+) -> LiveCheck:
+    """Read the page's profile from its platform and run the §.10 check on what the public sees.
+
+    Recorded as a recheck of the page (audited, §.10) whose report says it was read live, when,
+    and where the live profile differs from the recorded one. The platform is read before the
+    transaction opens and only after the permission check; a platform that cannot show a
+    profile, or a failed read, is a clear error and nothing is written.
+    """
+    from piodesk.connectors.base import ConnectorError  # the connector layer: only when needed
+    from piodesk.connectors.model import Capability
+
+    with reading(sessions) as session:
+        page = get_page(session, page_id, actor=actor)
+        require(actor, Perm.PAGE_EDIT_PROFILE, page_id)
+        if page.state == PageState.RETIRED:
+            raise Conflict("a retired page is not checked any more")
+        recorded = current_profile(session, page)
+        session.expunge(page)
+    connector = connect(page)
+    if Capability.READ_PROFILE not in connector.capabilities:
+        raise InvalidInput(
+            f"piodesk cannot read the profile of a {page.platform} page; edit the recorded "
+            "profile to match the page and check that instead"
+        )
+    try:
+        shown = connector.read_profile()
+    except ConnectorError as exc:
+        raise Conflict(f"could not read the live profile of {page.name}: {exc}") from None
+    live = live_profile(
+        about=clean_text("live about text", shown.about, max_len=MAX_ABOUT * 2),
+        links=[clean_line("live link", link, max_len=500) for link in shown.links[:MAX_LINKS]],
+        contact={
+            clean_line("field name", k, max_len=100): clean_text("field", v, max_len=500)
+            for k, v in shown.contact.items()
+        },
+        target_audience=recorded.target_audience,
+    )
+    report = check_profile(live, agency)
+    differs = profile_differences(recorded, live)
+    fingerprint = hashlib.sha256(shown.raw).hexdigest()
+    with transaction(sessions) as session:
+        row = session.get(Page, page_id)
+        if row is None:
+            raise NotFound(f"no page with id {page_id}")
+        read_at = clock.now()
+        session.add(
+            ComplianceCheck(
+                page_id=row.id,
+                profile_version=row.profile_version,
+                checked_at=read_at,
+                compliant=report.compliant,
+                report={
+                    **report.as_dict(),
+                    "source": "live",
+                    "platform": row.platform,
+                    "differs": differs,
+                    "fingerprint": fingerprint,
+                },
+                agency_name=agency.name,
+            )
+        )
+        row.compliant = report.compliant
+        audit.record(
+            session,
+            actor,
+            tags.Page.RECHECK,
+            "page",
+            row.id,
+            reason="checked the live profile on the platform",
+            section="§.10",
+            data={
+                "source": "live",
+                "compliant": report.compliant,
+                "missing": [e.value for e in report.missing],
+                "differs": differs,
+                "fingerprint": fingerprint,
+            },
+        )
+    return LiveCheck(report, differs, fingerprint, live)
 
 
 def _transition(

@@ -460,3 +460,75 @@ def check_profile(profile: Profile, agency: Agency) -> ComplianceReport:
             _check_disclaimer(about, agency),
         )
     )
+
+
+#: Names of a platform's contact fields (Mastodon's profile fields are named by the account)
+#: and the profile field each fills.
+_CONTACT_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("contact_phone", ("phone", "tel", "call")),
+    ("contact_email", ("mail",)),
+    ("contact_address", ("address", "location", "visit", "where")),
+)
+
+
+def live_profile(
+    *,
+    about: str,
+    links: tuple[str, ...] | list[str],
+    contact: dict[str, str],
+    target_audience: str,
+) -> Profile:
+    """The profile the §.10 check reads from what the platform shows right now.
+
+    Contact fields the platform names (``phone``, ``email``, ``address``; Mastodon's "Phone",
+    "Email", "Location" ...) fill the contact fields; any other profile field is shown on the
+    page too, so it is read with the about text. The target audience is the registry's own
+    record (no platform has such a field); the check still looks for it in the live text.
+    """
+    filled: dict[str, str] = {}
+    extra: list[str] = []
+    for name, value in contact.items():
+        value = value.strip()
+        if not value:
+            continue
+        low = name.lower()
+        slot = next((f for f, cues in _CONTACT_KEYS if any(c in low for c in cues)), None)
+        if slot and slot not in filled:
+            filled[slot] = value
+        else:
+            extra.append(f"{name}: {value}")
+    text = about.strip()
+    if extra:
+        text = (text + "\n" if text else "") + "\n".join(extra)
+    return Profile(
+        about=text,
+        links=tuple(dict.fromkeys(link for link in links if link)),
+        contact_phone=filled.get("contact_phone", ""),
+        contact_email=filled.get("contact_email", ""),
+        contact_address=filled.get("contact_address", ""),
+        target_audience=target_audience,
+    )
+
+
+#: A profile's fields as the page names them (for "the live page differs in ...").
+PROFILE_FIELD_LABELS: dict[str, str] = {
+    "about": "about text",
+    "links": "links",
+    "contact_phone": "contact phone",
+    "contact_email": "contact email",
+    "contact_address": "contact address",
+}
+
+
+def profile_differences(recorded: Profile, live: Profile) -> list[str]:
+    """The fields in which the live profile differs from the one piodesk recorded."""
+    out = []
+    for name, label in PROFILE_FIELD_LABELS.items():
+        a, b = getattr(recorded, name), getattr(live, name)
+        if name == "links":
+            a, b = sorted(a), sorted(b)
+        elif isinstance(a, str):
+            a, b = " ".join(a.split()), " ".join(b.split())
+        if a != b:
+            out.append(label)
+    return out

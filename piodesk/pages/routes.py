@@ -98,6 +98,7 @@ def _detail(
     *,
     decision_error: str = "",
     reason: str = "",
+    live_error: str = "",
     status_code: int = 200,
 ) -> HTMLResponse:
     """The page's detail view; after a refused decision, with the error beside the reason
@@ -157,6 +158,9 @@ def _detail(
             "states": STATE_LABELS,
             "actions": action_label,
             "can_edit": actor.can(Perm.PAGE_EDIT_PROFILE, page.id),
+            "can_read_live": _reads_profile(page.platform),
+            "live_error": live_error,
+            "live_done": request.query_params.get("live") == "1",
             "decision_error": decision_error,
             "reason": reason,
             "min_words": MIN_JUSTIFICATION_WORDS,
@@ -194,6 +198,41 @@ async def page_decision(request: Request, page_id: int) -> Response:
             status_code=exc.status_code,
         )
     return RedirectResponse(f"/pages/{page_id}#decision", status_code=303)
+
+
+def _reads_profile(platform: str) -> bool:
+    """Whether piodesk's connector for the platform can read a page's live profile."""
+    from piodesk.connectors.base import registered  # loads every connector: only when needed
+    from piodesk.connectors.model import Capability
+
+    cls = registered(platform)
+    return cls is not None and Capability.READ_PROFILE in cls.capabilities
+
+
+def _connect(request: Request) -> actions.Connect:
+    """How this installation reaches a page's platform (its stored connection)."""
+    from piodesk.connectors.factory import build  # the connector layer: only when needed
+
+    app = ctx(request)
+
+    def connect(page: Page) -> Any:
+        return build(page, app.sessions, app.settings.secret_key)
+
+    return connect
+
+
+@router.post("/pages/{page_id}/live-check", dependencies=[Depends(check_csrf)])
+def page_live_check(request: Request, page_id: int) -> Response:
+    """Read the profile the platform shows now and run the §.10 check on it (audited)."""
+    actor = authenticate(request).actor
+    app = ctx(request)
+    try:
+        actions.check_live_profile(
+            app.sessions, page_id, actor=actor, agency=app.agency, connect=_connect(request)
+        )
+    except (InvalidInput, Conflict) as exc:
+        return _detail(request, page_id, live_error=exc.message, status_code=exc.status_code)
+    return RedirectResponse(f"/pages/{page_id}?live=1#compliance", status_code=303)
 
 
 @router.post("/pages/{page_id}/profile", dependencies=[Depends(check_csrf)])
@@ -366,6 +405,28 @@ def api_page_profile(
             session, page_id, actor=actor, agency=app.agency, profile=profile, reason=reason
         )
         return _page_out(session, actions.get_page(session, page_id, actor=actor))
+
+
+class LiveCheckOut(BaseModel):
+    """A §.10 check of the profile the platform shows now."""
+
+    page: PageOut
+    differs: list[str]  # fields in which the live profile differs from piodesk's record
+    fingerprint: str  # SHA-256 of the platform's answer
+
+
+@api.post("/pages/{page_id}/live-check", response_model=LiveCheckOut)
+def api_page_live_check(
+    request: Request, page_id: int, actor: Actor = Depends(current_actor)
+) -> LiveCheckOut:
+    """Read the page's live profile through its connector and check it (an audited recheck)."""
+    app = ctx(request)
+    result = actions.check_live_profile(
+        app.sessions, page_id, actor=actor, agency=app.agency, connect=_connect(request)
+    )
+    with app.read() as session:
+        page = _page_out(session, actions.get_page(session, page_id, actor=actor))
+    return LiveCheckOut(page=page, differs=result.differs, fingerprint=result.fingerprint)
 
 
 class ConnectionIn(BaseModel):

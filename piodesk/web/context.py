@@ -22,9 +22,11 @@ from piodesk.core.errors import DomainError
 from piodesk.core.permissions import ROLE_LABELS, Actor, Perm
 from piodesk.pages.model import Agency
 from piodesk.people import actions as people
+from piodesk.web.labels import TEMPLATE_FILTERS
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.globals.update(Perm=Perm, ROLE_LABELS=ROLE_LABELS)
+TEMPLATES.env.filters.update(TEMPLATE_FILTERS)  # codes in words (web/labels.py)
 
 SESSION_COOKIE = "piodesk_session"
 LOGIN_CSRF_COOKIE = "piodesk_login_csrf"

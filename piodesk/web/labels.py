@@ -101,6 +101,13 @@ TARGET_LABELS: dict[str, str] = {
     "archive": "Archive",
     "search_index": "Search index",
     "checkpoint": "Checkpoint",
+    # Target types other areas record under these names.
+    "subscriber_list": "Subscriber list",
+    "item": "Archive record",
+    "import": "Import",
+    "grant": "Role grant",
+    "proposal": "Held decision",
+    "appeal": "Appeal",
 }
 
 #: How an event came in.
@@ -158,3 +165,86 @@ _GROUPS = {
 def source_label(source: type[tags.Tag]) -> str:
     """A source of actions (a Tag subclass) as a heading in words."""
     return _GROUPS.get(source.__name__, source.__name__)
+
+
+# ---- template filters: stored codes shown in words on every page ---------------------------
+
+#: What each kind of archive record is called ("subscriber_list" → "subscriber list").
+KIND_LABELS: dict[str, str] = {
+    "post": "post",
+    "comment": "comment",
+    "reply": "reply",
+    "subscriber_list": "subscriber list",
+    "profile": "page profile",
+    "submission": "submission",
+    "import": "import",
+}
+
+#: A moderation decision's action as its result ("remove" → "Removed").
+DECISION_LABELS: dict[str, str] = {
+    "keep": "Kept",
+    "hide": "Hidden",
+    "remove": "Removed",
+    "restore": "Restored",
+}
+
+
+def kind_words(value: object) -> str:
+    """An archive record's kind in words."""
+    text = str(value or "")
+    return KIND_LABELS.get(text) or text.replace("_", " ")
+
+
+def decision_words(value: object) -> str:
+    """A decision's action as what was done."""
+    text = str(value or "")
+    return DECISION_LABELS.get(text) or text.replace("_", " ").capitalize()
+
+
+def case_state_words(value: object) -> str:
+    """A moderation case's state ("needs_second" → "waiting for a second person")."""
+    from piodesk.moderation.model import CASE_STATE_LABELS
+
+    text = str(value or "")
+    return CASE_STATE_LABELS.get(text) or text.replace("_", " ")
+
+
+def page_state_words(value: object) -> str:
+    """A registered page's state ("returned" → "Sent back for fixes")."""
+    from piodesk.pages.model import STATE_LABELS, PageState
+
+    try:
+        return STATE_LABELS[PageState(str(value))]
+    except ValueError:
+        return str(value or "").replace("_", " ")
+
+
+def platform_words(value: object) -> str:
+    """A platform's name ("x" → "X (Twitter)", "sandbox" → "Sandbox (built-in)")."""
+    from piodesk.pages.model import PLATFORM_LABELS, Platform
+
+    try:
+        return PLATFORM_LABELS[Platform(str(value))]
+    except ValueError:
+        return str(value or "").replace("_", " ").capitalize()
+
+
+def reason_words(value: object) -> str:
+    """A decision's §.20 reason in words ("no_violation" → "No violation of §.20 ...")."""
+    from piodesk.moderation.model import REASONS
+
+    text = str(value or "")
+    return REASONS.get(text) or text.replace("_", " ")
+
+
+#: Registered on the templates (web/context.py): ``{{ item.kind|kind_words }}`` and so on.
+TEMPLATE_FILTERS = {
+    "kind_words": kind_words,
+    "decision_words": decision_words,
+    "case_state_words": case_state_words,
+    "page_state_words": page_state_words,
+    "platform_words": platform_words,
+    "reason_words": reason_words,
+    "role_words": role_labels,
+    "action_words": action_label,
+}

@@ -21,6 +21,7 @@ from piodesk.core.db import transaction
 from piodesk.core.permissions import Role
 from piodesk.moderation.intake import intake_all
 from piodesk.moderation.tables import Case, Decision, Report
+from piodesk.pages.tables import Page
 from piodesk.screening.engine import default_screener
 from tests.conftest import PASSWORD
 from tests.moderation.conftest import REPEAT, Site
@@ -148,6 +149,39 @@ def test_api_decision_and_report(
     assert mine[0]["outcome"] == "hide" and mine[0]["status"] == "closed"
     with site.sessions() as s:
         assert s.execute(select(func.count()).select_from(Report)).scalar() == 1
+
+
+def test_your_reports_page_shows_what_was_reported(
+    client: TestClient, tokens, site: Site, staff, visitor_comment: str
+) -> None:
+    """The employee's "Your reports" shows the reported comment's text, its page, when, and the
+    outcome in words; a link piodesk never captured says so instead of showing nothing."""
+    case = _open_case(site.sessions)
+    csrf = sign_in(client, staff[Role.EMPLOYEE].username, PASSWORD)
+    for url, reason in (
+        (f"http://testserver{visitor_comment}", "selling tickets on our page"),
+        ("https://www.facebook.com/groups/123/posts/456", "a fake page copying our logo"),
+    ):
+        sent = client.post("/reports", data={"csrf_token": csrf, "url": url, "reason": reason})
+        assert sent.status_code == 303, sent.text
+    before = client.get("/reports").text
+    assert "Waiting for the PIO" in before
+    decided = client.post(
+        f"/api/v1/moderation/cases/{case.id}/decision",
+        headers=bearer(tokens[Role.PIO]),
+        json={"action": "hide", "reason": "solicitation", "note": "ticket sales on our page"},
+    )
+    assert decided.status_code == 201, decided.text
+    page = client.get("/reports").text
+    with site.sessions() as s:
+        page_name = s.execute(select(Page.name).where(Page.id == case.page_id)).scalar_one()
+    rows = re.findall(r'<tr data-report-id="\d+">(.*?)</tr>', page, re.S)
+    assert len(rows) == 2
+    outside, captured = rows  # newest first
+    assert "719-555-0199" in captured and page_name in captured and "reported " in captured
+    assert "Hidden from the page (solicitation of commerce" in captured
+    assert "never captured" in outside and "Waiting for the PIO" in outside
+    assert ">hide<" not in page and "solicitation)" not in page
 
 
 def test_every_case_form_works_in_the_browser_flow(

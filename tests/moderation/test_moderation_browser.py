@@ -140,6 +140,7 @@ def test_employee_reports_a_comment_and_sees_the_outcome(
     expect(employee.locator("#filed-notice")).to_contain_text("sent to the PIO's queue")
     row = employee.locator("#my-reports tbody tr").first
     expect(row.locator(".outcome")).to_have_text("Waiting for the PIO's review")
+    expect(row.locator(".reported-text")).to_contain_text("Useless")  # what was reported
     # An employee cannot open the queue.
     other_tab = employee.context.new_page()
     response = other_tab.goto(demo.url + "/moderation")

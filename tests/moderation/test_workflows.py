@@ -600,6 +600,14 @@ def test_employee_report_and_its_outcome(site: Site, staff) -> None:
         assert statuses[joined.id].last_decision.action == "remove"  # type: ignore[union-attr]
         assert statuses[opened.id].last_decision.action == "keep"  # type: ignore[union-attr]
         assert statuses[outside.id].last_decision is None
+        # What was reported, where, and the outcome in words (not the action codes).
+        assert statuses[joined.id].text is not None and "Maria Lopez" in statuses[joined.id].text
+        assert statuses[opened.id].text == "Nice work on the parade yesterday"
+        assert statuses[joined.id].page_name and statuses[opened.id].page_name
+        assert statuses[outside.id].text is None and statuses[outside.id].page_name is None
+        assert statuses[joined.id].outcome.startswith("Removed from the page (could compromise")
+        assert statuses[opened.id].outcome.startswith("Kept")
+        assert statuses[outside.id].outcome == "Waiting for the PIO's review"
         # Another employee does not see these reports.
         assert queries.my_reports(s, actor=staff[Role.CADRE]) == []
     with transaction(site.sessions) as s:

@@ -105,10 +105,23 @@
       event.target.blur();
       return;
     }
+    var help = document.getElementById("shortcuts");
+    if (event.key === "Escape" && help && help.open) {
+      help.open = false;
+      return;
+    }
     if (typing(event.target)) return;
     if (event.key === "?") {
-      var help = document.getElementById("shortcuts");
-      if (help) { help.open = !help.open; event.preventDefault(); }
+      // The keyboard help (moderation/_shortcuts.html): open it where it can be read.
+      if (help) {
+        help.open = !help.open;
+        if (help.open) {
+          help.scrollIntoView({ block: "nearest" });
+          var summary = help.querySelector("summary");
+          if (summary) summary.focus();
+        }
+        event.preventDefault();
+      }
       return;
     }
     var handled = document.body.dataset.keys === "queue" ? queueKeys(event)
