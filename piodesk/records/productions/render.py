@@ -74,6 +74,7 @@ class _Pdf(FPDF):
         self.bates_of: Callable[[int], str] = lambda page: ""
         self.set_auto_page_break(True, margin=16)
         self.core_fonts_encoding = "cp1252"
+        self.set_compression(False)  # the ZIP deflates the whole file once instead
         self._core: dict[str, Any] = {}
         self._uni: dict[str, Any] = {}
         fonts = _font()
@@ -114,7 +115,7 @@ class _Pdf(FPDF):
         if w is None:
             if font.type == "core":
                 cw = font.cw
-                w = sum(cw[c] for c in text) * size * 0.001 / self.k
+                w = sum(map(cw.__getitem__, text)) * size * 0.001 / self.k
             else:
                 w = font.get_text_width(text, size, None)[1] / self.k
             if cache is not None:
