@@ -894,7 +894,7 @@ def _warc_record(f: IO[bytes], record: dict[str, Any], v: dict[str, Any]) -> Non
             f"Content-Length: {len(raw)}",
         )
     )
-    gz = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    gz = zlib.compressobj(1, zlib.DEFLATED, zlib.MAX_WBITS + 16, 4)
     f.write(gz.compress(head.encode() + b"\r\n\r\n" + raw + b"\r\n\r\n") + gz.flush())
 
 
