@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker, undefer
+from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.archive.media import MediaStore
 from piodesk.archive.search import SearchQuery, search
@@ -505,17 +505,19 @@ def _write_files(
 
     done = 0
     for part in _batches(ids, batch):
+        # Plain rows, not ORM objects (their bookkeeping is not needed to read).
         items = {
             i.id: i
-            for i in session.execute(select(ArchiveItem).where(ArchiveItem.id.in_(part))).scalars()
+            for i in session.execute(
+                select(*ArchiveItem.__table__.c).where(ArchiveItem.id.in_(part))
+            )
         }
-        versions: dict[int, list[ArchiveVersion]] = {}
+        versions: dict[int, list[Any]] = {}
         for v in session.execute(
-            select(ArchiveVersion)
-            .options(undefer(ArchiveVersion.raw))
+            select(*ArchiveVersion.__table__.c)
             .where(ArchiveVersion.item_id.in_(part))
             .order_by(ArchiveVersion.item_id, ArchiveVersion.version)
-        ).scalars():
+        ):
             versions.setdefault(v.item_id, []).append(v)
         destroyed = set(
             session.execute(
@@ -735,8 +737,8 @@ def _copy_media(media: MediaStore, sha: str, dest: Path) -> bool:
 
 
 def _record(
-    item: ArchiveItem,
-    versions: list[ArchiveVersion],
+    item: Any,
+    versions: list[Any],
     destroyed: set[int],
     redactions: dict[int, list[AppliedRedaction]],
     history: dict[int, list[dict[str, Any]]],
