@@ -77,17 +77,11 @@ class _Pdf(FPDF):
         self.set_compression(False)  # the ZIP deflates the whole file once instead
         self._core: dict[str, Any] = {}
         self._uni: dict[str, Any] = {}
-        fonts = _font()
         for style in ("", "B"):
             self.set_font("Helvetica", style, 10)
             self._core[style] = self.current_font
-        if fonts is not None:
-            self.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
-            self.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
-            for style in ("", "B"):
-                self.set_font("DejaVu", style, 10)
-                self._uni[style] = self.current_font
-        self.unicode = fonts is not None
+        self._font_dir = _font()
+        self.unicode = self._font_dir is not None
         # No font for fpdf2 to restore on each new page: every line names its own.
         self.font_family = ""
         self.current_font = None
@@ -106,7 +100,11 @@ class _Pdf(FPDF):
         try:
             return self._core[style], text.encode("cp1252").decode("latin-1")
         except UnicodeEncodeError:
-            if self.unicode:
+            if self._font_dir is not None:
+                if not self._uni:  # embedded (as a subset) only when some line needs it
+                    self.add_font("DejaVu", "", str(self._font_dir / "DejaVuSans.ttf"))
+                    self.add_font("DejaVu", "B", str(self._font_dir / "DejaVuSans-Bold.ttf"))
+                    self._uni = {"": self.fonts["dejavu"], "B": self.fonts["dejavuB"]}
                 return self._uni[style], text
             return self._core[style], text.encode("cp1252", "replace").decode("latin-1")
 
