@@ -2,9 +2,9 @@
 
 Each record starts on a new PDF page; every page carries its Bates number in the footer, so the
 DAT's BEGBATES/ENDBATES name pages a reader can find. The PDF is made with fpdf2 (pure Python,
-maintained): with the DejaVu fonts installed it prints any text they cover; without them it
-falls back to Helvetica, which prints Latin-1 only (other characters show as "?", and the
-native JSON keeps the exact text).
+maintained), each line written straight into the page: text that fits Windows-1252 in the PDF
+core fonts (Helvetica), other lines in the DejaVu fonts when they are installed (any text they
+cover); without them such characters show as "?" (the native JSON keeps the exact text).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
+from fpdf.enums import PDFResourceType
+from fpdf.util import escape_parens
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 
@@ -59,56 +61,99 @@ def _lines(record: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 class _Pdf(FPDF):
+    """Letter pages of plain text lines, drawn straight into the page's content stream.
+
+    fpdf2's ``text()`` and ``cell()`` copy the graphics state and re-encode every call (most of
+    a production's time); here each line is one ``BT … ET`` with its font named, measured with
+    the font's own widths. Text that fits Windows-1252 uses the PDF core fonts (Helvetica, no
+    embedding); only a line outside it uses the Unicode TTF (subset-embedded), when installed.
+    """
+
     def __init__(self) -> None:
         super().__init__(format="Letter")
         self.bates_of: Callable[[int], str] = lambda page: ""
         self.set_auto_page_break(True, margin=16)
-        fonts = _font()
-        self.family = "Helvetica"
-        self._caches: dict[tuple[str, float], dict[str, float]] = {}
-        self.unicode = fonts is not None
-        if fonts is not None:
-            self.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
-            self.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
-            self.family = "DejaVu"
+        self.core_fonts_encoding = "cp1252"
+        self.set_compression(False)  # the ZIP deflates the whole file once instead
+        self._core: dict[str, Any] = {}
+        self._uni: dict[str, Any] = {}
+        for style in ("", "B"):
+            self.set_font("Helvetica", style, 10)
+            self._core[style] = self.current_font
+        self._font_dir = _font()
+        self.unicode = self._font_dir is not None
+        # No font for fpdf2 to restore on each new page: every line names its own.
+        self.font_family = ""
+        self.current_font = None
+        self._on_page: set[tuple[int, int]] = set()
+        self._caches: dict[tuple[int, float], dict[str, float]] = {}
 
     def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(self.family, "", 8)
-        self.cell(0, 6, self.bates_of(self.page_no()), align="R")
+        label = self.bates_of(self.page_no())
+        font, encoded = self._encoded(label, "")
+        width = self._measure(font, encoded, 8, None)
+        baseline = self.h - 12 + 3 + 0.3 * 8 / self.k  # where fpdf2's cell put it
+        self.draw(font, 8, self.w - self.r_margin - self.c_margin - width, baseline, encoded)
 
-    def text_of(self, value: str) -> str:
-        return value if self.unicode else value.encode("latin-1", "replace").decode("latin-1")
+    def _encoded(self, text: str, style: str) -> tuple[Any, str]:
+        """The font for ``text`` and the text as that font's string (core: cp1252 bytes)."""
+        try:
+            return self._core[style], text.encode("cp1252").decode("latin-1")
+        except UnicodeEncodeError:
+            if self._font_dir is not None:
+                if not self._uni:  # embedded (as a subset) only when some line needs it
+                    self.add_font("DejaVu", "", str(self._font_dir / "DejaVuSans.ttf"))
+                    self.add_font("DejaVu", "B", str(self._font_dir / "DejaVuSans-Bold.ttf"))
+                    self._uni = {"": self.fonts["dejavu"], "B": self.fonts["dejavuB"]}
+                return self._uni[style], text
+            return self._core[style], text.encode("cp1252", "replace").decode("latin-1")
 
-    def _width(self, word: str, cache: dict[str, float]) -> float:
-        w = cache.get(word)
+    def _measure(self, font: Any, text: str, size: float, cache: dict[str, float] | None) -> float:
+        w = None if cache is None else cache.get(text)
         if w is None:
-            w = cache[word] = self.get_string_width(word)
+            if font.type == "core":
+                cw = font.cw
+                w = sum(map(cw.__getitem__, text)) * size * 0.001 / self.k
+            else:
+                w = font.get_text_width(text, size, None)[1] / self.k
+            if cache is not None:
+                cache[text] = w
         return w
 
-    def wrap(self, line: str, limit: float, cache: dict[str, float]) -> list[str]:
-        """``line`` broken into pieces no wider than ``limit`` (words kept whole if they fit).
+    def draw(self, font: Any, size: float, x: float, y: float, text: str) -> None:
+        """One line at (x, y) mm, y on the baseline."""
+        if (self.page, font.i) not in self._on_page:
+            self._on_page.add((self.page, font.i))
+            self._resource_catalog.add(PDFResourceType.FONT, font.i, self.page)
+        shown = f"({escape_parens(text)}) Tj" if font.type == "core" else font.encode_text(text)
+        self._out(
+            f"BT /F{font.i} {size:.2f} Tf {x * self.k:.2f} {(self.h - y) * self.k:.2f} Td "
+            f"{shown} ET"
+        )
 
-        fpdf2's multi_cell measures every candidate line afresh (seconds per thousand records);
-        measuring each distinct word once keeps a production of 100,000 records in reach.
-        """
-        space = self._width(" ", cache)
+    def wrap(self, line: str, limit: float, font: Any, size: float) -> list[str]:
+        """``line`` broken into pieces no wider than ``limit`` (words kept whole if they fit);
+        each distinct word is measured once."""
+        cache = self._caches.setdefault((font.i, size), {})
+        if self._measure(font, line, size, None) <= limit:
+            return [line]
+        space = self._measure(font, " ", size, cache)
         out: list[str] = []
         current: list[str] = []
         width = 0.0
         for word in line.split(" "):
-            w = self._width(word, cache)
+            w = self._measure(font, word, size, cache)
             if w > limit:  # a word longer than the line: break it by characters
                 if current:
                     out.append(" ".join(current))
                     current, width = [], 0.0
                 piece = ""
                 for ch in word:
-                    if self.get_string_width(piece + ch) > limit and piece:
+                    if piece and self._measure(font, piece + ch, size, None) > limit:
                         out.append(piece)
                         piece = ""
                     piece += ch
-                current, width = [piece], self._width(piece, cache)
+                current, width = [piece], self._measure(font, piece, size, cache)
                 continue
             extra = w + (space if current else 0.0)
             if current and width + extra > limit:
@@ -122,18 +167,16 @@ class _Pdf(FPDF):
 
     def paragraph(self, text: str, style: str, size: float) -> None:
         """Write ``text`` (line breaks kept) from the left margin, breaking pages as needed."""
-        self.set_font(self.family, style, size)
-        cache = self._caches.setdefault((style, size), {})
         height = size * 0.45
         limit = self.epw
-        for raw in self.text_of(text).split("\n"):
-            for line in self.wrap(raw, limit, cache):
+        for raw in text.split("\n"):
+            font, encoded = self._encoded(raw, style)
+            for line in self.wrap(encoded, limit, font, size):
                 if self.y + height > self.page_break_trigger:
                     self.add_page()
-                    self.set_font(self.family, style, size)
                 if line:
-                    self.text(self.l_margin, self.y + height * 0.8, line)
-                self.set_y(self.y + height)
+                    self.draw(font, size, self.l_margin, self.y + height * 0.8, line)
+                self.y += height
 
 
 class PdfRendering:

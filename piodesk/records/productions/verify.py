@@ -15,7 +15,7 @@ import base64
 import hashlib
 import json
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from piodesk.core import checkpoints, signing, timestamps
 from piodesk.core.errors import InvalidInput
 from piodesk.records.productions.build import KIND, MANIFEST, SIGNATURE
+
+NATIVE = "native/records.jsonl"
 
 
 @dataclass
@@ -46,14 +48,59 @@ class ProductionCheck:
         return not self.refused and not self.problems
 
 
-def _sha(zf: zipfile.ZipFile, name: str) -> tuple[str, int]:
+def _sha(
+    zf: zipfile.ZipFile, name: str, on_line: Callable[[bytes], None] | None = None
+) -> tuple[str, int]:
+    """A member's SHA-256 and size, read once in large blocks; each line handed to ``on_line``
+    when given (the native JSON's payloads are checked in the same pass)."""
     h = hashlib.sha256()
     size = 0
+    carry = b""
     with zf.open(name) as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
             size += len(block)
+            if on_line is not None:
+                parts = (carry + block).split(b"\n")
+                carry = parts.pop()
+                for part in parts:
+                    on_line(part)
+    if on_line is not None and carry:
+        on_line(carry)
     return h.hexdigest(), size
+
+
+class _Payloads:
+    """Checks each raw payload of the native JSON, line by line, against its SHA-256."""
+
+    def __init__(self, result: ProductionCheck) -> None:
+        self.result = result
+        self.n = 0
+        self.unreadable = False
+
+    def line(self, line: bytes) -> None:
+        self.n += 1
+        if self.unreadable:
+            return
+        try:
+            record = json.loads(line)
+            versions = record.get("versions", [])
+            for v in versions:
+                raw = v.get("raw_b64")
+                if raw is None:
+                    continue
+                if hashlib.sha256(base64.b64decode(raw)).hexdigest() != v.get("raw_sha256"):
+                    self.result.problems.append(
+                        f"{NATIVE} line {self.n}: the raw payload of version {v.get('seq')} "
+                        "does not match its SHA-256"
+                    )
+        except (ValueError, AttributeError, TypeError):
+            self.unreadable = True
+
+    def finish(self) -> None:
+        problems = self.result.problems
+        if self.unreadable and not any(p.startswith(f"changed: {NATIVE}") for p in problems):
+            problems.append(f"changed: {NATIVE} (not readable JSON lines)")
 
 
 def verify_production(
@@ -105,12 +152,13 @@ def verify_production(
         result.records = int(manifest.get("records", 0))
         result.versions = int(manifest.get("versions", 0))
         listed = {f["path"]: f for f in manifest.get("files", [])}
+        payloads = _Payloads(result)
         for name in sorted(listed):
             if name not in names:
                 result.problems.append(f"missing: {name}")
                 continue
             try:
-                sha, size = _sha(zf, name)
+                sha, size = _sha(zf, name, payloads.line if name == NATIVE else None)
             except (zipfile.BadZipFile, OSError, EOFError) as exc:
                 # A changed byte inside compressed data fails the ZIP's own CRC check.
                 result.problems.append(f"changed: {name} (cannot be read whole: {exc})")
@@ -121,7 +169,9 @@ def verify_production(
         for name in sorted(names - set(listed) - {MANIFEST, SIGNATURE}):
             result.problems.append(f"added: {name} (not in the signed manifest)")
         _check_checkpoint(zf, manifest, listed, names, public, result)
-        _check_payloads(zf, listed, names, result)
+        if NATIVE in names and NATIVE not in listed:
+            _check_payloads(zf, payloads)
+        payloads.finish()
         _check_timestamp(sig, tsa_roots, result)
     return result
 
@@ -154,28 +204,12 @@ def _check_checkpoint(
         result.problems.append("checkpoint.json is not the checkpoint the manifest names")
 
 
-def _check_payloads(
-    zf: zipfile.ZipFile, listed: dict[str, Any], names: set[str], result: ProductionCheck
-) -> None:
-    name = "native/records.jsonl"
-    if name not in names:
-        return
+def _check_payloads(zf: zipfile.ZipFile, payloads: _Payloads) -> None:
+    """The native JSON's payloads when the manifest does not list it (already named as added)."""
     try:
-        with zf.open(name) as f:
-            for n, line in enumerate(f, 1):
-                record = json.loads(line)
-                for v in record.get("versions", []):
-                    raw = v.get("raw_b64")
-                    if raw is None:
-                        continue
-                    if hashlib.sha256(base64.b64decode(raw)).hexdigest() != v.get("raw_sha256"):
-                        result.problems.append(
-                            f"{name} line {n}: the raw payload of version {v.get('seq')} does "
-                            "not match its SHA-256"
-                        )
-    except (ValueError, zipfile.BadZipFile, OSError, EOFError):
-        if not any(p.startswith(f"changed: {name}") for p in result.problems):
-            result.problems.append(f"changed: {name} (not readable JSON lines)")
+        _sha(zf, NATIVE, payloads.line)
+    except (zipfile.BadZipFile, OSError, EOFError):
+        payloads.unreadable = True
 
 
 def _check_timestamp(
