@@ -232,14 +232,12 @@ def approve(
     elif after is not None and after.number != tier.number:
         tell_current_tier(session, sub)
     sub.changed_at = clock.now()
-    session.flush()
-    submissions.archive(session, sub, store)
-    audit.record(
+    submissions.record_change(
         session,
+        sub,
+        store,
         actor,
         tags.Story.APPROVE,
-        "submission",
-        sub.id,
         reason=note,
         section="§.04",
         data={
@@ -296,14 +294,12 @@ def send_back(
     sub.state = STORY_LIFECYCLE.check(before, StoryState.IN_REVIEW).value
     sub.approval_round += 1
     sub.changed_at = clock.now()
-    session.flush()
-    submissions.archive(session, sub, store)
-    audit.record(
+    submissions.record_change(
         session,
+        sub,
+        store,
         actor,
         tags.Story.SEND_BACK,
-        "submission",
-        sub.id,
         reason=note,
         section="§.04",
         data={"from": before.value},
@@ -337,14 +333,12 @@ def expire_overdue(
         before = StoryState(sub.state)
         sub.state = STORY_LIFECYCLE.check(before, StoryState.EXPIRED).value
         sub.changed_at = now
-        session.flush()
-        submissions.archive(session, sub, store)
-        audit.record(
+        submissions.record_change(
             session,
+            sub,
+            store,
             actor,
             tags.Story.EXPIRE,
-            "submission",
-            sub.id,
             reason="not approved by its scheduled time",
             section="§.04",
             data={"from": before.value, "scheduled_for": sub.scheduled_for.isoformat()}
@@ -439,14 +433,12 @@ def publish(
     sub.publication_id = str(publication_id)
     sub.state = STORY_LIFECYCLE.check(StoryState.APPROVED, StoryState.PUBLISHED).value
     sub.changed_at = clock.now()
-    session.flush()
-    submissions.archive(session, sub, store)
-    audit.record(
+    submissions.record_change(
         session,
+        sub,
+        store,
         actor,
         tags.Story.PUBLISH,
-        "submission",
-        sub.id,
         section="§.04",
         data={"publication_id": publication_id, "version": head.version, "pages": sub.page_ids},
     )

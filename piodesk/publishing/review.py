@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from piodesk.archive.media import MediaStore
-from piodesk.core import audit, clock, tags
+from piodesk.core import clock, tags
 from piodesk.core.errors import Conflict, InvalidInput, NotFound
 from piodesk.core.permissions import Actor, Perm, require
 from piodesk.core.text import clean_text
@@ -200,14 +200,12 @@ def keep_finding(
     )
     session.add(row)
     sub.changed_at = clock.now()
-    session.flush()
-    submissions.archive(session, sub, store)
-    audit.record(
+    submissions.record_change(
         session,
+        sub,
+        store,
         actor,
         tags.Story.RESOLVE,
-        "submission",
-        sub.id,
         reason=reason,
         section=f.get("section", "§.12"),
         data={"version": sub.head_version, "category": f["category"], "decision": "kept"},
@@ -242,13 +240,12 @@ def edit(
     if text == old.text and sources_ == list(old.sources):
         raise InvalidInput("nothing changed: the text and sources are as in the current version")
     new, changed, before = _new_version(session, sub, old, actor, text, sources_, note, screener)
-    submissions.archive(session, sub, store)
-    audit.record(
+    submissions.record_change(
         session,
+        sub,
+        store,
         actor,
         tags.Story.EDIT,
-        "submission",
-        sub.id,
         reason=note,
         section="§.04",
         data={
@@ -334,13 +331,12 @@ def leave_out_photo(
     new, changed, before = _new_version(
         session, sub, old, actor, old.text, list(old.sources), note, screener
     )
-    submissions.archive(session, sub, store)
-    audit.record(
+    submissions.record_change(
         session,
+        sub,
+        store,
         actor,
         tags.Story.MEDIA,
-        "submission",
-        sub.id,
         reason=reason,
         section="§.12",
         data={
@@ -375,14 +371,12 @@ def attest(
     )
     session.add(row)
     sub.changed_at = clock.now()
-    session.flush()
-    submissions.archive(session, sub, store)
-    audit.record(
+    submissions.record_change(
         session,
+        sub,
+        store,
         actor,
         tags.Story.ATTEST,
-        "submission",
-        sub.id,
         reason=ATTESTATION,
         section="§.04",
         data={"version": sub.head_version},
@@ -451,14 +445,12 @@ def plan(
         raise InvalidInput("nothing changed: the pages, category and time are as they were")
     sub.page_ids, sub.category, sub.scheduled_for = chosen, cat.value, scheduled_for
     before = _back_to_review(session, sub)
-    session.flush()
-    submissions.archive(session, sub, store)
-    audit.record(
+    submissions.record_change(
         session,
+        sub,
+        store,
         actor,
         tags.Story.PLAN,
-        "submission",
-        sub.id,
         section="§.15",
         data={
             "pages": chosen,
@@ -486,9 +478,7 @@ def add_note(
     row = _note(
         session, sub, actor, clean_text("note", text, max_len=MAX_NOTE, required=True), kind
     )
-    session.flush()
-    submissions.archive(session, sub, store)
-    audit.record(session, actor, tags.Story.NOTE, "submission", sub.id, section="§.40")
+    submissions.record_change(session, sub, store, actor, tags.Story.NOTE, section="§.40")
     return row
 
 
@@ -522,14 +512,12 @@ def reject(
     before = StoryState(sub.state)
     sub.state = STORY_LIFECYCLE.check(before, StoryState.REJECTED).value
     _note(session, sub, actor, reason, "rejection")
-    session.flush()
-    submissions.archive(session, sub, store)
-    audit.record(
+    submissions.record_change(
         session,
+        sub,
+        store,
         actor,
         tags.Story.REJECT,
-        "submission",
-        sub.id,
         reason=reason,
         section="§.30",
         data={"from": before.value},
@@ -580,14 +568,12 @@ def send_for_approval(
         raise Conflict("not ready for approval: " + "; ".join(missing))
     sub.state = STORY_LIFECYCLE.check(StoryState.IN_REVIEW, StoryState.AWAITING_APPROVAL).value
     sub.changed_at = clock.now()
-    session.flush()
-    submissions.archive(session, sub, store)
-    audit.record(
+    submissions.record_change(
         session,
+        sub,
+        store,
         actor,
         tags.Story.SEND_FOR_APPROVAL,
-        "submission",
-        sub.id,
         section="§.04",
         data={"version": sub.head_version, "round": sub.approval_round},
     )
@@ -615,14 +601,12 @@ def reopen(
     sub.state = STORY_LIFECYCLE.check(StoryState.EXPIRED, StoryState.IN_REVIEW).value
     sub.approval_round += 1
     sub.changed_at = clock.now()
-    session.flush()
-    submissions.archive(session, sub, store)
-    audit.record(
+    submissions.record_change(
         session,
+        sub,
+        store,
         actor,
         tags.Story.REOPEN,
-        "submission",
-        sub.id,
         section="§.04",
         data={"scheduled_for": scheduled_for.isoformat() if scheduled_for else None},
     )

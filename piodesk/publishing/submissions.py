@@ -293,6 +293,26 @@ def list_all(
 # ---- the archive (§.40) ----------------------------------------------------------------------
 
 
+def record_change(
+    session: Session,
+    sub: Submission,
+    store: MediaStore | None,
+    actor: Actor,
+    action: tags.Tag,
+    *,
+    section: str,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> None:
+    """A change to a submission, as the record it is (§.40): written, captured into the archive
+    (a new version when it changed) and audited, all in the caller's transaction."""
+    session.flush()
+    archive(session, sub, store)
+    audit.record(
+        session, actor, action, "submission", sub.id, reason=reason, section=section, data=data
+    )
+
+
 def archive(session: Session, sub: Submission, store: MediaStore | None) -> None:
     """Capture the submission as it stands now into the archive (a new version if changed)."""
     head = current_version(session, sub)
@@ -464,14 +484,12 @@ def submit(
     for c in cleaned:
         assert store is not None
         add_media_row(session, sub, c, actor, store)
-    session.flush()
-    archive(session, sub, store)
-    audit.record(
+    record_change(
         session,
+        sub,
+        store,
         actor,
         tags.Story.SUBMIT,
-        "submission",
-        sub.id,
         section="§.30",
         data={
             "title": title,
@@ -552,14 +570,12 @@ def withdraw(
             written_at=clock.now(),
         )
     )
-    session.flush()
-    archive(session, sub, store)
-    audit.record(
+    record_change(
         session,
+        sub,
+        store,
         actor,
         tags.Story.WITHDRAW,
-        "submission",
-        sub.id,
         reason=reason,
         section="§.30",
         data={"from": before.value},
