@@ -171,10 +171,15 @@ async def bulk_keep_form(request: Request) -> Response:
 # ---- appeals ----------------------------------------------------------------------------------
 
 
-@router.get("/moderation/appeals", response_class=HTMLResponse)
-def appeals_page(request: Request) -> HTMLResponse:
-    """Appeals waiting for a decision, and those decided."""
-    actor = authenticate(request).actor
+def _appeals_page(
+    request: Request,
+    actor: Actor,
+    *,
+    errors: dict[int, str] | None = None,
+    draft: dict[int, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    """The appeals queue; after a refused decision, its message and note beside that appeal."""
     with ctx(request).read() as session:
         waiting = queries.appeals_queue(session, actor=actor)
         decided = queries.decided_appeals(session, actor=actor)
@@ -190,10 +195,17 @@ def appeals_page(request: Request) -> HTMLResponse:
             "pages": pages,
             "outcomes": APPEAL_OUTCOMES,
             "categories": CATEGORIES,
-            "errors": {},
-            "draft": {},
+            "errors": errors or {},
+            "draft": draft or {},
         },
+        status=status,
     )
+
+
+@router.get("/moderation/appeals", response_class=HTMLResponse)
+def appeals_page(request: Request) -> HTMLResponse:
+    """Appeals waiting for a decision, and those decided."""
+    return _appeals_page(request, authenticate(request).actor)
 
 
 @router.post("/moderation/appeals/{appeal_id}/decide", dependencies=[Depends(check_csrf)])
@@ -212,24 +224,11 @@ async def decide_appeal_form(request: Request, appeal_id: int) -> Response:
             connect=connect_pages(app),
         )
     except DomainError as exc:
-        with app.read() as session:
-            waiting = queries.appeals_queue(session, actor=actor)
-            decided = queries.decided_appeals(session, actor=actor)
-            names = queries.display_names(session)
-            pages = queries.page_names(session)
-        return render(
+        return _appeals_page(
             request,
-            "moderation/appeals.html",
-            {
-                "waiting": waiting,
-                "decided": decided,
-                "names": names,
-                "pages": pages,
-                "outcomes": APPEAL_OUTCOMES,
-                "categories": CATEGORIES,
-                "errors": {appeal_id: exc.message},
-                "draft": {appeal_id: str(form.get("note", ""))[:2000]},
-            },
+            actor,
+            errors={appeal_id: exc.message},
+            draft={appeal_id: str(form.get("note", ""))[:2000]},
             status=exc.status_code,
         )
     return done_response(request, "/moderation/appeals")
