@@ -89,7 +89,10 @@ def sign_in(page: Page, base: str, username: str, password: str) -> None:
     page.goto(base + "/login")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    # The form posts and the browser loads the next page; wait for that page, or a test's
+    # next look at the header can land on the login page still on screen.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
 
 
 @contextmanager
@@ -117,7 +120,10 @@ def serve(app: FastAPI) -> Iterator[str]:
 
 def open_nav(page: Page, name: str) -> None:
     """Follow a header link by its name; on a phone the header menu is folded, so open it."""
+    page.wait_for_load_state()
     summary = page.locator("#menu > summary")
+    # is_visible() does not wait: make sure the signed-in header is there before asking.
+    summary.wait_for(state="attached")
     if summary.is_visible():
         summary.click()
     page.locator("header.top nav").get_by_role("link", name=name, exact=True).click()
