@@ -71,6 +71,23 @@ def _open(path: Path, page_platform_id: str | None) -> Importer:
         raise InvalidInput(str(exc)) from None
 
 
+def open_export(
+    sessions: sessionmaker[Session], path: Path, *, actor: Actor, page_id: int | None = None
+) -> Importer:
+    """Open and validate an export whole (nothing is written); refused with a readable
+    ``InvalidInput`` when it is not an export piodesk can read. The caller closes it, or hands
+    it to ``import_export(..., opened=...)``, which does."""
+    require(actor, Perm.ARCHIVE_IMPORT)
+    page_platform_id = None
+    if page_id is not None:
+        with sessions() as session:
+            page = session.get(Page, page_id)
+            if page is None:
+                raise InvalidInput(f"no page with id {page_id}")
+            page_platform_id = page.handle
+    return _open(path, page_platform_id)
+
+
 def import_export(
     sessions: sessionmaker[Session],
     path: Path,
@@ -81,17 +98,14 @@ def import_export(
     batch_size: int = BATCH,
     again: bool = False,
     on_batch: Callable[[ImportProgress], None] | None = None,
+    opened: Importer | None = None,
 ) -> ImportRun:
-    """Import (or resume importing) one export; returns the finished run with its counts."""
+    """Import (or resume importing) one export; returns the finished run with its counts.
+
+    ``opened`` is the export already validated by ``open_export`` (the web form validates it
+    before answering, then imports in the background without reading it twice)."""
     require(actor, Perm.ARCHIVE_IMPORT)
-    page_platform_id = None
-    if page_id is not None:
-        with sessions() as session:
-            page = session.get(Page, page_id)
-            if page is None:
-                raise InvalidInput(f"no page with id {page_id}")
-            page_platform_id = page.handle
-    importer = _open(path, page_platform_id)
+    importer = opened or open_export(sessions, path, actor=actor, page_id=page_id)
     try:
         return _run(sessions, importer, path, actor, media, page_id, batch_size, again, on_batch)
     finally:

@@ -256,3 +256,13 @@ class Program(Tag):
 
 
 SOURCES = (*SOURCES, Program)
+
+
+class ImportWeb(Tag):
+    """Imports started from the web form (records/imports.py): one that stopped with an error
+    (the run stays resumable; uploading the same file again resumes it)."""
+
+    IMPORT_FAILED = "archive:import_failed"
+
+
+SOURCES = (*SOURCES, ImportWeb)

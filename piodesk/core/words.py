@@ -162,6 +162,8 @@ TAG_LABELS: dict[str, str] = {
     "program:page_admin_assign": "assigned a page administrator",
     "program:page_admin_remove": "removed a page administrator",
     "program:account_email": "set an account's e-mail address",
+    # imports from the web form (records/imports.py)
+    "archive:import_failed": "had an import stop with an error",
 }
 
 #: Every permission, as the thing a person would say they may do.
@@ -236,6 +238,7 @@ TARGET_LABELS: dict[str, str] = {
     "response_request": "question",
     "proposal": "held decision",
     "appeal": "appeal",
+    "import_run": "import",
 }
 
 

@@ -18,7 +18,7 @@ from piodesk.archive.media import MediaStore
 from piodesk.core.errors import DomainError, InvalidInput, NotFound
 from piodesk.core.permissions import Actor, Perm, require
 from piodesk.people.tables import Account
-from piodesk.records import disposition, holds, retention
+from piodesk.records import disposition, holds, jobs, retention
 from piodesk.records.productions.build import make_production, production_dir
 from piodesk.records.tables import DispositionRun, Production
 from piodesk.web.context import authenticate, check_csrf, ctx, render
@@ -203,10 +203,12 @@ async def disposition_prepare(request: Request) -> Response:
 
 
 @router.get("/records/disposition/{run_id}", response_class=HTMLResponse)
-def disposition_page(request: Request, run_id: int) -> HTMLResponse:
-    """A run: its list, what is held, its approval and its certificate."""
+def disposition_page(request: Request, run_id: int, job: str = "") -> HTMLResponse:
+    """A run: its list, what is held, its approval and its certificate (and, while it is
+    being carried out, its progress bar)."""
     actor = authenticate(request).actor
     require(actor, Perm.ARCHIVE_VIEW)
+    running = [j for j in jobs.running(actor.account_id, "disposition") if j.ref == run_id]
     with ctx(request).read() as session:
         run = session.get(DispositionRun, run_id)
         if run is None:
@@ -218,6 +220,8 @@ def disposition_page(request: Request, run_id: int) -> HTMLResponse:
                 "run": run,
                 "approval": disposition.approval(session, run_id),
                 "certificate": disposition.certificate(session, run_id),
+                "job": next((j for j in running if j.token == job), None)
+                or next((j for j in running if not j.ended), None),
             },
         )
 
@@ -236,14 +240,37 @@ async def disposition_approve(request: Request, run_id: int) -> Response:
 async def disposition_carry_out(request: Request, run_id: int) -> Response:
     """Destroy the approved run's content and write the certificate."""
     actor = authenticate(request).actor
+    require(actor, Perm.DISPOSITION_APPROVE)
     app = ctx(request)
-    disposition.carry_out(
-        app.sessions,
-        actor=actor,
-        run_id=run_id,
-        media=MediaStore(app.settings.data_dir / "media"),
+    with app.read() as session:
+        if disposition.approval(session, run_id) is None:
+            raise InvalidInput(f"disposition run {run_id} is not approved yet")
+    if run_id in jobs.live("disposition")[0]:  # already being carried out
+        return RedirectResponse(f"/records/disposition/{run_id}", status_code=303)
+
+    def work(job: jobs.Job) -> None:
+        made = disposition.carry_out(
+            app.sessions,
+            actor=actor,
+            run_id=run_id,
+            media=MediaStore(app.settings.data_dir / "media"),
+            progress=job.step,
+        )
+        job.result = (
+            f"Carried out: the content of {made.records:,} records ({made.versions:,} versions) "
+            "destroyed and the certificate written."
+        )
+        job.link = f"/records/disposition/{run_id}#certificate"
+
+    job = jobs.start(
+        owner=actor.account_id,
+        kind="disposition",
+        label=f"Disposition run {run_id}",
+        unit="versions",
+        ref=run_id,
+        work=work,
     )
-    return RedirectResponse(f"/records/disposition/{run_id}", status_code=303)
+    return RedirectResponse(f"/records/disposition/{run_id}?job={job.token}", status_code=303)
 
 
 # ---- redactions: proposed by screening or by hand, each confirmed with an exemption ---------
@@ -509,3 +536,9 @@ def verify_page(request: Request, run: str = "") -> HTMLResponse:
             "ok": archive.ok and chain.ok and rows.ok and (index is None or not index.problems),
         }
     return render(request, "records/verify.html", {"result": result, "run": run})
+
+
+# The imports page and the progress fragment of background work (records/imports.py).
+from piodesk.records import imports as _imports  # noqa: E402
+
+router.include_router(_imports.router)

@@ -26,6 +26,8 @@ MAX_ID = 2**63 - 1
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: Signed-in forms that carry a photo (publishing-review: a story sent with a phone picture).
 UPLOAD_PATHS = {"/stories": 26 * 1024 * 1024}
+#: The imports form (records/imports.py: MAX_UPLOAD_BYTES, 512 MB, plus its small fields).
+UPLOAD_PATHS["/records/imports"] = 513 * 1024 * 1024
 
 
 class BadForm(DomainError):
