@@ -3,6 +3,7 @@ in the background and downloaded (the download verifies), verification in the br
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -125,9 +126,21 @@ def test_disposition_screens_take_two_custodians(
     csrf2 = sign_in(second, "robin", PASSWORD)
     assert "Approve this list" in second.get(run_page).text
     assert second.post(run_page + "/approve", data={"csrf_token": csrf2}).status_code == 303
-    assert second.post(run_page + "/carry-out", data={"csrf_token": csrf2}).status_code == 303
+    carried = second.post(run_page + "/carry-out", data={"csrf_token": csrf2})
+    assert carried.status_code == 303
+    # Carried out in the background: the run's page follows it with a progress fragment.
+    followed = second.get(carried.headers["location"]).text
+    token = re.search(r'hx-get="/records/jobs/([\w-]+)/progress"', followed)
+    fragment = followed
+    for _ in range(600):
+        if token is None or "hx-trigger" not in fragment:
+            break
+        fragment = second.get(f"/records/jobs/{token[1]}/progress").text
+        time.sleep(0.05)
+    assert "Carried out: the content of" in fragment, fragment
     page = second.get(run_page).text
     assert "CERTIFICATE OF RECORDS DISPOSITION" in page
+    assert "Destroy the content of these" not in page
     item = second.get(f"/archive/items/{records['c1']}").text
     assert "Content destroyed" in item and "When will it reopen?" not in item
 
