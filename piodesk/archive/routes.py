@@ -92,16 +92,25 @@ def archive_item_page(request: Request, item_id: int) -> HTMLResponse:
     with ctx(request).read() as session:
         item, versions = actions.open_record(session, item_id, actor=actor)
         page = session.get(Page, item.page_id) if item.page_id else None
+        from piodesk.records.links import ITEM_STATE_WORDS, links_of
         from piodesk.records.tables import ArchiveTombstone
 
         tombstones = {
             t.seq: t
             for t in session.query(ArchiveTombstone).filter(ArchiveTombstone.item_id == item.id)
         }
+        links = links_of(session, item)
     return render(
         request,
         "archive/item.html",
-        {"item": item, "versions": versions, "page": page, "tombstones": tombstones},
+        {
+            "item": item,
+            "versions": versions,
+            "page": page,
+            "tombstones": tombstones,
+            "links": links,
+            "state_words": ITEM_STATE_WORDS,
+        },
     )
 
 

@@ -54,7 +54,7 @@ def test_custodian_finds_a_removed_comment_and_its_versions(site: str, browser: 
     expect(rows.first).to_contain_text("removed")
     rows.first.get_by_role("link").click()
 
-    expect(page.locator("#item-state")).to_have_text("removed")
+    expect(page.locator("#item-state")).to_have_text("Removed")
     versions = page.locator("article.version")
     expect(versions).to_have_count(3)
     expect(versions.nth(0)).to_contain_text("Selling cheap parade tickets, DM me")

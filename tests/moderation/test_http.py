@@ -88,7 +88,7 @@ def test_public_comment_to_queue_to_removal(
     assert {v["text"] for v in versions} == {COMMENT}
     record = client.get(f"/archive/items/{case.item_id}")
     assert record.status_code == 200
-    assert COMMENT in record.text and 'id="item-state">removed' in record.text
+    assert COMMENT in record.text and 'id="item-state">Removed' in record.text
     with site.sessions() as s:
         assert audit.verify(s).ok
 

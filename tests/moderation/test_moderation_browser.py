@@ -112,7 +112,7 @@ def test_pio_works_three_cases_by_keyboard(
         assert item is not None and item.state == "removed"
         assert audit.verify(s).ok
     page.goto(f"{demo.url}/archive/items/{case.item_id}")
-    expect(page.locator("#item-state")).to_have_text("removed")
+    expect(page.locator("#item-state")).to_have_text("Removed")
     expect(page.locator(".version").first).to_contain_text(decided[removed_case][1].strip()[:40])
     assert not errors, errors
 

@@ -90,6 +90,68 @@ def test_custodian_screens(
     assert other.get("/records/productions/1/download").status_code == 403
 
 
+def test_record_pages_link_a_reply_to_its_parent_and_a_decided_version_to_its_case(
+    settings: Settings, engine: Engine, staff: People, records: dict[str, int], sessions
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from piodesk.archive.tables import ArchiveVersion
+    from piodesk.core.db import transaction
+    from piodesk.moderation.tables import Case, Decision
+
+    with transaction(sessions) as s:  # the removal recorded the record's last version
+        case_id = s.execute(select(Case.id).where(Case.item_id == records["c2"])).scalar_one()
+        seq = (
+            s.execute(
+                select(ArchiveVersion.seq)
+                .where(ArchiveVersion.item_id == records["c2"])
+                .order_by(ArchiveVersion.version.desc())
+            )
+            .scalars()
+            .first()
+        )
+        s.add(
+            Decision(
+                case_id=case_id,
+                action="remove",
+                reason="pii",
+                note="phone number",
+                actor_name="Test pio",
+                decided_at=datetime(2026, 11, 3, tzinfo=UTC),
+                platform_effect="removed",
+                archive_seq=seq,
+            )
+        )
+        from piodesk.core import audit, tags
+
+        audit.record(s, staff[Role.PIO], tags.Moderation.REMOVE, "case", case_id, reason="t")
+    client = TestClient(create_app(settings, engine), follow_redirects=False)
+    sign_in(client, staff[Role.PIO].username, PASSWORD)
+    reply = client.get(f"/archive/items/{records['r1']}").text
+    assert re.search(
+        rf'id="parent"><a href="/archive/items/{records["c1"]}">the comment by Person u42</a>',
+        reply,
+    )
+    parent = client.get(f"/archive/items/{records['c1']}").text
+    replies = re.search(r'id="replies">(.*?)</dd>', parent, re.S)
+    assert replies and f'href="/archive/items/{records["r1"]}"' in replies[1], parent
+    assert "by Person cspd" in replies[1]
+    removed = client.get(f"/archive/items/{records['c2']}").text
+    assert f'id="cases"><a href="/moderation/cases/{case_id}">case {case_id}</a>' in removed
+    assert re.search(
+        rf'class="decided">Removed by the decision on <a href="/moderation/cases/{case_id}"',
+        removed,
+    )
+    assert 'id="item-state">Removed<' in removed  # the state in words, not its code
+    # The records custodian sees the case number, not a link to a queue they cannot open.
+    other = TestClient(create_app(settings, engine), follow_redirects=False)
+    sign_in(other, staff[Role.RECORDS].username, PASSWORD)
+    seen = other.get(f"/archive/items/{records['c2']}").text
+    assert f"case {case_id}" in seen and f'href="/moderation/cases/{case_id}"' not in seen
+
+
 def test_disposition_screens_take_two_custodians(
     settings: Settings,
     engine: Engine,
