@@ -542,3 +542,8 @@ def verify_page(request: Request, run: str = "") -> HTMLResponse:
 from piodesk.records import imports as _imports  # noqa: E402
 
 router.include_router(_imports.router)
+
+# The records JSON API: holds, retention, disposition, redactions, productions, imports.
+from piodesk.records import api as _records_api  # noqa: E402
+
+api.include_router(_records_api.api)
