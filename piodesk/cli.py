@@ -30,6 +30,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.archive.media import MediaStore
+from piodesk.backup_cli import app as backup_app
 from piodesk.core import audit, chain, checkpoints, signing, timestamps
 from piodesk.core.checkpoints import Checkpoint
 from piodesk.core.config import PLACEHOLDER_SECRET, Settings
@@ -72,6 +73,7 @@ app.add_typer(story_app, name="story")  # publishing review: cadre, stories, app
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(program_app, name="program")  # program/: authorizations, investigative log, mail
 app.add_typer(moderation_due_cli.due_app, name="due")
+app.add_typer(backup_app, name="backup")  # operations: backup create / restore / verify
 
 out = Console()
 err = Console(stderr=True)

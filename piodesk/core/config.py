@@ -178,6 +178,25 @@ class Settings(BaseSettings):
         "exemptions). Default: the one shipped with piodesk (CORA, CCJRA, an example state).",
     )
 
+    # ---- operations: metrics, health, logs (issue 15) ----
+    metrics_token: str = Field(
+        default="",
+        description="When set, GET /metrics needs `Authorization: Bearer <this token>`; when "
+        "empty, /metrics answers only requests from loopback (127.0.0.1, ::1).",
+    )
+    log_format: Literal["console", "json"] = Field(
+        default="console",
+        description="How piodesk writes its logs: `json` (one JSON object a line, for a log "
+        "collector) or `console` (readable key=value lines).",
+    )
+    checkpoint_max_age_seconds: int = Field(
+        default=0,
+        ge=0,
+        description="/health reports unhealthy when a chain moved and the last checkpoint is "
+        "older than this (0: twice checkpoint_seconds; not checked when checkpoint_seconds "
+        "is 0).",
+    )
+
     @model_validator(mode="after")
     def _known_time_zone(self) -> Settings:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import structlog
 
 log = structlog.get_logger(__name__)
+
+#: Every runner alive in this process, so /metrics can read their jobs (web/operations.py).
+RUNNERS: weakref.WeakSet[JobRunner] = weakref.WeakSet()
 
 
 @dataclass
@@ -37,6 +41,7 @@ class JobRunner:
         self.jobs: list[Job] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        RUNNERS.add(self)
 
     def every(self, name: str, seconds: float, fn: Callable[[], object]) -> Job:
         """Register ``fn`` to run now and then every ``seconds``."""

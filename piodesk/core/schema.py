@@ -6,6 +6,7 @@ from piodesk.connectors.sandbox import tables as sandbox_tables
 from piodesk.core import audit, checkpoints
 from piodesk.core.db import Base
 from piodesk.moderation import tables as moderation_tables
+from piodesk.oversight import rollup_tables
 from piodesk.pages import tables as pages_tables
 from piodesk.people import tables as people_tables
 from piodesk.program import tables as program_tables
@@ -29,5 +30,6 @@ __all__ = [
     "publishing_review_tables",
     "records_request_tables",
     "records_tables",
+    "rollup_tables",
     "sandbox_tables",
 ]

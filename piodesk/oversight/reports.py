@@ -278,9 +278,56 @@ def transparency(
 def _transparency(
     session: Session, month_from: str | None, month_to: str | None, page_id: int | None
 ) -> TransparencyReport:
+    from piodesk.oversight import rollups
+
     period = Period.of(month_from, month_to)
-    rows: dict[_Key, TransparencyRow] = {}
     pages = page_names(session)
+    # Closed months with a current roll-up come from it; every other month (the current one,
+    # one never rolled up, one whose records changed since) is computed from the records.
+    rolled = rollups.usable(session, period)
+    rows: dict[_Key, TransparencyRow] = {}
+    by_month: dict[str, list[float]] = defaultdict(list)
+    for first, last in _runs([m for m in period.months() if m not in rolled]):
+        live, durations = _live_rows(session, Period(first, last), page_id, pages)
+        rows.update(live)
+        by_month.update(durations)
+    medians: dict[str, float | None] = {}
+    if rolled:
+        for r in rollups.rows(session, sorted(rolled), page_id, pages):
+            rows[(r.month, r.page_id, r.category)] = r
+        for m, median in rolled.items():
+            if page_id is None:
+                medians[m] = median
+            else:
+                own = rows.get((m, page_id, ALL))
+                medians[m] = own.median_hours_to_decision if own else None
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    ordered = sorted(
+        rows.values(),
+        key=lambda r: (r.month, r.page_name.casefold(), r.page_id or 0, order.get(r.category, 99)),
+    )
+    return TransparencyReport(
+        period, page_id, ordered, _month_totals(period, ordered, by_month, medians)
+    )
+
+
+def _runs(months: list[str]) -> list[tuple[str, str]]:
+    """Consecutive months as (first, last) runs."""
+    out: list[tuple[str, str]] = []
+    for m in months:
+        if out and _label(*_add_months(*parse_month(out[-1][1]), 1)) == m:
+            out[-1] = (out[-1][0], m)
+        else:
+            out.append((m, m))
+    return out
+
+
+def _live_rows(
+    session: Session, period: Period, page_id: int | None, pages: dict[int, str]
+) -> tuple[dict[_Key, TransparencyRow], dict[str, list[float]]]:
+    """The transparency rows of a period computed from the records, and each month's
+    durations to a first decision (for the all-pages median)."""
+    rows: dict[_Key, TransparencyRow] = {}
 
     def row(month: str, page: int | None, category: str) -> TransparencyRow:
         key = (month, page, category)
@@ -408,13 +455,7 @@ def _transparency(
         r = row(m, page, category)
         r.decided = len(values)
         r.median_hours_to_decision = _median(values)
-
-    order = {c: i for i, c in enumerate(CATEGORIES)}
-    ordered = sorted(
-        rows.values(),
-        key=lambda r: (r.month, r.page_name.casefold(), r.page_id or 0, order.get(r.category, 99)),
-    )
-    return TransparencyReport(period, page_id, ordered, _month_totals(period, ordered, by_month))
+    return rows, by_month
 
 
 def _unfounded(
@@ -468,7 +509,10 @@ def _median(values: Sequence[float]) -> float | None:
 
 
 def _month_totals(
-    period: Period, rows: Sequence[TransparencyRow], durations: dict[str, list[float]]
+    period: Period,
+    rows: Sequence[TransparencyRow],
+    durations: dict[str, list[float]],
+    medians: dict[str, float | None] | None = None,
 ) -> list[MonthTotal]:
     totals = {m: MonthTotal(m) for m in period.months()}
     for r in rows:
@@ -481,6 +525,9 @@ def _month_totals(
     for m, values in durations.items():
         if m in totals:
             totals[m].median_hours_to_decision = _median(values)
+    for m, median in (medians or {}).items():  # rolled-up months: the median as kept
+        if m in totals:
+            totals[m].median_hours_to_decision = median
     return list(totals.values())
 
 

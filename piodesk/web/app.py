@@ -260,6 +260,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
     from piodesk.records.requests import routes as records_request_routes
     from piodesk.web import auditlog as auditlog_routes
     from piodesk.web import checkpoints as checkpoint_routes
+    from piodesk.web import operations
     from piodesk.web import routes as web_routes
 
     for module in (
@@ -284,4 +285,5 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
         app.include_router(module.api, dependencies=[Depends(api_origin_check)])
     # The moderation pages and their JSON API are separate modules.
     app.include_router(moderation_api.api, dependencies=[Depends(api_origin_check)])
+    operations.install(app)  # /metrics, /health, request latency, structured logs
     return app
