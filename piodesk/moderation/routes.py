@@ -142,6 +142,11 @@ def case_page(request: Request, case_id: int) -> HTMLResponse:
     """One case: the comment in its thread, findings, the author's history, and the forms."""
     actor = authenticate(request).actor
     if actor.can(Perm.MODERATION_VIEW) and actor.account_id is not None:
+        with ctx(request).read() as session:
+            fresh = queue_actions.viewer_noted_recently(session, case_id, actor)
+    else:
+        fresh = True
+    if not fresh:
         try:
             with ctx(request).tx() as session:
                 queue_actions.note_viewer(session, case_id, actor)

@@ -3,16 +3,21 @@ fed the way production feeds it (platform → connector → archive → screenin
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
 from piodesk.archive.ingest import ingest_page
 from piodesk.archive.media import MediaStore
 from piodesk.archive.tables import ArchiveItem
+from piodesk.archive.verify import verify_archive
+from piodesk.cli import app as cli_app
 from piodesk.connectors.base import Connector
 from piodesk.connectors.sandbox import platform
 from piodesk.connectors.sandbox.connector import SandboxConnector
@@ -66,22 +71,87 @@ class Site:
             )
             return str(c.id)
 
+    def flagged(self, who: str, body: str) -> tuple[str, Case]:
+        """A visitor's comment, polled in (ingest and screening), with the case it opened."""
+        cid = self.comment(who, body)
+        self.poll()
+        return cid, self.case_of(cid)
+
+    def decide(
+        self, case_id: int, *, action: str, reason: str, note: str = "", actor: Actor, **kw: Any
+    ) -> Any:
+        """``actions.decide`` on this site's platform (what the case page's form does)."""
+        from piodesk.moderation import actions
+
+        return actions.decide(
+            self.sessions,
+            case_id,
+            action=action,
+            reason=reason,
+            note=note,
+            actor=actor,
+            connect=kw.pop("connect", self.connect),
+            **kw,
+        )
+
+    def restore(self, case_id: int, *, note: str, actor: Actor, **kw: Any) -> Any:
+        """``actions.restore`` on this site's platform."""
+        from piodesk.moderation import actions
+
+        return actions.restore(
+            self.sessions, case_id, note=note, actor=actor, connect=self.connect, **kw
+        )
+
+    def warn(
+        self,
+        case_id: int,
+        actor: Actor,
+        *,
+        category: str = "solicitation",
+        explanation: str = "Selling tickets is solicitation, which the page does not allow.",
+    ) -> Any:
+        """``actions.warn`` the author of a case's comment, through this site's platform."""
+        from piodesk.moderation import actions
+
+        return actions.warn(
+            self.sessions,
+            case_id=case_id,
+            category=category,
+            explanation=explanation,
+            actor=actor,
+            connect=self.connect,
+        )
+
+    def block(self, actor: Actor, *, reason: str, review_days: int = 30, **kw: Any) -> Any:
+        """``actions.block`` a case's author (``case_id=``, ``category=`` … in ``kw``)."""
+        from piodesk.moderation import actions
+
+        return actions.block(
+            self.sessions,
+            reason=reason,
+            actor=actor,
+            connect=self.connect,
+            review_days=review_days,
+            **kw,
+        )
+
+    def messages_to(self, visitor_id: str) -> list[str]:
+        """The private messages the platform holds for a visitor, oldest first."""
+        with transaction(self.sessions) as s:
+            page = platform.find_page(s, self.handle)
+            assert page is not None
+            return [m.body for m in platform.messages_for(s, page, visitor_id)]
+
     def violate_again(self, who: str, actor: Actor, body: str = REPEAT) -> int:
         """After a warning, the same person posts another comment that breaks the rules and a PIO
         hides it: the later violation a block rests on (§.20). Returns its case."""
-        from piodesk.moderation import actions
-
-        cid = self.comment(who, body)
-        self.poll()
-        case = self.case_of(cid)
-        actions.decide(
-            self.sessions,
+        _, case = self.flagged(who, body)
+        self.decide(
             case.id,
             action="hide",
             reason="solicitation",
             note="selling tickets again after the warning",
             actor=actor,
-            connect=self.connect,
         )
         return case.id
 
@@ -140,3 +210,19 @@ def make_site(
 @pytest.fixture
 def site(sessions: sessionmaker[Session], staff, agency: Agency, tmp_path: Path) -> Site:
     return make_site(sessions, staff, agency, tmp_path, "community")
+
+
+@pytest.fixture
+def evidence_verifies(sessions: sessionmaker[Session], site: Site, db_url: str) -> Iterator[None]:
+    """After the test, the archive verifies and so does `piodesk audit verify`, as the records
+    custodian runs it: every step was an audited event and nothing captured changed in place."""
+    yield
+    with sessions() as s:
+        archive = verify_archive(s, site.media)
+        assert archive.ok, archive.problems[:3]
+    result = CliRunner().invoke(
+        cli_app,
+        ["--operator", "audit", "verify"],
+        env={"PIODESK_DATABASE_URL": db_url, "PIODESK_SECRET_KEY": "k" * 32},
+    )
+    assert result.exit_code == 0, result.output

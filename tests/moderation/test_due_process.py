@@ -7,15 +7,11 @@ Each test ends with `piodesk audit verify` passing: every step is a sealed, audi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from typer.testing import CliRunner
 
-from piodesk.archive.verify import verify_archive
-from piodesk.cli import app as cli_app
 from piodesk.connectors.sandbox import platform
 from piodesk.core import audit
 from piodesk.core.db import reading, transaction
@@ -33,21 +29,12 @@ from tests.moderation.conftest import Site
 
 #: The issue's example: lawful criticism, which screening rightly finds nothing in.
 CRITICISM = "Another useless PR post from a department that covers for bad cops"
+#: The issue's removal: criticism taken down as a "threat" for its tone.
+THREAT_REMOVAL = {"action": "remove", "reason": "threat", "note": "Disrespectful to officers"}
 PHONE = "Call me at 719-555-0134 for cheap game tickets, best prices in town"
 
 
-@pytest.fixture(autouse=True)
-def _evidence_verifies(sessions: sessionmaker[Session], site: Site, db_url: str) -> Iterator[None]:
-    yield
-    with sessions() as s:
-        archive = verify_archive(s, site.media)
-        assert archive.ok, archive.problems[:3]
-    result = CliRunner().invoke(
-        cli_app,
-        ["--operator", "audit", "verify"],
-        env={"PIODESK_DATABASE_URL": db_url, "PIODESK_SECRET_KEY": "k" * 32},
-    )
-    assert result.exit_code == 0, result.output
+pytestmark = pytest.mark.usefixtures("evidence_verifies")
 
 
 @pytest.fixture
@@ -91,16 +78,7 @@ def _reporter(site: Site, staff) -> None:
 
 
 def _remove_as_threat(site: Site, case_id: int, actor: Actor, **kw: object) -> Decision:
-    return actions.decide(
-        site.sessions,
-        case_id,
-        action="remove",
-        reason="threat",
-        note="Disrespectful to officers",
-        actor=actor,
-        connect=site.connect,
-        **kw,  # type: ignore[arg-type]
-    )
+    return site.decide(case_id, **THREAT_REMOVAL, actor=actor, **kw)
 
 
 # ---- the viewpoint guard -------------------------------------------------------------------
@@ -122,15 +100,7 @@ def test_the_issues_removal_of_criticism_is_refused_without_a_second_person(
 
     # Held for a second look: the proposer cannot concur with themself.
     with transaction(site.sessions) as s:
-        proposal = actions.hold(
-            s,
-            case_id,
-            action="remove",
-            reason="threat",
-            note="Disrespectful to officers",
-            actor=pio,
-        )
-        proposal_id = proposal.id
+        proposal_id = actions.hold(s, case_id, **THREAT_REMOVAL, actor=pio).id
     assert queries.find_case(site.sessions(), case_id).state == "needs_second"
     with pytest.raises(PermissionDenied, match="second person"):
         actions.concur(site.sessions, proposal_id, actor=pio, connect=site.connect)
@@ -160,14 +130,12 @@ def test_a_second_pio_concurs_and_the_decision_is_carried_out(
     case_id = _case(site, "Vendor", PHONE)
     pio = staff[Role.PIO]
     with pytest.raises(actions.HeldForSecond, match="did not find this category"):
-        actions.decide(
-            site.sessions,
+        site.decide(
             case_id,
             action="hide",
             reason="threat",
             note="the seller menaced buyers in another thread",
             actor=pio,
-            connect=site.connect,
         )
     with transaction(site.sessions) as s:
         proposal_id = actions.hold(
@@ -196,15 +164,7 @@ def test_a_second_pio_concurs_and_the_decision_is_carried_out(
     assert (row.hidden, row.acted_against_finding, row.acted_without_finding) == (1, 1, 0)
     # A hide for a category screening found needs nobody else.
     other = _case(site, "Vendor2", PHONE.replace("0134", "0199"))
-    actions.decide(
-        site.sessions,
-        other,
-        action="hide",
-        reason="solicitation",
-        note="sells game tickets",
-        actor=pio,
-        connect=site.connect,
-    )
+    site.decide(other, action="hide", reason="solicitation", note="sells game tickets", actor=pio)
 
 
 def test_counsels_advice_to_remove_is_a_concurrence_and_the_setting_can_require_counsel(
@@ -213,15 +173,7 @@ def test_counsels_advice_to_remove_is_a_concurrence_and_the_setting_can_require_
     case_id = _case(site, "Critic", CRITICISM)
     pio, counsel = staff[Role.PIO], staff[Role.LEGAL]
     with transaction(site.sessions) as s:
-        proposal_id = actions.hold(
-            s,
-            case_id,
-            action="remove",
-            reason="threat",
-            note="Disrespectful to officers",
-            actor=pio,
-            guard_mode="counsel",
-        ).id
+        proposal_id = actions.hold(s, case_id, **THREAT_REMOVAL, actor=pio, guard_mode="counsel").id
     # Counsel only: a second PIO may not answer.
     with pytest.raises(PermissionDenied, match="legal counsel"):
         actions.concur(
@@ -248,43 +200,18 @@ def test_counsels_advice_to_remove_is_a_concurrence_and_the_setting_can_require_
 def test_a_block_needs_a_delivered_warning_and_a_later_violation(site: Site, staff) -> None:
     pio = staff[Role.PIO]
     first = _case(site, "Seller", PHONE)
-    actions.decide(
-        site.sessions,
-        first,
-        action="hide",
-        reason="solicitation",
-        note="sells game tickets",
-        actor=pio,
-        connect=site.connect,
-    )
+    site.decide(first, action="hide", reason="solicitation", note="sells game tickets", actor=pio)
 
     def block() -> object:
-        return actions.block(
-            site.sessions,
-            case_id=first,
-            category="solicitation",
-            reason="kept advertising after the warning",
-            actor=pio,
-            connect=site.connect,
-            review_days=30,
+        return site.block(
+            pio, case_id=first, category="solicitation", reason="kept advertising after the warning"
         )
 
     with pytest.raises(InvalidInput, match="warned"):
         block()
-    warning = actions.warn(
-        site.sessions,
-        case_id=first,
-        category="solicitation",
-        explanation="Selling tickets is solicitation, which the page does not allow.",
-        actor=pio,
-        connect=site.connect,
-    )
+    warning = site.warn(first, pio)
     # The warning names the comment, the category and what happens next.
-    with transaction(site.sessions) as s:
-        page = platform.find_page(s, site.handle)
-        assert page is not None
-        (message,) = platform.messages_for(s, page, "visitor-seller")
-        body = message.body
+    (body,) = site.messages_to("visitor-seller")
     assert "Call me at 719-555-0134" in body and "solicitation of commerce" in body
     assert "blocked" in body and "hidden or removed" in body
     assert warning.delivered
@@ -297,11 +224,7 @@ def test_a_block_needs_a_delivered_warning_and_a_later_violation(site: Site, sta
     with site.sessions() as s:
         notice = s.execute(select(Notice)).scalar_one()
         assert notice.delivered and notice.block_id == placed.id  # type: ignore[attr-defined]
-    with transaction(site.sessions) as s:
-        page = platform.find_page(s, site.handle)
-        assert page is not None
-        texts = [m.body for m in platform.messages_for(s, page, "visitor-seller")]
-    (block_notice,) = [t for t in texts if "code=" in t]
+    (block_notice,) = [t for t in site.messages_to("visitor-seller") if "code=" in t]
     for part in ("blocked", "kept advertising", "review on", "/appeal?code="):
         assert part in block_notice
 
@@ -309,39 +232,13 @@ def test_a_block_needs_a_delivered_warning_and_a_later_violation(site: Site, sta
 def _blocked(site: Site, pio: Actor) -> tuple[int, str]:
     """A person warned, repeating, blocked; their block and the appeal code of its notice."""
     first = _case(site, "Seller", PHONE)
-    actions.decide(
-        site.sessions,
-        first,
-        action="hide",
-        reason="solicitation",
-        note="sells game tickets",
-        actor=pio,
-        connect=site.connect,
-    )
-    actions.warn(
-        site.sessions,
-        case_id=first,
-        category="solicitation",
-        explanation="Selling tickets is solicitation, which the page does not allow.",
-        actor=pio,
-        connect=site.connect,
-    )
+    site.decide(first, action="hide", reason="solicitation", note="sells game tickets", actor=pio)
+    site.warn(first, pio)
     site.violate_again("Seller", pio)
-    placed = actions.block(
-        site.sessions,
-        case_id=first,
-        category="solicitation",
-        reason="kept advertising after the warning.",
-        actor=pio,
-        connect=site.connect,
-        review_days=30,
+    placed = site.block(
+        pio, case_id=first, category="solicitation", reason="kept advertising after the warning."
     )
-    with transaction(site.sessions) as s:
-        page = platform.find_page(s, site.handle)
-        assert page is not None
-        text = next(
-            m.body for m in platform.messages_for(s, page, "visitor-seller") if "code=" in m.body
-        )
+    text = next(t for t in site.messages_to("visitor-seller") if "code=" in t)
     code = text.split("code=")[1].split()[0]
     return placed.id, code
 
@@ -406,43 +303,20 @@ def test_an_appeal_is_decided_by_someone_else_and_lifts_the_block(
 def test_reopen_a_kept_case_and_restore_with_its_own_reason(site: Site, staff) -> None:
     pio = staff[Role.PIO]
     case_id = _case(site, "Vendor", PHONE)
-    actions.decide(
-        site.sessions,
-        case_id,
-        action="keep",
-        reason="no_violation",
-        note="",
-        actor=pio,
-        connect=site.connect,
-    )
+    site.decide(case_id, action="keep", reason="no_violation", note="", actor=pio)
     with transaction(site.sessions) as s, pytest.raises(InvalidInput, match="reason"):
         actions.reopen(s, case_id, reason="", actor=pio)
     with transaction(site.sessions) as s:
         actions.reopen(
             s, case_id, reason="The number is a private cell phone after all.", actor=pio
         )
-    actions.decide(
-        site.sessions,
-        case_id,
-        action="hide",
-        reason="pii",
-        note="a private phone number",
-        actor=pio,
-        connect=site.connect,
-    )
+    site.decide(case_id, action="hide", reason="pii", note="a private phone number", actor=pio)
     with transaction(site.sessions) as s, pytest.raises(Conflict, match="restore it"):
         actions.reopen(s, case_id, reason="another look at this one", actor=pio)
     with pytest.raises(InvalidInput, match="say why"):
-        actions.restore(
-            site.sessions, case_id, note="it is a business line", actor=pio, connect=site.connect
-        )
-    actions.restore(
-        site.sessions,
-        case_id,
-        reason="wrong_category",
-        note="it is the business's public line",
-        actor=pio,
-        connect=site.connect,
+        site.restore(case_id, note="it is a business line", actor=pio)
+    site.restore(
+        case_id, reason="wrong_category", note="it is the business's public line", actor=pio
     )
     with site.sessions() as s:
         view = queries.case_view(s, case_id, actor=pio)

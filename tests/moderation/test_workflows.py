@@ -7,18 +7,14 @@ and nothing captured was changed in place.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
-from typer.testing import CliRunner
 
 from piodesk.archive.tables import ArchiveItem, ArchiveVersion
-from piodesk.archive.verify import verify_archive
-from piodesk.cli import app as cli_app
 from piodesk.connectors.sandbox import platform
 from piodesk.core import audit, clock
 from piodesk.core.db import transaction
@@ -35,19 +31,7 @@ PHONE = "Call me at 719-555-0134 for cheap game tickets, best prices in town"
 CRITICISM = "The department handled this closure terribly and the chief should answer for it."
 
 
-@pytest.fixture(autouse=True)
-def _evidence_verifies(sessions: sessionmaker[Session], site: Site, db_url: str) -> Iterator[None]:
-    yield
-    with sessions() as s:
-        archive = verify_archive(s, site.media)
-        assert archive.ok, archive.problems[:3]
-    # `piodesk audit verify`, as the records custodian runs it, after every path.
-    result = CliRunner().invoke(
-        cli_app,
-        ["--operator", "audit", "verify"],
-        env={"PIODESK_DATABASE_URL": db_url, "PIODESK_SECRET_KEY": "k" * 32},
-    )
-    assert result.exit_code == 0, result.output
+pytestmark = pytest.mark.usefixtures("evidence_verifies")
 
 
 def _actions(sessions: sessionmaker[Session], case_id: int) -> list[str]:
@@ -93,18 +77,8 @@ def test_flagged_comment_opens_a_case_and_criticism_does_not(site: Site, staff) 
 
 
 def test_keep(site: Site, staff) -> None:
-    cid = site.comment("Vendor", PHONE)
-    site.poll()
-    case = site.case_of(cid)
-    actions.decide(
-        site.sessions,
-        case.id,
-        action="keep",
-        reason="no_violation",
-        note="",
-        actor=staff[Role.PIO],
-        connect=site.connect,
-    )
+    cid, case = site.flagged("Vendor", PHONE)
+    site.decide(case.id, action="keep", reason="no_violation", note="", actor=staff[Role.PIO])
     assert site.case_of(cid).outcome == "kept"
     assert site.public_comment(cid) is not None
     assert _item_state(site, cid) == ("live", 1)  # keeping writes nothing to the archive
@@ -112,18 +86,14 @@ def test_keep(site: Site, staff) -> None:
 
 
 def test_hide_then_restore(site: Site, staff) -> None:
-    cid = site.comment("Vendor", PHONE)
-    site.poll()
-    case = site.case_of(cid)
+    cid, case = site.flagged("Vendor", PHONE)
     pio = staff[Role.PIO]
-    decision = actions.decide(
-        site.sessions,
+    decision = site.decide(
         case.id,
         action="hide",
         reason="pii",
         note="a phone number offered for ticket sales",
         actor=pio,
-        connect=site.connect,
     )
     assert decision.archive_seq is not None
     assert site.public_comment(cid) is None  # hidden on the platform
@@ -131,13 +101,8 @@ def test_hide_then_restore(site: Site, staff) -> None:
     site.poll()  # the platform's own view of the hidden comment adds no duplicate version
     assert _item_state(site, cid) == ("hidden", 2)
 
-    actions.restore(
-        site.sessions,
-        case.id,
-        reason="no_violation",
-        note="on review: the number is a business line",
-        actor=pio,
-        connect=site.connect,
+    site.restore(
+        case.id, reason="no_violation", note="on review: the number is a business line", actor=pio
     )
     assert site.public_comment(cid) is not None
     assert _item_state(site, cid) == ("live", 3)
@@ -154,15 +119,7 @@ def test_hide_then_restore(site: Site, staff) -> None:
         assert texts == [PHONE] * 3  # every version kept, none changed
     # A restored case is decided: a new decision needs the case reopened, with a reason.
     with pytest.raises(Conflict, match="reopened with a reason"):
-        actions.decide(
-            site.sessions,
-            case.id,
-            action="hide",
-            reason="pii",
-            note="second thoughts here",
-            actor=pio,
-            connect=site.connect,
-        )
+        site.decide(case.id, action="hide", reason="pii", note="second thoughts here", actor=pio)
     with transaction(site.sessions) as s:
         again = actions.file_report(
             s,
@@ -172,14 +129,12 @@ def test_hide_then_restore(site: Site, staff) -> None:
             actor=staff[Role.EMPLOYEE],
         )
     assert again.case_id != case.id
-    actions.decide(
-        site.sessions,
+    site.decide(
         again.case_id,
         action="hide",
         reason="pii",
         note="a private cell phone number after all",
         actor=pio,
-        connect=site.connect,
     )
     assert site.public_comment(cid) is None
 
@@ -190,14 +145,12 @@ def test_remove_then_restore(site: Site, staff) -> None:
     site.poll()
     case = site.case_of(cid)
     pio = staff[Role.PIO]
-    actions.decide(
-        site.sessions,
+    site.decide(
         case.id,
         action="remove",
         reason="solicitation",
         note="sells tickets on the department's page",
         actor=pio,
-        connect=site.connect,
     )
     assert site.public_comment(cid) is None
     assert _item_state(site, cid) == ("removed", 2)
@@ -205,14 +158,7 @@ def test_remove_then_restore(site: Site, staff) -> None:
     assert _item_state(site, cid) == ("removed", 2)
     assert site.item(reply).state == "deleted"  # its reply went with it, and is kept too
 
-    actions.restore(
-        site.sessions,
-        case.id,
-        reason="no_violation",
-        note="removed in error; restoring",
-        actor=pio,
-        connect=site.connect,
-    )
+    site.restore(case.id, reason="no_violation", note="removed in error; restoring", actor=pio)
     assert site.public_comment(cid) is not None
     assert site.item(cid).state == "live"
     with site.sessions() as s:
@@ -229,9 +175,7 @@ def test_remove_then_restore(site: Site, staff) -> None:
 
 
 def test_decision_needs_a_section_20_reason(site: Site, staff) -> None:
-    cid = site.comment("Critic", "You are all a bunch of f*cking clowns")
-    site.poll()
-    case = site.case_of(cid)
+    cid, case = site.flagged("Critic", "You are all a bunch of f*cking clowns")
     pio = staff[Role.PIO]
     for action, reason, note in (
         ("remove", "disagree", "I disagree with it"),
@@ -241,15 +185,7 @@ def test_decision_needs_a_section_20_reason(site: Site, staff) -> None:
         ("ban", "profanity", "not an action"),
     ):
         with pytest.raises(InvalidInput):
-            actions.decide(
-                site.sessions,
-                case.id,
-                action=action,
-                reason=reason,
-                note=note,
-                actor=pio,
-                connect=site.connect,
-            )
+            site.decide(case.id, action=action, reason=reason, note=note, actor=pio)
     assert site.case_of(cid).state == "open"
     assert site.public_comment(cid) is not None
     with pytest.raises(InvalidInput, match=r"§\.20"):
@@ -257,19 +193,11 @@ def test_decision_needs_a_section_20_reason(site: Site, staff) -> None:
 
 
 def test_only_the_pio_office_decides(site: Site, staff) -> None:
-    cid = site.comment("Vendor", PHONE)
-    site.poll()
-    case = site.case_of(cid)
+    cid, case = site.flagged("Vendor", PHONE)
     for role in (Role.EMPLOYEE, Role.LEGAL, Role.CADRE, Role.ADMIN, Role.AUDITOR, Role.CHIEF):
         with pytest.raises(PermissionDenied):
-            actions.decide(
-                site.sessions,
-                case.id,
-                action="remove",
-                reason="pii",
-                note="phone number",
-                actor=staff[role],
-                connect=site.connect,
+            site.decide(
+                case.id, action="remove", reason="pii", note="phone number", actor=staff[role]
             )
     assert site.public_comment(cid) is not None
     with site.sessions() as s:
@@ -280,52 +208,28 @@ def test_only_the_pio_office_decides(site: Site, staff) -> None:
 
 
 def test_platform_refusal_records_nothing(site: Site, staff) -> None:
-    cid = site.comment("Vendor", PHONE)
-    site.poll()
-    case = site.case_of(cid)
+    cid, case = site.flagged("Vendor", PHONE)
     with transaction(site.sessions) as s:  # its author deletes it before the PIO gets to it
         page = platform.find_page(s, site.handle)
         assert page is not None
         platform.delete_comment(s, page, int(cid))
     with pytest.raises(Conflict, match="nothing was recorded"):
-        actions.decide(
-            site.sessions,
-            case.id,
-            action="remove",
-            reason="pii",
-            note="phone number",
-            actor=staff[Role.PIO],
-            connect=site.connect,
+        site.decide(
+            case.id, action="remove", reason="pii", note="phone number", actor=staff[Role.PIO]
         )
     with site.sessions() as s:
         assert s.execute(select(func.count()).select_from(Decision)).scalar() == 0
     assert site.case_of(cid).state == "open"
     # A decided case is not decided twice.
-    actions.decide(
-        site.sessions,
-        case.id,
-        action="keep",
-        reason="no_violation",
-        note="gone already",
-        actor=staff[Role.PIO],
-        connect=site.connect,
+    site.decide(
+        case.id, action="keep", reason="no_violation", note="gone already", actor=staff[Role.PIO]
     )
     with pytest.raises(Conflict, match="already decided"):
-        actions.decide(
-            site.sessions,
-            case.id,
-            action="keep",
-            reason="no_violation",
-            note="",
-            actor=staff[Role.PIO],
-            connect=site.connect,
-        )
+        site.decide(case.id, action="keep", reason="no_violation", note="", actor=staff[Role.PIO])
 
 
 def test_legal_consult(site: Site, staff) -> None:
-    cid = site.comment("Angry", "Somebody should burn down that station with everyone inside")
-    site.poll()
-    case = site.case_of(cid)
+    cid, case = site.flagged("Angry", "Somebody should burn down that station with everyone inside")
     pio, counsel = staff[Role.PIO], staff[Role.LEGAL]
     # Counsel sees only the cases sent to them.
     with site.sessions() as s, pytest.raises(PermissionDenied):
@@ -352,23 +256,13 @@ def test_legal_consult(site: Site, staff) -> None:
         )
     assert site.case_of(cid).state == "open"  # back to the PIO, who decides
     with pytest.raises(PermissionDenied):
-        actions.decide(
-            site.sessions,
-            case.id,
-            action="remove",
-            reason="threat",
-            note="counsel agrees",
-            actor=counsel,
-            connect=site.connect,
-        )
-    actions.decide(
-        site.sessions,
+        site.decide(case.id, action="remove", reason="threat", note="counsel agrees", actor=counsel)
+    site.decide(
         case.id,
         action="remove",
         reason="threat",
         note="threat to burn a station with people inside; counsel concurs",
         actor=pio,
-        connect=site.connect,
     )
     with site.sessions() as s:
         view = queries.case_view(s, case.id, actor=pio)
@@ -384,19 +278,14 @@ def test_legal_consult(site: Site, staff) -> None:
 
 
 def test_warning_then_block_then_lift(site: Site, staff) -> None:
-    cid = site.comment("Repeat", PHONE)
-    site.poll()
-    case = site.case_of(cid)
+    _cid, case = site.flagged("Repeat", PHONE)
     pio = staff[Role.PIO]
     block = functools.partial(
-        actions.block,
-        site.sessions,
+        site.block,
+        pio,
         case_id=case.id,
         category="solicitation",
         reason="keeps selling tickets here",
-        actor=pio,
-        connect=site.connect,
-        review_days=30,
     )
     with pytest.raises(InvalidInput, match="warned"):
         block()
@@ -404,20 +293,10 @@ def test_warning_then_block_then_lift(site: Site, staff) -> None:
         page = platform.find_page(s, site.handle)
         assert page is not None and not platform.is_blocked(s, page, "visitor-repeat")
 
-    warning = actions.warn(
-        site.sessions,
-        case_id=case.id,
-        category="solicitation",
-        explanation="Selling tickets is solicitation, which the page does not allow.",
-        actor=pio,
-        connect=site.connect,
-    )
+    warning = site.warn(case.id, pio)
     assert warning.delivered and "private message" in warning.delivery
-    with transaction(site.sessions) as s:
-        page = platform.find_page(s, site.handle)
-        assert page is not None
-        (message,) = platform.messages_for(s, page, "visitor-repeat")
-        assert "Selling tickets is solicitation" in message.body
+    (message,) = site.messages_to("visitor-repeat")
+    assert "Selling tickets is solicitation" in message
     # A warning and a block a second later, with nothing repeated in between, is no due process.
     with pytest.raises(InvalidInput, match="later violation"):
         block()
@@ -500,12 +379,10 @@ def test_block_without_warning_needs_counsels_concurrence(site: Site, staff) -> 
             s, q2.id, advice="Warn first; a seller is no danger.", actor=counsel
         )
     block = functools.partial(
-        actions.block,
-        site.sessions,
+        site.block,
+        pio,
         category="threat",
         reason="threat to harm an officer at home",
-        actor=pio,
-        connect=site.connect,
         review_days=90,
     )
     with pytest.raises(InvalidInput, match="does not concur"):
@@ -558,43 +435,23 @@ def test_employee_report_and_its_outcome(site: Site, staff) -> None:
         statuses = {r.report.id: r for r in queries.my_reports(s, actor=employee)}
         assert all(r.last_decision is None for r in statuses.values())
     with pytest.raises(PermissionDenied):  # reports, but cannot decide
-        actions.decide(
-            site.sessions,
+        site.decide(
             before.id,
             action="remove",
             reason="investigation",
             note="names a witness",
             actor=employee,
-            connect=site.connect,
         )
-    actions.decide(
-        site.sessions,
+    site.decide(
         before.id,
         action="remove",
         reason="investigation",
         note="names a witness and her address",
         actor=pio,
-        connect=site.connect,
     )
-    actions.decide(
-        site.sessions,
-        opened.case_id,
-        action="keep",
-        reason="no_violation",
-        note="",
-        actor=pio,
-        connect=site.connect,
-    )
+    site.decide(opened.case_id, action="keep", reason="no_violation", note="", actor=pio)
     with pytest.raises(InvalidInput, match="not a record piodesk has captured"):
-        actions.decide(
-            site.sessions,
-            outside.case_id,
-            action="remove",
-            reason="ip",
-            note="fake page logo",
-            actor=pio,
-            connect=site.connect,
-        )
+        site.decide(outside.case_id, action="remove", reason="ip", note="fake page logo", actor=pio)
     with site.sessions() as s:
         statuses = {r.report.id: r for r in queries.my_reports(s, actor=employee)}
         assert statuses[joined.id].last_decision.action == "remove"  # type: ignore[union-attr]
@@ -678,9 +535,7 @@ def test_a_reply_asks_the_department_only_when_addressed_to_it() -> None:
 
 
 def test_edit_with_new_findings_updates_the_open_case(site: Site, staff) -> None:
-    cid = site.comment("Vendor", PHONE)
-    site.poll()
-    case = site.case_of(cid)
+    cid, case = site.flagged("Vendor", PHONE)
     with transaction(site.sessions) as s:
         page = platform.find_page(s, site.handle)
         assert page is not None
@@ -697,18 +552,8 @@ def test_edit_with_new_findings_updates_the_open_case(site: Site, staff) -> None
 
 
 def test_decisions_are_append_only(site: Site, staff) -> None:
-    cid = site.comment("Vendor", PHONE)
-    site.poll()
-    case = site.case_of(cid)
-    actions.decide(
-        site.sessions,
-        case.id,
-        action="keep",
-        reason="no_violation",
-        note="",
-        actor=staff[Role.PIO],
-        connect=site.connect,
-    )
+    _cid, case = site.flagged("Vendor", PHONE)
+    site.decide(case.id, action="keep", reason="no_violation", note="", actor=staff[Role.PIO])
     with pytest.raises(DatabaseError), transaction(site.sessions) as s:
         s.execute(text("UPDATE moderation_decisions SET reason = 'pii'"))
     with pytest.raises(DatabaseError), transaction(site.sessions) as s:
@@ -743,9 +588,7 @@ def test_queue_filters_and_oldest_age(sessions: sessionmaker[Session], site: Sit
 
 
 def test_two_pios_deciding_at_once_leave_a_truthful_record(site: Site, staff) -> None:
-    cid = site.comment("Vendor", PHONE)
-    site.poll()
-    case = site.case_of(cid)
+    cid, case = site.flagged("Vendor", PHONE)
     pio = staff[Role.PIO]
     first = True
 
@@ -753,15 +596,7 @@ def test_two_pios_deciding_at_once_leave_a_truthful_record(site: Site, staff) ->
         nonlocal first
         if first:
             first = False
-            actions.decide(
-                site.sessions,
-                case.id,
-                action="keep",
-                reason="no_violation",
-                note="",
-                actor=pio,
-                connect=site.connect,
-            )
+            site.decide(case.id, action="keep", reason="no_violation", note="", actor=pio)
         return site.connect(page)
 
     actions.decide(
@@ -807,23 +642,15 @@ def test_a_reported_post_can_be_taken_down_but_not_hidden(site: Site, staff) -> 
         assert case is not None and case.item_id == post.id and case.kind == "post"
     pio = staff[Role.PIO]
     with pytest.raises(InvalidInput, match="hide a post"):
-        actions.decide(
-            site.sessions,
-            case.id,
-            action="hide",
-            reason="safety",
-            note="outdated closure info",
-            actor=pio,
-            connect=site.connect,
+        site.decide(
+            case.id, action="hide", reason="safety", note="outdated closure info", actor=pio
         )
-    actions.decide(
-        site.sessions,
+    site.decide(
         case.id,
         action="remove",
         reason="safety",
         note="an outdated closure notice sends drivers the wrong way",
         actor=pio,
-        connect=site.connect,
     )
     with transaction(site.sessions) as s:
         page = platform.find_page(s, site.handle)

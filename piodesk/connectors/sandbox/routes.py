@@ -57,7 +57,8 @@ def _page_response(
     before: int | None = None,
 ) -> HTMLResponse:
     visitor = platform.visitor_id_for(token)
-    with ctx(request).tx() as session:
+    # A read: under SQLite a write transaction here queued every page view behind the ingest.
+    with ctx(request).read() as session:
         page = platform.public_page(session, handle)
         feed = platform.public_feed(
             session, page, visitor_id=visitor, before=before, limit=POSTS_PER_PAGE + 1
@@ -134,7 +135,7 @@ def photo(request: Request, handle: str, photo_id: int) -> Response:
 @router.post("/sandbox/{handle}/posts/{post_id}/comments")
 async def leave_comment(request: Request, handle: str, post_id: int) -> Response:
     """A visitor comments on a post (or replies to a comment); refused when blocked."""
-    with ctx(request).tx() as session:
+    with ctx(request).read() as session:
         platform.public_page(session, handle)  # 404 for a page the platform does not have
     form = await text_form(request)
     token = _checked_visitor(request, form.get("csrf_token"))
@@ -175,7 +176,7 @@ async def leave_comment(request: Request, handle: str, post_id: int) -> Response
 @router.post("/sandbox/{handle}/comments/{comment_id}/edit")
 async def edit_comment(request: Request, handle: str, comment_id: int) -> Response:
     """A visitor corrects their own comment (the archive keeps the version before the edit)."""
-    with ctx(request).tx() as session:
+    with ctx(request).read() as session:
         platform.public_page(session, handle)
     form = await text_form(request)
     token = _checked_visitor(request, form.get("csrf_token"))

@@ -3,6 +3,8 @@ once, saved replies for warnings, and the office's notes on a person (§.20)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,6 +21,17 @@ from piodesk.moderation.tables import Case, Claim, PersonNote, SavedReply, Viewe
 from piodesk.people.tables import Account
 
 MAX_BULK = 50
+#: A case page refreshes its viewer's presence at most this often (presence shows for
+#: ``queries.VIEWING_MINUTES``): a write on every view queued each page behind other writers.
+PRESENCE_REFRESH = timedelta(seconds=60)
+
+
+def viewer_noted_recently(session: Session, case_id: int, actor: Actor) -> bool:
+    """Whether the actor's presence on the case is fresh enough that the view need not write."""
+    if actor.account_id is None:
+        return True
+    row = session.get(Viewer, (case_id, actor.account_id))
+    return row is not None and clock.as_utc(row.seen_at) > clock.now() - PRESENCE_REFRESH
 
 
 def note_viewer(session: Session, case_id: int, actor: Actor) -> None:
