@@ -24,6 +24,20 @@ from piodesk.records.tables import DispositionRun, Production
 from piodesk.web.context import authenticate, check_csrf, ctx, render
 
 router = APIRouter(include_in_schema=False)
+
+#: What screening's PII detector found, in words (its rule names, for the redaction screen).
+PII_WORDS = {
+    "pii.phone": "a phone number",
+    "pii.email": "an e-mail address",
+    "pii.ssn": "a social security number",
+    "pii.address": "a home address",
+    "pii.card": "a card number",
+    "pii.ip": "an IP address",
+    "pii.dob": "a date of birth",
+    "pii.plate": "a licence plate",
+    "pii.drivers_license": "a driver's licence number",
+    "pii.person_name": "a person's name",
+}
 api = APIRouter(prefix="/api/v1/records", tags=["records"])
 
 
@@ -280,7 +294,7 @@ def _redaction_page(
     request: Request, actor: Actor, items: str, request_id: str, **extra: Any
 ) -> HTMLResponse:
     from piodesk.records import redaction
-    from piodesk.records.productions.formats import EXEMPTIONS
+    from piodesk.records.productions.formats import EXEMPTIONS, exemption_label
 
     require(actor, Perm.REDACTION_REVIEW)
     ids = _int_list(items)
@@ -295,6 +309,12 @@ def _redaction_page(
             "items": items,
             "request_id": request_id,
             "exemptions": EXEMPTIONS,
+            "exemption_label": exemption_label,
+            "regime_names": {
+                "cora": "Colorado Open Records Act",
+                "ccjra": "Criminal Justice Records Act",
+            },
+            "pii_words": PII_WORDS,
             "errors": {},
             **extra,
         },

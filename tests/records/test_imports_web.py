@@ -83,7 +83,8 @@ def test_custodian_imports_an_export_and_reads_its_history(
     entry = history[history.index(f'id="run-{run.id}"') :]
     assert hashlib.sha256(data).hexdigest() == run.file_sha256
     assert run.file_sha256 in entry and export.name in entry
-    assert '<dd class="who">Test records_custodian</dd>' in entry  # the name, not the username
+    # The person's name, not their username:
+    assert '<dd class="import-who">Test records_custodian</dd>' in entry
     assert f"{run.taken:,} new records or versions" in entry and "Finished" in entry
     # The uploaded copy is gone once imported (the archive keeps every raw payload).
     assert not any(imports.upload_dir(settings).rglob("*.json"))

@@ -225,7 +225,7 @@ def test_redaction_screen_proposes_and_confirms(
     done = client.post("/records/redactions/propose", data={"csrf_token": csrf, "items": item})
     assert done.status_code == 303
     page = client.get(done.headers["location"]).text
-    assert "719-555-0134" in page and "screening (" in page
+    assert "719-555-0134" in page and "PII detector (a phone number)" in page
     with sessions() as s:
         rows = redaction.review(s, [records["c2"]], None)
     rid = rows[0][0].id

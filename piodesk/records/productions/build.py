@@ -93,7 +93,7 @@ def production_dir(settings: Settings) -> Path:
 
 def review_set_ids(session: Session, request_id: int) -> list[int]:
     """A request's review set, from the requests module (when it is installed)."""
-    for name in ("piodesk.records.requests", "piodesk.records.review", "piodesk.records.actions"):
+    for name in ("piodesk.records.requests.queries", "piodesk.records.requests"):
         try:
             module = importlib.import_module(name)
         except ImportError:
