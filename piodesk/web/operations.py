@@ -34,6 +34,7 @@ an ISO timestamp and level), also for the standard-library loggers (uvicorn, ale
 
 from __future__ import annotations
 
+import functools
 import hmac
 import logging
 import time
@@ -292,8 +293,14 @@ def health(sessions: sessionmaker[Session], settings: Settings) -> dict[str, Any
     return {"status": "ok" if ok else "unhealthy", "checks": checks}
 
 
+@functools.cache
+def _expected_heads(url: str) -> frozenset[str]:
+    """The migrations' head revisions this code ships (read from the scripts once)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+
+
 def _migrations(session: Session, settings: Settings) -> dict[str, Any]:
-    heads = set(ScriptDirectory.from_config(alembic_config(settings.database_url)).get_heads())
+    heads = set(_expected_heads(settings.database_url))
     current = set(MigrationContext.configure(session.connection()).get_current_heads())
     out: dict[str, Any] = {
         "ok": current == heads,

@@ -9,15 +9,7 @@ from piodesk.core.db import reading
 from piodesk.core.permissions import Role
 from piodesk.oversight import reports, rollups
 from piodesk.oversight.reports import Period
-from tests.oversight.test_reports import (  # noqa: F401 (fixtures)
-    THANKS,
-    Site,
-    Story,
-    at,
-    now,
-    site,
-    story,
-)
+from tests.oversight.test_reports import THANKS, Site, Story, at
 
 
 def _report(site: Site, page: int | None = None) -> reports.TransparencyReport:
