@@ -31,7 +31,7 @@ from piodesk.core.permissions import Role
 from tests.archive.test_import import row_counts
 from tests.connectors.conftest import shared
 
-EXAMPLES = int(os.environ.get("PIODESK_FUZZ_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("PIODESK_FUZZ_EXAMPLES", "6"))
 KEEP = 4  # entries kept from each sample: small exports, so many examples run quickly
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
@@ -28,6 +30,7 @@ from piodesk.demo import seed, seed_moderation, seed_sandbox
 from piodesk.moderation.intake import intake_all
 from piodesk.pages.model import Agency
 from piodesk.people import actions as people
+from piodesk.people import hashing
 from piodesk.people.tables import Account
 from piodesk.people.tokens import ALL_SCOPES
 from piodesk.screening.engine import default_screener
@@ -52,7 +55,9 @@ def fuzzed(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     )
     engine = make_engine(config.database_url)
     sessions = make_sessionmaker(engine)
-    with transaction(sessions) as s:
+    with pytest.MonkeyPatch.context() as patch, transaction(sessions) as s:
+        # Test argon2 parameters, as tests/conftest.py sets for each test (eleven demo logins).
+        patch.setattr(hashing, "hasher", PasswordHasher(time_cost=1, memory_cost=1024))
         seed(s, Agency.from_settings(config))
     if FULL:  # the long run fuzzes a queue and an archive too (screening costs seconds)
         seed_sandbox(sessions)
@@ -77,6 +82,9 @@ def _document() -> dict:
 
 
 schema = schemathesis.openapi.from_dict(_document())
+# The coverage phase (every boundary value, wrong type and undeclared method of every
+# operation: hundreds of requests) is the long run's; the short one generates and checks a few.
+schema.config.phases.coverage.enabled = FULL
 
 
 @schema.parametrize()
@@ -94,3 +102,23 @@ def test_every_api_operation_answers_by_its_schema(case: schemathesis.Case, fuzz
         # name): a schema-valid body the rules refuse gets a readable 422, as it should.
         excluded_checks=[checks.positive_data_acceptance],
     )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("TRACE", "/api/v1/accounts", "GET, POST"),  # two routes, one path
+        ("PUT", "/api/v1/tokens/1", "DELETE"),
+        ("PATCH", "/login", "GET, POST"),  # a page, not the API: the same header
+    ],
+)
+def test_a_405_names_every_method_the_path_takes(
+    fuzzed: dict, method: str, path: str, allow: str
+) -> None:
+    """Found by the fuzzing: the error handler dropped Starlette's Allow header, and Starlette
+    names only the methods of the first route that matched the path."""
+    answer = TestClient(fuzzed["app"]).request(method, path)
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == allow
+    if path.startswith("/api"):
+        assert answer.json() == {"error": "Method Not Allowed"}
