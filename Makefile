@@ -48,7 +48,11 @@ format: $(STAMP) ## format the code
 bench: $(STAMP) ## run the benchmarks (slow; not part of `make test`)
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b; done
 
+fuzz: $(STAMP) ## long fuzzing: schemathesis on every API operation, hypothesis on the importers
+	PIODESK_FUZZ_EXAMPLES=$${PIODESK_FUZZ_EXAMPLES:-200} $(BIN)/pytest -n 2 -q \
+	  -p no:cacheprovider tests/web/test_openapi_fuzz.py tests/archive/test_import_properties.py
+
 clean: ## remove the virtualenv and local data
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help venv chromium postgres run lint test format bench clean
+.PHONY: help venv chromium postgres run lint test format bench fuzz clean

@@ -34,6 +34,7 @@ from piodesk.core.jobs import JobRunner
 from piodesk.moderation.intake import intake_all
 from piodesk.pages.model import Agency
 from piodesk.screening.engine import default_screener
+from piodesk.web.api_errors import ERROR_RESPONSES, allowed_methods
 from piodesk.web.context import AppContext, LoginRequired, render
 from piodesk.web.hardening import (
     BodyLimit,
@@ -183,6 +184,7 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
         "`piodesk user token USERNAME`).",
         openapi_url="/api/openapi.json",
         dependencies=[Depends(bounded_path_ids)],  # ids beyond 64 bits are 404, on every route
+        responses=ERROR_RESPONSES,  # every refusal is {"error": ...}; documented once for all
         docs_url=None,  # Swagger UI loads scripts from a CDN, which the CSP (rightly) blocks
         redoc_url=None,
     )
@@ -241,9 +243,15 @@ def create_app(settings: Settings, engine: Engine | None = None, *, jobs: bool =
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = str(exc.detail)
+        # Keep the exception's headers: a 405 must say which methods the path takes (Allow).
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
         if _wants_json(request):
-            return JSONResponse({"error": message}, status_code=exc.status_code)
-        return render(request, "error.html", {"message": message}, status=exc.status_code)
+            return JSONResponse({"error": message}, status_code=exc.status_code, headers=headers)
+        response = render(request, "error.html", {"message": message}, status=exc.status_code)
+        response.headers.update(headers)
+        return response
 
     from piodesk.archive import routes as archive_routes
     from piodesk.connectors.sandbox import routes as sandbox_routes
