@@ -441,6 +441,9 @@ class MastodonConnector(Connector):
                 mime_type=m.mime_type,
                 file_name=m.filename,
                 description=m.alt_text or None,
+                # A video is processed after the upload; a status naming it before then is
+                # refused (422), so wait for it as Mastodon's own apps do.
+                synchronous=(m.mime_type or "").startswith("video/"),
             )
             media_ids.append(str(json.loads(self._body())["id"]))
         self._call(

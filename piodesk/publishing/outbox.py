@@ -100,6 +100,8 @@ def _media(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             raise InvalidInput(f"media {n} names no stored file (sha256)")
         if mime.startswith("image/") and not alt:
             raise InvalidInput(f"media {n} is an image without alt text; describe it first")
+        if mime.startswith("video/") and not alt:
+            raise InvalidInput(f"media {n} is a video without a description; describe it first")
         out.append({"sha256": sha, "mime_type": mime, "alt_text": alt})
     return out
 
