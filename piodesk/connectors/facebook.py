@@ -67,6 +67,7 @@ from piodesk.connectors.model import (
     MediaRef,
     PageProfile,
 )
+from piodesk.connectors.textmatch import Candidate, pick
 
 GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_VERSION = "v19.0"
@@ -518,27 +519,29 @@ class FacebookConnector(Connector):
         since: datetime,
         parent_id: str | None = None,
         under: Literal["comment", "post"] = "post",
+        until: datetime | None = None,
+        exclude: AbstractSet[str] = frozenset(),
     ) -> str | None:
         """The Page's post (``/{page}/posts``) or its comment under ``parent_id``
-        (``/{parent}/comments``) with exactly this message, created since ``since``."""
-        want = " ".join(text.split())
+        (``/{parent}/comments``, from the Page only) with this message (see ``textmatch``:
+        Graph may change whitespace, escape entities, wrap links), made between ``since``
+        and ``until``."""
         if parent_id is None:
             params = {"fields": "id,message,created_time", "since": str(int(since.timestamp()))}
+            if until is not None:
+                params["until"] = str(int(until.timestamp()) + 1)
             path = f"{self.page_id}/posts"
         else:
             params = {"fields": "id,message,created_time,from", "filter": "stream"}
             path = f"{parent_id}/comments"
         params["limit"] = str(self.page_size)
         rows = json.loads(self._request("GET", path, params=params)).get("data") or []
-        for row in rows:
-            made = _time(row.get("created_time"))
-            if made is not None and made < since:
-                continue
-            if parent_id is not None and str((row.get("from") or {}).get("id")) != self.page_id:
-                continue
-            if " ".join(str(row.get("message") or "").split()) == want:
-                return str(row["id"])
-        return None
+        candidates = [
+            Candidate(str(row["id"]), str(row.get("message") or ""), _time(row.get("created_time")))
+            for row in rows
+            if parent_id is None or str((row.get("from") or {}).get("id")) == self.page_id
+        ]
+        return pick(text, candidates, since=since, until=until, exclude=exclude)
 
     def _expect_success(self, text: str, action: str) -> None:
         value = json.loads(text)
