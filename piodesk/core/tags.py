@@ -256,3 +256,12 @@ class Program(Tag):
 
 
 SOURCES = (*SOURCES, Program)
+
+
+class OutboxThread(Tag):
+    """A threaded update whose original is not on a page (publishing/, branch publish)."""
+
+    STANDALONE = "outbox:standalone"  # a person sends the update on that page as a new post
+
+
+SOURCES = (*SOURCES, OutboxThread)

@@ -162,6 +162,7 @@ TAG_LABELS: dict[str, str] = {
     "program:page_admin_assign": "assigned a page administrator",
     "program:page_admin_remove": "removed a page administrator",
     "program:account_email": "set an account's e-mail address",
+    "outbox:standalone": "sent an update as a new post, its original not being on the page",
 }
 
 #: Every permission, as the thing a person would say they may do.

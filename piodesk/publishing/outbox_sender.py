@@ -49,7 +49,7 @@ from piodesk.core.permissions import SYSTEM, Actor
 from piodesk.pages.actions import is_usable
 from piodesk.pages.tables import Page
 from piodesk.publishing.outbox_model import DELIVERY_LIFECYCLE, DeliveryState, PublicationKind
-from piodesk.publishing.outbox_tables import Delivery, Publication
+from piodesk.publishing.outbox_tables import Delivery, Publication, StandaloneDecision
 
 log = structlog.get_logger(__name__)
 
@@ -253,6 +253,15 @@ class _Plan:
     media: list[dict[str, Any]]
 
 
+def _standalone(session: Session, delivery: Delivery) -> bool:
+    return (
+        session.execute(
+            select(StandaloneDecision.id).where(StandaloneDecision.delivery_id == delivery.id)
+        ).scalar_one_or_none()
+        is not None
+    )
+
+
 def _plan(session: Session, delivery: Delivery) -> _Plan | str | None:
     """What to send for a due delivery; a reason string when it cannot go now; None: waits."""
     pub = session.get(Publication, delivery.publication_id)
@@ -264,6 +273,8 @@ def _plan(session: Session, delivery: Delivery) -> _Plan | str | None:
     parent_id, under = None, "post"
     if pub.reply_to_external_id:
         parent_id, under = pub.reply_to_external_id, "comment"
+    elif pub.thread_under_id is not None and _standalone(session, delivery):
+        pass  # a person decided: a new post on this page, its original not being there
     elif pub.thread_under_id is not None:
         original = session.execute(
             select(Delivery).where(
