@@ -544,6 +544,8 @@ def _status_json(session: Session, publication_id: int) -> dict[str, Any]:
                 "platform_id": p.external_id,
                 "url": p.external_url,
                 "error": p.error,
+                "waiting": p.waiting,
+                "standalone": p.standalone,
             }
             for p in st.pages
         ],
