@@ -204,9 +204,13 @@ class Connector(ABC):
         since: datetime,
         parent_id: str | None = None,
         under: Literal["comment", "post"] = "post",
+        until: datetime | None = None,
+        exclude: AbstractSet[str] = frozenset(),
     ) -> str | None:
-        """Read the page's recent own posts (or its replies under ``parent_id``) for one with
-        exactly this text made at or after ``since``; its id, or None when there is none.
+        """Read the page's recent own posts (or its replies under ``parent_id``) for the one
+        with this text (as ``textmatch`` compares texts) made between ``since`` and ``until``
+        and not in ``exclude``; its id, or None when there is none; ``textmatch.AmbiguousMatch``
+        when more than one could be it (a person decides, never a guess).
 
         A read, for the reconciler: did a publish whose answer never came reach the platform?
         Optional (the base raises UnsupportedAction: the outcome stays for a person to check).

@@ -67,6 +67,7 @@ from piodesk.connectors.model import (
     MediaRef,
     PageProfile,
 )
+from piodesk.connectors.textmatch import Candidate, pick
 
 GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_VERSION = "v19.0"
@@ -464,6 +465,13 @@ class FacebookConnector(Connector):
         Graph takes no idempotency key: a publish whose answer was lost is found afterwards by
         reading the feed (``find_published``), never by posting again."""
         data: dict[str, Any] = {"message": text}
+        videos = [m for m in media if (m.mime_type or "").startswith("video/")]
+        if videos:
+            if len(media) > 1:
+                raise PlatformError(
+                    self.platform, None, "a Page post carries one video, without photos beside it"
+                )
+            return self._publish_video(text, videos[0])
         for i, m in enumerate(media):
             if m.data is None:
                 raise PlatformError(self.platform, None, "media must be given as bytes to upload")
@@ -475,6 +483,20 @@ class FacebookConnector(Connector):
             )
             data[f"attached_media[{i}]"] = json.dumps({"media_fbid": json.loads(body)["id"]})
         body = self._request("POST", f"{self.page_id}/feed", data=data)
+        return str(json.loads(body)["id"])
+
+    def _publish_video(self, text: str, video: MediaRef) -> str:
+        """``POST /{page-id}/videos`` (the Pages API's non-resumable upload, for files under
+        1 GB): the video, its ``description`` (the post's text) and its ``title`` left empty;
+        Graph answers ``{"id": <video id>}``, which takes comments like a post."""
+        if video.data is None:
+            raise PlatformError(self.platform, None, "media must be given as bytes to upload")
+        body = self._request(
+            "POST",
+            f"{self.page_id}/videos",
+            data={"description": text, "published": "true"},
+            files={"source": (video.filename or "video.mp4", video.data, video.mime_type)},
+        )
         return str(json.loads(body)["id"])
 
     def reply(
@@ -497,27 +519,29 @@ class FacebookConnector(Connector):
         since: datetime,
         parent_id: str | None = None,
         under: Literal["comment", "post"] = "post",
+        until: datetime | None = None,
+        exclude: AbstractSet[str] = frozenset(),
     ) -> str | None:
         """The Page's post (``/{page}/posts``) or its comment under ``parent_id``
-        (``/{parent}/comments``) with exactly this message, created since ``since``."""
-        want = " ".join(text.split())
+        (``/{parent}/comments``, from the Page only) with this message (see ``textmatch``:
+        Graph may change whitespace, escape entities, wrap links), made between ``since``
+        and ``until``."""
         if parent_id is None:
             params = {"fields": "id,message,created_time", "since": str(int(since.timestamp()))}
+            if until is not None:
+                params["until"] = str(int(until.timestamp()) + 1)
             path = f"{self.page_id}/posts"
         else:
             params = {"fields": "id,message,created_time,from", "filter": "stream"}
             path = f"{parent_id}/comments"
         params["limit"] = str(self.page_size)
         rows = json.loads(self._request("GET", path, params=params)).get("data") or []
-        for row in rows:
-            made = _time(row.get("created_time"))
-            if made is not None and made < since:
-                continue
-            if parent_id is not None and str((row.get("from") or {}).get("id")) != self.page_id:
-                continue
-            if " ".join(str(row.get("message") or "").split()) == want:
-                return str(row["id"])
-        return None
+        candidates = [
+            Candidate(str(row["id"]), str(row.get("message") or ""), _time(row.get("created_time")))
+            for row in rows
+            if parent_id is None or str((row.get("from") or {}).get("id")) == self.page_id
+        ]
+        return pick(text, candidates, since=since, until=until, exclude=exclude)
 
     def _expect_success(self, text: str, action: str) -> None:
         value = json.loads(text)

@@ -656,6 +656,8 @@ def _reconcile_one(
         return
     else:
         note = "piodesk stopped before recording; the platform cannot say whether it happened"
+        if done is None and isinstance(answer, str) and answer:
+            note = answer  # the purpose's own words: why the platform's answer is unclear
     if done is False:
         settle(
             sessions,

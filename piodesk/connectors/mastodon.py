@@ -67,6 +67,7 @@ from piodesk.connectors.model import (
     MediaRef,
     PageProfile,
 )
+from piodesk.connectors.textmatch import Candidate, pick
 
 T = TypeVar("T")
 
@@ -441,6 +442,9 @@ class MastodonConnector(Connector):
                 mime_type=m.mime_type,
                 file_name=m.filename,
                 description=m.alt_text or None,
+                # A video is processed after the upload; a status naming it before then is
+                # refused (422), so wait for it as Mastodon's own apps do.
+                synchronous=(m.mime_type or "").startswith("video/"),
             )
             media_ids.append(str(json.loads(self._body())["id"]))
         self._call(
@@ -485,21 +489,23 @@ class MastodonConnector(Connector):
         since: datetime,
         parent_id: str | None = None,
         under: Literal["comment", "post"] = "post",
+        until: datetime | None = None,
+        exclude: AbstractSet[str] = frozenset(),
     ) -> str | None:
-        """Among the account's newest statuses (replies included), one with this text (its
-        mention prefix aside), made since ``since``, replying to ``parent_id`` when given."""
+        """Among the account's newest statuses (replies included), the one with this text (a
+        reply's leading mentions aside; see ``textmatch``), made between ``since`` and
+        ``until``, replying to ``parent_id`` when given."""
         self._call(self._api.account_statuses, self.account_id(), limit=self.page_size)
-        want = " ".join(text.split())
-        for status in json.loads(self._body()):
-            made = _time(status.get("created_at"))
-            if made is None or made < since:
-                continue
-            if parent_id is not None and str(status.get("in_reply_to_id")) != str(parent_id):
-                continue
-            said = " ".join(html_to_text(status.get("content") or "").split())
-            if said == want or (said.startswith("@") and said.split(" ", 1)[-1] == want):
-                return str(status["id"])
-        return None
+        candidates = [
+            Candidate(
+                str(status["id"]),
+                html_to_text(status.get("content") or ""),
+                _time(status.get("created_at")),
+            )
+            for status in json.loads(self._body())
+            if parent_id is None or str(status.get("in_reply_to_id")) == str(parent_id)
+        ]
+        return pick(text, candidates, since=since, until=until, exclude=exclude)
 
     def delete_post(self, post_id: str) -> None:
         """Delete one of the account's own statuses."""

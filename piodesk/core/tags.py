@@ -266,3 +266,10 @@ class ImportWeb(Tag):
 
 
 SOURCES = (*SOURCES, ImportWeb)
+class OutboxThread(Tag):
+    """A threaded update whose original is not on a page (publishing/, branch publish)."""
+
+    STANDALONE = "outbox:standalone"  # a person sends the update on that page as a new post
+
+
+SOURCES = (*SOURCES, OutboxThread)

@@ -164,6 +164,7 @@ TAG_LABELS: dict[str, str] = {
     "program:account_email": "set an account's e-mail address",
     # imports from the web form (records/imports.py)
     "archive:import_failed": "had an import stop with an error",
+    "outbox:standalone": "sent an update as a new post, its original not being on the page",
 }
 
 #: Every permission, as the thing a person would say they may do.

@@ -64,7 +64,7 @@ from piodesk.publishing.outbox_model import (
     PublicationKind,
     overall,
 )
-from piodesk.publishing.outbox_tables import Delivery, Publication
+from piodesk.publishing.outbox_tables import Delivery, Publication, StandaloneDecision
 
 #: The longest post each platform takes (characters); a longer text is refused before sending.
 TEXT_LIMITS: dict[str, int] = {"mastodon": 500, "facebook": 63_206, "sandbox": 10_000}
@@ -100,6 +100,8 @@ def _media(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             raise InvalidInput(f"media {n} names no stored file (sha256)")
         if mime.startswith("image/") and not alt:
             raise InvalidInput(f"media {n} is an image without alt text; describe it first")
+        if mime.startswith("video/") and not alt:
+            raise InvalidInput(f"media {n} is a video without a description; describe it first")
         out.append({"sha256": sha, "mime_type": mime, "alt_text": alt})
     return out
 
@@ -249,6 +251,11 @@ class PageStatus:
     sent_at: datetime | None
     due_at: datetime
     attempts: int
+    #: An update waiting for an original that did not go out on this page (failed or
+    #: unconfirmed): what a person is told, and may decide (:func:`send_standalone`).
+    waiting: str = ""
+    #: Who decided it goes out as a new post, not threaded, and why ("" when threaded).
+    standalone: str = ""
 
 
 @dataclass(frozen=True)
@@ -280,6 +287,14 @@ def status(session: Session, publication_id: int) -> PublicationStatus:
         .where(Delivery.publication_id == pub.id)
         .order_by(Page.name, Delivery.id)
     ).all()
+    decided = {
+        r.delivery_id: r
+        for r in session.execute(
+            select(StandaloneDecision).where(
+                StandaloneDecision.delivery_id.in_([d.id for d, _n in rows])
+            )
+        ).scalars()
+    }
     pages_ = [
         PageStatus(
             delivery_id=d.id,
@@ -294,6 +309,13 @@ def status(session: Session, publication_id: int) -> PublicationStatus:
             sent_at=d.sent_at,
             due_at=clock.as_utc(d.due_at),
             attempts=d.attempts,
+            waiting=waiting_note(session, pub, d, name) if d.id not in decided else "",
+            standalone=(
+                f"Sent as a new post, not under the original: decided by "
+                f"{decided[d.id].decided_by_name} ({decided[d.id].reason})"
+                if d.id in decided
+                else ""
+            ),
         )
         for d, name in rows
     ]
@@ -306,6 +328,93 @@ def status(session: Session, publication_id: int) -> PublicationStatus:
         scheduled_for=when,
         overall=overall((p.state for p in pages_), when, clock.now()),
         pages=pages_,
+    )
+
+
+# ---- an update whose original is not on a page ------------------------------------------------
+
+#: The original's states in which an update on that page cannot be threaded and waits.
+NOT_OUT = (DeliveryState.FAILED, DeliveryState.UNCONFIRMED)
+
+
+def original_on_page(session: Session, pub: Publication, delivery: Delivery) -> Delivery | None:
+    """The delivery of the original an update is threaded under, on the same page."""
+    if pub.thread_under_id is None:
+        return None
+    return session.execute(
+        select(Delivery).where(
+            Delivery.publication_id == pub.thread_under_id,
+            Delivery.page_id == delivery.page_id,
+        )
+    ).scalar_one_or_none()
+
+
+def waiting_note(session: Session, pub: Publication, delivery: Delivery, page_name: str) -> str:
+    """What a person is told about an update waiting on a page whose original did not go
+    out ("" when it is not waiting for that reason)."""
+    if delivery.state != DeliveryState.PENDING.value:
+        return ""
+    original = original_on_page(session, pub, delivery)
+    if original is None or DeliveryState(original.state) not in NOT_OUT:
+        return ""
+    return (
+        f"Waiting: the original was not published on {page_name} (it is "
+        f"{STATE_LABELS[DeliveryState(original.state)].lower()}); publish the original first "
+        "or send this as a new post"
+    )
+
+
+def send_standalone(session: Session, delivery_id: int, *, actor: Actor, reason: str) -> None:
+    """A person's decision: this update (or all clear) goes out on its page as a new post,
+    not threaded under an original that is not there. Recorded (never changed) and audited;
+    the sender then publishes it on its next pass. Only while it waits for that reason."""
+    row = _delivery(session, delivery_id, actor)
+    pub = session.get(Publication, row.publication_id)
+    page = session.get(Page, row.page_id)
+    if pub is None or page is None:
+        raise NotFound(f"there is no delivery {delivery_id}")
+    original = original_on_page(session, pub, row)
+    if row.state != DeliveryState.PENDING.value or original is None:
+        raise Conflict("only an update waiting for its original is sent as a new post")
+    if DeliveryState(original.state) not in NOT_OUT:
+        raise Conflict(
+            f"the original is {STATE_LABELS[DeliveryState(original.state)].lower()} on "
+            f"{page.name}; this update waits to go out under it"
+        )
+    if session.execute(
+        select(StandaloneDecision.id).where(StandaloneDecision.delivery_id == row.id)
+    ).scalar_one_or_none():
+        raise Conflict("this update is already to be sent as a new post")
+    why = clean_text("The reason", reason, max_len=500, required=True)
+    now = clock.now()
+    session.add(
+        StandaloneDecision(
+            delivery_id=row.id,
+            original_state=original.state,
+            reason=why,
+            decided_by=actor.account_id,
+            decided_by_name=actor.display_name,
+            decided_at=now,
+        )
+    )
+    row.due_at = now
+    row.updated_at = now
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        tags.OutboxThread.STANDALONE,
+        "delivery",
+        row.id,
+        reason=why,
+        section="§.15",
+        data={
+            "publication_id": pub.id,
+            "page_id": row.page_id,
+            "thread_under": pub.thread_under_id,
+            "original_delivery_id": original.id,
+            "original_state": original.state,
+        },
     )
 
 
@@ -384,7 +493,7 @@ def resolve(
             session,
             action.id,
             intents.ActionState.SUCCEEDED if published else intents.ActionState.FAILED,
-            f"checked on the platform by {actor.username}: {why}",
+            f"checked on the platform by {actor.display_name}: {why}",
             actor=actor,
         )
     if published:
@@ -393,6 +502,6 @@ def resolve(
         row.error = ""
         target = DeliveryState.SENT
     else:
-        row.error = f"not on the page ({actor.username} checked): {why}"
+        row.error = f"not on the page ({actor.display_name} checked): {why}"
         target = DeliveryState.FAILED
     move(session, row, target, actor=actor, tag=tags.Outbox.RESOLVE, reason=why)

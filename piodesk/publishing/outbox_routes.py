@@ -14,6 +14,7 @@ Public, no sign-in: ``/public/notices.atom`` (Atom feed), ``/public/notices/{id}
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.archive.media import MediaStore
 from piodesk.core.config import Settings
-from piodesk.core.errors import DomainError, InvalidInput
+from piodesk.core.errors import Conflict, DomainError, InvalidInput
 from piodesk.core.permissions import Actor, Perm, require
 from piodesk.pages.actions import is_usable
 from piodesk.pages.tables import Page
@@ -100,8 +101,19 @@ def _pages_for(session: Session, actor: Actor, perm: Perm) -> list[Page]:
 # ---- the outbox page --------------------------------------------------------------------------
 
 
+def _delivery_error(delivery_error: str, delivery: int, reason: str) -> dict[str, Any]:
+    """A refused action on one page's delivery, shown beside its field with the text kept."""
+    return {
+        "delivery_error": delivery_error[:300],
+        "delivery": delivery,
+        "typed_reason": reason[:500],
+    }
+
+
 @router.get("/publishing", response_class=HTMLResponse)
-def outbox_page(request: Request) -> HTMLResponse:
+def outbox_page(
+    request: Request, delivery_error: str = "", delivery: int = 0, reason: str = ""
+) -> HTMLResponse:
     """Every publication with its status on each page; failed and unconfirmed ones first."""
     actor = authenticate(request).actor
     require(actor, Perm.PUBLISH)
@@ -115,7 +127,11 @@ def outbox_page(request: Request) -> HTMLResponse:
     rows = [
         r for r in rows if any(actor.can(Perm.PUBLISH, p.page_id) for p in r.pages) or not r.pages
     ]
-    return render(request, "publishing/outbox.html", {"rows": rows})
+    return render(
+        request,
+        "publishing/outbox.html",
+        {"rows": rows, **_delivery_error(delivery_error, delivery, reason)},
+    )
 
 
 @router.post("/publishing/deliveries/{delivery_id}/retry", dependencies=[Depends(check_csrf)])
@@ -149,6 +165,34 @@ async def resolve_form(request: Request, delivery_id: int) -> Response:
             external_id=str(form.get("external_id", "")) or None,
         )
     return RedirectResponse(str(form.get("next") or "/publishing"), status_code=303)
+
+
+@router.post("/publishing/deliveries/{delivery_id}/standalone", dependencies=[Depends(check_csrf)])
+async def standalone_form(
+    request: Request, delivery_id: int, background: BackgroundTasks
+) -> Response:
+    """Send an update waiting for an original that is not on its page as a new post."""
+    actor = authenticate(request).actor
+    form = await text_form(request)
+    app = ctx(request)
+    back = str(form.get("next") or "/publishing")
+    if not back.startswith("/") or back.startswith("//"):
+        back = "/publishing"
+    reason = str(form.get("reason", ""))
+    try:
+        with app.tx() as session:
+            outbox.send_standalone(session, delivery_id, actor=actor, reason=reason)
+            from piodesk.publishing.outbox_tables import Delivery
+
+            row = session.get(Delivery, delivery_id)
+            pub = row.publication_id if row else 0
+    except (InvalidInput, Conflict) as exc:
+        query = urlencode(
+            {"delivery_error": exc.message, "delivery": delivery_id, "reason": reason[:500]}
+        )
+        return RedirectResponse(f"{back}?{query}#waiting-{delivery_id}", status_code=303)
+    background.add_task(send_now, app.sessions, app.settings, pub)
+    return RedirectResponse(back, status_code=303)
 
 
 # ---- notices ----------------------------------------------------------------------------------
@@ -276,7 +320,14 @@ def _safe_ids(form: Any) -> list[int]:
 
 
 @router.get("/notices/{notice_id}", response_class=HTMLResponse)
-def notice_detail(request: Request, notice_id: int, error: str = "") -> HTMLResponse:
+def notice_detail(
+    request: Request,
+    notice_id: int,
+    error: str = "",
+    delivery_error: str = "",
+    delivery: int = 0,
+    reason: str = "",
+) -> HTMLResponse:
     """One notice: its post, its status per page, approval and follow-ups."""
     actor = authenticate(request).actor
     require(actor, Perm.NOTICE_ISSUE)
@@ -312,6 +363,7 @@ def notice_detail(request: Request, notice_id: int, error: str = "") -> HTMLResp
             and row.drafted_by == actor.account_id,
             "can_follow_up": original.state == NoticeState.ISSUED.value and not closed,
             "error": error,
+            **_delivery_error(delivery_error, delivery, reason),
         },
     )
 
@@ -492,6 +544,8 @@ def _status_json(session: Session, publication_id: int) -> dict[str, Any]:
                 "platform_id": p.external_id,
                 "url": p.external_url,
                 "error": p.error,
+                "waiting": p.waiting,
+                "standalone": p.standalone,
             }
             for p in st.pages
         ],

@@ -25,6 +25,7 @@ whose listing lagged), again only by reading.
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -40,6 +41,7 @@ from piodesk.connectors import intents
 from piodesk.connectors.base import Connector, ConnectorError, PlatformError, UnsupportedAction
 from piodesk.connectors.model import CapturedItem, MediaRef
 from piodesk.connectors.tables import PlatformAction
+from piodesk.connectors.textmatch import AmbiguousMatch
 from piodesk.core import audit, clock, tags
 from piodesk.core.db import reading, transaction
 from piodesk.core.errors import Conflict, DomainError
@@ -47,7 +49,7 @@ from piodesk.core.permissions import SYSTEM, Actor
 from piodesk.pages.actions import is_usable
 from piodesk.pages.tables import Page
 from piodesk.publishing.outbox_model import DELIVERY_LIFECYCLE, DeliveryState, PublicationKind
-from piodesk.publishing.outbox_tables import Delivery, Publication
+from piodesk.publishing.outbox_tables import Delivery, Publication, StandaloneDecision
 
 log = structlog.get_logger(__name__)
 
@@ -197,19 +199,36 @@ def _settled(session: Session, row: PlatformAction) -> None:
         )
 
 
-def _look(connector: Connector, row: PlatformAction) -> tuple[bool | None, Any]:
-    """The reconciler's read: is the post among the page's recent posts? Never sends."""
+#: How far before the send's intent a post may be dated (the platform's clock against ours).
+CLOCK_SKEW = timedelta(seconds=60)
+#: How long after the intent the post may have been made (a slow or queued platform).
+SEND_WINDOW = timedelta(minutes=15)
+
+
+def _look(
+    connector: Connector, row: PlatformAction, exclude: AbstractSet[str] = frozenset()
+) -> tuple[bool | None, Any]:
+    """The reconciler's read: is the post among the page's recent posts? Never sends.
+
+    The page's posts (or the thread's replies) made in the send's window are compared with
+    the text by ``connectors.textmatch`` (whitespace, links, entities, the ends); posts in
+    ``exclude`` (recorded for other deliveries) do not count. Two that match: not guessed —
+    (None, why) for a person, naming them."""
     p = row.params
-    since = clock.as_utc(row.requested_at) - timedelta(seconds=5)
+    requested = clock.as_utc(row.requested_at)
     try:
         found = connector.find_published(
             str(p.get("text", "")),
-            since=since,
+            since=requested - CLOCK_SKEW,
+            until=requested + SEND_WINDOW,
             parent_id=p.get("parent_id"),
             under=p.get("under") or "post",
+            exclude=exclude,
         )
     except UnsupportedAction:
         return None, None
+    except AmbiguousMatch as exc:
+        return None, str(exc)
     if found is None:
         return None, None  # not found is not proof: the listing may lag; a person checks
     return True, Answer(found, _read_back(connector, found, p.get("parent_id") is not None))
@@ -234,6 +253,15 @@ class _Plan:
     media: list[dict[str, Any]]
 
 
+def _standalone(session: Session, delivery: Delivery) -> bool:
+    return (
+        session.execute(
+            select(StandaloneDecision.id).where(StandaloneDecision.delivery_id == delivery.id)
+        ).scalar_one_or_none()
+        is not None
+    )
+
+
 def _plan(session: Session, delivery: Delivery) -> _Plan | str | None:
     """What to send for a due delivery; a reason string when it cannot go now; None: waits."""
     pub = session.get(Publication, delivery.publication_id)
@@ -245,6 +273,8 @@ def _plan(session: Session, delivery: Delivery) -> _Plan | str | None:
     parent_id, under = None, "post"
     if pub.reply_to_external_id:
         parent_id, under = pub.reply_to_external_id, "comment"
+    elif pub.thread_under_id is not None and _standalone(session, delivery):
+        pass  # a person decided: a new post on this page, its original not being there
     elif pub.thread_under_id is not None:
         original = session.execute(
             select(Delivery).where(
@@ -444,8 +474,18 @@ def send_due(
     return report
 
 
+def _claimed(session: Session, page_id: int, but: int) -> frozenset[str]:
+    """The platform ids already recorded for the page's other deliveries."""
+    ids = session.execute(
+        select(Delivery.external_id).where(Delivery.page_id == page_id, Delivery.id != but)
+    ).scalars()
+    return frozenset(i for i in ids if i)
+
+
 def reconcile_unconfirmed(sessions: sessionmaker[Session], connect: Connect) -> list[int]:
-    """Look again, by reading each page, for unconfirmed deliveries; those found are sent."""
+    """Look again, by reading each page, for unconfirmed deliveries; those found are sent.
+
+    A delivery two posts could be stays unconfirmed, its note naming them for a person."""
     settled: list[int] = []
     with reading(sessions) as session:
         rows = list(
@@ -456,14 +496,21 @@ def reconcile_unconfirmed(sessions: sessionmaker[Session], connect: Connect) -> 
             ).all()
         )
         pages = {p.id: p for p in session.execute(select(Page)).scalars()}
+        claimed = {d.id: _claimed(session, d.page_id, d.id) for d, _a in rows}
     for delivery, action in rows:
         page = pages.get(delivery.page_id)
         if page is None or action.state != intents.ActionState.UNCONFIRMED.value:
             continue
         try:
-            done, answer = _look(connect(page), action)
+            done, answer = _look(connect(page), action, claimed[delivery.id])
         except (ConnectorError, DomainError) as exc:
             log.warning("unconfirmed delivery not readable", delivery=delivery.id, error=str(exc))
+            continue
+        if isinstance(answer, str) and answer and answer != delivery.error:
+            with transaction(sessions) as session:  # a note for the person; no state change
+                d = _locked(session, delivery.id)
+                if d.state == DeliveryState.UNCONFIRMED.value:
+                    d.error = answer[:2000]
             continue
         if not done or not isinstance(answer, Answer):
             continue

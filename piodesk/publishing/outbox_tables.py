@@ -23,6 +23,8 @@ from piodesk.core.db import Base, JSONType, UTCDateTime
 
 #: Tables whose rows are never updated or deleted (see migration 0015's triggers).
 APPEND_ONLY = ("publications",)
+#: Append-only since migration 0023 (threaded updates sent as new posts).
+APPEND_ONLY_0023 = ("delivery_standalone",)
 
 
 class Publication(Base):
@@ -73,6 +75,21 @@ class Delivery(Base):
     external_url: Mapped[str] = mapped_column(String(1000), default="")
     error: Mapped[str] = mapped_column(Text, default="")  # the platform's own words
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class StandaloneDecision(Base):
+    """A person's decision that an update (or all clear) goes out on a page as a new post,
+    because its original is not on that page (failed, or unconfirmed). Never changed."""
+
+    __tablename__ = "delivery_standalone"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("publication_deliveries.id"), unique=True)
+    original_state: Mapped[str] = mapped_column(String(12))  # the original's, when decided
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    decided_by_name: Mapped[str] = mapped_column(String(100))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 evidence.register(Publication, "publication")

@@ -37,6 +37,7 @@ from piodesk.publishing.tables import (
     StoryVersion,
     Submission,
 )
+from piodesk.publishing.video import clean_video, looks_like_video
 from piodesk.publishing.workflow import (
     STORY_LIFECYCLE,
     CadreState,
@@ -54,13 +55,16 @@ from piodesk.screening.engine import Screener, default_screener
 MAX_TEXT = 10_000
 MAX_SOURCES = 20
 MAX_PHOTOS = 10
+MAX_VIDEOS = 1
 #: The archive's platform name for what piodesk itself holds (submissions are not on a platform).
 ARCHIVE_PLATFORM = "piodesk"
 
 
 @dataclass(frozen=True, slots=True)
 class PhotoUpload:
-    """A photo sent with a story, and what its sender says is on record for it (§.12)."""
+    """A photo or video sent with a story, and what its sender says is on record for it
+    (§.12). For a video, ``alt_text`` is its description: what it shows and says (or its
+    captions), for people who cannot see or hear it."""
 
     data: bytes = field(repr=False)
     filename: str
@@ -74,7 +78,7 @@ class PhotoUpload:
 
 @dataclass(frozen=True, slots=True)
 class CleanPhoto:
-    """A photo upload, validated, with its publishable copy made."""
+    """A photo or video upload, validated, with its publishable copy made."""
 
     facts: MediaFacts
     original: bytes = field(repr=False)
@@ -85,10 +89,21 @@ class CleanPhoto:
     removed: tuple[str, ...]
 
 
+#: File names that say "video" when the bytes are not readable enough to tell.
+VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".qt")
+
+
+def is_video(upload: PhotoUpload) -> bool:
+    """Whether an upload is a video (by its bytes; by its name when they cannot tell)."""
+    return looks_like_video(upload.data) or upload.filename.lower().endswith(VIDEO_SUFFIXES)
+
+
 def clean_upload(upload: PhotoUpload, n: int = 1) -> CleanPhoto:
-    """Validate one photo and what is on record for it; refuse, naming the reason, if it could
-    not be published (§.12: consent, rights; alt text). Nothing is written here."""
-    name = clean_line(f"photo {n}'s file name", upload.filename, max_len=200) or f"photo {n}"
+    """Validate one photo or video and what is on record for it; refuse, naming the reason, if
+    it could not be published (§.12: consent, rights; alt text or a video's description).
+    Nothing is written here."""
+    kind = "video" if is_video(upload) else "photo"
+    name = clean_line(f"{kind} {n}'s file name", upload.filename, max_len=200) or f"{kind} {n}"
     try:
         rights = Rights(upload.rights.strip().lower()).value
     except ValueError:
@@ -102,9 +117,10 @@ def clean_upload(upload: PhotoUpload, n: int = 1) -> CleanPhoto:
             depicts.add(Depicts(d).value)
         except ValueError:
             raise InvalidInput(f"{name}: unknown kind of content '{str(d)[:40]}'") from None
+    described = "description" if kind == "video" else "alt text"
     facts = MediaFacts(
         name=name,
-        kind="photo",
+        kind=kind,
         source=clean_line(f"{name}: source", upload.source, max_len=200),
         rights=rights,
         licence=clean_text(f"{name}: licence", upload.licence, max_len=2000),
@@ -112,11 +128,22 @@ def clean_upload(upload: PhotoUpload, n: int = 1) -> CleanPhoto:
         consent_reference=clean_line(
             f"{name}: written consent on file", upload.consent_reference, max_len=300
         ),
-        alt_text=clean_text(f"{name}: alt text", upload.alt_text, max_len=1500),
+        alt_text=clean_text(f"{name}: {described}", upload.alt_text, max_len=1500),
     )
     problems = media_problems(facts)
     if problems:
         raise InvalidInput(problems[0])
+    if kind == "video":
+        video = clean_video(upload.data, name=name)
+        return CleanPhoto(
+            facts,
+            upload.data,
+            video.data,
+            video.mime_type,
+            video.width,
+            video.height,
+            video.removed,
+        )
     clean = clean_photo(upload.data, name=name)
     return CleanPhoto(
         facts, upload.data, clean.data, clean.mime_type, clean.width, clean.height, clean.removed
@@ -444,9 +471,16 @@ def submit(
     when = parse_event_date(event_date)
     if len(photos) > MAX_PHOTOS:
         raise InvalidInput(f"too many photos ({len(photos)}; the limit is {MAX_PHOTOS})")
+    if sum(is_video(p) for p in photos) > MAX_VIDEOS or (
+        any(is_video(p) for p in photos) and len(photos) > 1
+    ):
+        raise InvalidInput(
+            "a story carries one video, without photos beside it (Mastodon and Facebook take "
+            "one video a post)"
+        )
     cleaned = [clean_upload(p, n) for n, p in enumerate(photos, start=1)]
     if cleaned and store is None:
-        raise InvalidInput("photos need the media store; none is configured")
+        raise InvalidInput("photos and videos need the media store; none is configured")
     findings, ruleset = screen(text, [c.facts for c in cleaned], screener)
     now = clock.now()
     sub = Submission(

@@ -270,6 +270,11 @@ def media_problems(m: MediaFacts) -> list[str]:
         out.append(f"{m.name}: it shows {what}, and no written consent is on file (GO 409 §.12)")
     if m.kind == "photo" and not m.alt_text.strip():
         out.append(f"{m.name}: an image needs alt text describing it for people who cannot see it")
+    if m.kind == "video" and not m.alt_text.strip():
+        out.append(
+            f"{m.name}: a video needs a description of what it shows and says (or its captions) "
+            "for people who cannot see or hear it"
+        )
     return out
 
 

@@ -24,8 +24,9 @@ PUBLIC_PREFIXES = ("/sandbox/", "/login", "/password", "/public/", "/appeal")
 #: A database id column is a signed 64-bit integer; anything beyond names no row.
 MAX_ID = 2**63 - 1
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-#: Signed-in forms that carry a photo (publishing-review: a story sent with a phone picture).
-UPLOAD_PATHS = {"/stories": 26 * 1024 * 1024}
+#: Signed-in forms that carry a photo or a video (publishing: a story sent with a phone
+#: picture, or a video up to publishing.video.MAX_VIDEO_BYTES, 99 MB, and the form around it).
+UPLOAD_PATHS = {"/stories": 100 * 1024 * 1024}
 #: The imports form (records/imports.py: MAX_UPLOAD_BYTES, 512 MB, plus its small fields).
 UPLOAD_PATHS["/records/imports"] = 513 * 1024 * 1024
 

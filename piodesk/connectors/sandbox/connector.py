@@ -89,6 +89,8 @@ from piodesk.connectors.model import (
 )
 from piodesk.connectors.sandbox import platform
 from piodesk.connectors.sandbox.tables import SandboxComment, SandboxPage, SandboxPost
+from piodesk.connectors.textmatch import Candidate, pick
+from piodesk.core import clock
 from piodesk.core.db import transaction
 from piodesk.core.errors import DomainError
 from piodesk.core.errors import NotFound as NoSuchRow
@@ -444,37 +446,34 @@ class SandboxConnector(Connector):
         since: datetime,
         parent_id: str | None = None,
         under: Literal["comment", "post"] = "post",
+        until: datetime | None = None,
+        exclude: AbstractSet[str] = frozenset(),
     ) -> str | None:
-        """The page's own post (or reply under ``parent_id``) with this text since ``since``."""
-        body = text.replace("\r\n", "\n").strip()
+        """The page's own post (or reply under ``parent_id``) with this text (see
+        ``textmatch``) made between ``since`` and ``until``."""
         with self._page() as (session, page):
             if parent_id is None:
-                found = session.execute(
-                    select(SandboxPost.id)
-                    .where(
-                        SandboxPost.page_id == page.id,
-                        SandboxPost.body == body,
-                        SandboxPost.created_at >= since,
-                    )
-                    .order_by(SandboxPost.id)
-                    .limit(1)
-                ).scalar_one_or_none()
-                return None if found is None else str(found)
-            query = select(SandboxComment.id).where(
-                SandboxComment.page_id == page.id,
-                SandboxComment.visitor_id == platform.page_author_id(page),
-                SandboxComment.body == body,
-                SandboxComment.created_at >= since,
-            )
-            parent = self._id(parent_id, under)
-            if under == "post":
-                query = query.where(SandboxComment.post_id == parent)
+                query = select(SandboxPost.id, SandboxPost.body, SandboxPost.created_at).where(
+                    SandboxPost.page_id == page.id, SandboxPost.created_at >= since
+                )
             else:
-                top = session.get(SandboxComment, parent) if parent <= platform.MAX_ID else None
-                top_id = (top.parent_comment_id or top.id) if top is not None else parent
-                query = query.where(SandboxComment.parent_comment_id == top_id)
-            found = session.execute(query.order_by(SandboxComment.id).limit(1)).scalar_one_or_none()
-            return None if found is None else str(found)
+                query = select(
+                    SandboxComment.id, SandboxComment.body, SandboxComment.created_at
+                ).where(
+                    SandboxComment.page_id == page.id,
+                    SandboxComment.visitor_id == platform.page_author_id(page),
+                    SandboxComment.created_at >= since,
+                )
+                parent = self._id(parent_id, under)
+                if under == "post":
+                    query = query.where(SandboxComment.post_id == parent)
+                else:
+                    top = session.get(SandboxComment, parent) if parent <= platform.MAX_ID else None
+                    top_id = (top.parent_comment_id or top.id) if top is not None else parent
+                    query = query.where(SandboxComment.parent_comment_id == top_id)
+            rows = session.execute(query.order_by(query.selected_columns[0]).limit(200)).all()
+        candidates = [Candidate(str(i), body, clock.as_utc(made)) for i, body, made in rows]
+        return pick(text, candidates, since=since, until=until, exclude=exclude)
 
     def fetch_post(self, post_id: str) -> CapturedItem:
         """Re-read one live post (``PlatformError(404)`` once it is deleted)."""

@@ -181,11 +181,24 @@ _MAGIC = {
 }
 
 
+#: Videos, as the big platforms take them: MP4 or QuickTime, one a post, without photos.
+VIDEO_TYPES = {"video/mp4", "video/quicktime"}
+MAX_VIDEO_BYTES = 100 * 1000 * 1000
+
+
 def _check_photo(n: int, mime: str, data: bytes) -> None:
+    if mime in VIDEO_TYPES:
+        if len(data) > MAX_VIDEO_BYTES:
+            raise InvalidInput(
+                f"video {n} is {len(data):,} bytes; the limit is {MAX_VIDEO_BYTES:,}"
+            )
+        if data[4:8] != b"ftyp" and data[4:8] not in (b"moov", b"mdat", b"free", b"wide"):
+            raise InvalidInput(f"video {n} is not a readable MP4 or QuickTime video")
+        return
     if mime not in PHOTO_TYPES:
         raise InvalidInput(
             f"photo {n} is {mime or 'of no stated type'}; the platform takes JPEG, PNG, GIF or "
-            "WebP images"
+            "WebP images, and MP4 or QuickTime videos"
         )
     if len(data) > MAX_PHOTO_BYTES:
         raise InvalidInput(f"photo {n} is {len(data):,} bytes; the limit is {MAX_PHOTO_BYTES:,}")
@@ -205,6 +218,8 @@ def add_post(
         raise InvalidInput(f"a post takes at most {MAX_PHOTOS} photos")
     for n, (data, mime, _alt) in enumerate(photos, 1):
         _check_photo(n, mime, data)
+    if any(mime in VIDEO_TYPES for _d, mime, _a in photos) and len(photos) > 1:
+        raise InvalidInput("a post takes one video, without photos beside it")
     post = SandboxPost(
         page_id=page.id,
         author_name=page.name,
@@ -516,6 +531,7 @@ class PostView:
     edited: bool
     comments: list[CommentView] = field(default_factory=list)
     photos: list[tuple[int, str]] = field(default_factory=list)  # (photo id, alt text)
+    videos: set[int] = field(default_factory=set)  # which of the photos are videos
 
 
 def public_feed(
@@ -543,6 +559,7 @@ def public_feed(
         return []
     for post_id, shots in photos_of(session, list(views)).items():
         views[post_id].photos = [(p.id, p.alt_text) for p in shots]
+        views[post_id].videos = {p.id for p in shots if p.mime_type in VIDEO_TYPES}
     comments = (
         session.execute(
             select(SandboxComment)
