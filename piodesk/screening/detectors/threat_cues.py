@@ -145,6 +145,10 @@ CUES: dict[str, str] = {
         r"sooner\s+or\s+later",
         r"count\s+your\s+days", r"hospital\s+food", r"hate\s+for\s+something\s+to\s+happen",
         r"(?:anything|lots?\s+of\s+things|things)\s+can\s+happen",
+        r"(?:wait|waiting)\s+(?:for\s+(?:you|u|him|her|them)\s+)?(?:outside\s+(?:the|your|his|"
+        r"her)|in\s+the\s+(?:parking\s+(?:lot|garage)|dark|alley|garage)|by\s+(?:your|his|her)\s+"
+        r"(?:car|cruiser|truck|house|door))", r"living\s+on\s+borrowed\s+time",
+        r"(?:going|go|sent|sending\s+\w+)\s+home\s+in\s+(?:boxes|body\s+bags|coffins|a\s+box)",
     ),
     # menace that is also everyday speech ("in the hospital", "or else"): only with a speaker
     # who means to act, or a time to come
@@ -242,6 +246,9 @@ CUES: dict[str, str] = {
         r"no\s+one\s+should", r"don'?t",
         r"please\s+don'?t", r"wouldn'?t", r"would\s+never", r"not\s+threatening", r"isn'?t",
         r"not\s+saying", r"not\s+going\s+to\s+hurt",
+        r"(?:no\s+one|nobody|none\s+of\s+us)\s+(?:is|are|will\s+be|was)\s+(?:bringing|carrying|"
+        r"armed|going\s+to\s+(?:bring|carry|hurt|burn|attack))", r"no\s+weapons", r"unarmed",
+        r"peaceful(?:ly)?", r"non-?violent",
     ),
     "report": words(
         r"(?<!\bi\s)(?<!if\s)(?<!you\s)said(?!\s+it\b)(?!\s+goodbye)", r"(?<!just\s)saying",
