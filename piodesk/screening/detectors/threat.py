@@ -760,11 +760,20 @@ _NOT_A_THREAT = re.compile(
 )
 
 
+# Harm that a thing does, told in a relative clause: "the laws that hurt Muslims", "a policy
+# which kills people" describe, they do not threaten.
+_DESCRIBED_HARM = re.compile(
+    rf"{_B}(?:that|which)\s+(?:\w+\s+)?(?:hurt|harm|kill|endanger|target|threaten|attack)"
+    rf"(?:s|ed)?{_E}"
+)
+
+
 def _harm_shape(low: str) -> bool:
     """A word of harm or menace outside idioms, and no sign of peace, courts or a question."""
     if _NOT_A_THREAT.search(low) is not None:
         return False
-    return _HARM.search(_without_idioms(low)) is not None
+    rest = _DESCRIBED_HARM.sub(lambda m: " " * len(m.group()), _without_idioms(low))
+    return _HARM.search(rest) is not None
 
 
 _VIOLENT_WORD = re.compile(
