@@ -169,6 +169,8 @@ _IDIOM = re.compile(
     r"visit\s+(?:the|your|our)\s+(?:website|site|page|office|station)|"
     r"deal\s+with\s+(?:it|this|that|the\s+(?:issue|problem|complaint))|"
     # burning bridges, fire trucks, dying of embarrassment, knowing where someone stands
+    r"burn(?:ed|t|s|ing)?\s+(?:you|u|me|him|her|them|us)\s+(?:a|an|some)\s+(?:copy|copies|cd|"
+    r"cds|dvd|dvds|disc|discs|mix)|"
     r"burn(?:ed|t|s|ing)?\s+(?:(?:every|all|his|her|their|the|a|those|that|any|our|your)\s+)?"
     r"bridges?|fire\s+(?:trucks?|engines?|department|fighters?|station|alarms?|drills?|"
     r"hydrants?|marshal|chief|safety|code|exits?|pit|works|fireworks)|"
