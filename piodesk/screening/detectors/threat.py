@@ -555,7 +555,11 @@ _RULE_WORDS: tuple[tuple[str, ...], ...] = (
         "kick|smack|slap|punch|bust"
     ),
     _w("kil|execut|extermin|lynch|behead|slaughter|massacre|gas|nuke|hang|shoot"),
-    _w("ing|as many|killed|shot|hanged|hung|lynched|gassed|executed|slaughtered|bombed|wiped"),
+    _w(
+        "killing|shooting|murdering|stabbing|lynching|hanging|gassing|burning|slaughtering|"
+        "butchering|hunting|beating|executing|exterminating|bombing|strangling|torturing|raping|"
+        "as many|killed|shot|hanged|hung|lynched|gassed|executed|slaughtered|bombed|wiped"
+    ),
     _w("rid of|chamber|oven|camp|firing|gallows|noose|too good|dead"),
 )
 assert len(_RULE_WORDS) == len(_RULES)
