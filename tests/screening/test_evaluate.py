@@ -127,6 +127,14 @@ def test_solicitation_model_on_unseen_video_and_sms() -> None:
 
 @needs_data
 def test_threat_model_is_precise_when_it_speaks() -> None:
-    s = _held_out_scores("threat", ld.ethos_violence(DATA, "test"))
+    # The engine lets the threat model speak alone only where the text shows evidence
+    # (threat.model_only_is_evidence); scored the same way here.
+    from piodesk.screening.detectors.threat import model_only_is_evidence
+
+    rows = ld.ethos_violence(DATA, "test")
+    model = next(m for m in load_models() if m.category == "threat")
+    p = model.predict_proba([r.text for r in rows]) >= model.threshold
+    spoken = [bool(x) and model_only_is_evidence(r.text) for x, r in zip(p, rows, strict=True)]
+    s = binary_scores([r.label for r in rows], spoken)
     assert s["tp"] + s["fp"] > 0
     assert s["precision"] >= 0.8

@@ -47,6 +47,12 @@ THREATS = (
     "I hope all {g} die.",
     "The only good {s} is a dead {s}.",
     "I'm going to make every {s} suffer.",
+    # added in the fifth round: starting or planning to kill, removal by force, hunting
+    "We need to start killing {g}.",
+    "{G} should be sent to the gas chambers.",
+    "I want to kill as many {g} as I can.",
+    "I'm going to hunt {g} like animals.",
+    "It's time we killed all {g}.",
 )
 
 NOT_THREATS = (
@@ -62,6 +68,9 @@ NOT_THREATS = (
     "{G} should be allowed to live in peace.",
     "The man who said he'd kill {g} was arrested.",
     "I'm going to kill this exam.",
+    "Nobody is going to hurt {g} in this town.",
+    "We should get rid of the laws that hurt {g}.",
+    "Violence against {g} is never okay.",
 )
 
 

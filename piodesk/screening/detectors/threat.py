@@ -24,14 +24,15 @@ THREAT = Category.THREAT.value
 _STRONG = (
     r"(?:k[i!*]{1,2}l{1,2}|kii|murder|stab|strangle|lynch|behead|decapitate|rape|slaughter|massacre|"
     r"execute|torture|shank|exterminate|bomb|blow\s+up|firebomb|hunt\s+down|gun\s+down|"
-    r"slit\s+(?:\w+\s+)?throats?|shoot\s+up|curb\s*stomp|"
+    r"(?:slit|cut)\s+(?:\w+\s+)?throats?|shoot\s+up|curb\s*stomp|"
     r"put\s+(?:a|one|two)\s+(?:bullet|cap|round|slug)s?\s+in|"
-    r"snipe|assassinate|burn\s+alive|set\s+fire\s+to|molotov)"
+    r"snipe|assassinate|burn\s+alive|set\s+fire\s+to|molotov|string\s+up|"
+    r"break\s+every\s+bone\s+in|hunt\s+(?:\w+\s+){1,3}like\s+(?:an?\s+)?(?:animal|dog|deer|rat)s?)"
 )
 # Acts with everyday senses: only with a person (or a place, for burn/bomb-like) as target.
 _WEAK = (
     r"(?:shoot|shot|beat|beat\s+up|bash|punch|hurt|harm|attack|assault|smash|slap|whoop|cap|pop|"
-    r"destroy|cut|break|jump|wreck|knock\s+out|fuck\s+up|f\s+up|mess\s+up|choke|hang|drown|"
+    r"destroy|cut|break|jump|wreck|knock\s+out|hunt|fuck\s+up|f\s+up|mess\s+up|choke|hang|drown|"
     r"poison|run\s+over|burn|burn\s+down|stomp|bust|end|gas|nuke|torch|put\s+down|skin|gut|"
     r"smack|kick|whip|whoop|stone|bury|crush|set\s+fire\s+to|set\s+on\s+fire|"
     r"whipped|smacked|slapped|punched|kicked|stabbed|shot|killed|beaten)"
@@ -166,7 +167,17 @@ _IDIOM = re.compile(
     r"hurt\s+(?:my|your|his|her|their|our)\s+(?:feelings|chances|case|business|reputation)|"
     r"attack\s+(?:the|this|that)\s+(?:problem|issue|question)|drown(?:ing)?\s+in|"
     r"visit\s+(?:the|your|our)\s+(?:website|site|page|office|station)|"
-    r"deal\s+with\s+(?:it|this|that|the\s+(?:issue|problem|complaint)))"
+    r"deal\s+with\s+(?:it|this|that|the\s+(?:issue|problem|complaint))|"
+    # burning bridges, fire trucks, dying of embarrassment, knowing where someone stands
+    r"burn(?:ed|t|s|ing)?\s+(?:you|u|me|him|her|them|us)\s+(?:a|an|some)\s+(?:copy|copies|cd|"
+    r"cds|dvd|dvds|disc|discs|mix)|"
+    r"burn(?:ed|t|s|ing)?\s+(?:(?:every|all|his|her|their|the|a|those|that|any|our|your)\s+)?"
+    r"bridges?|fire\s+(?:trucks?|engines?|department|fighters?|station|alarms?|drills?|"
+    r"hydrants?|marshal|chief|safety|code|exits?|pit|works|fireworks)|"
+    r"di(?:e|es|ed|ing)\s+(?:of|from)\s+(?:embarrassment|shame|laughter|laughing|boredom|"
+    r"old\s+age|natural\s+causes)|know\s+where\s+(?:you|he|she|they|we|i)\s+stands?|"
+    r"shoot(?:ing)?\s+(?:the\s+)?(?:sunset|sunrise|parade|ceremony|event|photos?|portraits?|"
+    r"footage|b-roll|calendar|wedding))"
 )
 
 # Violence at things or animals ("murder this plate of wings", "crush the competition"): not
@@ -185,7 +196,9 @@ _AT_A_THING = re.compile(
     r"presentation|speech|audition|performance|paperwork|essay|project|deadline|shift|"
     r"flag|banner|poster|painting|sign|lights|decoration|wreath|curtain|picture|"
     r"phone|battery|car|engine|weed|garden|tomato|plant|hedge|grass|tree|stump|"
-    r"mosquito|bug|wasp|roach|cockroach|rat|mouse|mice|snake|spider|fly)(?:s|es)?\b|"
+    r"mosquito|bug|wasp|roach|cockroach|rat|mouse|mice|snake|spider|fly|"
+    r"camera|kiosk|machine|app|website|server|parking\s+meter|speed\s+bump|tire)(?:s|es)?\b|"
+    r"\b(?:figuratively|metaphorically)\b|"
     r"kill(?:ing)?\s+myself\s+laughing|laugh(?:ing)?\s+(?:my\s+\w+\s+off|to\s+death)|"
     # hyperbole about oneself: "I'm gonna kill myself if they lose again haha"
     r"(?:kill|shoot|hang|hurt|stab|murder|end|torture|bore|starve)\s+(?:myself|ourselves|me)\b|"
@@ -444,6 +457,49 @@ _RULES: tuple[tuple[str, re.Pattern[str], float, str], ...] = (
         0.75,
         "The text calls for killing a group of people.",
     ),
+    (
+        # an act in the -ing form after a verb of starting or planning, aimed at people:
+        # "we need to start killing refugees", "I'm planning on shooting some cops"
+        "threat.direct",
+        _c(
+            rf"{_B}(?:start|starting|begin|beginning|keep|plan(?:ning)?\s+on|go|get\s+to|"
+            rf"can't\s+wait\s+to\s+(?:start|go)|time\s+to\s+(?:start|go)|dream(?:ing)?\s+of|"
+            rf"think(?:ing)?\s+(?:about|of)|fantasi[sz](?:e|ing)\s+about)\s+"
+            rf"(?:killing|shooting|murdering|stabbing|lynching|hanging|gassing|burning|"
+            rf"slaughtering|butchering|hunting|beating|executing|exterminating|bombing|"
+            rf"strangling|torturing|raping)\s+(?:\w+\s+)?{_PERSON}{_E}|"
+            # "kill as many Jews as I can"
+            rf"{_B}(?:{_STRONG}|shoot|hurt|beat)\s+as\s+many\s+(?:\w+\s+){{0,2}}?as\s+"
+            rf"(?:i|we|possible|they|you){_E}|"
+            # "it's time we killed all of the immigrants"
+            rf"{_B}time\s+(?:that\s+)?(?:we|someone|somebody|they)\s+(?:finally\s+)?"
+            rf"(?:killed|shot|hanged|hung|lynched|gassed|executed|exterminated|slaughtered|"
+            rf"bombed|wiped\s+out){_E}"
+        ),
+        0.75,
+        "The text says the writer means to start doing violence to people.",
+    ),
+    (
+        # normative: "we should get rid of black people once and for all", "X should be sent
+        # to the gas chambers", "hanging is too good for X", "you'll be dead by Friday"
+        "threat.incitement",
+        _c(
+            rf"{_B}(?:get|got|getting)\s+rid\s+of\s+(?:(?:all|every|the|those|these)\s+"
+            rf"(?:of\s+)?(?:the\s+)?)?(?:{_GROUP}|them|these\s+people|those\s+people)"
+            rf"(?:\s+[^\s.!?;]+){{0,3}}?,?\s+(?:once\s+and\s+for\s+all|for\s+good|"
+            rf"permanently|one\s+way\s+or\s+another|by\s+any\s+means|for\s+ever|forever){_E}|"
+            rf"{_B}(?:sent|send|put|thrown|throw|shoved|marched)\s+(?:\w+\s+){{0,2}}?(?:in|into|to)"
+            rf"\s+(?:the\s+)?(?:gas\s+chambers?|ovens?|camps?\s+and\s+(?:gassed|killed|shot)|"
+            rf"death\s+camps?|firing\s+squads?|gallows|noose){_E}|"
+            rf"{_B}(?:hanging|shooting|death|a\s+bullet|burning)\s+(?:is|'s|would\s+be)\s+"
+            rf"too\s+good\s+for\s+(?:\w+\s+)?{_PERSON}{_E}|"
+            rf"{_B}(?:you|u|you'll|you\s+will|you're\s+gonna|you\s+are\s+going\s+to)"
+            rf"(?:'ll)?\s+(?:be|end\s+up)\s+dead\s+(?:by|before|within|in\s+a|soon|"
+            rf"tomorrow|tonight|next){_E}"
+        ),
+        0.75,
+        "The text calls for people to be killed or removed by force, or says they will die.",
+    ),
 )
 
 
@@ -458,12 +514,12 @@ def _w(words: str) -> tuple[str, ...]:
 _STRONG_WORDS = _w(
     "ki|k!|k*|murder|stab|strangl|lynch|behead|decapitat|rape|slaughter|massacre|execut|"
     "tortur|shank|extermin|bomb|blow|hunt|gun|slit|shoot|curb|bullet|cap|round|slug|snipe|"
-    "assassin|burn|set fire|molotov"
+    "assassin|burn|set fire|molotov|cut|string|break|throat"
 )
 _WEAK_WORDS = _w(
     "shoot|shot|beat|bash|punch|hurt|harm|attack|assault|smash|slap|whoop|cap|pop|destroy|cut|"
     "break|jump|wreck|knock|fuck|f up|mess|choke|hang|drown|poison|run|burn|stomp|bust|end|gas|"
-    "nuke|torch|put|skin|gut|smack|kick|whip|stone|bury|crush|set|stab|kil"
+    "nuke|torch|put|skin|gut|smack|kick|whip|stone|bury|crush|set|stab|kil|hunt"
 )
 _RULE_WORDS: tuple[tuple[str, ...], ...] = (
     _STRONG_WORDS,  # direct, strong act
@@ -499,6 +555,12 @@ _RULE_WORDS: tuple[tuple[str, ...], ...] = (
         "kick|smack|slap|punch|bust"
     ),
     _w("kil|execut|extermin|lynch|behead|slaughter|massacre|gas|nuke|hang|shoot"),
+    _w(
+        "killing|shooting|murdering|stabbing|lynching|hanging|gassing|burning|slaughtering|"
+        "butchering|hunting|beating|executing|exterminating|bombing|strangling|torturing|raping|"
+        "as many|killed|shot|hanged|hung|lynched|gassed|executed|slaughtered|bombed|wiped"
+    ),
+    _w("rid of|chamber|oven|camp|firing|gallows|noose|too good|dead"),
 )
 assert len(_RULE_WORDS) == len(_RULES)
 
@@ -659,7 +721,65 @@ def model_only_is_evidence(text: str) -> bool:
         return False  # every violent word is in an idiom or aimed at a thing ("kill it")
     if _set_aside(low):
         return False
-    return not _reported(low, len(low))
+    if _reported(low, len(low)):
+        return False
+    return _harm_shape(low)
+
+
+# What a model-only threat must also show (issue 13: "a threat needs a threatening act aimed at
+# a person, group or place"): a word of harm or menace outside idioms, and none of the signs
+# that the text is about peace, a question, a report, the ballot box or the courts.
+_HARM = re.compile(
+    rf"{_B}(?:kill\w*|murder\w*|shoot\w*|shot|stab\w*|hang(?:ed|ing)?|hung|burn\w*|bomb\w*|"
+    rf"die|dies|died|dead|death|deaths|beat(?:en|ing)?|exterminat\w*|slaughter\w*|"
+    rf"massacre\w*|lynch\w*|rape\w*|gas(?:sed|sing)?|nuke\w*|execut\w*|wipe\w*|bury|"
+    rf"buried|bullets?|guns?|rifles?|pistols?|glocks?|knife|knives|blade|weapons?|armed|"
+    rf"strapped|loaded|ammo|tortur\w*|behead\w*|slit|chok\w*|strangl\w*|drown\w*|"
+    rf"eradicat\w*|eliminat\w*|genocide|attack\w*|hurt\w*|harm\w*|bleed\w*|blood\w*|"
+    rf"fire|flames?|torch\w*|ash|ashes|grave|graves|coffins?|funeral|hospital|wheelchair|"
+    rf"ditch|morgue|body\s+bags?|accident\w*|safe|unsafe|danger\w*|regret|sorry|pay|"
+    rf"suffer\w*|coming|watching|waiting|alone|find\s+(?:you|him|her|them)|"
+    rf"know\s+where|make\s+it\s+home|without\s+(?:a\s+)?(?:dad|mom|father|mother|parent)s?|"
+    rf"happen\w*|warn\w*|consequences|punch\w*|slap\w*|smack\w*|break\s+(?:your|his|her)|"
+    rf"bats|bricks|molotovs?|explosives?|pipe\s+bombs?|gasoline|lighter\s+fluid|"
+    # the body, being alone or in the dark, an end, a visit, revenge: what an implied threat
+    # points at when it names no act ("stay away from windows", "living on borrowed time")
+    rf"bones?|skull|jaw|teeth|neck|throat|limbs?|body|alone|dark|darkness|alley|asleep|"
+    rf"sleep\s+tight|behind\s+(?:you|them|him|her)|windows?|unprotected|borrowed\s+time|"
+    rf"boxes|shovel|insurance|last\s+(?:day|night|shift|time|breath)|forever|visit\w*|"
+    rf"outside|protect\w*|hid(?:e|ing)|payback|revenge|aveng\w*|retaliat\w*|"
+    rf"same\s+(?:treatment|thing|fate)|answer\s+to\s+(?:us|me|the\s+streets)|hunt\w*|"
+    rf"string\s+up|strung|rope|noose|crowbar|carry(?:ing)?|break\w*|smash\w*|crack\w*|"
+    rf"hit|hits|snap\w*){_E}"
+)
+# Signs that the text is not a threat whatever its words: peace, the ballot and the courts,
+# kindness, a question, negated harm ("nobody wants to see cops get hurt").
+_NOT_A_THREAT = re.compile(
+    rf"{_B}(?:peaceful\w*|non-?violent\w*|no\s+violence|vote|votes|voting|ballot\w*|"
+    rf"election\w*|november|recall|resign\w*|lawsuits?|sue|suing|lawyers?|attorneys?|"
+    rf"court|courts|courtroom|complaints?|foia|records\s+request|"
+    rf"thanks?|thank\s+you|congrat\w*|bless\w*|welcome\w*|hug\w*|earned|prayers?|"
+    rf"stay\s+safe|drive\s+safe|be\s+safe|get\s+home\s+safe|rip|condolences|"
+    rf"(?:no\s+one|nobody|never|not|don't|doesn't|won't\s+ever|would\s+never)\s+"
+    rf"(?:\w+\s+){{0,3}}?(?:wants?\s+(?:\w+\s+){{0,3}}?)?(?:to\s+)?(?:see\s+(?:\w+\s+){{0,2}}?)?"
+    rf"(?:hurt|harm|kill|shoot|attack|riot|burn|violence|threat\w*)){_E}|\?\s*$"
+)
+
+
+# Harm that a thing does, told in a relative clause: "the laws that hurt Muslims", "a policy
+# which kills people" describe, they do not threaten.
+_DESCRIBED_HARM = re.compile(
+    rf"{_B}(?:that|which)\s+(?:\w+\s+)?(?:hurt|harm|kill|endanger|target|threaten|attack)"
+    rf"(?:s|ed)?{_E}"
+)
+
+
+def _harm_shape(low: str) -> bool:
+    """A word of harm or menace outside idioms, and no sign of peace, courts or a question."""
+    if _NOT_A_THREAT.search(low) is not None:
+        return False
+    rest = _DESCRIBED_HARM.sub(lambda m: " " * len(m.group()), _without_idioms(low))
+    return _HARM.search(rest) is not None
 
 
 _VIOLENT_WORD = re.compile(

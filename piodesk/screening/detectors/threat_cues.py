@@ -23,15 +23,18 @@ CUES: dict[str, str] = {
     # whom: an official or "you", and what is theirs
     "target": words(
         _OFFICIAL, r"you", r"u", r"ya", r"your", r"yours", r"ur", r"him", r"her", r"them", r"they",
-        r"every\s+one\s+of\s+you", r"department", r"station", r"precinct",
+        r"every\s+one\s+of\s+you", r"department", r"station", r"precinct", r"whoever",
     ),
     "theirs": words(
         r"(?:your|ur|his|her|their|the\s+(?:" + _OFFICIAL + r")(?:'s|s'))\s+(?:\w+\s+)?(?:kids?|"
         r"children|family|wife|husband|daughter|son|baby|house|home|car|cruiser|truck|mailbox|"
-        r"dog|windows|bus\s+stop|school|address|schedule|route)",
+        r"dog|windows|bus\s+stop|school|address|schedule|route|boy|girl|little\s+(?:boy|girl|one)|"
+        r"twins|mother|mom|father|dad|parents|porch|front\s+(?:door|yard|porch)|street)",
         r"(?:" + _OFFICIAL + r")(?:\s+\w+)?'?s\s+(?:\w+\s+)?(?:kids?|children|family|wife|husband|"
-        r"daughter|son|baby|house|home|car|mailbox|dog|minivan|van|truck|suv|garage|driveway)",
+        r"daughter|son|baby|house|home|car|mailbox|dog|minivan|van|truck|suv|garage|driveway|boy|"
+        r"girl|twins|mother|mom|father|dad|parents|porch|front\s+(?:door|yard|porch))",
         r"(?:house|home|car|truck)\s+is\s+(?:yours|his|hers|theirs)", r"has\s+a\s+baby",
+        r"(?:has|have)\s+(?:a\s+)?(?:family|families|kids|wife|children)",
         r"nice\s+(?:house|home|car|dog)",
         r"house\s+on\s+\w+", r"(?:kids|wife|son|daughter)\s+(?:go|goes|works?)\s+",
         r"(?:your|ur|his|her|their)\s+(?:wife|husband|kids?|son|daughter|mom|dad|family|"
@@ -49,7 +52,9 @@ CUES: dict[str, str] = {
         r"something\s+happen(?:ed|s)?",
         r"(?:had|have)\s+an\s+accident", r"(?:won'?t|not)\s+be\s+safe",
         r"how\s+safe\s+(?:that|your|his|her|their)\s+\w+\s+(?:is|are)",
-        r"think\s+about\s+that", r"putting\s+that\s+out\s+there",
+        r"think\s+(?:hard\s+|long\s+|carefully\s+)?about\s+that",
+        r"(?:would|it'?d|it\s+would)\s+be\s+(?:a\s+)?(?:real\s+)?(?:tragedy|pity)\s+if",
+        r"putting\s+that\s+out\s+there",
         r"be\s+careful", r"break\s+easy", r"would\s+be\s+sad", r"gets?\s+hurt", r"getting\s+hurt",
         r"never\s+sees?\s+(?:his|her|their)", r"what'?s\s+coming", r"something'?s\s+coming",
         r"watch\s+(?:his|her|your|ur)\s+(?:mailbox|back)",
@@ -63,7 +68,12 @@ CUES: dict[str, str] = {
         r"(?:got|has|have)\s+it\s+coming", r"gets?\s+what'?s\s+coming", r"(?:will\s+not|won'?t)\s+"
         r"make\s+it\s+to\s+(?:trial|court|christmas|retirement|morning|tomorrow|the\s+weekend|"
         r"(?:his|her|your|their)\s+(?:next|retirement|birthday|pension)|next\s+\w+|"
-        r"another\s+\w+)", r"won'?t\s+see\s+(?:his|her|your|their)\s+next", r"enjoy\s+your\s+last",
+        r"another\s+\w+)", r"won'?t\s+see\s+(?:his|her|your|their)\s+next",
+        r"enjoy\s+(?:your|his|her|their)\s+last",
+        r"(?:gonna|going\s+to|will)\s+miss\s+(?:her|his|their)\s+(?:daddy|mommy|dad|mom|father|"
+        r"mother|parents?)", r"sleep\s+with\s+the\s+lights\s+on",
+        r"answer\s+to\s+(?:us|me|the\s+streets|the\s+people)(?!\s+(?:at|in)\s+the\s+(?:ballot|polls))",
+        r"(?:can|could)\s+hide\s+(?:\w+\s+){0,4}?but\s+not",
         r"count\s+the\s+days", r"tick\s+tock", r"target\s+on\s+(?:his|her|your|their)\s+backs?",
         r"open\s+season\s+on", r"(?:start\s+)?hunting\s+(?:cops|officers|pigs|police)",
         r"body\s+bags?", r"dead\s+cops", r"catch\s+(?:you|u|ya)\s+slippin\w*",
@@ -145,6 +155,10 @@ CUES: dict[str, str] = {
         r"sooner\s+or\s+later",
         r"count\s+your\s+days", r"hospital\s+food", r"hate\s+for\s+something\s+to\s+happen",
         r"(?:anything|lots?\s+of\s+things|things)\s+can\s+happen",
+        r"(?:wait|waiting)\s+(?:for\s+(?:you|u|him|her|them)\s+)?(?:outside\s+(?:the|your|his|"
+        r"her)|in\s+the\s+(?:parking\s+(?:lot|garage)|dark|alley|garage)|by\s+(?:your|his|her)\s+"
+        r"(?:car|cruiser|truck|house|door))", r"living\s+on\s+borrowed\s+time",
+        r"(?:going|go|sent|sending\s+\w+)\s+home\s+in\s+(?:boxes|body\s+bags|coffins|a\s+box)",
     ),
     # menace that is also everyday speech ("in the hospital", "or else"): only with a speaker
     # who means to act, or a time to come
@@ -194,7 +208,8 @@ CUES: dict[str, str] = {
         r"shoot\s+up", r"blow\s+up", r"storm", r"fire\s*bomb", r"ash", r"on\s+fire", r"burn\s+with",
         r"drives?\s+through\s+the\s+front", r"gas\s+cans?", r"gasoline", r"lighter\s+fluid",
         r"bottles\s+and\s+rags", r"pipe\s+bombs?", r"crater",
-        r"(?:go|goes|went)\s+up\s+in\s+flames",
+        r"(?:go|goes|went)\s+up\s+in\s+(?:flames|smoke)",
+        r"blow\s+(?:\w+\s+){0,3}?(?:to\s+pieces|sky\s+high)",
         r"drive\s+(?:a|my|his|their|the|our)\s+(?:\w+\s+)?(?:truck|car|van|"
         r"suv|bus)\s+(?:into|through)", r"(?:had|has|have|caught|catches|a)\s+(?:a\s+)?fire",
         r"burn(?:ed|s|t)\s+down",
@@ -202,7 +217,8 @@ CUES: dict[str, str] = {
     "building": words(
         r"station", r"precinct", r"courthouse", r"city\s+hall", r"pd", r"headquarters", r"hq",
         r"union\s+office", r"substation", r"cop\s+cars?", r"police\s+cars?", r"city",
-        r"courthouse\s+doors", r"parking\s+lot",
+        r"courthouse\s+doors", r"parking\s+lot", r"warehouse", r"evidence\s+room", r"jail",
+        r"armory", r"sheriff'?s\s+office", r"police\s+union",
     ),
     "plan": words(
         r"we", r"let'?s", r"tonight", r"friday", r"saturday", r"monday", r"will", r"gonna",
@@ -211,7 +227,8 @@ CUES: dict[str, str] = {
         r"if\s+(?:they|he|she)\s+(?:walks?|gets?\s+off|(?:is|are)\s+acquitted)",
         r"i'?d\s+love\s+to\s+see", r"would\s+look\s+great",
         r"(?:someone|somebody)\s+(?:should|needs\s+to|oughta|has\s+to|gotta)", r"shift\s+change",
-        r"night", r"you\s+know\s+what\s+to\s+do", r"bring", r"shame\s+if",
+        r"night", r"you\s+know\s+what\s+to\s+do", r"bring", r"shame\s+if", r"let\s+them",
+        r"count\s+on\s+it", r"going\s+to", r"(?:this|next)\s+week",
         r"(?:be\s+)?(?:awful|terrible|sad|tragic)\s+if",
     ),
     # softer menace that needs an official's family, home or car in the same text: knowing,
@@ -226,7 +243,10 @@ CUES: dict[str, str] = {
         r"(?:at|around)\s+(?:\d{1,2}(?::\d\d)?\s*(?:am|pm)?|noon|midnight)", r"right\s*\?",
         r"by\s+(?:herself|himself|themselves)", r"off\s+duty", r"would\s+be\s+a\s+pity",
         r"cute", r"pretty\s+(?:girl|wife|daughter)", r"easy\s+to",
-        r"(?:lets|gets)\s+out\s+at", r"(?:leaves|gets\s+home|walks\s+home|walks\s+to\s+school)\s+"
+        r"(?:lets|gets)\s+out\s+at", r"get\s+off\s+the\s+bus",
+        r"just\s+(?:so\s+)?(?:everyone|everybody|you|y'?all)\s+knows?", r"just\s+an\s+observation",
+        r"good\s+luck", r"remember", r"(?:right\s+)?by\s+my\s+(?:house|place)",
+        r"(?:leaves|gets\s+home|walks\s+home|walks\s+to\s+school)\s+"
         r"(?:at|every|alone)", r"i\s+said\s+(?:hi|hello)",
     ),
     "kind": words(
@@ -234,7 +254,8 @@ CUES: dict[str, str] = {
         r"bless", r"nicest", r"best", r"love", r"miss", r"awesome", r"appreciate\w*", r"kind",
         r"helped", r"helping", r"hero", r"sweet", r"safe\s+travels", r"stay\s+safe",
         r"party", r"happy", r"birthday", r"recovery", r"prayers?", r"can\s+(?:we|you|i)",
-        r"could\s+(?:we|you)", r"crossing\s+guard", r"\?\s*$",
+        r"could\s+(?:we|you)", r"crossing\s+guard", r"\?\s*$", r"worr(?:y|ies|ied)",
+        r"my\s+(?:brother|sister|dad|mom|son|daughter|husband|wife|cousin|uncle|aunt)\s+is\s+an?",
     ),
     # cancellers: negation, counter-speech, requests to act on a threat
     "negation": words(
@@ -242,6 +263,9 @@ CUES: dict[str, str] = {
         r"no\s+one\s+should", r"don'?t",
         r"please\s+don'?t", r"wouldn'?t", r"would\s+never", r"not\s+threatening", r"isn'?t",
         r"not\s+saying", r"not\s+going\s+to\s+hurt",
+        r"(?:no\s+one|nobody|none\s+of\s+us)\s+(?:is|are|will\s+be|was)\s+(?:bringing|carrying|"
+        r"armed|going\s+to\s+(?:bring|carry|hurt|burn|attack))", r"no\s+weapons", r"unarmed",
+        r"peaceful(?:ly)?", r"non-?violent",
     ),
     "report": words(
         r"(?<!\bi\s)(?<!if\s)(?<!you\s)said(?!\s+it\b)(?!\s+goodbye)", r"(?<!just\s)saying",
@@ -258,7 +282,8 @@ CUES: dict[str, str] = {
     "quote": r"[\"“”]",
     # the law doing its work: "I'd prepare for a long prison sentence if I were you"
     "jail": words(
-        r"(?<!not\s)in\s+(?:a\s+)?court(?:room)?", r"lawsuits?", r"(?:running|run)\s+against\s+you",
+        r"(?<!not\s)in\s+(?:a\s+)?(?:\w+\s+)?court(?:room)?", r"lawsuits?",
+        r"(?:running|run)\s+against\s+you",
         r"(?:file|filing|filed)\s+(?:a\s+)?(?:formal\s+)?complaint", r"elections?", r"ballot",
         r"vote\s+(?:you|him|her|them)\s+out", r"recall\s+(?:election|petition)",
         r"(?:you'?re|your|you\s+are|he'?s|she'?s|they'?re|ur)\s+(?:going|gonna|headed)\s+(?:to\s+)?"
