@@ -20,6 +20,7 @@ detectors of any screener can name their regexes without knowing which matcher s
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 import threading
@@ -179,6 +180,35 @@ def _jobs_for(entries: frozenset[tuple[str, int, str, int]]) -> list[_Job]:
         return [job]
 
 
+# Non-ASCII characters that are "inert" to every ASCII pattern: not a letter, digit or
+# space to Python (so not \\w, \\d or \\s), without case, e.g. emoji, curly quotes, dashes,
+# the byte-order mark YouTube ends comments with. In a text whose only non-ASCII characters
+# are inert, each is scanned as NUL, which `.`, `\\W`, `\\S`, `\\D` and negated classes match
+# as they match the character; a pattern that names a non-ASCII character or NUL is reported
+# as possible in such a text.
+def _is_inert(c: str, _cache: dict[str, bool] = {}) -> bool:  # noqa: B006 - a cache
+    got = _cache.get(c)
+    if got is None:
+        got = _cache[c] = not (c.isalnum() or c.isspace() or c == "_" or c.lower() != c.upper())
+    return got
+
+
+_NOT_INERT_SAFE = re.compile(r"\\x(?:[89a-fA-F]|0[0]|\{)|\\0|\\[pPN]")
+
+
+def _inert_safe(regex: str) -> bool:
+    return regex.isascii() and _NOT_INERT_SAFE.search(regex) is None
+
+
+def _nul_for_unencodable(err: UnicodeError) -> tuple[str, int]:
+    assert isinstance(err, UnicodeEncodeError)
+    return "\x00" * (err.end - err.start), err.end
+
+
+_NUL = "piodesk_screening_nul"
+codecs.register_error(_NUL, _nul_for_unencodable)
+
+
 class MultiMatcher:
     """The gate: `scan(ctx)` gives the ids of the registered regexes that may match."""
 
@@ -193,6 +223,9 @@ class MultiMatcher:
         self._jobs = _jobs_for(key) if key else []
         self._dbs: list[tuple[str, Any]] = []
         self._uncovered = self._registered
+        self._not_inert_safe = frozenset(
+            pattern_id(v, rx, f) for v, rx, f in entries if not _inert_safe(_unescape(rx))
+        )
         self._local = threading.local()
 
     def wait(self, timeout: float | None = None) -> bool:
@@ -227,20 +260,20 @@ class MultiMatcher:
         """Ids that may match in this text (a superset), or None when the text is not gated."""
         if not self._dbs and not self._ready():
             return None
-        if not ctx.text.isascii():
-            return None
         found: list[int] = []
 
         def on_match(i: int, _s: int, _e: int, _f: int, _c: object) -> None:
             found.append(i)
 
+        inert = False
         for n, (view, db) in enumerate(self._dbs):
-            if view == "norm":
-                source = ctx.norm.text
-                if not source.isascii():
+            source = ctx.norm.text if view == "norm" else getattr(ctx, view)
+            if not source.isascii():
+                if not all(_is_inert(c) for c in set(source) if not c.isascii()):
                     return None
-            else:
-                source = getattr(ctx, view)
-            data = source.translate(_SPACES_PY).encode("ascii")
+                inert = True
+            data = source.translate(_SPACES_PY).encode("ascii", _NUL)
             db.scan(data, match_event_handler=on_match, scratch=self._scratch(n, db))
+        if inert:  # patterns that could tell a NUL from the characters it stands for
+            return self._uncovered.union(found, self._not_inert_safe)
         return self._uncovered.union(found)
