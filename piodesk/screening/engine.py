@@ -36,8 +36,9 @@ from typing import Any, Protocol
 
 import ahocorasick
 
-from piodesk.screening.detectors import Detector, ScanContext, build_detectors
+from piodesk.screening.detectors import Detector, ScanContext, build_detectors, multimatch
 from piodesk.screening.detectors.base import Pattern, PatternDetector
+from piodesk.screening.detectors.cues import GATE, CueDetector
 from piodesk.screening.detectors.threat import model_only_is_evidence
 from piodesk.screening.detectors.triggers import GATES, TRIGGERS
 from piodesk.screening.drafts import DraftInput, MediaConsentDetector, build_draft_detectors
@@ -157,7 +158,9 @@ def _load_models() -> list[Any]:
 class _State:
     """Everything built from one ruleset; swapped whole on reload."""
 
-    def __init__(self, rules: RuleSet, models: Sequence[Any], prefilter: bool = True) -> None:
+    def __init__(
+        self, rules: RuleSet, models: Sequence[Any], prefilter: bool = True, gate: bool = True
+    ) -> None:
         self.rules = rules
         self.detectors: list[Detector] = build_detectors(rules)
         self.draft_detectors: list[Detector] = []
@@ -179,7 +182,7 @@ class _State:
                             use_normalized=p.normalized,
                         )
                     )
-        self.prefilter = _Prefilter(self.detectors, enabled=prefilter)
+        self.prefilter = _Prefilter(self.detectors, enabled=prefilter, gate=gate)
         pii = rules.categories[Category.PII.value]
         self.person_names = pii.person_names
         self.name_finder = (
@@ -218,7 +221,9 @@ class _State:
 class _Prefilter:
     """Runs a detector only when its trigger words are in the text (one Aho-Corasick pass)."""
 
-    def __init__(self, detectors: Sequence[Detector], enabled: bool = True) -> None:
+    def __init__(
+        self, detectors: Sequence[Detector], enabled: bool = True, gate: bool = True
+    ) -> None:
         self.detectors = list(detectors)
         self.gates: list[Any] = [GATES.get(d.id) for d in self.detectors]
         self.always: frozenset[int] = frozenset()
@@ -239,6 +244,23 @@ class _Prefilter:
         self._empty = not wakes
         if wakes:
             self._auto.make_automaton()
+        # The compiled gate (detectors/multimatch.py): one Hyperscan pass tells which of the
+        # cue classes and patterns may match; a detector none of whose rules or patterns can
+        # match is not called, and a cue detector skips the classes that cannot.
+        entries: list[tuple[str, str, int]] = []
+        self.gate_rules: list[tuple[frozenset[int], ...] | None] = []
+        for d in self.detectors:
+            if isinstance(d, CueDetector):
+                entries += d.gate_entries()
+                self.gate_rules.append(d.gate_rules)
+            elif type(d).detect is PatternDetector.detect and isinstance(d, PatternDetector):
+                view = "norm" if d.use_normalized else "text"
+                own = [(view, rx.pattern, rx.flags) for _p, rx in d._compiled]
+                entries += own
+                self.gate_rules.append(tuple(frozenset({multimatch.pattern_id(*e)}) for e in own))
+            else:
+                self.gate_rules.append(None)
+        self.matcher = multimatch.MultiMatcher(entries) if enabled and gate and entries else None
 
     def run(self, ctx: ScanContext, kind: TextKind) -> list[Finding]:
         awake = self.always
@@ -248,10 +270,17 @@ class _Prefilter:
             if norm != ctx.lower:
                 awake = awake.union(*(idx for _end, idx in self._auto.iter(norm)))
         out: list[Finding] = []
+        possible = self.matcher.scan(ctx) if self.matcher is not None and awake else None
+        if possible is not None:
+            ctx.__dict__[GATE] = possible
         for i in sorted(awake):  # registry order, so results do not depend on the text
             d = self.detectors[i]
             if kind not in d.kinds:
                 continue
+            if possible is not None:
+                reqs = self.gate_rules[i]
+                if reqs is not None and not any(r <= possible for r in reqs):
+                    continue  # none of its rules or patterns can match this text
             gate = self.gates[i]
             if gate is not None and not gate(ctx):
                 continue
@@ -351,11 +380,17 @@ class Screener:
     """Screens comments (§.20) and staff drafts (§.12 + §.20) against one agency ruleset."""
 
     def __init__(
-        self, rules: RuleSet, models: Sequence[Any] | None = None, *, prefilter: bool = True
+        self,
+        rules: RuleSet,
+        models: Sequence[Any] | None = None,
+        *,
+        prefilter: bool = True,
+        gate: bool = True,
     ) -> None:
         self._all_models = list(_load_models() if models is None else models)
         self._prefilter = prefilter  # False runs every detector on every text (for tests)
-        self._state = _State(rules, self._all_models, prefilter)
+        self._gate = gate  # False: no compiled gate (the tests compare)
+        self._state = _State(rules, self._all_models, prefilter, gate)
         self._lock = threading.Lock()
 
     @classmethod
@@ -367,9 +402,15 @@ class Screener:
 
     def reload(self, rules_path: Path | None = None) -> None:
         """Switch to a new rules file; a bad file raises RulesError and nothing changes."""
-        new_state = _State(load_rules(rules_path), self._all_models, self._prefilter)
+        new_state = _State(load_rules(rules_path), self._all_models, self._prefilter, self._gate)
         with self._lock:
             self._state = new_state
+
+    def wait_for_gate(self, timeout: float | None = None) -> bool:
+        """Block until the compiled gate is ready (it compiles in the background and the
+        screener runs ungated, with the same findings, until then); True when it is on."""
+        matcher = self._state.prefilter.matcher
+        return matcher is not None and matcher.wait(timeout)
 
     @property
     def rules(self) -> RuleSet:

@@ -19,6 +19,7 @@ from typing import Any
 
 import ahocorasick
 
+from piodesk.screening.detectors import multimatch
 from piodesk.screening.detectors.base import Detector, ScanContext, clip
 from piodesk.screening.model import Finding, Span
 
@@ -142,28 +143,66 @@ class CueDetector(Detector):
                 )
                 self._auto.add_word(k, value)
             self._auto.make_automaton()
+        # The compiled gate (multimatch.py): each regex class has a fixed id; when the engine
+        # has scanned the text, `ctx.__dict__[GATE]` holds the ids that may match, and a class
+        # outside it finds nothing, a rule needing such a class cannot fire.
+        self._gate_ids: dict[str, int] = {
+            name: multimatch.pattern_id(
+                "text" if name in self._original else "lower", rx.pattern, rx.flags
+            )
+            for name, rx in self._cues.items()
+            if isinstance(rx, re.Pattern)
+        }
+        #: per rule, the ids of the classes it needs (all must be in the gate for it to fire)
+        self.gate_rules: tuple[frozenset[int], ...] = tuple(
+            frozenset(self._gate_ids[n] for n in r.needs if n in self._gate_ids)
+            for r in self._rules
+        )
         #: lower-case words one of which is in every text this detector can find anything in
         #: (the engine's prefilter reads it); None when some rule has no such words
         self.triggers: tuple[str, ...] | None = None if always else tuple(sorted(wakes))
+
+    def gate_entries(self) -> list[tuple[str, str, int]]:
+        """(view, regex, flags) of every regex class, for the engine's compiled gate."""
+        return [
+            ("text" if name in self._original else "lower", rx.pattern, rx.flags)
+            for name, rx in self._cues.items()
+            if isinstance(rx, re.Pattern)
+        ]
 
     def detect(self, ctx: ScanContext) -> list[Finding]:
         """At most one finding per rule: the first unit in which all its cues meet."""
         text = ctx.lower
         original = ctx.text if len(ctx.lower) == len(ctx.text) else ctx.lower
         hits: dict[str, list[tuple[int, int]]] = {}
+        gate: frozenset[int] | None = ctx.__dict__.get(GATE)
+        gate_ids = self._gate_ids
 
-        folded = text.lower()
-        anchored = len(folded) == len(text)  # offsets of the folded copy are the text's
-        found = list(self._auto.iter(folded)) if self._auto is not None else []
-        awake = self._always.union(*(v[0] for _end, v in found))
-        present: frozenset[str] = frozenset().union(*(v[1] for _end, v in found))
-        keyed = self._keyed
+        if gate is not None:
+            # the compiled gate has read the text: no Aho-Corasick pass, no anchoring
+            found: list[Any] = []
+            ready = [req <= gate for req in self.gate_rules]
+            if not any(ready):
+                return []
+            awake: frozenset[int] = frozenset(i for i, ok in enumerate(ready) if ok)
+            present: frozenset[str] = frozenset()
+            keyed: frozenset[str] = frozenset()
+            anchored = False
+        else:
+            folded = text.lower()
+            anchored = len(folded) == len(text)  # offsets of the folded copy are the text's
+            found = list(self._auto.iter(folded)) if self._auto is not None else []
+            awake = self._always.union(*(v[0] for _end, v in found))
+            present = frozenset().union(*(v[1] for _end, v in found))
+            keyed = self._keyed
 
         def find(name: str) -> list[tuple[int, int]]:
             got = hits.get(name)
             if got is None:
                 cue = self._cues[name]
-                if name in keyed:
+                if gate is not None and name in gate_ids and gate_ids[name] not in gate:
+                    got = []  # the compiled gate found no possible match
+                elif name in keyed:
                     if name not in present:
                         got = []  # none of the words every match begins with
                     elif anchored and name in self._starts:
@@ -186,7 +225,7 @@ class CueDetector(Detector):
         units: list[tuple[int, int]] | None = None
         out: list[Finding] = []
         for i, r in enumerate(self._rules):
-            if i not in awake or not self._needs_keyed[i] <= present:
+            if i not in awake or (gate is None and not self._needs_keyed[i] <= present):
                 continue
             if not all(find(n) for n in self._order[i]):  # cheap: most texts miss the first cue
                 continue
@@ -217,6 +256,10 @@ class CueDetector(Detector):
                 )
                 break
         return out
+
+
+#: The key of the compiled gate's result in `ScanContext.__dict__` (set by the engine).
+GATE = "screening_gate"
 
 
 def _anchored(cue: re.Pattern[str], text: str, where: list[int]) -> list[tuple[int, int]]:

@@ -1,0 +1,279 @@
+"""Which of many regexes can match a text, in one compiled pass (Hyperscan, prefilter mode).
+
+The engine's detectors hold a few hundred regular expressions (the cue classes of the cue
+rules, the pattern detectors' patterns). Python's `re` tries each one over the whole text;
+most find nothing in an ordinary comment. Here every one of them is compiled once into a
+Hyperscan database in *prefilter* mode, which matches a superset of what the regex matches
+(look-arounds are dropped, long bounded repeats widened), and one scan of a comment tells
+which regexes may match. A regex that Hyperscan says cannot match finds nothing, so its
+detector skips it; one that may match is then run by `re` exactly as before. Findings do not
+change: the gate only skips work whose answer is known to be empty.
+
+Only ASCII texts are gated: on ASCII text `\\w`, `\\d`, `\\b` and case folding mean the same in
+Python and in Hyperscan's ASCII mode, and Python's extra whitespace characters (\\x1c-\\x1f)
+are scanned as spaces. A text with other characters, a regex Hyperscan cannot compile, and
+everything when the `hyperscan` package is absent fall back to running every regex.
+
+Ids are global and fixed per (view, regex, flags) for the life of the process, so the
+detectors of any screener can name their regexes without knowing which matcher scans them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_hs: Any
+try:  # optional at import: without it every regex runs, as before
+    import hyperscan as _hs
+except ImportError:  # pragma: no cover - the dependency is declared
+    _hs = None
+
+#: The views of a text a regex can read (ScanContext attributes).
+VIEWS = ("lower", "text", "norm")
+
+_ids: dict[tuple[str, str, int], int] = {}
+_ids_lock = threading.Lock()
+
+# `{m,n}` with a large n makes Hyperscan's compile slow; `{m,}` matches a superset.
+_BOUNDED = re.compile(r"(?<!\\)\{(\d+),(\d*)\}")
+# what Hyperscan's parser does not take (Python-only escapes), or Python flags it has no
+# equivalent for
+_UNSUPPORTED = re.compile(r"\\[uUN]|\(\?P=|\(\?\(")
+_SPACES_PY = str.maketrans(dict.fromkeys("\x1c\x1d\x1e\x1f", " "))
+
+
+def pattern_id(view: str, regex: str, flags: int) -> int:
+    """The fixed id of one regex on one view of the text."""
+    key = (view, regex, flags)
+    got = _ids.get(key)
+    if got is None:
+        with _ids_lock:
+            got = _ids.setdefault(key, len(_ids))
+    return got
+
+
+def gateable(regex: str, flags: int) -> bool:
+    """Whether the regex can be compiled for the gate (else it always runs)."""
+    if _hs is None or _UNSUPPORTED.search(regex):
+        return False
+    if flags & (re.VERBOSE | re.LOCALE):
+        return False
+    # with IGNORECASE, Python folds some other letters onto ASCII ones ("ſ" is "s"): such
+    # a pattern could match ASCII text where Hyperscan's ASCII folding does not
+    return not (
+        flags & re.IGNORECASE and any(c.lower() != c.upper() for c in regex if not c.isascii())
+    )
+
+
+def _hs_flags(regex: str, flags: int) -> int:
+    assert _hs is not None
+    out = _hs.HS_FLAG_PREFILTER | _hs.HS_FLAG_SINGLEMATCH | _hs.HS_FLAG_ALLOWEMPTY
+    if not regex.isascii():
+        out |= _hs.HS_FLAG_UTF8
+    if flags & re.IGNORECASE:
+        out |= _hs.HS_FLAG_CASELESS
+    if flags & re.DOTALL:
+        out |= _hs.HS_FLAG_DOTALL
+    if flags & re.MULTILINE:
+        out |= _hs.HS_FLAG_MULTILINE
+    return out
+
+
+_UESC = re.compile(r"(?<!\\)\\u([0-9a-fA-F]{4})")
+
+
+def _unescape(regex: str) -> str:
+    """Python's \\uXXXX escapes as the characters they stand for (Hyperscan has none)."""
+    return _UESC.sub(lambda m: re.escape(chr(int(m.group(1), 16))), regex)
+
+
+def _widen(regex: str) -> str:
+    return _BOUNDED.sub(
+        lambda m: m.group(0) if m.group(2) and int(m.group(2)) <= 4 else "{" + m.group(1) + ",}",
+        regex,
+    )
+
+
+def _compile(entries: list[tuple[int, str, int]]) -> tuple[Any, frozenset[int]]:
+    """One database of the entries (id, regex, flags), and the ids it holds."""
+    assert _hs is not None
+
+    def build(items: list[tuple[int, str, int]]) -> Any:
+        db = _hs.Database()
+        db.compile(
+            expressions=[_widen(_unescape(rx)).encode("utf-8") for _i, rx, _f in items],
+            ids=[i for i, _rx, _f in items],
+            elements=len(items),
+            flags=[_hs_flags(_unescape(rx), f) for _i, rx, f in items],
+        )
+        return db
+
+    try:
+        return build(entries), frozenset(i for i, _rx, _f in entries)
+    except Exception:  # noqa: BLE001 - one regex Hyperscan refuses: find it, leave it out
+        ok = []
+        for item in entries:
+            try:
+                build([item])
+            except Exception:  # noqa: BLE001
+                log.debug("screening gate: regex left ungated: %r", item[1][:60])
+                continue
+            ok.append(item)
+        if not ok:
+            return None, frozenset()
+        return build(ok), frozenset(i for i, _rx, _f in ok)
+
+
+class _Job:
+    """One set of regexes compiled in a background thread (Hyperscan releases the GIL):
+    a screener works at once, ungated, and is gated as soon as its databases are ready."""
+
+    def __init__(self, entries: frozenset[tuple[str, int, str, int]]) -> None:
+        self.entries = entries
+        self.dbs: dict[str, tuple[Any, frozenset[int]]] = {}
+        self.done = threading.Event()
+        threading.Thread(target=self._run, name="screening-gate", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            by_view: dict[str, list[tuple[int, str, int]]] = {}
+            for view, i, rx, f in sorted(self.entries):
+                by_view.setdefault(view, []).append((i, rx, f))
+            for view, items in by_view.items():
+                db, ids = _compile(items)
+                if db is not None:
+                    self.dbs[view] = (db, ids)
+        except Exception:
+            log.exception("screening gate failed to compile; every regex runs")
+            self.dbs = {}
+        finally:
+            self.done.set()
+
+
+_jobs: list[_Job] = []
+_jobs_lock = threading.Lock()
+
+
+def _jobs_for(entries: frozenset[tuple[str, int, str, int]]) -> list[_Job]:
+    """Compiled (or compiling) sets covering `entries`: a set already made for a larger
+    ruleset is reused (its extra regexes are never asked about), and only what it lacks is
+    compiled anew (an agency's own patterns), so a screener per test or per reload does not
+    recompile the shipped detectors."""
+    with _jobs_lock:
+        best = max(_jobs, key=lambda j: len(j.entries & entries), default=None)
+        if best is not None and entries <= best.entries:
+            return [best]
+        if best is not None and len(best.entries & entries) * 2 >= len(entries):
+            rest = entries - best.entries
+            job = _Job(frozenset(rest))
+            _jobs.append(job)
+            return [best, job]
+        job = _Job(entries)
+        _jobs.append(job)
+        return [job]
+
+
+# Non-ASCII characters that are "inert" to every ASCII pattern: not a letter, digit or
+# space to Python (so not \\w, \\d or \\s), without case, e.g. emoji, curly quotes, dashes,
+# the byte-order mark YouTube ends comments with. In a text whose only non-ASCII characters
+# are inert, each is scanned as NUL, which `.`, `\\W`, `\\S`, `\\D` and negated classes match
+# as they match the character; a pattern that names a non-ASCII character or NUL is reported
+# as possible in such a text.
+def _is_inert(c: str, _cache: dict[str, bool] = {}) -> bool:  # noqa: B006 - a cache
+    got = _cache.get(c)
+    if got is None:
+        got = _cache[c] = not (c.isalnum() or c.isspace() or c == "_" or c.lower() != c.upper())
+    return got
+
+
+_NOT_INERT_SAFE = re.compile(r"\\x(?:[89a-fA-F]|0[0]|\{)|\\0|\\[pPN]")
+
+
+def _inert_safe(regex: str) -> bool:
+    return regex.isascii() and _NOT_INERT_SAFE.search(regex) is None
+
+
+def _nul_for_unencodable(err: UnicodeError) -> tuple[str, int]:
+    assert isinstance(err, UnicodeEncodeError)
+    return "\x00" * (err.end - err.start), err.end
+
+
+_NUL = "piodesk_screening_nul"
+codecs.register_error(_NUL, _nul_for_unencodable)
+
+
+class MultiMatcher:
+    """The gate: `scan(ctx)` gives the ids of the registered regexes that may match."""
+
+    def __init__(self, entries: Iterable[tuple[str, str, int]]) -> None:
+        entries = list(entries)
+        key = frozenset(
+            (view, pattern_id(view, rx, f), rx, f)
+            for view, rx, f in entries
+            if view in VIEWS and gateable(_unescape(rx), f)
+        )
+        self._registered = frozenset(pattern_id(v, rx, f) for v, rx, f in entries)
+        self._jobs = _jobs_for(key) if key else []
+        self._dbs: list[tuple[str, Any]] = []
+        self._uncovered = self._registered
+        self._not_inert_safe = frozenset(
+            pattern_id(v, rx, f) for v, rx, f in entries if not _inert_safe(_unescape(rx))
+        )
+        self._local = threading.local()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the gate is compiled (benchmarks); True when it is active."""
+        for job in self._jobs:
+            job.done.wait(timeout)
+        return self._ready()
+
+    def _ready(self) -> bool:
+        if self._dbs:
+            return True
+        if not self._jobs or not all(j.done.is_set() for j in self._jobs):
+            return False
+        dbs = [(view, db) for j in self._jobs for view, (db, _ids) in j.dbs.items()]
+        covered = frozenset().union(*(ids for j in self._jobs for _db, ids in j.dbs.values()))
+        # registered regexes the gate cannot decide on are always reported as possible
+        self._uncovered = self._registered - covered
+        self._dbs = dbs
+        return bool(dbs)
+
+    def _scratch(self, view: int, db: Any) -> Any:
+        scratches = getattr(self._local, "scratches", None)
+        if scratches is None:
+            scratches = self._local.scratches = {}
+        s = scratches.get(view)
+        if s is None:
+            assert _hs is not None
+            s = scratches[view] = _hs.Scratch(db)
+        return s
+
+    def scan(self, ctx: Any) -> frozenset[int] | None:
+        """Ids that may match in this text (a superset), or None when the text is not gated."""
+        if not self._dbs and not self._ready():
+            return None
+        found: list[int] = []
+
+        def on_match(i: int, _s: int, _e: int, _f: int, _c: object) -> None:
+            found.append(i)
+
+        inert = False
+        for n, (view, db) in enumerate(self._dbs):
+            source = ctx.norm.text if view == "norm" else getattr(ctx, view)
+            if not source.isascii():
+                if not all(_is_inert(c) for c in set(source) if not c.isascii()):
+                    return None
+                inert = True
+            data = source.translate(_SPACES_PY).encode("ascii", _NUL)
+            db.scan(data, match_event_handler=on_match, scratch=self._scratch(n, db))
+        if inert:  # patterns that could tell a NUL from the characters it stands for
+            return self._uncovered.union(found, self._not_inert_safe)
+        return self._uncovered.union(found)

@@ -1,0 +1,71 @@
+"""The compiled gate (detectors/multimatch.py) skips only work whose answer is empty.
+
+A screener with the gate ready and one without it screen the same texts (the development
+sets, the protected-speech file, and the same lines upper-cased, with Python-only whitespace
+and with non-ASCII characters) and must give identical findings; and the gate must actually
+rule detectors out on ordinary text, so the comparison is not between two ungated runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from piodesk.screening import devsets
+from piodesk.screening.detectors import ScanContext
+from piodesk.screening.detectors.cues import CueDetector
+from piodesk.screening.engine import Screener
+from piodesk.screening.model import TextKind
+from piodesk.screening.rules import load_rules
+
+pytest.importorskip("hyperscan")
+
+HERE = Path(__file__).resolve().parent
+
+
+def _corpus() -> list[str]:
+    texts = [e.text for name in devsets.FILES for e in devsets.load(name)]
+    for line in (HERE / "protected_speech.txt").read_text("utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            texts.append(line.strip())
+    variants = []
+    for i, t in enumerate(texts):
+        if i % 3 == 0:
+            variants.append(t.upper())  # case-insensitive patterns on the original text
+        if i % 5 == 0:
+            variants.append(t.replace(" ", "\x1f"))  # whitespace to Python, not to Hyperscan
+        if i % 7 == 0:
+            variants.append(t.replace("'", "\u2019") + " \U0001f600")  # ungated: not ASCII
+    return texts + variants
+
+
+@pytest.fixture(scope="module")
+def gated() -> Screener:
+    s = Screener(load_rules(), models=[])
+    assert s.wait_for_gate(600), "the compiled gate did not come up"
+    return s
+
+
+def test_gate_changes_no_finding(gated: Screener) -> None:
+    plain = Screener(load_rules(), models=[], gate=False)
+    texts = _corpus()
+    for kind, some in ((TextKind.COMMENT, texts), (TextKind.DRAFT, texts[::6])):
+        for a, b, text in zip(
+            gated.screen_many(some, kind), plain.screen_many(some, kind), some, strict=True
+        ):
+            assert a.findings == b.findings, text
+
+
+def test_gate_rules_detectors_out(gated: Screener) -> None:
+    pf = gated._state.prefilter
+    assert pf.matcher is not None
+    ctx = ScanContext("Thanks to the officers who helped my mom last week.", TextKind.COMMENT)
+    possible = pf.matcher.scan(ctx)
+    assert possible is not None
+    cue = [d for d in pf.detectors if isinstance(d, CueDetector)]
+    assert cue
+    ruled_out = [d.id for d in cue if not any(r <= possible for r in d.gate_rules)]
+    assert ruled_out, "the gate ruled no cue detector out on an ordinary comment"
+    # a text with a non-ASCII character is not gated (every regex runs)
+    assert pf.matcher.scan(ScanContext("caf\u00e9 raid tomorrow", TextKind.COMMENT)) is None
