@@ -23,10 +23,12 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from synthetic import AUTHORS, COMMON_SHARE, LENGTHS, PG_URL, RARE, WORDS, make_text, pg_schema
 
 from piodesk.archive import pgsearch
@@ -164,10 +166,28 @@ def bulk_load(url: str, total: int, chunk: int = 250_000) -> tuple[float, int]:
         conn.exec_driver_sql("SET maintenance_work_mem = '1GB'")
         for statement in pgsearch.INDEXES:
             conn.exec_driver_sql(statement)
-        conn.exec_driver_sql("VACUUM ANALYZE")
-    print(f"  search indexes built and VACUUM ANALYZE in {time.perf_counter() - t0:,.0f} s")
+        for table in ("archive_items", "archive_versions", "archive_search"):
+            conn.exec_driver_sql(f"ANALYZE {table}")  # this schema's: not the whole database
+    print(f"  search indexes built and ANALYZE in {time.perf_counter() - t0:,.0f} s")
     engine.dispose()
     return time.perf_counter() - start, seq
+
+
+def _backend_pid(session: Any) -> int | None:
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    return int(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """User + system CPU of a local process (the PostgreSQL backend), from /proc."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0  # the server is on another machine: not counted
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def build(url: str, total: int, batch: int, first: int = 0) -> tuple[float, float, float, int]:
@@ -181,6 +201,7 @@ def build(url: str, total: int, batch: int, first: int = 0) -> tuple[float, floa
     versions = 0
     capture_cpu = 0.0  # CPU spent in capture and commit only, not in making the test data
     capture_wall = 0.0  # wall time in capture and commit (the database's work included)
+    server_cpu = 0.0  # CPU of the PostgreSQL backend serving the capture (same machine)
     start, cpu_start = time.perf_counter(), time.process_time()
     for lo in range(first, total, batch):
         items = []
@@ -196,9 +217,12 @@ def build(url: str, total: int, batch: int, first: int = 0) -> tuple[float, floa
                 items.append(item(i, rng, base, text, {"removed": True}))
         t0, w0 = time.process_time(), time.perf_counter()
         with transaction(sessions) as session:
+            backend = _backend_pid(session)
+            server0 = _cpu_seconds(backend)
             report = capture(session, items, source="bench", media=media)
         capture_cpu += time.process_time() - t0
         capture_wall += time.perf_counter() - w0
+        server_cpu += _cpu_seconds(backend) - server0
         versions += report.new_items + report.new_versions
         done = min(lo + batch, total)
         if (done - first) % (batch * 20) == 0:
@@ -210,21 +234,28 @@ def build(url: str, total: int, batch: int, first: int = 0) -> tuple[float, floa
             )
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     with engine.begin() as conn:  # fresh planner statistics, as autovacuum would gather them
-        conn.exec_driver_sql("ANALYZE")
+        for table in ("archive_items", "archive_versions", "archive_search"):
+            if conn.dialect.name == "postgresql" or table != "archive_search":
+                conn.exec_driver_sql(f"ANALYZE {table}")
     n = total - first
     print(
         f"  in capture and commit: {capture_wall:,.1f} s wall = {n / capture_wall:,.0f} comments/s "
         "(the rest of the wall time made the synthetic comments)"
     )
+    if server_cpu:
+        both = capture_cpu + server_cpu
+        print(
+            f"  CPU per comment: piodesk {capture_cpu / n * 1e6:,.0f} us + PostgreSQL backend "
+            f"{server_cpu / n * 1e6:,.0f} us = {n / both:,.0f} comments per CPU-second of both "
+            "(what one capture process sustains with a core each, whatever the machine's load)"
+        )
     engine.dispose()
     return elapsed, cpu, capture_cpu, versions
 
 
-def time_searches(url: str, n: int) -> dict[str, list[float]]:
-    engine = make_engine(url)
-    sessions = make_sessionmaker(engine)
-    rng = random.Random(7)
-    cases = {
+def query_shapes(rng: random.Random) -> dict[str, Callable[[], SearchQuery]]:
+    """The searches timed, each a maker of random queries of one shape."""
+    return {
         "common word": lambda: SearchQuery(q=rng.choice(WORDS)),
         "two words": lambda: SearchQuery(q=f"{rng.choice(WORDS)} {rng.choice(WORDS)}"),
         "rare word": lambda: SearchQuery(q=rng.choice(RARE)),
@@ -239,6 +270,34 @@ def time_searches(url: str, n: int) -> dict[str, list[float]]:
             date_to=datetime(2024, 1, 20, tzinfo=UTC),
         ),
     }
+
+
+def explain(url: str) -> None:
+    """Print EXPLAIN (ANALYZE, BUFFERS) of every statement one search of each shape runs."""
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    rng = random.Random(7)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _explain(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, params)
+            print("\n".join(r[0] for r in cursor.fetchall()))
+            print("--")
+
+    with sessions() as session:
+        for name, make in query_shapes(rng).items():
+            query = make()
+            print(f"==== {name}: {query}", flush=True)
+            search(session, query)
+    engine.dispose()
+
+
+def time_searches(url: str, n: int) -> dict[str, list[float]]:
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    rng = random.Random(7)
+    cases = query_shapes(rng)
     results: dict[str, list[float]] = {}
     with sessions() as session:
         for name, make in cases.items():
@@ -335,8 +394,13 @@ def main() -> None:
     parser.add_argument(
         "--search-only", metavar="URL", help="time searches on an archive built by an earlier run"
     )
+    parser.add_argument(
+        "--explain", action="store_true", help="with --search-only: print each shape's plans"
+    )
     args = parser.parse_args()
     if args.search_only:
+        if args.explain:
+            explain(args.search_only)
         report_searches(args.search_only, args.searches)
         return
     for backend in ("sqlite", "postgresql") if args.backend == "both" else (args.backend,):
