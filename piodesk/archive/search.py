@@ -189,18 +189,22 @@ def _search_postgresql(session: Session, query: SearchQuery, terms: list[str]) -
         )
         if not rows:
             break
-        # The page's versions and records, through the filters the search rows do not hold
-        # (page, platform, kind, the author's name or id), checked on the records themselves.
-        stmt = select(ArchiveVersion, ArchiveItem).join(
-            ArchiveItem, ArchiveItem.id == ArchiveVersion.item_id
-        )
-        stmt = _filters(stmt.where(ArchiveVersion.seq.in_([r[0] for r in rows])), query)
-        found = {v.seq: (v, i) for v, i in session.execute(stmt).all()}
+        # The records not seen yet, in order, as many as the page still needs: their versions
+        # and records are read, through the filters the search rows do not hold (page,
+        # platform, kind, the author's name or id), checked on the records themselves.
+        fresh = []
         for row in rows:
-            got = found.get(row[0])
-            if got is not None and got[1].id not in seen:
-                seen.add(got[1].id)
-                hits.append(Hit(got[1], got[0]))
+            if row[1] not in seen:  # another version of a record already taken
+                seen.add(row[1])
+                fresh.append(row)
+        while fresh and len(hits) < wanted:
+            need, fresh = fresh[: wanted - len(hits)], fresh[wanted - len(hits) :]
+            stmt = select(ArchiveVersion, ArchiveItem).join(
+                ArchiveItem, ArchiveItem.id == ArchiveVersion.item_id
+            )
+            stmt = _filters(stmt.where(ArchiveVersion.seq.in_([r[0] for r in need])), query)
+            found = {v.seq: (v, i) for v, i in session.execute(stmt).all()}
+            hits.extend(Hit(found[r[0]][1], found[r[0]][0]) for r in need if r[0] in found)
         if len(rows) < page:
             break
         after, page = rows[-1], min(page * 4, 20_000)

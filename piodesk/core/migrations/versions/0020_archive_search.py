@@ -37,6 +37,7 @@ UPGRADE = [
        words tsvector NOT NULL,
        author_words tsvector NOT NULL)""",
     "ALTER TABLE archive_search ALTER COLUMN words SET STATISTICS 1000",
+    "ALTER TABLE archive_search ALTER COLUMN author_words SET STATISTICS 1000",
     f"""INSERT INTO archive_search (seq, item_id, state, created_at, words, author_words)
        SELECT v.seq, v.item_id, i.state, i.created_at, {_WORDS}, {_AUTHOR}
        FROM archive_versions v JOIN archive_items i ON i.id = v.item_id""",
