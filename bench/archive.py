@@ -144,6 +144,9 @@ def bulk_load(url: str, total: int, chunk: int = 250_000) -> tuple[float, int]:
             top = session.execute(text("SELECT max(seq) FROM archive_versions")).scalar_one()
             pgsearch.index_range(session, seq, top)
             seq = top
+        with engine.begin() as conn:  # statistics as the tables grow, as autovacuum would
+            conn.exec_driver_sql("ANALYZE archive_items")
+            conn.exec_driver_sql("ANALYZE archive_versions")
         print(
             f"  {hi:>10,} comments bulk loaded ({seq:,} versions), "
             f"{time.perf_counter() - start:,.0f} s",

@@ -38,7 +38,14 @@ AUTHOR_SQL = (
     "coalesce(v.author_name, '') || ' ' || coalesce(v.author_platform_id, ''))"
 )
 COLUMNS = "seq, item_id, state, created_at, words, author_words"
-ROW_SQL = f"v.seq, v.item_id, i.state, i.created_at, {WORDS_SQL}, {AUTHOR_SQL}"
+# The record's columns by primary-key lookups, not a join: on tables whose statistics are not
+# gathered yet (a new database's first big import) the planner once joined the batch's versions
+# to every record by a nested loop, for minutes a batch.
+ROW_SQL = (
+    "v.seq, v.item_id, (SELECT i.state FROM archive_items i WHERE i.id = v.item_id), "  # noqa: S608
+    "(SELECT i.created_at FROM archive_items i WHERE i.id = v.item_id), "
+    f"{WORDS_SQL}, {AUTHOR_SQL}"
+)
 #: The table and its indexes, as migration 0020 creates them (reindex restores these).
 DDL = (
     "CREATE TABLE archive_search ("
@@ -65,7 +72,7 @@ INDEX_NAMES = (
 # Every f-string of SQL in this module joins this module's own fixed fragments; user text is
 # always a bound parameter.
 _FILL = f"""INSERT INTO archive_search ({COLUMNS})
-    SELECT {ROW_SQL} FROM archive_versions v JOIN archive_items i ON i.id = v.item_id
+    SELECT {ROW_SQL} FROM archive_versions v
     WHERE v.seq > :lo AND v.seq <= :hi"""  # noqa: S608 - fixed fragments only
 # The rows of a record whose state changed (found through the versions' item_id index).
 _RESTATE = text(
