@@ -19,6 +19,7 @@ The planner picks between them from its statistics (the words column keeps a lar
 the frequency of each common word is known); ``docs/postgresql-search.md`` shows each query
 shape's plan. The search walks the chosen order by keyset (``seq < last``, never OFFSET) in
 pages until the result page is full, so the cost follows the page size, not the archive size.
+An author's comments are always taken from the GIN index and sorted (see ``candidates``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Full-text search over every version of every record, with the custodian's filters.
 
-SQLite uses its FTS5 index (porter stemming); PostgreSQL its full-text GIN index ('english').
+SQLite uses its FTS5 index (porter stemming); PostgreSQL its light table of search rows
+(``archive.pgsearch``: 'english' vectors, walked newest first by keyset).
 A record matches when any of its versions matches, so text that was edited away, hidden or
 removed is still found — that is what an open-records search must do. Results come newest
 first.
