@@ -198,7 +198,8 @@ def build(url: str, total: int, batch: int, first: int = 0) -> tuple[float, floa
     engine = make_engine(url)
     upgrade(engine)
     sessions = make_sessionmaker(engine)
-    media = MediaStore(Path(tempfile.mkdtemp()) / "media")
+    scratch = tempfile.TemporaryDirectory(prefix="piodesk-bench-media-")  # removed at the end
+    media = MediaStore(Path(scratch.name) / "media")
     rng = random.Random(409 + first)
     base = BASE
     versions = 0
@@ -240,6 +241,7 @@ def build(url: str, total: int, batch: int, first: int = 0) -> tuple[float, floa
         for table in ("archive_items", "archive_versions", "archive_search"):
             if conn.dialect.name == "postgresql" or table != "archive_search":
                 conn.exec_driver_sql(f"ANALYZE {table}")
+    scratch.cleanup()
     n = total - first
     print(
         f"  in capture and commit: {capture_wall:,.1f} s wall = {n / capture_wall:,.0f} comments/s "
