@@ -21,6 +21,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from synthetic import WORDS
+
 from piodesk.archive.capture import capture
 from piodesk.connectors.model import CapturedItem, ItemKind
 from piodesk.core import signing
@@ -30,46 +32,6 @@ from piodesk.core.migrate import upgrade
 from piodesk.people import actions as people
 from piodesk.records.productions.build import make_production
 from piodesk.records.productions.verify import verify_production
-
-WORDS = (
-    "police",
-    "road",
-    "closure",
-    "traffic",
-    "accident",
-    "officer",
-    "thanks",
-    "community",
-    "event",
-    "park",
-    "downtown",
-    "street",
-    "safety",
-    "neighborhood",
-    "burglary",
-    "theft",
-    "car",
-    "stolen",
-    "missing",
-    "dog",
-    "school",
-    "weather",
-    "snow",
-    "ice",
-    "fire",
-    "department",
-    "chief",
-    "meeting",
-    "crime",
-    "report",
-    "tip",
-    "arrest",
-    "court",
-    "speeding",
-    "parking",
-    "noise",
-    "complaint",
-)
 
 
 def item(n: int, rng: random.Random, suffix: str = "", **fields: object) -> CapturedItem:

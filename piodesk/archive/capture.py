@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from psycopg.types.json import Jsonb
+from sqlalchemy import JSON, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from piodesk.archive import pgsearch
 from piodesk.archive.fulltext import fts_row
 from piodesk.archive.media import MediaStore
 from piodesk.archive.model import ItemState, state_of
@@ -323,6 +325,29 @@ def _load_heads(
     return heads
 
 
+def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` in one bulk write: COPY on PostgreSQL (one round trip for the batch,
+    where an executemany sends a statement a row), an executemany INSERT on SQLite.
+
+    COPY fires the tables' row triggers as INSERT does, in the same transaction."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(table), rows)
+        return
+    columns = [c for c in table.columns if c.key in rows[0]]
+    json = {c.key for c in columns if isinstance(c.type, JSON)}
+    names = ", ".join(f'"{c.name}"' for c in columns)  # the table's own column names
+    keys = [c.key for c in columns]
+    driver = session.connection().connection.driver_connection
+    with (
+        driver.cursor() as cursor,  # type: ignore[union-attr]
+        cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row([Jsonb(row[k]) if k in json else row[k] for k in keys])
+
+
 def capture(
     session: Session,
     items: Sequence[CapturedItem],
@@ -342,6 +367,7 @@ def capture(
 
     head = chain.locked_head(session, ArchiveHead)
     seq, prev_hash = head.last_seq, head.last_hash
+    first_seq = seq
     new_items: dict[tuple[str, str, str], dict[str, Any]] = {}
     versions: list[tuple[tuple[str, str, str], dict[str, Any]]] = []
     touched: list[tuple[str, str, str]] = []
@@ -412,9 +438,10 @@ def capture(
         )
 
     if new_items:
-        # One executemany INSERT (RETURNING would go row by row), then one SELECT for the ids.
-        session.execute(
-            insert(ITEMS),
+        # One bulk write (RETURNING would go row by row), then one SELECT for the ids.
+        _insert_rows(
+            session,
+            ITEMS,
             [
                 {
                     **row,
@@ -449,7 +476,7 @@ def capture(
             ],
         )
     if versions:
-        session.execute(insert(VERSIONS), [{**v, "item_id": heads[k].id} for k, v in versions])
+        _insert_rows(session, VERSIONS, [{**v, "item_id": heads[k].id} for k, v in versions])
         if session.get_bind().dialect.name == "sqlite":
             # Straight to the driver: three plain values a row, no SQL expression to compile.
             session.connection().exec_driver_sql(
@@ -459,6 +486,11 @@ def capture(
                     for _, v in versions
                 ],
             )
+        else:
+            # The batch's search rows in one INSERT … SELECT, and the record's new state on the
+            # search rows of its older versions.
+            pgsearch.index_range(session, first_seq, seq)
+            pgsearch.restate(session, ((heads[k].id or 0, heads[k].state) for k in changed))
         session.execute(
             update(ArchiveHead).where(ArchiveHead.id == 1).values(last_seq=seq, last_hash=prev_hash)
         )

@@ -11,9 +11,11 @@ cannot be read back as text, so a batch of versions is indexed afresh in a tempo
 with the same tokenizer and the two are compared: each version's token counts per column (the
 ``_docsize`` shadow tables), and, for every word of the batch, which versions of the batch it
 finds in each column. Together they say each entry holds the words its version holds (their
-order is not compared). PostgreSQL keeps a
-generated tsvector column with a GIN index: each stored vector is compared with the one the
-expression gives, and the column and index definitions are checked.
+order is not compared). PostgreSQL keeps a light
+table of search rows (``archive_search``, migration 0020, see ``archive.pgsearch``): each
+version's row is re-derived in the database and compared with the stored one (its record,
+state, date, text vector and author words), rows that are no version are named, and the
+table's indexes are checked.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from piodesk.archive import pgsearch
 from piodesk.archive.tables import ArchiveItem, ArchiveVersion
 from piodesk.core import audit, tags
 from piodesk.core.permissions import Actor, Perm, require
@@ -36,15 +39,23 @@ SQLITE_FTS = (
     "CREATE VIRTUAL TABLE archive_fts USING fts5("
     "text, author, content='', tokenize='porter unicode61 remove_diacritics 2')"
 )
-#: The PostgreSQL vector's expression, as migration 0002 declares it.
-PG_VECTOR = "to_tsvector('english', coalesce(text, '') || ' ' || coalesce(author_name, ''))"
-PG_INDEX = "ix_archive_versions_search"
-# The versions of a seq range whose stored vector is not the one their columns give.
-# (The expression is PG_VECTOR's, written out: no SQL is built from strings here.)
-_PG_DIFFER = """
-    SELECT count(*), array_agg(seq ORDER BY seq) FILTER (WHERE search_vector IS DISTINCT FROM
-           to_tsvector('english', coalesce(text, '') || ' ' || coalesce(author_name, '')))
-    FROM archive_versions WHERE seq > :lo AND seq <= :hi"""
+# The versions of a seq range whose search row is missing or is not the one their columns give.
+# (Built from pgsearch's fixed expressions only: no user text reaches this SQL.)
+_PG_DIFFER = f"""
+    SELECT v.seq, s.seq IS NULL, s.words IS DISTINCT FROM {pgsearch.WORDS_SQL}
+           OR s.author_words IS DISTINCT FROM {pgsearch.AUTHOR_SQL}
+    FROM archive_versions v JOIN archive_items i ON i.id = v.item_id
+    LEFT JOIN archive_search s ON s.seq = v.seq
+    WHERE v.seq > :lo AND v.seq <= :hi AND (s.seq IS NULL
+          OR s.words IS DISTINCT FROM {pgsearch.WORDS_SQL}
+          OR s.author_words IS DISTINCT FROM {pgsearch.AUTHOR_SQL}
+          OR s.item_id <> v.item_id OR s.state <> i.state
+          OR s.created_at IS DISTINCT FROM i.created_at)
+    ORDER BY v.seq LIMIT :cap"""  # noqa: S608 - fixed fragments only
+_PG_EXTRA = """
+    SELECT s.seq FROM archive_search s WHERE s.seq > :lo AND s.seq <= :hi
+    AND NOT EXISTS (SELECT 1 FROM archive_versions v WHERE v.seq = s.seq)
+    ORDER BY s.seq LIMIT :cap"""
 MAX_PROBLEMS = 100
 
 
@@ -227,53 +238,62 @@ def _check_sqlite(session: Session, result: IndexCheck, batch: int) -> None:
 
 
 def _check_postgresql(session: Session, result: IndexCheck, batch: int) -> None:
-    generated = session.execute(
-        text(
-            "SELECT a.attgenerated FROM pg_attribute a "
-            "WHERE a.attrelid = 'archive_versions'::regclass AND a.attname = 'search_vector' "
-            "AND NOT a.attisdropped"
-        )
-    ).scalar()
-    if generated is None:
-        result.add("the search vector column is missing: run `piodesk archive reindex`")
+    if session.execute(text("SELECT to_regclass('archive_search')")).scalar() is None:
+        result.add("the search table (archive_search) is missing: run `piodesk archive reindex`")
         return
-    if generated != "s":
-        result.add("the search vector column is no longer generated from the versions")
-    index = session.execute(
-        text(
-            "SELECT i.indisvalid, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-            "JOIN pg_class c ON c.oid = i.indexrelid "
-            "WHERE i.indrelid = 'archive_versions'::regclass AND c.relname = :name"
-        ).bindparams(name=PG_INDEX)
-    ).first()
-    if index is None:
-        result.add(f"the search index {PG_INDEX} is missing: run `piodesk archive reindex`")
-    elif not index[0] or "USING gin (search_vector)" not in index[1]:
-        result.add(f"the search index {PG_INDEX} is invalid or redefined: {index[1]}")
+    found: dict[str, bool] = dict(
+        session.execute(
+            text(
+                "SELECT c.relname, i.indisvalid FROM pg_index i "
+                "JOIN pg_class c ON c.oid = i.indexrelid "
+                "WHERE i.indrelid = 'archive_search'::regclass"
+            )
+        ).all()
+    )
+    for name in pgsearch.INDEX_NAMES:
+        if name not in found:
+            result.add(f"the search index {name} is missing: run `piodesk archive reindex`")
+        elif not found[name]:
+            result.add(f"the search index {name} is invalid: run `piodesk archive reindex`")
     last = 0
+    cap = MAX_PROBLEMS + 1
     while True:
-        # One range at a time: the vector each version should have, against the stored one.
+        # One range at a time: the row each version should have, against the stored one.
         hi = session.execute(
             text(
-                "SELECT max(seq) FROM (SELECT seq FROM archive_versions WHERE seq > :lo "
+                "SELECT max(seq), count(*) FROM (SELECT seq FROM archive_versions WHERE seq > :lo "
                 "ORDER BY seq LIMIT :n) s"
             ).bindparams(lo=last, n=batch)
-        ).scalar()
-        if hi is None:
+        ).one()
+        top = hi[0] if hi[0] is not None else 2**62  # after the last version: extras only
+        for (seq,) in session.execute(text(_PG_EXTRA).bindparams(lo=last, hi=top, cap=cap)):
+            result.add(f"the search index holds an entry {seq} that is no version")
+        if hi[0] is None:
             return
-        count, bad = session.execute(text(_PG_DIFFER).bindparams(lo=last, hi=hi)).one()
-        result.versions_checked += count
+        result.versions_checked += hi[1]
+        bad = {
+            seq: (missing, words)
+            for seq, missing, words in session.execute(
+                text(_PG_DIFFER).bindparams(lo=last, hi=top, cap=cap)
+            )
+        }
         for seq, platform, kind, platform_id in session.execute(
             select(
                 ArchiveVersion.seq, ArchiveItem.platform, ArchiveItem.kind, ArchiveItem.platform_id
             )
             .join(ArchiveItem, ArchiveItem.id == ArchiveVersion.item_id)
-            .where(ArchiveVersion.seq.in_((bad or [])[:MAX_PROBLEMS]))
+            .where(ArchiveVersion.seq.in_(list(bad)))
             .order_by(ArchiveVersion.seq)
         ):
             what = _what(seq, platform, kind, platform_id)
-            result.add(f"{what} is indexed with other words than it holds")
-        last = hi
+            missing, words = bad[seq]
+            if missing:
+                result.add(f"{what} is missing from the search index")
+            elif words:
+                result.add(f"{what} is indexed with other words than it holds")
+            else:
+                result.add(f"{what} is indexed under another record, state or date")
+        last = top
 
 
 def check_index(session: Session, batch: int = 5000) -> IndexCheck:
@@ -303,16 +323,7 @@ def reindex(session: Session, *, actor: Actor, reason: str, batch: int = 2000) -
             count += len(rows)
         conn.exec_driver_sql("INSERT INTO archive_fts(archive_fts) VALUES ('optimize')")
     else:
-        # Dropping and adding the generated column rewrites the table once (no row triggers
-        # fire on a rewrite); the index is rebuilt with it.
-        conn.exec_driver_sql("ALTER TABLE archive_versions DROP COLUMN IF EXISTS search_vector")
-        conn.exec_driver_sql(
-            "ALTER TABLE archive_versions ADD COLUMN search_vector tsvector "
-            f"GENERATED ALWAYS AS ({PG_VECTOR}) STORED"
-        )
-        conn.exec_driver_sql(
-            f"CREATE INDEX {PG_INDEX} ON archive_versions USING gin (search_vector)"
-        )
+        pgsearch.rebuild(session)
         count = session.execute(select(func.count()).select_from(ArchiveVersion)).scalar_one()
     audit.record(
         session,

@@ -1,6 +1,7 @@
 """Full-text search over every version of every record, with the custodian's filters.
 
-SQLite uses its FTS5 index (porter stemming); PostgreSQL its full-text GIN index ('english').
+SQLite uses its FTS5 index (porter stemming); PostgreSQL its light table of search rows
+(``archive.pgsearch``: 'english' vectors, walked newest first by keyset).
 A record matches when any of its versions matches, so text that was edited away, hidden or
 removed is still found — that is what an open-records search must do. Results come newest
 first.
@@ -13,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, column, exists, func, select, table, text
+from sqlalchemy import Select, column, exists, func, select, table
 from sqlalchemy.orm import Session, undefer
 
+from piodesk.archive import pgsearch
 from piodesk.archive.model import ItemState
 from piodesk.archive.tables import ArchiveItem, ArchiveVersion
 from piodesk.connectors.model import ItemKind
@@ -73,21 +75,6 @@ COMMON_MATCHES = 20_000
 def _common(session: Session, match: str) -> bool:
     """Whether an FTS query matches many versions (counted up to a cap, so it stays cheap)."""
     capped = select(_FTS.c.rowid).where(_FTS.c.archive_fts.op("MATCH")(match)).limit(COMMON_MATCHES)
-    count = session.execute(select(func.count()).select_from(capped.subquery())).scalar_one()
-    return count >= COMMON_MATCHES
-
-
-def _pg_common(session: Session, words: str) -> bool:
-    """Whether a PostgreSQL full-text query matches many versions (counted up to a cap)."""
-    capped = (
-        select(ArchiveVersion.seq)
-        .where(
-            text("archive_versions.search_vector @@ plainto_tsquery('english', :q)").bindparams(
-                q=words
-            )
-        )
-        .limit(COMMON_MATCHES)
-    )
     count = session.execute(select(func.count()).select_from(capped.subquery())).scalar_one()
     return count >= COMMON_MATCHES
 
@@ -154,12 +141,8 @@ def search(session: Session, query: SearchQuery) -> list[Hit]:
             )
             order = (_FTS.c.rowid.desc(),)
     elif terms:
-        # search_vector is the stored tsvector column (PostgreSQL only, migration 0002).
-        stmt = stmt.where(
-            text("archive_versions.search_vector @@ plainto_tsquery('english', :q)").bindparams(
-                q=" ".join(terms)
-            )
-        )
+        # PostgreSQL: the light search table finds the versions (see archive.pgsearch).
+        return _search_postgresql(session, query, terms)
     else:
         # No words: filter the records, newest first, showing each one's latest version.
         stmt = stmt.where(ArchiveVersion.version == ArchiveItem.head_version)
@@ -182,19 +165,50 @@ def search(session: Session, query: SearchQuery) -> list[Hit]:
                 return
             skip += fetch
 
-    if terms and dialect == "postgresql" and _pg_common(session, " ".join(terms)):
-        # A GIN index finds every match but cannot hand them over newest first; sorting all of
-        # a common word's matches would take seconds at millions of versions. So look in
-        # windows of the newest versions, widening each time, until the page is full. (A
-        # rare word's few matches are simply sorted: windows would only add round trips.)
-        top = session.execute(select(func.max(ArchiveVersion.seq))).scalar() or 0
-        window, hi = 20_000, top
-        while hi > 0 and len(hits) < wanted:
-            lo = max(0, hi - window)
-            collect(stmt.where(ArchiveVersion.seq > lo, ArchiveVersion.seq <= hi))
-            hi, window = lo, window * 4
-    else:
-        collect(stmt)
+    collect(stmt)
+    return hits[query.offset : query.offset + query.limit]
+
+
+def _search_postgresql(session: Session, query: SearchQuery, terms: list[str]) -> list[Hit]:
+    """Walk the search rows newest first in keyset pages, keep those whose record passes the
+    filters, one hit per record, until the page is full."""
+    wanted = query.limit + query.offset
+    author = " ".join(_fts_terms(query.author or "")) or None
+    hits: list[Hit] = []
+    seen: set[int] = set()
+    page, after = wanted * 2, None
+    while len(hits) < wanted:
+        rows = pgsearch.candidates(
+            session,
+            words=" ".join(terms),
+            author=author,
+            state=query.state,
+            date_from=query.date_from,
+            date_to=query.date_to,
+            page=page,
+            after=after,
+        )
+        if not rows:
+            break
+        # The records not seen yet, in order, as many as the page still needs: their versions
+        # and records are read, through the filters the search rows do not hold (page,
+        # platform, kind, the author's name or id), checked on the records themselves.
+        fresh = []
+        for row in rows:
+            if row[1] not in seen:  # another version of a record already taken
+                seen.add(row[1])
+                fresh.append(row)
+        while fresh and len(hits) < wanted:
+            need, fresh = fresh[: wanted - len(hits)], fresh[wanted - len(hits) :]
+            stmt = select(ArchiveVersion, ArchiveItem).join(
+                ArchiveItem, ArchiveItem.id == ArchiveVersion.item_id
+            )
+            stmt = _filters(stmt.where(ArchiveVersion.seq.in_([r[0] for r in need])), query)
+            found = {v.seq: (v, i) for v, i in session.execute(stmt).all()}
+            hits.extend(Hit(found[r[0]][1], found[r[0]][0]) for r in need if r[0] in found)
+        if len(rows) < page:
+            break
+        after, page = rows[-1], min(page * 4, 20_000)
     return hits[query.offset : query.offset + query.limit]
 
 

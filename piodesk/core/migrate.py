@@ -14,6 +14,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 #: Full-text parts made by hand in migration 0002 (they have no model): SQLite's FTS5 table,
 #: PostgreSQL's stored tsvector column and its GIN index.
 HAND_MADE = {("column", "search_vector"), ("index", "ix_archive_versions_search")}
+#: PostgreSQL's search table (migration 0020, piodesk.archive.pgsearch): made by hand too.
+HAND_MADE = {*HAND_MADE, ("table", "archive_search")}
 
 
 def include_object(

@@ -45,6 +45,7 @@ from sqlalchemy import String, Table, bindparam, func, select, update
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session, sessionmaker, undefer
 
+from piodesk.archive import pgsearch
 from piodesk.archive.capture import (
     ITEM_IDENTITY,
     content_digest,
@@ -448,6 +449,10 @@ def _destroy(
     session.execute(
         update(ITEMS).where(ITEMS.c.id.in_(ids)).values(author_name=None, author_platform_id=None)
     )
+    if not sqlite:
+        # The search rows of the emptied versions lose their words too (an index, not evidence).
+        for start in range(0, len(seqs), batch):
+            pgsearch.refresh(session, seqs[start : start + batch])
     session.expire_all()
     return destroyed, gone_media
 
