@@ -178,6 +178,13 @@ class Settings(BaseSettings):
         "exemptions). Default: the one shipped with piodesk (CORA, CCJRA, an example state).",
     )
 
+    jobs_engine: Literal["auto", "inprocess", "procrastinate"] = Field(
+        default="auto",
+        description="What runs the jobs: `auto` is Procrastinate (any number of `piodesk "
+        "worker` processes) on PostgreSQL and the in-process runner on SQLite; `inprocess` "
+        "keeps them in the web server's process on PostgreSQL too.",
+    )
+
     @model_validator(mode="after")
     def _known_time_zone(self) -> Settings:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
