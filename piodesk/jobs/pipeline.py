@@ -13,7 +13,7 @@ screening what it has not seen; the earlier one then finds its range done and st
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -66,16 +66,26 @@ class RangeReport:
     written: IntakeReport | None = None
 
 
+#: Whether a range before ``after`` that reaches past ``mark`` is still waiting or running
+#: (the engine asks its queue); None: nobody else writes, so never wait.
+EarlierPending = Callable[[Session, int, int], bool]
+
+
 def intake_range(
     sessions: sessionmaker[Session],
     screener: Screener,
     *,
     after: int,
     upto: int,
-    patience: float = 2.0,
-    poll: float = 0.01,
+    earlier_pending: EarlierPending | None = None,
+    patience: float = 10.0,
+    poll: float = 0.02,
 ) -> RangeReport:
-    """Screen the versions (after, upto] and write them into the queue in the chain's order."""
+    """Screen the versions (after, upto] and write them into the queue in the chain's order.
+
+    Before writing it waits, at most ``patience`` seconds, while ``earlier_pending`` says a
+    range before it is still on its way; versions no range covers (imports, the department's
+    own posts) are never waited for: the write from the mark reads them too."""
     report = RangeReport(after, upto)
     with reading(sessions) as session:
         if _mark(session) >= upto:
@@ -91,16 +101,15 @@ def intake_range(
     known = dict(zip(wanted, screener.screen_many(wanted), strict=True))
     report.screened_ahead = len(known)
     remembering = _Remembering(screener, known)
-    # Wait for the ranges before this one (a read, no lock), at most ``patience`` seconds.
     started = time.monotonic()
-    while time.monotonic() - started < patience:
+    while earlier_pending is not None and time.monotonic() - started < patience:
         with reading(sessions) as session:
             mark = _mark(session)
-        if mark >= upto:
-            report.waited = time.monotonic() - started
-            return report
-        if mark >= after:
-            break
+            if mark >= upto:
+                report.waited = time.monotonic() - started
+                return report
+            if mark >= after or not earlier_pending(session, mark, after):
+                break
         time.sleep(poll)
     report.waited = time.monotonic() - started
     total = IntakeReport()

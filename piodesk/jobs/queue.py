@@ -51,16 +51,19 @@ def defer(
         return None
     from procrastinate.exceptions import AlreadyEnqueued
 
-    driver = session.connection().connection.driver_connection
-    options: dict[str, Any] = {"connection": driver, "lock": lock, "queueing_lock": queueing_lock}
+    options: dict[str, Any] = {"lock": lock, "queueing_lock": queueing_lock}
     if queue is not None:
         options["queue"] = queue
     # A savepoint: a refused duplicate (queueing lock) must not abort the caller's transaction.
-    with session.begin_nested():
-        try:
-            job_id: int = _deferrer.configure_task(task, **options).defer(**args)
-        except AlreadyEnqueued:
-            return None
+    # It is caught outside the block, so that leaving it rolls back to the savepoint; and the
+    # connection is asked for inside it, which is when SQLAlchemy emits the SAVEPOINT.
+    try:
+        with session.begin_nested():
+            driver = session.connection().connection.driver_connection
+            deferrer = _deferrer.configure_task(task, connection=driver, **options)
+            job_id: int = deferrer.defer(**args)
+    except AlreadyEnqueued:
+        return None
     return job_id
 
 

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -54,18 +53,6 @@ def _wait(what: str, done: object, url: str = "") -> None:
             )
             raise AssertionError(f"gave up waiting: {what}; jobs: {jobs}")
         time.sleep(0.05)
-
-
-@pytest.fixture
-def queue_url(db_url: str) -> Iterator[str]:
-    """The test database with Procrastinate's schema, its tables empty."""
-    engine.ensure_schema(db_url)
-    with psycopg.connect(engine.conninfo(db_url), autocommit=True) as conn:
-        conn.execute(
-            "TRUNCATE procrastinate_jobs, procrastinate_periodic_defers, procrastinate_workers "
-            "RESTART IDENTITY CASCADE"
-        )
-    yield db_url
 
 
 def _pages(sessions: sessionmaker[Session], staff: People, agency: Agency) -> list[int]:
