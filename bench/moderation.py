@@ -560,8 +560,7 @@ def _run_workers(
     cmd = [sys.executable, "-c", "from piodesk.cli import main; main()", "worker"]
     workers += [
         subprocess.Popen(  # noqa: S603  (our own interpreter and our own command line)
-            [*cmd, "--queue", "intake", "--concurrency", str(args.concurrency)]
-            + ["--name", f"bench-{i}"],
+            [*cmd, "--queue", "intake", "--concurrency", f"{args.concurrency}", f"--name=b{i}"],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=(data_dir / f"worker-{i}.log").open("wb"),

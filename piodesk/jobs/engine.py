@@ -166,6 +166,29 @@ def earlier_range(session: Session, mark: int, after: int) -> bool:
     )
 
 
+def _once_per_period(env: JobEnv, fn: Any) -> Any:
+    """``fn`` run once for its period. Procrastinate defers a period once, but a worker whose
+    clock loop lags (a loaded machine) can defer a period that another worker's newer defer has
+    already pruned from its table; the second job of that period then stands down here."""
+
+    def run(context: procrastinate.JobContext, timestamp: int) -> object:
+        job = context.job
+        with env.sessions() as session:
+            earlier = session.execute(
+                text(
+                    "SELECT EXISTS (SELECT 1 FROM procrastinate_jobs WHERE task_name = :task "
+                    "AND args->>'timestamp' = :ts AND id < :id)"
+                ),
+                {"task": job.task_name, "ts": str(timestamp), "id": job.id},
+            ).scalar()
+        if earlier:
+            log.info("period already run", task=job.task_name, timestamp=timestamp)
+            return None
+        return fn(timestamp)
+
+    return run
+
+
 def build_app(
     env: JobEnv, *, stalled_after: float = 30.0, periodic: bool = True
 ) -> procrastinate.App:
@@ -211,10 +234,11 @@ def build_app(
             name=name,
             queue=spec.lane,
             queueing_lock=name,
+            pass_context=True,
             # A periodic job is tried again at its next period, not by the engine: a retry
             # would collide with that period's run, waiting under the same queueing lock.
             retry=False,
-        )(fn)
+        )(_once_per_period(env, fn))
         if periodic and seconds > 0:
             app.periodic(cron=cron_for(seconds), periodic_id=spec.name)(task)
 
