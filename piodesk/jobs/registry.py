@@ -5,10 +5,13 @@ runner (:mod:`piodesk.jobs.inprocess`, SQLite's default) calls the periodic ones
 on PostgreSQL, Procrastinate (:mod:`piodesk.jobs.engine`) schedules the same functions once per
 period across every ``piodesk worker``. Nothing in a job knows which engine runs it.
 
-``retry`` says whether a failed run may be tried again at once with backoff: only for jobs
-that read and write piodesk's own database, or only read a platform. A job that may have sent
-something to a platform (the outbox, the reconciler's settling, e-mail) is never retried by the
-engine: an interrupted send is settled by the outbox's own reconciler, from the recorded intent.
+``retry`` says whether a failed run is safe to repeat: only jobs that read and write
+piodesk's own database, or only read a platform. On Procrastinate the jobs queued per unit of
+work (a page's poll, an intake range) are retried with backoff; a periodic job's retry is its
+next period (an engine retry would collide with that period's run under the same queueing
+lock). A job that may have sent something to a platform (the outbox, the reconciler's settling,
+e-mail) is never repeated by the engine: an interrupted send is settled by the outbox's own
+reconciler, from the recorded intent.
 """
 
 from __future__ import annotations

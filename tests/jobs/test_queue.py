@@ -10,14 +10,16 @@ from datetime import UTC, datetime
 
 import psycopg
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.archive.capture import capture
 from piodesk.archive.tables import ArchiveHead, ArchiveVersion
 from piodesk.connectors.model import CapturedItem, ItemKind
+from piodesk.core.config import Settings
 from piodesk.core.db import transaction
 from piodesk.jobs import engine, queue
+from piodesk.jobs import engine as engine_module
 from piodesk.jobs.pipeline import intake_range
 from piodesk.moderation.intake import intake_all
 from piodesk.moderation.tables import Case, IntakeMark, Screening
@@ -159,3 +161,19 @@ def test_cron_lines_and_conninfo() -> None:
     )
     with pytest.raises(ValueError, match="PostgreSQL"):
         engine.conninfo("sqlite:///var/x.sqlite3")
+
+
+@PG
+def test_the_web_server_on_postgresql_runs_no_job_and_defers_in_its_transactions(
+    queue_url: str, settings: Settings, engine: Engine
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from piodesk.web.app import create_app
+
+    on_workers = settings.model_copy(update={"jobs_engine": "auto"})
+    assert engine_module.uses_procrastinate(on_workers)
+    assert not engine_module.uses_procrastinate(settings)  # the tests' "inprocess"
+    with TestClient(create_app(on_workers, engine, jobs=True)):
+        assert queue.active()
+    assert not queue.active()
