@@ -38,6 +38,7 @@ from piodesk.core.db import make_engine, make_sessionmaker, transaction
 from piodesk.core.errors import AuthenticationFailed, DomainError, InvalidInput
 from piodesk.core.migrate import upgrade
 from piodesk.core.permissions import Actor, Perm, Role, require
+from piodesk.jobs import cli as jobs_cli
 from piodesk.moderation import cli as moderation_due_cli
 from piodesk.pages import actions as pages
 from piodesk.pages.model import Agency
@@ -74,6 +75,7 @@ app.add_typer(outbox_app, name="outbox")
 app.add_typer(program_app, name="program")  # program/: authorizations, investigative log, mail
 app.add_typer(moderation_due_cli.due_app, name="due")
 app.add_typer(backup_app, name="backup")  # operations: backup create / restore / verify
+app.command("worker")(jobs_cli.worker)  # jobs/: a Procrastinate worker on PostgreSQL
 
 out = Console()
 err = Console(stderr=True)

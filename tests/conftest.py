@@ -143,6 +143,9 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
         secret_key="test-secret-key-that-is-long-enough",
         cookie_secure=False,
         lockout_attempts=3,
+        # Tests of the job functions run them in-process on both backends; tests/jobs/
+        # start real Procrastinate workers on PostgreSQL.
+        jobs_engine="inprocess",
     )
 
 

@@ -38,6 +38,7 @@ from piodesk.core import audit, clock, tags
 from piodesk.core.db import transaction
 from piodesk.core.errors import Conflict, NotFound
 from piodesk.core.permissions import SYSTEM, Actor
+from piodesk.jobs.queue import intake_after_capture
 from piodesk.pages.actions import is_usable
 from piodesk.pages.tables import Page
 
@@ -159,7 +160,7 @@ class _Poll:
     ) -> None:
         """Capture ``items``, save ``cursor``, record what ``gone`` finds deleted, and audit it:
         one transaction, so either all of it lands with its audit event or none of it."""
-        with transaction(self.sessions) as session:
+        with transaction(self.sessions) as session, intake_after_capture(session):
             captured = capture(
                 session, list(items), source=self.source, page_id=self.page.id, media=self.media
             )

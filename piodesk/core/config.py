@@ -196,6 +196,12 @@ class Settings(BaseSettings):
         "older than this (0: twice checkpoint_seconds; not checked when checkpoint_seconds "
         "is 0).",
     )
+    jobs_engine: Literal["auto", "inprocess", "procrastinate"] = Field(
+        default="auto",
+        description="What runs the jobs: `auto` is Procrastinate (any number of `piodesk "
+        "worker` processes) on PostgreSQL and the in-process runner on SQLite; `inprocess` "
+        "keeps them in the web server's process on PostgreSQL too.",
+    )
 
     @model_validator(mode="after")
     def _known_time_zone(self) -> Settings:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +23,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from piodesk import __version__
-from piodesk.archive.ingest import ingest_all
-from piodesk.archive.media import MediaStore
-from piodesk.core.checkpoints import checkpoint_now
 from piodesk.core.config import Settings
 from piodesk.core.db import make_engine, make_sessionmaker
-from piodesk.core.errors import DomainError, NotFound
-from piodesk.core.jobs import JobRunner
-from piodesk.moderation.intake import intake_all
+from piodesk.core.errors import DomainError
 from piodesk.pages.model import Agency
-from piodesk.screening.engine import default_screener
 from piodesk.web.api_errors import ERROR_RESPONSES, allowed_methods
 from piodesk.web.context import AppContext, LoginRequired, render
 from piodesk.web.hardening import (
@@ -75,99 +68,29 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def _checkpoint(ctx: AppContext, settings: Settings) -> None:
-    try:
-        checkpoint_now(ctx.sessions, settings, only_if_changed=True)
-    except NotFound as exc:
-        log.warning("no checkpoint signed", reason=exc.message)
-
-
 def reconcile_platform_actions(sessions: sessionmaker[Session], settings: Settings) -> object:
     """The reconciler job: settle platform actions a crash left pending, by reading the platform."""
-    import piodesk.moderation.actions
-    import piodesk.publishing.outbox_sender  # noqa: F401  (registers the outbox's recorder)
-    from piodesk.connectors.factory import build
-    from piodesk.connectors.intents import reconcile
+    from piodesk.jobs.registry import JobEnv
+    from piodesk.jobs.registry import reconcile_platform_actions as job
 
-    return reconcile(
-        sessions,
-        lambda page: build(page, sessions, settings.secret_key),
-        grace=timedelta(seconds=settings.platform_action_grace_seconds),
-    )
+    return job(JobEnv(sessions, settings))
 
 
 def _lifespan(settings: Settings, run_jobs: bool) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runner = JobRunner()
-        # Intake gets its own thread: a slow poll of a platform must not hold up the screening
-        # of what the other polls already brought in.
-        intake_runner = JobRunner()
-        outbox_runner = JobRunner()
-        ctx: AppContext = app.state.ctx
-        if run_jobs and settings.ingest_seconds > 0:
-            media = MediaStore(settings.data_dir / "media")
-            runner.every(
-                "ingest",
-                settings.ingest_seconds,
-                lambda: ingest_all(ctx.sessions, media=media, key=settings.secret_key),
-            )
-        if run_jobs and settings.intake_seconds > 0:
-            # Screening of new comments into the queue runs on its own, shorter, clock: a
-            # comment captured by any poll becomes a case within seconds.
-            intake_runner.every(
-                "moderation-intake",
-                settings.intake_seconds,
-                lambda: intake_all(ctx.sessions, default_screener()),
-            )
-        if run_jobs and settings.checkpoint_seconds > 0:
-            # Only when a chain moved; a missing key is a warning each run (see `keys init`).
-            runner.every(
-                "checkpoint", settings.checkpoint_seconds, lambda: _checkpoint(ctx, settings)
-            )
-        if run_jobs and settings.reconcile_seconds > 0:
-            runner.every(
-                "reconcile-platform-actions",
-                settings.reconcile_seconds,
-                lambda: reconcile_platform_actions(ctx.sessions, settings),
-            )
-        if run_jobs and settings.outbox_seconds > 0:
-            from piodesk.publishing.outbox_routes import outbox_job
-
-            # Its own thread: a due notice is never held up behind a slow poll of a platform.
-            outbox_runner.every(
-                "outbox", settings.outbox_seconds, lambda: outbox_job(ctx.sessions, settings)
-            )
-        if run_jobs and settings.expire_seconds > 0:
-            from piodesk.publishing.approvals import expire_job
-
-            # Posts not approved by their scheduled time go to the Expired list (and are told).
-            expire_media = MediaStore(settings.data_dir / "media")
-            runner.every(
-                "publishing-expire",
-                settings.expire_seconds,
-                lambda: expire_job(ctx.sessions, expire_media),
-            )
+        # The jobs (piodesk/jobs/): in-process threads on SQLite, Procrastinate workers on
+        # PostgreSQL; the registry there declares each one once.
+        stop = None
         if run_jobs:
-            # program/: authorization reminders and the notification mail outbox (§.12).
-            from piodesk.program.jobs import program_job, program_settings_of
-            from piodesk.records.requests.queries import Desk
+            from piodesk import jobs
+            from piodesk.program.jobs import program_settings_of
 
-            program = program_settings_of(app)
-            desk = Desk.from_settings(settings)  # records-request deadline reminders
-            if program.program_jobs_seconds > 0:
-                runner.every(
-                    "program",
-                    program.program_jobs_seconds,
-                    lambda: program_job(ctx.sessions, program, desk),
-                )
-        for r in (runner, intake_runner, outbox_runner):
-            if r.jobs:
-                r.start()
+            ctx: AppContext = app.state.ctx
+            stop = jobs.start(jobs.JobEnv(ctx.sessions, settings, program_settings_of(app)))
         yield
-        runner.stop()
-        intake_runner.stop()
-        outbox_runner.stop()
+        if stop is not None:
+            stop()
 
     return lifespan
 
