@@ -165,6 +165,12 @@ class Settings(BaseSettings):
         description="Move posts not approved by their scheduled time to the Expired list this "
         "often (0: only when /approvals or /expired is opened, or `piodesk story expire`).",
     )
+    rollup_seconds: int = Field(
+        default=3600,
+        ge=0,
+        description="Roll up the transparency report's closed months this often (0: never; the "
+        "report is right without it, computing un-rolled months from the records).",
+    )
 
     # ---- records requests (§.40, issue 10) ----
     agency_time_zone: str = Field(

@@ -266,6 +266,8 @@ class ImportWeb(Tag):
 
 
 SOURCES = (*SOURCES, ImportWeb)
+
+
 class OutboxThread(Tag):
     """A threaded update whose original is not on a page (publishing/, branch publish)."""
 

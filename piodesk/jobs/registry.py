@@ -189,6 +189,13 @@ def program(env: JobEnv) -> object:
     return program_job(env.sessions, env.program_settings, Desk.from_settings(env.settings))
 
 
+def report_rollups(env: JobEnv) -> object:
+    """Roll up the transparency report's closed months (derived data; safe to repeat)."""
+    from piodesk.oversight.rollups import refresh_rollups
+
+    return refresh_rollups(env.sessions, env.settings)
+
+
 def _s(name: str) -> Callable[[JobEnv], float]:
     return lambda env: float(getattr(env.settings, name))
 
@@ -203,6 +210,7 @@ PERIODIC: tuple[JobSpec, ...] = (
     JobSpec("outbox", _s("outbox_seconds"), outbox, lane=OUTBOX),
     JobSpec("publishing-expire", _s("expire_seconds"), publishing_expire, retry=True),
     JobSpec("program", lambda env: float(env.program_settings.program_jobs_seconds), program),
+    JobSpec("report-rollups", _s("rollup_seconds"), report_rollups, retry=True),
 )
 
 
