@@ -218,6 +218,13 @@ def restore(src: Path, settings: Settings) -> Manifest:
                         f"the target database already has tables in schema {schema}: "
                         "restore into a new, empty database"
                     )
+                # The dump holds piodesk's schema, not the database-wide extensions it uses:
+                # archive search's GIN index needs btree_gin (migration 0020) in public.
+                conn.exec_driver_sql(
+                    "SELECT pg_advisory_xact_lock(409020); "
+                    "CREATE EXTENSION IF NOT EXISTS btree_gin SCHEMA public"
+                )
+                conn.commit()
             uri, env = _libpq(engine.url)
             _run(
                 [
