@@ -614,6 +614,11 @@ def api_production_download(
     request: Request, production_id: int, actor: Actor = Depends(current_actor)
 ) -> Response:
     """The production's ZIP."""
+    return production_zip(request, actor, production_id)
+
+
+def production_zip(request: Request, actor: Actor, production_id: int) -> FileResponse:
+    """A production's ZIP for someone who may make productions (the page and the API)."""
     require(actor, Perm.PRODUCTION_MAKE)
     app = ctx(request)
     with app.read() as session:

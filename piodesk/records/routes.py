@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from piodesk.archive.media import MediaStore
@@ -19,7 +19,7 @@ from piodesk.core.errors import DomainError, InvalidInput, NotFound
 from piodesk.core.permissions import Actor, Perm, require
 from piodesk.people.tables import Account
 from piodesk.records import disposition, holds, jobs, retention
-from piodesk.records.productions.build import make_production, production_dir
+from piodesk.records.productions.build import make_production
 from piodesk.records.tables import DispositionRun, Production
 from piodesk.web.context import authenticate, check_csrf, ctx, render
 
@@ -518,17 +518,7 @@ def production_progress(request: Request, token: str) -> HTMLResponse:
 @router.get("/records/productions/{production_id}/download")
 def production_download(request: Request, production_id: int) -> Response:
     """The production's ZIP."""
-    actor = authenticate(request).actor
-    require(actor, Perm.PRODUCTION_MAKE)
-    app = ctx(request)
-    with app.read() as session:
-        row = session.get(Production, production_id)
-        if row is None:
-            raise NotFound(f"no production {production_id}")
-        path = production_dir(app.settings) / row.file_name
-    if not path.exists():
-        raise NotFound(f"the file of production {production_id} is no longer on this server")
-    return FileResponse(path, media_type="application/zip", filename=row.file_name)
+    return _records_api.production_zip(request, authenticate(request).actor, production_id)
 
 
 @router.get("/records/verify", response_class=HTMLResponse)
