@@ -156,6 +156,8 @@ def test_employee_reports_a_comment_and_sees_the_outcome(
     expect(pio.locator("#comment-text")).to_contain_text("Useless")
     pio.get_by_label("Keep").check()
     pio.get_by_role("button", name="Record decision").click()
+    # Wait for the decision to be recorded before the employee looks (the click only sends it).
+    expect(pio.locator("#done-notice")).to_be_visible()
 
     employee.goto(demo.url + "/reports")
     expect(row.locator(".outcome")).to_contain_text("Kept: no violation found")
