@@ -31,9 +31,16 @@ from sqlalchemy.orm import Session
 GENESIS = "0" * 64
 
 
+# One encoder for every hash: json.dumps with these options builds a new encoder per call, which
+# cost a fifth of each call at an import's hundreds of thousands of links. Same output.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+)
+
+
 def canonical(value: Any) -> str:
     """Deterministic JSON used inside hashes (sorted keys, no spaces, UTF-8 kept)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _CANONICAL.encode(value)
 
 
 def link_hash(fields: dict[str, Any], prev_hash: str) -> str:
