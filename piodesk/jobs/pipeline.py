@@ -95,12 +95,16 @@ def plan(
     *,
     pending: Pending | None,
     patience: float,
+    batch: int = WRITE_BATCH,
 ) -> Plan:
-    """How far the staged ranges reach from ``mark`` without a gap a range job will fill."""
+    """How far the staged ranges reach from ``mark`` without a gap a range job will fill
+    (and no further than one write transaction takes)."""
     remembering = screened.Remembering(screener)
     target, taken = mark, 0
     now = clock.now()
-    for r in screened.staged(session, mark):
+    for r in screened.staged(session, mark, limit=batch):
+        if target - mark >= batch:
+            break
         if r.after > target:
             waited = now - clock.as_utc(r.screened_at)
             if (
@@ -140,7 +144,7 @@ def write_screened(
             mark = _try_mark(session)
             if mark is None:
                 return report  # the writer holding the mark reads the ranges again after
-            p = plan(session, screener, mark, pending=pending, patience=patience)
+            p = plan(session, screener, mark, pending=pending, patience=patience, batch=batch)
             if p.target > mark:
                 done = intake(session, p.screener, limit=min(p.target - mark, batch))
                 mark = done.last_seq

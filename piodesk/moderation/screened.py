@@ -105,11 +105,14 @@ def stage(
     return True
 
 
-def staged(session: Session, mark: int) -> list[ScreenedRange]:
-    """The ranges waiting past ``mark``, in the chain's order."""
+def staged(session: Session, mark: int, *, limit: int) -> list[ScreenedRange]:
+    """The first ``limit`` ranges waiting past ``mark``, in the chain's order."""
     return list(
         session.execute(
-            select(ScreenedRange).where(ScreenedRange.upto > mark).order_by(ScreenedRange.after)
+            select(ScreenedRange)
+            .where(ScreenedRange.upto > mark)
+            .order_by(ScreenedRange.upto)  # ranges never overlap: the same order as by start
+            .limit(limit)
         ).scalars()
     )
 
