@@ -9,9 +9,13 @@
 With ``--workers N`` (PostgreSQL) intake runs as it does in production there: N ``piodesk worker``
 processes (Procrastinate, the intake queue, one job at a time each); every capture defers an
 ``intake-range`` job in its own transaction; the workers screen their ranges in parallel and
-write them in the chain's order. A case's visibility is then seen from outside, by polling the
-cases table every 20 ms (as a PIO's queue page would see it). Issue 15 aims at 1,000
-comments/s sustained with 4 workers, capture -> visible case p95 under 1 s.
+stage the findings, and whichever holds intake's mark writes every staged range contiguous
+from it in one transaction (``piodesk/jobs/pipeline.py``). A case's visibility is then seen
+from outside, by polling the cases table every 20 ms (as a PIO's queue page would see it).
+Issue 15 aims at 1,000 comments/s sustained with 4 workers, capture -> visible case p95 under
+1 s. Figures (``--workers 4 --rate 1000 --seconds 20``) are in ``docs/moderation-pipeline.md``
+with the load average of the shared 2-core machine beside each; where the CPU goes per
+comment is ``bench/pipeline_profile.py``.
 
 A producer thread plays the ingest job: it captures real public comments (YouTube and SMS spam,
 Davidson and OLID tweets, ETHOS, Presidio's PII sentences, with a few edits and hides of earlier

@@ -36,7 +36,7 @@ from sqlalchemy import make_url, text
 from sqlalchemy.orm import Session
 
 from piodesk.jobs import queue as job_queue
-from piodesk.jobs.pipeline import intake_range
+from piodesk.jobs.pipeline import intake_range, write_screened
 from piodesk.jobs.registry import (
     INTAKE,
     MAIN,
@@ -153,7 +153,8 @@ def defer_ingest_round(app: procrastinate.App, env: JobEnv) -> list[int]:
 
 
 def earlier_range(session: Session, mark: int, after: int) -> bool:
-    """Whether an intake-range job before ``after`` and past ``mark`` is waiting or running."""
+    """Whether an intake-range job overlapping the versions (mark, after] is waiting or
+    running (what the pipeline's writer asks before it screens a gap itself)."""
     return bool(
         session.execute(
             text(
@@ -204,21 +205,29 @@ def build_app(
     @app.task(name=INTAKE_RANGE, queue=INTAKE, retry=SAFE_RETRY)
     def intake_range_task(after: int, upto: int) -> object:
         report = intake_range(
-            env.sessions, env.screener, after=after, upto=upto, earlier_pending=earlier_range
+            env.sessions, env.screener, after=after, upto=upto, pending=earlier_range
         )
         written = report.written
-        return {"screened_ahead": report.screened_ahead, "cases": written and written.cases_opened}
+        return {
+            "screened_ahead": report.screened_ahead,
+            "staged": report.staged,
+            # Whether this job was the writer, and for how many ranges (its own and others').
+            "wrote_ranges": written.ranges if written else 0,
+            "cases": written.intake.cases_opened if written else 0,
+        }
 
     def ingest_round(timestamp: int) -> object:
         return len(defer_ingest_round(app, env))
 
     def intake_sweep(timestamp: int) -> object:
-        # A backstop for what no range job covers (a capture made outside a worker, a range
-        # given up on). While range jobs are on their way it would only screen their versions
-        # a second time, so it leaves them be.
+        # A backstop: staged ranges nobody wrote (the range after a gap whose job is lost has
+        # waited long enough), then what no range job covers (a capture made outside a
+        # worker). While range jobs are on their way intake_all would only screen their
+        # versions a second time, so it leaves them be.
+        written = write_screened(env.sessions, env.screener, pending=earlier_range)
         with env.sessions() as session:
             if earlier_range(session, -1, 2**62):
-                return None
+                return {"wrote_ranges": written.ranges}
         return spec_run("moderation-intake")
 
     def spec_run(name: str) -> object:

@@ -147,19 +147,31 @@ def _last_screened(session: Session, item_ids: list[int]) -> dict[int, str]:
     return out
 
 
+def screenable(r: Version) -> bool:
+    """Whether intake screens this version at all: a live comment by the public, with text.
+
+    (Whether its text was screened before is for :func:`_to_screen`, in the chain's order.)"""
+    return bool(
+        r.kind in COMMENT_KINDS
+        and r.source.startswith(LIVE_SOURCE)
+        and r.state in SCREENED_STATES
+        and r.text
+        and not r.text.isspace()
+        # The department's own replies under its posts are not the public's comments.
+        and not (r.author_platform_id and r.author_platform_id == r.page_platform_id)
+    )
+
+
+def read_range(session: Session, after: int, upto: int) -> list[Version]:
+    """The versions (after, upto] as intake reads them (a worker screening a range ahead)."""
+    return [r for r in _read(session, after, max(0, upto - after)) if r.seq <= upto]
+
+
 def _to_screen(session: Session, rows: Sequence[Version]) -> list[Version]:
     """The versions to screen: the newest of each live comment, unless its text was screened."""
     latest: dict[int, Version] = {}
     for r in rows:
-        if (
-            r.kind in COMMENT_KINDS
-            and r.source.startswith(LIVE_SOURCE)
-            and r.state in SCREENED_STATES
-            and r.text
-            and not r.text.isspace()
-            # The department's own replies under its posts are not the public's comments.
-            and not (r.author_platform_id and r.author_platform_id == r.page_platform_id)
-        ):
+        if screenable(r):
             latest[r.item_id] = r
     previous = _last_screened(session, list(latest))
     return [r for r in latest.values() if previous.get(r.item_id) != _sha(r.text)]

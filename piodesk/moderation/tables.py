@@ -50,6 +50,26 @@ class IntakeMark(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class ScreenedRange(Base):
+    """A range of the archive's versions screened by a worker, waiting for intake's writer.
+
+    Workers screen their ranges in parallel and leave the findings here; the one writer
+    holding intake's mark turns every range contiguous from the mark into screenings and cases
+    in one transaction, and deletes the ranges it wrote. Not evidence: a work queue (like
+    Procrastinate's jobs) whose rows say what screening *would* store. The screenings the
+    writer stores from them are the evidence, sealed into the audit chain."""
+
+    __tablename__ = "moderation_screened_ranges"
+
+    # Ranges come from capture transactions, which lock the archive's head: they never overlap,
+    # so the range's end names it.
+    upto: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    after: Mapped[int] = mapped_column(BigId)
+    #: sha256 of each text screened -> its ScreeningResult as JSON (moderation/screened.py).
+    verdicts: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    screened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Screening(Base):
     """What the screening engine said about one captured version of a comment."""
 

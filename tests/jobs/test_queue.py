@@ -112,21 +112,28 @@ def test_ranges_finished_out_of_order_still_write_the_queue_in_order(
         capture(s, [_comment(1, "I will kill you, officer, tonight", 2)], source=SOURCE)
     ranges = _intake_jobs(queue_url)
     assert len(ranges) == 3
-    # The last range finishes first: the two before it are still queued, so it waits (here
-    # briefly), then writes from the mark, screening what it had not seen.
-    last = intake_range(
-        sessions,
-        screener,
-        after=ranges[2][0],
-        upto=ranges[2][1],
-        earlier_pending=engine.earlier_range,
-        patience=0.2,
-    )
-    assert last.waited >= 0.2 and last.written is not None
-    assert last.written.versions_read == ranges[2][1]  # from the start, in one pass
-    for after, upto in ranges[:2]:  # the earlier ones find their work done
+    # The last range finishes first: the two before it are still queued, so its write stops
+    # at the gap they cover; the first range's write (the second still queued) takes only its
+    # own; the second's takes its own and the last one's, in one transaction.
+    order = (2, 0, 1)
+    reports = {
+        i: intake_range(
+            sessions,
+            screener,
+            after=ranges[i][0],
+            upto=ranges[i][1],
+            pending=engine.earlier_range,
+        )
+        for i in order
+    }
+    written = {i: r.written for i, r in reports.items()}
+    assert all(r.staged and r.screened_ahead == 2 for r in reports.values())
+    assert [(w.transactions, w.ranges) for w in written.values() if w] == [(0, 0), (1, 1), (1, 2)]
+    # The queue still says the three jobs are waiting (no worker ran them): what would
+    # have been their runs find their work done and screen nothing.
+    for after, upto in ranges:
         report = intake_range(sessions, screener, after=after, upto=upto)
-        assert report.written is None and report.screened_ahead == 0
+        assert report.screened_ahead == 0 and not report.staged
     # The uncovered edit is the sweep's: nothing waits on it.
     intake_all(sessions, screener)
     with sessions() as s:
