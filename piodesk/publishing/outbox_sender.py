@@ -20,6 +20,12 @@ text (``find_published``): found → ``sent`` with its id; not found or unreadab
 ``unconfirmed``, for a person to check (:func:`piodesk.publishing.outbox.resolve`).
 ``reconcile_unconfirmed`` keeps looking for unconfirmed deliveries on later passes (a platform
 whose listing lagged), again only by reading.
+
+A platform post is claimed once: a post already recorded for one of the page's deliveries is
+left out of every later look (``claimed_ids``, read just before each look), the record refuses
+an id another delivery holds (``_holder``), and the database's unique index on (page, platform
+id) settles the race of two workers recording the same post at once. Without that, two
+unconfirmed deliveries of the same text could both be "found" as the one post that went out.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from typing import Any
 
 import structlog
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.archive.capture import capture
@@ -139,9 +146,41 @@ def _capture(session: Session, delivery: Delivery, answer: Answer) -> None:
         capture(session, [answer.item], source=source, page_id=delivery.page_id, media=answer.store)
 
 
+def claimed_ids(session: Session, page_id: int, but: int) -> frozenset[str]:
+    """The platform ids already recorded for the page's other deliveries (not to be found
+    again for delivery ``but``)."""
+    ids = session.execute(
+        select(Delivery.external_id).where(Delivery.page_id == page_id, Delivery.id != but)
+    ).scalars()
+    return frozenset(i for i in ids if i)
+
+
+def _holder(session: Session, page_id: int, external_id: str, but: int) -> Delivery | None:
+    """The page's other delivery that already holds this platform id, if one does."""
+    return session.execute(
+        select(Delivery).where(
+            Delivery.page_id == page_id,
+            Delivery.external_id == external_id,
+            Delivery.id != but,
+        )
+    ).scalar_one_or_none()
+
+
+def refuse_claimed(session: Session, delivery: Delivery, external_id: str) -> None:
+    """Refuse to record a platform post that is already another delivery's on the page."""
+    other = _holder(session, delivery.page_id, external_id, delivery.id)
+    if other is not None:
+        raise Conflict(
+            f"the platform's post {external_id} is already recorded for delivery {other.id} "
+            f"(publication {other.publication_id}) on this page; one post is one delivery's, "
+            "so a person checks the page for this one"
+        )
+
+
 def _mark_sent(
     session: Session, delivery: Delivery, answer: Answer, *, actor: Actor, reason: str
 ) -> None:
+    refuse_claimed(session, delivery, answer.id[:200])
     delivery.external_id = answer.id[:200]
     url = str(answer.item.fields.get("permalink_url", "")) if answer.item is not None else ""
     delivery.external_url = url[:1000]
@@ -224,6 +263,7 @@ def _look(
             parent_id=p.get("parent_id"),
             under=p.get("under") or "post",
             exclude=exclude,
+            media_types=tuple(p.get("media_types") or ()),
         )
     except UnsupportedAction:
         return None, None
@@ -234,8 +274,18 @@ def _look(
     return True, Answer(found, _read_back(connector, found, p.get("parent_id") is not None))
 
 
+def _claimed_for(session: Session, row: PlatformAction) -> frozenset[str]:
+    return claimed_ids(session, row.page_id, int(row.subject_id))
+
+
 intents.register_purpose(
-    PURPOSE, _record, _check, takes_answer=True, observe=_look, settled=_settled
+    PURPOSE,
+    _record,
+    _check,
+    takes_answer=True,
+    observe=_look,
+    settled=_settled,
+    claimed=_claimed_for,
 )
 
 
@@ -387,7 +437,13 @@ def send_delivery(
         subject_type="delivery",
         subject_id=str(plan.delivery_id),
         reason=f"{plan.kind.value} to {page.name}",
-        params={"text": plan.text, "parent_id": plan.parent_id, "under": plan.under},
+        params={
+            "text": plan.text,
+            "parent_id": plan.parent_id,
+            "under": plan.under,
+            # Where the reconciler looks after a crash (a Facebook video has its own edge).
+            "media_types": [str(m.get("mime_type") or "") for m in plan.media],
+        },
     )
     try:
         intents.perform(
@@ -474,18 +530,12 @@ def send_due(
     return report
 
 
-def _claimed(session: Session, page_id: int, but: int) -> frozenset[str]:
-    """The platform ids already recorded for the page's other deliveries."""
-    ids = session.execute(
-        select(Delivery.external_id).where(Delivery.page_id == page_id, Delivery.id != but)
-    ).scalars()
-    return frozenset(i for i in ids if i)
-
-
 def reconcile_unconfirmed(sessions: sessionmaker[Session], connect: Connect) -> list[int]:
     """Look again, by reading each page, for unconfirmed deliveries; those found are sent.
 
-    A delivery two posts could be stays unconfirmed, its note naming them for a person."""
+    A delivery two posts could be stays unconfirmed, its note naming them for a person. The
+    posts other deliveries hold are read again before each look, so two unconfirmed
+    deliveries of one text never both take the one post that went out."""
     settled: list[int] = []
     with reading(sessions) as session:
         rows = list(
@@ -496,13 +546,14 @@ def reconcile_unconfirmed(sessions: sessionmaker[Session], connect: Connect) -> 
             ).all()
         )
         pages = {p.id: p for p in session.execute(select(Page)).scalars()}
-        claimed = {d.id: _claimed(session, d.page_id, d.id) for d, _a in rows}
     for delivery, action in rows:
         page = pages.get(delivery.page_id)
         if page is None or action.state != intents.ActionState.UNCONFIRMED.value:
             continue
+        with reading(sessions) as session:
+            claimed = claimed_ids(session, delivery.page_id, delivery.id)
         try:
-            done, answer = _look(connect(page), action, claimed[delivery.id])
+            done, answer = _look(connect(page), action, claimed)
         except (ConnectorError, DomainError) as exc:
             log.warning("unconfirmed delivery not readable", delivery=delivery.id, error=str(exc))
             continue
@@ -536,4 +587,7 @@ def reconcile_unconfirmed(sessions: sessionmaker[Session], connect: Connect) -> 
                 settled.append(d.id)
         except Conflict as exc:
             log.info("unconfirmed delivery not settled", delivery=delivery.id, reason=exc.message)
+        except IntegrityError:
+            # Another worker recorded the same post for another delivery a moment ago.
+            log.info("unconfirmed delivery not settled: its post was claimed", delivery=delivery.id)
     return settled

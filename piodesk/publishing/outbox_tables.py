@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from piodesk.core import evidence
@@ -56,6 +56,16 @@ class Delivery(Base):
     __table_args__ = (
         UniqueConstraint("publication_id", "page_id"),
         Index("ix_publication_deliveries_state_due", "state", "due_at"),
+        # A platform post is one delivery's (migration 0027): the reconciler never records
+        # one post for two deliveries, even when two workers find it at the same moment.
+        Index(
+            "uq_publication_deliveries_page_external",
+            "page_id",
+            "external_id",
+            unique=True,
+            sqlite_where=text("external_id IS NOT NULL AND external_id <> ''"),
+            postgresql_where=text("external_id IS NOT NULL AND external_id <> ''"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
