@@ -478,7 +478,7 @@ def resolve(
     """
     from piodesk.connectors import intents
     from piodesk.connectors.tables import PlatformAction
-    from piodesk.publishing.outbox_sender import move, refuse_claimed
+    from piodesk.publishing.outbox_sender import claim, move, parent_of
 
     row = _delivery(session, delivery_id, actor)
     if row.state != DeliveryState.UNCONFIRMED.value:
@@ -498,7 +498,7 @@ def resolve(
         )
     if published:
         if found:
-            refuse_claimed(session, row, found)
+            claim(session, row, parent_of(action), found)
         row.external_id = found or row.external_id
         row.sent_at = clock.now()
         row.error = ""

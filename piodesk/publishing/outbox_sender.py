@@ -23,9 +23,10 @@ whose listing lagged), again only by reading.
 
 A platform post is claimed once: a post already recorded for one of the page's deliveries is
 left out of every later look (``claimed_ids``, read just before each look), the record refuses
-an id another delivery holds (``_holder``), and the database's unique index on (page, platform
-id) settles the race of two workers recording the same post at once. Without that, two
-unconfirmed deliveries of the same text could both be "found" as the one post that went out.
+an id another delivery holds (``claim``), and the unique key of ``outbox_post_claims`` (page,
+parent, platform id) settles the race of two workers recording the same post at once. Without
+that, two unconfirmed deliveries of the same text could both be "found" as the one post that
+went out.
 """
 
 from __future__ import annotations
@@ -56,7 +57,12 @@ from piodesk.core.permissions import SYSTEM, Actor
 from piodesk.pages.actions import is_usable
 from piodesk.pages.tables import Page
 from piodesk.publishing.outbox_model import DELIVERY_LIFECYCLE, DeliveryState, PublicationKind
-from piodesk.publishing.outbox_tables import Delivery, Publication, StandaloneDecision
+from piodesk.publishing.outbox_tables import (
+    Delivery,
+    PostClaim,
+    Publication,
+    StandaloneDecision,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -146,41 +152,66 @@ def _capture(session: Session, delivery: Delivery, answer: Answer) -> None:
         capture(session, [answer.item], source=source, page_id=delivery.page_id, media=answer.store)
 
 
-def claimed_ids(session: Session, page_id: int, but: int) -> frozenset[str]:
-    """The platform ids already recorded for the page's other deliveries (not to be found
-    again for delivery ``but``)."""
+def claimed_ids(session: Session, page_id: int, parent: str, but: int) -> frozenset[str]:
+    """The platform ids already recorded for the page's other deliveries in the same place
+    (posts of their own for ``parent`` '', else replies under ``parent``): not to be found
+    again for delivery ``but``."""
     ids = session.execute(
-        select(Delivery.external_id).where(Delivery.page_id == page_id, Delivery.id != but)
+        select(PostClaim.external_id).where(
+            PostClaim.page_id == page_id,
+            PostClaim.parent_external_id == parent,
+            PostClaim.delivery_id != but,
+        )
     ).scalars()
-    return frozenset(i for i in ids if i)
+    return frozenset(ids)
 
 
-def _holder(session: Session, page_id: int, external_id: str, but: int) -> Delivery | None:
-    """The page's other delivery that already holds this platform id, if one does."""
-    return session.execute(
-        select(Delivery).where(
-            Delivery.page_id == page_id,
-            Delivery.external_id == external_id,
-            Delivery.id != but,
+def claim(session: Session, delivery: Delivery, parent: str, external_id: str) -> None:
+    """Record that this platform post is this delivery's; refused (Conflict, naming the
+    other) when another delivery already holds it. A race the look cannot see is the unique
+    key's to refuse (IntegrityError at the flush)."""
+    other = session.execute(
+        select(PostClaim).where(
+            PostClaim.page_id == delivery.page_id,
+            PostClaim.parent_external_id == parent,
+            PostClaim.external_id == external_id,
         )
     ).scalar_one_or_none()
-
-
-def refuse_claimed(session: Session, delivery: Delivery, external_id: str) -> None:
-    """Refuse to record a platform post that is already another delivery's on the page."""
-    other = _holder(session, delivery.page_id, external_id, delivery.id)
-    if other is not None:
+    if other is not None and other.delivery_id != delivery.id:
+        holder = session.get(Delivery, other.delivery_id)
         raise Conflict(
-            f"the platform's post {external_id} is already recorded for delivery {other.id} "
-            f"(publication {other.publication_id}) on this page; one post is one delivery's, "
-            "so a person checks the page for this one"
+            f"the platform's post {external_id} is already recorded for delivery "
+            f"{other.delivery_id} (publication {holder.publication_id if holder else '?'}) "
+            "on this page; one post is one delivery's, so a person checks the page for this one"
         )
+    if other is None:
+        session.add(
+            PostClaim(
+                delivery_id=delivery.id,
+                page_id=delivery.page_id,
+                parent_external_id=parent,
+                external_id=external_id,
+                claimed_at=clock.now(),
+            )
+        )
+        session.flush()
+
+
+def parent_of(row: PlatformAction | None) -> str:
+    """What the action's post sits under on the platform ('' for a post of its own)."""
+    return str((row.params.get("parent_id") if row is not None else None) or "")
 
 
 def _mark_sent(
-    session: Session, delivery: Delivery, answer: Answer, *, actor: Actor, reason: str
+    session: Session,
+    delivery: Delivery,
+    answer: Answer,
+    *,
+    parent: str,
+    actor: Actor,
+    reason: str,
 ) -> None:
-    refuse_claimed(session, delivery, answer.id[:200])
+    claim(session, delivery, parent, answer.id[:200])
     delivery.external_id = answer.id[:200]
     url = str(answer.item.fields.get("permalink_url", "")) if answer.item is not None else ""
     delivery.external_url = url[:1000]
@@ -202,7 +233,14 @@ def _record(
     if delivery.state != DeliveryState.SENDING.value:
         raise Conflict(f"delivery {delivery.id} is {delivery.state}, not sending")
     how = "the platform accepted it" if row.outcome == "" else row.outcome
-    _mark_sent(session, delivery, answer, actor=actor, reason=f"published: {how}"[:300])
+    _mark_sent(
+        session,
+        delivery,
+        answer,
+        parent=parent_of(row),
+        actor=actor,
+        reason=f"published: {how}"[:300],
+    )
     return delivery
 
 
@@ -275,7 +313,7 @@ def _look(
 
 
 def _claimed_for(session: Session, row: PlatformAction) -> frozenset[str]:
-    return claimed_ids(session, row.page_id, int(row.subject_id))
+    return claimed_ids(session, row.page_id, parent_of(row), int(row.subject_id))
 
 
 intents.register_purpose(
@@ -370,25 +408,22 @@ def send_delivery(
     media: MediaStore | None = None,
     actor: Actor = SYSTEM,
 ) -> DeliveryState:
-    """Send one due, pending delivery (once); returns the state it ended in."""
-    with transaction(sessions) as session:
-        delivery = _locked(session, delivery_id)
+    """Send one due, pending delivery (once); returns the state it ended in.
+
+    What to send is read without the write lock (SQLite has one, and 20 pages sent one after
+    another would each take it for a read): the intent's own transaction locks the delivery
+    and checks it is still pending, which is what makes the send happen once."""
+    with reading(sessions) as session:
+        delivery = session.get(Delivery, delivery_id)
+        if delivery is None:
+            raise Conflict(f"there is no delivery {delivery_id}")
         if delivery.state != DeliveryState.PENDING.value:
             return DeliveryState(delivery.state)
         plan = _plan(session, delivery)
-        if plan is None:
-            return DeliveryState.PENDING
-        if isinstance(plan, str):
-            delivery.error = plan
-            move(
-                session,
-                delivery,
-                DeliveryState.FAILED,
-                actor=actor,
-                tag=tags.Outbox.FAILED,
-                reason=f"not sent: {plan}",
-            )
-            return DeliveryState.FAILED
+    if plan is None:
+        return DeliveryState.PENDING
+    if isinstance(plan, str):
+        return _refuse(sessions, delivery_id, actor=actor)
     page = plan.page
     keys: dict[str, str] = {}
 
@@ -446,7 +481,7 @@ def send_delivery(
         },
     )
     try:
-        intents.perform(
+        recorded = intents.perform(
             sessions,
             intent,
             actor=actor,
@@ -456,11 +491,35 @@ def send_delivery(
             effect=f"{page.platform}: published",
             on_intent=on_intent,
         )
+        if isinstance(recorded, Delivery):  # the recorder's row, as it committed: sent
+            return DeliveryState(recorded.state)
     except Conflict as exc:
         log.info("delivery not sent", delivery=delivery_id, reason=exc.message)
     with reading(sessions) as session:
         row = session.get(Delivery, delivery_id)
         return DeliveryState(row.state) if row is not None else DeliveryState.FAILED
+
+
+def _refuse(sessions: sessionmaker[Session], delivery_id: int, *, actor: Actor) -> DeliveryState:
+    """A due delivery that cannot go (its page is no longer approved, its original was never
+    on the page): failed with the reason, decided again under the lock."""
+    with transaction(sessions) as session:
+        delivery = _locked(session, delivery_id)
+        if delivery.state != DeliveryState.PENDING.value:
+            return DeliveryState(delivery.state)
+        plan = _plan(session, delivery)
+        if not isinstance(plan, str):
+            return DeliveryState.PENDING  # it can go after all: the next pass sends it
+        delivery.error = plan
+        move(
+            session,
+            delivery,
+            DeliveryState.FAILED,
+            actor=actor,
+            tag=tags.Outbox.FAILED,
+            reason=f"not sent: {plan}",
+        )
+        return DeliveryState.FAILED
 
 
 def due(session: Session, *, limit: int = 200) -> list[int]:
@@ -551,7 +610,7 @@ def reconcile_unconfirmed(sessions: sessionmaker[Session], connect: Connect) -> 
         if page is None or action.state != intents.ActionState.UNCONFIRMED.value:
             continue
         with reading(sessions) as session:
-            claimed = claimed_ids(session, delivery.page_id, delivery.id)
+            claimed = claimed_ids(session, delivery.page_id, parent_of(action), delivery.id)
         try:
             done, answer = _look(connect(page), action, claimed)
         except (ConnectorError, DomainError) as exc:
@@ -581,6 +640,7 @@ def reconcile_unconfirmed(sessions: sessionmaker[Session], connect: Connect) -> 
                     session,
                     d,
                     answer,
+                    parent=parent_of(action),
                     actor=SYSTEM,
                     reason="found on the platform by the reconciler",
                 )

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from werkzeug import Request, Response
 
 from piodesk.archive.media import MediaStore
@@ -30,13 +30,14 @@ from piodesk.connectors.sandbox.connector import SandboxConnector
 from piodesk.core import clock
 from piodesk.core.db import transaction
 from piodesk.core.errors import Conflict
+from piodesk.core.migrate import MIGRATIONS
 from piodesk.core.permissions import Role
 from piodesk.pages import actions as pages
 from piodesk.pages.tables import Page
 from piodesk.publishing import outbox
 from piodesk.publishing.outbox_model import DeliveryState
 from piodesk.publishing.outbox_sender import reconcile_unconfirmed, send_due
-from piodesk.publishing.outbox_tables import Delivery
+from piodesk.publishing.outbox_tables import APPEND_ONLY_0027, Delivery, PostClaim
 from piodesk.publishing.video import MP4, clean_video
 from tests.conftest import JUSTIFICATION
 from tests.publishing.video_support import android_mp4
@@ -141,25 +142,54 @@ def test_a_person_cannot_give_a_claimed_post_to_a_second_delivery(sessions, staf
         assert again.external_id is None
 
 
+def _claim_row(delivery_id: int, page_id: int, external_id: str, parent: str = "") -> PostClaim:
+    return PostClaim(
+        delivery_id=delivery_id,
+        page_id=page_id,
+        parent_external_id=parent,
+        external_id=external_id,
+        claimed_at=clock.now(),
+    )
+
+
 def test_the_database_refuses_one_post_for_two_deliveries(sessions, staff, sandbox_pages):
-    """Two workers that each found the post before the other recorded it: the unique index
-    on (page, platform id) lets only one record it."""
+    """Two workers that each found the post before the other recorded it: the unique key of
+    the claims lets only one record it. The same number in another place is another thing
+    (the sandbox numbers posts and comments apart), and so is the same id on another page."""
     pubs = _two_lost_sends(sessions, staff, sandbox_pages)
     ids = [p.delivery_id for p in _pages_of(sessions, pubs)]
+    north, south = sandbox_pages.ids["north"], sandbox_pages.ids["south"]
     with transaction(sessions) as s:
-        s.execute(update(Delivery).where(Delivery.id == ids[0]).values(external_id="sb-77"))
+        s.add(_claim_row(ids[0], north, "77"))
     with pytest.raises(IntegrityError), transaction(sessions) as s:
-        s.execute(update(Delivery).where(Delivery.id == ids[1]).values(external_id="sb-77"))
-    # Another page may hold the same id (the ids are the platform's, per page).
+        s.add(_claim_row(ids[1], north, "77"))
     with transaction(sessions) as s:
-        south = sandbox_pages.ids["south"]
+        s.add(_claim_row(ids[1], north, "77", parent="12"))  # comment 77 under post 12
         pub = outbox.enqueue(
             s, actor=staff[Role.PIO], text=NOTICE, page_ids=[south], source="notice:3"
         )
     with sessions() as s:
-        south_delivery = outbox.status(s, pub).pages[0].delivery_id
+        on_south = outbox.status(s, pub).pages[0].delivery_id
     with transaction(sessions) as s:
-        s.execute(update(Delivery).where(Delivery.id == south_delivery).values(external_id="sb-77"))
+        s.add(_claim_row(on_south, south, "77"))
+    # A claim is never changed nor taken back.
+    for sql in (
+        "UPDATE outbox_post_claims SET external_id = 'x'",
+        "DELETE FROM outbox_post_claims",
+    ):
+        with pytest.raises(DBAPIError), transaction(sessions) as s:
+            s.execute(text(sql))
+
+
+def test_migration_and_tables_agree_on_append_only() -> None:
+    import importlib.util
+
+    path = next(MIGRATIONS.glob("versions/0027_*.py"))
+    spec = importlib.util.spec_from_file_location("m0027", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert set(module.APPEND_ONLY) == set(APPEND_ONLY_0027)
 
 
 # ---- a Facebook video, found after a crash -----------------------------------------------------
