@@ -10,7 +10,7 @@ the failure (``PlatformError``).
 from __future__ import annotations
 
 from abc import ABC
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -206,11 +206,14 @@ class Connector(ABC):
         under: Literal["comment", "post"] = "post",
         until: datetime | None = None,
         exclude: AbstractSet[str] = frozenset(),
+        media_types: Collection[str] = (),
     ) -> str | None:
         """Read the page's recent own posts (or its replies under ``parent_id``) for the one
         with this text (as ``textmatch`` compares texts) made between ``since`` and ``until``
         and not in ``exclude``; its id, or None when there is none; ``textmatch.AmbiguousMatch``
-        when more than one could be it (a person decides, never a guess).
+        when more than one could be it (a person decides, never a guess). ``media_types`` are
+        the MIME types the publish carried: a platform that lists a video post elsewhere than
+        its other posts (Facebook's Page videos) looks there, for the id ``publish`` gave.
 
         A read, for the reconciler: did a publish whose answer never came reach the platform?
         Optional (the base raises UnsupportedAction: the outcome stays for a person to check).

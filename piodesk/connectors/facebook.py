@@ -38,7 +38,7 @@ import json
 import logging
 import mimetypes
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Any, ClassVar, Literal, NoReturn
@@ -521,11 +521,22 @@ class FacebookConnector(Connector):
         under: Literal["comment", "post"] = "post",
         until: datetime | None = None,
         exclude: AbstractSet[str] = frozenset(),
+        media_types: Collection[str] = (),
     ) -> str | None:
-        """The Page's post (``/{page}/posts``) or its comment under ``parent_id``
-        (``/{parent}/comments``, from the Page only) with this message (see ``textmatch``:
-        Graph may change whitespace, escape entities, wrap links), made between ``since``
-        and ``until``."""
+        """The Page's post (``/{page}/posts``), its video (``/{page}/videos``) or its comment
+        under ``parent_id`` (``/{parent}/comments``, from the Page only) with this message
+        (see ``textmatch``: Graph may change whitespace, escape entities, wrap links), made
+        between ``since`` and ``until``.
+
+        A video goes out through ``POST /{page}/videos`` and its answer is the *video's* id,
+        which is what a delivery stores; the feed lists the same video under a different post
+        id. So a lost video publish is looked for on the Page's videos edge, by the video's
+        ``description`` (its text), and found by the id the answer would have carried. That
+        edge is read newest first without ``since``/``until`` (the Video API's guide documents
+        neither for it); the window is applied to each video's ``created_time`` instead.
+        """
+        if parent_id is None and any(m.startswith("video/") for m in media_types):
+            return self._find_video(text, since=since, until=until, exclude=exclude)
         if parent_id is None:
             params = {"fields": "id,message,created_time", "since": str(int(since.timestamp()))}
             if until is not None:
@@ -540,6 +551,27 @@ class FacebookConnector(Connector):
             Candidate(str(row["id"]), str(row.get("message") or ""), _time(row.get("created_time")))
             for row in rows
             if parent_id is None or str((row.get("from") or {}).get("id")) == self.page_id
+        ]
+        return pick(text, candidates, since=since, until=until, exclude=exclude)
+
+    def _find_video(
+        self,
+        text: str,
+        *,
+        since: datetime,
+        until: datetime | None,
+        exclude: AbstractSet[str],
+    ) -> str | None:
+        """``GET /{page}/videos?fields=id,description,created_time``: the Page's uploaded
+        videos, newest first; the one whose description is this text, in the window."""
+        params = {"fields": "id,description,created_time", "limit": str(self.page_size)}
+        rows = json.loads(self._request("GET", f"{self.page_id}/videos", params=params))
+        candidates = [
+            Candidate(
+                str(row["id"]), str(row.get("description") or ""), _time(row.get("created_time"))
+            )
+            for row in rows.get("data") or []
+            if row.get("id")
         ]
         return pick(text, candidates, since=since, until=until, exclude=exclude)
 

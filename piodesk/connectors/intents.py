@@ -35,6 +35,9 @@ knowing what it is for. A purpose may also say:
   stored in the very step that sees the success), or what the reconciler read back;
 * ``observe``: how to read the platform for its kind of action (the outbox looks for its post
   among the page's recent posts, by text and time), instead of the generic reads below;
+* ``claimed``: the platform ids other records already hold (the posts recorded for the
+  page's other deliveries), read in a transaction just before ``observe`` and handed to it,
+  so a post found once is never found again for a second intent;
 * ``settled``: what changes, in the same transaction, when the intent ends failed, unconfirmed
   or superseded (the outbox's delivery follows its intent: refused → failed with the
   platform's words, unknown → unconfirmed);
@@ -49,6 +52,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
@@ -169,8 +173,11 @@ class Intent:
 Recorder = Callable[[Session, PlatformAction, Actor, bool | None], Any]
 #: Re-checks, inside a transaction, that the action still makes sense; raises Conflict if not.
 Check = Callable[[Session], None]
-#: Reads the platform for one intent: (done: True / False / None unknown, what it found).
-Observer = Callable[[Connector, PlatformAction], tuple[bool | None, Any]]
+#: Reads the platform for one intent, leaving out the ids other records hold:
+#: (done: True / False / None unknown, what it found).
+Observer = Callable[[Connector, PlatformAction, AbstractSet[str]], tuple[bool | None, Any]]
+#: The platform ids other records already hold, for one intent (what its observer leaves out).
+Claimed = Callable[[Session, PlatformAction], AbstractSet[str]]
 #: Changes made with the intent's own row, in its transaction (the intent is flushed).
 WithRow = Callable[[Session, PlatformAction], None]
 
@@ -185,6 +192,7 @@ class Purpose:
     takes_answer: bool = False  # the recorder takes a fifth argument: the platform's answer
     observe: Observer | None = None  # how the reconciler reads the platform for it
     settled: WithRow | None = None  # runs when the intent ends failed/unconfirmed/superseded
+    claimed: Claimed | None = None  # ids held by other records: not this intent's
 
 
 _PURPOSES: dict[str, Purpose] = {}
@@ -199,9 +207,12 @@ def register_purpose(
     takes_answer: bool = False,
     observe: Observer | None = None,
     settled: WithRow | None = None,
+    claimed: Claimed | None = None,
 ) -> None:
     """Register what records the outcome of actions for ``name`` (once, at import)."""
-    _PURPOSES[name] = Purpose(record, check, record_unknown, takes_answer, observe, settled)
+    _PURPOSES[name] = Purpose(
+        record, check, record_unknown, takes_answer, observe, settled, claimed
+    )
 
 
 def lock_key(intent: Intent) -> str | None:
@@ -643,7 +654,12 @@ def _reconcile_one(
     answer: Any = None
     try:
         if purpose.observe is not None:
-            done, answer = purpose.observe(connect(page), row)
+            taken: AbstractSet[str] = frozenset()
+            if purpose.claimed is not None:
+                # Read now, not once per pass: an intent settled a moment ago holds its id.
+                with sessions() as session:
+                    taken = purpose.claimed(session, row)
+            done, answer = purpose.observe(connect(page), row, taken)
         else:
             done = observe(connect(page), Kind(row.kind), row.target)
     except (DomainError, KeyError) as exc:

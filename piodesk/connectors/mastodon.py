@@ -28,7 +28,7 @@ import json
 import mimetypes
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from datetime import datetime
@@ -491,6 +491,7 @@ class MastodonConnector(Connector):
         under: Literal["comment", "post"] = "post",
         until: datetime | None = None,
         exclude: AbstractSet[str] = frozenset(),
+        media_types: Collection[str] = (),
     ) -> str | None:
         """Among the account's newest statuses (replies included), the one with this text (a
         reply's leading mentions aside; see ``textmatch``), made between ``since`` and

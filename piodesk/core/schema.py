@@ -12,6 +12,7 @@ from piodesk.people import tables as people_tables
 from piodesk.program import tables as program_tables
 from piodesk.publishing import notice_tables, outbox_tables
 from piodesk.publishing import tables as publishing_review_tables
+from piodesk.records import job_tables as records_job_tables
 from piodesk.records import tables as records_tables
 from piodesk.records.requests import tables as records_request_tables
 
@@ -28,6 +29,7 @@ __all__ = [
     "people_tables",
     "program_tables",
     "publishing_review_tables",
+    "records_job_tables",
     "records_request_tables",
     "records_tables",
     "rollup_tables",

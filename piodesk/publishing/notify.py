@@ -78,31 +78,27 @@ def to_review(session: Session, sub: Submission) -> None:
     )
 
 
+def _tell_author(session: Session, sub: Submission, kind: str, subject: str, body: str) -> None:
+    """The story's author is told, when the story names an author's account."""
+    if sub.author_id is not None:
+        _tell(session, [sub.author_id], kind, f"{subject}: {sub.title}", body, _link(sub))
+
+
 def sent_back(session: Session, sub: Submission, by: str, note: str) -> None:
     """An approver sent the post back to review: its author is told, with the note."""
-    if sub.author_id is None:
-        return
-    _tell(
-        session,
-        [sub.author_id],
-        SENT_BACK,
-        f"Your story was sent back to review: {sub.title}",
-        f"{by} sent it back: {note}",
-        _link(sub),
+    _tell_author(
+        session, sub, SENT_BACK, "Your story was sent back to review", f"{by} sent it back: {note}"
     )
 
 
 def rejected(session: Session, sub: Submission, by: str, reason: str) -> None:
     """The PIO office will not release the story: its author is told why."""
-    if sub.author_id is None:
-        return
-    _tell(
+    _tell_author(
         session,
-        [sub.author_id],
+        sub,
         REJECTED,
-        f"Your story will not be released: {sub.title}",
+        "Your story will not be released",
         f"{by} decided not to release it: {reason}",
-        _link(sub),
     )
 
 

@@ -478,7 +478,7 @@ def resolve(
     """
     from piodesk.connectors import intents
     from piodesk.connectors.tables import PlatformAction
-    from piodesk.publishing.outbox_sender import move
+    from piodesk.publishing.outbox_sender import claim, move, parent_of
 
     row = _delivery(session, delivery_id, actor)
     if row.state != DeliveryState.UNCONFIRMED.value:
@@ -497,6 +497,8 @@ def resolve(
             actor=actor,
         )
     if published:
+        if found:
+            claim(session, row, parent_of(action), found)
         row.external_id = found or row.external_id
         row.sent_at = clock.now()
         row.error = ""

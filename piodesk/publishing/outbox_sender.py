@@ -20,6 +20,13 @@ text (``find_published``): found → ``sent`` with its id; not found or unreadab
 ``unconfirmed``, for a person to check (:func:`piodesk.publishing.outbox.resolve`).
 ``reconcile_unconfirmed`` keeps looking for unconfirmed deliveries on later passes (a platform
 whose listing lagged), again only by reading.
+
+A platform post is claimed once: a post already recorded for one of the page's deliveries is
+left out of every later look (``claimed_ids``, read just before each look), the record refuses
+an id another delivery holds (``claim``), and the unique key of ``outbox_post_claims`` (page,
+parent, platform id) settles the race of two workers recording the same post at once. Without
+that, two unconfirmed deliveries of the same text could both be "found" as the one post that
+went out.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from typing import Any
 
 import structlog
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.archive.capture import capture
@@ -49,7 +57,12 @@ from piodesk.core.permissions import SYSTEM, Actor
 from piodesk.pages.actions import is_usable
 from piodesk.pages.tables import Page
 from piodesk.publishing.outbox_model import DELIVERY_LIFECYCLE, DeliveryState, PublicationKind
-from piodesk.publishing.outbox_tables import Delivery, Publication, StandaloneDecision
+from piodesk.publishing.outbox_tables import (
+    Delivery,
+    PostClaim,
+    Publication,
+    StandaloneDecision,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -139,9 +152,66 @@ def _capture(session: Session, delivery: Delivery, answer: Answer) -> None:
         capture(session, [answer.item], source=source, page_id=delivery.page_id, media=answer.store)
 
 
+def claimed_ids(session: Session, page_id: int, parent: str, but: int) -> frozenset[str]:
+    """The platform ids already recorded for the page's other deliveries in the same place
+    (posts of their own for ``parent`` '', else replies under ``parent``): not to be found
+    again for delivery ``but``."""
+    ids = session.execute(
+        select(PostClaim.external_id).where(
+            PostClaim.page_id == page_id,
+            PostClaim.parent_external_id == parent,
+            PostClaim.delivery_id != but,
+        )
+    ).scalars()
+    return frozenset(ids)
+
+
+def claim(session: Session, delivery: Delivery, parent: str, external_id: str) -> None:
+    """Record that this platform post is this delivery's; refused (Conflict, naming the
+    other) when another delivery already holds it. A race the look cannot see is the unique
+    key's to refuse (IntegrityError at the flush)."""
+    other = session.execute(
+        select(PostClaim).where(
+            PostClaim.page_id == delivery.page_id,
+            PostClaim.parent_external_id == parent,
+            PostClaim.external_id == external_id,
+        )
+    ).scalar_one_or_none()
+    if other is not None and other.delivery_id != delivery.id:
+        holder = session.get(Delivery, other.delivery_id)
+        raise Conflict(
+            f"the platform's post {external_id} is already recorded for delivery "
+            f"{other.delivery_id} (publication {holder.publication_id if holder else '?'}) "
+            "on this page; one post is one delivery's, so a person checks the page for this one"
+        )
+    if other is None:
+        session.add(
+            PostClaim(
+                delivery_id=delivery.id,
+                page_id=delivery.page_id,
+                parent_external_id=parent,
+                external_id=external_id,
+                claimed_at=clock.now(),
+            )
+        )
+        session.flush()
+
+
+def parent_of(row: PlatformAction | None) -> str:
+    """What the action's post sits under on the platform ('' for a post of its own)."""
+    return str((row.params.get("parent_id") if row is not None else None) or "")
+
+
 def _mark_sent(
-    session: Session, delivery: Delivery, answer: Answer, *, actor: Actor, reason: str
+    session: Session,
+    delivery: Delivery,
+    answer: Answer,
+    *,
+    parent: str,
+    actor: Actor,
+    reason: str,
 ) -> None:
+    claim(session, delivery, parent, answer.id[:200])
     delivery.external_id = answer.id[:200]
     url = str(answer.item.fields.get("permalink_url", "")) if answer.item is not None else ""
     delivery.external_url = url[:1000]
@@ -163,7 +233,14 @@ def _record(
     if delivery.state != DeliveryState.SENDING.value:
         raise Conflict(f"delivery {delivery.id} is {delivery.state}, not sending")
     how = "the platform accepted it" if row.outcome == "" else row.outcome
-    _mark_sent(session, delivery, answer, actor=actor, reason=f"published: {how}"[:300])
+    _mark_sent(
+        session,
+        delivery,
+        answer,
+        parent=parent_of(row),
+        actor=actor,
+        reason=f"published: {how}"[:300],
+    )
     return delivery
 
 
@@ -224,6 +301,7 @@ def _look(
             parent_id=p.get("parent_id"),
             under=p.get("under") or "post",
             exclude=exclude,
+            media_types=tuple(p.get("media_types") or ()),
         )
     except UnsupportedAction:
         return None, None
@@ -234,8 +312,18 @@ def _look(
     return True, Answer(found, _read_back(connector, found, p.get("parent_id") is not None))
 
 
+def _claimed_for(session: Session, row: PlatformAction) -> frozenset[str]:
+    return claimed_ids(session, row.page_id, parent_of(row), int(row.subject_id))
+
+
 intents.register_purpose(
-    PURPOSE, _record, _check, takes_answer=True, observe=_look, settled=_settled
+    PURPOSE,
+    _record,
+    _check,
+    takes_answer=True,
+    observe=_look,
+    settled=_settled,
+    claimed=_claimed_for,
 )
 
 
@@ -320,25 +408,22 @@ def send_delivery(
     media: MediaStore | None = None,
     actor: Actor = SYSTEM,
 ) -> DeliveryState:
-    """Send one due, pending delivery (once); returns the state it ended in."""
-    with transaction(sessions) as session:
-        delivery = _locked(session, delivery_id)
+    """Send one due, pending delivery (once); returns the state it ended in.
+
+    What to send is read without the write lock (SQLite has one, and 20 pages sent one after
+    another would each take it for a read): the intent's own transaction locks the delivery
+    and checks it is still pending, which is what makes the send happen once."""
+    with reading(sessions) as session:
+        delivery = session.get(Delivery, delivery_id)
+        if delivery is None:
+            raise Conflict(f"there is no delivery {delivery_id}")
         if delivery.state != DeliveryState.PENDING.value:
             return DeliveryState(delivery.state)
         plan = _plan(session, delivery)
-        if plan is None:
-            return DeliveryState.PENDING
-        if isinstance(plan, str):
-            delivery.error = plan
-            move(
-                session,
-                delivery,
-                DeliveryState.FAILED,
-                actor=actor,
-                tag=tags.Outbox.FAILED,
-                reason=f"not sent: {plan}",
-            )
-            return DeliveryState.FAILED
+    if plan is None:
+        return DeliveryState.PENDING
+    if isinstance(plan, str):
+        return _refuse(sessions, delivery_id, actor=actor)
     page = plan.page
     keys: dict[str, str] = {}
 
@@ -387,10 +472,16 @@ def send_delivery(
         subject_type="delivery",
         subject_id=str(plan.delivery_id),
         reason=f"{plan.kind.value} to {page.name}",
-        params={"text": plan.text, "parent_id": plan.parent_id, "under": plan.under},
+        params={
+            "text": plan.text,
+            "parent_id": plan.parent_id,
+            "under": plan.under,
+            # Where the reconciler looks after a crash (a Facebook video has its own edge).
+            "media_types": [str(m.get("mime_type") or "") for m in plan.media],
+        },
     )
     try:
-        intents.perform(
+        recorded = intents.perform(
             sessions,
             intent,
             actor=actor,
@@ -400,11 +491,35 @@ def send_delivery(
             effect=f"{page.platform}: published",
             on_intent=on_intent,
         )
+        if isinstance(recorded, Delivery):  # the recorder's row, as it committed: sent
+            return DeliveryState(recorded.state)
     except Conflict as exc:
         log.info("delivery not sent", delivery=delivery_id, reason=exc.message)
     with reading(sessions) as session:
         row = session.get(Delivery, delivery_id)
         return DeliveryState(row.state) if row is not None else DeliveryState.FAILED
+
+
+def _refuse(sessions: sessionmaker[Session], delivery_id: int, *, actor: Actor) -> DeliveryState:
+    """A due delivery that cannot go (its page is no longer approved, its original was never
+    on the page): failed with the reason, decided again under the lock."""
+    with transaction(sessions) as session:
+        delivery = _locked(session, delivery_id)
+        if delivery.state != DeliveryState.PENDING.value:
+            return DeliveryState(delivery.state)
+        plan = _plan(session, delivery)
+        if not isinstance(plan, str):
+            return DeliveryState.PENDING  # it can go after all: the next pass sends it
+        delivery.error = plan
+        move(
+            session,
+            delivery,
+            DeliveryState.FAILED,
+            actor=actor,
+            tag=tags.Outbox.FAILED,
+            reason=f"not sent: {plan}",
+        )
+        return DeliveryState.FAILED
 
 
 def due(session: Session, *, limit: int = 200) -> list[int]:
@@ -474,18 +589,12 @@ def send_due(
     return report
 
 
-def _claimed(session: Session, page_id: int, but: int) -> frozenset[str]:
-    """The platform ids already recorded for the page's other deliveries."""
-    ids = session.execute(
-        select(Delivery.external_id).where(Delivery.page_id == page_id, Delivery.id != but)
-    ).scalars()
-    return frozenset(i for i in ids if i)
-
-
 def reconcile_unconfirmed(sessions: sessionmaker[Session], connect: Connect) -> list[int]:
     """Look again, by reading each page, for unconfirmed deliveries; those found are sent.
 
-    A delivery two posts could be stays unconfirmed, its note naming them for a person."""
+    A delivery two posts could be stays unconfirmed, its note naming them for a person. The
+    posts other deliveries hold are read again before each look, so two unconfirmed
+    deliveries of one text never both take the one post that went out."""
     settled: list[int] = []
     with reading(sessions) as session:
         rows = list(
@@ -496,13 +605,14 @@ def reconcile_unconfirmed(sessions: sessionmaker[Session], connect: Connect) -> 
             ).all()
         )
         pages = {p.id: p for p in session.execute(select(Page)).scalars()}
-        claimed = {d.id: _claimed(session, d.page_id, d.id) for d, _a in rows}
     for delivery, action in rows:
         page = pages.get(delivery.page_id)
         if page is None or action.state != intents.ActionState.UNCONFIRMED.value:
             continue
+        with reading(sessions) as session:
+            claimed = claimed_ids(session, delivery.page_id, parent_of(action), delivery.id)
         try:
-            done, answer = _look(connect(page), action, claimed[delivery.id])
+            done, answer = _look(connect(page), action, claimed)
         except (ConnectorError, DomainError) as exc:
             log.warning("unconfirmed delivery not readable", delivery=delivery.id, error=str(exc))
             continue
@@ -530,10 +640,14 @@ def reconcile_unconfirmed(sessions: sessionmaker[Session], connect: Connect) -> 
                     session,
                     d,
                     answer,
+                    parent=parent_of(action),
                     actor=SYSTEM,
                     reason="found on the platform by the reconciler",
                 )
                 settled.append(d.id)
         except Conflict as exc:
             log.info("unconfirmed delivery not settled", delivery=delivery.id, reason=exc.message)
+        except IntegrityError:
+            # Another worker recorded the same post for another delivery a moment ago.
+            log.info("unconfirmed delivery not settled: its post was claimed", delivery=delivery.id)
     return settled

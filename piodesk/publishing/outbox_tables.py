@@ -25,6 +25,8 @@ from piodesk.core.db import Base, JSONType, UTCDateTime
 APPEND_ONLY = ("publications",)
 #: Append-only since migration 0023 (threaded updates sent as new posts).
 APPEND_ONLY_0023 = ("delivery_standalone",)
+#: Append-only since migration 0027 (a platform post is one delivery's).
+APPEND_ONLY_0027 = ("outbox_post_claims",)
 
 
 class Publication(Base):
@@ -90,6 +92,27 @@ class StandaloneDecision(Base):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
     decided_by_name: Mapped[str] = mapped_column(String(100))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PostClaim(Base):
+    """A platform post (or reply) recorded for one delivery: the database's word that no
+    other delivery records it too. Written with the delivery's ``sent`` step; never changed.
+
+    Ids are the platform's, so they are unique per page and per place: the sandbox numbers
+    its posts and its comments apart (post 7 and comment 7 are two things), hence the parent
+    (what a reply or a threaded update sits under; '' for a post of its own) in the key. Not
+    evidence of its own: every claim repeats what the sealed delivery row already says, and
+    exists so that two workers recording one post at the same moment cannot both succeed."""
+
+    __tablename__ = "outbox_post_claims"
+    __table_args__ = (UniqueConstraint("page_id", "parent_external_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("publication_deliveries.id"), unique=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id"))
+    parent_external_id: Mapped[str] = mapped_column(String(200), default="")
+    external_id: Mapped[str] = mapped_column(String(200))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 evidence.register(Publication, "publication")

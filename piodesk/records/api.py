@@ -1,21 +1,24 @@
 """The records JSON API: legal holds, the retention schedule, disposition runs, redactions,
-productions and the import history, matching the custodian's pages action for action.
+productions, and imports (an export's upload, its progress and the history), matching the
+custodian's pages action for action.
 
 Thin: parse, call the same domain function the page calls (which checks the same permission),
 answer. Refusals are JSON ``{"error": ...}`` with the domain error's status (the app's handler);
 nothing is written when one is refused. Long work (a production, carrying out a disposition)
-runs in the background: ``202`` with a job whose progress ``GET /jobs/{token}`` reports.
+runs in the background: ``202`` with a job whose progress ``GET /jobs/{token}`` reports (kept
+in the database, so a restart does not lose it: ``records/jobs.py``).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from piodesk.archive.media import MediaStore
 from piodesk.core.errors import InvalidInput, NotFound
@@ -26,10 +29,20 @@ from piodesk.records.tables import DispositionRun, Hold, Production
 from piodesk.web.context import ctx, current_actor
 
 api = APIRouter(tags=["records"])
+T = TypeVar("T")
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _found(session: Session, model: type[T], row_id: int, what: str) -> T:
+    """The row, or the 404 every endpoint gives for one that does not exist ("no legal hold
+    7")."""
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFound(f"no {what} {row_id}")
+    return row
 
 
 def _day(value: str | None) -> datetime | None:
@@ -122,9 +135,7 @@ def api_hold(
     """One hold, in force or released, with its acknowledgements, releases and record count."""
     require(actor, Perm.ARCHIVE_VIEW)
     with ctx(request).read() as session:
-        h = session.get(Hold, hold_id)
-        if h is None:
-            raise NotFound(f"no legal hold {hold_id}")
+        h = _found(session, Hold, hold_id, "legal hold")
         return {**_hold_out(session, h), "records": len(holds.items_of(session, hold_id))}
 
 
@@ -164,9 +175,7 @@ def api_hold_acknowledge(
     """A custodian acknowledges the hold's notice."""
     with ctx(request).tx() as session:
         holds.acknowledge(session, actor=actor, hold_id=hold_id)
-        h = session.get(Hold, hold_id)
-        assert h is not None
-        return _hold_out(session, h)
+        return _hold_out(session, _found(session, Hold, hold_id, "legal hold"))
 
 
 @api.post("/holds/{hold_id}/release")
@@ -182,9 +191,7 @@ def api_hold_release(
             reason=body.reason,
             item_ids=body.item_ids or None,
         )
-        h = session.get(Hold, hold_id)
-        assert h is not None
-        return _hold_out(session, h)
+        return _hold_out(session, _found(session, Hold, hold_id, "legal hold"))
 
 
 # ---- the retention schedule -------------------------------------------------------------------
@@ -274,13 +281,6 @@ def _run_out(session: Any, run: DispositionRun) -> dict[str, Any]:
     }
 
 
-def _open_run(session: Any, run_id: int) -> DispositionRun:
-    run = session.get(DispositionRun, run_id)
-    if run is None:
-        raise NotFound(f"no disposition run {run_id}")
-    return run
-
-
 @api.get("/disposition")
 def api_disposition_runs(
     request: Request, actor: Actor = Depends(current_actor)
@@ -315,7 +315,7 @@ def api_disposition_run(
     """A run: its list, what is held, its approval and its certificate."""
     require(actor, Perm.ARCHIVE_VIEW)
     with ctx(request).read() as session:
-        return _run_out(session, _open_run(session, run_id))
+        return _run_out(session, _found(session, DispositionRun, run_id, "disposition run"))
 
 
 @api.post("/disposition/{run_id}/approve")
@@ -325,7 +325,7 @@ def api_disposition_approve(
     """A second records custodian approves the run (never the one who prepared it)."""
     with ctx(request).tx() as session:
         disposition.approve(session, actor=actor, run_id=run_id, note=body.note)
-        return _run_out(session, _open_run(session, run_id))
+        return _run_out(session, _found(session, DispositionRun, run_id, "disposition run"))
 
 
 @api.post("/disposition/{run_id}/carry-out", status_code=202)
@@ -336,7 +336,7 @@ def api_disposition_carry_out(
     require(actor, Perm.DISPOSITION_APPROVE)
     app = ctx(request)
     with app.read() as session:
-        _open_run(session, run_id)
+        _found(session, DispositionRun, run_id, "disposition run")
         if disposition.approval(session, run_id) is None:
             raise InvalidInput(f"disposition run {run_id} is not approved yet")
         if disposition.certificate(session, run_id) is not None:
@@ -354,6 +354,7 @@ def api_disposition_carry_out(
         job.link = f"/api/v1/records/disposition/{run_id}"
 
     job = jobs.start(
+        app.sessions,
         owner=actor.account_id,
         kind="disposition",
         label=f"Disposition run {run_id}",
@@ -388,7 +389,8 @@ def _job_out(job: jobs.Job) -> dict[str, Any]:
 @api.get("/jobs/{token}")
 def api_job(request: Request, token: str, actor: Actor = Depends(current_actor)) -> dict[str, Any]:
     """How far one's background work is (a production, a disposition, an import)."""
-    return _job_out(jobs.get(actor.account_id, token))
+    with ctx(request).read() as session:
+        return _job_out(jobs.get(session, actor.account_id, token))
 
 
 # ---- redactions ---------------------------------------------------------------------------------
@@ -573,10 +575,7 @@ def api_production(
     """One production's facts (its hashes, Bates range, who made it)."""
     require(actor, Perm.ARCHIVE_VIEW)
     with ctx(request).read() as session:
-        p = session.get(Production, production_id)
-        if p is None:
-            raise NotFound(f"no production {production_id}")
-        return _production_out(p)
+        return _production_out(_found(session, Production, production_id, "production"))
 
 
 @api.post("/productions", status_code=202)
@@ -605,7 +604,9 @@ def api_production_start(
         job.result = f"production {made.id} is ready"
         job.link = f"/api/v1/records/productions/{made.id}"
 
-    job = jobs.start(owner=actor.account_id, kind="production", label="Production", work=work)
+    job = jobs.start(
+        app.sessions, owner=actor.account_id, kind="production", label="Production", work=work
+    )
     return JSONResponse(_job_out(job), status_code=202)
 
 
@@ -622,16 +623,38 @@ def production_zip(request: Request, actor: Actor, production_id: int) -> FileRe
     require(actor, Perm.PRODUCTION_MAKE)
     app = ctx(request)
     with app.read() as session:
-        p = session.get(Production, production_id)
-        if p is None:
-            raise NotFound(f"no production {production_id}")
+        p = _found(session, Production, production_id, "production")
         path = production_dir(app.settings) / p.file_name
     if not path.exists():
         raise NotFound(f"the file of production {production_id} is no longer on this server")
     return FileResponse(path, media_type="application/zip", filename=p.file_name)
 
 
-# ---- imports (their history; an upload goes through the page or `piodesk import`) ---------------
+# ---- imports: upload an export, follow it, read the history ---------------------------------
+
+
+@api.post("/imports", status_code=202)
+async def api_import_start(request: Request, actor: Actor = Depends(current_actor)) -> Response:
+    """Upload a platform export (multipart: ``export`` the file, ``page`` a page id, ``again``
+    ``yes`` to re-read a file imported before) and import it in the background: ``202`` with
+    the job to follow. A missing, empty, oversized, unreadable or broken export is refused
+    whole (``422``, ``{"error", "field"}``) and nothing is written, as on the page."""
+    from piodesk.records.imports import UploadRefused, take_upload
+
+    require(actor, Perm.ARCHIVE_IMPORT)
+    form = await request.form()
+    page, again = form.get("page"), form.get("again")
+    try:
+        job = await take_upload(
+            request,
+            actor,
+            form.get("export"),
+            page=page if isinstance(page, str) else None,
+            again=again == "yes",
+        )
+    except UploadRefused as exc:
+        return JSONResponse({"error": exc.message, "field": exc.field}, status_code=422)
+    return JSONResponse(_job_out(job), status_code=202)
 
 
 @api.get("/imports")

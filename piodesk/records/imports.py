@@ -67,7 +67,7 @@ def history(session: Any, limit: int = 50) -> list[dict[str, Any]]:
     runs = session.execute(select(ImportRun).order_by(ImportRun.id.desc()).limit(limit)).scalars()
     names = {a.id: a.display_name for a in session.execute(select(Account)).scalars()}
     pages = {p.id: p.name for p in session.execute(select(Page)).scalars()}
-    live_ids, live_files = jobs.live("import")
+    live_ids, live_files = jobs.live(session, "import")
     out = []
     for run in runs:
         outcome = run.status
@@ -95,7 +95,7 @@ def _page(request: Request, actor: Actor, **extra: Any) -> HTMLResponse:
         context = {
             "runs": history(session),
             "pages": session.execute(select(Page).order_by(Page.name)).scalars().all(),
-            "jobs": jobs.running(actor.account_id, "import")[:5],
+            "jobs": jobs.running(session, actor.account_id, "import")[:5],
             "max_bytes": MAX_UPLOAD_BYTES,
             "form": {},
             "errors": {},
@@ -111,31 +111,42 @@ def imports_page(request: Request) -> HTMLResponse:
     return _page(request, authenticate(request).actor)
 
 
-@router.post("/records/imports", dependencies=[Depends(check_csrf)])
-async def import_start(request: Request) -> Response:
-    """Take an uploaded export: refuse it beside the field (nothing written) or import it in
-    the background and follow it."""
-    actor = authenticate(request).actor
+class UploadRefused(InvalidInput):
+    """An upload refused before anything was written, naming the form field it is about."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _page_id(value: str | None) -> int | None:
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise UploadRefused("page", "choose a page from the list") from None
+
+
+async def take_upload(
+    request: Request, actor: Actor, upload: Any, *, page: str | None, again: bool
+) -> jobs.Job:
+    """Take an uploaded export (the page's form and the JSON API alike): copy it to the data
+    folder while counting it, open and validate it whole, then import it in the background.
+    Raises ``UploadRefused`` (nothing written, the copy removed) for a missing, empty,
+    oversized, unreadable or broken export, or a page that does not exist."""
     require(actor, Perm.ARCHIVE_IMPORT)
-    form = await request.form()
-    kept = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
-    upload = form.get("export")
-    if upload is None or isinstance(upload, str) or not upload.filename:
-        return _page(request, actor, form=kept, errors={"export": "choose the export file"})
-    page_id: int | None = None
-    if kept.get("page"):
-        try:
-            page_id = int(kept["page"])
-        except ValueError:
-            return _page(request, actor, form=kept, errors={"page": "choose a page from the list"})
+    if upload is None or isinstance(upload, str) or not getattr(upload, "filename", ""):
+        raise UploadRefused("export", "choose the export file")
+    page_id = _page_id(page)
     app = ctx(request)
     folder = upload_dir(app.settings) / secrets.token_hex(8)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / _safe_name(upload.filename)
 
-    def refuse(field: str, message: str) -> HTMLResponse:
+    def refuse(field: str, message: str) -> UploadRefused:
         shutil.rmtree(folder, ignore_errors=True)
-        return _page(request, actor, form=kept, errors={field: message})
+        return UploadRefused(field, message)
 
     size = 0
     digest = hashlib.sha256()
@@ -145,7 +156,7 @@ async def import_start(request: Request) -> Response:
             digest.update(block)
             if size > MAX_UPLOAD_BYTES:
                 out.close()
-                return refuse(
+                raise refuse(
                     "export",
                     f"{upload.filename} is larger than this form takes "
                     f"({MAX_UPLOAD_BYTES // (1024 * 1024):,} MB); import it on the server "
@@ -153,18 +164,17 @@ async def import_start(request: Request) -> Response:
                 )
             out.write(block)
     if size == 0:
-        return refuse("export", f"{upload.filename} is empty")
+        raise refuse("export", f"{upload.filename} is empty")
     try:
         opened = await run_in_threadpool(
             open_export, app.sessions, path, actor=actor, page_id=page_id
         )
     except InvalidInput as exc:
         field = "page" if exc.message.startswith("no page") else "export"
-        return refuse(field, _readable(exc.message, path.name, upload.filename))
+        raise refuse(field, _readable(exc.message, path.name, upload.filename)) from None
     except DomainError as exc:
-        return refuse("export", exc.message)
+        raise refuse("export", exc.message) from None
 
-    again = kept.get("again") == "yes"
     media = MediaStore(app.settings.data_dir / "media")
 
     def work(job: jobs.Job) -> None:
@@ -213,7 +223,8 @@ async def import_start(request: Request) -> Response:
                 data={"file": path.name, "error": exc.__class__.__name__},
             )
 
-    job = jobs.start(
+    return jobs.start(
+        app.sessions,
         owner=actor.account_id,
         kind="import",
         label=upload.filename[:200],
@@ -221,6 +232,26 @@ async def import_start(request: Request) -> Response:
         work=work,
         on_error=failed,
     )
+
+
+@router.post("/records/imports", dependencies=[Depends(check_csrf)])
+async def import_start(request: Request) -> Response:
+    """Take an uploaded export: refuse it beside the field (nothing written) or import it in
+    the background and follow it."""
+    actor = authenticate(request).actor
+    require(actor, Perm.ARCHIVE_IMPORT)
+    form = await request.form()
+    kept = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    try:
+        job = await take_upload(
+            request,
+            actor,
+            form.get("export"),
+            page=kept.get("page"),
+            again=kept.get("again") == "yes",
+        )
+    except UploadRefused as exc:
+        return _page(request, actor, form=kept, errors={exc.field: exc.message})
     return RedirectResponse(f"/records/imports?job={job.token}#job-{job.token}", status_code=303)
 
 
@@ -242,7 +273,8 @@ def job_progress(request: Request, token: str) -> HTMLResponse:
     """The progress fragment of an import or a disposition run (htmx polls it each second;
     once the work ends it answers with the outcome and reloads the page it sits on)."""
     actor = authenticate(request).actor
-    job = jobs.get(actor.account_id, token)
+    with ctx(request).read() as session:
+        job = jobs.get(session, actor.account_id, token)
     response = render(request, "records/_job.html", {"job": job})
     if job.ended and request.headers.get("hx-request"):
         response.headers["HX-Refresh"] = "true"

@@ -222,8 +222,10 @@ def disposition_page(request: Request, run_id: int, job: str = "") -> HTMLRespon
     being carried out, its progress bar)."""
     actor = authenticate(request).actor
     require(actor, Perm.ARCHIVE_VIEW)
-    running = [j for j in jobs.running(actor.account_id, "disposition") if j.ref == run_id]
     with ctx(request).read() as session:
+        running = [
+            j for j in jobs.running(session, actor.account_id, "disposition") if j.ref == run_id
+        ]
         run = session.get(DispositionRun, run_id)
         if run is None:
             raise NotFound(f"no disposition run {run_id}")
@@ -259,7 +261,8 @@ async def disposition_carry_out(request: Request, run_id: int) -> Response:
     with app.read() as session:
         if disposition.approval(session, run_id) is None:
             raise InvalidInput(f"disposition run {run_id} is not approved yet")
-    if run_id in jobs.live("disposition")[0]:  # already being carried out
+        busy = run_id in jobs.live(session, "disposition")[0]
+    if busy:  # already being carried out
         return RedirectResponse(f"/records/disposition/{run_id}", status_code=303)
 
     def work(job: jobs.Job) -> None:
@@ -277,6 +280,7 @@ async def disposition_carry_out(request: Request, run_id: int) -> Response:
         job.link = f"/records/disposition/{run_id}#certificate"
 
     job = jobs.start(
+        app.sessions,
         owner=actor.account_id,
         kind="disposition",
         label=f"Disposition run {run_id}",

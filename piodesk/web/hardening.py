@@ -29,6 +29,8 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 UPLOAD_PATHS = {"/stories": 100 * 1024 * 1024}
 #: The imports form (records/imports.py: MAX_UPLOAD_BYTES, 512 MB, plus its small fields).
 UPLOAD_PATHS["/records/imports"] = 513 * 1024 * 1024
+#: The same upload through the JSON API (records/api.py).
+UPLOAD_PATHS["/api/v1/records/imports"] = 513 * 1024 * 1024
 
 
 class BadForm(DomainError):

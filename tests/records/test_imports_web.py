@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,12 +16,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.archive.tables import ArchiveItem, ArchiveVersion, ImportRun
+from piodesk.core import clock
 from piodesk.core.audit import AuditEvent
 from piodesk.core.config import Settings
-from piodesk.records import imports
+from piodesk.core.db import transaction
+from piodesk.core.permissions import Role
+from piodesk.people.tables import Account
+from piodesk.records import imports, jobs
+from piodesk.records.job_tables import BackgroundJob
 from tests.conftest import PASSWORD
 from tests.connectors.conftest import shared
-from tests.web.conftest import sign_in
+from tests.web.conftest import bearer, sign_in
 
 
 def counts(sessions: sessionmaker[Session]) -> tuple[int, ...]:
@@ -156,3 +162,141 @@ def test_an_import_that_stops_is_audited_and_shown_as_resumable(
     assert run.status == "running" and failed.target_id == str(run.id)
     history = client.get("/records/imports").text
     assert "upload the same file again to resume it" in history
+
+
+# ---- the same upload through the JSON API, and progress that outlives the process -----------
+
+API = "/api/v1/records"
+
+
+def api_upload(client: TestClient, headers: dict[str, str], name: str, data: bytes, **fields: str):  # type: ignore[no-untyped-def]
+    return client.post(
+        f"{API}/imports",
+        headers=headers,
+        data=fields,
+        files={"export": (name, data, "application/octet-stream")},
+    )
+
+
+def test_the_api_imports_an_upload_and_refuses_what_the_page_refuses(
+    client: TestClient, staff, tokens, sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    me = bearer(tokens[Role.RECORDS])
+    whole = shared("exports/facebook/your_posts_1.json").read_bytes()
+    before = counts(sessions)
+    for name, data, field, message in [
+        ("your_posts_1.json", whole[: len(whole) // 2], "export", "truncated|end of|incomplete"),
+        ("hello.json", b'{"hello": "this is not an export"}', "export", "not a platform export"),
+        ("empty.json", b"", "export", "is empty"),
+        ("your_posts_1.json", whole, "page", "page"),
+    ]:
+        extra = {"page": "not-a-number"} if field == "page" else {}
+        refused = api_upload(client, me, name, data, **extra)
+        assert refused.status_code == 422, (name, refused.text)
+        body = refused.json()
+        assert body["field"] == field and re.search(message, body["error"], re.I), body
+    none = client.post(f"{API}/imports", headers=me, data={"again": "yes"})
+    assert none.status_code == 422 and none.json()["error"] == "choose the export file"
+    assert counts(sessions) == before
+    assert not any(p.is_file() for p in imports.upload_dir(settings).rglob("*"))
+    # Someone who may not import: refused, nothing written.
+    assert api_upload(client, bearer(tokens[Role.CADRE]), "x.json", whole).status_code == 403
+    assert counts(sessions) == before
+
+    started = api_upload(client, me, "your_posts_1.json", whole)
+    assert started.status_code == 202, started.text
+    job = started.json()
+    assert job["kind"] == "import" and job["label"] == "your_posts_1.json"
+    ended = wait_api(client, me, job)
+    assert ended["ok"] and ended["result"].startswith("Import ") and ended["ref"]
+    history = client.get(f"{API}/imports", headers=me).json()
+    assert [h["id"] for h in history] == [ended["ref"]]
+    assert history[0]["file_sha256"] == hashlib.sha256(whole).hexdigest()
+    assert history[0]["outcome"] == "finished" and history[0]["by"] == "Test records_custodian"
+    # Only the person who started the work follows it.
+    other = client.get(job["progress"], headers=bearer(tokens[Role.LEGAL]))
+    assert other.status_code == 404
+
+
+def wait_api(client: TestClient, headers: dict[str, str], job: dict) -> dict:  # type: ignore[type-arg]
+    for _ in range(600):
+        state = client.get(job["progress"], headers=headers).json()
+        if state["ended"]:
+            return state  # type: ignore[no-any-return]
+        time.sleep(0.05)
+    raise AssertionError("the import never ended")
+
+
+def _row_saved(sessions: sessionmaker[Session], token: str) -> BackgroundJob:
+    """The job's row once its ticker has written the outcome."""
+    for _ in range(200):
+        with sessions() as s:
+            row = s.get(BackgroundJob, token)
+            if row is not None and row.finished:
+                s.expunge(row)
+                return row
+        time.sleep(0.05)
+    raise AssertionError("the job's outcome never reached the database")
+
+
+def test_progress_outlives_a_restart_and_names_work_that_stopped_with_its_server(
+    client: TestClient,
+    staff,
+    tokens,
+    sessions: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    me = bearer(tokens[Role.RECORDS])
+    export = shared("exports/facebook/your_posts_1.json")
+    job = api_upload(client, me, export.name, export.read_bytes()).json()
+    ended = wait_api(client, me, job)
+    row = _row_saved(sessions, job["job"])
+    assert row.result == ended["result"]
+    assert (row.done, row.total) == (ended["done"], ended["total"])
+
+    # A restart: a new process (another runner id) with nothing in memory.
+    monkeypatch.setattr(jobs, "_JOBS", {})
+    monkeypatch.setattr(jobs, "RUNNER", "restarted-process")
+    after = client.get(job["progress"], headers=me).json()
+    assert after["ended"] and after["ok"] and after["result"] == ended["result"]
+    csrf = sign_in(client, "records-custodian", PASSWORD)
+    assert csrf
+    fragment = client.get(f"/records/jobs/{job['job']}/progress").text
+    assert ended["result"].split(":")[0] in fragment
+
+    # Work that was running in a process that died: its heartbeat stopped long ago.
+    with sessions() as s:
+        owner = s.execute(select(Account.id).where(Account.username == "records-custodian"))
+        owner_id = owner.scalar_one()
+    long_ago = clock.now() - timedelta(minutes=10)
+    with transaction(sessions) as s:
+        for token, beat in (("died-with-its-server", long_ago), ("elsewhere", clock.now())):
+            s.add(
+                BackgroundJob(
+                    token=token,
+                    owner_id=owner_id,
+                    kind="import",
+                    label="big-export.zip",
+                    key="ab" * 32,
+                    unit="records",
+                    done=1200,
+                    total=5000,
+                    result="",
+                    link="",
+                    error="",
+                    finished=False,
+                    runner="a-process-that-stopped",
+                    started_at=long_ago,
+                    updated_at=beat,
+                )
+            )
+    stopped = client.get(f"{API}/jobs/died-with-its-server", headers=me).json()
+    assert stopped["ended"] and not stopped["ok"]
+    assert (
+        "stopped when the server did" in stopped["error"] and "1,200 of 5,000" in stopped["error"]
+    )
+    # Work another live process is doing (a fresh heartbeat) is shown as running, from its row.
+    running = client.get(f"{API}/jobs/elsewhere", headers=me).json()
+    assert not running["ended"] and (running["done"], running["total"]) == (1200, 5000)
+    page = client.get("/records/imports").text
+    assert "big-export.zip" in page and "stopped when the server did" in page

@@ -66,7 +66,7 @@ item on the public page. ``block``/``unblock`` take a visitor's id, which is a c
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -448,6 +448,7 @@ class SandboxConnector(Connector):
         under: Literal["comment", "post"] = "post",
         until: datetime | None = None,
         exclude: AbstractSet[str] = frozenset(),
+        media_types: Collection[str] = (),
     ) -> str | None:
         """The page's own post (or reply under ``parent_id``) with this text (see
         ``textmatch``) made between ``since`` and ``until``."""
