@@ -452,6 +452,7 @@ def _blocks(
             "now": clock.now(),
             "show_all": show_all,
             "names": names,
+            "categories": CATEGORIES,
             "errors": errors or {},
         },
         status=status,

@@ -21,6 +21,7 @@ from piodesk.core.text import clean_line, clean_text
 from piodesk.people.tables import Account, AccountRole
 from piodesk.program.model import (
     PURPOSE_LABELS,
+    REVIEW_LABELS,
     FieldErrors,
     Purpose,
     ReviewOutcome,
@@ -195,7 +196,7 @@ def review_use(
         recipient_account_id=row.officer_id,
         kind="investigation.reviewed",
         subject=f"Your investigative use for case {row.case_number} was reviewed",
-        body=f"{review.reviewer_name}: {result.value}. {text}".strip(),
+        body=f"{review.reviewer_name}: {REVIEW_LABELS[result]}. {text}".strip(),
         link=f"/investigations/{row.id}",
     )
     return review

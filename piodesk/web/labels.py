@@ -6,6 +6,8 @@ export carries both, so a reader can still match an event to what the chain hash
 
 from __future__ import annotations
 
+import re
+
 from piodesk.core import tags
 from piodesk.core.permissions import ROLE_LABELS, Role
 from piodesk.core.words import TAG_LABELS
@@ -237,6 +239,23 @@ def reason_words(value: object) -> str:
     return REASONS.get(text) or text.replace("_", " ")
 
 
+#: How the program's and the role grants' records name a person: "Display Name (username)"
+#: (program/memos.py and the rest) or "Display Name (username, how signed in)" (people/actions.py),
+#: so the record says who even if the display name changes later.
+_NAME_WITH_USERNAME = re.compile(
+    r"^(?P<name>.+\S) \((?P<username>[a-z0-9._-]{2,40})(?:, [a-z_]+)?\)$"
+)
+
+
+def person_name(value: object) -> str:
+    """A recorded "Name (username)" as the name a page shows ("Pat Nguyen (employee)" → "Pat
+    Nguyen"); a display name that itself ends in a bracket, as "Sgt. Jordan Lee (PIO)", stays
+    whole, since upper-case letters never appear in a username."""
+    text = str(value or "")
+    found = _NAME_WITH_USERNAME.match(text)
+    return found["name"] if found else text
+
+
 #: Registered on the templates (web/context.py): ``{{ item.kind|kind_words }}`` and so on.
 TEMPLATE_FILTERS = {
     "kind_words": kind_words,
@@ -247,4 +266,5 @@ TEMPLATE_FILTERS = {
     "reason_words": reason_words,
     "role_words": role_labels,
     "action_words": action_label,
+    "person_name": person_name,
 }

@@ -271,9 +271,13 @@ def test_advice_is_marked_privileged_and_the_audit_page_shows_no_words(
     audit_page = client.get("/audit")
     assert audit_page.status_code == 200
     assert advice not in audit_page.text and "Legal counsel advised (privileged" in audit_page.text
+    assert f'href="/moderation/cases/{case_id}"' in audit_page.text  # the auditor may open it
     client.cookies.clear()
     sign_in(client, staff[Role.CHIEF].username, PASSWORD)
-    assert advice not in client.get("/audit").text
+    chiefs_log = client.get("/audit").text
+    assert advice not in chiefs_log
+    # The chief reads the case's events but not the case: it is named, not linked to a refusal.
+    assert f"Case {case_id}" in chiefs_log and 'href="/moderation/cases/' not in chiefs_log
     assert client.get(f"/moderation/cases/{case_id}").status_code == 403
 
 
@@ -315,6 +319,10 @@ def test_other_moderation_forms_refuse_beside_the_field_and_keep_the_text(
     )
     assert r.status_code == 422 and f'id="block-{block_id[1]}-lift-error"' in r.text
     assert 'value="short"' in r.text and "That was not done" not in r.text
+    # The block's category in words, its person by name (GO 409 §.20's words, not a code).
+    row = blocks[blocks.index(f'data-block-id="{block_id[1]}"') :].split("</tr>")[0]
+    assert "Solicitation of commerce or advertising" in row and ">solicitation<" not in row
+    assert "Seller" in row and "Test pio" in row
     client.cookies.clear()
     csrf = sign_in(client, staff[Role.EMPLOYEE].username, PASSWORD)
     url = f"https://piodesk.example/sandbox/{site.handle}#comment-999999"

@@ -119,3 +119,52 @@ def test_notifications_list_and_page_administrators(
     assert r.status_code == 303 and r.headers["location"].startswith("/memos/")
     # Someone else's notification is not found.
     assert emp.post(f"/notifications/{nid}/read", data={"csrf_token": emp_csrf}).status_code == 404
+
+
+def test_memo_and_investigation_pages_name_people_not_usernames(
+    client: TestClient, staff, sessions: sessionmaker[Session]
+) -> None:
+    from piodesk.core.db import transaction
+    from piodesk.program import investigations, memos
+
+    with transaction(sessions) as s:
+        memo = memos.file_memo(
+            s,
+            actor=staff[Role.EMPLOYEE],
+            title="Crime map posts",
+            body="Share the weekly crime map.",
+            supervisor_id=staff[Role.SUPERVISOR].account_id,
+        )
+        use = investigations.log_use(
+            s,
+            actor=staff[Role.EMPLOYEE],
+            purpose="wanted_persons",
+            case_number="26-000123",
+            viewed=["https://example.social/@wanted"],
+            evidence_kept="one screenshot",
+        )
+        investigations.review_use(s, use.id, actor=staff[Role.SUPERVISOR], outcome="proper")
+        memo_id, use_id = memo.id, use.id
+        # The records keep the username beside the name; the pages show the name only.
+        assert memo.author_name == "Test employee (employee)"
+    sign_in(client, "supervisor", PASSWORD)
+    for path in (f"/memos/{memo_id}", "/memos", f"/investigations/{use_id}", "/investigations"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert "Test employee" in page.text, path
+        assert "(employee)" not in page.text and "(supervisor)" not in page.text, path
+    with sessions() as s:  # the officer hears the review in words, not its stored code
+        told = s.execute(
+            select(Notification.body).where(Notification.kind == "investigation.reviewed")
+        ).scalar_one()
+    assert "Within §.15" in told and "proper" not in told
+
+
+def test_person_name_keeps_a_display_name_that_ends_in_brackets() -> None:
+    from piodesk.web.labels import person_name
+
+    assert person_name("Pat Nguyen (employee)") == "Pat Nguyen"
+    assert person_name("Alex Admin (admin, password)") == "Alex Admin"
+    assert person_name("Sgt. Jordan Lee (PIO)") == "Sgt. Jordan Lee (PIO)"
+    assert person_name("Sgt. Jordan Lee (PIO) (pio)") == "Sgt. Jordan Lee (PIO)"
+    assert person_name("") == ""

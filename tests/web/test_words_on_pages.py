@@ -40,7 +40,7 @@ def test_filters_say_codes_in_words() -> None:
 #: Expressions that print a stored code as it is (the grep the issue asked for).
 RAW = re.compile(
     r"\{\{\s*(?:[\w.]+\.)?(?:case\.state|c\.state|p\.state|d\.action|item\.kind|"
-    r"h\.item\.kind|v\.item\.kind|c\.kind|\w+\.platform)\s*\}\}"
+    r"h\.item\.kind|v\.item\.kind|c\.kind|\w+\.platform|b\.category)\s*\}\}"
 )
 
 
@@ -64,3 +64,29 @@ def test_dashboard_names_platform_and_state(
     home = client.get("/").text
     assert "Words Page</a> (Sandbox (built-in), approved)" in home
     assert "(sandbox, approved)" not in home
+
+
+#: A person as the program's and the role grants' records name them: "Name (username)".
+RECORDED_PERSON = re.compile(r"\{\{\s*\w+\.(?!display_name)\w+_name\s*\}\}")
+
+
+def test_program_and_grant_pages_print_names_through_person_name() -> None:
+    found = [
+        f"{path.relative_to(TEMPLATE_DIR)}:{n}: {m[0]}"
+        for folder in ("program", "people")
+        for path in (TEMPLATE_DIR / folder).rglob("*.html")
+        for n, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        for m in RECORDED_PERSON.finditer(line)
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_the_archive_search_names_record_kinds_in_words(
+    client: TestClient, sessions: sessionmaker[Session], staff
+) -> None:
+    sign_in(client, staff[Role.RECORDS].username, PASSWORD)
+    page = client.get("/archive?q=").text
+    kinds = page[page.index('name="kind"') :].split("</select>")[0]
+    assert '<option value="subscriber_list">subscriber list</option>' in kinds
+    assert ">subscriber_list<" not in kinds
+    assert 'class="grid results stack-on-phone"' in page  # a card per record on a phone
