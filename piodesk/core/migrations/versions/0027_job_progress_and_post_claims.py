@@ -14,7 +14,7 @@ from alembic import op
 from piodesk.core.append_only import append_only_triggers
 
 revision: str = '0027'
-down_revision: str | None = '0023'
+down_revision: str | None = '0025'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
