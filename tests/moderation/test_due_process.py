@@ -227,6 +227,11 @@ def test_a_block_needs_a_delivered_warning_and_a_later_violation(site: Site, sta
     (block_notice,) = [t for t in site.messages_to("visitor-seller") if "code=" in t]
     for part in ("blocked", "kept advertising", "review on", "/appeal?code="):
         assert part in block_notice
+    # The reason, the date of the block, its review date and the way to appeal (§.20).
+    blocked_on, review_on = placed.blocked_at, placed.review_due_at  # type: ignore[attr-defined]
+    assert f"on this page on {blocked_on:%Y-%m-%d}" in block_notice
+    assert f"review on {review_on:%Y-%m-%d}" in block_notice
+    assert "solicitation of commerce" in block_notice
 
 
 def _blocked(site: Site, pio: Actor) -> tuple[int, str]:

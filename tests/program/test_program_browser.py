@@ -7,7 +7,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from piodesk.core.db import transaction
+from piodesk.core.permissions import Role
 from piodesk.demo import DEMO_PASSWORD
+from piodesk.people import actions as people
 from tests.browser_support import DemoSite, open_nav, sign_in
 
 pytestmark = pytest.mark.browser
@@ -117,8 +120,18 @@ def test_a_memo_reaches_the_chief_and_is_approved(
 def test_a_detective_logs_a_use_and_a_supervisor_reviews_it(
     demo: DemoSite, browser: Browser, width: int
 ) -> None:
+    with transaction(demo.sessions) as s:  # a detective: an employee of the detective unit
+        people.seed_account(
+            s,
+            username="detective",
+            display_name="Det. Lane Rivera",
+            password=DEMO_PASSWORD,
+            roles=[Role.EMPLOYEE.value],
+            unit="Investigations Division",
+            reason="browser test",
+        )
     page = browser.new_page(viewport={"width": width, "height": 900})
-    _as(page, demo, "employee")
+    _as(page, demo, "detective")
     open_nav(page, "Investigative log")
     page.get_by_label("Accounts or pages viewed").fill("https://example.social/@wanted")
     page.get_by_role("button", name="Log use").click()
@@ -144,6 +157,8 @@ def test_a_detective_logs_a_use_and_a_supervisor_reviews_it(
     page.get_by_role("link", name="26-014233").click()
     page.get_by_role("button", name="Record review").click()
     expect(page.locator("#review")).to_contain_text("Within §.15 — Lt. Morgan Price")
+    expect(page.locator("main")).to_contain_text("Det. Lane Rivera")
+    expect(page.locator("main")).not_to_contain_text("(detective)")  # a name, not a username
     _fits(page)
 
 

@@ -94,6 +94,14 @@ def test_production_holds_every_kind_of_file_and_verifies(
         # Counsel's advice is privileged: on the log, never in the production.
         assert "shows a phone number" not in zf.read("records.html").decode()
         assert "legal advice" in zf.read("privilege_log.csv").decode()
+        # Neither the advice nor the question is in any file of the production (the PDF's
+        # text and the WARC are compressed: the native JSON and the CSV carry the same text).
+        for member in names - {"records.pdf", "captures.warc.gz"}:
+            body = zf.read(member)
+            assert b"shows a phone number" not in body, member
+            assert b"May we remove this?" not in body, member
+        privilege_log = zf.read("privilege_log.csv").decode()
+        assert "request for legal advice" in privilege_log and "Test counsel" in privilege_log
         from warcio.archiveiterator import ArchiveIterator
 
         warc = list(ArchiveIterator(io.BytesIO(zf.read("captures.warc.gz"))))
