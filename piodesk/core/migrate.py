@@ -21,8 +21,13 @@ HAND_MADE = {*HAND_MADE, ("table", "archive_search")}
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Leave the hand-made full-text parts out of autogenerate's comparison."""
-    if type_ == "table" and name is not None and name.startswith("archive_fts"):
+    """Leave the hand-made full-text parts, and Procrastinate's own schema (it shares the
+    database on PostgreSQL and is applied by ``piodesk worker --apply-schema``, not by piodesk's
+    migrations), out of autogenerate's comparison."""
+    if type_ == "table" and name is not None and name.startswith(("archive_fts", "procrastinate_")):
+        return False
+    table = getattr(obj, "table", None)  # an index of a table left out is left out with it
+    if type_ == "index" and str(getattr(table, "name", "")).startswith("procrastinate_"):
         return False
     return (type_, name) not in HAND_MADE
 

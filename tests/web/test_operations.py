@@ -135,6 +135,12 @@ def test_metrics_count_procrastinate_jobs_when_its_table_exists(
     if engine.dialect.name != "postgresql":
         pytest.skip("Procrastinate runs on PostgreSQL only")
     client = TestClient(create_app(settings, engine), client=LOOPBACK)
+    # The jobs tests may have left Procrastinate's real schema in this worker's database: set
+    # its jobs table aside for this test (views and keys follow a rename) and put it back after.
+    with engine.begin() as conn:
+        kept = conn.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar() is not None
+        if kept:
+            conn.execute(text("ALTER TABLE procrastinate_jobs RENAME TO procrastinate_jobs_kept"))
     assert 'engine="procrastinate"' not in client.get("/metrics").text  # no table, no figures
     with engine.begin() as conn:
         conn.execute(
@@ -160,6 +166,10 @@ def test_metrics_count_procrastinate_jobs_when_its_table_exists(
     finally:
         with engine.begin() as conn:
             conn.execute(text("DROP TABLE procrastinate_jobs"))
+            if kept:
+                conn.execute(
+                    text("ALTER TABLE procrastinate_jobs_kept RENAME TO procrastinate_jobs")
+                )
 
 
 def test_health_is_ok_then_names_a_stale_checkpoint_with_503(
