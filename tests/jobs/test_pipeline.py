@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.archive.capture import capture
 from piodesk.archive.tables import ArchiveHead
-from piodesk.connectors.model import CapturedItem, ItemKind
+from piodesk.connectors.model import CapturedItem
 from piodesk.core import audit, evidence, tags
 from piodesk.core.audit import AuditEvent
 from piodesk.core.db import transaction
@@ -29,6 +29,7 @@ from piodesk.moderation.tables import Case, IntakeMark, ScreenedRange, Screening
 from piodesk.screening.drafts import DraftInput
 from piodesk.screening.engine import Screener, default_screener
 from piodesk.screening.model import ScreeningResult, TextKind
+from tests.jobs.items import comment
 
 SOURCE = "ingest:sandbox:precinct"
 THREAT = "I will kill you, officer"
@@ -55,22 +56,6 @@ class Counting(Screener):
         return self.inner.screen_many(texts, kind)
 
 
-def _comment(n: int, text: str, version: int = 1) -> CapturedItem:
-    return CapturedItem(
-        kind=ItemKind.COMMENT,
-        platform="sandbox",
-        platform_id=f"c{n}",
-        raw=json.dumps({"id": n, "text": text, "v": version}).encode(),
-        page_platform_id="precinct",
-        parent_platform_id="p1",
-        author_platform_id=f"v{n}",
-        author_name="Pat Doe",
-        created_at=datetime(2026, 12, 1, tzinfo=UTC),
-        edited_at=datetime(2026, 12, 2, tzinfo=UTC) if version > 1 else None,
-        text=text,
-    )
-
-
 def _capture(sessions: sessionmaker[Session], items: list[CapturedItem]) -> tuple[int, int]:
     """One capture transaction; the range (before, after] of the chain it added."""
     with transaction(sessions) as s:
@@ -83,7 +68,7 @@ def _capture(sessions: sessionmaker[Session], items: list[CapturedItem]) -> tupl
 def _ranges(sessions: sessionmaker[Session], batches: list[list[str]]) -> list[tuple[int, int]]:
     ranges, n = [], 0
     for texts in batches:
-        ranges.append(_capture(sessions, [_comment(n + i, t) for i, t in enumerate(texts)]))
+        ranges.append(_capture(sessions, [comment(n + i, t) for i, t in enumerate(texts)]))
         n += len(texts)
     return ranges
 
@@ -160,9 +145,9 @@ def test_ranges_screened_out_of_order_are_written_by_one_writer_in_chain_order(
 def test_a_gap_no_range_job_covers_is_screened_by_the_writer(
     sessions: sessionmaker[Session], screener: Screener
 ) -> None:
-    first = _capture(sessions, [_comment(0, CLEAN)])
-    _capture(sessions, [_comment(1, THREAT)])  # an import, say: no range job for it
-    last = _capture(sessions, [_comment(2, PHONE)])
+    first = _capture(sessions, [comment(0, CLEAN)])
+    _capture(sessions, [comment(1, THREAT)])  # an import, say: no range job for it
+    last = _capture(sessions, [comment(2, PHONE)])
     pending = _unstaged([first, last])
     counting = Counting(screener)
     late = intake_range(sessions, counting, after=last[0], upto=last[1], pending=pending)
@@ -220,8 +205,8 @@ def test_a_range_staged_by_a_job_killed_before_its_write_is_written_by_the_next(
 def test_an_edit_screened_ahead_joins_the_open_case_as_intake_all_would(
     sessions: sessionmaker[Session], screener: Screener
 ) -> None:
-    first = _capture(sessions, [_comment(0, THREAT)])
-    edited = _capture(sessions, [_comment(0, THREAT + ", tonight", 2)])
+    first = _capture(sessions, [comment(0, THREAT)])
+    edited = _capture(sessions, [comment(0, THREAT + ", tonight", 2)])
     for after, upto in (edited, first):  # the edit's range screened first
         assert screen_range(sessions, screener, after=after, upto=upto).staged
     assert write_screened(sessions, screener).ranges == 2
@@ -246,7 +231,7 @@ def test_staged_findings_are_the_screeners_own(screener: Screener) -> None:
 def test_the_sweep_still_catches_what_no_range_covers(
     sessions: sessionmaker[Session], screener: Screener
 ) -> None:
-    _capture(sessions, [_comment(0, THREAT)])
+    _capture(sessions, [comment(0, THREAT)])
     assert write_screened(sessions, screener).transactions == 0  # nothing staged
     intake_all(sessions, screener)
     assert _state(sessions) == {"mark": 1, "screened": [1], "cases": 1, "staged": 0}
@@ -258,8 +243,8 @@ def test_a_range_staged_while_the_writer_is_busy_is_written_by_that_writer(
 ) -> None:
     """The no-stranding rule with two real connections: a job that finds the mark taken
     leaves at once, and the writer holding it writes that job's range before it stops."""
-    _capture(sessions, [_comment(0, THREAT)])  # no range job: the writer screens it itself
-    first = _capture(sessions, [_comment(1, CLEAN)])
+    _capture(sessions, [comment(0, THREAT)])  # no range job: the writer screens it itself
+    first = _capture(sessions, [comment(1, CLEAN)])
     assert screen_range(sessions, screener, after=first[0], upto=first[1]).staged
     inside, go_on = threading.Event(), threading.Event()
 
@@ -280,7 +265,7 @@ def test_a_range_staged_while_the_writer_is_busy_is_written_by_that_writer(
     thread = threading.Thread(target=lambda: done.append(write_screened(sessions, Slow())))
     thread.start()
     assert inside.wait(30)  # the writer holds the mark, screening the uncovered comment
-    late = _capture(sessions, [_comment(2, PHONE)])
+    late = _capture(sessions, [comment(2, PHONE)])
     mine = intake_range(sessions, screener, after=late[0], upto=late[1])
     assert mine.staged and mine.written is not None and mine.written.transactions == 0
     go_on.set()

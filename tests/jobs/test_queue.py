@@ -5,9 +5,6 @@ PostgreSQL (Procrastinate's queue lives there) except where SQLite's no-op is th
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
-
 import psycopg
 import pytest
 from sqlalchemy import Engine, func, select
@@ -15,7 +12,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.archive.capture import capture
 from piodesk.archive.tables import ArchiveHead, ArchiveVersion
-from piodesk.connectors.model import CapturedItem, ItemKind
 from piodesk.core.config import Settings
 from piodesk.core.db import transaction
 from piodesk.jobs import engine, queue
@@ -24,25 +20,10 @@ from piodesk.jobs.pipeline import intake_range
 from piodesk.moderation.intake import intake_all
 from piodesk.moderation.tables import Case, IntakeMark, Screening
 from piodesk.screening.engine import default_screener
+from tests.jobs.items import comment
 
 PG = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 SOURCE = "ingest:sandbox:precinct"
-
-
-def _comment(n: int, text: str, version: int = 1) -> CapturedItem:
-    return CapturedItem(
-        kind=ItemKind.COMMENT,
-        platform="sandbox",
-        platform_id=f"c{n}",
-        raw=json.dumps({"id": n, "text": text, "v": version}).encode(),
-        page_platform_id="precinct",
-        parent_platform_id="p1",
-        author_platform_id=f"v{n}",
-        author_name="Pat Doe",
-        created_at=datetime(2026, 12, 1, tzinfo=UTC),
-        edited_at=datetime(2026, 12, 2, tzinfo=UTC) if version > 1 else None,
-        text=text,
-    )
 
 
 def _intake_jobs(url: str) -> list[tuple[int, int]]:
@@ -66,12 +47,12 @@ def test_a_capture_defers_its_intake_in_its_own_transaction(
 ) -> None:
     queue.activate(engine.deferrer(queue_url))
     with transaction(sessions) as s, queue.intake_after_capture(s):
-        capture(s, [_comment(1, "hello"), _comment(2, "I will kill you")], source=SOURCE)
+        capture(s, [comment(1, "hello"), comment(2, "I will kill you")], source=SOURCE)
     assert _intake_jobs(queue_url) == [(0, 2)] and _head(sessions) == 2
 
     # A capture that rolls back leaves neither its versions nor its job.
     with pytest.raises(RuntimeError), transaction(sessions) as s, queue.intake_after_capture(s):
-        capture(s, [_comment(3, "gone with the rollback")], source=SOURCE)
+        capture(s, [comment(3, "gone with the rollback")], source=SOURCE)
         raise RuntimeError("the poll failed after capturing")
     assert _intake_jobs(queue_url) == [(0, 2)] and _head(sessions) == 2
 
@@ -79,14 +60,14 @@ def test_a_capture_defers_its_intake_in_its_own_transaction(
     with transaction(sessions) as s:
         first = queue.defer(s, "piodesk.checkpoint", queueing_lock="only-one", timestamp=0)
         again = queue.defer(s, "piodesk.checkpoint", queueing_lock="only-one", timestamp=0)
-        capture(s, [_comment(4, "still written")], source=SOURCE)
+        capture(s, [comment(4, "still written")], source=SOURCE)
     assert first is not None and again is None and _head(sessions) == 3
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_on_sqlite_nothing_is_deferred(sessions: sessionmaker[Session]) -> None:
     with transaction(sessions) as s, queue.intake_after_capture(s):
-        capture(s, [_comment(1, "hello")], source=SOURCE)
+        capture(s, [comment(1, "hello")], source=SOURCE)
         assert queue.defer(s, "piodesk.checkpoint", timestamp=0) is None
     assert _head(sessions) == 1
 
@@ -105,11 +86,11 @@ def test_ranges_finished_out_of_order_still_write_the_queue_in_order(
     n = 0
     for batch in texts:
         with transaction(sessions) as s, queue.intake_after_capture(s):
-            capture(s, [_comment(n + i, t) for i, t in enumerate(batch)], source=SOURCE)
+            capture(s, [comment(n + i, t) for i, t in enumerate(batch)], source=SOURCE)
         n += len(batch)
     # An edit of the first threat, captured outside any worker (no range job covers it).
     with transaction(sessions) as s:
-        capture(s, [_comment(1, "I will kill you, officer, tonight", 2)], source=SOURCE)
+        capture(s, [comment(1, "I will kill you, officer, tonight", 2)], source=SOURCE)
     ranges = _intake_jobs(queue_url)
     assert len(ranges) == 3
     # The last range finishes first: the two before it are still queued, so its write stops
