@@ -39,6 +39,7 @@ import ahocorasick
 from piodesk.screening.detectors import Detector, ScanContext, build_detectors, multimatch
 from piodesk.screening.detectors.base import Pattern, PatternDetector
 from piodesk.screening.detectors.cues import GATE, CueDetector
+from piodesk.screening.detectors.requires import requirements
 from piodesk.screening.detectors.threat import model_only_is_evidence
 from piodesk.screening.detectors.triggers import GATES, TRIGGERS
 from piodesk.screening.drafts import DraftInput, MediaConsentDetector, build_draft_detectors
@@ -258,6 +259,14 @@ class _Prefilter:
                 own = [(view, rx.pattern, rx.flags) for _p, rx in d._compiled]
                 entries += own
                 self.gate_rules.append(tuple(frozenset({multimatch.pattern_id(*e)}) for e in own))
+            elif (groups := requirements(d)) is not None:
+                # a detector written as code, whose findings all come from some regexes of its
+                # own (detectors/requires.py): not called when the gate rules them all out
+                entries += [(view, rx.pattern, rx.flags) for g in groups for view, rx in g]
+                pid = multimatch.pattern_id
+                self.gate_rules.append(
+                    tuple(frozenset(pid(v, rx.pattern, rx.flags) for v, rx in g) for g in groups)
+                )
             else:
                 self.gate_rules.append(None)
         self.matcher = multimatch.MultiMatcher(entries) if enabled and gate and entries else None

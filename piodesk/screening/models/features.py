@@ -361,7 +361,8 @@ _SPACES = re.compile(r"\s+")
 
 
 def _padded(text: str) -> str:
-    return " " + _SPACES.sub(" ", clean(text)).strip() + " "
+    # NUL joins the texts of a batch (hashing.Batch): one inside a text would split it in two
+    return " " + _SPACES.sub(" ", clean(text).replace("\x00", "")).strip() + " "
 
 
 def shape_column(token: str) -> int:

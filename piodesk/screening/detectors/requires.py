@@ -1,0 +1,102 @@
+"""What a hand-written detector cannot find anything without: regexes for the compiled gate.
+
+The pattern and cue detectors hand their regexes to the engine's compiled gate
+(multimatch.py) themselves. The detectors written as code (phone, card, IP, address, person
+details, sales links, copied articles, the threat phrases) each report only what some regex of
+theirs matches; this module names those regexes, read off the detectors' own modules, so the
+gate can tell that a text cannot wake them and the engine need not call them. Nothing here
+changes what a detector finds when it runs: the gate skips only calls whose answer is empty.
+
+`requirements(detector)` gives a tuple of groups of (view, compiled regex): the detector can
+find something only when every regex of at least one group may match its view of the text
+("lower", "text" or "norm", as in multimatch.VIEWS). None: no requirement known (always run).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from piodesk.screening.detectors import conduct, pii, solicitation, threat
+from piodesk.screening.detectors.base import Detector
+
+#: One group: every regex in it must be able to match for the detector to find anything.
+Group = tuple[tuple[str, re.Pattern[str]], ...]
+
+
+def _any_of(view: str, *rxs: re.Pattern[str]) -> tuple[Group, ...]:
+    return tuple(((view, rx),) for rx in rxs)
+
+
+def _threat(d: Detector) -> tuple[Group, ...] | None:
+    # every finding comes from `rx.finditer(ctx.norm.text)` for one of the phrase rules
+    rules = getattr(threat, "_RULES", None)
+    if not rules:
+        return None
+    return _any_of("norm", *(rule[1] for rule in rules))
+
+
+def _ascii_only(rx: re.Pattern[str]) -> re.Pattern[str]:
+    """`rx` without its alternatives spelled with non-ASCII letters ("straße"), for the gate.
+
+    The gate reads only texts whose non-ASCII characters are no letters, where such an
+    alternative cannot match, so the rest of the regex matches wherever `rx` does; with those
+    letters left in, the gate could not take the regex at all (case folding differs).
+    """
+    words = [w for w in re.findall(r"[^\W\d_]+", rx.pattern) if not w.isascii()]
+    pattern = rx.pattern
+    for w in words:
+        pattern = pattern.replace(f"|{w}|", "|")
+    if any(not c.isascii() and c.lower() != c.upper() for c in pattern):
+        return rx  # not a plain alternative: the gate leaves it ungated (always possible)
+    return re.compile(pattern, rx.flags)
+
+
+def _address(d: Detector) -> tuple[Group, ...]:
+    a = pii.AddressDetector
+    # the leads' follow-up (_after_lead) runs only after a lead matched
+    return _any_of(
+        "text",
+        _ascii_only(a._us),
+        a._nwn,
+        pii._BLOCK_HEAD,
+        a._mil,
+        a._wns,
+        a._unit,
+        a._lead_ci,
+    )
+
+
+def _sales_link(d: Detector) -> tuple[Group, ...]:
+    # a domain-like dot, a link and a sales word, all three
+    return (
+        (
+            ("text", solicitation._DOMAIN_DOT),
+            ("text", solicitation.URL),
+            ("text", solicitation._SALES),
+        ),
+    )
+
+
+#: Detector class -> its requirement (by class, so an agency's own detectors never match).
+_BY_CLASS: dict[type[Detector], Callable[[Detector], tuple[Group, ...] | None]] = {
+    threat.ThreatDetector: _threat,
+    pii.PhoneDetector: lambda d: _any_of("text", pii._PHONE_CANDIDATE),
+    pii.CardDetector: lambda d: _any_of("text", pii._CARD),
+    pii.IpDetector: lambda d: _any_of("text", pii._IPV4, pii._IPV6),
+    pii.AddressDetector: _address,
+    pii.PersonDetailsDetector: lambda d: _any_of("text", pii.PersonDetailsDetector._rx),
+    solicitation.SalesLinkDetector: _sales_link,
+    conduct.CopiedArticleDetector: lambda d: _any_of("text", conduct.CopiedArticleDetector._marker),
+}
+
+
+def requirements(detector: Detector) -> tuple[Group, ...] | None:
+    """The regex groups one of which must be able to match for `detector` to find anything."""
+    make = _BY_CLASS.get(type(detector))
+    if make is None:
+        return None
+    # a subclass or an instance that overrides detect may read other things: no requirement
+    if "detect" in vars(detector):
+        return None
+    return make(detector)
