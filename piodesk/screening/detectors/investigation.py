@@ -10,10 +10,10 @@ attribution and complaints about what already happened share the words and cance
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from piodesk.screening.detectors.base import Detector
-from piodesk.screening.detectors.cues import CueDetector, CueRule, words
+from piodesk.screening.detectors.cues import CueDetector, CueRule, fill_at_risk, words
 from piodesk.screening.model import Category
 
 _POLICE = (
@@ -278,6 +278,7 @@ RULES: tuple[CueRule, ...] = (
         unless=("news", "past"),
         scope="text",
         unless_in_text=True,
+        at_risk="a witness",
     ),
     CueRule(
         "investigation.tip_off",
@@ -287,6 +288,7 @@ RULES: tuple[CueRule, ...] = (
         0.75,
         unless=("question", "news", "request", "past"),
         scope="text",
+        at_risk="the timing of a police operation ({op_strong}, {future})",
     ),
     CueRule(
         "investigation.tip_off",
@@ -295,6 +297,7 @@ RULES: tuple[CueRule, ...] = (
         0.7,
         unless=("question", "news", "request", "past", "generic"),
         scope="text",
+        at_risk="a police operation or surveillance ({op_strong})",
     ),
     CueRule(
         "investigation.case_details",
@@ -303,6 +306,7 @@ RULES: tuple[CueRule, ...] = (
         0.7,
         unless=("question", "news", "request", "past"),
         scope="text",
+        at_risk="what the police know in an open case ({leak_strong})",
     ),
     CueRule(
         "investigation.tip_off",
@@ -312,6 +316,7 @@ RULES: tuple[CueRule, ...] = (
         0.8,
         unless=("question", "news", "request", "past"),
         scope="text",
+        at_risk="the timing of a police operation ({operation}, {soon})",
     ),
     CueRule(
         "investigation.tip_off",
@@ -319,6 +324,7 @@ RULES: tuple[CueRule, ...] = (
         "Tip-off: the text tells someone what the police are doing so they can get away.",
         0.7,
         unless=("question", "news", "request", "past"),
+        at_risk="a police operation under way ({operation})",
     ),
     CueRule(
         "investigation.undercover",
@@ -327,6 +333,7 @@ RULES: tuple[CueRule, ...] = (
         "the operation and puts the officer at risk.",
         0.8,
         unless=("question", "news", "request", "past", "generic"),
+        at_risk="an undercover officer or surveillance ({undercover})",
     ),
     CueRule(
         "investigation.named_party",
@@ -335,6 +342,7 @@ RULES: tuple[CueRule, ...] = (
         0.75,
         unless=("question", "news", "request"),
         scope="text",
+        at_risk="{role}",
     ),
     CueRule(
         "investigation.named_juvenile",
@@ -343,6 +351,7 @@ RULES: tuple[CueRule, ...] = (
         0.75,
         unless=("question", "news", "request"),
         scope="text",
+        at_risk="a juvenile",
     ),
     CueRule(
         "investigation.evidence_location",
@@ -352,6 +361,7 @@ RULES: tuple[CueRule, ...] = (
         0.75,
         unless=("question", "news", "request", "past"),
         scope="text",
+        at_risk="the location of evidence ({evidence_at})",
     ),
     CueRule(
         "investigation.evidence_location",
@@ -359,6 +369,7 @@ RULES: tuple[CueRule, ...] = (
         "The text says where evidence in a case is.",
         0.6,
         unless=("question", "news", "request", "past", "recovered"),
+        at_risk="the location of evidence ({evidence_at})",
     ),
     CueRule(
         "investigation.destroy_evidence",
@@ -366,6 +377,7 @@ RULES: tuple[CueRule, ...] = (
         "The text tells someone to destroy or hide evidence.",
         0.7,
         unless=("question", "news", "request", "past"),
+        at_risk="evidence ({destroy_object})",
     ),
     CueRule(
         "investigation.avoid_detectives",
@@ -374,6 +386,7 @@ RULES: tuple[CueRule, ...] = (
         0.7,
         unless=("question", "news", "request", "past"),
         scope="text",
+        at_risk="the detectives' interviews (people told to keep from them)",
     ),
     CueRule(
         "investigation.case_details",
@@ -382,8 +395,43 @@ RULES: tuple[CueRule, ...] = (
         0.75,
         unless=("question", "news", "request"),
         scope="text",
+        at_risk="details of the investigation not yet released ({leak})",
     ),
 )
+
+
+# Who a named person is in the case, from the words that called them so (most telling first).
+_PARTY: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(rx, re.IGNORECASE), who)
+    for rx, who in (
+        (
+            r"informant|snitch|\brat\b|ratted|\bci\b|wire|cooperat|working\s+with|giving\s+the|"
+            r"set\s+(?:him|her|them)\s+up|told\s+the|went\s+to\s+the|gave\s+the|keeps\s+calling",
+            "an informant (someone helping the police)",
+        ),
+        (
+            r"juvenile|minor|teen|\bkid\b|\bboy\b|\bgirl\b|year[- ]old|\by/?o\b|\byrs?\b",
+            "a juvenile",
+        ),
+        (r"victim|survivor|accuser|complainant", "a victim"),
+        (r"witness|testif|\bsaw\b|called|reported|turned\s+the", "a witness"),
+        (r"suspect|shooter", "a suspect not yet charged"),
+    )
+)
+
+
+def party_at_risk(words_: str) -> str:
+    """What naming this person compromises: "a witness", "an informant", "a juvenile"..."""
+    for rx, who in _PARTY:
+        if rx.search(words_):
+            return who
+    return "a person in the case"
+
+
+def _at_risk(rule: CueRule, met: Mapping[str, str]) -> str:
+    if rule.at_risk == "{role}":
+        return party_at_risk(met.get("role", ""))
+    return fill_at_risk(rule, met)
 
 
 def build() -> list[Detector]:
@@ -395,5 +443,6 @@ def build() -> list[Detector]:
             CUES,
             RULES,
             "The text could compromise an ongoing investigation.",
+            at_risk=_at_risk,
         )
     ]

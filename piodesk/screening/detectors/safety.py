@@ -9,8 +9,11 @@ cancel the rule: saying that something is broken is not showing how to use it.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 from piodesk.screening.detectors.base import Detector
-from piodesk.screening.detectors.cues import CueDetector, CueRule, words
+from piodesk.screening.detectors.cues import UNIT, CueDetector, CueRule, fill_at_risk, words
 
 _PLACE = (
     r"station|precinct|substation|jail|prison|courthouse|court\s*house|city\s+hall|capitol|"
@@ -204,6 +207,7 @@ RULES: tuple[CueRule, ...] = (
         "lets anyone in.",
         0.8,
         unless=("question",),
+        at_risk="the {system} and the people it protects (its code is given)",
     ),
     CueRule(
         "safety.radio",
@@ -213,6 +217,7 @@ RULES: tuple[CueRule, ...] = (
         0.75,
         unless=("question", "request"),
         scope="text",
+        at_risk="police radio and the officers who rely on it ({frequency})",
     ),
     CueRule(
         "safety.unsecured_system",
@@ -222,6 +227,7 @@ RULES: tuple[CueRule, ...] = (
         0.7,
         unless=("question", "request", "news"),
         unless_in_text=True,
+        at_risk="the {system} ({weakness})",
     ),
     CueRule(
         "safety.police_gap",
@@ -231,6 +237,7 @@ RULES: tuple[CueRule, ...] = (
         0.7,
         unless=("question", "request", "news"),
         unless_in_text=True,
+        at_risk="the public and the officers where police are thin ({gap})",
     ),
     CueRule(
         "safety.tactical",
@@ -239,6 +246,7 @@ RULES: tuple[CueRule, ...] = (
         0.75,
         unless=("question", "request", "news"),
         scope="text",
+        at_risk="officers on duty: their positions and routes ({route})",
     ),
     CueRule(
         "safety.protected_location",
@@ -247,6 +255,7 @@ RULES: tuple[CueRule, ...] = (
         0.75,
         unless=("question", "request", "news"),
         unless_in_text=True,
+        at_risk="a protected person or place ({protected}): the people sheltered there",
     ),
     CueRule(
         "safety.hoax",
@@ -256,6 +265,7 @@ RULES: tuple[CueRule, ...] = (
         0.75,
         unless=("question", "request", "news"),
         scope="text",
+        at_risk="the public and emergency responders (a false {danger} alarm)",
     ),
     CueRule(
         "safety.hoax",
@@ -264,8 +274,25 @@ RULES: tuple[CueRule, ...] = (
         0.75,
         unless=("question", "request", "news"),
         unless_in_text=True,
+        at_risk="the public and emergency responders (a hoax call)",
     ),
 )
+
+
+_FACILITY = re.compile(words(_PLACE, r"water\s+(?:treatment\s+)?plant", r"pump\s+station",
+                             r"power\s+plant", r"substation", r"dam", r"reservoir",
+                             r"water\s+tower", r"chemical\s+plant", r"transit\s+center",
+                             r"impound\s+lot"))  # fmt: skip
+
+
+def _at_risk(rule: CueRule, met: Mapping[str, str]) -> str:
+    """The rule's phrase; a door, gate or camera is named with the building it belongs to."""
+    if "{system}" in rule.at_risk:
+        places = [m.group() for m in _FACILITY.finditer(met.get(UNIT, ""))]
+        system = met.get("system", "")
+        if places and places[0] not in system:
+            met = {**met, "system": f"{places[0]} {system}" if system else places[0]}
+    return fill_at_risk(rule, met)
 
 
 def build() -> list[Detector]:
@@ -277,5 +304,6 @@ def build() -> list[Detector]:
             CUES,
             RULES,
             "The text could compromise the safety of the public or a public system.",
+            at_risk=_at_risk,
         )
     ]
