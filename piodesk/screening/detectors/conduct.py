@@ -175,6 +175,26 @@ def build_illegal() -> list[Detector]:
     ]
 
 
+_SENTENCE_END = re.compile(r"[.!?\n]")
+_HEARD = re.compile(
+    r"(?<![\w'])(?:saw|seen|heard|read|rumou?rs?|news|fake|hoax|someone\s+(?:posted|said|wrote)|"
+    r"post(?:ed)?\s+about|a\s+post)(?![\w'])"
+)
+
+
+def _asked(m: re.Match[str]) -> bool:
+    """The sentence holding the match asks ("why do officers park at ...?")."""
+    end = _SENTENCE_END.search(m.string, m.end())
+    return end is not None and end.group() == "?"
+
+
+def _told_not_heard(m: re.Match[str]) -> bool:
+    """A claimed danger that the sentence neither asks about nor passes on as something
+    seen or heard ("saw a fake post about a bomb at school")."""
+    start = max((e.end() for e in _SENTENCE_END.finditer(m.string, 0, m.start())), default=0)
+    return not _asked(m) and _HEARD.search(m.string, start, m.start()) is None
+
+
 _SYSTEM_RE = re.compile(rf"(?<![\w'])(?:{_SYSTEMS})(?![\w'])", re.IGNORECASE)
 
 
@@ -224,6 +244,7 @@ def build_safety() -> list[Detector]:
             ],
             "The text gives the live location of officers or a police operation.",
             use_normalized=True,
+            validate=lambda m: not _asked(m),
             at_risk=lambda name, found: (
                 "an officer at home (where they live)"
                 if name == "where_officers_live"
@@ -287,6 +308,7 @@ def build_safety() -> list[Detector]:
             ],
             "The text claims a bomb, shooter or similar danger, which can cause panic.",
             use_normalized=True,
+            validate=_told_not_heard,
             at_risk="the public and emergency responders (a false alarm)",
         ),
     ]
