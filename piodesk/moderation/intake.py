@@ -85,6 +85,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "score": round(f.score, 4),
         "section": f.section,
         "explanation": f.explanation,
+        "at_risk": f.at_risk,
     }
 
 

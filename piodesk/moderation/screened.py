@@ -52,6 +52,7 @@ def result_json(result: ScreeningResult) -> dict[str, Any]:
                 "section": f.section,
                 "explanation": f.explanation,
                 "suggestion": f.suggestion,
+                "at_risk": f.at_risk,
             }
             for f in result.findings
         ],
@@ -72,6 +73,7 @@ def result_from_json(data: dict[str, Any]) -> ScreeningResult:
                 section=f["section"],
                 explanation=f["explanation"],
                 suggestion=f.get("suggestion", ""),
+                at_risk=f.get("at_risk", ""),
             )
             for f in data["findings"]
         ),

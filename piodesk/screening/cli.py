@@ -45,6 +45,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "section": f.section,
         "explanation": f.explanation,
         "suggestion": f.suggestion,
+        "at_risk": f.at_risk,
     }
 
 
@@ -159,8 +160,9 @@ def check(
     """Screen JSON lines from standard input: {"id": ..., "text": ..., "kind": "comment"|"draft"}.
 
     Writes one JSON line per input line, in order, with the findings (category, rule, spans,
-    score, section, explanation, suggestion) and the ruleset and model versions. A line that
-    cannot be read gets {"error": "line N: ..."} and the rest go on.
+    score, section, explanation, suggestion, at_risk: what the text puts at risk) and the
+    ruleset and model versions. A line that cannot be read gets {"error": "line N: ..."} and
+    the rest go on.
     """
     from piodesk.screening.rules import RulesError
 

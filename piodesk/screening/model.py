@@ -90,6 +90,11 @@ class Finding:
     section: str  # GO 409 section cited, e.g. "§.20"
     explanation: str  # one plain sentence a PIO can read
     suggestion: str = ""  # for drafts: what to change (e.g. 'write "suspect", not "killer"')
+    #: what the text puts at risk, in a PIO's words: for investigation findings what is
+    #: compromised ("a witness", "an informant", "a juvenile", "the location of evidence",
+    #: "the timing of a police operation (raid, tomorrow)"), for safety findings the system or
+    #: people ("the jail annex back door (its code)"); empty when a finding names none
+    at_risk: str = ""
 
     @property
     def label(self) -> str:

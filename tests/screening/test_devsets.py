@@ -201,7 +201,13 @@ def test_literal_gates_never_change_a_cue_finding() -> None:
         assert isinstance(gated, cues.CueDetector)
         assert gated.triggers, "every rule should have literal words to wake it"
         full = cues.CueDetector(
-            gated.id, gated.category, module.CUES, module.RULES, gated.explanation, gate=False
+            gated.id,
+            gated.category,
+            module.CUES,
+            module.RULES,
+            gated.explanation,
+            gate=False,
+            at_risk=gated.at_risk_of,
         )
         for text in texts:
             assert gated.detect(ScanContext(text)) == full.detect(ScanContext(text)), text

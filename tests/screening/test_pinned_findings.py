@@ -3,7 +3,7 @@
 The corpus is piodesk's development sets and protected-speech file (screened as comments and
 as drafts) plus a fixed stride of the shared public labeled data (skipped when absent). For
 each text the complete findings (category, rule, spans, score, evidence, explanation,
-suggestion) are reduced to a short hash; `pinned_findings.json` holds the hashes the engine
+suggestion, at_risk) are reduced to a short hash; `pinned_findings.json` holds the hashes the engine
 produced before its speed work. A change to the rules or models that is meant to change
 findings regenerates the file on purpose:
 
@@ -94,6 +94,8 @@ def text_digest(result: ScreeningResult) -> str:
             f.section,
             f.explanation,
             f.suggestion,
+            # what the finding puts at risk, only when it names something (older pins hold)
+            *([f.at_risk] if f.at_risk else []),
         ]
         for f in result.findings
     ]

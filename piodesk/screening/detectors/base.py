@@ -77,6 +77,7 @@ class Detector:
         explanation: str | None = None,
         suggestion: str = "",
         category: str | None = None,
+        at_risk: str = "",
     ) -> Finding:
         """A finding from this detector, citing the GO 409 section of its category."""
         cat = category or self.category
@@ -89,6 +90,7 @@ class Detector:
             section=SECTION_FOR.get(cat, "§.20"),
             explanation=explanation or self.explanation,
             suggestion=suggestion,
+            at_risk=at_risk,
         )
 
     def __repr__(self) -> str:
@@ -129,6 +131,7 @@ class PatternDetector(Detector):
         group: int | str = 0,
         suggestion: str = "",
         kinds: frozenset[TextKind] = frozenset(TextKind),
+        at_risk: str | Callable[[str, str], str] = "",
     ) -> None:
         self.id = id
         self.category = category
@@ -143,6 +146,8 @@ class PatternDetector(Detector):
         self.group = group
         self.suggestion = suggestion
         self.kinds = kinds
+        # what a hit puts at risk: one phrase, or a function of (pattern name, matched text)
+        self.at_risk = at_risk
         self._compiled = [
             (p, re.compile(p.regex, _flags(p, use_normalized))) for p in self.patterns
         ]
@@ -176,12 +181,16 @@ class PatternDetector(Detector):
                     elif self.context_required:
                         continue
                 span = ctx.span_from_norm(s, e) if self.use_normalized else Span(s, e)
+                at_risk = self.at_risk
+                if not isinstance(at_risk, str):
+                    at_risk = at_risk(pat.name, text[s:e])
                 out.append(
                     self.finding(
                         [span],
                         clip(ctx.text, span.start, span.end),
                         score,
                         suggestion=self.suggestion,
+                        at_risk=at_risk,
                     )
                 )
         return out

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import re
 
-from piodesk.screening.detectors.base import Detector, Pattern, PatternDetector, ScanContext
+from piodesk.screening.detectors.base import (
+    Detector,
+    Pattern,
+    PatternDetector,
+    ScanContext,
+    clip,
+)
+from piodesk.screening.detectors.investigation import party_at_risk
 from piodesk.screening.model import Category, Finding, Span
 
 _DRUGS = (
@@ -168,6 +175,35 @@ def build_illegal() -> list[Detector]:
     ]
 
 
+_SENTENCE_END = re.compile(r"[.!?\n]")
+_HEARD = re.compile(
+    r"(?<![\w'])(?:saw|seen|heard|read|rumou?rs?|news|fake|hoax|someone\s+(?:posted|said|wrote)|"
+    r"post(?:ed)?\s+about|a\s+post)(?![\w'])"
+)
+
+
+def _asked(m: re.Match[str]) -> bool:
+    """The sentence holding the match asks ("why do officers park at ...?")."""
+    end = _SENTENCE_END.search(m.string, m.end())
+    return end is not None and end.group() == "?"
+
+
+def _told_not_heard(m: re.Match[str]) -> bool:
+    """A claimed danger that the sentence neither asks about nor passes on as something
+    seen or heard ("saw a fake post about a bomb at school")."""
+    start = max((e.end() for e in _SENTENCE_END.finditer(m.string, 0, m.start())), default=0)
+    return not _asked(m) and _HEARD.search(m.string, start, m.start()) is None
+
+
+_SYSTEM_RE = re.compile(rf"(?<![\w'])(?:{_SYSTEMS})(?![\w'])", re.IGNORECASE)
+
+
+def _system_at_risk(found: str) -> str:
+    """The public system a weakness is told of, in the text's own words."""
+    m = _SYSTEM_RE.search(found)
+    return f"the {m.group().lower()} (a public system)" if m else "a public system"
+
+
 def build_safety() -> list[Detector]:
     """Live locations of officers or operations, weaknesses of public systems, panic hoaxes."""
     cat = Category.SAFETY.value
@@ -208,6 +244,12 @@ def build_safety() -> list[Detector]:
             ],
             "The text gives the live location of officers or a police operation.",
             use_normalized=True,
+            validate=lambda m: not _asked(m),
+            at_risk=lambda name, found: (
+                "an officer at home (where they live)"
+                if name == "where_officers_live"
+                else f"officers on duty at a live location ({clip(found, 0, len(found), 40)})"
+            ),
         ),
         PatternDetector(
             "safety.system_weakness",
@@ -234,6 +276,7 @@ def build_safety() -> list[Detector]:
             ],
             "The text points out a security weakness of a public system.",
             use_normalized=True,
+            at_risk=lambda _name, found: _system_at_risk(found),
         ),
         PatternDetector(
             "safety.hoax",
@@ -265,6 +308,8 @@ def build_safety() -> list[Detector]:
             ],
             "The text claims a bomb, shooter or similar danger, which can cause panic.",
             use_normalized=True,
+            validate=_told_not_heard,
+            at_risk="the public and emergency responders (a false alarm)",
         ),
     ]
 
@@ -326,6 +371,7 @@ def build_investigation() -> list[Detector]:
             ],
             "The text names a witness, victim or juvenile in a case.",
             validate=_is_name,
+            at_risk=lambda _name, found: party_at_risk(found),
         ),
         PatternDetector(
             "investigation.tip_off",
@@ -361,6 +407,7 @@ def build_investigation() -> list[Detector]:
                 ),
             ],
             "The text may warn a suspect about police action or tell them to hide evidence.",
+            at_risk=_tip_off_at_risk,
             context=(
                 "cops",
                 "police",
@@ -412,8 +459,21 @@ def build_investigation() -> list[Detector]:
             ],
             "The text discloses details of an ongoing investigation.",
             use_normalized=True,
+            at_risk=lambda name, found: {
+                "forensics": "forensic evidence in an open case",
+                "inside_source": "details of the investigation from inside it",
+            }.get(name, "details the police have not released"),
         ),
     ]
+
+
+def _tip_off_at_risk(name: str, found: str) -> str:
+    """What a tip-off compromises: the operation's timing, evidence, or the arrest itself."""
+    if name == "hide_evidence":
+        return f"evidence ({clip(found, 0, len(found), 40)})"
+    if name == "lay_low":
+        return "an arrest (the suspect told to get away)"
+    return "the timing of a police operation"
 
 
 def build_ip() -> list[Detector]:

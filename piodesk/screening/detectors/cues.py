@@ -48,6 +48,9 @@ class CueRule:
     scope: str = "sentence"  # "sentence" or "text"
     unless_in_text: bool = False  # `unless` cancels from anywhere in the text, not the unit
     distinct: bool = False  # each class must be met by different words
+    #: what the finding puts at risk (Finding.at_risk); "{name}" is replaced by the words that
+    #: met cue class `name` ("the timing of a police operation ({op_strong}, {future})")
+    at_risk: str = ""
 
 
 class CueDetector(Detector):
@@ -63,8 +66,12 @@ class CueDetector(Detector):
         *,
         case_sensitive: Iterable[str] = (),
         gate: bool = True,
+        at_risk: Callable[[CueRule, Mapping[str, str]], str] | None = None,
     ) -> None:
         self.id = id
+        # what a finding puts at risk, from its rule and the words that met each class (the
+        # rule's own `at_risk` template when no function is given)
+        self.at_risk_of = at_risk or fill_at_risk
         self.category = category
         self.explanation = explanation
         # case-sensitive classes (names: a capital letter) read the original text, the rest
@@ -245,6 +252,12 @@ class CueDetector(Detector):
                 if any(_first_in(find(n), ulo, uhi) is not None for n in r.unless):
                     continue
                 spans = sorted({p for p in picked if p is not None})
+                met = {
+                    n: ctx.lower[p[0] : p[1]]
+                    for n, p in zip(r.needs, picked, strict=True)
+                    if p is not None
+                }
+                met[UNIT] = ctx.lower[lo:hi]
                 out.append(
                     self.finding(
                         [Span(s, e) for s, e in spans],
@@ -252,10 +265,21 @@ class CueDetector(Detector):
                         r.score,
                         rule=r.rule,
                         explanation=r.explanation,
+                        at_risk=self.at_risk_of(r, met) if r.at_risk else "",
                     )
                 )
                 break
         return out
+
+
+#: The key under which an `at_risk` function finds the whole unit (sentence or text) it read.
+UNIT = "_unit"
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def fill_at_risk(rule: CueRule, met: Mapping[str, str]) -> str:
+    """The rule's `at_risk` with each "{class}" replaced by the words that met that class."""
+    return _PLACEHOLDER.sub(lambda m: clip(met.get(m.group(1), ""), 0, 10**6, 40), rule.at_risk)
 
 
 #: The key of the compiled gate's result in `ScanContext.__dict__` (set by the engine).

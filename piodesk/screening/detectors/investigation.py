@@ -10,10 +10,10 @@ attribution and complaints about what already happened share the words and cance
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from piodesk.screening.detectors.base import Detector
-from piodesk.screening.detectors.cues import CueDetector, CueRule, words
+from piodesk.screening.detectors.cues import CueDetector, CueRule, fill_at_risk, words
 from piodesk.screening.model import Category
 
 _POLICE = (
@@ -56,7 +56,8 @@ _EVIDENCE = words(
         r"gun'?s?", r"pistol", r"knife", r"weapon", r"drugs", r"stash", r"the\s+stuff",
         r"the\s+money", r"the\s+bag", r"shell\s+casings", r"casings", r"burner(?:\s+phone)?",
         r"laptops", r"the\s+van", r"the\s+car", r"second\s+car", r"stolen\s+\w+", r"body",
-        r"evidence", r"footage", r"tape", r"bullets",
+        r"evidence(?!\s+(?:room|locker|warehouse|bags?|tape|unit|tech))", r"footage", r"tape",
+        r"bullets",
     )
 _HIDDEN_AT = words(
         r"(?:is|are|still)\s+(?:still\s+)?(?:in|under|behind|at|inside|buried|parked)",
@@ -110,6 +111,18 @@ CUES: dict[str, str | Callable[[str], list[tuple[int, int]]]] = {
         r"name|car|phone)", r"(?:till|until|before)\s+the\s+arrest", r"not\s+public\s+yet",
         r"haven'?t\s+(?:announced|released)",
     ),
+    "forensic": words(
+        r"(?:finger)?prints", r"dna", r"swabs?", r"ballistics", r"(?:ring|doorbell|security|"
+        r"gas\s+station)\s+(?:camera|cam|video|footage)", r"footage", r"your\s+face",
+        r"(?:shooter|driver|suspect)'?s\s+name", r"plate\s+number",
+    ),
+    "not_yet": words(
+        r"(?:he|she|they)\s+(?:doesn'?t|don'?t|dont)\s+know(?:\s+yet)?", r"doesn'?t\s+know\s+yet",
+        r"haven'?t\s+(?:picked|arrested|charged|told|grabbed)", r"keeping\s+it\s+quiet",
+        r"(?:till|until|before)\s+the\s+arrest", r"(?:should|better|needs\s+to)\s+get\s+gone",
+        r"(?:going\s+to|gonna|about\s+to|will)\s+(?:get|grab|pick\s+up|arrest|come\s+for)\s+"
+        r"(?:him|her|them|you|u)", r"not\s+public(?:\s+yet)?",
+    ),
     "recovered": words(
         r"found\s+(?:a|the)\s+\w+\s+(?:in|while)", r"recovered", r"seized", r"returned",
         r"police\s+found", r"officers?\s+found", r"called\s+it\s+in", r"handed\s+it",
@@ -128,12 +141,16 @@ CUES: dict[str, str | Callable[[str], list[tuple[int, int]]]] = {
         r"next\s+week", r"(?:on\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|"
         r"sunday)(?:\s+night|\s+morning)?", r"at\s+(?:dawn|sunrise|\d{1,2}\s*(?:am|pm)?)",
         r"\d{1,2}\s*am", r"in\s+(?:like\s+)?\d+\s+min(?:ute)?s?", r"right\s+now", r"rn", r"now",
+        r"(?:in|tomorrow|thursday|friday|monday|tuesday|wednesday|saturday|sunday)\s+(?:the\s+)?"
+        r"morning", r"first\s+thing",
         r"soon", r"before\s+the\s+weekend", r"as\s+we\s+speak", r"24/7", r"all\s+week",
         r"been\s+(?:going|there|by)", r"already", r"every\s+(?:day|night)",
     ),
     # a warning to the person the operation is about
     "warn": words(
-        r"tell\s+(?:him|her|them|ur|your|ya|yo|\w+)", r"somebody\s+(?:tell|warn|move)",
+        r"tell\s+(?:him|her|them|ur|your|ya|yo|\w+)",
+        r"(?:somebody|someone)\s+(?:tell|warn|move|call)",
+        r"call\s+(?:him|her|them)",
         r"warn\s+\w+", r"heads\s+up", r"fyi", r"pass\s+it\s+on", r"let\s+(?:your|ur|him|her|"
         r"them|everybody|everyone)\s+\w*\s*know", r"get\s+out", r"leave\s+(?:now|town|the\s+state)",
         r"move\s+(?:the|it|that|ur|your)", r"hide\s+(?:it|the|ur|your)", r"ditch", r"lose\s+the",
@@ -169,9 +186,20 @@ CUES: dict[str, str | Callable[[str], list[tuple[int, int]]]] = {
         r"(?:called|told|talked|reported|snitched|saw|set)", r"called\s+(?:it\s+in|911|the\s+cops)",
         r"went\s+to\s+the\s+cops", r"turned\s+the\s+gun\s+in", r"gave\s+the\s+cops",
         r"told\s+the\s+cops", r"working\s+with\s+the\s+cops", r"cooperating",
+        r"(?:who|that)\s+(?:talked|spoke|talks)\s+to\s+the\s+(?:detectives|cops|police|feds|da)",
         r"giving\s+the\s+narcs", r"set\s+him\s+up", r"victim(?:'s\s+name)?",
         r"keeps\s+calling\s+them", r"suspect\s+in\s+the",
     ),
+    "role_strong": words(
+        r"(?:confidential\s+)?informants?", r"snitch(?:es)?", r"the\s+ci", r"wore\s+a\s+wire",
+        r"wearing\s+a\s+wire", r"(?<!a\s)(?<!as\s)(?<!was\s)witness(?:es)?",
+    ),
+    "identify": words(
+        r"(?:is|'s|was)\s+the\s+(?:girl|guy|lady|man|woman|dude|kid|boy|one)\s+(?:who|that|with|"
+        r"from|at|in)\s+(?:works|lives|stays|drives|runs|owns)",
+        r"(?:works|lives|stays)\s+(?:at|on|in|over\s+on)\s+(?:the\s+)?\w+",
+    ),
+    "self": words(r"i'?m", r"i\s+am", r"i\s+was", r"my\s+(?:son|daughter|wife|husband|mom|dad)"),
     "juvenile": words(
         r"\d{1,2}\s*(?:yr|year|y/?o)s?(?:[- ]old)?", r"\d{1,2}-year-old", r"juvenile", r"minor",
         r"teen(?:ager)?", r"kid", r"boy", r"girl", r"(?:only|is|he's|she's)\s+\d{1,2}",
@@ -184,7 +212,12 @@ CUES: dict[str, str | Callable[[str], list[tuple[int, int]]]] = {
     "name": _names,
     # evidence, and where it is (hidden, not found)
     # the evidence and, within three words, where it is
-    "evidence_at": _EVIDENCE + r"(?:\s+[\w']+){0,3}?\s+" + _HIDDEN_AT,
+    "evidence_at": _EVIDENCE + r"(?:\s+[\w']+){0,5}?\s+" + _HIDDEN_AT + "|" + words(
+        # the act first: "she hid the gun in the diaper bag", "he tossed the pistol off the bridge"
+        r"(?:hid|hidden|stashed|tossed|threw|dumped|buried|ditched|dropped)\s+(?:the|his|her|"
+        r"their|that|a|my)\s+(?:\w+\s+)?(?:gun|pistol|knife|weapon|drugs|stash|money|bag|"
+        r"phone|burner|clothes|hoodie|jacket|shoes|evidence|car|plates?)\s+(?:off|in|into|under|"
+        r"behind|at|inside|near|down)"),
     "not_found": words(
         r"never\s+(?:checked|looked|found)", r"haven'?t\s+(?:found|searched|looked|told)",
         r"didn'?t\s+(?:check|find|look)", r"missed", r"still\s+(?:in|there|has|got|parked)",
@@ -257,8 +290,9 @@ CUES: dict[str, str | Callable[[str], list[tuple[int, int]]]] = {
         r"call\s+the\s+tip\s+line", r"tip\s+line", r"thank\s+you", r"thanks", r"i\s+hope",
         r"hope\s+they", r"proud", r"good\s+job", r"if\s+you\s+see",
         r"should\s+(?:stop|publish|release)",
-        r"without\s+a\s+lawyer", r"lawyer", r"attorney", r"good\s+advice", r"reward",
+        r"good\s+advice", r"reward",
     ),
+    "advice": words(r"without\s+a\s+lawyer", r"lawyer", r"attorney", r"your\s+rights"),
     "past": words(
         r"last\s+(?:month|year|week|friday)", r"in\s+(?:19|20)\d\d", r"years?\s+ago",
         r"already\s+(?:interviewed|spoke|talked|handed)", r"was\s+a\s+disgrace",
@@ -278,6 +312,7 @@ RULES: tuple[CueRule, ...] = (
         unless=("news", "past"),
         scope="text",
         unless_in_text=True,
+        at_risk="a witness",
     ),
     CueRule(
         "investigation.tip_off",
@@ -287,6 +322,7 @@ RULES: tuple[CueRule, ...] = (
         0.75,
         unless=("question", "news", "request", "past"),
         scope="text",
+        at_risk="the timing of a police operation ({op_strong}, {future})",
     ),
     CueRule(
         "investigation.tip_off",
@@ -295,6 +331,7 @@ RULES: tuple[CueRule, ...] = (
         0.7,
         unless=("question", "news", "request", "past", "generic"),
         scope="text",
+        at_risk="a police operation or surveillance ({op_strong})",
     ),
     CueRule(
         "investigation.case_details",
@@ -303,6 +340,7 @@ RULES: tuple[CueRule, ...] = (
         0.7,
         unless=("question", "news", "request", "past"),
         scope="text",
+        at_risk="what the police know in an open case ({leak_strong})",
     ),
     CueRule(
         "investigation.tip_off",
@@ -312,6 +350,7 @@ RULES: tuple[CueRule, ...] = (
         0.8,
         unless=("question", "news", "request", "past"),
         scope="text",
+        at_risk="the timing of a police operation ({operation}, {soon})",
     ),
     CueRule(
         "investigation.tip_off",
@@ -319,6 +358,7 @@ RULES: tuple[CueRule, ...] = (
         "Tip-off: the text tells someone what the police are doing so they can get away.",
         0.7,
         unless=("question", "news", "request", "past"),
+        at_risk="a police operation under way ({operation})",
     ),
     CueRule(
         "investigation.undercover",
@@ -327,6 +367,7 @@ RULES: tuple[CueRule, ...] = (
         "the operation and puts the officer at risk.",
         0.8,
         unless=("question", "news", "request", "past", "generic"),
+        at_risk="an undercover officer or surveillance ({undercover})",
     ),
     CueRule(
         "investigation.named_party",
@@ -335,6 +376,7 @@ RULES: tuple[CueRule, ...] = (
         0.75,
         unless=("question", "news", "request"),
         scope="text",
+        at_risk="{role}",
     ),
     CueRule(
         "investigation.named_juvenile",
@@ -343,6 +385,7 @@ RULES: tuple[CueRule, ...] = (
         0.75,
         unless=("question", "news", "request"),
         scope="text",
+        at_risk="a juvenile",
     ),
     CueRule(
         "investigation.evidence_location",
@@ -352,6 +395,7 @@ RULES: tuple[CueRule, ...] = (
         0.75,
         unless=("question", "news", "request", "past"),
         scope="text",
+        at_risk="the location of evidence ({evidence_at})",
     ),
     CueRule(
         "investigation.evidence_location",
@@ -359,6 +403,7 @@ RULES: tuple[CueRule, ...] = (
         "The text says where evidence in a case is.",
         0.6,
         unless=("question", "news", "request", "past", "recovered"),
+        at_risk="the location of evidence ({evidence_at})",
     ),
     CueRule(
         "investigation.destroy_evidence",
@@ -366,14 +411,36 @@ RULES: tuple[CueRule, ...] = (
         "The text tells someone to destroy or hide evidence.",
         0.7,
         unless=("question", "news", "request", "past"),
+        at_risk="evidence ({destroy_object})",
     ),
     CueRule(
         "investigation.avoid_detectives",
         ("avoid", "detectives"),
         "The text tells people to keep from the detectives or not to testify in a case.",
         0.7,
+        unless=("question", "news", "request", "past", "advice"),
+        scope="text",
+        at_risk="the detectives' interviews (people told to keep from them)",
+    ),
+    CueRule(
+        "investigation.case_details",
+        ("forensic", "not_yet"),
+        "The text tells a suspect what evidence the police hold before they act on it.",
+        0.75,
         unless=("question", "news", "request", "past"),
         scope="text",
+        at_risk="evidence the police hold ({forensic}) and the arrest to come",
+    ),
+    CueRule(
+        "investigation.named_party",
+        ("role_strong", "identify"),
+        "The text points out who a witness or informant is: it puts the person and the case "
+        "at risk.",
+        0.7,
+        unless=("question", "news", "request", "self"),
+        scope="text",
+        unless_in_text=True,
+        at_risk="{role_strong}",
     ),
     CueRule(
         "investigation.case_details",
@@ -382,8 +449,43 @@ RULES: tuple[CueRule, ...] = (
         0.75,
         unless=("question", "news", "request"),
         scope="text",
+        at_risk="details of the investigation not yet released ({leak})",
     ),
 )
+
+
+# Who a named person is in the case, from the words that called them so (most telling first).
+_PARTY: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(rx, re.IGNORECASE), who)
+    for rx, who in (
+        (
+            r"informant|snitch|\brat\b|ratted|\bci\b|wire|cooperat|working\s+with|giving\s+the|"
+            r"set\s+(?:him|her|them)\s+up|told\s+the|went\s+to\s+the|gave\s+the|keeps\s+calling",
+            "an informant (someone helping the police)",
+        ),
+        (
+            r"juvenile|minor|teen|\bkid\b|\bboy\b|\bgirl\b|year[- ]old|\by/?o\b|\byrs?\b",
+            "a juvenile",
+        ),
+        (r"victim|survivor|accuser|complainant", "a victim"),
+        (r"witness|testif|\bsaw\b|called|reported|turned\s+the", "a witness"),
+        (r"suspect|shooter", "a suspect not yet charged"),
+    )
+)
+
+
+def party_at_risk(words_: str) -> str:
+    """What naming this person compromises: "a witness", "an informant", "a juvenile"..."""
+    for rx, who in _PARTY:
+        if rx.search(words_):
+            return who
+    return "a person in the case"
+
+
+def _at_risk(rule: CueRule, met: Mapping[str, str]) -> str:
+    if rule.at_risk in ("{role}", "{role_strong}"):
+        return party_at_risk(met.get(rule.at_risk[1:-1], ""))
+    return fill_at_risk(rule, met)
 
 
 def build() -> list[Detector]:
@@ -395,5 +497,6 @@ def build() -> list[Detector]:
             CUES,
             RULES,
             "The text could compromise an ongoing investigation.",
+            at_risk=_at_risk,
         )
     ]

@@ -26,7 +26,7 @@ _MEDIA = words(
         r"steam", r"adobe", r"creative\s+cloud", r"microsoft", r"marvel", r"pixar", r"avengers",
         r"the\s+office", r"recording", r"leaked", r"screener", r"cowboys\s+game",
         r"fight\s+tonight", r"(?:new\s+)?releases", r"seasons?", r"episodes?",
-        r"the\s+new\s+[a-z]+",
+        r"the\s+new\s+[a-z]+", r"channel",
     )
 _FREE = words(r"free", r"for\s+free")
 _NEAR = r"(?:\s+[\w'+]+){0,3}?\s+"
@@ -59,6 +59,10 @@ CUES: dict[str, str] = {
         r"without\s+the\s+watermark", r"copied\s+from\s+the\s+prep\s+book", r"i\s+scanned",
         r"scanned\s+(?:them|the)", r"copy\s+(?:any|it|them)\s+(?:dvd\s+)?for",
         r"\d{3,5}\s+(?:movies|books|channels)", r"every\s+(?:channel|textbook|movie|paper)",
+        r"every\s+(?:\w+\s+){0,2}?(?:movie|film|episode|album|book|channel)s?",
+        r"hard\s+drive", r"ripp(?:ing|ed)\s+(?:the|a|my|their|every|all)",
+        r"sharing\s+the\s+(?:mp3s?|files|pdfs?|links?|episodes|movies|songs)",
+        r"before\s+they\s+take\s+it\s+down",
         r"all\s+the\s+(?:new\s+)?(?:movies|games|channels|ufc|questions)", r"before\s+netflix",
         r"grey\s+sellers", r"i\s+pirated", r"still\s+in\s+theat(?:er|re)s", r"hack(?:ed)?",
         r"(?:sell|selling)\s+(?:access|logins?|passwords?|accounts?)", r"my\s+[\w+]+\s+password",
@@ -67,6 +71,14 @@ CUES: dict[str, str] = {
         r"streams?\s+on\s+my", r"every\s+new\s+(?:movie|show|game|album|book)",
         r"in\s+theat(?:er|re)s", r"shared\s+(?:google\s+)?drive",
     ),
+    # a whole work, not a clip or a quote: "the full season 3 of The Bear", "the whole new
+    # Stephen King book"
+    "whole_work": words(
+        r"(?:full|whole|entire|complete|every|all)\s+(?:[\w']+\s+){0,3}?(?:season|series|album|"
+        r"book|novel|movie|film|game|discography|collection|documentary|docuseries|episode|"
+        r"audiobook|textbook)s?",
+    ),
+    "free": _FREE,
     # "free" within three words of the media it gives away
     "free_media": _FREE + _NEAR + _MEDIA + "|" + _MEDIA + _NEAR + _FREE,
     "offer": words(
@@ -197,6 +209,16 @@ RULES: tuple[CueRule, ...] = (
         "The text offers copyrighted media free, by piracy or a hack.",
         0.7,
         unless=("lawful",),
+        scope="text",
+        unless_in_text=True,
+        distinct=True,
+    ),
+    CueRule(
+        "ip.piracy",
+        ("whole_work", "free", "offer"),
+        "The text gives away a whole copyrighted work (a season, a book, an album) free.",
+        0.7,
+        unless=("lawful", "question"),
         scope="text",
         unless_in_text=True,
         distinct=True,

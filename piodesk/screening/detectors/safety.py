@@ -9,8 +9,11 @@ cancel the rule: saying that something is broken is not showing how to use it.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 from piodesk.screening.detectors.base import Detector
-from piodesk.screening.detectors.cues import CueDetector, CueRule, words
+from piodesk.screening.detectors.cues import UNIT, CueDetector, CueRule, fill_at_risk, words
 
 _PLACE = (
     r"station|precinct|substation|jail|prison|courthouse|court\s*house|city\s+hall|capitol|"
@@ -29,7 +32,7 @@ _CODE_WORD = words(
 # the code itself, within a few words after the word "code" or "password"
 _CODE_VALUE = (
     _CODE_WORD
-    + r"[^.!?\n]{0,40}?(?<![\w.])(?:#?\d{3,6}|\d(?:-\d){2,5}|\d(?:\s\d){3,5}|admin|the\s+year|"
+    + r"[^.!?\n]{0,60}?(?<![\w.])(?:#?\d{3,6}|\d(?:-\d){2,5}|\d(?:\s\d){3,5}|admin|the\s+year|"
     r"(?:the\s+)?(?:factory\s+|vendor\s+)?default|vendor\s+password|[a-z]+\d{2,4}|written\s+on|"
     r"sticky\s+note|post\s*it|sticker|\"[^\"]{2,20}\")(?![\w])"
 )
@@ -39,6 +42,8 @@ CUES: dict[str, str] = {
     "code_value": _CODE_VALUE,
     "frequency": r"(?<![\w.])\d{3}\.\d{2,4}(?:\s*mhz)?(?![\w.])|" + words(
         r"talkgroup\s+\d+", r"tac\s+channel", r"ops\s+\d", r"channel\s+\d+", r"jammers?",
+        r"jam(?:ming)?\s+(?:the\s+)?(?:police\s+|their\s+)?(?:radios?|signals?|frequenc\w+|channels?)",
+        r"transmitters?",
     ),
     "radio": words(
         r"radio", r"radios", r"dispatch", r"scanner", r"frequency", r"freq", r"mhz", r"channel",
@@ -71,6 +76,8 @@ CUES: dict[str, str] = {
         r"no\s+(?:cameras?|guard|security|alarm|fence|one\s+watching|detection|camera)",
         r"has\s+no\s+(?:guard|camera|alarm|fence|lock|security)", r"(?:is|are)\s+unguarded",
         r"broken\s+(?:fence|lock)", r"fence\s+is\s+cut", r"gap", r"hole\s+in", r"wide\s+open",
+        r"(?:has|have|there'?s)\s+a\s+(?:big\s+|huge\s+|little\s+)?(?:hole|gap|opening)",
+        r"crawl\s+(?:through|under)", r"(?:climb|hop|jump)\s+(?:right\s+)?over",
         r"propped\s+open", r"(?:been\s+)?open\s+for\s+months", r"rusted\s+open",
         r"(?:cameras?|feed)\s+(?:are\s+|is\s+)?(?:out|off|fake|broken|offline|on\s+a\s+timer)",
         r"(?:is|are|been)\s+(?:turned\s+off|disabled|offline|broken|fake|out)",
@@ -106,6 +113,7 @@ CUES: dict[str, str] = {
         r"motorcade", r"security\s+detail", r"protective\s+detail", r"detail", r"guard",
         r"resource\s+officer", r"crossing\s+guard", r"dispatcher", r"range\s+officer",
         r"metro\s+cops", r"night\s+(?:deputy|guy|staff)", r"staff", r"officers'?",
+        r"sheriff'?s?", r"(?:car|unit)\s+\d+", r"units?", r"chief", r"prisoner\s+transport",
     ),
     "gap": words(
         r"only\s+(?:one|two|1|2|3|\d)\s+(?:officers?|deputy|deputies|cops?|cars?|car|guard|"
@@ -120,6 +128,8 @@ CUES: dict[str, str] = {
         r"push\s+through", r"(?:leave|leaves)\s+the\s+\w+\s+(?:side\s+)?open",
         r"at\s+the\s+\w+\s+(?:end|entrance)\s+only", r"(?:takes|take)\s+\d+\s+min",
         r"has\s+no\s+one", r"no\s+one\s+(?:there|on\s+it|covering)",
+        r"(?:the\s+)?only\s+(?:one|car|unit|deputy|officer|cop|patrol)\s+(?:covering|on\s+duty|"
+        r"working|for\s+the\s+whole)",
     ),
     "route": words(
         r"(?:will\s+be|gonna\s+be)\s+(?:at|coming)", r"(?:coming|come)\s+(?:down|from|up)",
@@ -128,6 +138,7 @@ CUES: dict[str, str] = {
         r"moving\s+the\s+(?:prisoner|evidence)", r"moved\s+to\s+county", r"transported",
         r"hits?\s+the\s+bank", r"(?:will\s+be\s+)?moving\s+the", r"the\s+same\s+route",
         r"at\s+the\s+(?:\w+\s+)?entrance\s+only", r"shift\s+change", r"parks\s+in",
+        r"transport", r"leaves?\s+(?:county|the\s+jail|the\s+station|at\s+\d)",
     ),
     "go_around": words(
         r"go\s+(?:down|around|south|north|east|west|the\s+\w+\s+way)", r"take\s+the\s+alley",
@@ -204,6 +215,7 @@ RULES: tuple[CueRule, ...] = (
         "lets anyone in.",
         0.8,
         unless=("question",),
+        at_risk="the {system} and the people it protects (its code is given)",
     ),
     CueRule(
         "safety.radio",
@@ -213,6 +225,7 @@ RULES: tuple[CueRule, ...] = (
         0.75,
         unless=("question", "request"),
         scope="text",
+        at_risk="police radio and the officers who rely on it ({frequency})",
     ),
     CueRule(
         "safety.unsecured_system",
@@ -222,6 +235,7 @@ RULES: tuple[CueRule, ...] = (
         0.7,
         unless=("question", "request", "news"),
         unless_in_text=True,
+        at_risk="the {system} ({weakness})",
     ),
     CueRule(
         "safety.police_gap",
@@ -231,6 +245,7 @@ RULES: tuple[CueRule, ...] = (
         0.7,
         unless=("question", "request", "news"),
         unless_in_text=True,
+        at_risk="the public and the officers where police are thin ({gap})",
     ),
     CueRule(
         "safety.tactical",
@@ -239,6 +254,7 @@ RULES: tuple[CueRule, ...] = (
         0.75,
         unless=("question", "request", "news"),
         scope="text",
+        at_risk="officers on duty: their positions and routes ({route})",
     ),
     CueRule(
         "safety.protected_location",
@@ -247,6 +263,7 @@ RULES: tuple[CueRule, ...] = (
         0.75,
         unless=("question", "request", "news"),
         unless_in_text=True,
+        at_risk="a protected person or place ({protected}): the people sheltered there",
     ),
     CueRule(
         "safety.hoax",
@@ -256,6 +273,7 @@ RULES: tuple[CueRule, ...] = (
         0.75,
         unless=("question", "request", "news"),
         scope="text",
+        at_risk="the public and emergency responders (a false {danger} alarm)",
     ),
     CueRule(
         "safety.hoax",
@@ -264,8 +282,25 @@ RULES: tuple[CueRule, ...] = (
         0.75,
         unless=("question", "request", "news"),
         unless_in_text=True,
+        at_risk="the public and emergency responders (a hoax call)",
     ),
 )
+
+
+_FACILITY = re.compile(words(_PLACE, r"water\s+(?:treatment\s+)?plant", r"pump\s+station",
+                             r"power\s+plant", r"substation", r"dam", r"reservoir",
+                             r"water\s+tower", r"chemical\s+plant", r"transit\s+center",
+                             r"impound\s+lot"))  # fmt: skip
+
+
+def _at_risk(rule: CueRule, met: Mapping[str, str]) -> str:
+    """The rule's phrase; a door, gate or camera is named with the building it belongs to."""
+    if "{system}" in rule.at_risk:
+        places = [m.group() for m in _FACILITY.finditer(met.get(UNIT, ""))]
+        system = met.get("system", "")
+        if places and places[0] not in system:
+            met = {**met, "system": f"{places[0]} {system}" if system else places[0]}
+    return fill_at_risk(rule, met)
 
 
 def build() -> list[Detector]:
@@ -277,5 +312,6 @@ def build() -> list[Detector]:
             CUES,
             RULES,
             "The text could compromise the safety of the public or a public system.",
+            at_risk=_at_risk,
         )
     ]

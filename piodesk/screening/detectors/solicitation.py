@@ -213,7 +213,8 @@ def build() -> list[Detector]:
                     "money_online",
                     r"\b(?:make|earn)\s+(?:real\s+|extra\s+|easy\s+|fast\s+)?(?:money|cash|income)"
                     r"\s+(?:online|fast|from\s+home|at\s+home|easily|quick)\b|"
-                    r"\bwork\s+from\s+home\s+(?:and|opportunity|job)|\bget\s+paid\s+to\b",
+                    r"\bwork\s+from\s+home\s+(?:and\s+(?:make|earn|get\s+paid|start|be\s+your)|"
+                    r"opportunit(?:y|ies)|jobs?)|\bget\s+paid\s+to\b",
                     0.85,
                     i,
                 ),

@@ -74,6 +74,9 @@ _SUBJECT = (
     r"i\s+gotta|i\s+have\s+to|i'm\s+about\s+to|i\s+swear\s+i'll|i\s+swear\s+i\s+will|"
     r"i\s+wanted\s+to|i\s+would\s+love\s+to|i'd\s+love\s+to|i\s+would\s+like\s+to|"
     r"am\s+(?:going\s+to|gonna)|i\s+would\s+(?:have|had)|"
+    # the writer and their people: "me and my boys gonna jump...", "my crew will..."
+    r"(?:me|i)\s+and\s+(?:my|the)\s+(?:boys|guys|crew|brothers|cousins|homies|dudes|friends|"
+    r"people|family)|my\s+(?:boys|crew|homies|cousins|brothers)|"
     # no subject, at the start of a clause only ("gonna beat that deputy", "... . finna shoot")
     r"(?:(?<![\s\S])|(?<=[.!?,;:\n])|(?<=[.!?,;:\n]\s))(?:gonna|finna|bout\s+to|imma|ima))"
 )
@@ -93,7 +96,7 @@ _WISH_LEAD = (
     r"(?:i\s+hope|hope|hopefully|i\s+wish|wish|i\s+pray|i\s+want|someone\s+(?:should|needs\s+to|"
     r"oughta|ought\s+to|has\s+to|gotta|better)|somebody\s+(?:should|needs\s+to|oughta|ought\s+to|"
     r"has\s+to|gotta|better)|should\s+(?:all\s+)?(?:be|get)|needs?\s+to\s+(?:be|get)|"
-    r"deserve[sd]?\s+to\s+(?:be|get)|deserve[sd]?\s+(?:a|to)|deserved|i\s+wished|ought\s+to\s+be|must\s+be|gotta\s+be|"
+    r"deserve[sd]?\s+to\s+(?:be|get)|(?:have|has)\s+to\s+(?:be|get)|deserve[sd]?\s+(?:a|to)|deserved|i\s+wished|ought\s+to\s+be|must\s+be|gotta\s+be|"
     r"oughta\s+be|must|should|may\s+(?:you|he|she|they|it)|let\s+(?:him|her|them|it)|can't\s+wait\s+(?:for|till|until))"
 )
 _WISHED = (
@@ -101,7 +104,8 @@ _WISHED = (
     r"die|dies|dying|died|dead|killed|shot|shot\s+dead|hanged|hung|lynched|executed|raped|"
     r"murdered|beaten|beat\s+up|burned|burnt|burn|stabbed|gassed|exterminated|slaughtered|"
     r"wiped\s+out|tortured|a\s+bullet|bullets|run\s+over|get\s+cancer|cancer|put\s+down|"
-    r"six\s+feet\s+under|beheaded|lined\s+up\s+and\s+shot|rot\s+in\s+hell|burn\s+in\s+hell|"
+    r"six\s+feet\s+under|beheaded|lined\s+up\s+(?:\w+\s+){0,4}?and\s+(?:shot|killed|executed|"
+    r"hanged|gassed)|rot\s+in\s+hell|burn\s+in\s+hell|"
     r"castrated|strung\s+up|deported\s+and\s+(?:killed|shot|hanged)|eradicated|eliminated|"
     r"destroyed|blown\s+up|crushed|drowned|abused|gunned\s+down|burned\s+alive|death|"
     r"hiv|aids|annihilated|wiped\s+off|perish|rot|removed\s+from\s+the\s+face\s+of\s+the\s+earth|"
@@ -140,8 +144,13 @@ _IDIOM = re.compile(
     r"lights|engine|vibe|mood|buzz|joke|argument|rumou?r|myth|narrative|question|photo|pic|"
     r"picture|shot|video|email|message|interview|scene|diet|inbox|noise|crossword|printer|"
     r"appetite|comments|mentions|dms|phone|notifications)\b|"
-    r"blow(?:ing|s)?\s+up\s+(?:(?:your|my|his|her|their|the)\s+)?(?:inbox|phone|dms|mentions|"
-    r"notifications|comments)\b|"
+    r"blow(?:ing|s)?\s+up\s+(?:(?:your|my|his|her|their|the|our|this)\s+)?(?:\w+\s+)?(?:inbox|"
+    r"phones?|dms|mentions|notifications|comments|chat|group\s*chat|timeline|feed|page|"
+    r"voicemail|email|emails|lines?|switchboard|internet|wall)\b|"
+    # burying someone in paper: "we will bury you in public records requests"
+    r"bur(?:y|ied|ying)\s+(?:\w+\s+){1,3}?(?:in|with|under)\s+(?:\w+\s+){0,3}?(?:requests|"
+    r"paperwork|complaints|lawsuits|emails|letters|calls|votes|signatures|petitions|paper|"
+    r"questions|records|motions|subpoenas|foia)\b|"
     r"(?:shoot|shot|shooting)\s+(?:myself|ourselves|itself|themselves|yourself)\s+in\s+the\s+"
     r"foot|(?:the\s+)?death\s+of\s+me|kill(?:ing|s)?\s+me\b|could\s+kill\s+for|"
     r"(?:would|'d|will|i)\s+(?:die|kill)\s+for\s+(?:my|our|a|an|some|the|this|that)\b|"
@@ -201,7 +210,9 @@ _AT_A_THING = re.compile(
     r"\b(?:figuratively|metaphorically)\b|"
     r"kill(?:ing)?\s+myself\s+laughing|laugh(?:ing)?\s+(?:my\s+\w+\s+off|to\s+death)|"
     # hyperbole about oneself: "I'm gonna kill myself if they lose again haha"
-    r"(?:kill|shoot|hang|hurt|stab|murder|end|torture|bore|starve)\s+(?:myself|ourselves|me)\b|"
+    r"(?:kill|shoot|hang|hurt|stab|murder|end|torture|bore|starve|strangle|choke|drown|beat|"
+    r"punch|slap|kick|burn|poison|throttle|smack|strangling|choking|drowning)\s+(?:myself|"
+    r"ourselves|me)\b|"
     r"cut\s+(?:you|u|him|her|them|me|us|ya)\s+(?:a|an|some)\s+(?:check|break|deal|slice|piece|"
     r"slack|discount)\b|"
     r"beat\s+(?:you|u|me|him|her|them|us)\s+(?:to|at)\s+(?:the|it|a)\b|"
@@ -211,7 +222,8 @@ _AT_A_THING = re.compile(
     r"(?:the\s+|a\s+|our\s+|their\s+|this\s+|next\s+)?(?:\w+\s+){0,3}?(?:game|games|"
     r"match|tournament|chess|checkers|cards|poker|pool|basketball|softball|baseball|football|"
     r"bowling|trivia|golf|tennis|race|5k|contest|competition|fundraiser|scrabble|monopoly|"
-    r"court|arm\s+wrestling|video\s+games?|fortnite|madden)\b"
+    r"court|arm\s+wrestling|video\s+games?|fortnite|madden|meeting|debate|hearing|election|"
+    r"primary|polls|ballot\s+box|vote|council|forum|town\s+hall|review|interview|press)\b"
 )
 
 
@@ -500,6 +512,47 @@ _RULES: tuple[tuple[str, re.Pattern[str], float, str], ...] = (
         0.75,
         "The text calls for people to be killed or removed by force, or says they will die.",
     ),
+    (
+        # a conditional threat told of its victim: "next cop that knocks on my door gets shot",
+        # "any immigrant who walks past my house gets a bullet"
+        "threat.direct",
+        _c(
+            rf"{_B}(?:the\s+)?(?:next|first|any|every|each|whatever|whichever)\s+"
+            rf"(?:[^\s.!?;]+\s+){{1,3}}?(?:that|who|to|i\s+see|we\s+see)\s+[^.!?;]{{1,60}}?\s+"
+            rf"(?:gets?|will\s+get|is\s+gonna\s+get|is\s+going\s+to\s+get|getting)\s+(?:shot|"
+            rf"stabbed|hurt|killed|smoked|popped|dropped|capped|beat(?:en)?|bodied|a\s+bullet|"
+            rf"a\s+beating|buried|lit\s+up|put\s+down|run\s+over|laid\s+out){_E}"
+        ),
+        0.75,
+        "The text says that whoever does something will be shot or hurt.",
+    ),
+    (
+        # removal of a whole group by force: "the world needs to wipe out X", "we must purge X"
+        "threat.incitement",
+        _c(
+            rf"{_B}(?:should|must|needs?\s+to|have\s+to|has\s+to|gotta|ought\s+to|let'?s|"
+            rf"time\s+to|we\s+(?:will|'ll|shall)|gonna|going\s+to)\s+(?:\w+\s+)?(?:wipe\s+out|"
+            rf"eradicate|annihilate|exterminate|purge|wipe\s+(?:\w+\s+){{1,3}}off\s+the\s+map)\s+"
+            rf"(?:all\s+(?:of\s+)?(?:the\s+)?|every\s+|the\s+|those\s+|these\s+)?"
+            rf"(?:{_GROUP}|cops|pigs|officers|police){_E}|"
+            # "it should be legal to shoot X"
+            rf"{_B}(?:should|ought\s+to|needs?\s+to)\s+be\s+(?:made\s+)?legal\s+to\s+"
+            rf"(?:{_STRONG}|shoot|hang|beat|hurt|run\s+over|hunt)\s+(?:\w+\s+)?{_PERSON}{_E}"
+        ),
+        0.75,
+        "The text calls for a group of people to be wiped out or killed.",
+    ),
+    (
+        # "put every last one of them in the ground", "I'll put that deputy six feet under"
+        "threat.incitement",
+        _c(
+            rf"(?:{_ORDER_LEAD}|{_B}(?:{_SUBJECT}){_WILL}\s+|{_B}(?:should|must|gonna|need\s+to)\s+)"
+            rf"put\s+(?:[^\s.!?;]+\s+){{0,5}}?(?:{_PERSON}|one)\s+(?:in\s+(?:the\s+ground|"
+            rf"a\s+(?:grave|coffin|body\s+bag|box)|the\s+morgue)|six\s+feet\s+under){_E}"
+        ),
+        0.75,
+        "The text calls for people to be killed (put in the ground).",
+    ),
 )
 
 
@@ -525,7 +578,10 @@ _RULE_WORDS: tuple[tuple[str, ...], ...] = (
     _STRONG_WORDS,  # direct, strong act
     (*_WEAK_WORDS, "suffer", "bleed"),  # direct, act with a person
     (*_STRONG_WORDS, "hang", "gas", "nuke"),  # should/must + act
-    _w("hope|wish|pray|want|someone|somebody|should|need|deserve|ought|must|gotta|may|let|wait"),
+    _w(
+        "hope|wish|pray|want|someone|somebody|should|need|deserve|ought|must|gotta|may|let|wait|"
+        "have to|has to"
+    ),
     _w("kys|kill|die|dead|hang"),
     (
         *_STRONG_WORDS,
@@ -561,6 +617,9 @@ _RULE_WORDS: tuple[tuple[str, ...], ...] = (
         "as many|killed|shot|hanged|hung|lynched|gassed|executed|slaughtered|bombed|wiped"
     ),
     _w("rid of|chamber|oven|camp|firing|gallows|noose|too good|dead"),
+    _w("gets|get |getting"),
+    _w("wipe|eradicat|annihilat|extermin|purge|legal"),
+    _w("put"),
 )
 assert len(_RULE_WORDS) == len(_RULES)
 

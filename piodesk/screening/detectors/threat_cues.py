@@ -18,23 +18,40 @@ _OFFICIAL = (
     r"trooper|judge|mayor|da|witness|captain|council(?:\s+members)?|dispatcher"
 )
 
+
+def _poss(*items: str) -> str:
+    """Like `words`, but the match may be followed by a possessive ("the chief's", "kids'")."""
+    return r"(?<![\w'])(?:" + "|".join(items) + r")(?='?s?(?![\w']))"
+
+
 # fmt: off
 CUES: dict[str, str] = {
     # whom: an official or "you", and what is theirs
     "target": words(
         _OFFICIAL, r"you", r"u", r"ya", r"your", r"yours", r"ur", r"him", r"her", r"them", r"they",
         r"every\s+one\s+of\s+you", r"department", r"station", r"precinct", r"whoever",
+        r"(?:that|this)\s+(?:girl|guy|boy|man|woman|lady|dude|kid|snitch|rat|witness)",
     ),
-    "theirs": words(
+    "theirs": _poss(
         r"(?:your|ur|his|her|their|the\s+(?:" + _OFFICIAL + r")(?:'s|s'))\s+(?:\w+\s+)?(?:kids?|"
         r"children|family|wife|husband|daughter|son|baby|house|home|car|cruiser|truck|mailbox|"
         r"dog|windows|bus\s+stop|school|address|schedule|route|boy|girl|little\s+(?:boy|girl|one)|"
-        r"twins|mother|mom|father|dad|parents|porch|front\s+(?:door|yard|porch)|street)",
+        r"twins|mother|mom|father|dad|parents|porch|front\s+(?:door|yard|porch)|street|"
+        r"shift|commute|gym|boat|cabin|camper|driveway|garage|daycare|church|grandkids|grandma|"
+        r"grandmother|sister|brother|fiancee?|girlfriend|boyfriend|neighborhood|block)",
+        # the official with their family, or their day: "you and the kids", "Lt Rivera drives a
+        # gray F-150", "the chief leaves the house at 6"
+        r"(?:you|him|her)\s+and\s+(?:the|your|his|her)\s+(?:kids|wife|husband|family|baby|"
+        r"daughter|son|little\s+ones?)",
+        r"(?:" + _OFFICIAL + r")\.?\s+(?:[a-z]+\s+)?(?:drives|parks|jogs|"
+        r"leaves\s+(?:home|the\s+house)|gets\s+home|picks\s+up|drops\s+off|walks\s+(?:home|(?:his|her|the)\s+(?:dog|kids)))",
         r"(?:" + _OFFICIAL + r")(?:\s+\w+)?'?s\s+(?:\w+\s+)?(?:kids?|children|family|wife|husband|"
         r"daughter|son|baby|house|home|car|mailbox|dog|minivan|van|truck|suv|garage|driveway|boy|"
         r"girl|twins|mother|mom|father|dad|parents|porch|front\s+(?:door|yard|porch))",
         r"(?:house|home|car|truck)\s+is\s+(?:yours|his|hers|theirs)", r"has\s+a\s+baby",
         r"(?:has|have)\s+(?:a\s+)?(?:family|families|kids|wife|children)",
+        r"(?:has|have|got)\s+(?:a|such\s+a)\s+(?:\w+\s+){0,2}?(?:porch|house|home|car|truck|boat|yard|"
+        r"garage|lawn|deck|fence)",
         r"nice\s+(?:house|home|car|dog)",
         r"house\s+on\s+\w+", r"(?:kids|wife|son|daughter)\s+(?:go|goes|works?)\s+",
         r"(?:your|ur|his|her|their)\s+(?:wife|husband|kids?|son|daughter|mom|dad|family|"
@@ -62,6 +79,10 @@ CUES: dict[str, str] = {
         r"easy\s+to\s+find", r"catch(?:es)?\s+fire", r"on\s+my\s+route", r"been\s+watching",
         r"pay\s+(?:[\w']+\s+){0,3}a\s+visit", r"(?:see|seeing)\s+you\s+(?:real\s+)?soon",
         r"lock\s+your\s+doors", r"neither\s+will", r"not\s+be\s+safe",
+        # fire on their property: "wood burns fast this time of year"
+        r"burns?\s+(?:real\s+|so\s+|pretty\s+|really\s+)?(?:fast|quick|easy|well|nice)",
+        r"(?:would|will|could)\s+(?:burn|go\s+up)", r"flammable",
+        r"(?:went|go|goes|going)\s+missing",
     ),
     # menace that needs no possession: doom for the target
     "doom": words(
@@ -159,6 +180,14 @@ CUES: dict[str, str] = {
         r"her)|in\s+the\s+(?:parking\s+(?:lot|garage)|dark|alley|garage)|by\s+(?:your|his|her)\s+"
         r"(?:car|cruiser|truck|house|door))", r"living\s+on\s+borrowed\s+time",
         r"(?:going|go|sent|sending\s+\w+)\s+home\s+in\s+(?:boxes|body\s+bags|coffins|a\s+box)",
+        # the odds, a family made to pay, a vest that will not help, being watched
+        r"only\s+one\s+of\s+(?:you|u|him|her)", r"(?:or|and)\s+(?:your|ur|his|her|their)\s+"
+        r"(?:family|kids|wife|husband|children)\s+(?:gets?|pays?|suffers?|will\s+(?:pay|suffer))",
+        r"(?:need|needs)\s+(?:a\s+lot\s+)?more\s+than\s+(?:a|your|his|her|that)\s+vest",
+        r"vest\s+(?:won'?t|will\s+not|isn'?t\s+gonna)\s+(?:help|save|stop)",
+        r"(?:we'?re|i'?m|we\s+are|i\s+am)\s+(?:always\s+)?watching\s+(?:you|u|every|them|"
+        r"the\s+\w+)", r"hope\s+(?:nobody|no\s+one)\s+recogni[sz]es",
+        r"(?:have|has|having)\s+accidents",
     ),
     # menace that is also everyday speech ("in the hospital", "or else"): only with a speaker
     # who means to act, or a time to come
@@ -181,6 +210,7 @@ CUES: dict[str, str] = {
         r"we'?ll", r"we\s+will", r"we'?re\s+(?:going|gonna)", r"gonna", r"going\s+to", r"will",
         r"someone'?s", r"somebody", r"next\s+(?:time|cop|officer|one)", r"soon", r"keep\s+it\s+up",
         r"again", r"wait\s+till", r"one\s+day", r"if\s+(?:i|they|you)",
+        r"one\s+more\s+time", r"next\s+time", r"keep\s+(?:it|this|that)\s+up",
     ),
     # weapons brought to a public meeting
     "weapon": words(
@@ -199,7 +229,7 @@ CUES: dict[str, str] = {
     "speaker": words(
         r"i", r"i'?m", r"im", r"i'?ll", r"we", r"we'?re", r"we'?ll", r"everybody", r"everyone",
         r"bring(?:ing)?", r"going\s+to\s+the", r"coming\s+(?:to|strapped|armed)", r"walking",
-        r"y'?all", r"let'?s", r"us",
+        r"y'?all", r"let'?s", r"us", r"gonna",
     ),
     # attacks on buildings: an act, a building, and a plan
     "attack": words(
@@ -213,6 +243,9 @@ CUES: dict[str, str] = {
         r"drive\s+(?:a|my|his|their|the|our)\s+(?:\w+\s+)?(?:truck|car|van|"
         r"suv|bus)\s+(?:into|through)", r"(?:had|has|have|caught|catches|a)\s+(?:a\s+)?fire",
         r"burn(?:ed|s|t)\s+down",
+        r"(?:go|goes|would\s+go)\s+up\s+(?:real\s+|so\s+|pretty\s+)?(?:nice|quick|fast|easy)",
+        r"gallons?\s+of\s+(?:gas|gasoline)", r"bricks?\s+through", r"(?:and\s+)?a\s+match\s+"
+        r"(?:after|to\s+it|to\s+the)", r"(?:light|strike|toss|throw|drop)\s+a\s+match",
     ),
     "building": words(
         r"station", r"precinct", r"courthouse", r"city\s+hall", r"pd", r"headquarters", r"hq",
@@ -230,6 +263,7 @@ CUES: dict[str, str] = {
         r"night", r"you\s+know\s+what\s+to\s+do", r"bring", r"shame\s+if", r"let\s+them",
         r"count\s+on\s+it", r"going\s+to", r"(?:this|next)\s+week",
         r"(?:be\s+)?(?:awful|terrible|sad|tragic)\s+if",
+        r"tuesday", r"wednesday", r"thursday", r"sunday", r"deserves?", r"would\s+go\s+up",
     ),
     # softer menace that needs an official's family, home or car in the same text: knowing,
     # watching, finding, their being alone, a time to come ("cute kid ... would hate for ...")
@@ -245,6 +279,15 @@ CUES: dict[str, str] = {
         r"cute", r"pretty\s+(?:girl|wife|daughter)", r"easy\s+to",
         r"(?:lets|gets)\s+out\s+at", r"get\s+off\s+the\s+bus",
         r"just\s+(?:so\s+)?(?:everyone|everybody|you|y'?all)\s+knows?", r"just\s+an\s+observation",
+        # knowing and watching: "we've got a picture of your front door", "parked across from
+        # your house", and the closers that make it menace: "sleep well", "think hard"
+        r"(?:got|have|took|taking)\s+(?:a\s+|some\s+)?(?:pictures?|photos?|pics?|video)\s+of",
+        r"(?:been\s+)?(?:parked|sitting|waiting)\s+(?:across|outside|in\s+front|down\s+the\s+street"
+        r"|near)", r"(?:didn'?t|never|don'?t)\s+(?:even\s+)?notice", r"sleep\s+(?:well|tight)",
+        r"have\s+a\s+(?:nice|good|great)\s+(?:day|night|evening|weekend)", r"think\s+hard",
+        r"(?:your|ur)\s+next\s+move", r"seems?\s+(?:like\s+)?(?:a\s+)?nice", r"found",
+        r"(?:every|each)\s+(?:evening|weekend|week)", r"in\s+the\s+(?:parking\s+)?lot",
+        r"when\s+(?:you|u)\s+get\s+home", r"while\s+(?:you|they|he|she)\s+still\s+can",
         r"good\s+luck", r"remember", r"(?:right\s+)?by\s+my\s+(?:house|place)",
         r"(?:leaves|gets\s+home|walks\s+home|walks\s+to\s+school)\s+"
         r"(?:at|every|alone)", r"i\s+said\s+(?:hi|hello)",
@@ -256,6 +299,8 @@ CUES: dict[str, str] = {
         r"party", r"happy", r"birthday", r"recovery", r"prayers?", r"can\s+(?:we|you|i)",
         r"could\s+(?:we|you)", r"crossing\s+guard", r"\?\s*$", r"worr(?:y|ies|ied)",
         r"my\s+(?:brother|sister|dad|mom|son|daughter|husband|wife|cousin|uncle|aunt)\s+is\s+an?",
+        r"lovely", r"friendly", r"waves?", r"good\s+(?:man|guy|woman|lady|neighbou?r|person|people|"
+        r"cop|officer|dad|mom|father|mother)",
     ),
     # cancellers: negation, counter-speech, requests to act on a threat
     "negation": words(
@@ -280,12 +325,22 @@ CUES: dict[str, str] = {
         r"god\s+bless", r"rip",
     ),
     "quote": r"[\"“”]",
+    # a sentence that asks, and talk of carrying within the rules ("will guns be allowed at the
+    # hearing?", "I'll leave it in the car", "the permit class"): no weapon is being brought
+    "asks": r"\?",
+    "lawful_carry": words(
+        r"permits?", r"licen[cs]ed", r"allowed", r"legal(?:ly)?", r"illegal", r"ban(?:ned|s)?",
+        r"policy", r"rules?", r"metal\s+detectors?", r"lockers?", r"buyback", r"gun-free",
+        r"no\s+(?:guns|weapons)", r"safety\s+(?:class|course|training)", r"unloaded",
+        r"leave\s+(?:it|them|my\s+\w+)\s+(?:in|at|home)", r"check(?:ed)?\s+(?:it|them|my)",
+    ),
     # the law doing its work: "I'd prepare for a long prison sentence if I were you"
     "jail": words(
         r"(?<!not\s)in\s+(?:a\s+)?(?:\w+\s+)?court(?:room)?", r"lawsuits?",
         r"(?:running|run)\s+against\s+you",
         r"(?:file|filing|filed)\s+(?:a\s+)?(?:formal\s+)?complaint", r"elections?", r"ballot",
         r"vote\s+(?:you|him|her|them)\s+out", r"recall\s+(?:election|petition)",
+        r"polls", r"november", r"recall",
         r"(?:you'?re|your|you\s+are|he'?s|she'?s|they'?re|ur)\s+(?:going|gonna|headed)\s+(?:to\s+)?"
         r"(?:jail|prison)", r"behind\s+bars", r"locked\s+up", r"in\s+handcuffs",
     ),
@@ -296,7 +351,7 @@ CUES: dict[str, str] = {
         r"lawyer", r"attorney", r"court", r"lawsuit", r"sue",
         r"suing", r"indicted", r"impeach\w*", r"vote\s+(?:you|him|her|them)\s+out", r"election",
     ),
-    "official": words(_OFFICIAL, r"lt", r"sgt"),
+    "official": _poss(_OFFICIAL, r"lt", r"sgt"),
 }
 # fmt: on
 
@@ -343,7 +398,7 @@ RULES: tuple[CueRule, ...] = (
         ("weapon", "meeting", "speaker"),
         "The text says weapons will be brought to a public meeting or protest.",
         0.8,
-        unless=_UNLESS,
+        unless=(*_UNLESS, "asks", "lawful_carry"),
         scope="sentence",
     ),
     CueRule(
