@@ -94,6 +94,46 @@ def _unescape(regex: str) -> str:
     return _UESC.sub(lambda m: re.escape(chr(int(m.group(1), 16))), regex)
 
 
+#: What a non-ASCII letter becomes in the regex the gate compiles (see `_ascii_form`): a
+#: character that is no letter and has no case, so it matches no ASCII character either.
+_NO_ASCII = "\u00b7"
+
+
+def _matches_ascii(c: str, flags: int, _cache: dict[tuple[str, int], bool] = {}) -> bool:  # noqa: B006 - a cache
+    key = (c, flags & re.IGNORECASE)
+    got = _cache.get(key)
+    if got is None:
+        rx = re.compile(re.escape(c), flags & re.IGNORECASE)
+        got = _cache[key] = any(rx.fullmatch(chr(i)) for i in range(128))
+    return got
+
+
+def _ascii_form(regex: str, flags: int) -> str:
+    """The regex as the gate compiles it, the same on every text the gate reads.
+
+    The gate reads only texts whose non-ASCII characters are no letters (see `scan`), where a
+    non-ASCII letter of a regex ("suscr[ií]bete", "straße") can match nothing. With case
+    ignored, Hyperscan could not take such a regex at all (its folding differs from Python's),
+    and the detector would run on every text. Each such letter is written as one that no ASCII
+    character matches either ("·"), unless Python's case folding lets it match an ASCII letter
+    ("ſ" is "s", "K" is "k"): those stay, and the regex stays ungated.
+    """
+    if regex.isascii():
+        return regex
+    out = []
+    for i, c in enumerate(regex):
+        if (
+            not c.isascii()
+            and c.lower() != c.upper()
+            and not (i and regex[i - 1] == "\\")
+            and not _matches_ascii(c, flags)
+        ):
+            out.append(_NO_ASCII)
+        else:
+            out.append(c)
+    return "".join(out)
+
+
 def _widen(regex: str) -> str:
     return _BOUNDED.sub(
         lambda m: m.group(0) if m.group(2) and int(m.group(2)) <= 4 else "{" + m.group(1) + ",}",
@@ -215,9 +255,9 @@ class MultiMatcher:
     def __init__(self, entries: Iterable[tuple[str, str, int]]) -> None:
         entries = list(entries)
         key = frozenset(
-            (view, pattern_id(view, rx, f), rx, f)
+            (view, pattern_id(view, rx, f), _ascii_form(_unescape(rx), f), f)
             for view, rx, f in entries
-            if view in VIEWS and gateable(_unescape(rx), f)
+            if view in VIEWS and gateable(_ascii_form(_unescape(rx), f), f)
         )
         self._registered = frozenset(pattern_id(v, rx, f) for v, rx, f in entries)
         self._jobs = _jobs_for(key) if key else []

@@ -36,35 +36,10 @@ def _threat(d: Detector) -> tuple[Group, ...] | None:
     return _any_of("norm", *(rule[1] for rule in rules))
 
 
-def _ascii_only(rx: re.Pattern[str]) -> re.Pattern[str]:
-    """`rx` without its alternatives spelled with non-ASCII letters ("straße"), for the gate.
-
-    The gate reads only texts whose non-ASCII characters are no letters, where such an
-    alternative cannot match, so the rest of the regex matches wherever `rx` does; with those
-    letters left in, the gate could not take the regex at all (case folding differs).
-    """
-    words = [w for w in re.findall(r"[^\W\d_]+", rx.pattern) if not w.isascii()]
-    pattern = rx.pattern
-    for w in words:
-        pattern = pattern.replace(f"|{w}|", "|")
-    if any(not c.isascii() and c.lower() != c.upper() for c in pattern):
-        return rx  # not a plain alternative: the gate leaves it ungated (always possible)
-    return re.compile(pattern, rx.flags)
-
-
 def _address(d: Detector) -> tuple[Group, ...]:
     a = pii.AddressDetector
     # the leads' follow-up (_after_lead) runs only after a lead matched
-    return _any_of(
-        "text",
-        _ascii_only(a._us),
-        a._nwn,
-        pii._BLOCK_HEAD,
-        a._mil,
-        a._wns,
-        a._unit,
-        a._lead_ci,
-    )
+    return _any_of("text", a._us, a._nwn, pii._BLOCK_HEAD, a._mil, a._wns, a._unit, a._lead_ci)
 
 
 def _sales_link(d: Detector) -> tuple[Group, ...]:

@@ -293,13 +293,18 @@ class Featurizer:
         else:
             grams, row = _BatchGrams.of([_padded(text)]), 0
         names: dict[int, str] = {}
+        wanted_cols = None if wanted is None else np.fromiter(wanted, dtype=np.int64)
         for part, cols, fmt in (
             (grams.words, grams.word_cols, '"{}"'),
             (grams.chars, grams.char_cols, "'{}'"),
         ):
-            for i in grams.positions(part, row):
+            pos = grams.position_array(part, row)
+            if wanted_cols is not None:
+                # only the n-grams of the wanted columns, in the same order (the first names it)
+                pos = pos[np.isin(cols[pos], wanted_cols)]
+            for i in pos.tolist():
                 col = int(cols[i])
-                if (wanted is None or col in wanted) and col not in names:
+                if col not in names:
                     gram = grams.batch.joined[int(part.starts[i]) : int(part.ends[i])]
                     names[col] = fmt.format(gram.strip() if fmt.startswith('"') else gram)
         if wanted is None or any(c >= _SHAPE_OFFSET for c in wanted):
@@ -331,6 +336,10 @@ class _BatchGrams:
 
     def positions(self, part: hashing.Grams, row: int) -> list[int]:
         """Indexes of `part`'s n-grams that belong to text `row` (sorted once per batch)."""
+        return self.position_array(part, row).tolist()
+
+    def position_array(self, part: hashing.Grams, row: int) -> np.ndarray:
+        """`positions` as an array of int64."""
         cached = self._by_row.get(id(part))
         if cached is None:
             order = np.argsort(part.rows, kind="stable")
@@ -338,8 +347,8 @@ class _BatchGrams:
             cached = self._by_row[id(part)] = (order, bounds)
         order, bounds = cached
         if row + 1 >= len(bounds):
-            return []
-        return order[bounds[row] : bounds[row + 1]].tolist()
+            return np.zeros(0, dtype=np.int64)
+        return np.asarray(order[bounds[row] : bounds[row + 1]], dtype=np.int64)
 
     @classmethod
     def of(cls, padded: list[str]) -> _BatchGrams:
