@@ -27,6 +27,8 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+from piodesk.screening import gatebuild
+
 log = logging.getLogger(__name__)
 
 _hs: Any
@@ -141,36 +143,6 @@ def _widen(regex: str) -> str:
     )
 
 
-def _compile(entries: list[tuple[int, str, int]]) -> tuple[Any, frozenset[int]]:
-    """One database of the entries (id, regex, flags), and the ids it holds."""
-    assert _hs is not None
-
-    def build(items: list[tuple[int, str, int]]) -> Any:
-        db = _hs.Database()
-        db.compile(
-            expressions=[_widen(_unescape(rx)).encode("utf-8") for _i, rx, _f in items],
-            ids=[i for i, _rx, _f in items],
-            elements=len(items),
-            flags=[_hs_flags(_unescape(rx), f) for _i, rx, f in items],
-        )
-        return db
-
-    try:
-        return build(entries), frozenset(i for i, _rx, _f in entries)
-    except Exception:  # noqa: BLE001 - one regex Hyperscan refuses: find it, leave it out
-        ok = []
-        for item in entries:
-            try:
-                build([item])
-            except Exception:  # noqa: BLE001
-                log.debug("screening gate: regex left ungated: %r", item[1][:60])
-                continue
-            ok.append(item)
-        if not ok:
-            return None, frozenset()
-        return build(ok), frozenset(i for i, _rx, _f in ok)
-
-
 class _Job:
     """One set of regexes compiled in a background thread (Hyperscan releases the GIL):
     a screener works at once, ungated, and is gated as soon as its databases are ready."""
@@ -185,11 +157,11 @@ class _Job:
         try:
             by_view: dict[str, list[tuple[int, str, int]]] = {}
             for view, i, rx, f in sorted(self.entries):
-                by_view.setdefault(view, []).append((i, rx, f))
-            for view, items in by_view.items():
-                db, ids = _compile(items)
-                if db is not None:
-                    self.dbs[view] = (db, ids)
+                by_view.setdefault(view, []).append(
+                    (i, _widen(_unescape(rx)), _hs_flags(_unescape(rx), f))
+                )
+            # in a child process when one runs: the compile's memory peak stays there
+            self.dbs = gatebuild.compile_views(by_view)
         except Exception:
             log.exception("screening gate failed to compile; every regex runs")
             self.dbs = {}
