@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from piodesk.screening.detectors import conduct, pii, solicitation, threat
 from piodesk.screening.detectors.base import Detector
+from piodesk.screening.detectors.lexicon import LexiconDetector
 
 #: One group: every regex in it must be able to match for the detector to find anything.
 Group = tuple[tuple[str, re.Pattern[str]], ...]
@@ -53,6 +54,16 @@ def _sales_link(d: Detector) -> tuple[Group, ...]:
     )
 
 
+def _lexicon(d: Detector) -> tuple[Group, ...] | None:
+    # every hit is an automaton key found in the normalized text: one of the keys must be in it
+    assert isinstance(d, LexiconDetector)
+    auto = getattr(d.lexicon, "_auto", None)
+    if not d.lexicon.size or auto is None:
+        return None
+    keys = sorted(set(auto.keys()), key=lambda k: (-len(k), k))
+    return (((("norm", re.compile("|".join(re.escape(k) for k in keys))),)),)
+
+
 #: Detector class -> its requirement (by class, so an agency's own detectors never match).
 _BY_CLASS: dict[type[Detector], Callable[[Detector], tuple[Group, ...] | None]] = {
     threat.ThreatDetector: _threat,
@@ -63,6 +74,7 @@ _BY_CLASS: dict[type[Detector], Callable[[Detector], tuple[Group, ...] | None]] 
     pii.PersonDetailsDetector: lambda d: _any_of("text", pii.PersonDetailsDetector._rx),
     solicitation.SalesLinkDetector: _sales_link,
     conduct.CopiedArticleDetector: lambda d: _any_of("text", conduct.CopiedArticleDetector._marker),
+    LexiconDetector: _lexicon,
 }
 
 
