@@ -33,3 +33,33 @@ def test_child_and_in_process_builds_agree(monkeypatch: pytest.MonkeyPatch) -> N
     for data in TEXTS:
         assert _matches(child["text"][0], data) == _matches(here["text"][0], data)
     assert _matches(here["text"][0], TEXTS[3]) == {1, 2}
+
+
+def test_rewritten_edges_and_letters_only_widen_the_gate() -> None:
+    """Each regex as the gate compiles it matches (by Python's own re) every ASCII text the
+    regex matches: the rewrites may widen the gate, never narrow it."""
+    import re
+
+    from piodesk.screening import devsets
+    from piodesk.screening.detectors import multimatch
+    from piodesk.screening.engine import Screener
+    from piodesk.screening.rules import load_rules
+
+    Screener(load_rules(), models=[])  # registers every shipped regex
+    texts = [e.text for name in devsets.FILES for e in devsets.load(name)][::5]
+    texts = [t for t in texts if t.isascii()] + ["result", "lt. dan", "i'm here", "x"]
+    checked = 0
+    for (view, rx, flags), _id in list(multimatch._ids.items()):
+        form = multimatch._edges(multimatch._ascii_form(multimatch._unescape(rx), flags))
+        if form == rx or len(rx) > 5000:
+            continue
+        original, gate = re.compile(rx, flags), re.compile(form, flags)
+        for t in texts:
+            source = t.lower() if view != "text" else t
+            if original.search(source):
+                assert gate.search(source), (rx[:60], t[:60])
+        checked += 1
+    assert checked > 20
+    assert multimatch._edges(r"(?<![\w'])(?:lt|cop)(?![\w'])") == (
+        r"(?:^|[^\w'])(?:lt|cop)(?:[^\w']|$)"
+    )

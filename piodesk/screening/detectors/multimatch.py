@@ -49,6 +49,7 @@ _BOUNDED = re.compile(r"(?<!\\)\{(\d+),(\d*)\}")
 # equivalent for
 _UNSUPPORTED = re.compile(r"\\[uUN]|\(\?P=|\(\?\(")
 _SPACES_PY = str.maketrans(dict.fromkeys("\x1c\x1d\x1e\x1f", " "))
+_PY_ONLY_SPACES = re.compile("[\x1c-\x1f]")
 
 
 def pattern_id(view: str, regex: str, flags: int) -> int:
@@ -136,6 +137,47 @@ def _ascii_form(regex: str, flags: int) -> str:
     return "".join(out)
 
 
+# A look-behind that opens the whole regex, or a look-ahead that closes it, as a class of
+# one character: "(?<![\w'])", "(?<!\w)", "(?![^\W_])".
+_CLASS = r"(?:\[(?P<neg>\^?)(?P<set>(?:\\.|[^\]\\])+)\]|(?P<esc>\\[wWdDsS]))"
+_LEAD = re.compile(rf"\(\?<!{_CLASS}\)")
+_TAIL = re.compile(rf"\(\?!{_CLASS}\)$")
+_ESC_COMPLEMENT = {
+    "\\w": "\\W",
+    "\\W": "\\w",
+    "\\d": "\\D",
+    "\\D": "\\d",
+    "\\s": "\\S",
+    "\\S": "\\s",
+}
+
+
+def _complement(m: re.Match[str]) -> str:
+    if m.group("esc"):
+        return _ESC_COMPLEMENT[m.group("esc")]
+    return f"[{'' if m.group('neg') else '^'}{m.group('set')}]"
+
+
+def _edges(regex: str) -> str:
+    r"""The regex with its opening look-behind and closing look-ahead written as characters
+    the match takes: "(?<![\w'])kill" as "(?:^|[^\w'])kill", "cops(?![\w'])" as
+    "cops(?:[^\w']|$)".
+
+    Prefilter mode drops look-arounds, so "(?<![\w'])(?:lt|...)" would be possible in every
+    text with "lt" inside a word ("result"). At the very start or end of the regex (the first
+    or the last alternative, as with the look-around) taking the character instead of looking
+    at it changes where a match starts or ends, never whether one exists, and whether one
+    exists is all the gate asks.
+    """
+    m = _LEAD.match(regex)
+    if m is not None:
+        regex = f"(?:^|{_complement(m)})" + regex[m.end() :]
+    m = _TAIL.search(regex)
+    if m is not None and (m.start() == 0 or regex[m.start() - 1] != "\\"):
+        regex = regex[: m.start()] + f"(?:{_complement(m)}|$)"
+    return regex
+
+
 def _widen(regex: str) -> str:
     return _BOUNDED.sub(
         lambda m: m.group(0) if m.group(2) and int(m.group(2)) <= 4 else "{" + m.group(1) + ",}",
@@ -158,7 +200,7 @@ class _Job:
             by_view: dict[str, list[tuple[int, str, int]]] = {}
             for view, i, rx, f in sorted(self.entries):
                 by_view.setdefault(view, []).append(
-                    (i, _widen(_unescape(rx)), _hs_flags(_unescape(rx), f))
+                    (i, _widen(_edges(_unescape(rx))), _hs_flags(_unescape(rx), f))
                 )
             # in a child process when one runs: the compile's memory peak stays there
             self.dbs = gatebuild.compile_views(by_view)
@@ -278,13 +320,20 @@ class MultiMatcher:
             found.append(i)
 
         inert = False
+        ascii_text = ctx.text.isascii()  # then its lower-cased and normalized views are too
+        last_source: str | None = None
+        data = b""
         for n, (view, db) in enumerate(self._dbs):
             source = ctx.norm.text if view == "norm" else getattr(ctx, view)
-            if not source.isascii():
-                if not all(_is_inert(c) for c in set(source) if not c.isascii()):
-                    return None
-                inert = True
-            data = source.translate(_SPACES_PY).encode("ascii", _NUL)
+            if source is not last_source and source != last_source:
+                if not ascii_text and not source.isascii():
+                    if not all(_is_inert(c) for c in set(source) if not c.isascii()):
+                        return None
+                    inert = True
+                if _PY_ONLY_SPACES.search(source) is not None:
+                    source = source.translate(_SPACES_PY)
+                data = source.encode("ascii", _NUL)
+                last_source = source
             db.scan(data, match_event_handler=on_match, scratch=self._scratch(n, db))
         if inert:  # patterns that could tell a NUL from the characters it stands for
             return self._uncovered.union(found, self._not_inert_safe)
