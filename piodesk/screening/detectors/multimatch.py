@@ -169,13 +169,23 @@ def _edges(regex: str) -> str:
     at it changes where a match starts or ends, never whether one exists, and whether one
     exists is all the gate asks.
     """
+    # Hyperscan takes no anchor inside a pattern that goes on after it, so a regex with an
+    # anchor of its own keeps that look-around
     m = _LEAD.match(regex)
-    if m is not None:
+    if m is not None and _START_ANCHOR.search(regex) is None:
         regex = f"(?:^|{_complement(m)})" + regex[m.end() :]
     m = _TAIL.search(regex)
-    if m is not None and (m.start() == 0 or regex[m.start() - 1] != "\\"):
+    if (
+        m is not None
+        and (m.start() == 0 or regex[m.start() - 1] != "\\")
+        and _END_ANCHOR.search(regex) is None
+    ):
         regex = regex[: m.start()] + f"(?:{_complement(m)}|$)"
     return regex
+
+
+_START_ANCHOR = re.compile(r"(?<![\\\[])\^|\\A")
+_END_ANCHOR = re.compile(r"(?<!\\)\$|\\[zZ]")
 
 
 def _widen(regex: str) -> str:

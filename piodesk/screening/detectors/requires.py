@@ -61,7 +61,16 @@ def _lexicon(d: Detector) -> tuple[Group, ...] | None:
     if not d.lexicon.size or auto is None:
         return None
     keys = sorted(set(auto.keys()), key=lambda k: (-len(k), k))
-    return (((("norm", re.compile("|".join(re.escape(k) for k in keys))),)),)
+    # in parts: Hyperscan takes no pattern much longer than 16,000 characters
+    parts: list[list[str]] = [[]]
+    size = 0
+    for k in keys:
+        if size > 6000:
+            parts.append([])
+            size = 0
+        parts[-1].append(re.escape(k))
+        size += len(parts[-1][-1]) + 1
+    return _any_of("norm", *(re.compile("|".join(p)) for p in parts if p))
 
 
 #: Detector class -> its requirement (by class, so an agency's own detectors never match).
