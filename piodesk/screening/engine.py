@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import ahocorasick
+import numpy as np
 
 from piodesk.screening.detectors import Detector, ScanContext, build_detectors, multimatch
 from piodesk.screening.detectors.base import Pattern, PatternDetector
@@ -270,31 +271,99 @@ class _Prefilter:
             else:
                 self.gate_rules.append(None)
         self.matcher = multimatch.MultiMatcher(entries) if enabled and gate and entries else None
+        # With the gate's answer for a text, the detectors it leaves possible are found from
+        # its ids (`by_id`; a detector all of whose groups are single regexes is possible on
+        # any of them, the others, cue rules needing several classes, check their groups), and
+        # only those few look for their trigger words, each with `in` (what the Aho-Corasick
+        # pass over the lower-cased and the normalized text would say for them).
+        words_of: dict[int, list[str]] = {}
+        for w, idx in wakes.items():
+            for i in idx:
+                words_of.setdefault(i, []).append(w)
+        self.words: list[Any] = [
+            _words_finder(words_of[i]) if i in words_of else None
+            for i in range(len(self.detectors))
+        ]
+        self.by_id: dict[int, set[int]] = {}
+        self.single: set[int] = set()
+        gate_always: set[int] = set()
+        for i, reqs in enumerate(self.gate_rules):
+            if reqs is None or any(not g for g in reqs):
+                gate_always.add(i)  # no regex to rule it out (or a rule that needs none)
+                continue
+            if all(len(g) == 1 for g in reqs):
+                self.single.add(i)
+            for g in reqs:
+                for gate_id in g:
+                    self.by_id.setdefault(gate_id, set()).add(i)
+        self.gate_always = frozenset(gate_always)
 
-    def run(self, ctx: ScanContext, kind: TextKind) -> list[Finding]:
+    def _awake(self, ctx: ScanContext) -> frozenset[int]:
+        """The detectors whose trigger words are in the text (one Aho-Corasick pass a view)."""
         awake = self.always
         if not self._empty:
             awake = awake.union(*(idx for _end, idx in self._auto.iter(ctx.lower)))
             norm = ctx.norm.text
             if norm != ctx.lower:
                 awake = awake.union(*(idx for _end, idx in self._auto.iter(norm)))
+        return awake
+
+    def _awake_gated(self, ctx: ScanContext, possible: frozenset[int]) -> list[int]:
+        """The detectors that the gate's answer leaves possible and whose trigger words are in
+        the text: the same as `_awake` and then the gate, for much less work."""
+        candidates = set(self.gate_always)
+        by_id = self.by_id
+        for gate_id in possible:
+            dets = by_id.get(gate_id)
+            if dets is not None:
+                candidates.update(dets)
+        single = self.single
+        lower = ctx.lower
+        norm: str | None = None
+        out = []
+        for i in candidates:
+            if i not in single and i not in self.gate_always:
+                reqs = self.gate_rules[i]
+                if reqs is None or not any(g <= possible for g in reqs):
+                    continue
+            has_word = self.words[i]
+            if has_word is not None and not has_word(lower):
+                if norm is None:
+                    norm = ctx.norm.text
+                if norm == lower or not has_word(norm):
+                    continue
+            out.append(i)
+        return out
+
+    def run(self, ctx: ScanContext, kind: TextKind) -> list[Finding]:
         out: list[Finding] = []
-        possible = self.matcher.scan(ctx) if self.matcher is not None and awake else None
+        possible = self.matcher.scan(ctx) if self.matcher is not None else None
         if possible is not None:
             ctx.__dict__[GATE] = possible
+            awake: Iterable[int] = self._awake_gated(ctx, possible)
+        else:  # no gate, or a text it does not read (not ASCII): the trigger words decide
+            awake = self._awake(ctx)
         for i in sorted(awake):  # registry order, so results do not depend on the text
             d = self.detectors[i]
             if kind not in d.kinds:
                 continue
-            if possible is not None:
-                reqs = self.gate_rules[i]
-                if reqs is not None and not any(r <= possible for r in reqs):
-                    continue  # none of its rules or patterns can match this text
             gate = self.gates[i]
             if gate is not None and not gate(ctx):
                 continue
             out.extend(d.detect(ctx))
         return out
+
+
+def _words_finder(words: Sequence[str]) -> Any:
+    """`has(text)`: whether any of the words is in the text (as a substring)."""
+    if len(words) <= 6:
+        few = tuple(words)
+        return lambda text: any(w in text for w in few)
+    auto = ahocorasick.Automaton()
+    for w in words:
+        auto.add_word(w, None)
+    auto.make_automaton()
+    return lambda text: next(auto.iter(text), None) is not None
 
 
 class _Allow:
@@ -536,17 +605,13 @@ class Screener:
     def _model_findings(
         self, state: _State, texts: list[str], per_text: list[list[Finding]]
     ) -> None:
-        for model in state.models:
-            try:
-                probs = model.predict_proba(texts)
-            except Exception:
-                log.exception("model %s failed on a batch of %d", model.id, len(texts))
+        for model, probs in zip(state.models, _probabilities(state.models, texts), strict=True):
+            if probs is None:
                 continue
             threshold = state.model_threshold(model)
-            for i, p in enumerate(probs):
-                p = float(p)
-                if p < threshold:
-                    continue
+            probs = np.asarray(probs, dtype=np.float64)
+            for i in np.flatnonzero(~(probs < threshold)).tolist():
+                p = float(probs[i])
                 if self._merge_into_rule_finding(per_text[i], model, p):
                     continue
                 spans: tuple[Span, ...] = ()
@@ -600,6 +665,34 @@ class Screener:
                             explanation=f"A trained model marks this as {model.category}.",
                         )
                     )
+
+
+def _probabilities(models: Sequence[Any], texts: list[str]) -> list[Any | None]:
+    """Each model's probabilities for the batch (None for a model that failed on it).
+
+    Models whose class offers `predict_proba_many(models, texts)` are scored together (the
+    shipped linear models: one sparse product for all of them); the others one by one.
+    """
+    out: list[Any | None] = [None] * len(models)
+    groups: dict[Any, list[int]] = {}
+    for i, m in enumerate(models):
+        many = getattr(type(m), "predict_proba_many", None)
+        if many is not None:
+            groups.setdefault(many, []).append(i)
+    for many, idx in groups.items():
+        try:
+            for i, probs in zip(idx, many([models[i] for i in idx], texts), strict=True):
+                out[i] = probs
+        except Exception:  # noqa: BLE001 - each model is tried alone below, and logged there
+            log.debug("models failed together on a batch of %d; one by one", len(texts))
+    for i, m in enumerate(models):
+        if out[i] is not None:
+            continue
+        try:
+            out[i] = m.predict_proba(texts)
+        except Exception:
+            log.exception("model %s failed on a batch of %d", m.id, len(texts))
+    return out
 
 
 @lru_cache(maxsize=1)

@@ -189,6 +189,7 @@ _SPACED_ASCII = re.compile(r"(?<![a-z0-9])(?:[a-z][ .\-_*,/]{1,2}){2,}[a-z](?![a
 _REPEAT_ASCII = re.compile(r"([a-z])\1{2,}")
 
 
+@lru_cache(maxsize=16384)
 def _rewrite_token(tok: str) -> str:
     """Leetspeak and masks inside one token that has at least one real letter."""
     out = []

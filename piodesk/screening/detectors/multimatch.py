@@ -27,6 +27,8 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+from piodesk.screening import gatebuild
+
 log = logging.getLogger(__name__)
 
 _hs: Any
@@ -47,6 +49,7 @@ _BOUNDED = re.compile(r"(?<!\\)\{(\d+),(\d*)\}")
 # equivalent for
 _UNSUPPORTED = re.compile(r"\\[uUN]|\(\?P=|\(\?\(")
 _SPACES_PY = str.maketrans(dict.fromkeys("\x1c\x1d\x1e\x1f", " "))
+_PY_ONLY_SPACES = re.compile("[\x1c-\x1f]")
 
 
 def pattern_id(view: str, regex: str, flags: int) -> int:
@@ -94,41 +97,102 @@ def _unescape(regex: str) -> str:
     return _UESC.sub(lambda m: re.escape(chr(int(m.group(1), 16))), regex)
 
 
+#: What a non-ASCII letter becomes in the regex the gate compiles (see `_ascii_form`): a
+#: character that is no letter and has no case, so it matches no ASCII character either.
+_NO_ASCII = "\u00b7"
+
+
+def _matches_ascii(c: str, flags: int, _cache: dict[tuple[str, int], bool] = {}) -> bool:  # noqa: B006 - a cache
+    key = (c, flags & re.IGNORECASE)
+    got = _cache.get(key)
+    if got is None:
+        rx = re.compile(re.escape(c), flags & re.IGNORECASE)
+        got = _cache[key] = any(rx.fullmatch(chr(i)) for i in range(128))
+    return got
+
+
+def _ascii_form(regex: str, flags: int) -> str:
+    """The regex as the gate compiles it, the same on every text the gate reads.
+
+    The gate reads only texts whose non-ASCII characters are no letters (see `scan`), where a
+    non-ASCII letter of a regex ("suscr[ií]bete", "straße") can match nothing. With case
+    ignored, Hyperscan could not take such a regex at all (its folding differs from Python's),
+    and the detector would run on every text. Each such letter is written as one that no ASCII
+    character matches either ("·"), unless Python's case folding lets it match an ASCII letter
+    ("ſ" is "s", "K" is "k"): those stay, and the regex stays ungated.
+    """
+    if regex.isascii():
+        return regex
+    out = []
+    for i, c in enumerate(regex):
+        if (
+            not c.isascii()
+            and c.lower() != c.upper()
+            and not (i and regex[i - 1] == "\\")
+            and not _matches_ascii(c, flags)
+        ):
+            out.append(_NO_ASCII)
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+# A look-behind that opens the whole regex, or a look-ahead that closes it, as a class of
+# one character: "(?<![\w'])", "(?<!\w)", "(?![^\W_])".
+_CLASS = r"(?:\[(?P<neg>\^?)(?P<set>(?:\\.|[^\]\\])+)\]|(?P<esc>\\[wWdDsS]))"
+_LEAD = re.compile(rf"\(\?<!{_CLASS}\)")
+_TAIL = re.compile(rf"\(\?!{_CLASS}\)$")
+_ESC_COMPLEMENT = {
+    "\\w": "\\W",
+    "\\W": "\\w",
+    "\\d": "\\D",
+    "\\D": "\\d",
+    "\\s": "\\S",
+    "\\S": "\\s",
+}
+
+
+def _complement(m: re.Match[str]) -> str:
+    if m.group("esc"):
+        return _ESC_COMPLEMENT[m.group("esc")]
+    return f"[{'' if m.group('neg') else '^'}{m.group('set')}]"
+
+
+def _edges(regex: str) -> str:
+    r"""The regex with its opening look-behind and closing look-ahead written as characters
+    the match takes: "(?<![\w'])kill" as "(?:^|[^\w'])kill", "cops(?![\w'])" as
+    "cops(?:[^\w']|$)".
+
+    Prefilter mode drops look-arounds, so "(?<![\w'])(?:lt|...)" would be possible in every
+    text with "lt" inside a word ("result"). At the very start or end of the regex (the first
+    or the last alternative, as with the look-around) taking the character instead of looking
+    at it changes where a match starts or ends, never whether one exists, and whether one
+    exists is all the gate asks.
+    """
+    # Hyperscan takes no anchor inside a pattern that goes on after it, so a regex with an
+    # anchor of its own keeps that look-around
+    m = _LEAD.match(regex)
+    if m is not None and _START_ANCHOR.search(regex) is None:
+        regex = f"(?:^|{_complement(m)})" + regex[m.end() :]
+    m = _TAIL.search(regex)
+    if (
+        m is not None
+        and (m.start() == 0 or regex[m.start() - 1] != "\\")
+        and _END_ANCHOR.search(regex) is None
+    ):
+        regex = regex[: m.start()] + f"(?:{_complement(m)}|$)"
+    return regex
+
+
+_START_ANCHOR = re.compile(r"(?<![\\\[])\^|\\A")
+_END_ANCHOR = re.compile(r"(?<!\\)\$|\\[zZ]")
+
+
 def _widen(regex: str) -> str:
     return _BOUNDED.sub(
         lambda m: m.group(0) if m.group(2) and int(m.group(2)) <= 4 else "{" + m.group(1) + ",}",
         regex,
     )
-
-
-def _compile(entries: list[tuple[int, str, int]]) -> tuple[Any, frozenset[int]]:
-    """One database of the entries (id, regex, flags), and the ids it holds."""
-    assert _hs is not None
-
-    def build(items: list[tuple[int, str, int]]) -> Any:
-        db = _hs.Database()
-        db.compile(
-            expressions=[_widen(_unescape(rx)).encode("utf-8") for _i, rx, _f in items],
-            ids=[i for i, _rx, _f in items],
-            elements=len(items),
-            flags=[_hs_flags(_unescape(rx), f) for _i, rx, f in items],
-        )
-        return db
-
-    try:
-        return build(entries), frozenset(i for i, _rx, _f in entries)
-    except Exception:  # noqa: BLE001 - one regex Hyperscan refuses: find it, leave it out
-        ok = []
-        for item in entries:
-            try:
-                build([item])
-            except Exception:  # noqa: BLE001
-                log.debug("screening gate: regex left ungated: %r", item[1][:60])
-                continue
-            ok.append(item)
-        if not ok:
-            return None, frozenset()
-        return build(ok), frozenset(i for i, _rx, _f in ok)
 
 
 class _Job:
@@ -145,11 +209,11 @@ class _Job:
         try:
             by_view: dict[str, list[tuple[int, str, int]]] = {}
             for view, i, rx, f in sorted(self.entries):
-                by_view.setdefault(view, []).append((i, rx, f))
-            for view, items in by_view.items():
-                db, ids = _compile(items)
-                if db is not None:
-                    self.dbs[view] = (db, ids)
+                by_view.setdefault(view, []).append(
+                    (i, _widen(_edges(_unescape(rx))), _hs_flags(_unescape(rx), f))
+                )
+            # in a child process when one runs: the compile's memory peak stays there
+            self.dbs = gatebuild.compile_views(by_view)
         except Exception:
             log.exception("screening gate failed to compile; every regex runs")
             self.dbs = {}
@@ -215,9 +279,9 @@ class MultiMatcher:
     def __init__(self, entries: Iterable[tuple[str, str, int]]) -> None:
         entries = list(entries)
         key = frozenset(
-            (view, pattern_id(view, rx, f), rx, f)
+            (view, pattern_id(view, rx, f), _ascii_form(_unescape(rx), f), f)
             for view, rx, f in entries
-            if view in VIEWS and gateable(_unescape(rx), f)
+            if view in VIEWS and gateable(_ascii_form(_unescape(rx), f), f)
         )
         self._registered = frozenset(pattern_id(v, rx, f) for v, rx, f in entries)
         self._jobs = _jobs_for(key) if key else []
@@ -266,13 +330,20 @@ class MultiMatcher:
             found.append(i)
 
         inert = False
+        ascii_text = ctx.text.isascii()  # then its lower-cased and normalized views are too
+        last_source: str | None = None
+        data = b""
         for n, (view, db) in enumerate(self._dbs):
             source = ctx.norm.text if view == "norm" else getattr(ctx, view)
-            if not source.isascii():
-                if not all(_is_inert(c) for c in set(source) if not c.isascii()):
-                    return None
-                inert = True
-            data = source.translate(_SPACES_PY).encode("ascii", _NUL)
+            if source is not last_source and source != last_source:
+                if not ascii_text and not source.isascii():
+                    if not all(_is_inert(c) for c in set(source) if not c.isascii()):
+                        return None
+                    inert = True
+                if _PY_ONLY_SPACES.search(source) is not None:
+                    source = source.translate(_SPACES_PY)
+                data = source.encode("ascii", _NUL)
+                last_source = source
             db.scan(data, match_event_handler=on_match, scratch=self._scratch(n, db))
         if inert:  # patterns that could tell a NUL from the characters it stands for
             return self._uncovered.union(found, self._not_inert_safe)

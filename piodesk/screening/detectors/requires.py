@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from piodesk.screening.detectors import conduct, pii, solicitation, threat
 from piodesk.screening.detectors.base import Detector
+from piodesk.screening.detectors.lexicon import LexiconDetector
 
 #: One group: every regex in it must be able to match for the detector to find anything.
 Group = tuple[tuple[str, re.Pattern[str]], ...]
@@ -36,35 +37,10 @@ def _threat(d: Detector) -> tuple[Group, ...] | None:
     return _any_of("norm", *(rule[1] for rule in rules))
 
 
-def _ascii_only(rx: re.Pattern[str]) -> re.Pattern[str]:
-    """`rx` without its alternatives spelled with non-ASCII letters ("straße"), for the gate.
-
-    The gate reads only texts whose non-ASCII characters are no letters, where such an
-    alternative cannot match, so the rest of the regex matches wherever `rx` does; with those
-    letters left in, the gate could not take the regex at all (case folding differs).
-    """
-    words = [w for w in re.findall(r"[^\W\d_]+", rx.pattern) if not w.isascii()]
-    pattern = rx.pattern
-    for w in words:
-        pattern = pattern.replace(f"|{w}|", "|")
-    if any(not c.isascii() and c.lower() != c.upper() for c in pattern):
-        return rx  # not a plain alternative: the gate leaves it ungated (always possible)
-    return re.compile(pattern, rx.flags)
-
-
 def _address(d: Detector) -> tuple[Group, ...]:
     a = pii.AddressDetector
     # the leads' follow-up (_after_lead) runs only after a lead matched
-    return _any_of(
-        "text",
-        _ascii_only(a._us),
-        a._nwn,
-        pii._BLOCK_HEAD,
-        a._mil,
-        a._wns,
-        a._unit,
-        a._lead_ci,
-    )
+    return _any_of("text", a._us, a._nwn, pii._BLOCK_HEAD, a._mil, a._wns, a._unit, a._lead_ci)
 
 
 def _sales_link(d: Detector) -> tuple[Group, ...]:
@@ -78,6 +54,25 @@ def _sales_link(d: Detector) -> tuple[Group, ...]:
     )
 
 
+def _lexicon(d: Detector) -> tuple[Group, ...] | None:
+    # every hit is an automaton key found in the normalized text: one of the keys must be in it
+    assert isinstance(d, LexiconDetector)
+    auto = getattr(d.lexicon, "_auto", None)
+    if not d.lexicon.size or auto is None:
+        return None
+    keys = sorted(set(auto.keys()), key=lambda k: (-len(k), k))
+    # in parts: Hyperscan takes no pattern much longer than 16,000 characters
+    parts: list[list[str]] = [[]]
+    size = 0
+    for k in keys:
+        if size > 6000:
+            parts.append([])
+            size = 0
+        parts[-1].append(re.escape(k))
+        size += len(parts[-1][-1]) + 1
+    return _any_of("norm", *(re.compile("|".join(p)) for p in parts if p))
+
+
 #: Detector class -> its requirement (by class, so an agency's own detectors never match).
 _BY_CLASS: dict[type[Detector], Callable[[Detector], tuple[Group, ...] | None]] = {
     threat.ThreatDetector: _threat,
@@ -88,6 +83,7 @@ _BY_CLASS: dict[type[Detector], Callable[[Detector], tuple[Group, ...] | None]] 
     pii.PersonDetailsDetector: lambda d: _any_of("text", pii.PersonDetailsDetector._rx),
     solicitation.SalesLinkDetector: _sales_link,
     conduct.CopiedArticleDetector: lambda d: _any_of("text", conduct.CopiedArticleDetector._marker),
+    LexiconDetector: _lexicon,
 }
 
 

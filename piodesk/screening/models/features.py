@@ -174,7 +174,8 @@ _TIMESTAMP_LINK = re.compile(
 )
 #: Characters that show nothing (byte-order mark, zero-width spaces and joiners, soft hyphen):
 #: YouTube's export ends most comments with a byte-order mark, which must not be a feature.
-_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\u00ad"))
+_INVISIBLE_CHARS = "\ufeff\u200b\u200c\u200d\u2060\u00ad"
+_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS))
 #: A character repeated three or more times ("wowwwww", "!!!!!"), kept twice: a long run
 #: otherwise fills the text's n-grams with one pair ("ww", which "www." links also make).
 _REPEATS = re.compile(r"(.)\1{2,}")
@@ -242,7 +243,7 @@ class Featurizer:
         last = self._last
         if last is not None and last.key == key:
             return last.matrix
-        grams = _BatchGrams.of([_padded(t) for t in key])
+        grams = _BatchGrams.of(_padded_many(key))
         matrix = self._assemble(len(key), grams, [shape_tokens(t) for t in key])
         self._last = _Last(key, matrix, grams, {})
         return matrix
@@ -293,13 +294,18 @@ class Featurizer:
         else:
             grams, row = _BatchGrams.of([_padded(text)]), 0
         names: dict[int, str] = {}
+        wanted_cols = None if wanted is None else np.fromiter(wanted, dtype=np.int64)
         for part, cols, fmt in (
             (grams.words, grams.word_cols, '"{}"'),
             (grams.chars, grams.char_cols, "'{}'"),
         ):
-            for i in grams.positions(part, row):
+            pos = grams.position_array(part, row)
+            if wanted_cols is not None:
+                # only the n-grams of the wanted columns, in the same order (the first names it)
+                pos = pos[np.isin(cols[pos], wanted_cols)]
+            for i in pos.tolist():
                 col = int(cols[i])
-                if (wanted is None or col in wanted) and col not in names:
+                if col not in names:
                     gram = grams.batch.joined[int(part.starts[i]) : int(part.ends[i])]
                     names[col] = fmt.format(gram.strip() if fmt.startswith('"') else gram)
         if wanted is None or any(c >= _SHAPE_OFFSET for c in wanted):
@@ -331,6 +337,10 @@ class _BatchGrams:
 
     def positions(self, part: hashing.Grams, row: int) -> list[int]:
         """Indexes of `part`'s n-grams that belong to text `row` (sorted once per batch)."""
+        return self.position_array(part, row).tolist()
+
+    def position_array(self, part: hashing.Grams, row: int) -> np.ndarray:
+        """`positions` as an array of int64."""
         cached = self._by_row.get(id(part))
         if cached is None:
             order = np.argsort(part.rows, kind="stable")
@@ -338,8 +348,8 @@ class _BatchGrams:
             cached = self._by_row[id(part)] = (order, bounds)
         order, bounds = cached
         if row + 1 >= len(bounds):
-            return []
-        return order[bounds[row] : bounds[row + 1]].tolist()
+            return np.zeros(0, dtype=np.int64)
+        return np.asarray(order[bounds[row] : bounds[row + 1]], dtype=np.int64)
 
     @classmethod
     def of(cls, padded: list[str]) -> _BatchGrams:
@@ -358,6 +368,40 @@ class _BatchGrams:
 CHAR_SIZES = (2, 3, 4, 5)
 _SHAPE_OFFSET = 2**WORD_BITS + 2**CHAR_BITS
 _SPACES = re.compile(r"\s+")
+
+
+# The same steps as `clean` and `_padded`, for a whole batch joined by NUL: neither pattern
+# may run across a NUL (no text holds one: such a batch is cleaned text by text).
+_TAG_IN_BATCH = re.compile(r"<[^>\x00]{0,200}>")
+_REPEATS_IN_BATCH = re.compile(r"([^\n\x00])\1{2,}")
+
+
+def _padded_many(texts: Sequence[str]) -> list[str]:
+    """`[_padded(t) for t in texts]`, with most steps run once over the joined batch.
+
+    Every step reads the text character by character or through a pattern that stops at NUL:
+    HTML character references hold no NUL, and what they unescape to is none (NUL itself
+    becomes U+FFFD); lower-casing treats NUL as the end of a word ("Σ" stays final). NFKC
+    runs text by text (only on texts that are not ASCII, which it leaves as they are), and
+    `" ".join(t.split())` is `_SPACES.sub(" ", t).strip()` (both split on str.isspace).
+    """
+    if len(texts) < 2:
+        return [_padded(t) for t in texts]
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != len(texts) - 1:
+        return [_padded(t) for t in texts]  # a text holds NUL
+    joined = html.unescape(_TAG_IN_BATCH.sub(" ", joined))
+    if not joined.isascii():
+        for c in _INVISIBLE_CHARS:
+            if c in joined:
+                joined = joined.replace(c, "")
+        nfkc = unicodedata.normalize
+        joined = "\x00".join(p if p.isascii() else nfkc("NFKC", p) for p in joined.split("\x00"))
+    joined = _REPEATS_IN_BATCH.sub(r"\1\1", joined.lower())
+    parts = joined.split("\x00")
+    if len(parts) != len(texts):  # cannot happen (see above); the safe way if it does
+        return [_padded(t) for t in texts]
+    return [" " + " ".join(p.split()) + " " for p in parts]
 
 
 def _padded(text: str) -> str:

@@ -1,0 +1,137 @@
+"""Compiles the screening gate's Hyperscan databases, in a child process when it can.
+
+Compiling a few hundred regexes in Hyperscan's prefilter mode takes seconds and, for the
+long threat phrases, tens of megabytes that are given back only to the allocator, not to the
+system: done inside a screening process it would keep that peak for its whole life. The
+engine's gate (detectors/multimatch.py) therefore hands the prepared expressions to
+
+    python -m piodesk.screening.gatebuild
+
+which compiles them and writes back the serialized databases (`hyperscan.dumpb`); the
+screening process only loads them (`hyperscan.loadb`). When the child cannot run (no
+interpreter path, a sandbox that forbids it, a timeout) the databases are compiled in
+process, as before. Either way the same expressions give the same databases.
+
+Imports nothing of piodesk, so the child starts fast.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+#: (id, expression, Hyperscan flags) of one regex, ready to compile.
+Item = tuple[int, str, int]
+
+#: Seconds the child may take for one ruleset's databases.
+CHILD_TIMEOUT = 600
+
+
+def _hs() -> Any:
+    import hyperscan
+
+    return hyperscan
+
+
+def compile_items(items: list[Item]) -> tuple[Any, list[int]]:
+    """One database of the items and the ids it holds; a regex Hyperscan refuses is left out
+    (None when it refuses them all)."""
+    hs = _hs()
+
+    def build(part: list[Item]) -> Any:
+        db = hs.Database()
+        db.compile(
+            expressions=[rx.encode("utf-8") for _i, rx, _f in part],
+            ids=[i for i, _rx, _f in part],
+            elements=len(part),
+            flags=[f for _i, _rx, f in part],
+        )
+        return db
+
+    try:
+        return build(items), [i for i, _rx, _f in items]
+    except Exception:  # noqa: BLE001 - one regex Hyperscan refuses: find it, leave it out
+        ok = []
+        for item in items:
+            try:
+                build([item])
+            except Exception:  # noqa: BLE001
+                log.debug("screening gate: regex left ungated: %r", item[1][:60])
+                continue
+            ok.append(item)
+        if not ok:
+            return None, []
+        return build(ok), [i for i, _rx, _f in ok]
+
+
+def compile_views(by_view: dict[str, list[Item]]) -> dict[str, tuple[Any, frozenset[int]]]:
+    """Every view's database, from a child process if one runs, else here."""
+    got = _in_child(by_view)
+    if got is not None:
+        return got
+    out: dict[str, tuple[Any, frozenset[int]]] = {}
+    for view, items in by_view.items():
+        db, ids = compile_items(items)
+        if db is not None:
+            out[view] = (db, frozenset(ids))
+    return out
+
+
+def _in_child(by_view: dict[str, list[Item]]) -> dict[str, tuple[Any, frozenset[int]]] | None:
+    if not sys.executable or os.environ.get("PIODESK_GATE_IN_PROCESS"):
+        return None
+    request = json.dumps({v: [list(item) for item in items] for v, items in by_view.items()})
+    # the child imports this module from where this process found it
+    root = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "piodesk.screening.gatebuild"],
+            input=request.encode("utf-8"),
+            capture_output=True,
+            timeout=CHILD_TIMEOUT,
+            check=False,
+            env=env,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        log.info("screening gate: compiling in process (%s)", exc)
+        return None
+    if proc.returncode != 0:
+        log.info("screening gate: compiling in process (%s)", proc.stderr[-300:])
+        return None
+    try:
+        hs = _hs()
+        answer = json.loads(proc.stdout)
+        return {
+            view: (hs.loadb(base64.b64decode(got["db"]), hs.HS_MODE_BLOCK), frozenset(got["ids"]))
+            for view, got in answer.items()
+        }
+    except Exception:  # noqa: BLE001 - a database that does not load is compiled here
+        log.info("screening gate: the child's databases did not load; compiling in process")
+        return None
+
+
+def main() -> int:
+    """Read {view: [[id, expression, flags], ...]} on stdin; write {view: {ids, db}}."""
+    hs = _hs()
+    request = json.loads(sys.stdin.buffer.read())
+    answer = {}
+    for view, items in request.items():
+        db, ids = compile_items([(int(i), str(rx), int(f)) for i, rx, f in items])
+        if db is not None:
+            answer[view] = {"ids": ids, "db": base64.b64encode(hs.dumpb(db)).decode("ascii")}
+    sys.stdout.write(json.dumps(answer))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,45 @@
+"""The batch paths of the screening models give what the text-by-text paths give."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from piodesk.screening import devsets
+from piodesk.screening.models import ModelDetector, features, load_models
+
+#: Texts at the edges of cleaning: entities cut at a text's end, tags left open, combining
+#: marks at a text's start, final sigma, runs that empty texts could make, invisible marks.
+EDGES = [
+    "", "", "", "   ", "&amp", "lt;x", "&", "<b", "c> here", "x&#0;y", "&shy;soft&#65279;",
+    "ΣΑΣ", "\u0301abc", "a\u0301", "ǅ", "İstanbul", "ﬁne", "\ufeffBOM", "aaaa\n\n\nbbb",
+    "\u1100", "\u1161", "FREE!!!!! $$$", "tab\tand\x1fus", "<a href='x'>2:19</a>",
+]  # fmt: skip
+
+
+def _texts() -> list[str]:
+    return EDGES + [e.text for name in devsets.FILES for e in devsets.load(name)][:600] + EDGES
+
+
+def test_cleaning_a_batch_equals_cleaning_each_text() -> None:
+    texts = _texts()
+    for size in (2, 3, 7, 256):
+        for i in range(0, len(texts), size):
+            batch = texts[i : i + size]
+            assert features._padded_many(batch) == [features._padded(t) for t in batch]
+
+
+def test_a_text_with_nul_is_cleaned_alone() -> None:
+    batch = ["a\x00b", "c"]
+    assert features._padded_many(batch) == [features._padded(t) for t in batch]
+    assert "\x00" not in features._padded("a\x00b")
+
+
+def test_one_product_for_all_models_equals_each_model() -> None:
+    models = load_models()
+    if not models:
+        return
+    texts = _texts()
+    together = ModelDetector.predict_proba_many(models, texts)
+    for m, probs in zip(models, together, strict=True):
+        assert np.array_equal(probs, m.predict_proba(texts))
+    assert all(len(p) == 0 for p in ModelDetector.predict_proba_many(models, []))
