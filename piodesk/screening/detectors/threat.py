@@ -27,6 +27,7 @@ _STRONG = (
     r"(?:slit|cut)\s+(?:\w+\s+)?throats?|shoot\s+up|curb\s*stomp|"
     r"put\s+(?:a|one|two)\s+(?:bullet|cap|round|slug)s?\s+in|"
     r"snipe|assassinate|burn\s+alive|set\s+fire\s+to|molotov|string\s+up|"
+    r"empty(?:ing)?\s+(?:a|my|the|this|his)\s+(?:clip|mag|magazine|glock|gun)|"
     r"break\s+every\s+bone\s+in|hunt\s+(?:\w+\s+){1,3}like\s+(?:an?\s+)?(?:animal|dog|deer|rat)s?)"
 )
 # Acts with everyday senses: only with a person (or a place, for burn/bomb-like) as target.
@@ -206,7 +207,8 @@ _AT_A_THING = re.compile(
     r"flag|banner|poster|painting|sign|lights|decoration|wreath|curtain|picture|"
     r"phone|battery|car|engine|weed|garden|tomato|plant|hedge|grass|tree|stump|"
     r"mosquito|bug|wasp|roach|cockroach|rat|mouse|mice|snake|spider|fly|"
-    r"camera|kiosk|machine|app|website|server|parking\s+meter|speed\s+bump|tire)(?:s|es)?\b|"
+    r"camera|kiosk|machine|app|website|server|parking\s+meter|speed\s+bump|tire|"
+    r"targets?|range|paper\s+targets?)(?:s|es)?\b|"
     r"\b(?:figuratively|metaphorically)\b|"
     r"kill(?:ing)?\s+myself\s+laughing|laugh(?:ing)?\s+(?:my\s+\w+\s+off|to\s+death)|"
     # hyperbole about oneself: "I'm gonna kill myself if they lose again haha"
@@ -567,7 +569,7 @@ def _w(words: str) -> tuple[str, ...]:
 _STRONG_WORDS = _w(
     "ki|k!|k*|murder|stab|strangl|lynch|behead|decapitat|rape|slaughter|massacre|execut|"
     "tortur|shank|extermin|bomb|blow|hunt|gun|slit|shoot|curb|bullet|cap|round|slug|snipe|"
-    "assassin|burn|set fire|molotov|cut|string|break|throat"
+    "assassin|burn|set fire|molotov|cut|string|break|throat|empty"
 )
 _WEAK_WORDS = _w(
     "shoot|shot|beat|bash|punch|hurt|harm|attack|assault|smash|slap|whoop|cap|pop|destroy|cut|"
@@ -731,7 +733,9 @@ def _negated(text: str, start: int, end: int) -> bool:
 _REPORTING = re.compile(
     r"(?<![\w'])(?:said|saying|says|wrote|writes|written|posted|commented|painted|note|"
     r"threaten(?:ed|ing|s)?\s+to|sentenced\s+for|charged\s+with|arrested\s+for|accused\s+of|"
-    r"reports?|reported|yelling|told\s+(?:me|us|him|her)|(?:was|were)\s+(?:going|planning)\s+to|"
+    r"reports?|reported|yelling|told\s+(?:me|us|him|her)|told\s+(?:the\s+|a\s+|my\s+|his\s+|her\s+)?"
+    r"(?:\w+\s+)?(?:operator|dispatcher|police|cops?|officers?|deputy|deputies|detectives?|judge|"
+    r"neighbou?rs?|teacher|wife|husband|mom|dad|friends?|everyone|people)|(?:was|were)\s+(?:going|planning)\s+to|"
     r"(?:if|when)\s+(?:you|they|people|anyone|someone|somebody|he|she|folks)\s+say|"
     r"planned\s+to|tried\s+to)(?![\w'])"
 )
