@@ -84,6 +84,11 @@ NOT_THREATS = (
     "There is no excuse for hurting {g}.",
     "The man who threatened to kill {g} was arrested.",
     "We stand with {g} against every threat.",
+    "No {s} deserves to be beaten.",
+    "None of us would ever attack {g}.",
+    "I'd take a bullet for any {s} in my family.",
+    "Teaching kids that {g} should be killed is how genocide starts.",
+    "He yelled that he would stab the next {s} he saw, so I called 911.",
 )
 
 

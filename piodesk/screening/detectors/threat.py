@@ -133,7 +133,9 @@ _NEGATION = re.compile(
     r"wouldnt|can't|cant|cannot|couldn't|couldnt|shouldn't|shouldnt|should\s+not|didn't|didnt|"
     r"doesn't|doesnt|ain't|aint|isn't|isnt|no\s+reason\s+to|refuse\s+to|"
     r"condemn|oppose|wrong\s+to|unacceptable\s+to|shame\s+on|"
-    r"whoever\s+(?:threatens|says)|nobody\s+should|"
+    r"whoever\s+(?:threatens|says)|nobody\s+should|none\s+of\s+(?:us|them|you|we)|"
+    # "no woman deserves to be beaten", "no cop should be shot"
+    r"no\s+[a-z]+(?:\s+[a-z]+)?\s+(?:deserves?|should|ought|needs?|must|has\s+to)|"
     r"no\s+one\s+should)(?![\w'])"
 )
 # Everyday idioms that look like threats.
@@ -156,7 +158,7 @@ _IDIOM = re.compile(
     r"foot|(?:the\s+)?death\s+of\s+me|kill(?:ing|s)?\s+me\b|could\s+kill\s+for|"
     r"(?:would|'d|will|i)\s+(?:die|kill)\s+for\s+(?:my|our|a|an|some|the|this|that)\b|"
     r"(?:just\s+)?kidding|\bjk\b|\bjoking\b|drop\s+dead\s+(?:gorgeous|beautiful|handsome)|"
-    r"shoot\s+(?:straight|square)|"
+    r"shoot\s+(?:straight|square)|take\s+a\s+bullet\s+for|"
     r"shot\W+(?:\w+\W+){0,2}?on\s+(?:camera|video|film|tape|bodycams?)|"
     r"bomb\s+(?:squad|threat|dog|sniffing|technicians?|unit|scare)|"
     r"whoever\s+(?:designed|made|invented|came\s+up|planned|decided|built|wrote)|"
@@ -288,7 +290,8 @@ _RULES: tuple[tuple[str, re.Pattern[str], float, str], ...] = (
     (
         "threat.incitement",
         _c(
-            rf"{_B}(?:death|bullets?|a\s+bullet|noose|nooses)\s+(?:to|for)\s+(?:all\s+)?(?:the\s+)?"
+            rf"{_B}(?<!take\s)(?<!took\s)(?<!taking\s)(?<!take\sa\s)(?<!took\sa\s)(?<!taking\sa\s)"
+            rf"(?:death|bullets?|a\s+bullet|noose|nooses)\s+(?:to|for)\s+(?:all\s+)?(?:the\s+)?"
             rf"(?:{_PERSON}|\w+s){_E}|"
             rf"{_B}the\s+only\s+good\s+(?:\w+\s+){{1,2}}(?:is|are)\s+(?:a\s+)?dead\s+(?:ones?|\w+){_E}"
         ),
@@ -737,7 +740,11 @@ _REPORTING = re.compile(
     r"(?:\w+\s+)?(?:operator|dispatcher|police|cops?|officers?|deputy|deputies|detectives?|judge|"
     r"neighbou?rs?|teacher|wife|husband|mom|dad|friends?|everyone|people)|(?:was|were)\s+(?:going|planning)\s+to|"
     r"(?:if|when)\s+(?:you|they|people|anyone|someone|somebody|he|she|folks)\s+say|"
-    r"planned\s+to|tried\s+to)(?![\w'])"
+    r"planned\s+to|tried\s+to|"
+    # teaching or preaching it, or saying it, is what the text condemns: "teaching kids that X
+    # should be killed is how genocide starts", "you can't just say 'I'll kill all X'"
+    r"(?:teach(?:ing|es)?|preach(?:ing|es)?|telling\s+(?:kids|people|children))\s+(?:\w+\s+)?that|"
+    r"the\s+idea\s+that|(?:can'?t|cannot|shouldn'?t|don'?t)\s+(?:just\s+)?say)(?![\w'])"
 )
 _ABOUT_A_THREAT = re.compile(
     r"(?<![\w'])(?:report(?:ed)?\s+it|should\s+be\s+(?:deleted|removed|arrested|banned|"
@@ -823,7 +830,8 @@ _NOT_A_THREAT = re.compile(
     rf"court|courts|courtroom|complaints?|foia|records\s+request|"
     rf"thanks?|thank\s+you|congrat\w*|bless\w*|welcome\w*|hug\w*|earned|prayers?|"
     rf"stay\s+safe|drive\s+safe|be\s+safe|get\s+home\s+safe|rip|condolences|"
-    rf"(?:no\s+one|nobody|never|not|don't|doesn't|won't\s+ever|would\s+never)\s+"
+    rf"(?:no\s+one|nobody|never|not|don't|doesn't|won't\s+ever|would\s+never|"
+    rf"none\s+of\s+(?:us|them|you))\s+"
     rf"(?:\w+\s+){{0,3}}?(?:wants?\s+(?:\w+\s+){{0,3}}?)?(?:to\s+)?(?:see\s+(?:\w+\s+){{0,2}}?)?"
     rf"(?:hurt|harm|kill|shoot|attack|riot|burn|violence|threat\w*)){_E}|\?\s*$"
 )
@@ -870,8 +878,12 @@ def _set_aside(text: str) -> bool:
             s += _lead_ws(m.group())
             if _NEGATION.search(norm, max(0, s - 10), e) or _reported(norm, s):
                 return True
+            if _NO_SUBJECT.search(norm, max(0, s - 30), s):
+                return True  # "no black person deserves to be beaten": the subject is negated
     return False
 
+
+_NO_SUBJECT = re.compile(r"(?<![\w'])(?:no|none\s+of\s+the)\s+[a-z]+(?:\s+[a-z]+)?\s+$")
 
 _TARGET_ANY = re.compile(
     rf"{_B}(?:{_PERSON}|they|he|she|we|us|it|cops|pigs|(?:my|our)\s+(?:wife|husband|kids?|son|"
