@@ -323,7 +323,9 @@ CUES: dict[str, str] = {
     "negation": words(
         r"never(?!\s+(?:sees?|see|hugs?|again))", r"nobody\s+(?:should|wants|is\s+going)",
         r"no\s+one\s+should",
-        r"don'?t\s+(?:want|wish|mean|condone|support|threaten|hurt|harm|think\s+any(?:one|body))",
+        # any "don't" (a threat rarely carries one), but not the menace "better pray I don't
+        # catch you"
+        r"(?<!pray\si\s)(?<!pray\swe\s)(?<!hope\si\s)(?<!hope\swe\s)don'?t",
         r"please\s+don'?t", r"wouldn'?t", r"would\s+never", r"not\s+threatening", r"isn'?t",
         r"not\s+saying", r"not\s+going\s+to\s+hurt",
         r"(?:no\s+one|nobody|none\s+of\s+us)\s+(?:is|are|will\s+be|was)\s+(?:bringing|carrying|"
