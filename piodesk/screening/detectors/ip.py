@@ -26,7 +26,7 @@ _MEDIA = words(
         r"steam", r"adobe", r"creative\s+cloud", r"microsoft", r"marvel", r"pixar", r"avengers",
         r"the\s+office", r"recording", r"leaked", r"screener", r"cowboys\s+game",
         r"fight\s+tonight", r"(?:new\s+)?releases", r"seasons?", r"episodes?",
-        r"the\s+new\s+[a-z]+", r"channel",
+        r"the\s+new\s+[a-z]+", r"every\s+channel",
     )
 _FREE = words(r"free", r"for\s+free")
 _NEAR = r"(?:\s+[\w'+]+){0,3}?\s+"
@@ -59,7 +59,8 @@ CUES: dict[str, str] = {
         r"without\s+the\s+watermark", r"copied\s+from\s+the\s+prep\s+book", r"i\s+scanned",
         r"scanned\s+(?:them|the)", r"copy\s+(?:any|it|them)\s+(?:dvd\s+)?for",
         r"\d{3,5}\s+(?:movies|books|channels)", r"every\s+(?:channel|textbook|movie|paper)",
-        r"every\s+(?:\w+\s+){0,2}?(?:movie|film|episode|album|book|channel)s?",
+        r"(?:got|have|has|with|selling|all)\s+every\s+(?:\w+\s+){0,2}?(?:movie|film|episode|album|"
+        r"book|channel)s?",
         r"hard\s+drive", r"ripp(?:ing|ed)\s+(?:the|a|my|their|every|all)",
         r"sharing\s+the\s+(?:mp3s?|files|pdfs?|links?|episodes|movies|songs)",
         r"before\s+they\s+take\s+it\s+down",

@@ -53,6 +53,11 @@ CUES: dict[str, str] = {
         r"girl|twins|mother|mom|father|dad|parents|porch|front\s+(?:door|yard|porch))",
         r"(?:house|home|car|truck)\s+is\s+(?:yours|his|hers|theirs)", r"has\s+a\s+baby",
         r"(?:has|have)\s+(?:a\s+)?(?:family|families|kids|wife|children)",
+        # an official's kin named: "the sergeant who lied on the stand has a teenage son"
+        r"(?:" + _OFFICIAL + r")\.?(?:\s+[\w']+){0,6}?\s+(?:has|have|got)\s+(?:a|two|three|\d)\s+"
+        r"(?:\w+\s+)?(?:kids?|sons?|daughters?|wife|baby|babies|children|grandkids)",
+        r"(?:you|u)\s+live\s+on", r"cul-de-sac",
+        r"(?:your|ur)\s+badge\s+number",
         r"(?:has|have|got)\s+(?:a|such\s+a)\s+(?:\w+\s+){0,2}?(?:porch|house|home|car|truck|boat|yard|"
         r"garage|lawn|deck|fence)",
         r"nice\s+(?:house|home|car|dog)",
@@ -193,6 +198,10 @@ CUES: dict[str, str] = {
         r"(?:we'?re|i'?m|we\s+are|i\s+am)\s+(?:always\s+)?watching\s+(?:you|u|every|them|"
         r"the\s+\w+)", r"hope\s+(?:nobody|no\s+one)\s+recogni[sz]es",
         r"(?:have|has|having)\s+accidents",
+        r"follow(?:ing)?\s+(?:you|u|him|her|them|(?:" + _OFFICIAL + r")\.?(?:\s+[a-z]+)?)\s+"
+        r"home", r"(?:stay|stays|last|lasts)\s+in\s+one\s+piece",
+        r"make\s+an\s+example\s+(?:out\s+)?of\s+one\s+of\s+(?:you|u|them|y'?all)",
+        r"(?:never|don'?t|dont)\s+look\s+(?:behind|over\s+(?:your|ur)\s+shoulder)",
         r"(?:better|should)\s+(?:pray|hope)\s+(?:that\s+)?(?:i|we|nobody|no\s+one)\s+(?:don'?t|dont|"
         r"never|doesn'?t|do\s+not)\s+(?:catch|find|see|run\s+into|recogni[sz]e)",
         r"pay\s+(?:him|her|them|you|u|ya)\s+back", r"(?:is|'s|are|'re)\s+dead\s+(?:if|when|once)\s+"
@@ -213,6 +222,8 @@ CUES: dict[str, str] = {
         r"(?:raided|raid)(?:\s+\w+){0,3}\s+by\s+us",
         r"not\s+in\s+court", r"consequences", r"or\s+else",
         r"find\s+out\s+(?:what\s+happens|the\s+hard\s+way)",
+        r"see\s+how\s+long\s+(?:your|ur|his|her|their|you|u|the)\s+"
+        r"(?:[\w']+\s+){0,3}?(?:stay|stays|last|lasts|survive|keep)",
         r"let\s+them\s+try\s+to\s+stop\s+me(?!\s+from)",
         r"that'?s\s+on\s+(?:her|him|them)", r"bring\s+a\s+vest", r"alone\s+on\s+patrol",
         r"nobody\s+will\s+cry", r"mark\s+my\s+words", r"see\s+what\s+happens",
@@ -258,7 +269,9 @@ CUES: dict[str, str] = {
         r"suv|bus)\s+(?:into|through)", r"(?:had|has|have|caught|catches|a)\s+(?:a\s+)?fire",
         r"burn(?:ed|s|t)\s+down",
         r"(?:go|goes|would\s+go)\s+up\s+(?:real\s+|so\s+|pretty\s+)?(?:nice|quick|fast|easy)",
-        r"gallons?\s+of\s+(?:gas|gasoline)", r"drive\s+(?:right\s+)?into", r"bricks?\s+through",
+        r"gallons?\s+of\s+(?:gas|gasoline)", r"drive\s+(?:right\s+)?into",
+        r"(?:tell|warn)\s+(?:the\s+|your\s+)?(?:guards|officers|staff|cops|deputies|employees|"
+        r"workers)\s+to\s+stay\s+(?:home|away|out)", r"bricks?\s+through",
         r"(?:and\s+)?a\s+match\s+"
         r"(?:after|to\s+it|to\s+the)", r"(?:light|strike|toss|throw|drop)\s+a\s+match",
     ),
@@ -306,6 +319,9 @@ CUES: dict[str, str] = {
         r"(?:every|each)\s+(?:evening|weekend|week)", r"in\s+the\s+(?:parking\s+)?lot",
         r"when\s+(?:you|u)\s+get\s+home", r"while\s+(?:you|they|he|she)\s+still\s+can",
         r"good\s+luck", r"remember", r"(?:right\s+)?by\s+my\s+(?:house|place)",
+        r"something\s+to\s+think\s+about", r"food\s+for\s+thought", r"(?:real|so|very)\s+quiet",
+        r"quiet\s+at\s+night", r"good\s*night", r"(?:got|have|keeping)\s+eyes\s+on",
+        r"(?:i|we)\s+see\s+(?:u|you|him|her)\s+every",
         r"(?:leaves|gets\s+home|walks\s+home|walks\s+to\s+school)\s+"
         r"(?:at|every|alone)", r"i\s+said\s+(?:hi|hello)",
     ),
@@ -321,11 +337,12 @@ CUES: dict[str, str] = {
     ),
     # cancellers: negation, counter-speech, requests to act on a threat
     "negation": words(
-        r"never(?!\s+(?:sees?|see|hugs?|again))", r"nobody\s+(?:should|wants|is\s+going)",
+        r"never(?!\s+(?:sees?|see|hugs?|again|looks?|notices?|knows?))", r"nobody\s+(?:should|wants|is\s+going)",
         r"no\s+one\s+should",
         # any "don't" (a threat rarely carries one), but not the menace "better pray I don't
         # catch you"
-        r"(?<!pray\si\s)(?<!pray\swe\s)(?<!hope\si\s)(?<!hope\swe\s)don'?t",
+        r"(?<!pray\si\s)(?<!pray\swe\s)(?<!hope\si\s)(?<!hope\swe\s)don'?t"
+        r"(?!\s+(?:test|try|push|play\s+with)\s+(?:us|me)\b)(?!\s+look\s+behind)",
         r"please\s+don'?t", r"wouldn'?t", r"would\s+never", r"not\s+threatening", r"isn'?t",
         r"not\s+saying", r"not\s+going\s+to\s+hurt",
         r"(?:no\s+one|nobody|none\s+of\s+us)\s+(?:is|are|will\s+be|was)\s+(?:bringing|carrying|"
@@ -372,7 +389,10 @@ CUES: dict[str, str] = {
         r"lawyer", r"attorney", r"court", r"lawsuit", r"sue",
         r"suing", r"indicted", r"impeach\w*", r"vote\s+(?:you|him|her|them)\s+out", r"election",
     ),
-    "official": _poss(_OFFICIAL, r"lt", r"sgt"),
+    "official": _poss(
+        _OFFICIAL, r"lt", r"sgt",
+        r"(?:wrote|gave|issued)\s+me\s+(?:a|that|the)\s+(?:ticket|citation|summons)",
+    ),
 }
 # fmt: on
 
