@@ -337,7 +337,8 @@ CUES: dict[str, str] = {
     ),
     # cancellers: negation, counter-speech, requests to act on a threat
     "negation": words(
-        r"never(?!\s+(?:sees?|see|hugs?|again|looks?|notices?|knows?))", r"nobody\s+(?:should|wants|is\s+going)",
+        r"never(?!\s+(?:sees?|see|hugs?|again|looks?|notices?|knows?))",
+        r"nobody\s+(?:should|wants|is\s+going)",
         r"no\s+one\s+should",
         # any "don't" (a threat rarely carries one), but not the menace "better pray I don't
         # catch you"
