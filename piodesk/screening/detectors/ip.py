@@ -26,7 +26,7 @@ _MEDIA = words(
         r"steam", r"adobe", r"creative\s+cloud", r"microsoft", r"marvel", r"pixar", r"avengers",
         r"the\s+office", r"recording", r"leaked", r"screener", r"cowboys\s+game",
         r"fight\s+tonight", r"(?:new\s+)?releases", r"seasons?", r"episodes?",
-        r"the\s+new\s+[a-z]+", r"every\s+channel",
+        r"the\s+new\s+[a-z]+", r"every\s+channel", r"cds?", r"discography",
     )
 _FREE = words(r"free", r"for\s+free")
 _NEAR = r"(?:\s+[\w'+]+){0,3}?\s+"
@@ -63,7 +63,10 @@ CUES: dict[str, str] = {
         r"book|channel)s?",
         r"hard\s+drive", r"ripp(?:ing|ed)\s+(?:the|a|my|their|every|all)",
         r"sharing\s+the\s+(?:mp3s?|files|pdfs?|links?|episodes|movies|songs)",
-        r"before\s+they\s+take\s+it\s+down",
+        r"before\s+they\s+take\s+it\s+down", r"clean\s+copy", r"not\s+a\s+cam", r"cam\s+copy",
+        r"(?:a\s+)?pdf\s+of\s+(?:the|a)\s+(?:whole|entire|full)", r"premium\s+(?:\w+\s+)?accounts?",
+        r"lifetime\s+(?:\w+\s+)?(?:accounts?|subscriptions?|access)",
+        r"send\s+(?:you\s+)?the\s+logins?",
         r"all\s+the\s+(?:new\s+)?(?:movies|games|channels|ufc|questions)", r"before\s+netflix",
         r"grey\s+sellers", r"i\s+pirated", r"still\s+in\s+theat(?:er|re)s", r"hack(?:ed)?",
         r"(?:sell|selling)\s+(?:access|logins?|passwords?|accounts?)", r"my\s+[\w+]+\s+password",
@@ -161,7 +164,9 @@ CUES: dict[str, str] = {
         r"according\s+to", r"news", r"a\s+crime", r"reported", r"report", r"infringement",
         r"not\s+sharing",
         r"support", r"fund\s+organized", r"dangerous", r"lesson",
-        r"got\s+burned", r"i\s+only\s+buy", r"undercut", r"broke\s+up", r"raid", r"thank",
+        r"got\s+burned", r"i\s+only\s+buy", r"watch\s+out", r"beware",
+        r"turned\s+out\s+(?:to\s+be\s+)?(?:fake|counterfeit)",
+        r"undercut", r"broke\s+up", r"raid", r"thank",
     ),
 }
 # fmt: on
