@@ -692,9 +692,29 @@ class ThreatDetector(Detector):
                         score,
                         rule=rule,
                         explanation=sentence,
+                        at_risk=_threatened(text[s:e]),
                     )
                 )
         return out
+
+
+_WHOM = re.compile(rf"{_B}(?:{_PERSON}){_E}")
+_PLACE_WORD = re.compile(
+    r"\b(?:house|home|car|station|precinct|school|mall|church|mosque|synagogue|temple|building|"
+    r"courthouse|office|hq|headquarters|department|city\s+hall|jail|substation)s?\b"
+)
+_PRONOUN = re.compile(r"(?:you|u|ya|ye|him|her|them|em|'em)")
+
+
+def _threatened(phrase: str) -> str:
+    """Who the threatening phrase is aimed at, in its own words ("those refugees", "the chief")."""
+    for m in _WHOM.finditer(phrase):
+        who = " ".join(m.group().split())
+        if _PLACE_WORD.search(who):
+            return f"{who} and the people in it"
+        if not _PRONOUN.fullmatch(who):
+            return f"the people threatened ({who})"
+    return "the people threatened" if _WHOM.search(phrase) else ""
 
 
 _PAST_ACT = re.compile(

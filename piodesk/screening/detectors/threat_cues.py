@@ -407,6 +407,7 @@ RULES: tuple[CueRule, ...] = (
         0.8,
         unless=(*_UNLESS, "legal"),
         scope="text",
+        at_risk="an official's family or home ({theirs})",
     ),
     CueRule(
         "threat.family_home",
@@ -418,6 +419,7 @@ RULES: tuple[CueRule, ...] = (
         scope="text",
         unless_in_text=True,
         distinct=True,
+        at_risk="an official's family or home ({theirs})",
     ),
     CueRule(
         "threat.implied",
@@ -427,6 +429,7 @@ RULES: tuple[CueRule, ...] = (
         0.75,
         unless=_UNLESS,
         scope="text",
+        at_risk="the person threatened ({target})",
     ),
     CueRule(
         "threat.implied",
@@ -434,6 +437,7 @@ RULES: tuple[CueRule, ...] = (
         "Implied threat: the text says harm will come to an official or the reader.",
         0.7,
         unless=_UNLESS,
+        at_risk="the person threatened ({target})",
     ),
     CueRule(
         "threat.weapon_at_meeting",
@@ -442,6 +446,7 @@ RULES: tuple[CueRule, ...] = (
         0.8,
         unless=(*_UNLESS, "asks", "lawful_carry"),
         scope="sentence",
+        at_risk="the people at a public meeting ({meeting})",
     ),
     CueRule(
         "threat.building_attack",
@@ -450,6 +455,7 @@ RULES: tuple[CueRule, ...] = (
         0.8,
         unless=_UNLESS,
         scope="text",
+        at_risk="the {building} and the people in it",
     ),
 )
 
