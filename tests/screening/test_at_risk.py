@@ -97,3 +97,19 @@ def test_at_risk_is_in_the_check_output_beside_the_existing_fields(screener: Scr
 def test_a_finding_without_at_risk_keeps_its_old_shape() -> None:
     f = Finding("pii", "pii.phone", (), "719-555-0134", 0.9, "§.20", "A phone number.")
     assert f.at_risk == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Officer Kline, I know which daycare your little girl goes to. Have a nice day.",
+         "little girl"),
+        ("We are going to burn the precinct down on Saturday", "precinct"),
+        ("I will kill all immigrants.", "immigrants"),
+        ("next council meeting I'm coming strapped with my rifle, somebody's not walking out",
+         "meeting"),
+    ],
+)  # fmt: skip
+def test_threat_findings_name_whom_they_threaten(screener: Screener, text: str, words: str) -> None:
+    got = _at_risk(screener, text, "threat")
+    assert any(words in a for a in got), got

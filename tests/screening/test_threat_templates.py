@@ -53,6 +53,14 @@ THREATS = (
     "I want to kill as many {g} as I can.",
     "I'm going to hunt {g} like animals.",
     "It's time we killed all {g}.",
+    # added in the seventh round: a lined-up execution, wiping a group out, "legal to kill",
+    # "have to be", conditional threats told of the victim, putting people in the ground
+    "{G} should be lined up against a wall and shot.",
+    "The world needs to wipe out {g}.",
+    "It should be legal to shoot {g}.",
+    "{G} have to be exterminated.",
+    "Any {s} who walks past my house gets shot.",
+    "Put every last one of those {g} in the ground.",
 )
 
 NOT_THREATS = (
@@ -71,6 +79,16 @@ NOT_THREATS = (
     "Nobody is going to hurt {g} in this town.",
     "We should get rid of the laws that hurt {g}.",
     "Violence against {g} is never okay.",
+    # seventh round
+    "Threats like 'kill all {g}' must be reported.",
+    "There is no excuse for hurting {g}.",
+    "The man who threatened to kill {g} was arrested.",
+    "We stand with {g} against every threat.",
+    "No {s} deserves to be beaten.",
+    "None of us would ever attack {g}.",
+    "I'd take a bullet for any {s} in my family.",
+    "Teaching kids that {g} should be killed is how genocide starts.",
+    "He yelled that he would stab the next {s} he saw, so I called 911.",
 )
 
 

@@ -187,6 +187,8 @@ CUES: dict[str, str | Callable[[str], list[tuple[int, int]]]] = {
         r"went\s+to\s+the\s+cops", r"turned\s+the\s+gun\s+in", r"gave\s+the\s+cops",
         r"told\s+the\s+cops", r"working\s+with\s+the\s+cops", r"cooperating",
         r"(?:who|that)\s+(?:talked|spoke|talks)\s+to\s+the\s+(?:detectives|cops|police|feds|da)",
+        r"(?:been|is|was)\s+talking\s+to\s+the\s+(?:narcs|cops|police|feds|detectives|da)",
+        r"(?:he|she)'?s\s+the\s+reason\s+(?:they|the\s+cops|the\s+police)",
         r"giving\s+the\s+narcs", r"set\s+him\s+up", r"victim(?:'s\s+name)?",
         r"keeps\s+calling\s+them", r"suspect\s+in\s+the",
     ),
@@ -207,7 +209,8 @@ CUES: dict[str, str | Callable[[str], list[tuple[int, int]]]] = {
     ),
     "arrested": words(
         r"arrested", r"picked\s+up", r"took\s+in", r"charged", r"got\s+arrested",
-        r"they\s+arrested", r"in\s+custody", r"suspect", r"they\s+(?:got|took)",
+        r"they\s+arrested", r"in\s+custody", r"suspect", r"they\s+(?:got|took)", r"caught",
+        r"busted", r"locked\s+up",
     ),
     "name": _names,
     # evidence, and where it is (hidden, not found)

@@ -26,7 +26,7 @@ _MEDIA = words(
         r"steam", r"adobe", r"creative\s+cloud", r"microsoft", r"marvel", r"pixar", r"avengers",
         r"the\s+office", r"recording", r"leaked", r"screener", r"cowboys\s+game",
         r"fight\s+tonight", r"(?:new\s+)?releases", r"seasons?", r"episodes?",
-        r"the\s+new\s+[a-z]+", r"channel",
+        r"the\s+new\s+[a-z]+", r"every\s+channel", r"cds?", r"discography",
     )
 _FREE = words(r"free", r"for\s+free")
 _NEAR = r"(?:\s+[\w'+]+){0,3}?\s+"
@@ -59,10 +59,14 @@ CUES: dict[str, str] = {
         r"without\s+the\s+watermark", r"copied\s+from\s+the\s+prep\s+book", r"i\s+scanned",
         r"scanned\s+(?:them|the)", r"copy\s+(?:any|it|them)\s+(?:dvd\s+)?for",
         r"\d{3,5}\s+(?:movies|books|channels)", r"every\s+(?:channel|textbook|movie|paper)",
-        r"every\s+(?:\w+\s+){0,2}?(?:movie|film|episode|album|book|channel)s?",
+        r"(?:got|have|has|with|selling|all)\s+every\s+(?:\w+\s+){0,2}?(?:movie|film|episode|album|"
+        r"book|channel)s?",
         r"hard\s+drive", r"ripp(?:ing|ed)\s+(?:the|a|my|their|every|all)",
         r"sharing\s+the\s+(?:mp3s?|files|pdfs?|links?|episodes|movies|songs)",
-        r"before\s+they\s+take\s+it\s+down",
+        r"before\s+they\s+take\s+it\s+down", r"clean\s+copy", r"not\s+a\s+cam", r"cam\s+copy",
+        r"(?:a\s+)?pdf\s+of\s+(?:the|a)\s+(?:whole|entire|full)", r"premium\s+(?:\w+\s+)?accounts?",
+        r"lifetime\s+(?:\w+\s+)?(?:accounts?|subscriptions?|access)",
+        r"send\s+(?:you\s+)?the\s+logins?",
         r"all\s+the\s+(?:new\s+)?(?:movies|games|channels|ufc|questions)", r"before\s+netflix",
         r"grey\s+sellers", r"i\s+pirated", r"still\s+in\s+theat(?:er|re)s", r"hack(?:ed)?",
         r"(?:sell|selling)\s+(?:access|logins?|passwords?|accounts?)", r"my\s+[\w+]+\s+password",
@@ -160,7 +164,9 @@ CUES: dict[str, str] = {
         r"according\s+to", r"news", r"a\s+crime", r"reported", r"report", r"infringement",
         r"not\s+sharing",
         r"support", r"fund\s+organized", r"dangerous", r"lesson",
-        r"got\s+burned", r"i\s+only\s+buy", r"undercut", r"broke\s+up", r"raid", r"thank",
+        r"got\s+burned", r"i\s+only\s+buy", r"watch\s+out", r"beware",
+        r"turned\s+out\s+(?:to\s+be\s+)?(?:fake|counterfeit)",
+        r"undercut", r"broke\s+up", r"raid", r"thank",
     ),
 }
 # fmt: on

@@ -81,6 +81,7 @@ CUES: dict[str, str] = {
         r"propped\s+open", r"(?:been\s+)?open\s+for\s+months", r"rusted\s+open",
         r"(?:cameras?|feed)\s+(?:are\s+|is\s+)?(?:out|off|fake|broken|offline|on\s+a\s+timer)",
         r"(?:is|are|been)\s+(?:turned\s+off|disabled|offline|broken|fake|out)",
+        r"(?:have|has)\s+been\s+(?:dead|out|off|down|broken|offline|disabled)",
         r"turned\s+off", r"disabled", r"default\s+password", r"factory\s+default",
         r"public\s+ip", r"goes\s+down", r"anyone\s+(?:can|could)", r"anybody\s+can",
         r"you\s+can\s+(?:pull|walk|get|change|see|crawl|sneak|hear|talk|just)",
@@ -118,6 +119,8 @@ CUES: dict[str, str] = {
     "gap": words(
         r"only\s+(?:one|two|1|2|3|\d)\s+(?:officers?|deputy|deputies|cops?|cars?|car|guard|"
         r"dispatcher|people)", r"only\s+(?:at|on)\s+the\s+\w+\s+(?:end|side|entrance)",
+        r"only\s+(?:has|have|got|had)\s+(?:one|two|1|2|a\s+single)\s+(?:officers?|deput(?:y|ies)|"
+        r"cops?|cars?|guards?|dispatchers?)", r"basically\s+(?:nobody|no\s+one)",
         r"only\s+patrol", r"only\s+have\s+(?:one|two|\d)",
         r"(?:nobody|no\s+one)\s+(?:there|watching|guarding|on\s+duty|at|in\s+it)",
         r"has\s+nobody", r"thinnest", r"(?:is\s+)?empty\s+between", r"alone", r"no\s+escort",
@@ -162,6 +165,9 @@ CUES: dict[str, str] = {
         r"under\s+another\s+name", r"staying\s+at(?!\s+a\s)", r"put\s+the\s+family",
         r"uses\s+the\s+old", r"easy\s+to\s+get", r"where\s+\w+\s+went", r"church\s+basement",
         r"walks\s+alone", r"the\s+\w+\s+one\s+with\s+the", r"on\s+[a-z]+\s+(?:st|ave|rd)\b",
+        r"living\s+(?:with|at|in)",
+        r"the\s+(?:gray|grey|yellow|blue|green|white|red|brick|brown)\s+one",
+        r"the\s+house\s+with\s+the",
     ),
     # hoax emergencies: a danger claimed, and urgency or a confession that it is fake
     "danger": words(

@@ -27,6 +27,7 @@ _STRONG = (
     r"(?:slit|cut)\s+(?:\w+\s+)?throats?|shoot\s+up|curb\s*stomp|"
     r"put\s+(?:a|one|two)\s+(?:bullet|cap|round|slug)s?\s+in|"
     r"snipe|assassinate|burn\s+alive|set\s+fire\s+to|molotov|string\s+up|"
+    r"empty(?:ing)?\s+(?:a|my|the|this|his)\s+(?:clip|mag|magazine|glock|gun)|"
     r"break\s+every\s+bone\s+in|hunt\s+(?:\w+\s+){1,3}like\s+(?:an?\s+)?(?:animal|dog|deer|rat)s?)"
 )
 # Acts with everyday senses: only with a person (or a place, for burn/bomb-like) as target.
@@ -132,7 +133,9 @@ _NEGATION = re.compile(
     r"wouldnt|can't|cant|cannot|couldn't|couldnt|shouldn't|shouldnt|should\s+not|didn't|didnt|"
     r"doesn't|doesnt|ain't|aint|isn't|isnt|no\s+reason\s+to|refuse\s+to|"
     r"condemn|oppose|wrong\s+to|unacceptable\s+to|shame\s+on|"
-    r"whoever\s+(?:threatens|says)|nobody\s+should|"
+    r"whoever\s+(?:threatens|says)|nobody\s+should|none\s+of\s+(?:us|them|you|we)|"
+    # "no woman deserves to be beaten", "no cop should be shot"
+    r"no\s+[a-z]+(?:\s+[a-z]+)?\s+(?:deserves?|should|ought|needs?|must|has\s+to)|"
     r"no\s+one\s+should)(?![\w'])"
 )
 # Everyday idioms that look like threats.
@@ -155,7 +158,7 @@ _IDIOM = re.compile(
     r"foot|(?:the\s+)?death\s+of\s+me|kill(?:ing|s)?\s+me\b|could\s+kill\s+for|"
     r"(?:would|'d|will|i)\s+(?:die|kill)\s+for\s+(?:my|our|a|an|some|the|this|that)\b|"
     r"(?:just\s+)?kidding|\bjk\b|\bjoking\b|drop\s+dead\s+(?:gorgeous|beautiful|handsome)|"
-    r"shoot\s+(?:straight|square)|"
+    r"shoot\s+(?:straight|square)|take\s+a\s+bullet\s+for|"
     r"shot\W+(?:\w+\W+){0,2}?on\s+(?:camera|video|film|tape|bodycams?)|"
     r"bomb\s+(?:squad|threat|dog|sniffing|technicians?|unit|scare)|"
     r"whoever\s+(?:designed|made|invented|came\s+up|planned|decided|built|wrote)|"
@@ -206,7 +209,8 @@ _AT_A_THING = re.compile(
     r"flag|banner|poster|painting|sign|lights|decoration|wreath|curtain|picture|"
     r"phone|battery|car|engine|weed|garden|tomato|plant|hedge|grass|tree|stump|"
     r"mosquito|bug|wasp|roach|cockroach|rat|mouse|mice|snake|spider|fly|"
-    r"camera|kiosk|machine|app|website|server|parking\s+meter|speed\s+bump|tire)(?:s|es)?\b|"
+    r"camera|kiosk|machine|app|website|server|parking\s+meter|speed\s+bump|tire|"
+    r"targets?|range|paper\s+targets?)(?:s|es)?\b|"
     r"\b(?:figuratively|metaphorically)\b|"
     r"kill(?:ing)?\s+myself\s+laughing|laugh(?:ing)?\s+(?:my\s+\w+\s+off|to\s+death)|"
     # hyperbole about oneself: "I'm gonna kill myself if they lose again haha"
@@ -286,7 +290,8 @@ _RULES: tuple[tuple[str, re.Pattern[str], float, str], ...] = (
     (
         "threat.incitement",
         _c(
-            rf"{_B}(?:death|bullets?|a\s+bullet|noose|nooses)\s+(?:to|for)\s+(?:all\s+)?(?:the\s+)?"
+            rf"{_B}(?<!take\s)(?<!took\s)(?<!taking\s)(?<!take\sa\s)(?<!took\sa\s)(?<!taking\sa\s)"
+            rf"(?:death|bullets?|a\s+bullet|noose|nooses)\s+(?:to|for)\s+(?:all\s+)?(?:the\s+)?"
             rf"(?:{_PERSON}|\w+s){_E}|"
             rf"{_B}the\s+only\s+good\s+(?:\w+\s+){{1,2}}(?:is|are)\s+(?:a\s+)?dead\s+(?:ones?|\w+){_E}"
         ),
@@ -567,7 +572,7 @@ def _w(words: str) -> tuple[str, ...]:
 _STRONG_WORDS = _w(
     "ki|k!|k*|murder|stab|strangl|lynch|behead|decapitat|rape|slaughter|massacre|execut|"
     "tortur|shank|extermin|bomb|blow|hunt|gun|slit|shoot|curb|bullet|cap|round|slug|snipe|"
-    "assassin|burn|set fire|molotov|cut|string|break|throat"
+    "assassin|burn|set fire|molotov|cut|string|break|throat|empty"
 )
 _WEAK_WORDS = _w(
     "shoot|shot|beat|bash|punch|hurt|harm|attack|assault|smash|slap|whoop|cap|pop|destroy|cut|"
@@ -687,9 +692,29 @@ class ThreatDetector(Detector):
                         score,
                         rule=rule,
                         explanation=sentence,
+                        at_risk=_threatened(text[s:e]),
                     )
                 )
         return out
+
+
+_WHOM = re.compile(rf"{_B}(?:{_PERSON}){_E}")
+_PLACE_WORD = re.compile(
+    r"\b(?:house|home|car|station|precinct|school|mall|church|mosque|synagogue|temple|building|"
+    r"courthouse|office|hq|headquarters|department|city\s+hall|jail|substation)s?\b"
+)
+_PRONOUN = re.compile(r"(?:you|u|ya|ye|him|her|them|em|'em)")
+
+
+def _threatened(phrase: str) -> str:
+    """Who the threatening phrase is aimed at, in its own words ("those refugees", "the chief")."""
+    for m in _WHOM.finditer(phrase):
+        who = " ".join(m.group().split())
+        if _PLACE_WORD.search(who):
+            return f"{who} and the people in it"
+        if not _PRONOUN.fullmatch(who):
+            return f"the people threatened ({who})"
+    return "the people threatened" if _WHOM.search(phrase) else ""
 
 
 _PAST_ACT = re.compile(
@@ -731,9 +756,15 @@ def _negated(text: str, start: int, end: int) -> bool:
 _REPORTING = re.compile(
     r"(?<![\w'])(?:said|saying|says|wrote|writes|written|posted|commented|painted|note|"
     r"threaten(?:ed|ing|s)?\s+to|sentenced\s+for|charged\s+with|arrested\s+for|accused\s+of|"
-    r"reports?|reported|yelling|told\s+(?:me|us|him|her)|(?:was|were)\s+(?:going|planning)\s+to|"
+    r"reports?|reported|yelling|told\s+(?:me|us|him|her)|told\s+(?:the\s+|a\s+|my\s+|his\s+|her\s+)?"
+    r"(?:\w+\s+)?(?:operator|dispatcher|police|cops?|officers?|deputy|deputies|detectives?|judge|"
+    r"neighbou?rs?|teacher|wife|husband|mom|dad|friends?|everyone|people)|(?:was|were)\s+(?:going|planning)\s+to|"
     r"(?:if|when)\s+(?:you|they|people|anyone|someone|somebody|he|she|folks)\s+say|"
-    r"planned\s+to|tried\s+to)(?![\w'])"
+    r"planned\s+to|tried\s+to|"
+    # teaching or preaching it, or saying it, is what the text condemns: "teaching kids that X
+    # should be killed is how genocide starts", "you can't just say 'I'll kill all X'"
+    r"(?:teach(?:ing|es)?|preach(?:ing|es)?|telling\s+(?:kids|people|children))\s+(?:\w+\s+)?that|"
+    r"the\s+idea\s+that|(?:can'?t|cannot|shouldn'?t|don'?t)\s+(?:just\s+)?say)(?![\w'])"
 )
 _ABOUT_A_THREAT = re.compile(
     r"(?<![\w'])(?:report(?:ed)?\s+it|should\s+be\s+(?:deleted|removed|arrested|banned|"
@@ -819,7 +850,8 @@ _NOT_A_THREAT = re.compile(
     rf"court|courts|courtroom|complaints?|foia|records\s+request|"
     rf"thanks?|thank\s+you|congrat\w*|bless\w*|welcome\w*|hug\w*|earned|prayers?|"
     rf"stay\s+safe|drive\s+safe|be\s+safe|get\s+home\s+safe|rip|condolences|"
-    rf"(?:no\s+one|nobody|never|not|don't|doesn't|won't\s+ever|would\s+never)\s+"
+    rf"(?:no\s+one|nobody|never|not|don't|doesn't|won't\s+ever|would\s+never|"
+    rf"none\s+of\s+(?:us|them|you))\s+"
     rf"(?:\w+\s+){{0,3}}?(?:wants?\s+(?:\w+\s+){{0,3}}?)?(?:to\s+)?(?:see\s+(?:\w+\s+){{0,2}}?)?"
     rf"(?:hurt|harm|kill|shoot|attack|riot|burn|violence|threat\w*)){_E}|\?\s*$"
 )
@@ -866,8 +898,12 @@ def _set_aside(text: str) -> bool:
             s += _lead_ws(m.group())
             if _NEGATION.search(norm, max(0, s - 10), e) or _reported(norm, s):
                 return True
+            if _NO_SUBJECT.search(norm, max(0, s - 30), s):
+                return True  # "no black person deserves to be beaten": the subject is negated
     return False
 
+
+_NO_SUBJECT = re.compile(r"(?<![\w'])(?:no|none\s+of\s+the)\s+[a-z]+(?:\s+[a-z]+)?\s+$")
 
 _TARGET_ANY = re.compile(
     rf"{_B}(?:{_PERSON}|they|he|she|we|us|it|cops|pigs|(?:my|our)\s+(?:wife|husband|kids?|son|"

@@ -31,6 +31,7 @@ CUES: dict[str, str] = {
         _OFFICIAL, r"you", r"u", r"ya", r"your", r"yours", r"ur", r"him", r"her", r"them", r"they",
         r"every\s+one\s+of\s+you", r"department", r"station", r"precinct", r"whoever",
         r"(?:that|this)\s+(?:girl|guy|boy|man|woman|lady|dude|kid|snitch|rat|witness)",
+        r"(?:anybody|anyone|everyone|everybody)\s+(?:with|wearing|in)\s+(?:a\s+)?(?:badge|uniform)",
     ),
     "theirs": _poss(
         r"(?:your|ur|his|her|their|the\s+(?:" + _OFFICIAL + r")(?:'s|s'))\s+(?:\w+\s+)?(?:kids?|"
@@ -41,6 +42,8 @@ CUES: dict[str, str] = {
         r"grandmother|sister|brother|fiancee?|girlfriend|boyfriend|neighborhood|block)",
         # the official with their family, or their day: "you and the kids", "Lt Rivera drives a
         # gray F-150", "the chief leaves the house at 6"
+        r"(?:where|which\s+house)\s+(?:" + _OFFICIAL + r")\.?\s+(?:[a-z]+\s+)?"
+        r"(?:lives|sleeps|parks)",
         r"(?:you|him|her)\s+and\s+(?:the|your|his|her)\s+(?:kids|wife|husband|family|baby|"
         r"daughter|son|little\s+ones?)",
         r"(?:" + _OFFICIAL + r")\.?\s+(?:[a-z]+\s+)?(?:drives|parks|jogs|"
@@ -50,6 +53,11 @@ CUES: dict[str, str] = {
         r"girl|twins|mother|mom|father|dad|parents|porch|front\s+(?:door|yard|porch))",
         r"(?:house|home|car|truck)\s+is\s+(?:yours|his|hers|theirs)", r"has\s+a\s+baby",
         r"(?:has|have)\s+(?:a\s+)?(?:family|families|kids|wife|children)",
+        # an official's kin named: "the sergeant who lied on the stand has a teenage son"
+        r"(?:" + _OFFICIAL + r")\.?(?:\s+[\w']+){0,6}?\s+(?:has|have|got)\s+(?:a|two|three|\d)\s+"
+        r"(?:\w+\s+)?(?:kids?|sons?|daughters?|wife|baby|babies|children|grandkids)",
+        r"(?:you|u)\s+live\s+on", r"cul-de-sac",
+        r"(?:your|ur)\s+badge\s+number",
         r"(?:has|have|got)\s+(?:a|such\s+a)\s+(?:\w+\s+){0,2}?(?:porch|house|home|car|truck|boat|yard|"
         r"garage|lawn|deck|fence)",
         r"nice\s+(?:house|home|car|dog)",
@@ -82,7 +90,9 @@ CUES: dict[str, str] = {
         # fire on their property: "wood burns fast this time of year"
         r"burns?\s+(?:real\s+|so\s+|pretty\s+|really\s+)?(?:fast|quick|easy|well|nice)",
         r"(?:would|will|could)\s+(?:burn|go\s+up)", r"flammable",
-        r"(?:went|go|goes|going)\s+missing",
+        r"(?:went|go|goes|going)\s+missing", r"(?:in|into)\s+flames",
+        r"look\s+better\s+(?:on\s+fire|burning|as\s+ash)",
+        r"(?:be\s+)?waiting\s+(?:in|at|outside|by|behind)",
     ),
     # menace that needs no possession: doom for the target
     "doom": words(
@@ -188,6 +198,17 @@ CUES: dict[str, str] = {
         r"(?:we'?re|i'?m|we\s+are|i\s+am)\s+(?:always\s+)?watching\s+(?:you|u|every|them|"
         r"the\s+\w+)", r"hope\s+(?:nobody|no\s+one)\s+recogni[sz]es",
         r"(?:have|has|having)\s+accidents",
+        r"follow(?:ing)?\s+(?:you|u|him|her|them|(?:" + _OFFICIAL + r")\.?(?:\s+[a-z]+)?)\s+"
+        r"home", r"(?:stay|stays|last|lasts)\s+in\s+one\s+piece",
+        r"make\s+an\s+example\s+(?:out\s+)?of\s+one\s+of\s+(?:you|u|them|y'?all)",
+        r"(?:never|don'?t|dont)\s+look\s+(?:behind|over\s+(?:your|ur)\s+shoulder)",
+        r"(?:better|should)\s+(?:pray|hope)\s+(?:that\s+)?(?:i|we|nobody|no\s+one)\s+(?:don'?t|dont|"
+        r"never|doesn'?t|do\s+not)\s+(?:catch|find|see|run\s+into|recogni[sz]e)",
+        r"pay\s+(?:him|her|them|you|u|ya)\s+back", r"(?:is|'s|are|'re)\s+dead\s+(?:if|when|once)\s+"
+        r"(?:i|we)\s+(?:see|catch|find|get)", r"(?:have|get|got)\s+(?:their|your|ur|his|her)\s+"
+        r"wills?\s+(?:written|ready|done|in\s+order)",
+        r"write\s+(?:your|ur|their|his|her)\s+wills?",
+        r"sleep(?:ing)?\s+in\s+shifts",
     ),
     # menace that is also everyday speech ("in the hospital", "or else"): only with a speaker
     # who means to act, or a time to come
@@ -200,6 +221,9 @@ CUES: dict[str, str] = {
         r"waiting\s+for\s+the\s+(?:officers|cops)\s+outside",
         r"(?:raided|raid)(?:\s+\w+){0,3}\s+by\s+us",
         r"not\s+in\s+court", r"consequences", r"or\s+else",
+        r"find\s+out\s+(?:what\s+happens|the\s+hard\s+way)",
+        r"see\s+how\s+long\s+(?:your|ur|his|her|their|you|u|the)\s+"
+        r"(?:[\w']+\s+){0,3}?(?:stay|stays|last|lasts|survive|keep)",
         r"let\s+them\s+try\s+to\s+stop\s+me(?!\s+from)",
         r"that'?s\s+on\s+(?:her|him|them)", r"bring\s+a\s+vest", r"alone\s+on\s+patrol",
         r"nobody\s+will\s+cry", r"mark\s+my\s+words", r"see\s+what\s+happens",
@@ -211,6 +235,7 @@ CUES: dict[str, str] = {
         r"someone'?s", r"somebody", r"next\s+(?:time|cop|officer|one)", r"soon", r"keep\s+it\s+up",
         r"again", r"wait\s+till", r"one\s+day", r"if\s+(?:i|they|you)",
         r"one\s+more\s+time", r"next\s+time", r"keep\s+(?:it|this|that)\s+up",
+        r"keep\s+(?:on\s+)?[a-z]+(?:ing|in'?)",
     ),
     # weapons brought to a public meeting
     "weapon": words(
@@ -244,7 +269,10 @@ CUES: dict[str, str] = {
         r"suv|bus)\s+(?:into|through)", r"(?:had|has|have|caught|catches|a)\s+(?:a\s+)?fire",
         r"burn(?:ed|s|t)\s+down",
         r"(?:go|goes|would\s+go)\s+up\s+(?:real\s+|so\s+|pretty\s+)?(?:nice|quick|fast|easy)",
-        r"gallons?\s+of\s+(?:gas|gasoline)", r"bricks?\s+through", r"(?:and\s+)?a\s+match\s+"
+        r"gallons?\s+of\s+(?:gas|gasoline)", r"drive\s+(?:right\s+)?into",
+        r"(?:tell|warn)\s+(?:the\s+|your\s+)?(?:guards|officers|staff|cops|deputies|employees|"
+        r"workers)\s+to\s+stay\s+(?:home|away|out)", r"bricks?\s+through",
+        r"(?:and\s+)?a\s+match\s+"
         r"(?:after|to\s+it|to\s+the)", r"(?:light|strike|toss|throw|drop)\s+a\s+match",
     ),
     "building": words(
@@ -264,6 +292,7 @@ CUES: dict[str, str] = {
         r"count\s+on\s+it", r"going\s+to", r"(?:this|next)\s+week",
         r"(?:be\s+)?(?:awful|terrible|sad|tragic)\s+if",
         r"tuesday", r"wednesday", r"thursday", r"sunday", r"deserves?", r"would\s+go\s+up",
+        r"(?:someone|somebody)\s+(?:is|'s)\s+(?:going\s+to|gonna)", r"i\s+hope",
     ),
     # softer menace that needs an official's family, home or car in the same text: knowing,
     # watching, finding, their being alone, a time to come ("cute kid ... would hate for ...")
@@ -271,7 +300,8 @@ CUES: dict[str, str] = {
         r"(?:i|we)\s+(?:know|knew|found|noticed|saw|seen|watched|followed|checked)",
         r"(?:i'?ve|we'?ve)\s+(?:seen|noticed|found|watched|been\s+watching)", r"watching",
         r"alone", r"unprotected", r"(?:be\s+)?safe", r"careful", r"someday", r"one\s+day",
-        r"eventually", r"one\s+of\s+these\s+days", r"(?:hate|hates)\s+(?:to\s+see|for)",
+        r"eventually", r"one\s+of\s+these\s+(?:days|nights)", r"we\s+all\s+know",
+        r"(?:hate|hates)\s+(?:to\s+see|for)",
         r"wonder\s+(?:how|if|what)", r"funny\s+how", r"(?:every|each)\s+(?:day|night|morning|"
         r"afternoon|monday|tuesday|wednesday|thursday|friday|saturday|sunday)", r"what\s+time",
         r"(?:at|around)\s+(?:\d{1,2}(?::\d\d)?\s*(?:am|pm)?|noon|midnight)", r"right\s*\?",
@@ -289,6 +319,9 @@ CUES: dict[str, str] = {
         r"(?:every|each)\s+(?:evening|weekend|week)", r"in\s+the\s+(?:parking\s+)?lot",
         r"when\s+(?:you|u)\s+get\s+home", r"while\s+(?:you|they|he|she)\s+still\s+can",
         r"good\s+luck", r"remember", r"(?:right\s+)?by\s+my\s+(?:house|place)",
+        r"something\s+to\s+think\s+about", r"food\s+for\s+thought", r"(?:real|so|very)\s+quiet",
+        r"quiet\s+at\s+night", r"good\s*night", r"(?:got|have|keeping)\s+eyes\s+on",
+        r"(?:i|we)\s+see\s+(?:u|you|him|her)\s+every",
         r"(?:leaves|gets\s+home|walks\s+home|walks\s+to\s+school)\s+"
         r"(?:at|every|alone)", r"i\s+said\s+(?:hi|hello)",
     ),
@@ -304,8 +337,13 @@ CUES: dict[str, str] = {
     ),
     # cancellers: negation, counter-speech, requests to act on a threat
     "negation": words(
-        r"never(?!\s+(?:sees?|see|hugs?|again))", r"nobody\s+(?:should|wants|is\s+going)",
-        r"no\s+one\s+should", r"don'?t",
+        r"never(?!\s+(?:sees?|see|hugs?|again|looks?|notices?|knows?))",
+        r"nobody\s+(?:should|wants|is\s+going)",
+        r"no\s+one\s+should",
+        # any "don't" (a threat rarely carries one), but not the menace "better pray I don't
+        # catch you"
+        r"(?<!pray\si\s)(?<!pray\swe\s)(?<!hope\si\s)(?<!hope\swe\s)don'?t"
+        r"(?!\s+(?:test|try|push|play\s+with)\s+(?:us|me)\b)(?!\s+look\s+behind)",
         r"please\s+don'?t", r"wouldn'?t", r"would\s+never", r"not\s+threatening", r"isn'?t",
         r"not\s+saying", r"not\s+going\s+to\s+hurt",
         r"(?:no\s+one|nobody|none\s+of\s+us)\s+(?:is|are|will\s+be|was)\s+(?:bringing|carrying|"
@@ -315,8 +353,9 @@ CUES: dict[str, str] = {
     "report": words(
         r"(?<!\bi\s)(?<!if\s)(?<!you\s)said(?!\s+it\b)(?!\s+goodbye)", r"(?<!just\s)saying",
         r"(?<!the\s)(?<!chief\s)"
-        r"(?<!mayor\s)(?<!judge\s)says(?!\s+(?:something|the\s+wrong|anything))", r"wrote",
-        r"written", r"posted", r"commented", r"comment",
+        r"(?<!mayor\s)(?<!judge\s)says(?!\s+(?:something|the\s+wrong|anything))",
+        r"wrote(?!\s+(?:me|us|him|her|them|you|u)\s+(?:a|that|the|up)\b)",
+        r"(?<!wills\s)(?<!will\s)written", r"posted", r"commented", r"comment",
         r"painted", r"note", r"(?<!not\sa\s)threat(?:en(?:ed|ing|s)?|s)?", r"sentenced", r"charged",
         r"arrested", r"article", r"per\s+the", r"according\s+to", r"reports?", r"reported",
         r"should\s+be\s+(?:arrested|deleted|banned|fired|removed|prosecuted|punished)",
@@ -351,7 +390,10 @@ CUES: dict[str, str] = {
         r"lawyer", r"attorney", r"court", r"lawsuit", r"sue",
         r"suing", r"indicted", r"impeach\w*", r"vote\s+(?:you|him|her|them)\s+out", r"election",
     ),
-    "official": _poss(_OFFICIAL, r"lt", r"sgt"),
+    "official": _poss(
+        _OFFICIAL, r"lt", r"sgt",
+        r"(?:wrote|gave|issued)\s+me\s+(?:a|that|the)\s+(?:ticket|citation|summons)",
+    ),
 }
 # fmt: on
 
@@ -365,6 +407,7 @@ RULES: tuple[CueRule, ...] = (
         0.8,
         unless=(*_UNLESS, "legal"),
         scope="text",
+        at_risk="an official's family or home ({theirs})",
     ),
     CueRule(
         "threat.family_home",
@@ -376,6 +419,7 @@ RULES: tuple[CueRule, ...] = (
         scope="text",
         unless_in_text=True,
         distinct=True,
+        at_risk="an official's family or home ({theirs})",
     ),
     CueRule(
         "threat.implied",
@@ -385,6 +429,7 @@ RULES: tuple[CueRule, ...] = (
         0.75,
         unless=_UNLESS,
         scope="text",
+        at_risk="the person threatened ({target})",
     ),
     CueRule(
         "threat.implied",
@@ -392,6 +437,7 @@ RULES: tuple[CueRule, ...] = (
         "Implied threat: the text says harm will come to an official or the reader.",
         0.7,
         unless=_UNLESS,
+        at_risk="the person threatened ({target})",
     ),
     CueRule(
         "threat.weapon_at_meeting",
@@ -400,6 +446,7 @@ RULES: tuple[CueRule, ...] = (
         0.8,
         unless=(*_UNLESS, "asks", "lawful_carry"),
         scope="sentence",
+        at_risk="the people at a public meeting ({meeting})",
     ),
     CueRule(
         "threat.building_attack",
@@ -408,6 +455,7 @@ RULES: tuple[CueRule, ...] = (
         0.8,
         unless=_UNLESS,
         scope="text",
+        at_risk="the {building} and the people in it",
     ),
 )
 
