@@ -398,12 +398,17 @@ def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
     names = ", ".join(f'"{c.name}"' for c in columns)  # the table's own column names
     keys = [c.key for c in columns]
     driver = session.connection().connection.driver_connection
-    with (
-        driver.cursor() as cursor,  # type: ignore[union-attr]
-        cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row([Jsonb(row[k], _DUMPS) if k in json else row[k] for k in keys])
+    with driver.cursor() as cursor:  # type: ignore[union-attr]
+        types = _COPY_TYPES.get((table.name, names))
+        if types is None:  # the columns' types, as the database has them (asked once)
+            cursor.execute(f"SELECT {names} FROM {table.name} LIMIT 0")  # noqa: S608
+            types = [d.type_code for d in cursor.description or ()]
+            _COPY_TYPES[(table.name, names)] = types
+        with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            # Each column by its type's adapter, known up front, not looked up a value at a time.
+            copy.set_types(types)
+            for row in rows:
+                copy.write_row([Jsonb(row[k], _DUMPS) if k in json else row[k] for k in keys])
 
 
 def _executemany(
@@ -441,6 +446,8 @@ def _executemany(
 
 
 _UNSEEN = object()
+#: Type OIDs of the columns a COPY writes, by table and columns (built-in types: stable).
+_COPY_TYPES: dict[tuple[str, str], list[int]] = {}
 _DUMPS = jsontext.dumps
 _NUL_BYTES = _NUL_ESCAPE.encode()
 
