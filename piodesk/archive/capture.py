@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from psycopg.types.json import Jsonb
-from sqlalchemy import JSON, Column, Table, bindparam, select, update
+from sqlalchemy import JSON, Column, Table, any_, bindparam, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from piodesk.archive import pgsearch
@@ -25,7 +26,7 @@ from piodesk.archive.media import MediaStore
 from piodesk.archive.model import ItemState, state_of
 from piodesk.archive.tables import ArchiveHead, ArchiveItem, ArchiveMedia, ArchiveVersion
 from piodesk.connectors.model import CapturedItem, MediaRef
-from piodesk.core import chain, clock
+from piodesk.core import chain, clock, jsontext
 from piodesk.core.chain import canonical
 
 # Core tables: bulk statements on them skip the ORM's per-row bookkeeping (several times faster).
@@ -72,14 +73,14 @@ def _has_nul(value: Any) -> bool:
 
 # JSON writes a NUL in a key or string as this escape, so JSON text without it holds no NUL.
 _NUL_ESCAPE = "\\u0000"
-_NUL_PROBE = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+_NUL_PROBE = jsontext.encoder(ensure_ascii=False)
 
 
 def _clean_json(value: dict[str, Any]) -> dict[str, Any]:
     # Connectors hand over JSON-ready values (CapturedItem checks); only NUL needs replacing.
     # The C encoder says "no NUL anywhere" for nearly every item; the walk (far slower in
     # Python) decides only when the escape shows (a NUL, or a text that spells its escape).
-    if _NUL_ESCAPE not in _NUL_PROBE.encode(value) or not _has_nul(value):
+    if _NUL_ESCAPE not in _NUL_PROBE(value) or not _has_nul(value):
         return value
     cleaned: dict[str, Any] = json.loads(canonical(value).replace("\\u0000", "\\ufffd"))
     return cleaned
@@ -89,8 +90,12 @@ def _utc(value: datetime | None) -> datetime | None:
     return None if value is None else value.astimezone(UTC)
 
 
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else clock.as_utc(value).isoformat(timespec="microseconds")
+def _iso(value: datetime | str | None) -> str | None:
+    """A time as the hashes hold it; a text already made by this function is kept as it is
+    (capture formats each time once and hands the text to every hash that covers it)."""
+    if value is None or isinstance(value, str):
+        return value
+    return clock.as_utc(value).isoformat(timespec="microseconds")
 
 
 #: The record's columns that the version hash covers from format 2 on (see version_fields).
@@ -119,10 +124,27 @@ ITEM_LINKED = (
 
 
 def item_identity(item: Mapping[str, Any]) -> dict[str, Any]:
-    """A record's identity columns as the version hash covers them (format 2)."""
+    """A record's identity columns as the version hash covers them (format 2): the dates in
+    ISO form (given as datetimes, or as the ISO text :func:`_iso` made of them)."""
     return {
-        k: _iso(item[k]) if k in ("created_at", "first_captured_at") else item[k]
-        for k in ITEM_IDENTITY
+        "page_id": item["page_id"],
+        "page_platform_id": item["page_platform_id"],
+        "parent_platform_id": item["parent_platform_id"],
+        "author_platform_id": item["author_platform_id"],
+        "author_name": item["author_name"],
+        "created_at": _iso(item["created_at"]),
+        "first_captured_at": _iso(item["first_captured_at"]),
+    }
+
+
+def _item_linked(item: Mapping[str, Any]) -> dict[str, Any]:
+    """The identity columns format 3 hashes in the link itself (ITEM_LINKED), dates in ISO."""
+    return {
+        "page_id": item["page_id"],
+        "page_platform_id": item["page_platform_id"],
+        "parent_platform_id": item["parent_platform_id"],
+        "created_at": _iso(item["created_at"]),
+        "first_captured_at": _iso(item["first_captured_at"]),
     }
 
 
@@ -150,7 +172,6 @@ def version_fields_v3(
     """What a format-3 version's hash covers: everything but the content, and the content's
     digest (``digest``: the one a disposition tombstone kept, when the content is gone)."""
     platform, kind, platform_id = identity
-    linked = item_identity(item)
     return {
         "format": 3,
         "seq": v["seq"],
@@ -167,7 +188,7 @@ def version_fields_v3(
         "raw_media_type": v["raw_media_type"],
         "raw_sha256": v["raw_sha256"],
         "content_sha256": digest or content_digest(v, item),
-        "item": {k: linked[k] for k in ITEM_LINKED},
+        "item": _item_linked(item),
     }
 
 
@@ -216,6 +237,10 @@ def version_columns(v: ArchiveVersion) -> dict[str, Any]:
     return {c.key: getattr(v, c.key) for c in ArchiveVersion.__table__.columns}
 
 
+#: What a version without media holds (one shared list: nothing appends to it).
+_NO_MEDIA: list[dict[str, Any]] = []
+
+
 def _store_media(
     session: Session,
     refs: Sequence[MediaRef],
@@ -223,6 +248,8 @@ def _store_media(
     reader: MediaReader | None,
     report: CaptureReport,
 ) -> list[dict[str, Any]]:
+    if not refs:
+        return _NO_MEDIA
     out = []
     for ref in refs:
         data = ref.data if ref.data is not None else (reader(ref) if reader else None)
@@ -251,20 +278,9 @@ def _store_media(
     return out
 
 
-def _first_texts(session: Session, item_ids: list[int]) -> dict[int, str | None]:
-    if not item_ids:
-        return {}
-    rows = session.execute(
-        select(ArchiveVersion.item_id, ArchiveVersion.text).where(
-            ArchiveVersion.item_id.in_(item_ids), ArchiveVersion.version == 1
-        )
-    )
-    return {r.item_id: r.text for r in rows}
-
-
 @dataclass
 class _Head:
-    """What capture needs to know of a record already in the archive."""
+    """What capture needs to know of a record already in the archive (or added by this batch)."""
 
     id: int | None
     head_version: int
@@ -272,10 +288,12 @@ class _Head:
     state: str
     first_text: str | None
     identity: dict[str, Any] = field(default_factory=dict)  # the record's identity columns
+    #: The identity columns as the version hash covers them (dates in ISO form), made once.
+    hashed: dict[str, Any] = field(default_factory=dict)
 
 
 def _by_platform_and_kind(
-    keys: Iterable[tuple[str, str, str]],
+    keys: Iterable[tuple[str, str, str]], size: int = 500
 ) -> Iterator[tuple[str, str, list[str]]]:
     """Group identities so each query is ``platform = ? AND kind = ? AND platform_id IN (…)``.
 
@@ -286,15 +304,24 @@ def _by_platform_and_kind(
     for platform, kind, platform_id in keys:
         groups.setdefault((platform, kind), []).append(platform_id)
     for (platform, kind), ids in groups.items():
-        for start in range(0, len(ids), 500):
-            yield platform, kind, ids[start : start + 500]
+        for start in range(0, len(ids), size):
+            yield platform, kind, ids[start : start + size]
+
+
+def _one_of(session: Session, column: Any, values: list[Any]) -> Any:
+    """``column IN (values)``: on PostgreSQL as ``= ANY(array)``, one parameter (an IN list is
+    a parameter a value, each rendered into the statement at every execution)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("one_of", values, type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 def _load_heads(
     session: Session, keys: list[tuple[str, str, str]]
 ) -> dict[tuple[str, str, str], _Head]:
     heads: dict[tuple[str, str, str], _Head] = {}
-    for platform, kind, ids in _by_platform_and_kind(keys):
+    size = 5000 if session.get_bind().dialect.name == "postgresql" else 500
+    for platform, kind, ids in _by_platform_and_kind(keys, size):
         rows = session.execute(
             select(
                 ITEMS.c.id,
@@ -306,30 +333,53 @@ def _load_heads(
             ).where(
                 ITEMS.c.platform == platform,
                 ITEMS.c.kind == kind,
-                ITEMS.c.platform_id.in_(ids),
+                _one_of(session, ITEMS.c.platform_id, ids),
             )
         )
         for r in rows:
+            identity = {k: r._mapping[k] for k in ITEM_IDENTITY}
             heads[(platform, kind, r.platform_id)] = _Head(
                 r.id,
                 r.head_version,
                 r.head_fingerprint,
                 r.state,
                 None,
-                {k: r._mapping[k] for k in ITEM_IDENTITY},
+                identity,
+                item_identity(identity),
             )
     # The first version's text tells an edit from a hide; fetched by (item_id, version) key,
     # in a second query, so no join can tempt a planner into scanning every version.
     by_id = {h.id: h for h in heads.values()}
     known = list(by_id)
-    for start in range(0, len(known), 500):
+    for start in range(0, len(known), size):
         for first in session.execute(
             select(VERSIONS.c.item_id, VERSIONS.c.text).where(
-                VERSIONS.c.item_id.in_(known[start : start + 500]), VERSIONS.c.version == 1
+                _one_of(session, VERSIONS.c.item_id, known[start : start + size]),
+                VERSIONS.c.version == 1,
             )
         ):
             by_id[first.item_id].first_text = first.text
     return heads
+
+
+def _new_item_ids(session: Session, count: int) -> list[int]:
+    """Ids for ``count`` new records, in order: the ones the database would give them.
+
+    SQLite gives a new row the highest id plus one (the table has no AUTOINCREMENT), and this
+    transaction holds the write lock; PostgreSQL draws them from the column's own sequence.
+    Knowing them before the insert spares reading the new rows back for their ids."""
+    if session.get_bind().dialect.name == "postgresql":
+        return list(
+            session.execute(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence('archive_items', 'id')) "
+                    "FROM generate_series(1, :n) ORDER BY 1"
+                ),
+                {"n": count},
+            ).scalars()
+        )
+    top = session.execute(select(func.max(ITEMS.c.id))).scalar() or 0
+    return list(range(top + 1, top + 1 + count))
 
 
 def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -348,12 +398,17 @@ def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
     names = ", ".join(f'"{c.name}"' for c in columns)  # the table's own column names
     keys = [c.key for c in columns]
     driver = session.connection().connection.driver_connection
-    with (
-        driver.cursor() as cursor,  # type: ignore[union-attr]
-        cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row([Jsonb(row[k]) if k in json else row[k] for k in keys])
+    with driver.cursor() as cursor:  # type: ignore[union-attr]
+        types = _COPY_TYPES.get((table.name, names))
+        if types is None:  # the columns' types, as the database has them (asked once)
+            cursor.execute(f"SELECT {names} FROM {table.name} LIMIT 0")  # noqa: S608
+            types = [d.type_code for d in cursor.description or ()]
+            _COPY_TYPES[(table.name, names)] = types
+        with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            # Each column by its type's adapter, known up front, not looked up a value at a time.
+            copy.set_types(types)
+            for row in rows:
+                copy.write_row([Jsonb(row[k], _DUMPS) if k in json else row[k] for k in keys])
 
 
 def _executemany(
@@ -361,16 +416,26 @@ def _executemany(
 ) -> None:
     """One driver executemany of plain tuples, each value through its column type's own bind
     processor (JSON text, dates), as SQLAlchemy's INSERT would store it, without SQLAlchemy
-    building and processing a parameter dictionary per row (most of the write's cost)."""
+    building and processing a parameter dictionary per row (most of the write's cost).
+
+    A value that is the very object of the row before (the batch's capture time, a missing
+    date, the shared empty media list) takes that row's processed value."""
     dialect = session.get_bind().dialect
     keys = [c.key for c in columns]
     processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
     converted = [(i, p) for i, p in enumerate(processors) if p is not None]
+    last_in: list[Any] = [_UNSEEN] * len(columns)
+    last_out: list[Any] = [None] * len(columns)
     params: list[tuple[Any, ...]] = []
     for row in rows:
         values = [row[k] for k in keys]
         for i, process in converted:
-            values[i] = process(values[i])
+            value = values[i]
+            if value is last_in[i]:
+                values[i] = last_out[i]
+            else:
+                last_in[i] = value
+                values[i] = last_out[i] = process(value)
         params.append(tuple(values))
     names = ", ".join(f'"{c.name}"' for c in columns)  # the table's own column names
     marks = ", ".join("?" for _ in columns)
@@ -378,6 +443,13 @@ def _executemany(
         f"INSERT INTO {table.name} ({names}) VALUES ({marks})",  # noqa: S608 - our own names
         params,
     )
+
+
+_UNSEEN = object()
+#: Type OIDs of the columns a COPY writes, by table and columns (built-in types: stable).
+_COPY_TYPES: dict[tuple[str, str], list[int]] = {}
+_DUMPS = jsontext.dumps
+_NUL_BYTES = _NUL_ESCAPE.encode()
 
 
 def capture(
@@ -390,68 +462,98 @@ def capture(
     read_media: MediaReader | None = None,
     extra_fields: dict[str, Any] | None = None,
 ) -> CaptureReport:
-    """Store new records and changed versions of ``items`` in the caller's transaction."""
+    """Store new records and changed versions of ``items`` in the caller's transaction.
+
+    Each time is put in ISO form once (the batch's capture time once for all), and the forms
+    go into every hash that covers them; each item's canonical JSON is made once, for its
+    fingerprint and to see whether any of its texts holds a NUL at all."""
     report = CaptureReport()
     if not items:
         return report
     now = clock.now()
-    heads = _load_heads(session, sorted({item.identity for item in items}))
+    now_iso = _iso(now)
+    keys = [item.identity for item in items]
+    heads = _load_heads(session, sorted(set(keys)))
 
     head = chain.locked_head(session, ArchiveHead)
     seq, prev_hash = head.last_seq, head.last_hash
     first_seq = seq
     new_items: dict[tuple[str, str, str], dict[str, Any]] = {}
     versions: list[tuple[tuple[str, str, str], dict[str, Any]]] = []
-    touched: list[tuple[str, str, str]] = []
+    times: list[tuple[datetime | None, datetime | None]] = []  # each version's dates
 
-    for captured in items:
-        key = captured.identity
-        touched.append(key)
-        fingerprint = captured.fingerprint
+    for captured, key in zip(items, keys, strict=True):
+        normalized = captured.normalized_json()
+        fingerprint = hashlib.sha256(normalized).hexdigest()
         known = heads.get(key)
         if known is not None and known.head_fingerprint == fingerprint:
             report.unchanged += 1
             continue
-        fields = _clean_json({**dict(captured.fields), **(extra_fields or {})})
-        text_value = _clean(captured.text)
+        merged = {**captured.fields, **extra_fields} if extra_fields else dict(captured.fields)
+        if _NUL_BYTES in normalized:  # some text may hold a NUL: the careful path
+            fields = _clean_json(merged)
+            text_value = _clean(captured.text)
+            author_name = _clean(captured.author_name)
+            author_id = _clean(captured.author_platform_id)
+            page_platform_id = _clean(captured.page_platform_id)
+            parent_platform_id = _clean(captured.parent_platform_id)
+        else:  # none in any of them (the canonical JSON shows every NUL as its escape)
+            fields = _clean_json(merged) if extra_fields else merged
+            text_value = captured.text
+            author_name = captured.author_name
+            author_id = captured.author_platform_id
+            page_platform_id = captured.page_platform_id
+            parent_platform_id = captured.parent_platform_id
+        created = _utc(captured.created_at)
+        edited = _utc(captured.edited_at)
+        created_iso = _iso(created)
         state = state_of(
             fields,
             text=text_value,
-            edited=captured.edited_at is not None,
+            edited=edited is not None,
             first_text=known.first_text if known is not None else text_value,
             previous=ItemState(known.state) if known is not None else None,
         )
-        author_name = _clean(captured.author_name)
         if known is None:
             new_items[key] = {
                 "platform": captured.platform,
                 "kind": captured.kind.value,
                 "platform_id": captured.platform_id,
                 "page_id": page_id,
-                "page_platform_id": _clean(captured.page_platform_id),
-                "parent_platform_id": _clean(captured.parent_platform_id),
-                "author_platform_id": _clean(captured.author_platform_id),
+                "page_platform_id": page_platform_id,
+                "parent_platform_id": parent_platform_id,
+                "author_platform_id": author_id,
                 "author_name": author_name,
-                "created_at": _utc(captured.created_at),
+                "created_at": created,
                 "first_captured_at": now,
             }
-            known = heads[key] = _Head(None, 0, "", state.value, text_value, new_items[key])
+            hashed = {
+                "page_id": page_id,
+                "page_platform_id": page_platform_id,
+                "parent_platform_id": parent_platform_id,
+                "author_platform_id": author_id,
+                "author_name": author_name,
+                "created_at": created_iso,
+                "first_captured_at": now_iso,
+            }
+            known = heads[key] = _Head(None, 0, "", state.value, text_value, new_items[key], hashed)
             report.new_items += 1
         else:
             report.new_versions += 1
         seq += 1
+        # The version as its hash covers it (times in ISO form); the row takes the datetimes.
         version: dict[str, Any] = {
             "seq": seq,
             "version": known.head_version + 1,
-            "captured_at": now,
+            "captured_at": now_iso,
             "source": source,
             "state": state.value,
             "fingerprint": fingerprint,
             "text": text_value,
-            "author_platform_id": _clean(captured.author_platform_id),
+            "author_platform_id": author_id,
             "author_name": author_name,
-            "created_at": _utc(captured.created_at),
-            "edited_at": _utc(captured.edited_at),
+            "created_at": created_iso,
+            "edited_at": _iso(edited),
             "fields": fields,
             "media": _store_media(session, captured.media, media, read_media, report),
             "raw": captured.raw,
@@ -460,9 +562,10 @@ def capture(
             "prev_hash": prev_hash,
         }
         version["hash"] = prev_hash = chain.extend(
-            chain.Head(seq - 1, prev_hash), version_fields_v3(key, version, known.identity)
+            chain.Head(seq - 1, prev_hash), version_fields_v3(key, version, known.hashed)
         ).hash
         versions.append((key, version))
+        times.append((created, edited))
         known.head_version, known.head_fingerprint, known.state = (
             version["version"],
             fingerprint,
@@ -470,29 +573,17 @@ def capture(
         )
 
     if new_items:
-        # One bulk write (RETURNING would go row by row), then one SELECT for the ids.
-        _insert_rows(
-            session,
-            ITEMS,
-            [
-                {
-                    **row,
-                    "head_version": heads[k].head_version,
-                    "head_fingerprint": heads[k].head_fingerprint,
-                    "state": heads[k].state,
-                }
-                for k, row in new_items.items()
-            ],
-        )
-        for platform, kind, ids in _by_platform_and_kind(new_items):
-            for r in session.execute(
-                select(ITEMS.c.id, ITEMS.c.platform_id).where(
-                    ITEMS.c.platform == platform,
-                    ITEMS.c.kind == kind,
-                    ITEMS.c.platform_id.in_(ids),
-                )
-            ):
-                heads[(platform, kind, r.platform_id)].id = r.id
+        # One bulk write with the ids the database would give (no reading back for them).
+        ids = _new_item_ids(session, len(new_items))
+        rows = []
+        for new_id, (k, row) in zip(ids, new_items.items(), strict=True):
+            known = heads[k]
+            known.id = row["id"] = new_id
+            row["head_version"] = known.head_version
+            row["head_fingerprint"] = known.head_fingerprint
+            row["state"] = known.state
+            rows.append(row)
+        _insert_rows(session, ITEMS, rows)
     changed = {k for k, _ in versions if k not in new_items}
     if changed:
         session.execute(
@@ -508,7 +599,20 @@ def capture(
             ],
         )
     if versions:
-        _insert_rows(session, VERSIONS, [{**v, "item_id": heads[k].id} for k, v in versions])
+        _insert_rows(
+            session,
+            VERSIONS,
+            [
+                {
+                    **v,
+                    "item_id": heads[k].id,
+                    "captured_at": now,
+                    "created_at": created,
+                    "edited_at": edited,
+                }
+                for (k, v), (created, edited) in zip(versions, times, strict=True)
+            ],
+        )
         if session.get_bind().dialect.name == "sqlite":
             # Straight to the driver: three plain values a row, no SQL expression to compile.
             session.connection().exec_driver_sql(
@@ -527,5 +631,5 @@ def capture(
             update(ArchiveHead).where(ArchiveHead.id == 1).values(last_seq=seq, last_hash=prev_hash)
         )
         session.expire(head)
-    report.item_ids = [heads[k].id for k in touched]  # type: ignore[misc]
+    report.item_ids = [heads[k].id for k in keys]  # type: ignore[misc]
     return report

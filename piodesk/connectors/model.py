@@ -66,12 +66,13 @@ re-capturing an item already stored is a no-op for the archive.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
+
+from piodesk.core import jsontext
 
 
 class Capability(StrEnum):
@@ -157,15 +158,15 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat()
 
 
-# Built once: json.dumps with options makes a new encoder per call (see core/chain.canonical).
-_CANONICAL = json.JSONEncoder(
+# Built once: json.dumps with options makes a new encoder per call (see core/jsontext).
+_CANONICAL = jsontext.encoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
 )
 
 
 def canonical_json(value: Any) -> bytes:
     """The one JSON serialisation used for fingerprints (sorted keys, no spaces, UTF-8)."""
-    return _CANONICAL.encode(value).encode("utf-8")
+    return _CANONICAL(value).encode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,10 +223,14 @@ class CapturedItem:
             "media": [m.normalized() for m in self.media],
         }
 
+    def normalized_json(self) -> bytes:
+        """The canonical JSON of the normalized fields: what the fingerprint hashes."""
+        return canonical_json(self.normalized())
+
     @property
     def fingerprint(self) -> str:
         """SHA-256 hex of the normalized fields: equal means "same again", else "changed"."""
-        return hashlib.sha256(canonical_json(self.normalized())).hexdigest()
+        return hashlib.sha256(self.normalized_json()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import json
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -27,20 +26,23 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from piodesk.core import jsontext
+
 #: The "previous hash" of the first link.
 GENESIS = "0" * 64
 
 
-# One encoder for every hash: json.dumps with these options builds a new encoder per call, which
-# cost a fifth of each call at an import's hundreds of thousands of links. Same output.
-_CANONICAL = json.JSONEncoder(
+# One encoder for every hash, built once (json.dumps with these options builds a new encoder per
+# call, which cost a fifth of each call at an import's hundreds of thousands of links; see
+# core.jsontext). Same output.
+_CANONICAL = jsontext.encoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
 )
 
 
 def canonical(value: Any) -> str:
     """Deterministic JSON used inside hashes (sorted keys, no spaces, UTF-8 kept)."""
-    return _CANONICAL.encode(value)
+    return _CANONICAL(value)
 
 
 def link_hash(fields: dict[str, Any], prev_hash: str) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from piodesk.core import jsontext
 from piodesk.core.clock import as_utc
 
 #: Execution option that marks a connection as about to write (see make_engine).
@@ -67,6 +68,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # PostgreSQL may then keep a generic plan made while a table was still empty (a
         # sequential scan), which turned a bulk import's key lookups quadratic.
         kwargs.setdefault("connect_args", {}).setdefault("prepare_threshold", None)
+    # JSON columns' text as json.dumps gives it, by an encoder built once (core.jsontext).
+    kwargs.setdefault("json_serializer", jsontext.dumps)
     engine = create_engine(url, future=True, **kwargs)
     if engine.dialect.name == "sqlite":
 

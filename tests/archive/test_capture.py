@@ -144,3 +144,55 @@ def test_failed_batch_writes_nothing(sessions: sessionmaker[Session], media: Med
     assert counts(sessions) == (0, 0)
     with sessions() as s:
         assert verify_archive(s, media).ok
+
+
+def test_item_ids_reported_are_the_stored_ones(
+    sessions: sessionmaker[Session], media: MediaStore
+) -> None:
+    # New records take the ids the database would give them (no reading back after the
+    # insert): a batch mixing known records, new ones and one record twice reports, in input
+    # order, the very ids the rows have.
+    with transaction(sessions) as s:
+        first = capture(s, [comment("k1"), comment("k2")], source="t", media=media)
+    batch = [
+        comment("n1"),
+        comment("k2", "Edited text"),
+        comment("n2"),
+        comment("n1", "n1 edited"),
+        comment("k1"),
+    ]
+    with transaction(sessions) as s:
+        report = capture(s, batch, source="t", media=media)
+    with sessions() as s:
+        ids = dict(s.execute(select(ArchiveItem.platform_id, ArchiveItem.id)).all())
+        owners = s.execute(
+            select(ArchiveVersion.seq, ArchiveVersion.item_id).order_by(ArchiveVersion.seq)
+        ).all()
+        assert verify_archive(s, media).ok
+    assert first.item_ids == [ids["k1"], ids["k2"]]
+    assert report.item_ids == [ids[c.platform_id] for c in batch]
+    assert len(set(ids.values())) == 4
+    assert [item for _, item in owners] == [
+        ids["k1"],
+        ids["k2"],
+        ids["n1"],
+        ids["k2"],
+        ids["n2"],
+        ids["n1"],
+    ]
+
+
+def test_hashed_identity_covers_the_identity_columns() -> None:
+    # Capture builds the identity the hashes cover by hand (once a record); it must name the
+    # very columns item_identity and format 3's link name.
+    from piodesk.archive import capture as cap
+
+    when = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    record = {k: f"v-{k}" for k in cap.ITEM_IDENTITY} | {
+        "created_at": when,
+        "first_captured_at": when,
+    }
+    assert set(cap.item_identity(record)) == set(cap.ITEM_IDENTITY)
+    assert set(cap._item_linked(record)) == set(cap.ITEM_LINKED)
+    assert cap.item_identity(cap.item_identity(record)) == cap.item_identity(record)
+    assert cap.item_identity(record)["created_at"] == "2026-11-01T12:00:00.000000+00:00"
