@@ -3,10 +3,11 @@
 Most of the report's work does not depend on the period asked for: reading each decided case
 with the text it was decided on, normalizing that text, hashing its word bigrams and its MinHash
 bands. The periodic roll-up job (:func:`refresh_consistency`, run by
-``rollups.refresh_rollups``) keeps that work: one row per decided case (id, page, outcome, when,
-and which text) and one per distinct normalized text (its bigram hashes and its band keys at the
-default threshold). The report then reads those rows for the period and only pairs, checks and
-counts (``reports.compare``), exactly as it does from the records.
+``rollups.refresh_rollups``) keeps that work, one row per month of decisions holding packed
+arrays: each case's id, page, outcome, decision time and text, and each distinct normalized
+text's digest, bigram hashes and band keys at the default threshold. The report reads the
+period's dozen rows, joins texts that recur across months by digest, and only pairs, checks
+and counts (``reports.compare``), exactly as it does from the records.
 
 Derived data, never evidence, and the report is right whether or not the job has run:
 
@@ -14,20 +15,23 @@ Derived data, never evidence, and the report is right whether or not the job has
 - the roll-up keeps the high-water marks of the tables it read (the largest decision,
   reopening, archive version and screening ids). A case with a decision or a reopening since,
   or whose comment has a new version or screening since (the text decided on may change), is
-  *stale*: it is read from the records, as is every case decided since, and its rolled row is
-  left out. Decisions, reopenings, versions and screenings are append-only rows, so a row added
-  is the only way a rolled case can change.
+  *stale*: it is read from the records, as is every case decided since, and its rolled entry
+  is left out; the next refresh packs the months such cases were and are in again.
+  Decisions, reopenings, versions and screenings are append-only rows, so a row added is the
+  only way a rolled case can change.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from piodesk.archive.tables import ArchiveVersion
@@ -43,7 +47,7 @@ from piodesk.oversight.reports import (
     Period,
     Shingled,
 )
-from piodesk.oversight.rollup_tables import ConsistencyCase, ConsistencyMarks, ConsistencyText
+from piodesk.oversight.rollup_tables import ConsistencyMarks, ConsistencyMonth
 
 _MARKED = {
     "decisions": Decision.id,
@@ -52,8 +56,6 @@ _MARKED = {
     "screenings": Screening.id,
 }
 _ONE = 1  # the marks row's id
-_BATCH = 20_000  # cases written per transaction (a short write lock under SQLite)
-_WORDS = np.dtype("<u8")
 
 
 def marks(session: Session) -> dict[str, int]:
@@ -84,69 +86,42 @@ def stale_cases(session: Session, kept: dict[str, Any]) -> set[int]:
     return out
 
 
-def _digest(normalized: str) -> str:
-    return hashlib.sha256(normalized.encode()).hexdigest()
+def _digest(normalized: str) -> bytes:
+    """16 bytes of the normalized text's SHA-256: which texts are one across months."""
+    return hashlib.sha256(normalized.encode()).digest()[:16]
 
 
-def _shingled(blobs: Sequence[bytes]) -> Shingled:
-    sizes = np.fromiter((len(b) // 8 for b in blobs), dtype=np.int64, count=len(blobs))
-    hashes = np.frombuffer(b"".join(blobs), dtype=_WORDS).astype(np.uint64)
-    return Shingled(hashes, np.concatenate(([0], np.cumsum(sizes))).astype(np.int64))
+def _array(blob: bytes, dtype: str) -> np.ndarray:
+    return np.frombuffer(bytes(blob), dtype=np.dtype(dtype)).astype(np.dtype(dtype[1:]))
 
 
-def _keys(blobs: Sequence[bytes]) -> np.ndarray:
-    bands = reports.bands_for(DEFAULT_THRESHOLD)[0]
-    flat = np.frombuffer(b"".join(blobs), dtype=_WORDS).astype(np.uint64)
-    return flat.reshape(len(blobs), bands)
+def _month_of(at: datetime) -> str:
+    return clock.as_utc(at).strftime("%Y-%m")
 
 
-@dataclass
-class _Texts:
-    """Texts as the report computes on them: bigram hashes, band keys, and their stored id."""
-
-    shingled: Shingled
-    keys: np.ndarray
-    ids: list[int | None]  # None: not stored (yet)
-
-
-def _fresh(normalized: Sequence[str]) -> _Texts:
-    shingled = reports.shingle_all(normalized)
-    keys = reports.band_keys(reports.minhash(shingled), DEFAULT_THRESHOLD)
-    return _Texts(shingled, keys, [None] * len(normalized))
-
-
-def _texts(rows: Sequence[tuple[int, bytes, bytes]]) -> _Texts:
-    return _Texts(
-        _shingled([bytes(r[1]) for r in rows]),
-        _keys([bytes(r[2]) for r in rows]),
-        [int(r[0]) for r in rows],
-    )
-
-
-def _stored(session: Session, ids: Sequence[int]) -> _Texts:
-    """Stored texts by id, in the order asked for."""
-    by_id: dict[int, tuple[int, bytes, bytes]] = {}
-    for chunk in _chunks(ids):
-        for row in session.execute(
-            select(ConsistencyText.id, ConsistencyText.shingles, ConsistencyText.bands).where(
-                ConsistencyText.id.in_(chunk)
-            )
-        ):
-            by_id[row[0]] = tuple(row)  # type: ignore[assignment]
-    return _texts([by_id[i] for i in ids])
-
-
-def _stored_ids(session: Session, digests: Iterable[str]) -> dict[str, int]:
-    wanted = sorted(set(digests))
-    out: dict[str, int] = {}
-    for start in range(0, len(wanted), 900):
-        for digest, text_id in session.execute(
-            select(ConsistencyText.digest, ConsistencyText.id).where(
-                ConsistencyText.digest.in_(wanted[start : start + 900])
-            )
-        ):
-            out[digest] = text_id
-    return out
+def pack(rows: Sequence[reports._Row]) -> dict[str, Any] | None:
+    """One month's decided cases as a stored row's arrays (None: no case with text)."""
+    corpus = Corpus.of(rows)
+    if not len(corpus.case_ids):
+        return None
+    normalized: dict[str, int] = {}
+    for r in rows:
+        text = reports.normalize(r.text)
+        if text:
+            normalized.setdefault(text, len(normalized))
+    keys = reports.band_keys(reports.minhash(corpus.shingled), DEFAULT_THRESHOLD)
+    return {
+        "cases": len(corpus.case_ids),
+        "case_ids": corpus.case_ids.astype("<i8").tobytes(),
+        "pages": corpus.pages.astype("<i8").tobytes(),
+        "outcomes": corpus.outcomes.astype("<i8").tobytes(),
+        "decided": corpus.decided.astype("<i8").tobytes(),
+        "texts": corpus.text.astype("<i8").tobytes(),
+        "digests": b"".join(_digest(t) for t in normalized),
+        "sizes": np.diff(corpus.shingled.offsets).astype("<i8").tobytes(),
+        "shingles": corpus.shingled.hashes.astype("<u8").tobytes(),
+        "bands": keys.astype("<u8").tobytes(),
+    }
 
 
 def corpus(session: Session, period: Period) -> Corpus | None:
@@ -156,88 +131,104 @@ def corpus(session: Session, period: Period) -> Corpus | None:
     if kept is None:
         return None
     stale = stale_cases(session, kept.marks)
-    start, end = reports.micros(period.start), reports.micros(period.end)
-    in_period = (ConsistencyCase.decided_us >= start, ConsistencyCase.decided_us < end)
-    rows = (
-        session.connection()
-        .execute(
-            select(
-                ConsistencyCase.case_id,
-                ConsistencyCase.page_id,
-                ConsistencyCase.outcome,
-                ConsistencyCase.decided_us,
-                ConsistencyCase.text_id,
-            ).where(*in_period)
+    packs = (
+        session.execute(
+            select(ConsistencyMonth)
+            .where(ConsistencyMonth.month >= period.first, ConsistencyMonth.month <= period.last)
+            .order_by(ConsistencyMonth.month)
         )
+        .scalars()
         .all()
     )
-    if stale:
-        rows = [r for r in rows if r[0] not in stale]
-    # The rolled cases' texts, each once (every text kept has a case in the corpus).
-    used = {r[4] for r in rows}
-    stored = [
-        r
-        for r in session.connection().execute(
-            select(ConsistencyText.id, ConsistencyText.shingles, ConsistencyText.bands)
-            .where(
-                ConsistencyText.id.in_(select(ConsistencyCase.text_id).where(*in_period).distinct())
-            )
-            .order_by(ConsistencyText.id)
-        )
-        if r[0] in used
-    ]
-    parts = [_texts(stored)]
-    index = {text_id: n for n, text_id in enumerate(parts[0].ids)}
+    bands = reports.bands_for(DEFAULT_THRESHOLD)[0]
+    parts: dict[str, list[np.ndarray]] = defaultdict(list)
+    text_base = 0
+    for m in packs:
+        for name in ("case_ids", "pages", "outcomes", "decided"):
+            parts[name].append(_array(getattr(m, name), "<i8"))
+        parts["texts"].append(_array(m.texts, "<i8") + text_base)
+        sizes = _array(m.sizes, "<i8")
+        parts["sizes"].append(sizes)
+        parts["shingles"].append(_array(m.shingles, "<u8"))
+        parts["bands"].append(_array(m.bands, "<u8").reshape(len(sizes), bands))
+        parts["digests"].append(np.frombuffer(bytes(m.digests), dtype="<u8").reshape(-1, 2))
+        text_base += len(sizes)
 
-    # Cases decided or changed since the roll-up, from the records; their texts matched to
-    # the stored ones by digest, or shingled here when never stored.
-    live = []
-    live_text: list[int] = []
+    def joined(name: str, dtype: Any, shape: tuple[int, ...] = (0,)) -> np.ndarray:
+        return np.concatenate(parts[name]) if parts[name] else np.empty(shape, dtype=dtype)
+
+    case_ids = joined("case_ids", np.int64)
+    pages, outcomes = joined("pages", np.int64), joined("outcomes", np.int64)
+    decided, text = joined("decided", np.int64), joined("texts", np.int64)
+    sizes = joined("sizes", np.int64)
+    hashes = joined("shingles", np.uint64)
+    keys = joined("bands", np.uint64, (0, bands))
+    digests = joined("digests", np.uint64, (0, 2))
+    offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    if stale:
+        keep = ~np.isin(case_ids, np.fromiter(stale, np.int64, len(stale)))
+        case_ids, pages, outcomes = case_ids[keep], pages[keep], outcomes[keep]
+        decided, text = decided[keep], text[keep]
+
+    # One entry per distinct text across the months (by digest), only those with a case.
+    order = np.lexsort((digests[:, 1], digests[:, 0])) if len(digests) else np.empty(0, int)
+    ordered = digests[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    same = np.empty(len(order), dtype=np.int64)
+    same[order] = np.cumsum(new) - 1  # every stored text's distinct-text number
+    first = order[new]  # a stored text standing for each distinct one
+    distinct_keys = ordered[new]
+
+    # Cases decided or changed since the roll-up, from the records.
+    live: list[tuple[reports._Row, str]] = []
     if stale:
         for r in reports._decided(session, period, Case.id.in_(sorted(stale))):
-            text = reports.normalize(r.text)
-            if text:
-                live.append((r, text))
-        known = _stored_ids(session, (_digest(t) for _, t in live))
-        by_digest: dict[str, int] = {}
-        more_stored: list[int] = []
-        fresh: list[str] = []
-        for _, text in live:
-            digest = _digest(text)
-            text_id = known.get(digest)
-            if text_id is not None and text_id in index:
-                live_text.append(index[text_id])
-                continue
-            if digest not in by_digest:
-                if text_id is not None:
-                    more_stored.append(text_id)
-                    index[text_id] = by_digest[digest] = len(index)
-                else:
-                    by_digest[digest] = -1 - len(fresh)  # numbered after every stored text
-                    fresh.append(text)
-            live_text.append(by_digest[digest])
-        if more_stored:
-            parts.append(_stored(session, more_stored))
-        if fresh:
-            parts.append(_fresh(fresh))
-        live_text = [t if t >= 0 else len(index) + (-1 - t) for t in live_text]
-    n = len(rows) + len(live)
-    pages = [NO_PAGE if r[1] is None else r[1] for r in rows]
-    pages += [NO_PAGE if r.page_id is None else r.page_id for r, _ in live]
+            normalized = reports.normalize(r.text)
+            if normalized:
+                live.append((r, normalized))
+    live_text: list[int] = []
+    fresh: dict[bytes, int] = {}
+    for _, normalized in live:
+        digest = _digest(normalized)
+        hi, lo = np.frombuffer(digest, dtype="<u8")
+        at = int(np.searchsorted(distinct_keys[:, 0], hi)) if len(distinct_keys) else 0
+        while at < len(distinct_keys) and distinct_keys[at, 0] == hi:
+            if distinct_keys[at, 1] == lo:
+                break
+            at += 1
+        if at < len(distinct_keys) and tuple(distinct_keys[at]) == (hi, lo):
+            live_text.append(at)
+        else:
+            live_text.append(len(distinct_keys) + fresh.setdefault(digest, len(fresh)))
+    fresh_texts = list(dict.fromkeys(t for _, t in live if _digest(t) in fresh))
+
+    used_distinct = np.concatenate((same[text], np.array(live_text, dtype=np.int64)))
+    used, compact = np.unique(used_distinct, return_inverse=True)
+    stored_used = used[used < len(distinct_keys)]
+    chosen = first[stored_used]
+    shingled = Shingled(
+        hashes[reports._ragged(offsets, chosen)],
+        np.concatenate(([0], np.cumsum(sizes[chosen]))).astype(np.int64),
+    )
+    band_rows = keys[chosen]
+    if fresh_texts:
+        made = reports.shingle_all(fresh_texts)
+        shingled = reports.concat([shingled, made])
+        band_rows = np.concatenate(
+            (band_rows, reports.band_keys(reports.minhash(made), DEFAULT_THRESHOLD))
+        )
+    n_rolled = len(case_ids)
     return Corpus(
-        np.fromiter([*(r[0] for r in rows), *(r.case_id for r, _ in live)], np.int64, n),
-        np.array(pages, dtype=np.int64),
-        np.fromiter(
-            [*(OUTCOME_CODES[r[2]] for r in rows), *(OUTCOME_CODES[r.outcome] for r, _ in live)],
-            np.int64,
-            n,
-        ),
-        np.fromiter(
-            [*(r[3] for r in rows), *(reports.micros(r.decided_at) for r, _ in live)], np.int64, n
-        ),
-        np.fromiter([*(index[r[4]] for r in rows), *live_text], np.int64, n),
-        reports.concat([p.shingled for p in parts]),
-        np.concatenate([p.keys for p in parts]),
+        np.concatenate((case_ids, [r.case_id for r, _ in live])).astype(np.int64),
+        np.concatenate(
+            (pages, [NO_PAGE if r.page_id is None else r.page_id for r, _ in live])
+        ).astype(np.int64),
+        np.concatenate((outcomes, [OUTCOME_CODES[r.outcome] for r, _ in live])).astype(np.int64),
+        np.concatenate((decided, [reports.micros(r.decided_at) for r, _ in live])).astype(np.int64),
+        np.concatenate((compact[:n_rolled], compact[n_rolled:])).astype(np.int64),
+        shingled,
+        band_rows,
     )
 
 
@@ -245,91 +236,55 @@ def corpus(session: Session, period: Period) -> Corpus | None:
 class ConsistencyRefresh:
     """What one refresh did."""
 
-    cases: int  # cases rolled up again (or for the first time)
-    texts: int  # distinct texts added
+    months: list[str]  # months packed again (or for the first time)
+    cases: int  # cases in them
 
 
 def refresh_consistency(sessions: sessionmaker[Session]) -> ConsistencyRefresh:
-    """Bring the roll-up up to date: every case decided or changed since the last marks (the
-    first time: every decided case), in short transactions; the marks are written last, so an
-    interrupted refresh leaves the report right (its cases are still stale) and is redone."""
+    """Bring the roll-up up to date: pack again every month that holds, or held, a case
+    decided or changed since the last marks (the first time: every month), each month in its
+    own short transaction; the marks are written last, so an interrupted refresh leaves the
+    report right (its cases are still stale) and is redone."""
     with reading(sessions) as session:
         now = marks(session)  # before reading: a row added meanwhile makes its case stale
         kept = session.get(ConsistencyMarks, _ONE)
-        todo = None if kept is None else sorted(stale_cases(session, kept.marks))
-        if todo == [] and kept is not None and kept.marks == now:
-            return ConsistencyRefresh(0, 0)
-        rows = (
-            reports._decided(session, None)
-            if todo is None
-            else [
-                r
-                for ids in _chunks(todo)
-                for r in reports._decided(session, None, Case.id.in_(ids))
-            ]
-        )
-    decided = [(r, reports.normalize(r.text)) for r in rows]
-    decided = [(r, t) for r, t in decided if t]
-    added = 0
-    for start in range(0, max(len(decided), 1), _BATCH):
-        batch = decided[start : start + _BATCH]
+        by_month: dict[str, list[reports._Row]] = defaultdict(list)
+        if kept is None:
+            for r in reports._decided(session, None):
+                by_month[_month_of(r.decided_at)].append(r)
+            todo = set(by_month)
+            todo.update(session.execute(select(ConsistencyMonth.month)).scalars())
+        else:
+            if kept.marks == now:
+                return ConsistencyRefresh([], 0)
+            stale = sorted(stale_cases(session, kept.marks))
+            todo = set()
+            wanted = np.array(stale, dtype=np.int64)
+            for month, ids in session.execute(
+                select(ConsistencyMonth.month, ConsistencyMonth.case_ids)
+            ):
+                if np.isin(_array(ids, "<i8"), wanted).any():
+                    todo.add(month)  # where a stale case was
+            for chunk in _chunks(stale):
+                for r in reports._decided(session, None, Case.id.in_(chunk)):
+                    todo.add(_month_of(r.decided_at))  # where it is now
+            for month in todo:
+                by_month[month] = reports._decided(session, Period(month, month))
+    cases = 0
+    for month in sorted(todo):
+        packed = pack(by_month.get(month, []))
         with transaction(sessions) as session:
-            if todo is None and start == 0:  # the first roll-up (or a redone one) starts clean
-                session.execute(delete(ConsistencyCase))
-            digests = [_digest(t) for _, t in batch]
-            known = _stored_ids(session, digests)
-            new: dict[str, str] = {}
-            for (_, text), digest in zip(batch, digests, strict=True):
-                if digest not in known:
-                    new.setdefault(digest, text)
-            if new:
-                made = _fresh(list(new.values()))
-                offsets = made.shingled.offsets
-                session.execute(
-                    insert(ConsistencyText),
-                    [
-                        {
-                            "digest": digest,
-                            "shingles": made.shingled.hashes[offsets[n] : offsets[n + 1]]
-                            .astype(_WORDS)
-                            .tobytes(),
-                            "bands": made.keys[n].astype(_WORDS).tobytes(),
-                        }
-                        for n, digest in enumerate(new)
-                    ],
-                )
-                known.update(_stored_ids(session, new))
-                added += len(new)
-            ids = [r.case_id for r, _ in batch]
-            for chunk in _chunks(ids):
-                session.execute(delete(ConsistencyCase).where(ConsistencyCase.case_id.in_(chunk)))
-            if batch:
-                session.execute(
-                    insert(ConsistencyCase),
-                    [
-                        {
-                            "case_id": r.case_id,
-                            "decided_us": reports.micros(r.decided_at),
-                            "page_id": r.page_id,
-                            "outcome": r.outcome,
-                            "text_id": known[digest],
-                        }
-                        for (r, _), digest in zip(batch, digests, strict=True)
-                    ],
-                )
+            session.execute(delete(ConsistencyMonth).where(ConsistencyMonth.month == month))
+            if packed is not None:
+                session.add(ConsistencyMonth(month=month, computed_at=clock.now(), **packed))
+                cases += int(packed["cases"])
     with transaction(sessions) as session:
-        # Cases no longer decided (reopened), or whose text is gone, lose their row.
-        if todo:
-            still = {r.case_id for r, _ in decided}
-            gone = [c for c in todo if c not in still]
-            for chunk in _chunks(gone):
-                session.execute(delete(ConsistencyCase).where(ConsistencyCase.case_id.in_(chunk)))
         row = session.get(ConsistencyMarks, _ONE)
         if row is None:
             session.add(ConsistencyMarks(id=_ONE, marks=now, computed_at=clock.now()))
         else:
             row.marks, row.computed_at = now, clock.now()
-    return ConsistencyRefresh(len(decided), added)
+    return ConsistencyRefresh(sorted(todo), cases)
 
 
 def _chunks(ids: Sequence[int], size: int = 900) -> Iterable[list[int]]:

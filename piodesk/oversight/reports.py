@@ -54,6 +54,10 @@ treatment. Only each case's latest decision counts, and "restored" is an outcome
   texts at once (NumPy is already a dependency). ``bench/moderation_reports.py`` times it.
 - The text compared is the version the PIO decided on (the last one screened while the case
   was open), else the record's latest version.
+- *At scale*: the periodic roll-up job packs each month's decided cases and their shingled,
+  banded texts (``oversight/consistency_rollups.py``); the report then reads a dozen rows and
+  only pairs, checks and counts (:func:`compare`), all in NumPy, with every case decided or
+  changed since the roll-up read from the records. Both ways give the same report.
 """
 
 from __future__ import annotations

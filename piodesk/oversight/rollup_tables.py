@@ -6,9 +6,8 @@ The transparency report's monthly roll-ups:
 their all-pages median, and the high-water marks of the tables read when they were made (see
 ``oversight/rollups.py`` for how a month found stale is computed live instead).
 
-The consistency report's: one row per decided case (``report_consistency_cases``) and per
-distinct text decided on (``report_consistency_texts``), current as of the marks in
-``report_consistency_marks`` (see ``oversight/consistency_rollups.py``).
+The consistency report's: one row per month of decided cases (``report_consistency_months``),
+current as of the marks in ``report_consistency_marks`` (see ``oversight/consistency_rollups.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, Integer, LargeBinary, String
+from sqlalchemy import Float, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from piodesk.core.db import Base, JSONType, UTCDateTime
@@ -59,28 +58,26 @@ class RollupMonth(Base):
 # ---- the consistency report's roll-ups (``oversight/consistency_rollups.py``) ---------------
 
 
-class ConsistencyText(Base):
-    """A distinct normalized text some decided case was decided on: its word-bigram hashes
-    (each once, sorted; uint64 little-endian) and its LSH band keys at the default threshold."""
+class ConsistencyMonth(Base):
+    """The cases decided in one month (UTC) as the consistency report compares them, and the
+    distinct normalized texts they were decided on, as packed arrays (little-endian): per
+    case its id, page (-1: none), outcome code, decision time (µs since 1970) and text; per
+    text a 16-byte digest, its word-bigram hashes (each once, sorted) and LSH band keys."""
 
-    __tablename__ = "report_consistency_texts"
+    __tablename__ = "report_consistency_months"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    digest: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the normalized text
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    cases: Mapped[int] = mapped_column(Integer)
+    case_ids: Mapped[bytes] = mapped_column(LargeBinary)
+    pages: Mapped[bytes] = mapped_column(LargeBinary)
+    outcomes: Mapped[bytes] = mapped_column(LargeBinary)
+    decided: Mapped[bytes] = mapped_column(LargeBinary)
+    texts: Mapped[bytes] = mapped_column(LargeBinary)  # each case's text, an index
+    digests: Mapped[bytes] = mapped_column(LargeBinary)
+    sizes: Mapped[bytes] = mapped_column(LargeBinary)  # shingles per text
     shingles: Mapped[bytes] = mapped_column(LargeBinary)
     bands: Mapped[bytes] = mapped_column(LargeBinary)
-
-
-class ConsistencyCase(Base):
-    """A decided case as the consistency report compares it (as of the roll-up's marks)."""
-
-    __tablename__ = "report_consistency_cases"
-
-    case_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    decided_us: Mapped[int] = mapped_column(BigInteger, index=True)  # µs since 1970, UTC
-    page_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    outcome: Mapped[str] = mapped_column(String(10))
-    text_id: Mapped[int] = mapped_column(Integer, index=True)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ConsistencyMarks(Base):
