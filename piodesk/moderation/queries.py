@@ -374,20 +374,49 @@ THREAD_WINDOW = 15
 
 
 def _thread(session: Session, item: ArchiveItem, post_id: str) -> list[ArchiveItem]:
-    """The post's comments, each followed by its replies, around the case's comment."""
-    comments = list(
-        session.execute(
-            select(ArchiveItem)
-            .where(
-                ArchiveItem.platform == item.platform,
-                ArchiveItem.page_id == item.page_id,
-                ArchiveItem.kind == ItemKind.COMMENT.value,
-                ArchiveItem.parent_platform_id == post_id,
-            )
-            .order_by(ArchiveItem.created_at, ArchiveItem.id)
-            .limit(1_000)
-        ).scalars()
+    """The post's comments, each followed by its replies, around the case's comment: the
+    comments within THREAD_WINDOW of the case's thread read by keyset (never the whole post),
+    which holds every one the window of the flattened thread can reach."""
+    same_post = (
+        ArchiveItem.platform == item.platform,
+        ArchiveItem.page_id == item.page_id,
+        ArchiveItem.kind == ItemKind.COMMENT.value,
+        ArchiveItem.parent_platform_id == post_id,
     )
+    # Oldest first, an undated comment last (on either database).
+    undated = sql_case((ArchiveItem.created_at.is_(None), 1), else_=0)
+    keys: list[tuple[Any, bool]] = [
+        (undated, False),
+        (ArchiveItem.created_at, False),
+        (ArchiveItem.id, False),
+    ]
+    if item.kind == ItemKind.COMMENT.value:
+        anchor: ArchiveItem | None = item
+    else:
+        anchor = session.execute(
+            select(ArchiveItem).where(
+                *same_post, ArchiveItem.platform_id == item.parent_platform_id
+            )
+        ).scalar_one_or_none()
+
+    def page(where: Any, descending: bool, limit: int) -> list[ArchiveItem]:
+        orders = [e.desc() if descending else e for e, _ in keys]
+        return list(
+            session.execute(
+                select(ArchiveItem).where(*same_post, where).order_by(*orders).limit(limit)
+            ).scalars()
+        )
+
+    if anchor is None or anchor.parent_platform_id != post_id:
+        comments = page(true(), False, THREAD_WINDOW + 1)  # no thread to centre on: the first
+    else:
+        at = (1 if anchor.created_at is None else 0, anchor.created_at, anchor.id)
+        later = [(e, not desc) for e, desc in keys]
+        comments = [
+            *reversed(page(_ahead(keys, at), True, THREAD_WINDOW)),
+            anchor,
+            *page(_ahead(later, at), False, THREAD_WINDOW),
+        ]
     replies: dict[str | None, list[ArchiveItem]] = {}
     ids = [c.platform_id for c in comments]
     for start in range(0, len(ids), 500):

@@ -183,10 +183,12 @@ def corpus(session: Session, period: Period) -> Corpus | None:
     # Cases decided or changed since the roll-up, from the records.
     live: list[tuple[reports._Row, str]] = []
     if stale:
-        for r in reports._decided(session, period, Case.id.in_(sorted(stale))):
-            normalized = reports.normalize(r.text)
-            if normalized:
-                live.append((r, normalized))
+        for chunk in _chunks(sorted(stale)):
+            for r in reports._decided(session, period, Case.id.in_(chunk)):
+                normalized = reports.normalize(r.text)
+                if normalized:
+                    live.append((r, normalized))
+        live.sort(key=lambda found: found[0].case_id)
     live_text: list[int] = []
     fresh: dict[bytes, int] = {}
     for _, normalized in live:

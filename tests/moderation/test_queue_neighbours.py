@@ -102,3 +102,41 @@ def test_neighbours_agree_with_the_whole_queue(
                     assert case is not None
                     got = queries.neighbours(s, case, flt, actor=actor)
                     assert got == _expected(order, case_id), (flt, case_id)
+
+
+def test_the_case_pages_thread_window_is_the_window_of_the_whole_thread(
+    sessions: sessionmaker[Session], site: Site
+) -> None:
+    """The thread around a case's comment comes from a keyset window; it is the same as
+    cutting the window out of the post's whole thread, for comments and replies anywhere."""
+    from sqlalchemy import select
+
+    from piodesk.archive.tables import ArchiveItem
+    from piodesk.moderation.queries import THREAD_WINDOW, _thread
+
+    comments = [site.comment(f"P{n}", f"Comment number {n} on the closure") for n in range(40)]
+    for n in (0, 3, 4, 20, 38, 39):
+        for k in range(n % 3 + 1):
+            site.comment(f"R{n}{k}", f"Reply {k} to comment {n}", reply_to=comments[n])
+    site.poll()
+    with reading(sessions) as s:
+        items = list(
+            s.execute(
+                select(ArchiveItem).where(ArchiveItem.kind.in_(("comment", "reply")))
+            ).scalars()
+        )
+        top = sorted((i for i in items if i.kind == "comment"), key=lambda i: (i.created_at, i.id))
+        replies = sorted(
+            (i for i in items if i.kind == "reply"), key=lambda i: (i.created_at, i.id)
+        )
+        whole = [
+            x
+            for c in top
+            for x in (c, *(r for r in replies if r.parent_platform_id == c.platform_id))
+        ]
+        post_id = top[0].parent_platform_id
+        assert post_id is not None and len(whole) > 2 * THREAD_WINDOW + 1
+        for item in items:
+            at = whole.index(item)
+            expected = whole[max(0, at - THREAD_WINDOW) : at + THREAD_WINDOW + 1]
+            assert [x.id for x in _thread(s, item, post_id)] == [x.id for x in expected]
