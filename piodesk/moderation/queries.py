@@ -410,12 +410,12 @@ def _thread(session: Session, item: ArchiveItem, post_id: str) -> list[ArchiveIt
     if anchor is None or anchor.parent_platform_id != post_id:
         comments = page(true(), False, THREAD_WINDOW + 1)  # no thread to centre on: the first
     else:
-        at = (1 if anchor.created_at is None else 0, anchor.created_at, anchor.id)
+        mark = (1 if anchor.created_at is None else 0, anchor.created_at, anchor.id)
         later = [(e, not desc) for e, desc in keys]
         comments = [
-            *reversed(page(_ahead(keys, at), True, THREAD_WINDOW)),
+            *reversed(page(_ahead(keys, mark), True, THREAD_WINDOW)),
             anchor,
-            *page(_ahead(later, at), False, THREAD_WINDOW),
+            *page(_ahead(later, mark), False, THREAD_WINDOW),
         ]
     replies: dict[str | None, list[ArchiveItem]] = {}
     ids = [c.platform_id for c in comments]
