@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import and_, exists, false, func, or_, select, true
 from sqlalchemy import case as sql_case
-from sqlalchemy import exists, func, select, true
 from sqlalchemy.orm import Session
 
 from piodesk.archive.tables import ArchiveItem, ArchiveVersion
@@ -86,31 +86,42 @@ def _in_scope(actor: Actor, column: Any) -> Any:
     return true()
 
 
-def queue(session: Session, flt: QueueFilter, *, actor: Actor) -> list[QueueRow]:
-    """Cases in the queue, oldest first (the order the office works them)."""
-    require(actor, Perm.MODERATION_VIEW)
-    q = select(Case)
+def _queue_where(flt: QueueFilter, actor: Actor) -> list[Any]:
+    """The conditions a case meets to be in the queue under ``flt``."""
+    where: list[Any] = []
     if flt.state == "open":
-        q = q.where(Case.state.in_(OPEN_STATES))
+        where.append(Case.state.in_(OPEN_STATES))
     elif flt.state != "all":
-        q = q.where(Case.state == flt.state)
+        where.append(Case.state == flt.state)
     if flt.page_id is not None:
-        q = q.where(Case.page_id == flt.page_id)
+        where.append(Case.page_id == flt.page_id)
     if flt.category:
-        q = q.where(
+        where.append(
             exists().where(CaseCategory.case_id == Case.id, CaseCategory.category == flt.category)
         )
     if flt.older_than_hours is not None:
-        q = q.where(Case.opened_at <= clock.now() - timedelta(hours=flt.older_than_hours))
-    q = q.where(_in_scope(actor, Case.page_id))
+        where.append(Case.opened_at <= clock.now() - timedelta(hours=flt.older_than_hours))
+    where.append(_in_scope(actor, Case.page_id))
+    return where
+
+
+def _queue_order(flt: QueueFilter) -> list[tuple[Any, bool]]:
+    """The queue's order as (expression, descending) keys; the case id settles ties."""
     if flt.state == "closed":
-        orders: tuple[Any, ...] = (Case.decided_at.desc(), Case.id)
-    else:
-        # Threats first (a person may be in danger), then the oldest.
-        threat = exists().where(CaseCategory.case_id == Case.id, CaseCategory.category == "threat")
-        orders = (sql_case((threat, 0), else_=1), Case.opened_at, Case.id)
-    cases = list(session.execute(q.order_by(*orders).limit(QUEUE_LIMIT)).scalars())
-    return _rows(session, cases)
+        # The latest decided first (a case with no decision time last, on either database).
+        undecided = sql_case((Case.decided_at.is_(None), 1), else_=0)
+        return [(undecided, False), (Case.decided_at, True), (Case.id, False)]
+    # Threats first (a person may be in danger), then the oldest.
+    threat = exists().where(CaseCategory.case_id == Case.id, CaseCategory.category == "threat")
+    return [(sql_case((threat, 0), else_=1), False), (Case.opened_at, False), (Case.id, False)]
+
+
+def queue(session: Session, flt: QueueFilter, *, actor: Actor) -> list[QueueRow]:
+    """Cases in the queue, oldest first (the order the office works them)."""
+    require(actor, Perm.MODERATION_VIEW)
+    orders = [e.desc() if desc else e for e, desc in _queue_order(flt)]
+    q = select(Case).where(*_queue_where(flt, actor)).order_by(*orders).limit(QUEUE_LIMIT)
+    return _rows(session, list(session.execute(q).scalars()))
 
 
 def page_names(session: Session) -> dict[int, str]:
@@ -184,17 +195,60 @@ def dashboard_counts(session: Session, *, actor: Actor) -> dict[str, int]:
 
 
 def neighbours(session: Session, case: Case, flt: QueueFilter, *, actor: Actor) -> dict[str, Any]:
-    """The previous and next case in the queue order, for moving with the keyboard."""
-    ids = [r.case.id for r in queue(session, flt, actor=actor)]
-    if case.id not in ids:
-        return {"prev": None, "next": ids[0] if ids else None, "position": None, "total": len(ids)}
-    i = ids.index(case.id)
+    """The previous and next case in the queue order, for moving with the keyboard, and the
+    case's place in the queue: a few indexed queries, never the whole queue."""
+    require(actor, Perm.MODERATION_VIEW)
+    where = _queue_where(flt, actor)
+    keys = _queue_order(flt)
+    total = int(session.execute(select(func.count()).select_from(Case).where(*where)).scalar_one())
+    found = session.execute(
+        select(*(e for e, _ in keys)).where(Case.id == case.id, *where)
+    ).one_or_none()
+
+    def first(before: bool) -> int | None:
+        """The case just before (or after) this one in the queue order."""
+        directed = [(e, desc) if before else (e, not desc) for e, desc in keys]
+        orders = [e if desc else e.desc() for e, desc in directed]  # nearest first
+        return session.execute(
+            select(Case.id)
+            .where(*where, _ahead(directed, found) if found is not None else true())
+            .order_by(*orders)
+            .limit(1)
+        ).scalar()
+
+    if found is None:
+        head = session.execute(
+            select(Case.id)
+            .where(*where)
+            .order_by(*(e.desc() if desc else e for e, desc in keys))
+            .limit(1)
+        ).scalar()
+        return {"prev": None, "next": head, "position": None, "total": total}
+    ahead = session.execute(
+        select(func.count()).select_from(Case).where(*where, _ahead(keys, found))
+    ).scalar_one()
     return {
-        "prev": ids[i - 1] if i > 0 else None,
-        "next": ids[i + 1] if i + 1 < len(ids) else None,
-        "position": i + 1,
-        "total": len(ids),
+        "prev": first(before=True),
+        "next": first(before=False),
+        "position": int(ahead) + 1,
+        "total": total,
     }
+
+
+def _ahead(keys: Sequence[tuple[Any, bool]], values: Sequence[Any]) -> Any:
+    """Rows that come before ``values`` in the order ``keys`` (a keyset condition)."""
+
+    def same(e: Any, v: Any) -> Any:
+        return e.is_(None) if v is None else e == v
+
+    alternatives = []
+    for k, (e, desc) in enumerate(keys):
+        if values[k] is None:
+            continue  # nothing sorts strictly before or after NULL within the same group
+        earlier = e > values[k] if desc else e < values[k]
+        ties = [same(x, v) for (x, _), v in zip(keys[:k], values[:k], strict=True)]
+        alternatives.append(and_(*ties, earlier))
+    return or_(*alternatives) if alternatives else false()
 
 
 @dataclass
@@ -320,20 +374,49 @@ THREAD_WINDOW = 15
 
 
 def _thread(session: Session, item: ArchiveItem, post_id: str) -> list[ArchiveItem]:
-    """The post's comments, each followed by its replies, around the case's comment."""
-    comments = list(
-        session.execute(
-            select(ArchiveItem)
-            .where(
-                ArchiveItem.platform == item.platform,
-                ArchiveItem.page_id == item.page_id,
-                ArchiveItem.kind == ItemKind.COMMENT.value,
-                ArchiveItem.parent_platform_id == post_id,
-            )
-            .order_by(ArchiveItem.created_at, ArchiveItem.id)
-            .limit(1_000)
-        ).scalars()
+    """The post's comments, each followed by its replies, around the case's comment: the
+    comments within THREAD_WINDOW of the case's thread read by keyset (never the whole post),
+    which holds every one the window of the flattened thread can reach."""
+    same_post = (
+        ArchiveItem.platform == item.platform,
+        ArchiveItem.page_id == item.page_id,
+        ArchiveItem.kind == ItemKind.COMMENT.value,
+        ArchiveItem.parent_platform_id == post_id,
     )
+    # Oldest first, an undated comment last (on either database).
+    undated = sql_case((ArchiveItem.created_at.is_(None), 1), else_=0)
+    keys: list[tuple[Any, bool]] = [
+        (undated, False),
+        (ArchiveItem.created_at, False),
+        (ArchiveItem.id, False),
+    ]
+    if item.kind == ItemKind.COMMENT.value:
+        anchor: ArchiveItem | None = item
+    else:
+        anchor = session.execute(
+            select(ArchiveItem).where(
+                *same_post, ArchiveItem.platform_id == item.parent_platform_id
+            )
+        ).scalar_one_or_none()
+
+    def page(where: Any, descending: bool, limit: int) -> list[ArchiveItem]:
+        orders = [e.desc() if descending else e for e, _ in keys]
+        return list(
+            session.execute(
+                select(ArchiveItem).where(*same_post, where).order_by(*orders).limit(limit)
+            ).scalars()
+        )
+
+    if anchor is None or anchor.parent_platform_id != post_id:
+        comments = page(true(), False, THREAD_WINDOW + 1)  # no thread to centre on: the first
+    else:
+        mark = (1 if anchor.created_at is None else 0, anchor.created_at, anchor.id)
+        later = [(e, not desc) for e, desc in keys]
+        comments = [
+            *reversed(page(_ahead(keys, mark), True, THREAD_WINDOW)),
+            anchor,
+            *page(_ahead(later, mark), False, THREAD_WINDOW),
+        ]
     replies: dict[str | None, list[ArchiveItem]] = {}
     ids = [c.platform_id for c in comments]
     for start in range(0, len(ids), 500):

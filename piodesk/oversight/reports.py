@@ -54,6 +54,10 @@ treatment. Only each case's latest decision counts, and "restored" is an outcome
   texts at once (NumPy is already a dependency). ``bench/moderation_reports.py`` times it.
 - The text compared is the version the PIO decided on (the last one screened while the case
   was open), else the record's latest version.
+- *At scale*: the periodic roll-up job packs each month's decided cases and their shingled,
+  banded texts (``oversight/consistency_rollups.py``); the report then reads a dozen rows and
+  only pairs, checks and counts (:func:`compare`), all in NumPy, with every case decided or
+  changed since the roll-up read from the records. Both ways give the same report.
 """
 
 from __future__ import annotations
@@ -629,7 +633,34 @@ def shingle_all(normalized: Sequence[str]) -> Shingled:
     in_bigrams = np.repeat(~one_word, counts)
     hashes[in_bigrams] = bigram[keep]
     hashes[~in_bigrams] = word[starts[one_word]]
-    return Shingled(hashes, offsets)
+    return distinct(Shingled(hashes, offsets))
+
+
+def distinct(shingled: Shingled) -> Shingled:
+    """Each text's shingles as a set: sorted, each once (a text may repeat a word pair)."""
+    hashes, offsets = shingled.hashes, shingled.offsets
+    owner = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    order = np.lexsort((hashes, owner))
+    h, o = hashes[order], owner[order]
+    first = np.ones(len(h), dtype=bool)
+    first[1:] = (h[1:] != h[:-1]) | (o[1:] != o[:-1])
+    counts = np.bincount(o[first], minlength=len(offsets) - 1)
+    return Shingled(h[first], np.concatenate(([0], np.cumsum(counts))).astype(np.int64))
+
+
+def concat(parts: Sequence[Shingled]) -> Shingled:
+    """Several texts' shingles as one (the texts in order)."""
+    hashes = np.concatenate([p.hashes for p in parts]) if parts else np.empty(0, np.uint64)
+    sizes = np.concatenate([np.diff(p.offsets) for p in parts]) if parts else np.empty(0)
+    return Shingled(hashes, np.concatenate(([0], np.cumsum(sizes))).astype(np.int64))
+
+
+def _ragged(offsets: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """The positions of texts ``which``'s elements, one text after the other."""
+    lengths = offsets[which + 1] - offsets[which]
+    total = int(lengths.sum())
+    starts = np.cumsum(lengths) - lengths
+    return np.arange(total, dtype=np.int64) - np.repeat(starts - offsets[which], lengths)
 
 
 def minhash(shingled: Shingled) -> np.ndarray:
@@ -649,44 +680,107 @@ def minhash(shingled: Shingled) -> np.ndarray:
     return sig
 
 
+def band_keys(sig: np.ndarray, threshold: float) -> np.ndarray:
+    """Each text's LSH band keys (texts × bands, uint64): a band's rows mixed into one number,
+    so two texts agree on a whole band when their keys for it are equal."""
+    bands, rows = bands_for(threshold, sig.shape[1])
+    wide = sig.astype(np.uint64)
+    keys = np.empty((len(sig), bands), dtype=np.uint64)
+    for band in range(bands):
+        cols = slice(band * rows, (band + 1) * rows)
+        keys[:, band] = (wide[:, cols] * _MIX[cols]).sum(axis=1, dtype=np.uint64)
+    return keys
+
+
 def candidate_pairs(sig: np.ndarray, threshold: float, pure: np.ndarray) -> set[tuple[int, int]]:
     """Index pairs (i < j) that agree on a whole band of their signatures (LSH banding).
 
     ``pure`` holds each text's single outcome code, or ``_MIXED``; a bucket whose members all
     ended the same way cannot hold an inconsistency and is skipped.
     """
-    bands, rows = bands_for(threshold, sig.shape[1])
-    out: set[tuple[int, int]] = set()
-    wide = sig.astype(np.uint64)
-    for band in range(bands):
-        cols = slice(band * rows, (band + 1) * rows)
-        keys = (wide[:, cols] * _MIX[cols]).sum(axis=1, dtype=np.uint64)
-        order = np.argsort(keys, kind="stable")
-        same = keys[order][1:] == keys[order][:-1]
-        if not same.any():
-            continue
-        # Runs of equal keys in sorted order are the buckets with more than one member.
-        edges = np.diff(np.concatenate(([0], same.astype(np.int8), [0])))
-        for first, last in zip(
-            np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True
-        ):
-            bucket = order[first : last + 1]
-            ends = pure[bucket]
-            if ends.min() == ends.max() and ends[0] != _MIXED:
-                continue
-            # Only members that ended differently (or groups that did within) are paired, so
-            # a bucket of a thousand removals and one keep costs a thousand checks, not 500,000.
-            by_code: dict[int, list[int]] = defaultdict(list)
-            for i in bucket:
-                by_code[int(pure[i])].append(int(i))
-            codes = sorted(by_code)
-            for x, code in enumerate(codes):
-                group = by_code[code]
-                if code == _MIXED:
-                    out.update(itertools.combinations(sorted(group), 2))
-                for other in codes[x + 1 :]:
-                    out.update((min(i, j), max(i, j)) for i in group for j in by_code[other])
-    return out
+    found = candidate_array(band_keys(sig, threshold), pure)
+    return {(int(i), int(j)) for i, j in found}
+
+
+_VECTOR_BUCKET = 64  # buckets up to this size are paired in NumPy; larger ones code by code
+
+
+def candidate_array(keys: np.ndarray, pure: np.ndarray) -> np.ndarray:
+    """:func:`candidate_pairs` from band keys, as an (m × 2) array of pairs i < j, sorted.
+
+    Only members that ended differently (or groups that did within) are paired, so a bucket
+    of a thousand removals and one keep costs a thousand pairs, not 500,000.
+    """
+    n = len(keys)
+    found: list[np.ndarray] = []
+    for band in range(keys.shape[1] if n > 1 else 0):
+        k = keys[:, band]
+        order = np.argsort(k, kind="stable")
+        ks = k[order]
+        new = np.ones(n, dtype=bool)
+        new[1:] = ks[1:] != ks[:-1]
+        starts = np.flatnonzero(new)
+        lengths = np.diff(np.append(starts, n))
+        codes = pure[order]
+        low = np.minimum.reduceat(codes, starts)
+        high = np.maximum.reduceat(codes, starts)
+        keep = (lengths > 1) & ~((low == high) & (low != _MIXED))
+        for length in np.unique(lengths[keep]).tolist():
+            first = starts[keep & (lengths == length)]
+            if length <= _VECTOR_BUCKET:
+                a, b = np.triu_indices(length, 1)
+                i = order[(first[:, None] + a).ravel()]
+                j = order[(first[:, None] + b).ravel()]
+                ok = (pure[i] != pure[j]) | (pure[i] == _MIXED)
+                i, j = i[ok], j[ok]
+                found.append(np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j))
+            else:
+                for f in first.tolist():
+                    found.append(_bucket_pairs(order[f : f + length], pure, n))
+    if not found:
+        return np.empty((0, 2), dtype=np.int64)
+    coded = np.unique(np.concatenate(found))
+    return np.stack((coded // n, coded % n), axis=1)
+
+
+def _bucket_pairs(bucket: np.ndarray, pure: np.ndarray, n: int) -> np.ndarray:
+    """A large bucket's pairs of members that ended differently, coded i·n + j (i < j)."""
+    by_code: dict[int, list[int]] = defaultdict(list)
+    for i in bucket.tolist():
+        by_code[int(pure[i])].append(i)
+    out: list[np.ndarray] = []
+    codes = sorted(by_code)
+    for x, code in enumerate(codes):
+        group = np.array(by_code[code], dtype=np.int64)
+        if code == _MIXED:
+            a, b = np.triu_indices(len(group), 1)
+            out.append(np.minimum(group[a], group[b]) * n + np.maximum(group[a], group[b]))
+        for other in codes[x + 1 :]:
+            o = np.array(by_code[other], dtype=np.int64)
+            i, j = np.repeat(group, len(o)), np.tile(o, len(group))
+            out.append(np.minimum(i, j) * n + np.maximum(i, j))
+    return np.concatenate(out) if out else np.empty(0, dtype=np.int64)
+
+
+def jaccard_many(shingled: Shingled, g: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """The exact Jaccard similarity of texts g[k] and h[k] for every k, all at once (the
+    shingles of each text distinct, as :func:`shingle_all` makes them)."""
+    if len(g) == 0:
+        return np.empty(0, dtype=np.float64)
+    sizes = np.diff(shingled.offsets)
+    texts = np.unique(np.concatenate((g, h)))
+    # Each involved shingle's rank among them: a pair and a rank fit in one 64-bit key.
+    _, ranks = np.unique(shingled.hashes[_ragged(shingled.offsets, texts)], return_inverse=True)
+    local = np.concatenate(([0], np.cumsum(sizes[texts]))).astype(np.int64)
+    keys = []
+    for side in (g, h):
+        at = np.searchsorted(texts, side)
+        pair = np.repeat(np.arange(len(side), dtype=np.uint64), sizes[side])
+        keys.append((pair << np.uint64(32)) | ranks[_ragged(local, at)].astype(np.uint64))
+    both = np.sort(np.concatenate(keys))
+    twice = both[1:][both[1:] == both[:-1]]
+    common = np.bincount((twice >> np.uint64(32)).astype(np.int64), minlength=len(g))
+    return common / (sizes[g] + sizes[h] - common)
 
 
 @dataclass
@@ -757,13 +851,13 @@ class _Row(NamedTuple):
     text: str
 
 
-def _decided(session: Session, period: Period) -> list[_Row]:
-    """Every case decided in the period with its latest decision and the text decided on."""
-    latest = (
-        select(Decision.case_id, func.max(Decision.id).label("id"))
-        .group_by(Decision.case_id)
-        .subquery()
-    )
+def _decided(session: Session, period: Period | None, cases: Any = None) -> list[_Row]:
+    """Every case decided in the period (None: ever) with its latest decision and the text
+    decided on; with ``cases`` (a condition on ``Case``), only those cases."""
+    latest = select(Decision.case_id, func.max(Decision.id).label("id")).group_by(Decision.case_id)
+    if cases is not None:
+        latest = latest.join(Case, Case.id == Decision.case_id).where(cases)
+    found = latest.subquery()
     screened = aliased(ArchiveVersion)
     head = aliased(ArchiveVersion)
     query = (
@@ -778,23 +872,35 @@ def _decided(session: Session, period: Period) -> list[_Row]:
             # The version the PIO saw (the last one screened), else the record as it stands.
             func.coalesce(screened.text, head.text),
         )
-        .join(latest, latest.c.case_id == Case.id)
-        .join(Decision, Decision.id == latest.c.id)
+        .join(found, found.c.case_id == Case.id)
+        .join(Decision, Decision.id == found.c.id)
         .outerjoin(Screening, Screening.id == Case.screening_id)
         .outerjoin(screened, screened.seq == Screening.version_seq)
         .outerjoin(ArchiveItem, ArchiveItem.id == Case.item_id)
         .outerjoin(
             head, and_(head.item_id == ArchiveItem.id, head.version == ArchiveItem.head_version)
         )
-        .where(Case.outcome.is_not(None), _in(Case.decided_at, period))
+        .where(Case.outcome.is_not(None))
         .order_by(Case.id)
     )
+    if period is not None:
+        query = query.where(_in(Case.decided_at, period))
     # Plain rows: only the few cases that end up in a listed pair become DecidedComments.
     return [
         _Row._make(row)
         for row in session.execute(query)
         if row[-1] and not row[-1].isspace()  # a reported link never captured has no text
     ]
+
+
+def _decided_by_id(session: Session, ids: Iterable[int]) -> dict[int, _Row]:
+    """The decided cases with these ids, as :func:`_decided` reads them."""
+    wanted = sorted(set(ids))
+    out: dict[int, _Row] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        out.update((r.case_id, r) for r in _decided(session, None, Case.id.in_(chunk)))
+    return out
 
 
 def _comment(row: _Row, pages: dict[int, str]) -> DecidedComment:
@@ -810,6 +916,54 @@ def _comment(row: _Row, pages: dict[int, str]) -> DecidedComment:
         row.decided_by,
         clock.as_utc(row.decided_at),
     )
+
+
+#: Outcome codes in the arrays the report computes on (the values of ``Outcome``, in order).
+OUTCOME_CODES: dict[str, int] = {o.value: n for n, o in enumerate(Outcome)}
+NO_PAGE = -1
+
+
+def micros(at: datetime) -> int:
+    """A UTC instant as whole microseconds since 1970 (exact, and comparable as a number)."""
+    delta = clock.as_utc(at) - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class Corpus:
+    """The decided cases a consistency report compares, as arrays (one entry per case), and
+    the distinct normalized texts they were decided on (``text`` indexes ``shingled``)."""
+
+    case_ids: np.ndarray  # int64
+    pages: np.ndarray  # int64, NO_PAGE for none
+    outcomes: np.ndarray  # int64, OUTCOME_CODES
+    decided: np.ndarray  # int64, micros()
+    text: np.ndarray  # int64
+    shingled: Shingled
+    keys: np.ndarray | None = None  # band keys at DEFAULT_THRESHOLD, when already computed
+
+    @classmethod
+    def of(cls, rows: Sequence[_Row]) -> Corpus:
+        """Cases read from the records: normalized, grouped by text and shingled here."""
+        groups: dict[str, int] = {}
+        kept: list[_Row] = []
+        text: list[int] = []
+        for r in rows:
+            key = normalize(r.text)
+            if key:
+                kept.append(r)
+                text.append(groups.setdefault(key, len(groups)))
+        return cls(
+            np.array([r.case_id for r in kept], dtype=np.int64),
+            np.array([NO_PAGE if r.page_id is None else r.page_id for r in kept], dtype=np.int64),
+            np.array([OUTCOME_CODES[r.outcome] for r in kept], dtype=np.int64),
+            np.array([micros(r.decided_at) for r in kept], dtype=np.int64),
+            np.array(text, dtype=np.int64),
+            shingle_all(list(groups)),
+        )
 
 
 def consistency(
@@ -835,102 +989,143 @@ def _consistency(
     page_id: int | None,
     threshold: float,
     limit: int,
+    *,
+    rollups: bool = True,
 ) -> ConsistencyReport:
+    """The report; from the roll-ups kept by the periodic job where they are current (every
+    case decided or changed since is read from the records), else all from the records."""
+    from piodesk.oversight import consistency_rollups
+
     if not MIN_THRESHOLD <= threshold <= 1.0:
         raise InvalidInput(f"the similarity threshold is between {MIN_THRESHOLD} and 1")
     if not 1 <= limit <= 5_000:
         raise InvalidInput("list between 1 and 5,000 pairs")
     period = Period.of(month_from, month_to)
-    cases = _decided(session, period)
+    corpus = consistency_rollups.corpus(session, period) if rollups else None
+    if corpus is None:
+        corpus = Corpus.of(_decided(session, period))
+    total, listed = compare(corpus, threshold, page_id, limit)
+    details = _decided_by_id(session, (i for pair in listed for i in pair[1:]))
     pages = page_names(session)
-
-    # Texts equal after normalization form one group, compared once.
-    groups: dict[str, list[int]] = {}
-    for i, c in enumerate(cases):
-        key = normalize(c.text)
-        if key:
-            groups.setdefault(key, []).append(i)
-    keys = list(groups)
-    members = [groups[k] for k in keys]
-    shingled = shingle_all(keys)
-    codes = {o.value: n for n, o in enumerate(Outcome)}
-    pure = np.array(
-        [
-            codes[cases[m[0]].outcome] if len({cases[i].outcome for i in m}) == 1 else _MIXED
-            for m in members
-        ],
-        dtype=np.int64,
-    )
-
-    matches: list[tuple[float, int, int]] = [(1.0, g, g) for g in range(len(keys)) if pure[g] < 0]
-    if len(keys) > 1:
-        sets: dict[int, frozenset[int]] = {}
-
-        def set_of(i: int) -> frozenset[int]:
-            if i not in sets:
-                sets[i] = shingled.set_of(i)
-            return sets[i]
-
-        for g, h in candidate_pairs(minhash(shingled), threshold, pure):
-            similarity = jaccard(set_of(g), set_of(h))
-            if similarity >= threshold:
-                matches.append((similarity, g, h))
-
-    def off_page(group: list[int]) -> list[int]:
-        return [i for i in group if cases[i].page_id != page_id]
-
-    def count(g: int, h: int) -> int:
-        """Case pairs with different outcomes between two groups (or within one)."""
-        n = _unequal(cases, members[g], members[h], g == h)
-        if page_id is not None:  # drop the pairs with neither side on the page
-            n -= _unequal(cases, off_page(members[g]), off_page(members[h]), g == h)
-        return n
-
-    def recent(group: list[int]) -> datetime:
-        return max(cases[i].decided_at for i in group)
-
-    # Most similar first; among equals, the most recently decided.
-    matches.sort(
-        key=lambda m: (-m[0], -max(recent(members[m[1]]), recent(members[m[2]])).timestamp())
-    )
-    total = 0
-    pairs: list[Pair] = []
-    for similarity, g, h in matches:
-        total += count(g, h)
-        if len(pairs) >= limit:
-            continue
-        newest_first = sorted(members[g], key=lambda i: cases[i].decided_at, reverse=True)
-        others = (
-            newest_first
-            if g == h
-            else sorted(members[h], key=lambda i: cases[i].decided_at, reverse=True)
-        )
-        for x, i in enumerate(newest_first):
-            for j in others[x + 1 :] if g == h else others:
-                if cases[i].outcome == cases[j].outcome:
-                    continue
-                if page_id is not None and page_id not in (cases[i].page_id, cases[j].page_id):
-                    continue
-                a, b = (i, j) if cases[i].case_id < cases[j].case_id else (j, i)
-                pairs.append(
-                    Pair(_comment(cases[a], pages), _comment(cases[b], pages), round(similarity, 3))
-                )
-                if len(pairs) >= limit:
-                    break
-            if len(pairs) >= limit:
-                break
+    pairs = [
+        Pair(_comment(details[a], pages), _comment(details[b], pages), round(similarity, 3))
+        for similarity, a, b in listed
+    ]
     return ConsistencyReport(
-        period, page_id, threshold, compared=len(cases), total_pairs=total, pairs=pairs
+        period, page_id, threshold, compared=len(corpus.case_ids), total_pairs=total, pairs=pairs
     )
 
 
-def _unequal(cases: Sequence[_Row], g: list[int], h: list[int], same: bool) -> int:
-    """How many (case in g, case in h) pairs ended differently; unordered within one group."""
-    by_g = Counter(cases[i].outcome for i in g)
-    if same:
-        return (len(g) ** 2 - sum(n * n for n in by_g.values())) // 2
-    by_h = Counter(cases[i].outcome for i in h)
-    return len(g) * len(h) - sum(n * by_h[o] for o, n in by_g.items())
+def compare(
+    corpus: Corpus, threshold: float, page_id: int | None, limit: int
+) -> tuple[int, list[tuple[float, int, int]]]:
+    """(How many case pairs ended differently, the first ``limit`` of them as (similarity,
+    case id, case id)): near-identical text groups found by banding, checked exactly."""
+    n_texts = len(corpus.shingled.offsets) - 1
+    if len(corpus.case_ids) == 0:
+        return 0, []
+    # Members of each text group, by case id; a group's outcome code, or _MIXED.
+    order = np.lexsort((corpus.case_ids, corpus.text))
+    starts = np.searchsorted(corpus.text[order], np.arange(n_texts))
+    ends = np.append(starts[1:], len(order))
+    outcomes = corpus.outcomes[order]
+    low = np.minimum.reduceat(outcomes, starts)
+    high = np.maximum.reduceat(outcomes, starts)
+    pure = np.where(low == high, low, _MIXED)
+
+    g_parts: list[np.ndarray] = [np.flatnonzero(pure == _MIXED)]
+    h_parts: list[np.ndarray] = [g_parts[0]]
+    s_parts: list[np.ndarray] = [np.ones(len(g_parts[0]))]
+    if n_texts > 1:
+        keys = corpus.keys
+        if keys is None or threshold != DEFAULT_THRESHOLD:
+            keys = band_keys(minhash(corpus.shingled), threshold)
+        found = candidate_array(keys, pure)
+        similarity = jaccard_many(corpus.shingled, found[:, 0], found[:, 1])
+        near = similarity >= threshold
+        g_parts.append(found[near, 0])
+        h_parts.append(found[near, 1])
+        s_parts.append(similarity[near])
+    g, h, sim = np.concatenate(g_parts), np.concatenate(h_parts), np.concatenate(s_parts)
+
+    # Pairs of cases that ended differently, per match: from each group's outcome counts.
+    def counts(where: np.ndarray | None) -> np.ndarray:
+        table = np.zeros((n_texts, len(OUTCOME_CODES)), dtype=np.int64)
+        chosen = slice(None) if where is None else where
+        np.add.at(table, (corpus.text[chosen], corpus.outcomes[chosen]), 1)
+        return table
+
+    def unequal(table: np.ndarray) -> np.ndarray:
+        size = table.sum(axis=1)
+        across = size[g] * size[h] - (table[g] * table[h]).sum(axis=1)
+        within = (size[g] ** 2 - (table[g] ** 2).sum(axis=1)) // 2
+        return np.where(g == h, within, across)
+
+    pairs = unequal(counts(None))
+    if page_id is not None:  # drop the pairs with neither side on the page
+        pairs = pairs - unequal(counts(corpus.pages != page_id))
+    total = int(pairs.sum())
+
+    # Most similar first; among equals, the most recently decided (then the oldest cases).
+    recent = np.maximum.reduceat(corpus.decided[order], starts)
+    first = corpus.case_ids[order][starts]
+    latest = np.maximum(recent[g], recent[h])
+    ranked = np.lexsort(
+        (np.maximum(first[g], first[h]), np.minimum(first[g], first[h]), -latest, -sim)
+    )
+    listed: list[tuple[float, int, int]] = []
+    for m in ranked.tolist():
+        if len(listed) >= limit:
+            break
+        if pairs[m] == 0:
+            continue
+        listed.extend(
+            _listed(
+                corpus,
+                order,
+                starts,
+                ends,
+                int(g[m]),
+                int(h[m]),
+                float(sim[m]),
+                page_id,
+                limit - len(listed),
+            )
+        )
+    return total, listed
+
+
+def _listed(
+    corpus: Corpus,
+    order: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    g: int,
+    h: int,
+    similarity: float,
+    page_id: int | None,
+    room: int,
+) -> list[tuple[float, int, int]]:
+    """Up to ``room`` case pairs of one match that ended differently, newest decided first."""
+
+    def newest_first(group: int) -> list[int]:
+        members = order[starts[group] : ends[group]]
+        return members[np.lexsort((corpus.case_ids[members], -corpus.decided[members]))].tolist()
+
+    ours = newest_first(g)
+    others = ours if g == h else newest_first(h)
+    out: list[tuple[float, int, int]] = []
+    for x, i in enumerate(ours):
+        for j in others[x + 1 :] if g == h else others:
+            if corpus.outcomes[i] == corpus.outcomes[j]:
+                continue
+            if page_id is not None and page_id not in (corpus.pages[i], corpus.pages[j]):
+                continue
+            a, b = sorted((int(corpus.case_ids[i]), int(corpus.case_ids[j])))
+            out.append((similarity, a, b))
+            if len(out) >= room:
+                return out
+    return out
 
 
 # ---- the public page (no sign-in) --------------------------------------------------------

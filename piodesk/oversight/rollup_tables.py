@@ -1,9 +1,13 @@
-"""The transparency report's monthly roll-ups: derived data, rebuilt at will, never evidence.
+"""The reports' roll-ups: derived data, rebuilt at will, never evidence.
 
+The transparency report's monthly roll-ups:
 ``report_rollup_rows`` holds one transparency row per closed month, page and category, as
 ``oversight/reports.py`` computes it; ``report_rollup_months`` says which months are rolled up,
 their all-pages median, and the high-water marks of the tables read when they were made (see
 ``oversight/rollups.py`` for how a month found stale is computed live instead).
+
+The consistency report's: one row per month of decided cases (``report_consistency_months``),
+current as of the marks in ``report_consistency_marks`` (see ``oversight/consistency_rollups.py``).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, Integer, String
+from sqlalchemy import Float, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from piodesk.core.db import Base, JSONType, UTCDateTime
@@ -47,5 +51,40 @@ class RollupMonth(Base):
 
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     median_hours_to_decision: Mapped[float | None] = mapped_column(Float, nullable=True)
+    marks: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# ---- the consistency report's roll-ups (``oversight/consistency_rollups.py``) ---------------
+
+
+class ConsistencyMonth(Base):
+    """The cases decided in one month (UTC) as the consistency report compares them, and the
+    distinct normalized texts they were decided on, as packed arrays (little-endian): per
+    case its id, page (-1: none), outcome code, decision time (µs since 1970) and text; per
+    text a 16-byte digest, its word-bigram hashes (each once, sorted) and LSH band keys."""
+
+    __tablename__ = "report_consistency_months"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    cases: Mapped[int] = mapped_column(Integer)
+    case_ids: Mapped[bytes] = mapped_column(LargeBinary)
+    pages: Mapped[bytes] = mapped_column(LargeBinary)
+    outcomes: Mapped[bytes] = mapped_column(LargeBinary)
+    decided: Mapped[bytes] = mapped_column(LargeBinary)
+    texts: Mapped[bytes] = mapped_column(LargeBinary)  # each case's text, an index
+    digests: Mapped[bytes] = mapped_column(LargeBinary)
+    sizes: Mapped[bytes] = mapped_column(LargeBinary)  # shingles per text
+    shingles: Mapped[bytes] = mapped_column(LargeBinary)
+    bands: Mapped[bytes] = mapped_column(LargeBinary)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ConsistencyMarks(Base):
+    """What the tables held when the consistency roll-up was last brought up to date."""
+
+    __tablename__ = "report_consistency_marks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     marks: Mapped[dict[str, Any]] = mapped_column(JSONType)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime)

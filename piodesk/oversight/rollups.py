@@ -31,7 +31,8 @@ from piodesk.moderation.model import Action, CaseState
 from piodesk.moderation.queries import page_names
 from piodesk.moderation.tables import Block, Case, CaseCategory, Decision, Screening, Warning_
 from piodesk.oversight import reports
-from piodesk.oversight.reports import ALL, MAX_MONTHS, Period, TransparencyRow
+from piodesk.oversight.consistency_rollups import ConsistencyRefresh, refresh_consistency
+from piodesk.oversight.reports import ALL, MAX_MONTHS, SUMMED, Period, TransparencyRow
 from piodesk.oversight.rollup_tables import RollupMonth, RollupRow
 
 _MARKED = {
@@ -42,18 +43,9 @@ _MARKED = {
     "blocks": Block.id,
     "screenings": Screening.id,
 }
-_COUNTS = (
-    "flagged",
-    "kept",
-    "hidden",
-    "removed",
-    "restored",
-    "warnings",
-    "blocks",
-    "decided",
-    "acted_without_finding",
-    "acted_against_finding",
-)
+#: The counters a stored row holds beside its month, page, category, captured and median: the
+#: transparency row's own fields (``reports.SUMMED``), so the two shapes cannot drift apart.
+_COUNTS = SUMMED
 
 
 def _current_month() -> str:
@@ -164,12 +156,29 @@ def rows(
         query = query.where(RollupRow.page_id == page_id)
     for r in session.execute(query).scalars():
         name = pages.get(r.page_id, "—") if r.page_id is not None else "(no page)"
-        row = TransparencyRow(r.month, r.page_id, name, r.category)
-        row.captured = r.captured if r.category == ALL else None
-        for attr in _COUNTS:
-            setattr(row, attr, getattr(r, attr))
-        row.median_hours_to_decision = r.median_hours_to_decision
-        yield row
+        yield transparency_row(r, name)
+
+
+def stored_row(row: TransparencyRow) -> dict[str, Any]:
+    """A transparency row as the roll-up stores it (the values of a ``RollupRow``)."""
+    return {
+        "month": row.month,
+        "page_id": row.page_id,
+        "category": row.category,
+        "captured": row.captured,
+        "median_hours_to_decision": row.median_hours_to_decision,
+        **{a: getattr(row, a) for a in _COUNTS},
+    }
+
+
+def transparency_row(stored: RollupRow, page_name: str) -> TransparencyRow:
+    """A stored row as the report's row again."""
+    row = TransparencyRow(stored.month, stored.page_id, page_name, stored.category)
+    row.captured = stored.captured if stored.category == ALL else None
+    for attr in _COUNTS:
+        setattr(row, attr, getattr(stored, attr))
+    row.median_hours_to_decision = stored.median_hours_to_decision
+    return row
 
 
 @dataclass
@@ -178,6 +187,7 @@ class RefreshReport:
 
     rolled: list[str]
     kept: int  # months already current
+    consistency: ConsistencyRefresh | None = None  # the consistency report's roll-up
 
 
 def _first_month(session: Session) -> str | None:
@@ -197,7 +207,14 @@ def _first_month(session: Session) -> str | None:
 
 def refresh_rollups(sessions: sessionmaker[Session], settings: object = None) -> RefreshReport:
     """The periodic job: roll up every closed month that is missing or stale (each month in
-    its own short transaction). ``settings`` is unused; the signature is the job contract."""
+    its own short transaction), then bring the consistency report's roll-up up to date
+    (``consistency_rollups``). ``settings`` is unused; the signature is the job contract."""
+    done = _refresh_months(sessions)
+    done.consistency = refresh_consistency(sessions)
+    return done
+
+
+def _refresh_months(sessions: sessionmaker[Session]) -> RefreshReport:
     with reading(sessions) as session:
         now_marks = marks(session)  # before reading: a row added meanwhile makes it stale
         first = _first_month(session)
@@ -214,20 +231,7 @@ def refresh_rollups(sessions: sessionmaker[Session], settings: object = None) ->
             session.execute(delete(RollupRow).where(RollupRow.month == m))
             session.execute(delete(RollupMonth).where(RollupMonth.month == m))
             if live:
-                session.execute(
-                    insert(RollupRow),
-                    [
-                        {
-                            "month": r.month,
-                            "page_id": r.page_id,
-                            "category": r.category,
-                            "captured": r.captured,
-                            "median_hours_to_decision": r.median_hours_to_decision,
-                            **{a: getattr(r, a) for a in _COUNTS},
-                        }
-                        for r in live.values()
-                    ],
-                )
+                session.execute(insert(RollupRow), [stored_row(r) for r in live.values()])
             session.add(
                 RollupMonth(
                     month=m,

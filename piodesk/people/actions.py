@@ -29,9 +29,13 @@ from piodesk.people.model import SENSITIVE_ROLES, check_email, check_password, c
 
 # Sign-in, passwords and tokens are re-exported: callers keep one import for people's actions.
 from piodesk.people.signin import (
+    SignInAttempt,
+    SignInVerdict,
     authenticate,
+    begin_sign_in,
     change_password,
     end_session,
+    finish_sign_in,
     issue_password_link,
     new_password_link,
     resolve_session,
@@ -656,9 +660,13 @@ def set_email(
 
 
 __all__ += [
+    "SignInAttempt",
+    "SignInVerdict",
     "authenticate",
+    "begin_sign_in",
     "change_password",
     "end_session",
+    "finish_sign_in",
     "issue_api_token",
     "issue_password_link",
     "list_tokens",

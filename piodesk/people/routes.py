@@ -85,12 +85,15 @@ def login(
     policy = LockoutPolicy(app.settings.lockout_attempts, app.settings.lockout_minutes)
     failure: AuthenticationFailed | None = None
     device: DeviceCheck | None = None
+    # Read, then hash with no transaction open (argon2 takes ~50 ms of CPU; under SQLite a
+    # write transaction would hold the database's one write lock all that time), then record.
+    with app.read() as session:
+        attempt = actions.begin_sign_in(session, username, source=_source(request))
+    verdict = attempt.check(password)
     # The transaction commits on failure too: the failed-attempt count and any lock-out must stick.
     with app.tx() as session:
         try:
-            account = actions.authenticate(
-                session, username, password, policy=policy, source=_source(request)
-            )
+            account = actions.finish_sign_in(session, attempt, verdict, password, policy=policy)
         except AuthenticationFailed as exc:
             failure = exc
         else:

@@ -8,6 +8,7 @@ so nobody can lock a colleague out from elsewhere; an administrator can clear th
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, select
@@ -44,29 +45,95 @@ def _throttle_key(username: str, source: str) -> str:
     return sha256(f"{username}\n{source}")
 
 
-def authenticate(
-    session: Session, username: str, password: str, *, policy: LockoutPolicy, source: str = ""
-) -> Account:
-    """Check a sign-in from ``source`` (an address); failures slow that pair down."""
+@dataclass(frozen=True)
+class SignInAttempt:
+    """What a sign-in read before the password is checked (:func:`begin_sign_in`)."""
+
+    name: str
+    source: str
+    key: str  # the (username, source) pair's throttle key
+    account_id: int | None  # None: no such account, or not active
+    stored_hash: str | None
+    wait: int | None  # seconds the pair must still wait (checked again when it is written)
+
+    def check(self, password: str) -> SignInVerdict:
+        """The argon2 work (no database, no transaction): the same for every kind of answer."""
+        if self.wait is not None or self.stored_hash is None:
+            verify_dummy(password)
+            return SignInVerdict(ok=False)
+        ok = verify_password(self.stored_hash, password)
+        rehashed = hash_password(password) if ok and needs_rehash(self.stored_hash) else None
+        return SignInVerdict(ok=ok, checked=self.stored_hash, rehashed=rehashed)
+
+
+@dataclass(frozen=True)
+class SignInVerdict:
+    """What checking the password said, against which stored hash."""
+
+    ok: bool
+    checked: str | None = None
+    rehashed: str | None = None  # the password hashed with today's parameters, when due
+
+
+def begin_sign_in(session: Session, username: str, *, source: str = "") -> SignInAttempt:
+    """Read what a sign-in from ``source`` needs: whether the pair is slowed down, and the
+    account's password hash. Only reads, so the hashing can run outside any write transaction
+    (under SQLite a write transaction holds the one write lock of the whole database)."""
     now = clock.now()
     name = username.strip().lower()[:100]
     key = _throttle_key(name, source)
     row = session.execute(
         select(SignInThrottle).where(SignInThrottle.key_hash == key)
     ).scalar_one_or_none()
+    wait = None
     if row is not None and row.next_allowed_at is not None and row.next_allowed_at > now:
-        verify_dummy(password)  # the same work as any other answer
+        wait = max(1, int((row.next_allowed_at - now).total_seconds() + 0.999))
+    account = find_account(session, name)
+    usable = account is not None and account.active
+    return SignInAttempt(
+        name,
+        source,
+        key,
+        account.id if usable and account is not None else None,
+        account.password_hash if usable and account is not None else None,
+        wait,
+    )
+
+
+def finish_sign_in(
+    session: Session,
+    attempt: SignInAttempt,
+    verdict: SignInVerdict,
+    password: str,
+    *,
+    policy: LockoutPolicy,
+) -> Account:
+    """Record the sign-in's outcome (a failure slows the pair down) and return the account.
+
+    Checked again here, in the write transaction: a wait set by another attempt of the same
+    pair meanwhile refuses this one too, and an account deactivated or given a new password
+    meanwhile is judged as it is now."""
+    now = clock.now()
+    row = session.execute(
+        select(SignInThrottle).where(SignInThrottle.key_hash == attempt.key)
+    ).scalar_one_or_none()
+    if attempt.wait is not None:
+        raise AuthenticationFailed(SLOW_DOWN.format(seconds=attempt.wait))
+    if row is not None and row.next_allowed_at is not None and row.next_allowed_at > now:
         wait = max(1, int((row.next_allowed_at - now).total_seconds() + 0.999))
         raise AuthenticationFailed(SLOW_DOWN.format(seconds=wait))
-    account = find_account(session, name)
-    ok = False
+    account = session.get(Account, attempt.account_id) if attempt.account_id is not None else None
+    ok = verdict.ok
     if account is None or not account.active:
-        verify_dummy(password)
-    else:
+        ok = False
+    elif account.password_hash != verdict.checked:  # changed since it was read: check it now
         ok = verify_password(account.password_hash, password)
+        verdict = SignInVerdict(ok, account.password_hash)
     if not ok:
         if row is None:
-            row = SignInThrottle(key_hash=key, username=name, failures=0, updated_at=now)
+            row = SignInThrottle(
+                key_hash=attempt.key, username=attempt.name, failures=0, updated_at=now
+            )
             session.add(row)
         row.failures += 1
         row.updated_at = now
@@ -79,7 +146,7 @@ def authenticate(
                 "account",
                 account.id,
                 reason=f"{policy.attempts} failed sign-ins in a row from one address",
-                data={"source": source[:100]},
+                data={"source": attempt.source[:100]},
             )
         session.flush()
         raise AuthenticationFailed(WRONG)
@@ -88,9 +155,22 @@ def authenticate(
         row.failures = 0
         row.next_allowed_at = None
         row.updated_at = now
-    if needs_rehash(account.password_hash):
+    if verdict.rehashed is not None:
+        account.password_hash = verdict.rehashed
+    elif needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
     return account
+
+
+def authenticate(
+    session: Session, username: str, password: str, *, policy: LockoutPolicy, source: str = ""
+) -> Account:
+    """Check a sign-in from ``source`` (an address) in one session; failures slow that pair
+    down. The sign-in page runs the same three steps with the hashing between a read and a
+    short write transaction (:func:`begin_sign_in`, :meth:`SignInAttempt.check`,
+    :func:`finish_sign_in`)."""
+    attempt = begin_sign_in(session, username, source=source)
+    return finish_sign_in(session, attempt, attempt.check(password), password, policy=policy)
 
 
 def unlock(session: Session, account_id: int, *, actor: Actor, reason: str) -> int:

@@ -237,22 +237,10 @@ def _rows(report: reports.TransparencyReport) -> dict[tuple[str, str, str], dict
 
 
 def _zero(**values: Any) -> dict[str, Any]:
-    base: dict[str, Any] = dict.fromkeys(
-        (
-            "flagged",
-            "kept",
-            "hidden",
-            "removed",
-            "restored",
-            "warnings",
-            "blocks",
-            "decided",
-            "acted_without_finding",
-            "acted_against_finding",
-        ),
-        0,
-    )
-    base.update(captured=None, median_hours_to_decision=None)
+    """A row's counts, all nothing but ``values``: the report's own row, as JSON gives it."""
+    base = reports.TransparencyRow("", None, "", reports.ALL).as_dict()
+    for key in ("month", "page_id", "page_name", "category"):
+        del base[key]
     base.update(values)
     return base
 

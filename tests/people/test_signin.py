@@ -148,3 +148,38 @@ def test_reset_link_is_hashed_single_use_and_expires(
         clock.set_clock(None)
     with transaction(sessions) as s:
         assert people.authenticate(s, "employee", "my own new phrase 42", policy=POLICY)
+
+
+def test_the_sign_in_pages_steps_judge_what_changed_while_the_password_was_hashed(
+    sessions: sessionmaker[Session], staff
+) -> None:
+    """The sign-in page reads, hashes with no transaction open, then records: a wait another
+    attempt set meanwhile, a password changed or an account deactivated meanwhile all count."""
+    from piodesk.core.db import reading
+
+    def begin(source: str) -> people.SignInAttempt:
+        with reading(sessions) as s:
+            return people.begin_sign_in(s, "auditor", source=source)
+
+    def finish(attempt: people.SignInAttempt, password: str) -> str:
+        verdict = attempt.check(password)
+        with transaction(sessions) as s:  # committed on failure too, as the page does
+            try:
+                return people.finish_sign_in(s, attempt, verdict, password, policy=POLICY).username
+            except AuthenticationFailed as exc:
+                return exc.message
+
+    assert finish(begin("a"), PASSWORD) == "auditor"
+    # The right password, but two wrong ones from the same address were recorded meanwhile.
+    right = begin("b")
+    for _ in range(2):
+        assert finish(begin("b"), "wrong wrong wrong") == "wrong username or password"
+    assert "too many failed sign-ins" in finish(right, PASSWORD)
+    # The password changed after it was read: the old one no longer signs in, the new one does.
+    old, new = begin("c"), begin("c")
+    with transaction(sessions) as s:
+        people.change_password(
+            s, actor=staff[Role.AUDITOR], current=PASSWORD, new="a brand new phrase 77"
+        )
+    assert finish(old, PASSWORD) == "wrong username or password"
+    assert finish(new, "a brand new phrase 77") == "auditor"

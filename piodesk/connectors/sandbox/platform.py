@@ -16,8 +16,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from piodesk.connectors.sandbox.tables import (
@@ -532,6 +533,18 @@ class PostView:
     comments: list[CommentView] = field(default_factory=list)
     photos: list[tuple[int, str]] = field(default_factory=list)  # (photo id, alt text)
     videos: set[int] = field(default_factory=set)  # which of the photos are videos
+    threads: int = 0  # visible comments under the post (not counting replies)
+
+    @property
+    def earlier(self) -> int:
+        """Visible comments (threads) not shown here: the post's own page has them all."""
+        return self.threads - len(self.comments)
+
+
+#: Threads (a comment and its replies) each post shows on the page's feed, the newest ones; the
+#: post's own page (:func:`public_post`) shows every thread. A page with a thousand comments
+#: would otherwise render a thousand threads for every visit.
+THREADS_ON_FEED = 10
 
 
 def public_feed(
@@ -541,9 +554,11 @@ def public_feed(
     visitor_id: str | None,
     before: int | None = None,
     limit: int = 20,
+    threads: int = THREADS_ON_FEED,
 ) -> list[PostView]:
     """The page's newest posts (older than post ``before``, if given) and what the public sees
-    under them. Hidden and deleted comments are not shown, nor are replies under them.
+    under them: each post's newest ``threads`` visible comments with their replies, oldest
+    first. Hidden and deleted comments are not shown, nor are replies under them.
     """
     query = select(SandboxPost).where(
         SandboxPost.page_id == page.id, SandboxPost.deleted_at.is_(None)
@@ -551,41 +566,99 @@ def public_feed(
     if before is not None:
         query = query.where(SandboxPost.id < min(before, _MAX_ID))
     posts = session.execute(query.order_by(SandboxPost.id.desc()).limit(limit)).scalars().all()
-    views = {
-        p.id: PostView(p.id, p.author_name, p.body, p.created_at, p.edited_at is not None)
-        for p in posts
-    }
+    views = {p.id: _post_view(p) for p in posts}
+    _fill(session, views, visitor_id, threads)
+    return list(views.values())
+
+
+def public_post(
+    session: Session, page: SandboxPage, post_id: int, *, visitor_id: str | None
+) -> PostView:
+    """One live post of the page with every visible comment and reply (its own page)."""
+    post = _live_post(session, page, post_id)
+    views = {post.id: _post_view(post)}
+    _fill(session, views, visitor_id, None)
+    return views[post.id]
+
+
+def _post_view(p: SandboxPost) -> PostView:
+    return PostView(p.id, p.author_name, p.body, p.created_at, p.edited_at is not None)
+
+
+_SHOWN = (
+    SandboxComment.id,
+    SandboxComment.post_id,
+    SandboxComment.parent_comment_id,
+    SandboxComment.visitor_id,
+    SandboxComment.visitor_name,
+    SandboxComment.body,
+    SandboxComment.created_at,
+    SandboxComment.edited_at,
+)
+
+
+def _fill(
+    session: Session, views: dict[int, PostView], visitor_id: str | None, threads: int | None
+) -> None:
+    """The photos, visible threads (each post's newest ``threads``; None: all) and thread
+    counts of the posts."""
     if not views:
-        return []
+        return
     for post_id, shots in photos_of(session, list(views)).items():
         views[post_id].photos = [(p.id, p.alt_text) for p in shots]
         views[post_id].videos = {p.id for p in shots if p.mime_type in VIDEO_TYPES}
-    comments = (
-        session.execute(
-            select(SandboxComment)
-            .where(
-                SandboxComment.post_id.in_(views),
-                SandboxComment.deleted_at.is_(None),
-                SandboxComment.hidden.is_(False),
-            )
-            .order_by(SandboxComment.id)
-        )
-        .scalars()
-        .all()
+    visible = (
+        SandboxComment.post_id.in_(views),
+        SandboxComment.deleted_at.is_(None),
+        SandboxComment.hidden.is_(False),
     )
-    top: dict[int, CommentView] = {}
-    for c in comments:
-        view = CommentView(
-            c.id,
-            c.visitor_name,
-            c.body,
-            c.created_at,
-            c.edited_at is not None,
-            visitor_id is not None and c.visitor_id == visitor_id,
+    top_level = (*visible, SandboxComment.parent_comment_id.is_(None))
+    if threads is None:
+        tops = session.execute(select(*_SHOWN).where(*top_level).order_by(SandboxComment.id)).all()
+        for post in views.values():
+            post.threads = 0
+        for c in tops:
+            views[c.post_id].threads += 1
+    else:
+        # Each post's newest threads, ranked in SQL: only what the feed shows is read.
+        rank = (
+            func.row_number()
+            .over(partition_by=SandboxComment.post_id, order_by=SandboxComment.id.desc())
+            .label("rank")
         )
-        if c.parent_comment_id is None:
-            top[c.id] = view
-            views[c.post_id].comments.append(view)
-        elif c.parent_comment_id in top:  # replies under a hidden comment stay out of view
-            top[c.parent_comment_id].replies.append(view)
-    return list(views.values())
+        ranked = select(SandboxComment.id, rank).where(*top_level).subquery()
+        tops = session.execute(
+            select(*_SHOWN)
+            .join(ranked, ranked.c.id == SandboxComment.id)
+            .where(ranked.c.rank <= threads)
+            .order_by(SandboxComment.id)
+        ).all()
+        for post_id, n in session.execute(
+            select(SandboxComment.post_id, func.count())
+            .where(*top_level)
+            .group_by(SandboxComment.post_id)
+        ):
+            views[post_id].threads = n
+    top: dict[int, CommentView] = {}
+    for c in tops:
+        top[c.id] = _comment_view(c, visitor_id)
+        views[c.post_id].comments.append(top[c.id])
+    ids = list(top)
+    for start in range(0, len(ids), 500):  # replies under a hidden comment stay out of view
+        for c in session.execute(
+            select(*_SHOWN)
+            .where(*visible, SandboxComment.parent_comment_id.in_(ids[start : start + 500]))
+            .order_by(SandboxComment.id)
+        ):
+            top[c.parent_comment_id].replies.append(_comment_view(c, visitor_id))
+
+
+def _comment_view(c: Any, visitor_id: str | None) -> CommentView:
+    return CommentView(
+        c.id,
+        c.visitor_name,
+        c.body,
+        c.created_at,
+        c.edited_at is not None,
+        visitor_id is not None and c.visitor_id == visitor_id,
+    )

@@ -55,39 +55,64 @@ def _page_response(
     error_edit: int | None = None,
     draft: dict[str, str] | None = None,
     before: int | None = None,
+    post_id: int | None = None,
+    reply_to: int | None = None,
 ) -> HTMLResponse:
+    """The page's feed, or (``post_id``) one post with every comment, the reply form open
+    under comment ``reply_to`` when asked for."""
     visitor = platform.visitor_id_for(token)
     # A read: under SQLite a write transaction here queued every page view behind the ingest.
     with ctx(request).read() as session:
         page = platform.public_page(session, handle)
-        feed = platform.public_feed(
-            session, page, visitor_id=visitor, before=before, limit=POSTS_PER_PAGE + 1
-        )
+        if post_id is not None:
+            feed = [platform.public_post(session, page, post_id, visitor_id=visitor)]
+            older = None
+        else:
+            feed = platform.public_feed(
+                session, page, visitor_id=visitor, before=before, limit=POSTS_PER_PAGE + 1
+            )
+            older = feed[POSTS_PER_PAGE - 1].id if len(feed) > POSTS_PER_PAGE else None
         data: dict[str, Any] = {
             "page": page,
             "profile": page,  # the platform's own page carries its profile
             "feed": feed[:POSTS_PER_PAGE],
-            "older": feed[POSTS_PER_PAGE - 1].id if len(feed) > POSTS_PER_PAGE else None,
+            "older": older,
+            "single": post_id is not None,
             "blocked": platform.is_blocked(session, page, visitor),
             "messages": platform.messages_for(session, page, visitor),
         }
-    response = render(
+    return _with_cookie(
         request,
-        "sandbox/page.html",
-        {
-            **data,
-            "blocked_message": platform.BLOCKED_MESSAGE,
-            "visitor_csrf": _csrf_for(request, token),
-            "max_comment": platform.MAX_COMMENT,
-            "max_name": platform.MAX_NAME,
-            "error": error,
-            "error_post": error_post,
-            "error_parent": error_parent,
-            "error_edit": error_edit,
-            "draft": draft or {},
-        },
-        status=status,
+        render(
+            request,
+            "sandbox/page.html",
+            {
+                **data,
+                **_form_context(request, token),
+                "error": error,
+                "error_post": error_post,
+                "error_parent": error_parent,
+                "error_edit": error_edit,
+                "draft": draft or {},
+                "reply_to": reply_to,
+                "focus": reply_to is not None,
+            },
+            status=status,
+        ),
+        token,
     )
+
+
+def _form_context(request: Request, token: str) -> dict[str, Any]:
+    return {
+        "blocked_message": platform.BLOCKED_MESSAGE,
+        "visitor_csrf": _csrf_for(request, token),
+        "max_comment": platform.MAX_COMMENT,
+        "max_name": platform.MAX_NAME,
+    }
+
+
+def _with_cookie(request: Request, response: HTMLResponse, token: str) -> HTMLResponse:
     response.set_cookie(
         VISITOR_COOKIE,
         token,
@@ -117,6 +142,48 @@ def public_page(request: Request, handle: str, before: int | None = None) -> HTM
     """A sandbox page as the public sees it: profile, posts, visible comments, comment forms."""
     token = _visitor_token(request) or secrets.token_urlsafe(32)
     return _page_response(request, handle, token, before=before)
+
+
+@router.get("/sandbox/{handle}/posts/{post_id}", response_class=HTMLResponse)
+def post_page(request: Request, handle: str, post_id: int) -> HTMLResponse:
+    """One post with every visible comment (the feed shows each post's newest threads)."""
+    token = _visitor_token(request) or secrets.token_urlsafe(32)
+    return _page_response(request, handle, token, post_id=post_id)
+
+
+@router.get("/sandbox/{handle}/comments/{comment_id}/reply", response_class=HTMLResponse)
+def reply_form(request: Request, handle: str, comment_id: int) -> HTMLResponse:
+    """The form to reply to a comment: alone for htmx (into the thread), else the post's page
+    with the form open under the comment (no script needed)."""
+    token = _visitor_token(request) or secrets.token_urlsafe(32)
+    with ctx(request).read() as session:
+        page = platform.public_page(session, handle)
+        comment = platform.get_comment(session, page, comment_id)
+        if comment.hidden or comment.parent_comment_id is not None:
+            raise NotFound(f"comment {comment_id} takes no replies here")
+        post_id = comment.post_id
+        blocked = platform.is_blocked(session, page, platform.visitor_id_for(token))
+    if request.headers.get("hx-request") != "true" or blocked:
+        response = _page_response(request, handle, token, post_id=post_id, reply_to=comment_id)
+    else:
+        response = _with_cookie(
+            request,
+            render(
+                request,
+                "sandbox/reply.html",
+                {
+                    **_form_context(request, token),
+                    "page": page,
+                    "post_id": post_id,
+                    "parent": comment_id,
+                    "draft": {},
+                    "focus": True,
+                },
+            ),
+            token,
+        )
+    response.headers["Vary"] = "HX-Request"  # the same address answers a fragment or a page
+    return response
 
 
 @router.get("/sandbox/{handle}/photos/{photo_id}")
@@ -159,7 +226,8 @@ async def leave_comment(request: Request, handle: str, post_id: int) -> Response
                 parent_comment_id=parent,
             )
     except (InvalidInput, platform.VisitorBlocked) as exc:
-        # Show the page again with the message next to the form and the text kept.
+        # Show the page again with the message next to the form and the text kept (a reply:
+        # the post's page, with the form open under the comment replied to).
         return _page_response(
             request,
             handle,
@@ -169,6 +237,12 @@ async def leave_comment(request: Request, handle: str, post_id: int) -> Response
             error_post=post_id,
             error_parent=parent,
             draft={"visitor_name": name[:200], "body": body[:10_000]},
+            post_id=post_id if parent is not None else None,
+            reply_to=parent,
+        )
+    if parent is not None:  # the thread may be older than the feed's newest ones
+        return RedirectResponse(
+            f"/sandbox/{handle}/posts/{post_id}#comment-{comment.id}", status_code=303
         )
     return RedirectResponse(f"/sandbox/{handle}#comment-{comment.id}", status_code=303)
 
@@ -177,7 +251,8 @@ async def leave_comment(request: Request, handle: str, post_id: int) -> Response
 async def edit_comment(request: Request, handle: str, comment_id: int) -> Response:
     """A visitor corrects their own comment (the archive keeps the version before the edit)."""
     with ctx(request).read() as session:
-        platform.public_page(session, handle)
+        page = platform.public_page(session, handle)
+        post_id = platform.get_comment(session, page, comment_id).post_id
     form = await text_form(request)
     token = _checked_visitor(request, form.get("csrf_token"))
     body = str(form.get("body", ""))
@@ -196,5 +271,9 @@ async def edit_comment(request: Request, handle: str, comment_id: int) -> Respon
             error=exc.message,
             error_edit=comment_id,
             draft={"body": body[:10_000]},
+            post_id=post_id,
         )
-    return RedirectResponse(f"/sandbox/{handle}#comment-{comment_id}", status_code=303)
+    # The post's page shows every comment (the feed only each post's newest threads).
+    return RedirectResponse(
+        f"/sandbox/{handle}/posts/{post_id}#comment-{comment_id}", status_code=303
+    )

@@ -339,7 +339,7 @@ def test_a_visitor_edits_their_own_comment_and_nobody_else_can(
         f"{URL}/comments/{cid}/edit", data={"csrf_token": token, "body": "Closed till 4?"}
     )
     assert edited.status_code == 303
-    assert edited.headers["location"] == f"{URL}#comment-{cid}"
+    assert edited.headers["location"] == f"{URL}/posts/{post_id}#comment-{cid}"
     [after] = conn.fetch_comments(post_id).items
     assert after.text == "Closed till 4?" and after.edited_at is not None
     assert after.fingerprint != before.fingerprint  # a new version for the archive
@@ -387,3 +387,84 @@ def test_older_posts_are_a_link_away(client: TestClient, conn: SandboxConnector)
     second = client.get(older[1].replace("&amp;", "&")).text
     assert re.findall(r'id="post-(\d+)"', second) == list(reversed(ids))[POSTS_PER_PAGE:]
     assert 'id="older-posts"' not in second
+
+
+def test_the_feed_shows_each_posts_newest_threads_and_the_post_page_all(
+    client: TestClient, post_id: str, sessions: sessionmaker[Session]
+) -> None:
+    shown = platform.THREADS_ON_FEED
+    ids = [
+        visitor_comment(sessions, post_id, f"COMMENT-{n:03d}", visitor=f"v-{n}")
+        for n in range(shown + 3)
+    ]
+    oldest_reply = visitor_comment(sessions, post_id, "REPLY-TO-OLDEST", parent=ids[0])
+    newest_reply = visitor_comment(sessions, post_id, "REPLY-TO-NEWEST", parent=ids[-1])
+    hidden = visitor_comment(sessions, post_id, "HIDDEN-NEWEST", visitor="v-h")
+    with transaction(sessions) as session:
+        page = platform.find_page(session, HANDLE)
+        assert page is not None
+        platform.set_hidden(session, page, int(hidden), True)
+    feed = client.get(URL).text
+    on_feed = re.findall(r"COMMENT-(\d{3})", feed)
+    # The newest threads, oldest first, each with its replies; hidden ones neither shown nor
+    # counted among the earlier ones.
+    assert on_feed == [f"{n:03d}" for n in range(3, shown + 3)]
+    assert "REPLY-TO-NEWEST" in feed and "REPLY-TO-OLDEST" not in feed
+    assert "HIDDEN-NEWEST" not in feed
+    link = (
+        f'<a href="{URL}/posts/{post_id}" id="all-comments-{post_id}">View 3 earlier comments</a>'
+    )
+    assert link in feed
+    # One form per post, and a link (not a form) to reply under each comment.
+    assert feed.count('name="parent_comment_id"') == 0
+    assert feed.count('class="reply-link"') == shown
+
+    whole = client.get(f"{URL}/posts/{post_id}")
+    assert whole.status_code == 200
+    assert re.findall(r"COMMENT-(\d{3})", whole.text) == [f"{n:03d}" for n in range(shown + 3)]
+    assert f'id="comment-{oldest_reply}"' in whole.text and "HIDDEN-NEWEST" not in whole.text
+    assert "earlier comment" not in whole.text and f'href="{URL}" id="back-to-page"' in whole.text
+    assert f'id="comment-{newest_reply}"' in whole.text
+    assert client.get(f"{URL}/posts/{10**6}").status_code == 404
+
+
+def test_the_reply_form_comes_alone_for_htmx_and_with_the_post_without_script(
+    client: TestClient, post_id: str, sessions: sessionmaker[Session]
+) -> None:
+    parent = visitor_comment(sessions, post_id, "Is Cascade open?", visitor="v-bob", name="Bob")
+    reply_to = visitor_comment(sessions, post_id, "It is", visitor="v-cy", parent=parent)
+    token = csrf_of(client.get(URL).text)
+    fragment = client.get(f"{URL}/comments/{parent}/reply", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and fragment.headers["vary"] == "HX-Request"
+    assert "<html" not in fragment.text and "<form" in fragment.text
+    assert f'name="parent_comment_id" value="{parent}"' in fragment.text
+    assert csrf_of(fragment.text) == token and "autofocus" in fragment.text
+    page = client.get(f"{URL}/comments/{parent}/reply")
+    assert "<html" in page.text and "Is Cascade open?" in page.text
+    slot = page.text[page.text.index(f'id="reply-{parent}"') :]
+    assert slot.index(f'name="parent_comment_id" value="{parent}"') < slot.index("</div>")
+    # Only a visible comment that starts a thread takes replies (as the form's handler says).
+    assert client.get(f"{URL}/comments/{reply_to}/reply").status_code == 404
+    assert client.get(f"{URL}/comments/{10**6}/reply").status_code == 404
+
+    sent = client.post(
+        f"{URL}/posts/{post_id}/comments",
+        data={
+            "csrf_token": token,
+            "visitor_name": "Ann",
+            "body": "Yes",
+            "parent_comment_id": parent,
+        },
+        follow_redirects=False,
+    )
+    with sessions() as session:
+        reply = session.execute(select(func.max(SandboxComment.id))).scalar_one()
+    assert sent.headers["location"] == f"{URL}/posts/{post_id}#comment-{reply}"
+    refused = client.post(
+        f"{URL}/posts/{post_id}/comments",
+        data={"csrf_token": token, "visitor_name": "Ann", "body": " ", "parent_comment_id": parent},
+    )
+    # The message comes back beside the reply form, open under its comment.
+    assert refused.status_code == 422
+    slot = refused.text[refused.text.index(f'id="reply-{parent}"') :]
+    assert slot.index('id="form-error"') < slot.index("</form>")
