@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     batch_s = time.perf_counter() - t_batch
     batch_cpu = time.process_time() - c_batch
 
+    piodesk_peak_mb = _peak_mb()  # before alt-profanity-check (scikit-learn) loads
     apc_cpu_s: float | None = None
     try:
         from profanity_check import predict_prob  # type: ignore[import-not-found,unused-ignore]
@@ -169,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         "ratio_to_alt_profanity_check": round(apc_cpu_s / batch_cpu, 3) if apc_cpu_s else None,
         "load_average_1m": round(os.getloadavg()[0], 2),
         "peak_rss_mb": round(_peak_mb(), 1),
+        "peak_rss_before_alt_profanity_check_mb": round(piodesk_peak_mb, 1),
         # the compiled gate is built by a short-lived child process (screening/gatebuild.py)
         "gate_build_child_peak_rss_mb": round(_children_peak_mb(), 1),
         "flagged_share": round(flagged / len(comments), 3),
@@ -205,8 +207,10 @@ def main(argv: list[str] | None = None) -> int:
         print("  alt-profanity-check: not installed (pip install 'piodesk[eval]')")
     print(f"  machine load    {figures['load_average_1m']} (1-minute load average)")
     print(
-        f"  peak memory     {figures['peak_rss_mb']} MB (max RSS; the gate's build child, "
-        f"gone after load: {figures['gate_build_child_peak_rss_mb']} MB)"
+        f"  peak memory     {figures['peak_rss_mb']} MB (max RSS; "
+        f"{figures['peak_rss_before_alt_profanity_check_mb']} MB before alt-profanity-check "
+        f"loaded; the gate's build child, gone after load: "
+        f"{figures['gate_build_child_peak_rss_mb']} MB)"
     )
     print(f"  flagged         {figures['flagged_share']:.1%} of the comments")
     return 0

@@ -38,7 +38,7 @@ import ahocorasick
 import numpy as np
 
 from piodesk.screening.detectors import Detector, ScanContext, build_detectors, multimatch
-from piodesk.screening.detectors.base import Pattern, PatternDetector
+from piodesk.screening.detectors.base import GATE_REGISTERED, Pattern, PatternDetector
 from piodesk.screening.detectors.cues import GATE, CueDetector
 from piodesk.screening.detectors.requires import requirements
 from piodesk.screening.detectors.threat import model_only_is_evidence
@@ -340,6 +340,7 @@ class _Prefilter:
         possible = self.matcher.scan(ctx) if self.matcher is not None else None
         if possible is not None:
             ctx.__dict__[GATE] = possible
+            ctx.__dict__[GATE_REGISTERED] = self.matcher.registered  # type: ignore[union-attr]
             awake: Iterable[int] = self._awake_gated(ctx, possible)
         else:  # no gate, or a text it does not read (not ASCII): the trigger words decide
             awake = self._awake(ctx)

@@ -63,3 +63,9 @@ def test_rewritten_edges_and_letters_only_widen_the_gate() -> None:
     assert multimatch._edges(r"(?<![\w'])(?:lt|cop)(?![\w'])") == (
         r"(?:^|[^\w'])(?:lt|cop)(?:[^\w']|$)"
     )
+
+
+def test_pattern_detectors_read_the_engines_gate_key() -> None:
+    from piodesk.screening.detectors import base, cues
+
+    assert base.GATE == cues.GATE

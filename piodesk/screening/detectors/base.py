@@ -11,10 +11,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from piodesk.screening.detectors import multimatch
 from piodesk.screening.model import SECTION_FOR, Finding, Span, TextKind
 from piodesk.screening.normalize import Normalized, normalize
 
 _DIGITS = re.compile(r"\d")
+
+#: Where the engine leaves the compiled gate's answer for a text in `ScanContext.__dict__`: the
+#: ids of the regexes that may match it (the same key as cues.GATE).
+GATE = "screening_gate"
+#: ... and the ids of every regex that gate was asked about (a detector the engine did not
+#: register, a draft detector, must not read an absent id as "cannot match").
+GATE_REGISTERED = "screening_gate_registered"
 
 
 class ScanContext:
@@ -151,6 +159,12 @@ class PatternDetector(Detector):
         self._compiled = [
             (p, re.compile(p.regex, _flags(p, use_normalized))) for p in self.patterns
         ]
+        # each pattern's id in the engine's compiled gate (multimatch.py), which the engine
+        # registers on the same view: a pattern the gate rules out for a text is not run
+        view = "norm" if use_normalized else "text"
+        self._gate_ids = [
+            multimatch.pattern_id(view, rx.pattern, rx.flags) for _p, rx in self._compiled
+        ]
         self._context_re: re.Pattern[str] | None = None
         if self.context:
             alts = words_alternation(self.context)
@@ -167,7 +181,12 @@ class PatternDetector(Detector):
         """Every validated pattern match, scored with its context."""
         text = ctx.norm.text if self.use_normalized else ctx.text
         out: list[Finding] = []
-        for pat, rx in self._compiled:
+        gate: frozenset[int] | None = ctx.__dict__.get(GATE)
+        asked: frozenset[int] = ctx.__dict__.get(GATE_REGISTERED, frozenset())
+        for k, (pat, rx) in enumerate(self._compiled):
+            gid = self._gate_ids[k]
+            if gate is not None and gid not in gate and gid in asked:
+                continue  # the gate found that this pattern cannot match the text
             for m in rx.finditer(text):
                 s, e = m.span(self.group)
                 if s < 0 or s == e:

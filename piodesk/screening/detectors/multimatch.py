@@ -292,6 +292,11 @@ class MultiMatcher:
         )
         self._local = threading.local()
 
+    @property
+    def registered(self) -> frozenset[int]:
+        """The ids of every regex this gate answers for (possible or not)."""
+        return self._registered
+
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the gate is compiled (benchmarks); True when it is active."""
         for job in self._jobs:

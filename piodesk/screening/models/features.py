@@ -154,7 +154,7 @@ _WORDS = re.compile(r"[a-z]+")
 def _cue_tokens(lower: str, words: set[str]) -> list[str]:
     """The cue families present in the lower-cased text (`words`: its set of words)."""
     violent = (
-        not _VIOLENT_PREFIXES.isdisjoint({w[:4] for w in words})
+        not _VIOLENT_PREFIXES.isdisjoint(w[:4] for w in words)
         and _VIOLENT_ANY.search(lower) is not None
     )
     toks = ["cue_violence_act"] if violent else []
@@ -201,7 +201,9 @@ def shape_tokens(text: str) -> list[str]:
     link, and skipping their patterns keeps this under ~20 µs a comment.
     """
     toks: list[str] = []
-    text = _without_timestamps(text).translate(_INVISIBLE)
+    text = _without_timestamps(text)
+    if not text.isascii():  # the invisible characters are none of them ASCII
+        text = text.translate(_INVISIBLE)
     lower = text.lower()
     words = set(_WORDS.findall(lower))
     if ("http" in words or "www" in words or not _TLDS.isdisjoint(words)) and _URL.search(lower):
