@@ -462,6 +462,9 @@ def _worker_env(url: str, data_dir: Path, period: float) -> dict[str, str]:
         "PIODESK_OUTBOX_SECONDS": "0",
         "PIODESK_EXPIRE_SECONDS": "0",
         "PIODESK_PROGRAM_JOBS_SECONDS": "0",
+        # The workers share one compiled screening gate (the first compiles it, the others
+        # load it), kept in the bench's own folder so that it goes with the rest.
+        "PIODESK_GATE_CACHE": str(data_dir / "screening-gate"),
         "PYTHONPATH": str(ROOT),
     }
 
@@ -627,7 +630,10 @@ def _run_workers(
         ok = audit.verify(s).ok
     latency = [seen[k] - tl.captured[k] for k in seen if k in tl.captured]
     window = t_stop - t_start
-    sustained = screened / (t_drained - t_start)
+    # Throughput while the producer ran: the versions intake had taken in by the time it
+    # stopped (screenings undercount them: a text seen twice is screened once, a hide not at
+    # all) over the producer's window. The catch-up after it is latency, reported beside.
+    sustained = (tl.comments - left) / window
     print(
         f"captured   {tl.comments:,} comment versions in {tl.batches:,} polls over "
         f"{window:.1f} s = {tl.comments / window:,.0f}/s offered"
@@ -643,7 +649,8 @@ def _run_workers(
     )
     print(
         f"backlog    {left:,} versions unread when the producer stopped; caught up "
-        f"{t_drained - t_stop:.1f} s later -> sustained {sustained:,.0f} comments/s end to end"
+        f"{t_drained - t_stop:.1f} s later -> sustained {sustained:,.0f} versions/s while it "
+        f"ran ({screened / (t_drained - t_start):,.0f} screenings/s to the catch-up)"
     )
     if latency:
         print(
@@ -662,7 +669,11 @@ def _run_workers(
     )
     if not args.max and latency:
         p95 = pct(latency, 0.95)
-        met = sustained >= AIM_WORKERS_RATE and p95 < AIM_WORKERS_P95
+        met = (
+            sustained >= AIM_WORKERS_RATE
+            and p95 < AIM_WORKERS_P95
+            and left < args.rate * AIM_WORKERS_P95  # kept up: less than p95's worth behind
+        )
         print(
             f"aim        {AIM_WORKERS_RATE}/s sustained with p95 < {AIM_WORKERS_P95:g} s "
             f"(issue 15, {args.workers} workers): {'met' if met else 'NOT met'} "

@@ -7,8 +7,10 @@ with TRUNCATE between tests (TRUNCATE does not fire the append-only row triggers
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -32,6 +34,13 @@ from piodesk.people import actions as people
 from piodesk.people import hashing
 from piodesk.people.model import SENSITIVE_ROLES
 from tests.browser_support import DemoSite, chromium, demo_site
+
+# Compiled screening gates are kept between processes (screening/gatebuild.py); a test run
+# keeps its own in a folder removed when the run ends, not in the user's cache folder.
+if "PIODESK_GATE_CACHE" not in os.environ:
+    _GATE_CACHE = tempfile.mkdtemp(prefix="piodesk-gate-")
+    os.environ["PIODESK_GATE_CACHE"] = _GATE_CACHE
+    atexit.register(shutil.rmtree, _GATE_CACHE, ignore_errors=True)
 
 PG_URL = os.environ.get(
     "PIODESK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

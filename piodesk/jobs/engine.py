@@ -55,6 +55,8 @@ RETRY_STALLED = "piodesk.retry-stalled-jobs"
 QUEUES = (MAIN, INTAKE, OUTBOX)
 #: Backoff for the jobs safe to retry: 2, 4, 8, 16 s after the first failure, then it fails.
 SAFE_RETRY = procrastinate.RetryStrategy(max_attempts=4, exponential_wait=2)
+#: Seconds a starting worker waits for screening's compiled gate before taking jobs anyway.
+GATE_WAIT = 120.0
 _SCHEMA_LOCK = 409_001  # pg_advisory_lock key: one worker applies the schema, the rest wait
 
 
@@ -289,7 +291,11 @@ def run_worker(
     job_queue.activate(deferrer(url))
     app = build_app(env, stalled_after=stalled_after)
     if queues is None or INTAKE in queues:
-        env.screener  # noqa: B018  (load the models now, not on the first comment's clock)
+        # Load the models and the compiled gate now, not on the first comment's clock: until
+        # the gate is ready screening is several times slower (the same findings), and a
+        # worker taking range jobs meanwhile would screen them slowly while the gate's
+        # compile competes for the same cores.
+        env.screener.wait_for_gate(timeout=GATE_WAIT)
     log.info("worker starting", queues=list(queues or QUEUES), concurrency=concurrency)
     try:
         app.run_worker(

@@ -18,11 +18,16 @@ Imports nothing of piodesk, so the child starts fast.
 from __future__ import annotations
 
 import base64
+import contextlib
+import fcntl
+import hashlib
 import json
 import logging
 import os
+import platform
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,10 +90,104 @@ def compile_views(by_view: dict[str, list[Item]]) -> dict[str, tuple[Any, frozen
     return out
 
 
+def cache_dir() -> Path | None:
+    """Where compiled gates are kept between processes (None: not kept).
+
+    ``PIODESK_GATE_CACHE`` names the folder ("" turns the cache off); by default the user's
+    cache folder. Every worker of a deployment compiles the same expressions, so the first one
+    to start compiles and the others (and the next restarts) only load: a gate takes about
+    ten CPU-seconds to compile and milliseconds to load. What is kept is derived from the
+    rules alone, under the digest of the expressions and of Hyperscan's version, so a changed
+    ruleset or library never loads an old gate; a file that does not load is compiled again.
+    """
+    named = os.environ.get("PIODESK_GATE_CACHE")
+    if named is not None:
+        return Path(named) if named else None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "piodesk" / "screening-gate"
+
+
+def _cache_file(request: str) -> Path | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        version = str(getattr(_hs(), "__version__", ""))
+    except ImportError:
+        return None
+    key = hashlib.sha256(f"{version}\n{platform.machine()}\n{request}".encode()).hexdigest()
+    return folder / f"{key}.json"
+
+
+def _load(answer: dict[str, Any]) -> dict[str, tuple[Any, frozenset[int]]]:
+    hs = _hs()
+    return {
+        view: (hs.loadb(base64.b64decode(got["db"]), hs.HS_MODE_BLOCK), frozenset(got["ids"]))
+        for view, got in answer.items()
+    }
+
+
+def _from_cache(path: Path | None) -> dict[str, tuple[Any, frozenset[int]]] | None:
+    if path is None or not path.is_file():
+        return None
+    try:
+        return _load(json.loads(path.read_bytes()))
+    except Exception:  # noqa: BLE001 - unreadable or foreign: compile again, replace it
+        log.info("screening gate: cached gate %s did not load; compiling", path.name)
+        return None
+
+
+def _to_cache(path: Path | None, answer: bytes) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(answer)
+        tmp.replace(path)  # atomic: a reader sees the whole file or none
+    except OSError as exc:
+        log.info("screening gate: not cached (%s)", exc)
+
+
 def _in_child(by_view: dict[str, list[Item]]) -> dict[str, tuple[Any, frozenset[int]]] | None:
     if not sys.executable or os.environ.get("PIODESK_GATE_IN_PROCESS"):
         return None
     request = json.dumps({v: [list(item) for item in items] for v, items in by_view.items()})
+    cached = _cache_file(request)
+    found = _from_cache(cached)
+    if found is not None:
+        return found
+    # Workers started together would each compile the same gate: the first holds the cache's
+    # lock while it compiles and the others, waiting on it, then load what it wrote.
+    with _compile_lock(cached):
+        found = _from_cache(cached)
+        if found is not None:
+            return found
+        return _compile_in_child(request, cached)
+
+
+@contextlib.contextmanager
+def _compile_lock(path: Path | None) -> Iterator[None]:
+    if path is None:
+        yield
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = (path.parent / ".lock").open("a")
+    except OSError:
+        yield  # no cache folder to write: compile without the lock
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _compile_in_child(
+    request: str, cached: Path | None
+) -> dict[str, tuple[Any, frozenset[int]]] | None:
     # the child imports this module from where this process found it
     root = str(Path(__file__).resolve().parents[2])
     env = dict(os.environ)
@@ -109,15 +208,12 @@ def _in_child(by_view: dict[str, list[Item]]) -> dict[str, tuple[Any, frozenset[
         log.info("screening gate: compiling in process (%s)", proc.stderr[-300:])
         return None
     try:
-        hs = _hs()
-        answer = json.loads(proc.stdout)
-        return {
-            view: (hs.loadb(base64.b64decode(got["db"]), hs.HS_MODE_BLOCK), frozenset(got["ids"]))
-            for view, got in answer.items()
-        }
+        loaded = _load(json.loads(proc.stdout))
     except Exception:  # noqa: BLE001 - a database that does not load is compiled here
         log.info("screening gate: the child's databases did not load; compiling in process")
         return None
+    _to_cache(cached, proc.stdout)
+    return loaded
 
 
 def main() -> int:

@@ -1,0 +1,75 @@
+"""Compiled gates kept between processes: compiled once, loaded after, never stale or trusted
+blindly (a file that does not load is compiled again and replaced)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from piodesk.screening import gatebuild
+
+hs = pytest.importorskip("hyperscan")
+
+FLAGS = hs.HS_FLAG_PREFILTER | hs.HS_FLAG_SINGLEMATCH
+ITEMS = [(1, r"kill\s+you", FLAGS), (2, r"\d{3}-\d{4}", FLAGS)]
+TEXTS = [b"i will kill  you", b"call 555-0142", b"nothing here", b"kill you at 555-0142"]
+
+
+def _matches(db: object, data: bytes) -> set[int]:
+    found: set[int] = set()
+    db.scan(  # type: ignore[attr-defined]
+        data, match_event_handler=lambda i, *_a: found.add(i), scratch=hs.Scratch(db)
+    )
+    return found
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "gates"
+    monkeypatch.setenv("PIODESK_GATE_CACHE", str(folder))
+    monkeypatch.delenv("PIODESK_GATE_IN_PROCESS", raising=False)
+    return folder
+
+
+def _cached(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.json"))
+
+
+def test_compiled_once_then_loaded(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = gatebuild.compile_views({"text": ITEMS})
+    assert len(_cached(cache)) == 1
+
+    def no_compile(*_a: object) -> None:
+        raise AssertionError("compiled again although the gate is cached")
+
+    monkeypatch.setattr(gatebuild, "_compile_in_child", no_compile)
+    again = gatebuild.compile_views({"text": ITEMS})
+    assert again["text"][1] == first["text"][1] == frozenset({1, 2})
+    for data in TEXTS:
+        assert _matches(again["text"][0], data) == _matches(first["text"][0], data)
+
+
+def test_other_expressions_are_another_gate(cache: Path) -> None:
+    gatebuild.compile_views({"text": ITEMS})
+    other = gatebuild.compile_views({"text": ITEMS[:1]})
+    assert len(_cached(cache)) == 2
+    assert other["text"][1] == frozenset({1})
+    assert _matches(other["text"][0], TEXTS[1]) == set()
+
+
+def test_a_damaged_file_is_compiled_again_and_replaced(cache: Path) -> None:
+    gatebuild.compile_views({"text": ITEMS})
+    (path,) = _cached(cache)
+    path.write_text('{"text": {"ids": [1, 2], "db": "bm90IGEgZGF0YWJhc2U="}}')
+    got = gatebuild.compile_views({"text": ITEMS})
+    assert _matches(got["text"][0], TEXTS[3]) == {1, 2}
+    assert gatebuild._from_cache(path) is not None  # the file now holds a real gate
+
+
+def test_an_empty_setting_keeps_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PIODESK_GATE_CACHE", "")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    got = gatebuild.compile_views({"text": ITEMS})
+    assert got["text"][1] == frozenset({1, 2})
+    assert list(tmp_path.rglob("*.json")) == []
