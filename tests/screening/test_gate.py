@@ -76,7 +76,7 @@ def test_batch_scan_answers_as_one_text_scans(gated: Screener) -> None:
     # must be the one scan() gives it alone (gated ASCII, inert non-ASCII, ungated texts)
     matcher = gated._state.prefilter.matcher
     assert matcher is not None
-    texts = _corpus()[::4] + ["caf\u00e9 raid tomorrow", "call 555 0100 \U0001f600", "\x1f"]
+    texts = [*_corpus()[::4], "caf\u00e9 raid tomorrow", "call 555 0100 \U0001f600", "\x1f"]
     many = matcher.scan_many([ScanContext(t, TextKind.COMMENT) for t in texts])
     one = [matcher.scan(ScanContext(t, TextKind.COMMENT)) for t in texts]
     assert many == one
