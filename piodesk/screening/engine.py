@@ -424,6 +424,8 @@ class _Allow:
 
 def _merge(findings: list[Finding]) -> list[Finding]:
     """Overlapping span findings of one category become one finding (the strongest leads)."""
+    if len(findings) < 2:  # nothing to merge or order (most texts)
+        return list(findings)
     by_cat: dict[str, list[Finding]] = {}
     whole: list[Finding] = []
     for f in findings:

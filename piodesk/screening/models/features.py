@@ -255,9 +255,10 @@ class Featurizer:
     def _assemble(n_rows: int, grams: _BatchGrams, shapes: list[list[str]]) -> sp.csr_matrix:
         shape_rows: list[int] = []
         shape_cols: list[int] = []
+        column = _SHAPE_COLUMNS.__getitem__
         for row, tokens in enumerate(shapes):
             shape_rows.extend([row] * len(tokens))
-            shape_cols.extend(_SHAPE_OFFSET + _shape_column(t) for t in tokens)
+            shape_cols.extend(map(column, tokens))
         return hashing.build_matrix(
             n_rows,
             N_FEATURES,
@@ -351,7 +352,7 @@ class _BatchGrams:
         """`positions` as an array of int64."""
         cached = self._by_row.get(id(part))
         if cached is None:
-            order = np.argsort(part.rows, kind="stable")
+            order = hashing.stable_order(part.rows, int(part.rows.max(initial=0)) + 1)
             bounds = np.searchsorted(part.rows[order], np.arange(int(part.rows.max(initial=0)) + 2))
             cached = self._by_row[id(part)] = (order, bounds)
         order, bounds = cached
@@ -424,6 +425,18 @@ def shape_column(token: str) -> int:
 
 #: The cue families (their names are the shape tokens "cue_<name>").
 CUES = _CUES
+
+
+class _ShapeColumns(dict[str, int]):
+    """token -> matrix column (`shape_column`), filled on first use; a plain dict read is
+    cheaper than an lru_cache call, and there are a few dozen tokens."""
+
+    def __missing__(self, token: str) -> int:
+        col = self[token] = _SHAPE_OFFSET + _shape_column(token)
+        return col
+
+
+_SHAPE_COLUMNS = _ShapeColumns()
 
 
 @lru_cache(maxsize=4096)
