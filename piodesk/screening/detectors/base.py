@@ -49,6 +49,16 @@ GATE = "screening_gate"
 GATE_REGISTERED = "screening_gate_registered"
 
 
+def gate_rules_out(ctx: ScanContext, view: str, rx: re.Pattern[str]) -> bool:
+    """Whether the engine's compiled gate found that `rx` cannot match this view of the text
+    (False when the gate did not scan the text or was not asked about `rx`)."""
+    gate: frozenset[int] | None = ctx.__dict__.get(GATE)
+    if gate is None:
+        return False
+    gid = multimatch.pattern_id(view, rx.pattern, rx.flags)
+    return gid not in gate and gid in ctx.__dict__.get(GATE_REGISTERED, frozenset())
+
+
 class ScanContext:
     """One text being screened, with the views detectors read (computed once, on demand)."""
 
