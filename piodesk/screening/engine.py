@@ -335,9 +335,25 @@ class _Prefilter:
             out.append(i)
         return out
 
-    def run(self, ctx: ScanContext, kind: TextKind) -> list[Finding]:
+    def scan_many(self, ctxs: Sequence[ScanContext]) -> list[frozenset[int] | None]:
+        """The gate's answer for each text (None: not gated), database by database."""
+        if self.matcher is None:
+            return [None] * len(ctxs)
+        return self.matcher.scan_many(ctxs)
+
+    def run(
+        self,
+        ctx: ScanContext,
+        kind: TextKind,
+        possible: frozenset[int] | None = None,
+        *,
+        scanned: bool = False,
+    ) -> list[Finding]:
+        """Findings of the awake detectors; with `scanned`, `possible` is the gate's answer
+        for the text, from `scan_many` over its batch."""
         out: list[Finding] = []
-        possible = self.matcher.scan(ctx) if self.matcher is not None else None
+        if not scanned:
+            possible = self.matcher.scan(ctx) if self.matcher is not None else None
         if possible is not None:
             ctx.__dict__[GATE] = possible
             ctx.__dict__[GATE_REGISTERED] = self.matcher.registered  # type: ignore[union-attr]
@@ -408,6 +424,8 @@ class _Allow:
 
 def _merge(findings: list[Finding]) -> list[Finding]:
     """Overlapping span findings of one category become one finding (the strongest leads)."""
+    if len(findings) < 2:  # nothing to merge or order (most texts)
+        return list(findings)
     by_cat: dict[str, list[Finding]] = {}
     whole: list[Finding] = []
     for f in findings:
@@ -529,7 +547,13 @@ class Screener:
     def _screen_batch(self, items: list[DraftInput], kind: TextKind) -> list[ScreeningResult]:
         state = self._state  # one consistent ruleset for the whole batch, even during reload
         texts = [d.text for d in items]
-        per_text: list[list[Finding]] = [self._rule_findings(state, t, kind) for t in texts]
+        # every text's gate answer first, one database at a time over the whole batch
+        ctxs = [None if not t or t.isspace() else ScanContext(t, kind) for t in texts]
+        scanned = [c for c in ctxs if c is not None]
+        answers = iter(state.prefilter.scan_many(scanned) if scanned else [])
+        per_text: list[list[Finding]] = [
+            [] if c is None else self._rule_findings(state, c, kind, next(answers)) for c in ctxs
+        ]
         if kind is TextKind.DRAFT and state.media_enabled:
             for i, d in enumerate(items):
                 if d.media:
@@ -552,11 +576,11 @@ class Screener:
             for fs in per_text
         ]
 
-    def _rule_findings(self, state: _State, text: str, kind: TextKind) -> list[Finding]:
-        if not text or text.isspace():
-            return []
-        ctx = ScanContext(text, kind)
-        raw = state.prefilter.run(ctx, kind)
+    def _rule_findings(
+        self, state: _State, ctx: ScanContext, kind: TextKind, possible: frozenset[int] | None
+    ) -> list[Finding]:
+        text = ctx.text
+        raw = state.prefilter.run(ctx, kind, possible, scanned=True)
         if kind is TextKind.DRAFT:
             for d in state.draft_detectors:
                 raw.extend(d.detect(ctx))

@@ -69,3 +69,15 @@ def test_gate_rules_detectors_out(gated: Screener) -> None:
     assert ruled_out, "the gate ruled no cue detector out on an ordinary comment"
     # a text with a non-ASCII character is not gated (every regex runs)
     assert pf.matcher.scan(ScanContext("caf\u00e9 raid tomorrow", TextKind.COMMENT)) is None
+
+
+def test_batch_scan_answers_as_one_text_scans(gated: Screener) -> None:
+    # scan_many runs each database over the whole batch before the next; each text's answer
+    # must be the one scan() gives it alone (gated ASCII, inert non-ASCII, ungated texts)
+    matcher = gated._state.prefilter.matcher
+    assert matcher is not None
+    texts = [*_corpus()[::4], "caf\u00e9 raid tomorrow", "call 555 0100 \U0001f600", "\x1f"]
+    many = matcher.scan_many([ScanContext(t, TextKind.COMMENT) for t in texts])
+    one = [matcher.scan(ScanContext(t, TextKind.COMMENT)) for t in texts]
+    assert many == one
+    assert any(a is None for a in many) and any(a is not None for a in many)

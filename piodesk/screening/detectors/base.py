@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from typing import Any, Generic, TypeVar
 
 from piodesk.screening.detectors import multimatch
 from piodesk.screening.model import SECTION_FOR, Finding, Span, TextKind
@@ -17,12 +17,46 @@ from piodesk.screening.normalize import Normalized, normalize
 
 _DIGITS = re.compile(r"\d")
 
+_T = TypeVar("_T")
+
+
+class _once(Generic[_T]):  # a decorator, named like functools.cached_property
+    """`functools.cached_property` without its lock (Python 3.11 takes one on every first
+    read, a few microseconds a text): the value is computed on first read and stored in the
+    instance's `__dict__`, which later reads find first. A context belongs to one screening
+    call, so two threads never race on one; if they did, both would compute the same value."""
+
+    def __init__(self, fn: Callable[[Any], _T]) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> _T:
+        if obj is None:
+            return self  # type: ignore[return-value]
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
+
+
 #: Where the engine leaves the compiled gate's answer for a text in `ScanContext.__dict__`: the
 #: ids of the regexes that may match it (the same key as cues.GATE).
 GATE = "screening_gate"
 #: ... and the ids of every regex that gate was asked about (a detector the engine did not
 #: register, a draft detector, must not read an absent id as "cannot match").
 GATE_REGISTERED = "screening_gate_registered"
+
+
+def gate_rules_out(ctx: ScanContext, view: str, rx: re.Pattern[str]) -> bool:
+    """Whether the engine's compiled gate found that `rx` cannot match this view of the text
+    (False when the gate did not scan the text or was not asked about `rx`)."""
+    gate: frozenset[int] | None = ctx.__dict__.get(GATE)
+    if gate is None:
+        return False
+    gid = multimatch.pattern_id(view, rx.pattern, rx.flags)
+    return gid not in gate and gid in ctx.__dict__.get(GATE_REGISTERED, frozenset())
 
 
 class ScanContext:
@@ -34,18 +68,18 @@ class ScanContext:
         self.text = text
         self.kind = kind
 
-    @cached_property
+    @_once
     def lower(self) -> str:
         """The original text lower-cased (same length for all but a few non-ASCII letters)."""
         low = self.text.lower()
         return low if len(low) == len(self.text) else self.text
 
-    @cached_property
+    @_once
     def norm(self) -> Normalized:
         """The text with evasions folded out (see normalize.py) and its offset map."""
         return normalize(self.text)
 
-    @cached_property
+    @_once
     def digits(self) -> int:
         """How many decimal digits the text holds (phone, card and number detectors need some)."""
         return len(_DIGITS.findall(self.text))

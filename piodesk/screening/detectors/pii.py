@@ -19,6 +19,7 @@ from piodesk.screening.detectors.base import (
     PatternDetector,
     ScanContext,
     clip,
+    gate_rules_out,
     words_alternation,
 )
 from piodesk.screening.model import Category, Finding, Span
@@ -416,7 +417,13 @@ class AddressDetector(Detector):
         if not self._has_digit_word.search(text):
             return []
         out = []
-        for m in self._us.finditer(text):
+        # each loop below finds only what its own regex matches: one the compiled gate rules
+        # out for this text (detectors/requires.py registers them all) is skipped
+        us, nwn, mil, wns, unit, lead_ci = (
+            () if gate_rules_out(ctx, "text", rx) else rx.finditer(text)
+            for rx in (self._us, self._nwn, self._mil, self._wns, self._unit, self._lead_ci)
+        )
+        for m in us:
             s, e = m.span()
             # "5 st" alone is too weak; need a street name word or a unit/state part.
             if len(m.group().split()) < 3 and not _usaddress_confirms(m.group()):
@@ -424,27 +431,27 @@ class AddressDetector(Detector):
             if not _street_words_ok(_street_part(m.group())):
                 continue
             out.append(self.finding([Span(s, e)], clip(text, s, e), 0.85))
-        for m in self._nwn.finditer(text):
+        for m in nwn:
             s, e = m.span()
             if _INITIALISM.search(m.group()) or _NOT_STREET.search(m.group()):
                 continue  # "42 U.S.C. 1983" is a statute, "2 Billions in 2014" a year
             e = _extend_block(text, e)
             out.append(self.finding([Span(s, e)], clip(text, s, e), 0.65))
-        if "\n" in text:
+        if "\n" in text and not gate_rules_out(ctx, "text", _BLOCK_HEAD):
             for m in _BLOCK_HEAD.finditer(text):
                 s, e = m.span("a")
                 e2 = _extend_block(text, e)
                 if e2 > e:
                     out.append(self.finding([Span(s, e2)], clip(text, s, e2), 0.7))
-        for m in self._mil.finditer(text):
+        for m in mil:
             s, e = m.span()
             e = _extend_block(text, e)
             out.append(self.finding([Span(s, e)], clip(text, s, e), 0.85))
-        for m in self._wns.finditer(text):
+        for m in wns:
             out.append(self.finding([Span(*m.span())], clip(text, *m.span()), 0.7))
-        for m in self._unit.finditer(text):
+        for m in unit:
             out.append(self.finding([Span(*m.span())], clip(text, *m.span()), 0.6))
-        for lead in self._lead_ci.finditer(text):
+        for lead in lead_ci:
             am = self._after_lead.match(text, lead.end())
             if am is None:
                 continue

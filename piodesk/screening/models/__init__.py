@@ -79,8 +79,7 @@ class ModelDetector:
         """The features of `text` that pushed its score up most, with their share of log-odds."""
         indices, data = self.featurizer.row_of(text)
         values = data * self.weights[indices]
-        order = np.argsort(-values, kind="stable")
-        best = [int(i) for i in order[:top] if values[i] > 0]
+        best = [int(i) for i in _top(values, top) if values[i] > 0]
         if not best:
             return []
         cols = indices[best]
@@ -95,6 +94,19 @@ class ModelDetector:
         """The top contributing features, readable by a PIO: `"subscribe" +0.84, ...`."""
         parts = [f"{name} +{value:.2f}" for name, value in self.contributions(text)]
         return ", ".join(parts) if parts else "no single feature stands out"
+
+
+def _top(values: np.ndarray, top: int) -> np.ndarray:
+    """`np.argsort(-values, kind="stable")[:top]` without sorting the whole row: only the
+    values at or above the top-th largest can be in it, and a stable sort of those (kept in
+    index order) orders them as the full sort does, ties by index."""
+    if top <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if len(values) <= top or np.isnan(values).any():  # (NaN would shift the partition)
+        return np.argsort(-values, kind="stable")[:top]
+    kth = np.partition(values, len(values) - top)[len(values) - top]
+    candidates = np.flatnonzero(values >= kth)
+    return candidates[np.argsort(-values[candidates], kind="stable")][:top]
 
 
 @lru_cache(maxsize=8)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -246,17 +247,19 @@ class Featurizer:
         if last is not None and last.key == key:
             return last.matrix
         grams = _BatchGrams.of(_padded_many(key))
-        matrix = self._assemble(len(key), grams, [shape_tokens(t) for t in key])
-        self._last = _Last(key, matrix, grams, {})
+        shapes = [shape_tokens(t) for t in key]
+        matrix = self._assemble(len(key), grams, shapes)
+        self._last = _Last(key, matrix, grams, {}, shapes)
         return matrix
 
     @staticmethod
     def _assemble(n_rows: int, grams: _BatchGrams, shapes: list[list[str]]) -> sp.csr_matrix:
         shape_rows: list[int] = []
         shape_cols: list[int] = []
+        column = _SHAPE_COLUMNS.__getitem__
         for row, tokens in enumerate(shapes):
             shape_rows.extend([row] * len(tokens))
-            shape_cols.extend(_SHAPE_OFFSET + _shape_column(t) for t in tokens)
+            shape_cols.extend(map(column, tokens))
         return hashing.build_matrix(
             n_rows,
             N_FEATURES,
@@ -291,8 +294,10 @@ class Featurizer:
         """Name the feature columns that `text` sets (all, or only `columns`), for explanations."""
         wanted = None if columns is None else {int(c) for c in columns}
         hit = self._cached(text)
+        shapes: list[str] | None = None
         if hit is not None:
             grams, row = hit[0].grams, hit[1]
+            shapes = hit[0].shapes[row]
         else:
             grams, row = _BatchGrams.of([_padded(text)]), 0
         names: dict[int, str] = {}
@@ -303,27 +308,30 @@ class Featurizer:
         ):
             pos = grams.position_array(part, row)
             if wanted_cols is not None:
-                # only the n-grams of the wanted columns, in the same order (the first names it)
-                pos = pos[np.isin(cols[pos], wanted_cols)]
+                # only the n-grams of the wanted columns, in the same order (the first names it);
+                # a few wanted columns, so one comparison table beats np.isin's set-up
+                pos = pos[(cols[pos][:, None] == wanted_cols[None, :]).any(axis=1)]
             for i in pos.tolist():
                 col = int(cols[i])
                 if col not in names:
                     gram = grams.batch.joined[int(part.starts[i]) : int(part.ends[i])]
                     names[col] = fmt.format(gram.strip() if fmt.startswith('"') else gram)
         if wanted is None or any(c >= _SHAPE_OFFSET for c in wanted):
-            for token in shape_tokens(text):
+            for token in shape_tokens(text) if shapes is None else shapes:
                 names.setdefault(_SHAPE_OFFSET + _shape_column(token), f"[{token}]")
         return names
 
 
 @dataclass(frozen=True, slots=True)
 class _Last:
-    """The featurizer's last batch: its texts, matrix, n-grams and a text -> row index."""
+    """The featurizer's last batch: its texts, matrix, n-grams, a text -> row index and each
+    text's shape tokens."""
 
     key: tuple[str, ...]
     matrix: sp.csr_matrix
     grams: _BatchGrams
     index: dict[str, int]
+    shapes: list[list[str]]
 
 
 @dataclass(slots=True)
@@ -335,23 +343,40 @@ class _BatchGrams:
     chars: hashing.Grams
     word_cols: np.ndarray
     char_cols: np.ndarray
-    _by_row: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    _by_row: dict[int, tuple[list[list[int]], int]] = field(default_factory=dict)
 
     def positions(self, part: hashing.Grams, row: int) -> list[int]:
         """Indexes of `part`'s n-grams that belong to text `row` (sorted once per batch)."""
         return self.position_array(part, row).tolist()
 
     def position_array(self, part: hashing.Grams, row: int) -> np.ndarray:
-        """`positions` as an array of int64."""
+        """`positions` as an array of int64: the indexes of `row`'s n-grams, ascending.
+
+        `part.rows` is a few sorted runs one after another (unigrams then pairs; one run per
+        n-gram size), so within each run a row's n-grams are one slice, found by binary
+        search once per batch; the slices, run by run, are the row's indexes in order (what
+        a stable sort of all the rows would give, for a fraction of its cost)."""
         cached = self._by_row.get(id(part))
         if cached is None:
-            order = np.argsort(part.rows, kind="stable")
-            bounds = np.searchsorted(part.rows[order], np.arange(int(part.rows.max(initial=0)) + 2))
-            cached = self._by_row[id(part)] = (order, bounds)
-        order, bounds = cached
-        if row + 1 >= len(bounds):
+            rows = part.rows
+            n_bounds = int(rows.max(initial=0)) + 2
+            cuts = (np.flatnonzero(rows[1:] < rows[:-1]) + 1).tolist()
+            edges = [0, *cuts, len(rows)]
+            wanted = np.arange(n_bounds)
+            runs = [
+                (np.searchsorted(rows[a:b], wanted) + a).tolist()
+                for a, b in itertools.pairwise(edges)
+            ]
+            cached = self._by_row[id(part)] = (runs, n_bounds)
+        runs, n_bounds = cached
+        if row + 1 >= n_bounds:
             return np.zeros(0, dtype=np.int64)
-        return np.asarray(order[bounds[row] : bounds[row + 1]], dtype=np.int64)
+        pieces = [
+            np.arange(r[row], r[row + 1], dtype=np.int64) for r in runs if r[row + 1] > r[row]
+        ]
+        if not pieces:
+            return np.zeros(0, dtype=np.int64)
+        return pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
 
     @classmethod
     def of(cls, padded: list[str]) -> _BatchGrams:
@@ -418,6 +443,18 @@ def shape_column(token: str) -> int:
 
 #: The cue families (their names are the shape tokens "cue_<name>").
 CUES = _CUES
+
+
+class _ShapeColumns(dict[str, int]):
+    """token -> matrix column (`shape_column`), filled on first use; a plain dict read is
+    cheaper than an lru_cache call, and there are a few dozen tokens."""
+
+    def __missing__(self, token: str) -> int:
+        col = self[token] = _SHAPE_OFFSET + _shape_column(token)
+        return col
+
+
+_SHAPE_COLUMNS = _ShapeColumns()
 
 
 @lru_cache(maxsize=4096)

@@ -158,6 +158,15 @@ def columns(grams: Grams, bits: int) -> np.ndarray:
     return (grams.hashes & np.uint64(2**bits - 1)).astype(np.int64)
 
 
+def stable_order(rows: np.ndarray, n_rows: int) -> np.ndarray:
+    """`np.argsort(rows, kind="stable")` for row numbers 0 .. n_rows - 1: with fewer than
+    2**16 rows they are sorted as uint16, which numpy radix-sorts (the same permutation, since
+    the keys keep their order, about twice as fast as a merge of int64)."""
+    if n_rows <= 2**16:
+        return np.argsort(rows.astype(np.uint16), kind="stable")
+    return np.argsort(rows, kind="stable")
+
+
 def build_matrix(
     n_rows: int, n_cols: int, blocks: Sequence[tuple[np.ndarray, np.ndarray]]
 ) -> sp.csr_matrix:
@@ -174,7 +183,7 @@ def build_matrix(
         cols_parts.append(cols)
         data_parts.append(scale[rows])
     rows = np.concatenate(rows_parts)
-    order = np.argsort(rows, kind="stable")  # blocks are each sorted: a merge of sorted runs
+    order = stable_order(rows, n_rows)  # blocks are each sorted: a merge of sorted runs
     indptr = np.zeros(n_rows + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
     return sp.csr_matrix(
