@@ -388,11 +388,15 @@ class _Allow:
 
     def __init__(self, rules: RuleSet) -> None:
         def compile_(phrases: Iterable[str]) -> re.Pattern[str] | None:
-            keys = sorted({normalize_text(p).strip() for p in phrases if p.strip()}, key=len)
+            # longest first, one length in alphabetical order: the same regex in every process
+            keys = sorted(
+                {normalize_text(p).strip() for p in phrases if p.strip()},
+                key=lambda k: (-len(k), k),
+            )
             keys = [k for k in keys if k]
             if not keys:
                 return None
-            alts = "|".join(re.escape(k) for k in reversed(keys))
+            alts = "|".join(re.escape(k) for k in keys)
             return re.compile(rf"(?<![^\W_])(?:{alts})(?![^\W_])")
 
         self.global_ = compile_(rules.allow)

@@ -73,3 +73,35 @@ def test_an_empty_setting_keeps_nothing(tmp_path: Path, monkeypatch: pytest.Monk
     got = gatebuild.compile_views({"text": ITEMS})
     assert got["text"][1] == frozenset({1, 2})
     assert list(tmp_path.rglob("*.json")) == []
+
+
+_REQUEST_DIGEST = """
+import hashlib, json
+from piodesk.screening import gatebuild
+seen = []
+def record(by_view):
+    seen.append(json.dumps({v: [list(i) for i in items] for v, items in by_view.items()}))
+    return {}
+gatebuild.compile_views = record
+from piodesk.screening.engine import Screener
+from piodesk.screening.rules import load_rules
+Screener(load_rules(), models=[]).wait_for_gate(60)
+print(hashlib.sha256(seen[0].encode()).hexdigest())
+"""
+
+
+def test_the_shipped_rules_ask_for_one_gate_whatever_the_hash_seed() -> None:
+    """Workers find the gate another compiled only if every process asks for the same one:
+    no regex may depend on a set's order (which changes with PYTHONHASHSEED)."""
+    import os
+    import subprocess
+    import sys
+
+    digests = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PIODESK_GATE_CACHE": ""}
+        out = subprocess.run(
+            [sys.executable, "-c", _REQUEST_DIGEST], env=env, capture_output=True, check=True
+        )
+        digests.add(out.stdout.decode().strip())
+    assert len(digests) == 1, digests

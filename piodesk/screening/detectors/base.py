@@ -261,5 +261,9 @@ def _flags(p: Pattern, use_normalized: bool) -> int:
 
 
 def words_alternation(words: Iterable[str]) -> str:
-    """A regex alternation of literal words, longest first (so "kill" loses to "killing")."""
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    """A regex alternation of literal words, longest first (so "kill" loses to "killing").
+
+    Words of one length are in alphabetical order: the same regex in every process, whatever
+    the set's order there, so a compiled gate cached by one process is found by the others
+    (two words of one length cannot both match at one place, so the order changes nothing)."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
