@@ -8,20 +8,13 @@ from pathlib import Path
 import pytest
 
 from piodesk.screening import gatebuild
+from tests.screening.test_gatebuild import _matches
 
 hs = pytest.importorskip("hyperscan")
 
 FLAGS = hs.HS_FLAG_PREFILTER | hs.HS_FLAG_SINGLEMATCH
 ITEMS = [(1, r"kill\s+you", FLAGS), (2, r"\d{3}-\d{4}", FLAGS)]
 TEXTS = [b"i will kill  you", b"call 555-0142", b"nothing here", b"kill you at 555-0142"]
-
-
-def _matches(db: object, data: bytes) -> set[int]:
-    found: set[int] = set()
-    db.scan(  # type: ignore[attr-defined]
-        data, match_event_handler=lambda i, *_a: found.add(i), scratch=hs.Scratch(db)
-    )
-    return found
 
 
 @pytest.fixture
