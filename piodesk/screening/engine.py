@@ -510,7 +510,12 @@ class Screener:
     def wait_for_gate(self, timeout: float | None = None) -> bool:
         """Block until the compiled gate is ready (it compiles in the background and the
         screener runs ungated, with the same findings, until then); True when it is on."""
-        matcher = self._state.prefilter.matcher
+        state = self._state
+        for model in state.models:  # the models' own gate (the featurizer's shape tokens)
+            wait = getattr(getattr(model, "featurizer", None), "wait", None)
+            if wait is not None:
+                wait(timeout)
+        matcher = state.prefilter.matcher
         return matcher is not None and matcher.wait(timeout)
 
     @property

@@ -13,16 +13,21 @@ from __future__ import annotations
 import hashlib
 import html
 import itertools
+import logging
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from piodesk.screening.models import hashing
+
+log = logging.getLogger(__name__)
 
 #: Number of hashed feature slots per block; collisions at this size cost < 0.1 F1 point.
 WORD_BITS = 18
@@ -152,14 +157,19 @@ _CUES: tuple[_Cue, ...] = (
 _WORDS = re.compile(r"[a-z]+")
 
 
-def _cue_tokens(lower: str, words: set[str]) -> list[str]:
-    """The cue families present in the lower-cased text (`words`: its set of words)."""
+def _cue_tokens(lower: str, words: set[str], possible: frozenset[int] | None = None) -> list[str]:
+    """The cue families present in the lower-cased text (`words`: its set of words).
+
+    `possible`: the shape gate's answer for the text (None: every pattern may match)."""
     violent = (
-        not _VIOLENT_PREFIXES.isdisjoint(w[:4] for w in words)
+        (possible is None or _VIOLENT_ID in possible)
+        and not _VIOLENT_PREFIXES.isdisjoint(w[:4] for w in words)
         and _VIOLENT_ANY.search(lower) is not None
     )
     toks = ["cue_violence_act"] if violent else []
-    for cue in _CUES:
+    for k, cue in enumerate(_CUES):
+        if possible is not None and _CUE_IDS[k] not in possible:
+            continue
         if cue.triggers is None:
             if violent and cue.pattern.search(lower):
                 toks.append("cue_" + cue.name)
@@ -195,41 +205,161 @@ def _without_timestamps(text: str) -> str:
     return _TIMESTAMP_LINK.sub(" ", text)
 
 
-def shape_tokens(text: str) -> list[str]:
+def shape_tokens(text: str, *, gated: bool = True) -> list[str]:
     """Tokens naming what kinds of things the raw text contains (links, numbers, money...).
 
     Cheap substring tests guard each pattern: most comments have no digit, no "@" and no
-    link, and skipping their patterns keeps this under ~20 µs a comment.
+    link. With `gated` (the default), one Hyperscan scan of the text first says which of the
+    patterns may match (`_ShapeGate`), and the others are not run: the tokens are the same.
     """
-    toks: list[str] = []
     text = _without_timestamps(text)
     if not text.isascii():  # the invisible characters are none of them ASCII
         text = text.translate(_INVISIBLE)
+    possible = _SHAPE_GATE.possible(text) if gated else None
+    toks: list[str] = []
     lower = text.lower()
-    words = set(_WORDS.findall(lower))
-    if ("http" in words or "www" in words or not _TLDS.isdisjoint(words)) and _URL.search(lower):
+    if possible is not None and possible.isdisjoint(_NEEDS_WORDS):
+        words: set[str] = set()  # no pattern that reads the words can match: none needed
+    else:
+        words = set(_WORDS.findall(lower))
+    if (
+        (possible is None or _URL_ID in possible)
+        and ("http" in words or "www" in words or not _TLDS.isdisjoint(words))
+        and _URL.search(lower)
+    ):
         toks.append("has_url")
     if any(marker in lower for marker in _YT_MARKERS):
         toks.append("has_video_link")
-    if "@" in text and _EMAIL.search(text):
+    if (possible is None or _EMAIL_ID in possible) and "@" in text and _EMAIL.search(text):
         toks.append("has_email")
-    numbers = _NUMBER.findall(text)
+    numbers = _NUMBER.findall(text) if possible is None or _DIGIT_ID in possible else []
     if numbers:
-        if _PHONE.search(text):
+        if (possible is None or _PHONE_ID in possible) and _PHONE.search(text):
             toks.append("has_phone")
-        if _MONEY.search(lower):
+        if (possible is None or _MONEY_ID in possible) and _MONEY.search(lower):
             toks.append("has_money")
-        if _SHORTCODE.search(text):
+        if (possible is None or _SHORTCODE_ID in possible) and _SHORTCODE.search(text):
             toks.append("has_shortcode")
     toks.append(f"numbers_{min(len(numbers), 4)}")
-    caps = len(_CAPS_WORD.findall(text))
+    caps = len(_CAPS_WORD.findall(text)) if possible is None or _CAPS_ID in possible else 0
     toks.append(f"caps_words_{min(caps, 3)}")
-    if ("!" in text or "?" in text) and _REPEAT_PUNCT.search(text):
+    if (
+        (possible is None or _PUNCT_ID in possible)
+        and ("!" in text or "?" in text)
+        and _REPEAT_PUNCT.search(text)
+    ):
         toks.append("repeat_punct")
-    toks.extend(_cue_tokens(lower, words))
+    toks.extend(_cue_tokens(lower, words, possible))
     n = len(text)
     toks.append("len_" + ("s" if n < 40 else "m" if n < 120 else "l" if n < 300 else "xl"))
     return toks
+
+
+# The shape gate's patterns: (id, pattern, whether it reads the lower-cased text).
+_URL_ID, _EMAIL_ID, _DIGIT_ID, _PHONE_ID, _MONEY_ID, _SHORTCODE_ID = range(6)
+_CAPS_ID, _PUNCT_ID, _VIOLENT_ID = 6, 7, 8
+_CUE_IDS = tuple(range(9, 9 + len(_CUES)))
+_SHAPE_PATTERNS: tuple[tuple[int, re.Pattern[str], bool], ...] = (
+    (_URL_ID, _URL, True),
+    (_EMAIL_ID, _EMAIL, False),
+    (_DIGIT_ID, re.compile(r"\d"), False),
+    (_PHONE_ID, _PHONE, False),
+    (_MONEY_ID, _MONEY, True),
+    (_SHORTCODE_ID, _SHORTCODE, False),
+    (_CAPS_ID, _CAPS_WORD, False),
+    (_PUNCT_ID, _REPEAT_PUNCT, False),
+    (_VIOLENT_ID, _VIOLENT_ANY, True),
+    *((i, cue.pattern, True) for i, cue in zip(_CUE_IDS, _CUES, strict=True)),
+)
+#: The patterns whose test also reads the text's word set.
+_NEEDS_WORDS = frozenset({_URL_ID, _VIOLENT_ID, *_CUE_IDS})
+_PY_ONLY_SPACES = re.compile("[\x1c-\x1f]")
+
+
+class _ShapeGate:
+    r"""Which shape patterns may match a text: one Hyperscan scan in prefilter mode.
+
+    Prefilter mode matches a superset of what each regex matches (look-arounds dropped), so
+    a pattern the scan does not report cannot match and is not run; the others run as before.
+    The database is compiled by `gatebuild` (a child process, kept between processes) in a
+    background thread; until it is ready, and for a text it does not read, every pattern
+    runs. Only ASCII texts are read, without Python's extra spaces (\x1c-\x1f): there `\w`,
+    `\d`, `\s`, `\b` mean the same to Python and Hyperscan, and a pattern over the
+    lower-cased text is matched with case ignored (a superset of it, on ASCII).
+    """
+
+    def __init__(self) -> None:
+        self._db: Any = None
+        self._uncovered: frozenset[int] = frozenset()
+        self._started = False
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._local = threading.local()
+
+    def start(self) -> None:
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        threading.Thread(target=self._compile, name="screening-shape-gate", daemon=True).start()
+
+    def _compile(self) -> None:
+        try:
+            from piodesk.screening import gatebuild
+            from piodesk.screening.detectors import multimatch
+
+            hs = multimatch._hs
+            if hs is None:
+                return
+            items = []
+            for i, rx, lower in _SHAPE_PATTERNS:
+                flags = hs.HS_FLAG_PREFILTER | hs.HS_FLAG_SINGLEMATCH
+                if lower:
+                    flags |= hs.HS_FLAG_CASELESS
+                items.append((i, multimatch._widen(multimatch._edges(rx.pattern)), flags))
+            got = gatebuild.compile_views({"shape": items}).get("shape")
+            if got is not None:
+                self._uncovered = frozenset(i for i, _rx, _l in _SHAPE_PATTERNS) - got[1]
+                self._db = got[0]
+        except Exception:  # without the gate every pattern runs, as before
+            log.exception("shape token gate failed to compile; every pattern runs")
+        finally:
+            self._done.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the database is compiled (benchmarks); True when it is in use."""
+        self.start()
+        self._done.wait(timeout)
+        return self._db is not None
+
+    def possible(self, text: str) -> frozenset[int] | None:
+        """The ids of the patterns that may match `text`, or None: any may."""
+        db = self._db
+        if db is None:
+            self.start()
+            return None
+        if not text.isascii() or _PY_ONLY_SPACES.search(text) is not None:
+            return None
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            from piodesk.screening.detectors import multimatch
+
+            scratch = self._local.scratch = multimatch._hs.Scratch(db)
+        found: list[int] = []
+        db.scan(text.encode("ascii"), match_event_handler=_on_match, context=found, scratch=scratch)
+        return self._uncovered.union(found)
+
+
+def _on_match(i: int, _s: int, _e: int, _f: int, found: list[int]) -> None:
+    found.append(i)
+
+
+_SHAPE_GATE = _ShapeGate()
+
+
+def wait_for_shape_gate(timeout: float | None = None) -> bool:
+    """Block until the shape tokens' gate is ready (benchmarks); True when it is in use."""
+    return _SHAPE_GATE.wait(timeout)
 
 
 class Featurizer:
@@ -239,6 +369,12 @@ class Featurizer:
         # The last batch, as ONE attribute replaced whole: screening threads that share this
         # featurizer never see one batch's texts paired with another batch's matrix.
         self._last: _Last | None = None
+        _SHAPE_GATE.start()  # compiles in the background; the shape tokens are the same
+
+    @staticmethod
+    def wait(timeout: float | None = None) -> bool:
+        """Block until the shape tokens' gate is ready (benchmarks); True when it is in use."""
+        return _SHAPE_GATE.wait(timeout)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Return the feature matrix; the last batch is remembered so models share one pass."""
