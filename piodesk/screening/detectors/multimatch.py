@@ -334,6 +334,13 @@ class MultiMatcher:
         scanned as NUL; None when the text is not gated."""
         inert = False
         ascii_text = ctx.text.isascii()  # then its lower-cased and normalized views are too
+        if ascii_text and _PY_ONLY_SPACES.search(ctx.text) is None:
+            # the common case: no view holds a character to rewrite (lower-casing and
+            # normalizing ASCII text add none of \x1c-\x1f), so each view is its bytes
+            return [
+                (ctx.norm.text if view == "norm" else getattr(ctx, view)).encode("ascii")
+                for view, _db in self._dbs
+            ], False
         last_source: str | None = None
         data = b""
         out: list[bytes] = []
