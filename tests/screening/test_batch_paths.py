@@ -41,6 +41,19 @@ def test_gated_shape_tokens_equal_ungated() -> None:
         assert features.shape_tokens(t) == features.shape_tokens(t, gated=False), t
 
 
+def test_repeats_fold_as_the_pattern_folds_them() -> None:
+    import random
+
+    rng = random.Random(13)
+    alphabet = "aab\n\n!.\x00é\ud800😀 "
+    samples = ["", "a", "aa", "aaa", "\n\n\n\n", "wowwwww!!!!", "\ud800\ud800\ud800", "😀😀😀"]
+    samples += [
+        "".join(rng.choice(alphabet) for _ in range(rng.randrange(40))) for _ in range(2000)
+    ]
+    for text in samples:
+        assert features.fold_repeats(text) == features._REPEATS_IN_BATCH.sub(r"\1\1", text)
+
+
 def test_a_text_with_nul_is_cleaned_alone() -> None:
     batch = ["a\x00b", "c"]
     assert features._padded_many(batch) == [features._padded(t) for t in batch]

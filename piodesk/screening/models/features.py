@@ -13,21 +13,17 @@ from __future__ import annotations
 import hashlib
 import html
 import itertools
-import logging
 import re
-import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from piodesk.screening.models import hashing
-
-log = logging.getLogger(__name__)
+from piodesk.screening.smallgate import SmallGate
 
 #: Number of hashed feature slots per block; collisions at this size cost < 0.1 F1 point.
 WORD_BITS = 18
@@ -210,7 +206,7 @@ def shape_tokens(text: str, *, gated: bool = True) -> list[str]:
 
     Cheap substring tests guard each pattern: most comments have no digit, no "@" and no
     link. With `gated` (the default), one Hyperscan scan of the text first says which of the
-    patterns may match (`_ShapeGate`), and the others are not run: the tokens are the same.
+    patterns may match (`_SHAPE_GATE`), and the others are not run: the tokens are the same.
     """
     text = _without_timestamps(text)
     if not text.isascii():  # the invisible characters are none of them ASCII
@@ -273,88 +269,23 @@ _SHAPE_PATTERNS: tuple[tuple[int, re.Pattern[str], bool], ...] = (
 )
 #: The patterns whose test also reads the text's word set.
 _NEEDS_WORDS = frozenset({_URL_ID, _VIOLENT_ID, *_CUE_IDS})
-_PY_ONLY_SPACES = re.compile("[\x1c-\x1f]")
 
 
-class _ShapeGate:
-    r"""Which shape patterns may match a text: one Hyperscan scan in prefilter mode.
+def _shape_gate() -> SmallGate:
+    from piodesk.screening.detectors import multimatch  # (the engine's regex rewriting)
 
-    Prefilter mode matches a superset of what each regex matches (look-arounds dropped), so
-    a pattern the scan does not report cannot match and is not run; the others run as before.
-    The database is compiled by `gatebuild` (a child process, kept between processes) in a
-    background thread; until it is ready, and for a text it does not read, every pattern
-    runs. Only ASCII texts are read, without Python's extra spaces (\x1c-\x1f): there `\w`,
-    `\d`, `\s`, `\b` mean the same to Python and Hyperscan, and a pattern over the
-    lower-cased text is matched with case ignored (a superset of it, on ASCII).
-    """
-
-    def __init__(self) -> None:
-        self._db: Any = None
-        self._uncovered: frozenset[int] = frozenset()
-        self._started = False
-        self._lock = threading.Lock()
-        self._done = threading.Event()
-        self._local = threading.local()
-
-    def start(self) -> None:
-        with self._lock:
-            if self._started:
-                return
-            self._started = True
-        threading.Thread(target=self._compile, name="screening-shape-gate", daemon=True).start()
-
-    def _compile(self) -> None:
-        try:
-            from piodesk.screening import gatebuild
-            from piodesk.screening.detectors import multimatch
-
-            hs = multimatch._hs
-            if hs is None:
-                return
-            items = []
-            for i, rx, lower in _SHAPE_PATTERNS:
-                flags = hs.HS_FLAG_PREFILTER | hs.HS_FLAG_SINGLEMATCH
-                if lower:
-                    flags |= hs.HS_FLAG_CASELESS
-                items.append((i, multimatch._widen(multimatch._edges(rx.pattern)), flags))
-            got = gatebuild.compile_views({"shape": items}).get("shape")
-            if got is not None:
-                self._uncovered = frozenset(i for i, _rx, _l in _SHAPE_PATTERNS) - got[1]
-                self._db = got[0]
-        except Exception:  # without the gate every pattern runs, as before
-            log.exception("shape token gate failed to compile; every pattern runs")
-        finally:
-            self._done.set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the database is compiled (benchmarks); True when it is in use."""
-        self.start()
-        self._done.wait(timeout)
-        return self._db is not None
-
-    def possible(self, text: str) -> frozenset[int] | None:
-        """The ids of the patterns that may match `text`, or None: any may."""
-        db = self._db
-        if db is None:
-            self.start()
-            return None
-        if not text.isascii() or _PY_ONLY_SPACES.search(text) is not None:
-            return None
-        scratch = getattr(self._local, "scratch", None)
-        if scratch is None:
-            from piodesk.screening.detectors import multimatch
-
-            scratch = self._local.scratch = multimatch._hs.Scratch(db)
-        found: list[int] = []
-        db.scan(text.encode("ascii"), match_event_handler=_on_match, context=found, scratch=scratch)
-        return self._uncovered.union(found)
+    return SmallGate(
+        "shape-gate",
+        [
+            # a pattern over the lower-cased text, with case ignored: a superset, on ASCII
+            (i, multimatch._widen(multimatch._edges(rx.pattern)), lower)
+            for i, rx, lower in _SHAPE_PATTERNS
+        ],
+    )
 
 
-def _on_match(i: int, _s: int, _e: int, _f: int, found: list[int]) -> None:
-    found.append(i)
-
-
-_SHAPE_GATE = _ShapeGate()
+#: Which shape patterns may match a text (one Hyperscan scan; see screening/smallgate.py).
+_SHAPE_GATE = _shape_gate()
 
 
 def wait_for_shape_gate(timeout: float | None = None) -> bool:
@@ -560,11 +491,34 @@ def _padded_many(texts: Sequence[str]) -> list[str]:
                 joined = joined.replace(c, "")
         nfkc = unicodedata.normalize
         joined = "\x00".join(p if p.isascii() else nfkc("NFKC", p) for p in joined.split("\x00"))
-    joined = _REPEATS_IN_BATCH.sub(r"\1\1", joined.lower())
+    joined = fold_repeats(joined.lower())
     parts = joined.split("\x00")
     if len(parts) != len(texts):  # cannot happen (see above); the safe way if it does
         return [_padded(t) for t in texts]
     return [" " + " ".join(p.split()) + " " for p in parts]
+
+
+def fold_repeats(joined: str) -> str:
+    r"""`_REPEATS_IN_BATCH.sub(r"\1\1", joined)` over code points with numpy (the regex, with its
+    back-reference tried at every character, took 3.5 µs a comment): a character is dropped
+    when the two before it are the same character and it is neither a newline nor NUL. The
+    pattern matches each run of three or more from its first character (greedily, to its
+    end) and keeps two, so these are the characters it drops."""
+    try:
+        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    except UnicodeError:  # (cannot happen: every str encodes with surrogatepass)
+        return _REPEATS_IN_BATCH.sub(r"\1\1", joined)
+    if len(codes) < 3:
+        return joined
+    drop = codes[2:] == codes[1:-1]
+    drop &= codes[1:-1] == codes[:-2]
+    drop &= codes[2:] != 0x0A
+    drop &= codes[2:] != 0
+    if not drop.any():
+        return joined
+    keep = np.ones(len(codes), dtype=bool)
+    keep[2:] = ~drop
+    return codes[keep].tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def _padded(text: str) -> str:
