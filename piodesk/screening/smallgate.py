@@ -11,14 +11,15 @@ not change.
 The database is compiled by `gatebuild` (in a child process, kept between processes) in a
 background thread started at first use; until it is ready, for a text it does not read, and
 without the `hyperscan` package, `possible` answers None (any may match). Only ASCII texts are
-read, without Python's extra spaces (\x1c-\x1f): there `\w`, `\d`, `\s` and `\b` mean the same
-to Python and to Hyperscan.
+read (and texts whose other characters are inert, see `_is_inert`), without Python's extra spaces
+(\x1c-\x1f): there `\w`, `\d`, `\s` and `\b` mean the same to Python and to Hyperscan.
 
 Imports nothing of piodesk but gatebuild, so the normaliser can use it.
 """
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 import threading
@@ -40,6 +41,37 @@ def _hs() -> Any:
     return hyperscan
 
 
+# Non-ASCII characters that are "inert" to every ASCII pattern: not a letter, digit or space
+# to Python (so not \w, \d or \s), without case: emoji, curly quotes, dashes, the byte-order
+# mark. In a text whose only non-ASCII characters are inert, each is scanned as NUL, which `.`,
+# `\W`, `\S`, `\D` and negated classes match as they match the character; an expression that
+# names a non-ASCII character, NUL or a code point range is always possible in such a text
+# (the engine's gate, detectors/multimatch.py, reads texts the same way).
+def _is_inert(c: str, _cache: dict[str, bool] = {}) -> bool:  # noqa: B006 - a cache
+    got = _cache.get(c)
+    if got is None:
+        got = _cache[c] = not (c.isalnum() or c.isspace() or c == "_" or c.lower() != c.upper())
+    return got
+
+
+_NOT_INERT_SAFE = re.compile(r"\\x(?:[89a-fA-F]|0[0]|\{)|\\0|\\[pPN]")
+
+
+def _inert_safe(expression: str) -> bool:
+    return expression.isascii() and _NOT_INERT_SAFE.search(expression) is None
+
+
+_NUL = "piodesk_screening_smallgate_nul"
+
+
+def _nul_for_unencodable(err: UnicodeError) -> tuple[str, int]:
+    assert isinstance(err, UnicodeEncodeError)
+    return "\x00" * (err.end - err.start), err.end
+
+
+codecs.register_error(_NUL, _nul_for_unencodable)
+
+
 def _on_match(i: int, _s: int, _e: int, _f: int, found: list[int]) -> None:
     found.append(i)
 
@@ -54,6 +86,8 @@ class SmallGate:
         self.items = tuple(items)
         self._db: Any = None
         self._uncovered: frozenset[int] = frozenset()
+        # expressions that could tell a NUL from the inert character it stands for
+        self._not_inert_safe = frozenset(i for i, e, _c in self.items if not _inert_safe(e))
         self._started = False
         self._lock = threading.Lock()
         self._done = threading.Event()
@@ -100,11 +134,19 @@ class SmallGate:
         if db is None:
             self.start()
             return None
-        if not text.isascii() or _PY_ONLY_SPACES.search(text) is not None:
+        if _PY_ONLY_SPACES.search(text) is not None:
+            return None
+        if text.isascii():
+            data = text.encode("ascii")
+            always = self._uncovered
+        elif all(_is_inert(c) for c in set(text) if not c.isascii()):
+            data = text.encode("ascii", _NUL)  # each inert character as NUL
+            always = self._uncovered | self._not_inert_safe
+        else:
             return None
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
             scratch = self._local.scratch = _hs().Scratch(db)
         found: list[int] = []
-        db.scan(text.encode("ascii"), match_event_handler=_on_match, context=found, scratch=scratch)
-        return self._uncovered.union(found)
+        db.scan(data, match_event_handler=_on_match, context=found, scratch=scratch)
+        return always.union(found)

@@ -37,6 +37,9 @@ def test_gated_shape_tokens_equal_ungated() -> None:
     texts = _texts()
     texts += [t.upper() for t in texts] + [t + "\x1f12345 WWW.X.COM" for t in texts[:50]]
     texts += ["kill", "12345", "x.com", "https://x.co", "a@b.co", "5 dollars", "ABC!!", "gas them"]
+    # inert non-ASCII characters (emoji, curly quotes, dashes) are scanned as NUL
+    texts += [t + " \U0001f600 \u201cok\u201d \u2014" for t in texts[:200]]
+    texts += ["\u00a35 \U0001f600", "win \u20ac5 \u2019now\u2019", "\ufeffcall 55555 \U0001f525"]
     for t in texts:
         assert features.shape_tokens(t) == features.shape_tokens(t, gated=False), t
 
