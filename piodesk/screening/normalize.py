@@ -147,8 +147,8 @@ def _fold(text: str) -> tuple[str, list[int] | None, list[int] | None]:
     if reshaping <= _DROPPED:
         # Only invisible characters to drop (a byte-order mark, a zero-width space): translate
         # the rest in C and keep the positions of the characters that stay.
-        kept = [i for i, c in enumerate(text) if c not in reshaping]
-        return text.translate(_ONE_OR_NONE), kept, [i + 1 for i in kept]
+        kept, kept_ends = _kept_positions(text, reshaping)
+        return text.translate(_ONE_OR_NONE), kept, kept_ends
     pieces = [fold_char(c) for c in text]
     if all(len(p) == 1 for p in pieces):
         return "".join(pieces), None, None
@@ -166,6 +166,30 @@ def _fold(text: str) -> tuple[str, list[int] | None, list[int] | None]:
                 starts.append(i)
                 ends.append(i + 1)
     return "".join(chars), starts, ends
+
+
+def _kept_positions(text: str, dropped: set[str]) -> tuple[list[int], list[int]]:
+    """The positions of the characters of `text` not in `dropped`, and each plus one: the
+    dropped characters are few (a byte-order mark at the end), so the positions are the ranges
+    between them, built in C rather than a test per character."""
+    cuts = sorted(i for c in dropped for i in _positions(text, c))
+    kept: list[int] = []
+    ends: list[int] = []
+    lo = 0
+    for cut in [*cuts, len(text)]:
+        kept.extend(range(lo, cut))
+        ends.extend(range(lo + 1, cut + 1))
+        lo = cut + 1
+    return kept, ends
+
+
+def _positions(text: str, c: str) -> list[int]:
+    out = []
+    i = text.find(c)
+    while i >= 0:
+        out.append(i)
+        i = text.find(c, i + 1)
+    return out
 
 
 # A run of word characters and the symbols that stand in for letters inside words, holding

@@ -279,6 +279,9 @@ def _named(regex: str) -> tuple[frozenset[str], tuple[tuple[int, int], ...]]:
     return chars, ranges
 
 
+_ASCII_CHARS = frozenset(map(chr, range(128)))
+
+
 def _nul_for_unencodable(err: UnicodeError) -> tuple[str, int]:
     assert isinstance(err, UnicodeEncodeError)
     return "\x00" * (err.end - err.start), err.end
@@ -386,7 +389,7 @@ class MultiMatcher:
             source = ctx.norm.text if view == "norm" else getattr(ctx, view)
             if source is not last_source and source != last_source:
                 if not ascii_text and not source.isascii():
-                    others = {c for c in set(source) if not c.isascii()}
+                    others = set(source).difference(_ASCII_CHARS)
                     if not all(_is_inert(c) for c in others):
                         return None
                     inert = inert.union(others)
