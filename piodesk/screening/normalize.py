@@ -229,6 +229,11 @@ _STAGES_GATE = SmallGate(
 )
 
 
+def wait_for_stages_gate(timeout: float | None = None) -> bool:
+    """Block until the stages' gate is compiled (benchmarks); True when it is in use."""
+    return _STAGES_GATE.wait(timeout)
+
+
 @lru_cache(maxsize=16384)
 def _rewrite_token(tok: str) -> str:
     """Leetspeak and masks inside one token that has at least one real letter."""
