@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from piodesk.screening.detectors import conduct, pii, solicitation, threat
+from piodesk.screening.detectors import conduct, pii, solicitation, threat, threat_scored
 from piodesk.screening.detectors.base import Detector
 from piodesk.screening.detectors.lexicon import LexiconDetector
 
@@ -35,6 +35,11 @@ def _threat(d: Detector) -> tuple[Group, ...] | None:
     if not rules:
         return None
     return _any_of("norm", *(rule[1] for rule in rules))
+
+
+def _scored_threat(d: Detector) -> tuple[Group, ...]:
+    # a finding needs a live hit of a menace class (threat_scored.live_menace)
+    return _any_of("lower", *(re.compile(threat_scored.CLASSES[m]) for m in threat_scored.MENACE))
 
 
 def _address(d: Detector) -> tuple[Group, ...]:
@@ -76,6 +81,7 @@ def _lexicon(d: Detector) -> tuple[Group, ...] | None:
 #: Detector class -> its requirement (by class, so an agency's own detectors never match).
 _BY_CLASS: dict[type[Detector], Callable[[Detector], tuple[Group, ...] | None]] = {
     threat.ThreatDetector: _threat,
+    threat_scored.ScoredThreatDetector: _scored_threat,
     pii.PhoneDetector: lambda d: _any_of("text", pii._PHONE_CANDIDATE),
     pii.CardDetector: lambda d: _any_of("text", pii._CARD),
     pii.IpDetector: lambda d: _any_of("text", pii._IPV4, pii._IPV6),
