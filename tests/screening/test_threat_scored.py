@@ -60,7 +60,8 @@ def test_a_scored_finding_is_labelled_ranked_below_rules_and_points_at_cues(
     hits = ts.class_hits(low)
     for span in f.spans:
         # each span is made of the class hits that raised the score
-        inside = [h for spans in hits.values() for h in spans if span.start <= h[0] < span.end]
+        every = [h for name in ts.CLASSES for h in hits[name]]
+        inside = [h for h in every if span.start <= h[0] < span.end]
         assert inside and min(h[0] for h in inside) == span.start
         assert max(h[1] for h in inside if h[0] < span.end) >= span.end
 
@@ -109,6 +110,32 @@ def test_features_are_a_fixed_function_of_the_text() -> None:
     b = ts.score_features(SCORED[0]).vector
     assert np.array_equal(a, b) and a.shape == (len(ts.feature_names()),)
     assert re.fullmatch(r"[a-z_:+]+", " ".join(ts.feature_names()).replace(" ", "")) is not None
+
+
+def test_the_best_case_bound_never_drops_a_finding() -> None:
+    # the cancelling classes are skipped only when no value of theirs could reach the threshold
+    from piodesk.screening import devsets
+
+    w = ts.load_weights()
+    assert w is not None
+    skipped = 0
+    for e in devsets.load("threat", "dev"):
+        full = ts.score_features(e.text)
+        part = ts.score_features(e.text, weights=w)
+        assert full.eligible == part.eligible
+        if full.eligible and w.probability(full.vector) >= w.threshold:
+            assert part.complete and np.array_equal(full.vector, part.vector)
+        skipped += part.eligible and not part.complete
+    assert skipped > 0  # the bound does spare work on some lines
+
+
+def test_no_protected_comment_gets_a_scored_finding(detector: ts.ScoredThreatDetector) -> None:
+    from pathlib import Path
+
+    lines = (Path(__file__).parent / "protected_speech.txt").read_text("utf-8").splitlines()
+    texts = [t.strip() for t in lines if t.strip() and not t.startswith("#")]
+    flagged = [t for t in texts if _scored(detector, t)]
+    assert flagged == []
 
 
 def test_weights_for_other_features_are_refused(tmp_path: object) -> None:

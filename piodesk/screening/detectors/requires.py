@@ -38,8 +38,15 @@ def _threat(d: Detector) -> tuple[Group, ...] | None:
 
 
 def _scored_threat(d: Detector) -> tuple[Group, ...]:
-    # a finding needs a live hit of a menace class (threat_scored.live_menace)
-    return _any_of("lower", *(re.compile(threat_scored.CLASSES[m]) for m in threat_scored.MENACE))
+    # a finding needs a hit of a menace class and one of an aim class (threat_scored); the
+    # other classes ride along in groups that need that pair too (so they wake nothing more)
+    # only to have the gate read them: the scorer then skips the ones it rules out
+    ts = threat_scored
+    rx = {n: re.compile(p) for n, p in ts.CLASSES.items()}
+    pairs = tuple((("lower", rx[m]), ("lower", rx[a])) for m in ts.WAKE for a in ts.AIM)
+    first = pairs[0]
+    rest = tuple((*first, ("lower", rx[n])) for n in ts.CLASSES if n not in (*ts.WAKE, *ts.AIM))
+    return pairs + rest
 
 
 def _address(d: Detector) -> tuple[Group, ...]:

@@ -31,8 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
-from piodesk.screening.detectors import threat, threat_cues
-from piodesk.screening.detectors.base import Detector, ScanContext, clip
+from piodesk.screening.detectors import multimatch, threat, threat_cues
+from piodesk.screening.detectors.base import GATE, GATE_REGISTERED, Detector, ScanContext, clip
 from piodesk.screening.detectors.cues import _sentences, required_keys, words
 from piodesk.screening.model import Category, Finding, Span
 
@@ -115,7 +115,7 @@ EXTRA: dict[str, str] = {
         r"(?:try|do)\s+(?:it|that|this)\s+again", r"if\s+(?:you|they|he|she|the\s+\w+)\s+"
         r"(?:keep|don'?t|won'?t|do\s+it|try|cut|touch|come)",
         r"see\s+what\s+happens", r"find\s+out", r"(?:the\s+)?next\s+(?:cop|officer|deputy|one|"
-        r"time|person)", r"until\s+(?:they|you)\s+stop", r"your\s+choice",
+        r"time|person)", r"your\s+choice",
     ),
     # an end the law or the ballot gives, not the writer
     "lawful_end": words(
@@ -200,6 +200,10 @@ AIM = (
 MENACE = (
     "harm", "violent", "menace", "doom", "doom_weak", "weapon", "attack", "closer", "condition",
 )  # fmt: skip
+#: The menace a finding needs live (and the engine wakes the scorer for): all but the broad
+#: words of harm ("safe", "home", "outside"), which are in one comment in five and, alone,
+#: almost never made a threat on the written sets (9 of 928 lines the scorer could read).
+WAKE = tuple(m for m in MENACE if m != "harm")
 #: Menace that needs an aim beside it to mean anything (they are in every other comment).
 SOFT = ("menace_soft", "future", "plan", "speaker")
 #: What cancels or weakens a menace beside it.
@@ -227,19 +231,48 @@ def _compiled() -> dict[str, re.Pattern[str]]:
     return {n: re.compile(rx) for n, rx in CLASSES.items()}
 
 
-Hits = dict[str, list[tuple[int, int]]]
+Hits = Mapping[str, list[tuple[int, int]]]
 
 
-def class_hits(lower: str) -> Hits:
-    """Every class's match spans in the lower-cased text."""
-    hits = {
-        n: [m.span() for m in rx.finditer(lower) if m.end() > m.start()]
-        for n, rx in _compiled().items()
+@lru_cache(maxsize=1)
+def _gate_ids() -> dict[str, int]:
+    """Each class's id in the engine's compiled gate (requires.py hands the gate them all)."""
+    return {
+        n: multimatch.pattern_id("lower", rx.pattern, rx.flags) for n, rx in _compiled().items()
     }
-    for n in ("target", "official"):
-        # "da" is a district attorney after "the", and "there" in texting elsewhere
-        hits[n] = [(s, e) for s, e in hits[n] if lower[s:e] != "da" or lower[:s].endswith("the ")]
-    return hits
+
+
+class _LazyHits(dict[str, list[tuple[int, int]]]):
+    """Each class's match spans, searched the first time the class is asked for (most texts
+    stop at the menace classes), and not at all when the engine's compiled gate found that
+    its regex cannot match (`ctx`: the text being screened, None outside the engine)."""
+
+    def __init__(self, lower: str, ctx: ScanContext | None) -> None:
+        super().__init__()
+        self.lower = lower
+        # the gate's answer for the text, and the ids it was asked about (see gate_rules_out)
+        d = ctx.__dict__ if ctx is not None else {}
+        self.gate: frozenset[int] | None = d.get(GATE)
+        self.asked: frozenset[int] = d.get(GATE_REGISTERED, frozenset())
+
+    def __missing__(self, name: str) -> list[tuple[int, int]]:
+        rx = _compiled()[name]
+        gid = _gate_ids()[name]
+        if self.gate is not None and gid not in self.gate and gid in self.asked:
+            got: list[tuple[int, int]] = []
+        else:
+            low = self.lower
+            got = [m.span() for m in rx.finditer(low) if m.end() > m.start()]
+            if name in ("target", "official"):
+                # "da" is a district attorney after "the", and "there" in texting elsewhere
+                got = [(s, e) for s, e in got if low[s:e] != "da" or low[:s].endswith("the ")]
+        self[name] = got
+        return got
+
+
+def class_hits(lower: str, ctx: ScanContext | None = None) -> Hits:
+    """Every class's match spans in the lower-cased text (searched when first read)."""
+    return _LazyHits(lower, ctx)
 
 
 def _inside(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
@@ -253,9 +286,25 @@ _NEGATABLE = frozenset({"violent", "weapon", "attack"})
 _ONLY_NEGATED = re.compile(r"(?:safe|unsafe|protect\w*)(?![\w'])")
 
 
+_SENTENCE_END = re.compile(r"[.!?\n]")
+
+
+def _after_reporting(lower: str, start: int) -> bool:
+    """threat._reported's test of a reporting verb earlier in the sentence ("he said he'd ..."),
+    without its whole-text checks (live_menace makes them once per text)."""
+    lo = max(0, start - 80)
+    cut = lo
+    for m in _SENTENCE_END.finditer(lower, lo, start):
+        cut = m.end()
+    return threat._REPORTING.search(lower, cut, start) is not None
+
+
 def live_menace(lower: str, hits: Hits) -> dict[str, list[tuple[int, int]]]:
     """The menace hits that can be evidence: not after a reporting verb or inside quotation
     marks, not inside an idiom or violence at a thing, and an act not negated in its clause."""
+    if threat._ABOUT_A_THREAT.search(lower) is not None:
+        # the text asks for the threat it quotes to be reported or removed: all of it is told
+        return {m: [] for m in (*MENACE, *SOFT)}
     dead = hits["idiom"] + hits["thing"] + hits["idiom_more"]
     acts = hits["violent"]
     units = _sentences(lower)
@@ -277,7 +326,7 @@ def live_menace(lower: str, hits: Hits) -> dict[str, list[tuple[int, int]]]:
                 continue
             if any(k[1] <= s and _same_unit(k, (s, e), units) for k in hits["told"]):
                 continue  # someone else's words, told
-            if lower.count('"', 0, s) % 2 == 1 or threat._reported(lower, s):
+            if lower.count('"', 0, s) % 2 == 1 or _after_reporting(lower, s):
                 continue
             kept.append((s, e))
         out[m] = kept
@@ -293,6 +342,8 @@ class Scored:
     support: Mapping[int, tuple[tuple[str, tuple[int, int]], ...]]
     #: whether the evidence requirement holds: a live menace and an aim
     eligible: bool
+    #: False when the cancelling classes were not searched (see score_features)
+    complete: bool = True
 
 
 @lru_cache(maxsize=1)
@@ -300,14 +351,30 @@ def _index() -> dict[str, int]:
     return {n: i for i, n in enumerate(feature_names())}
 
 
-def score_features(text: str, lower: str | None = None) -> Scored:
-    """The feature vector of one text (`lower`: its lower-cased copy, same offsets)."""
+def score_features(
+    text: str,
+    lower: str | None = None,
+    ctx: ScanContext | None = None,
+    weights: CueWeights | None = None,
+) -> Scored:
+    """The feature vector of one text (`lower`: its lower-cased copy, same offsets; `ctx`: the
+    engine's view of it, whose compiled gate spares the classes that cannot match). A text
+    that cannot be evidence (no live menace, no aim) gets the zero vector, not eligible.
+
+    With `weights`, the classes that only weigh in beside the menace (negation, reports,
+    kindness, ...) are not searched when even their best case could not lift the score to the
+    threshold: the vector is then partial (`complete` False) and scores below it."""
     low = text.lower() if lower is None else lower
     if len(low) != len(text):
         low = text
-    hits = class_hits(low)
-    live = live_menace(low, hits)
+    hits = class_hits(low, ctx)
     idx = _index()
+    # the evidence first, cheapest test first: a menace, an aim, and a live menace
+    if not any(hits[m] for m in WAKE) or not any(hits[a] for a in AIM):
+        return Scored(np.zeros(len(idx), dtype=np.float32), {}, False)
+    live = live_menace(low, hits)
+    if not any(live[m] for m in WAKE):
+        return Scored(np.zeros(len(idx), dtype=np.float32), {}, False)
     v = np.zeros(len(idx), dtype=np.float32)
     support: dict[int, tuple[tuple[str, tuple[int, int]], ...]] = {}
 
@@ -317,19 +384,23 @@ def score_features(text: str, lower: str | None = None) -> Scored:
         if rests_on:
             support[i] = tuple(rests_on)
 
-    for c, spans in hits.items():
+    def has(c: str) -> None:
+        spans = hits[c]
         if spans:
             put(f"has:{c}", 1.0, [(c, spans[0])] if c not in CANCEL else ())
+
     menaces = (*MENACE, *SOFT)
+    for c in (*menaces, *AIM):
+        has(c)
     for m in menaces:
         if live[m]:
             put(f"live:{m}", 1.0, [(m, live[m][0])])
     units = _sentences(low)
     aim_first = close = False
-    for a in AIM:
-        for m in menaces:
-            if not hits[a] or not live[m]:
-                continue
+    aims = [a for a in AIM if hits[a]]
+    lives = [m for m in menaces if live[m]]
+    for a in aims:
+        for m in lives:
             pair = _pair_in_text(hits[a], live[m])
             if pair is None:
                 continue
@@ -341,26 +412,30 @@ def score_features(text: str, lower: str | None = None) -> Scored:
                     aim_first = aim_first or same[0][0] < same[1][0]
                     between = low[min(same[0][1], same[1][1]) : max(same[0][0], same[1][0])]
                     close = close or len(between.split()) <= 5
-    live_spans = [s for m in MENACE for s in live[m]]
-    n_near = 0
-    for k in CANCEL:
-        if any(_same_unit(k_span, s, units) for k_span in hits[k] for s in live_spans):
-            put(f"near:{k}", 1.0)
-            n_near += 1
     put("order:aim_first", float(aim_first))
     put("close:aim_menace", float(close))
     put("n_menace", min(sum(bool(live[m]) for m in MENACE), 5) / 5.0)
     put("n_aim", min(sum(bool(hits[a]) for a in AIM), 5) / 5.0)
-    put("n_cancel_near", min(n_near, 5) / 5.0)
     put("ends_question", float(low.rstrip().endswith("?")))
     put(
         "quoted_menace",
         float(any(low.count('"', 0, s) % 2 == 1 for m in MENACE for s, _e in hits[m])),
     )
     put("sentences", min(len(units), 6) / 6.0)
-    eligible = bool(live_spans) and any(hits[a] for a in AIM)
-    put("bias_live", float(eligible))
-    return Scored(v, support, eligible)
+    put("bias_live", 1.0)
+    rest = [c for c in CLASSES if c not in (*menaces, *AIM)]
+    if weights is not None and weights.best_case(v, rest) < weights.logit_threshold:
+        return Scored(v, support, True, complete=False)
+    for c in rest:
+        has(c)
+    live_spans = [s for m in MENACE for s in live[m]]
+    n_near = 0
+    for k in CANCEL:
+        if any(_same_unit(k_span, s, units) for k_span in hits[k] for s in live_spans):
+            put(f"near:{k}", 1.0)
+            n_near += 1
+    put("n_cancel_near", min(n_near, 5) / 5.0)
+    return Scored(v, support, True)
 
 
 def _pair_in_text(
@@ -404,6 +479,22 @@ class CueWeights:
     threshold: float
     meta: Mapping[str, object]
 
+    @property
+    def logit_threshold(self) -> float:
+        t = min(max(self.threshold, 1e-9), 1 - 1e-9)
+        return float(np.log(t / (1.0 - t)))
+
+    def best_case(self, partial: np.ndarray, unread: Sequence[str]) -> float:
+        """The highest log-odds `partial` could reach once the classes in `unread` are read:
+        each of their features (presence, "near" the menace, the count of cancellers) at its
+        most favourable value."""
+        idx = _index()
+        w = self.weights.astype(np.float64)
+        gain = sum(max(0.0, float(w[idx[f"has:{c}"]])) for c in unread)
+        gain += sum(max(0.0, float(w[idx[f"near:{k}"]])) for k in CANCEL)
+        gain += max(0.0, float(w[idx["n_cancel_near"]]))
+        return float(np.dot(partial.astype(np.float64), w)) + self.bias + gain
+
     def probability(self, vector: np.ndarray) -> float:
         z = float(np.dot(vector.astype(np.float64), self.weights.astype(np.float64))) + self.bias
         return float(0.5 * (1.0 + np.tanh(0.5 * z)))
@@ -440,7 +531,7 @@ def load_weights(path: Path = ARTIFACT) -> CueWeights | None:
 def _wake_words() -> tuple[str, ...] | None:
     """Words one of which is in every text with a menace class hit (the prefilter's)."""
     out: set[str] = set()
-    for m in MENACE:
+    for m in WAKE:
         keys = required_keys(CLASSES[m])
         if not keys:
             return None
@@ -462,13 +553,13 @@ class ScoredThreatDetector(Detector):
 
     def score(self, ctx: ScanContext) -> tuple[float, Scored]:
         """The probability the scorer gives the text, and its features."""
-        scored = score_features(ctx.text, ctx.lower)
+        scored = score_features(ctx.text, ctx.lower, ctx, self.weights)
         return self.weights.probability(scored.vector), scored
 
     def detect(self, ctx: ScanContext) -> list[Finding]:
         p, scored = self.score(ctx)
         t = self.weights.threshold
-        if not scored.eligible or p < t:
+        if not scored.eligible or not scored.complete or p < t:
             return []
         contrib = scored.vector * self.weights.weights
         by_class: dict[str, float] = {}
