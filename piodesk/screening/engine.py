@@ -285,6 +285,11 @@ class _Prefilter:
             for i in range(len(self.detectors))
         ]
         self.by_id: dict[int, set[int]] = {}
+        # a detector with groups of several regexes (cue rules needing several classes) is
+        # possible when one of its groups is wholly possible; each such group is filed under
+        # one of its ids (its first), so a text's answer checks only the groups whose filing
+        # id it holds, each once (threat.scored alone has 99 groups)
+        self.groups_by_id: dict[int, list[tuple[int, frozenset[int]]]] = {}
         self.single: set[int] = set()
         gate_always: set[int] = set()
         for i, reqs in enumerate(self.gate_rules):
@@ -293,9 +298,15 @@ class _Prefilter:
                 continue
             if all(len(g) == 1 for g in reqs):
                 self.single.add(i)
+                for g in reqs:
+                    for gate_id in g:
+                        self.by_id.setdefault(gate_id, set()).add(i)
+                continue
             for g in reqs:
-                for gate_id in g:
-                    self.by_id.setdefault(gate_id, set()).add(i)
+                if len(g) == 1:
+                    self.by_id.setdefault(next(iter(g)), set()).add(i)
+                else:
+                    self.groups_by_id.setdefault(min(g), []).append((i, g))
         self.gate_always = frozenset(gate_always)
 
     def _awake(self, ctx: ScanContext) -> frozenset[int]:
@@ -313,19 +324,18 @@ class _Prefilter:
         the text: the same as `_awake` and then the gate, for much less work."""
         candidates = set(self.gate_always)
         by_id = self.by_id
+        groups_by_id = self.groups_by_id
         for gate_id in possible:
             dets = by_id.get(gate_id)
             if dets is not None:
                 candidates.update(dets)
-        single = self.single
+            groups = groups_by_id.get(gate_id)
+            if groups is not None:
+                candidates.update(i for i, g in groups if i not in candidates and g <= possible)
         lower = ctx.lower
         norm: str | None = None
         out = []
         for i in candidates:
-            if i not in single and i not in self.gate_always:
-                reqs = self.gate_rules[i]
-                if reqs is None or not any(g <= possible for g in reqs):
-                    continue
             has_word = self.words[i]
             if has_word is not None and not has_word(lower):
                 if norm is None:
