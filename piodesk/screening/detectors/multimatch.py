@@ -291,6 +291,90 @@ _NUL = "piodesk_screening_nul"
 codecs.register_error(_NUL, _nul_for_unencodable)
 
 
+# Letters, digits and spaces outside ASCII ("café", "niño", a no-break space). With `letters`
+# (the engine's batches), a text holding them is read too, each such character scanned as an
+# ASCII stand-in that every regex atom matching the character also matches: a letter as an
+# ASCII letter (the one Python's case folding makes it equal to, as "ſ" is "s", else a fixed
+# one), a decimal digit as "0", a space as " " (\w, \d, \s, \b, `.` and their negations say
+# the same of both). Literals and positive classes could match the stand-in where they did
+# not match the character: more regexes possible, never fewer. Only a negated class that
+# names the stand-in ("[^a-z]") could tell the two apart: such regexes are reported as possible
+# in a text with a character of that stand-in, as are those naming the character itself
+# (`_named`). A character with case but no letter or digit that folds to no ASCII letter is
+# scanned as NUL (as inert ones are); one that folds to ASCII but is no letter keeps the text
+# unread.
+_CLASS_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a"}
+
+
+def _class_char(e: str, j: int) -> tuple[str | None, int] | None:
+    r"""The literal character at e[j] inside a class and the index after it; (None, next) for
+    a class escape (\w, \d ...); None for what this reading does not know."""
+    c = e[j]
+    if c != "\\":
+        return c, j + 1
+    if j + 1 >= len(e):
+        return None
+    k = e[j + 1]
+    if k in "wWdDsS":
+        return None, j + 2
+    if k == "x" and re.fullmatch(r"[0-9a-fA-F]{2}", e[j + 2 : j + 4]):
+        return chr(int(e[j + 2 : j + 4], 16)), j + 4
+    if k in _CLASS_ESCAPES:
+        return _CLASS_ESCAPES[k], j + 2
+    if k.isalnum():
+        return None  # \b, \0, \N ... inside a class: not read here
+    return k, j + 2
+
+
+def _negated_ascii(expression: str, caseless: bool) -> frozenset[str] | None:
+    """The ASCII characters that some negated class of the expression names (a class "[^...]"
+    matches every character but these), or None when a class could not be read."""
+    out: set[str] = set()
+    e, n, i = expression, len(expression), 0
+    while i < n:
+        if e[i] == "\\":
+            i += 2
+            continue
+        if e[i] != "[":
+            i += 1
+            continue
+        j = i + 1
+        negated = j < n and e[j] == "^"
+        j += negated
+        named: set[str] = set()
+        first = True
+        while j < n and (e[j] != "]" or first):
+            first = False
+            got = _class_char(e, j)
+            if got is None:
+                return None
+            lo, j = got
+            if lo is not None and j + 1 < n and e[j] == "-" and e[j + 1] != "]":
+                end = _class_char(e, j + 1)
+                if end is None or end[0] is None:
+                    return None
+                hi, j = end[0], end[1]
+                named.update(chr(o) for o in range(ord(lo), min(ord(hi), 127) + 1))
+            elif lo is not None:
+                named.add(lo)
+        if j >= n:
+            return None  # no closing bracket
+        i = j + 1
+        if negated:
+            out.update(c for c in named if c.isascii())
+    if caseless:
+        out.update(c.swapcase() for c in list(out))
+    return frozenset(out)
+
+
+def _ascii_equal(c: str, _cache: dict[str, str | None] = {}) -> str | None:  # noqa: B006 - a cache
+    """The ASCII letter that Python's case-insensitive matching takes `c` for, if any."""
+    if c not in _cache:
+        rx = re.compile(re.escape(c), re.IGNORECASE)
+        _cache[c] = next((chr(o) for o in range(128) if rx.fullmatch(chr(o))), None)
+    return _cache[c]
+
+
 class MultiMatcher:
     """The gate: `scan(ctx)` gives the ids of the registered regexes that may match."""
 
@@ -319,6 +403,19 @@ class MultiMatcher:
             if not _inert_safe(_unescape(rx)) and _NOT_INERT_SAFE.search(_unescape(rx)) is None
         ]
         self._by_char: dict[str, frozenset[int]] = {}
+        # for texts read through ASCII stand-ins: the ASCII characters each regex's negated
+        # classes name (None: not read, so possible in every such text)
+        self._negated = [
+            (
+                pattern_id(v, rx, f),
+                _negated_ascii(_edges(_ascii_form(_unescape(rx), f)), bool(f & re.IGNORECASE)),
+            )
+            for v, rx, f in entries
+        ]
+        self._by_stand_in: dict[str, frozenset[int]] = {}
+        self._stand_ins: dict[str, str | None] = {}
+        self._letter: str | None = None
+        self._digit = "0"
         self._local = threading.local()
 
     @property
@@ -362,17 +459,64 @@ class MultiMatcher:
         """The regexes that name the non-ASCII character `c` (or a range holding it)."""
         got = self._by_char.get(c)
         if got is None:
-            o = ord(c)
-            got = self._by_char[c] = frozenset(
+            # with case ignored a regex naming another case of `c` matches it too: each case
+            # counts (an inert character has none)
+            low, up = c.lower(), c.upper()
+            forms = {c, low, up, low.upper(), up.lower(), c.casefold(), c.swapcase()}
+            points = [ord(f) for f in forms if len(f) == 1]
+            got = frozenset(
                 i
                 for i, chars, ranges in self._naming
-                if c in chars or any(lo <= o <= hi for lo, hi in ranges)
+                if not forms.isdisjoint(chars)
+                or any(lo <= o <= hi for lo, hi in ranges for o in points)
+            )
+            t = self._stand_in(c) if not _is_inert(c) else None
+            if t is not None and t != "\x00":
+                got = got.union(self._naming_stand_in(t))
+            self._by_char[c] = got
+        return got
+
+    def _naming_stand_in(self, t: str) -> frozenset[int]:
+        """The regexes a negated class of which names the ASCII stand-in `t`."""
+        got = self._by_stand_in.get(t)
+        if got is None:
+            got = self._by_stand_in[t] = frozenset(
+                i for i, named in self._negated if named is None or t in named
             )
         return got
 
-    def _views_data(self, ctx: Any) -> tuple[list[bytes], frozenset[str]] | None:
-        """The bytes each database scans for this text, and its inert characters scanned as
-        NUL (every view's); None when the text is not gated."""
+    def _stand_in(self, c: str) -> str | None:
+        """What the non-ASCII character `c` is scanned as (see `_negated_ascii`): NUL, an
+        ASCII letter, "0" or a space; None: a text holding it is not read."""
+        if c in self._stand_ins:
+            return self._stand_ins[c]
+        if self._letter is None:
+            # the stand-ins that the fewest regexes' negated classes name
+            self._letter = min("xqzjkvwyXQZJKVWY", key=lambda t: (len(self._naming_stand_in(t)), t))
+            self._digit = min("0123456789", key=lambda t: (len(self._naming_stand_in(t)), t))
+        folded = _ascii_equal(c)
+        out: str | None
+        if _is_inert(c):
+            out = "\x00"
+        elif c.isspace():
+            out = " " if folded is None else None
+        elif c.isdecimal():
+            out = self._digit if folded is None else None
+        elif c.isalnum():
+            out = folded if folded is not None and folded.isalpha() else self._letter
+            if folded is not None and not folded.isalpha():
+                out = None
+        else:  # a character with case, no letter: unless it folds to ASCII, like an inert one
+            out = "\x00" if folded is None else None
+        self._stand_ins[c] = out
+        return out
+
+    def _views_data(
+        self, ctx: Any, letters: bool = False
+    ) -> tuple[list[bytes], frozenset[str]] | None:
+        """The bytes each database scans for this text, and its non-ASCII characters (every
+        view's), scanned as NUL or, with `letters`, as ASCII stand-ins; None when the text is
+        not gated."""
         inert: frozenset[str] = frozenset()
         ascii_text = ctx.text.isascii()  # then its lower-cased and normalized views are too
         if ascii_text and _PY_ONLY_SPACES.search(ctx.text) is None:
@@ -391,7 +535,12 @@ class MultiMatcher:
                 if not ascii_text and not source.isascii():
                     others = set(source).difference(_ASCII_CHARS)
                     if not all(_is_inert(c) for c in others):
-                        return None
+                        if not letters:
+                            return None
+                        table = {ord(c): self._stand_in(c) for c in others if not _is_inert(c)}
+                        if None in table.values():
+                            return None
+                        source = source.translate(table)
                     inert = inert.union(others)
                 if _PY_ONLY_SPACES.search(source) is not None:
                     source = source.translate(_SPACES_PY)
@@ -400,13 +549,18 @@ class MultiMatcher:
             out.append(data)
         return out, inert
 
-    def scan_many(self, ctxs: Sequence[Any]) -> list[frozenset[int] | None]:
+    def scan_many(
+        self, ctxs: Sequence[Any], *, letters: bool = False
+    ) -> list[frozenset[int] | None]:
         """`scan` of each text, database by database: one database runs over every text of
         the batch before the next one starts, so its tables stay in the CPU's caches (three
-        databases taking turns on each text evict one another). The answers are the same."""
+        databases taking turns on each text evict one another). The answers are the same.
+
+        With `letters`, texts with letters, digits or spaces outside ASCII are read too,
+        through ASCII stand-ins (see `_negated_ascii`), where `scan` answers None."""
         if not self._dbs and not self._ready():
             return [None] * len(ctxs)
-        prepared = [self._views_data(ctx) for ctx in ctxs]
+        prepared = [self._views_data(ctx, letters) for ctx in ctxs]
         found: list[list[int]] = [[] for _ in ctxs]
         for n, (_view, db) in enumerate(self._dbs):
             scratch = self._scratch(n, db)
