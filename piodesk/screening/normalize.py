@@ -124,10 +124,21 @@ _DROPPED: set[str] = set()
 _ONE_OR_NONE: dict[int, str | None] = {}  # the table above, plus None for dropped characters
 
 
+_BOM = "\ufeff"
+
+
 def _fold(text: str) -> tuple[str, list[int] | None, list[int] | None]:
     """Stage 1: per-character folding. Returns identity maps (None) when 1:1."""
     if text.isascii():
         return text.lower(), None, None
+    if _BOM in text and not fold_char(_BOM):
+        # the commonest other text: ASCII and the byte-order mark YouTube's export ends comments
+        # with, dropped, without the per-character sets below (every ASCII character folds to
+        # its lower case)
+        stripped = text.replace(_BOM, "")
+        if stripped.isascii():
+            kept, kept_ends = _kept_positions(text, {_BOM})
+            return stripped.lower(), kept, kept_ends
     present = set(text)
     for c in present - _SEEN:
         folded = fold_char(c)
