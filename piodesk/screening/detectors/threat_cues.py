@@ -24,6 +24,14 @@ def _poss(*items: str) -> str:
     return r"(?<![\w'])(?:" + "|".join(items) + r")(?='?s?(?![\w']))"
 
 
+#: After "storm" or "hit" a building: a harmless errand ("storm the station with thank-you
+#: cards", "hit the courthouse steps at noon for the voter registration drive").
+_BENIGN = (
+    r"(?!\s+(?:[\w'-]+\s+){1,6}?(?:with|for)\s+(?:[\w'-]+\s+){0,3}?(?:cards|flowers|cookies|"
+    r"petitions?|signs|questions|drive|registration|open\s+house|bake\s+sale|donations?|"
+    r"thank-?you\w*|food|toys|coffee))"
+)
+
 # fmt: off
 CUES: dict[str, str] = {
     # whom: an official or "you", and what is theirs
@@ -188,6 +196,7 @@ CUES: dict[str, str] = {
         r"sooner\s+or\s+later",
         r"count\s+your\s+days", r"hospital\s+food", r"hate\s+for\s+something\s+to\s+happen",
         r"(?:anything|lots?\s+of\s+things|things)\s+can\s+happen",
+        r"(?<!officer\s)(?<!officers\s)(?<!deputy\s)(?<!cop\s)(?<!officer\swas\s)(?<!deputy\swas\s)"
         r"(?:wait|waiting)\s+(?:for\s+(?:you|u|him|her|them)\s+)?(?:outside\s+(?:the|your|his|"
         r"her)|in\s+the\s+(?:parking\s+(?:lot|garage)|dark|alley|garage)|by\s+(?:your|his|her)\s+"
         r"(?:car|cruiser|truck|house|door))", r"living\s+on\s+borrowed\s+time",
@@ -248,7 +257,9 @@ CUES: dict[str, str] = {
         r"carrying(?!\s+(?:(?:a|an|the|our|my|some|\d+)\s+)?(?:\w+\s+)?(?:petitions?|signs?|banners?|"
         r"flags?|candles?|flowers|posters?|water|kids?|bab(?:y|ies)|cop(?:y|ies)|documents|papers|"
         r"binders?|folders?|boxes|box|food|signatures))",
-        r"heat", r"my\s+(?:nine|9|40|45|gat|strap|tool)",
+        # "heat" is a gun only when carried ("bring the heat"), not the weather at a rally
+        r"(?:pack(?:ing)?|bring(?:ing)?|carry(?:ing)?|with)\s+(?:the\s+|some\s+)?heat",
+        r"my\s+(?:nine|9|40|45|gat|strap|tool)",
         r"pipes", r"bricks", r"bats", r"molotovs?", r"strapped", r"armed(?!\s+with\s+(?:facts|"
         r"a\s+camera|knowledge|questions|receipts|the\s+truth))", r"rounds", r"piece",
     ),
@@ -264,8 +275,9 @@ CUES: dict[str, str] = {
     # attacks on buildings: an act, a building, and a plan
     "attack": words(
         r"burn(?:ing)?(?!\s+(?:money|cash|through|calories|rubber|bridges|the\s+midnight))",
-        r"torch", r"hit", r"molotovs?", r"drive\s+a\s+truck\s+into",
-        r"shoot\s+up", r"blow\s+up", r"storm", r"fire\s*bomb", r"ash", r"on\s+fire", r"burn\s+with",
+        r"torch", r"hit" + _BENIGN, r"molotovs?", r"drive\s+a\s+truck\s+into",
+        r"shoot\s+up", r"blow\s+up", r"storm" + _BENIGN, r"fire\s*bomb", r"ash", r"on\s+fire",
+        r"burn\s+with",
         r"drives?\s+through\s+the\s+front", r"gas\s+cans?", r"gasoline", r"lighter\s+fluid",
         r"bottles\s+and\s+rags", r"pipe\s+bombs?", r"crater",
         r"(?:go|goes|went)\s+up\s+in\s+(?:flames|smoke)",
