@@ -81,6 +81,9 @@ CUES: dict[str, str] = {
         r"instead\s+of\s+(?:\$\d+|paying|buying)", r"(?:shared|sharing)\s+(?:[\w']+\s+){0,3}?"
         r"(?:accounts?|logins?)", r"logins?\s+to\s+share", r"(?:accounts?|logins?)\s+for\s+\$\d+",
         r"mod\s+(?:the|your|my)\s+(?:console|switch|ps\d|xbox)", r"stripped\s+(?:the\s+)?drm",
+        r"(?:flash|thumb|usb)\s+drives?", r"usb\s+sticks?",
+        r"before\s+(?:it|they)\s+(?:gets?|are|is)\s+(?:taken|deleted|removed)",
+        r"(?:use|borrow)\s+my\s+(?:accounts?|logins?|passwords?)",
     ),
     # a whole work, not a clip or a quote: "the full season 3 of The Bear", "the whole new
     # Stephen King book"
@@ -109,7 +112,8 @@ CUES: dict[str, str] = {
         r"on\s+my\s+\w+", r"pay\s+me", r"my\s+guy\s+has", r"the\s+guy\s+has", r"at\s+the\s+flea",
         r"on\s+sale", r"outside\s+the", r"enjoy", r"comment\s+for", r"for\s+access",
         r"still\s+works", r"just\s+search", r"use", r"try", r"go\s+to",
-        r"drop\s+(?:your|ur)\s+(?:email|number|info)", r"comment\s+(?:your|ur)\s+email",
+        r"drop\s+(?:your|ur)\s+(?:email|number|info)", r"meet\s+me",
+        r"comment\s+(?:your|ur)\s+email",
         r"(?:i'?ll\s+)?send\s+(?:it\s+)?to\s+anyone", r"hit\s+me", r"\d+\s+for\s+\$\d+",
     ),
     # counterfeit goods for sale
@@ -150,6 +154,7 @@ CUES: dict[str, str] = {
         r"past(?:e|ed|ing)", r"copy(?:ing)?\s+(?:and\s+)?past(?:e|ing)", r"copied", r"reposting",
         r"putting", r"here\s+is", r"here'?s", r"heres", r"below", r"word\s+for\s+word",
         r"full\s+text", r"entire", r"whole", r"complete", r"in\s+full",
+        r"posting\s+(?:the|it|this)",
     ),
     "article": words(
         r"articles?", r"story", r"piece", r"text", r"thing", r"chapter", r"investigation",

@@ -74,7 +74,9 @@ CUES: dict[str, str] = {
         r"(?:rail(?:road)?|track)\s+switch(?:\s+box)?", r"switch\s+box", r"junction\s+box",
         r"(?:electrical|control|utility|breaker|signal|fuse|power)\s+(?:box|panel|cabinet)",
         r"manholes?", r"(?:steam|utility|service|sewer)\s+tunnels?", r"control\s+house",
-        r"valves?", r"fiber(?:\s+lines?)?", r"antennas?", r"lift\s+stations?", r"cage",
+        r"valves?", r"fiber(?:\s+lines?)?", r"cams",
+        r"flood\s*gates?(?:\s+controls?)?", r"levees?", r"ladder(?:\s+cage)?", r"antennas?",
+        r"lift\s+stations?", r"cage",
         r"code\s+word", r"(?:employee|staff|back|side)\s+"
         r"(?:entrance|door)", r"entrances?", r"keypad", r"command\s+post", r"scada",
     ),
@@ -117,8 +119,12 @@ CUES: dict[str, str] = {
         r"could\s+send\s+a\s+fake", r"(?:just|only)\s+\d+\s+people",
         r"no\s+one\s+(?:there|on\s+it)",
         r"has\s+no\s+one",
-        r"broken\s+(?:windows?|locks?|doors?|gates?|latch(?:es)?)",
-        r"(?:lock|locks|padlock|cover|lid|latch|hatch)\s+(?:[\w']+\s+){0,3}?(?:is|are|was)\s+"
+        r"(?:broken|busted|smashed|cut)\s+(?:windows?|locks?|padlocks?|doors?|gates?|latch(?:es)?|"
+        r"fences?)", r"unplugged", r"disconnected",
+        r"(?:has|have)\s+no\s+(?:fuel|power|backup|batter(?:y|ies)|locks?)",
+        r"(?:won'?t|wont|will\s+not)\s+last", r"(?:nobody|no\s+one)\s+(?:has\s+)?(?:noticed|fixed)",
+        r"you\s+can\s+climb",
+        r"(?:lock|locks|padlock|cover|lid|latch|hatch)\s+(?:[\w']+\s+){0,6}?(?:is|are|was)\s+"
         r"(?:gone|missing|off|busted|cut)", r"(?:gets?|got)\s+propped",
         r"propped\s+(?:with|by)",
         r"open\s+(?:manholes?|hatch(?:es)?|access\s+(?:panels?|hatch|doors?))",
@@ -149,6 +155,7 @@ CUES: dict[str, str] = {
         r"patrol\s+cars?", r"(?:swat|police|k-?9|transport|tactical)\s+(?:vans?|trucks?|teams?)",
         r"riot\s+(?:squad|police|cops|gear)", r"k-?9s?", r"drone\s+teams?", r"task\s+force",
         r"troopers?", r"checkpoints?", r"speed\s+traps?",
+        r"(?:evidence|prisoner|armou?red|cash)\s+(?:vans?|trucks?|cars?)",
     ),
     "gap": words(
         r"only\s+(?:one|two|1|2|3|\d)\s+(?:officers?|deputy|deputies|cops?|cars?|car|guard|"
@@ -156,6 +163,11 @@ CUES: dict[str, str] = {
         r"only\s+(?:has|have|got|had)\s+(?:one|two|1|2|a\s+single)\s+(?:officers?|deput(?:y|ies)|"
         r"cops?|cars?|guards?|dispatchers?)", r"basically\s+(?:nobody|no\s+one)",
         r"only\s+patrol", r"only\s+have\s+(?:one|two|\d)",
+        r"only\s+(?:one|two|three|a\s+couple|\d)\s+(?:\w+\s+)?(?:guys|men|people|techs?|staff|"
+        r"of\s+them|units?|troopers?|officers?|cops?|guards?)",
+        r"(?:none|nobody|no\s+one|zero)\s+(?:in|on|at|by|near|around)\s+the",
+        r"with\s+(?:only\s+)?(?:one|1|a\s+single)\s+(?:\w+\s+)?(?:tech|guard|officer|deputy|"
+        r"driver|cop)",
         r"(?:nobody|no\s+one)\s+(?:there|watching|guarding|on\s+duty|at|in\s+it)",
         r"(?:nobody|no\s+one|no\s+cops?|no\s+officers?)\s+(?:on|by|near|covering|watching)\s+"
         r"the",
@@ -187,6 +199,7 @@ CUES: dict[str, str] = {
         r"mov(?:ed|ing)\s+(?:the\s+)?(?:checkpoint|line|barricades?|roadblock|staging|trucks?|vans?)"
         r"\s+to", r"hiding\s+(?:in|behind)",
         r"drops?\s+(?:her|him|them)\s+off", r"picks?\s+(?:her|him|them)\s+up",
+        r"leaves\s+(?:the\s+)?\w+\s+at\s+\d", r"always\s+(?:goes\s+|takes\s+)?(?:down|via|up)",
     ),
     "go_around": words(
         r"go\s+(?:down|around|south|north|east|west|the\s+\w+\s+way)", r"take\s+the\s+alley",
@@ -224,30 +237,34 @@ CUES: dict[str, str] = {
         r"it'?s\s+the\s+(?:[a-z]+\s+){0,2}(?:house|ranch|duplex|building|apartment|trailer)",
         r"(?:on|off|of)\s+[a-z]+\s+(?:rd|road|street|avenue|lane|ln|drive|dr|blvd|court|ct|pike)",
         r"above\s+the", r"unmarked\s+building",
+        r"(?:get|gets|are|is)\s+(?:picked\s+up|dropped\s+off)\s+at",
     ),
     # hoax emergencies: a danger claimed, and urgency or a confession that it is fake
     "danger": words(
         r"bombs?", r"explosives?", r"(?:active\s+)?shooter", r"gunman", r"gas\s+leak",
         r"hostage(?:\s+situation)?", r"anthrax", r"poisoned", r"collapsing", r"bomb\s+threat",
         r"snipers?", r"poison(?:ous)?\s+gas",
-        r"toxic\s+(?:gas|cloud|leak)",
+        r"toxic\s+(?:gas|cloud|leak)", r"chemical\s+(?:spill|leak)", r"radiation\s+leak",
     ),
     # what a false report claims (a shooting is news as often as a hoax: only with a report)
     "claimed": words(
         r"bombs?", r"explosives?", r"(?:active\s+)?shooter", r"gunman", r"hostages?", r"shooting",
         r"collapsed", r"collapsing", r"gas\s+leak", r"stabbing", r"kidnapp(?:ed|ing)",
+        r"(?:dead\s+)?body", r"fire",
     ),
     # glee at the trouble caused: what makes a report a hoax
     "glee": words(
         r"haha\w*", r"lol", r"lmao", r"hilarious", r"funny", r"prank(?:ed)?", r"made\s+it\s+up",
         r"jk", r"just\s+kidding", r"watch\s+(?:them|the|it|from|him|her)", r"for\s+fun",
-        r"(?:they|he|she)\s+deserves?\s+it", r"lied", r"a\s+lie",
+        r"(?:they|he|she)\s+deserves?\s+it", r"lied", r"a\s+lie", r"waste\s+their\s+time",
     ),
     "danger_at": words(
         r"(?:at|in|on|under)\s+(?:the\s+)?(?:\w+\s+){0,4}(?:school|mall|high|elementary|"
         r"city\s+hall|"
         r"courthouse|bridge|train|kroger|pizza\s+hut|stadium|post\s+office|plant|block|downtown|"
         r"\w+\s+st)", r"planted", r"i\s+(?:put|mailed|planted)", r"the\s+city\s+water",
+        r"(?:at|in|on|near)\s+the\s+(?:refinery|factory|plant|fairgrounds?)",
+        r"the\s+(?:bridge|dam|tunnel|overpass)\s+is",
     ),
     "urgency": words(
         r"everyone\s+(?:get\s+out|evacuate|leave|run)", r"get\s+out\s+now", r"run", r"evacuate",
@@ -257,7 +274,9 @@ CUES: dict[str, str] = {
         r"pull\s+your\s+kids",
         r"everybody\s+(?:leave|run)", r"i\s+(?:put|mailed|planted)", r"planted\s+it\s+myself",
         r"leave\s+downtown", r"leave\s+the\s+(?:city|area|building|town)",
-        r"(?:won'?t|aren'?t\s+going\s+to)\s+tell\s+you", r"cover(?:ing)?\s+(?:it\s+)?up",
+        r"(?:won'?t|aren'?t\s+going\s+to)\s+tell\s+you",
+        r"(?:isn'?t|aren'?t|is\s+not|are\s+not)\s+telling\s+(?:you|anyone|us)",
+        r"cover(?:ing)?\s+(?:it\s+)?up",
     ),
     "hoax_act": words(
         r"call(?:ed|ing)?\s+in\s+a\s+(?:fake|bomb\s+threat|hostage)", r"swatting",
@@ -268,6 +287,8 @@ CUES: dict[str, str] = {
     "false_report": words(
         r"(?:call(?:ed|ing)?|phon(?:e|ed)|text(?:ed)?)\s+(?:in\s+)?(?:911|the\s+cops|the\s+police|"
         r"dispatch)\s+and\s+(?:told|tell|say|said|report(?:ed)?)",
+        r"(?:call(?:ed|ing)?|text(?:ed|ing)?|tell(?:ing)?|told|email(?:ed|ing)?)\s+(?:in\s+)?(?:911|"
+        r"the\s+(?:cops|police|tip\s*line|hotline|dispatch(?:er)?|fbi))\s+that",
         r"so\s+(?:the\s+)?(?:cops|police|swat)\s+(?:bust|kick|raid|storm)",
         r"(?:let'?s|we\s+should)\s+(?:all\s+)?(?:post|say|tell\s+(?:everyone|people)|spread|"
         r"text\s+everyone)\s+that", r"gonna\s+(?:post|tell\s+everyone|spread)\s+that",
