@@ -24,7 +24,8 @@ _MEDIA = words(
         r"script", r"chapter", r"4k", r"1080p", r"hd", r"cable", r"tv", r"vbucks",
         r"xbox", r"switch", r"ps[245]", r"criterion", r"photos", r"accounts?", r"logins?",
         r"steam", r"adobe", r"creative\s+cloud", r"microsoft", r"marvel", r"pixar", r"avengers",
-        r"the\s+office", r"recording", r"leaked", r"screener", r"cowboys\s+game",
+        r"the\s+office", r"recording", r"launchers?", r"(?:full|pro|premium)\s+version",
+        r"leaked", r"screener", r"cowboys\s+game",
         r"fight\s+tonight", r"(?:new\s+)?releases", r"seasons?", r"episodes?",
         r"the\s+new\s+[a-z]+", r"every\s+channel", r"cds?", r"discography",
     )
@@ -65,7 +66,15 @@ CUES: dict[str, str] = {
         r"sharing\s+the\s+(?:mp3s?|files|pdfs?|links?|episodes|movies|songs)",
         r"before\s+they\s+take\s+it\s+down", r"clean\s+copy", r"not\s+a\s+cam", r"cam\s+copy",
         r"(?:a\s+)?pdf\s+of\s+(?:the|a)\s+(?:whole|entire|full)", r"premium\s+(?:\w+\s+)?accounts?",
-        r"lifetime\s+(?:\w+\s+)?(?:accounts?|subscriptions?|access)",
+        r"lifetime\s+(?:\w+\s+)?(?:accounts?|subscriptions?|access|keys?|licen[cs]es?)",
+        r"(?:product|license|licence|activation|cd|windows|office)\s+keys?\s+for\s+\$\d+",
+        r"as\s+a\s+pdf", r"send\s+me\s+the\s+isbn",
+        r"any\s+(?:textbook|book|movie|film|game|show|album)s?\s+(?:as|in|for)",
+        r"for\s+a\s+(?:spot|slot|seat)", r"(?:have|got)\s+\d+\s+(?:spots|slots|seats)",
+        r"(?:selling|sell|shared?|cheap)\s+(?:[\w']+\s+)?(?:netflix|hulu|disney\+?|hbo(?:\s+max)?|"
+        r"spotify|youtube\s+tv|peacock|paramount\+?)\s+(?:accounts?|logins?)",
+        r"(?:i'?ll|i\s+can|i\s+will)\s+(?:text|send|dm|email|airdrop)\s+(?:you\s+)?(?:the\s+)?(?:link|"
+        r"files?|copy)",
         r"send\s+(?:you\s+)?the\s+logins?",
         r"all\s+the\s+(?:new\s+)?(?:movies|games|channels|ufc|questions)", r"before\s+netflix",
         r"grey\s+sellers", r"i\s+pirated", r"still\s+in\s+theat(?:er|re)s", r"hack(?:ed)?",
@@ -121,7 +130,8 @@ CUES: dict[str, str] = {
         r"replicas?", r"reps", r"1:1", r"knock\s*-?offs?", r"fakes?", r"counterfeit", r"bootleg",
         r"copies", r"clones?", r"ua\s+quality", r"aaa", r"not\s+(?:real|authentic)",
         r"\"?inspired\"?", r"look(?:s)?\s+(?:exactly\s+)?(?:like\s+the\s+)?real",
-        r"look\s+legit", r"nobody\s+(?:can|will)\s+(?:tell|know)", r"fake\s+logos",
+        r"look\s+legit", r"look(?:s)?\s+\d+\s*%\s+(?:real|legit|authentic)", r"perfect\s+copies",
+        r"nobody\s+(?:can|will)\s+(?:tell|know)", r"fake\s+logos",
         r"no\s+licen[cs]ing",
         r"(?:in|with)\s+the\s+(?:real|original|authentic)\s+(?:bottles?|boxes|packaging|tags|"
         r"labels?)", r"with\s+the\s+(?:logos?|labels?|tags)", r"you\s+can'?t\s+tell",
@@ -136,6 +146,11 @@ CUES: dict[str, str] = {
         r"perfume", r"sunglasses", r"headphones", r"merch", r"wallets?", r"slides", r"hoodies?",
         r"nike\s+tech", r"nfl", r"nba", r"disney", r"mickey", r"marvel", r"logos?", r"super\s+bowl",
         r"cards", r"jackets?", r"submariner", r"tickets", r"4s", r"11s", r"designer",
+        r"cartier", r"tiffany", r"versace", r"burberry", r"balenciaga", r"dior", r"fendi",
+        r"givenchy", r"off-?white", r"bape", r"moncler", r"north\s+face", r"lululemon",
+        r"patagonia", r"air\s+force\s+1s?", r"af1s?", r"dunks", r"adidas", r"pandora", r"mk",
+        r"bracelets?", r"necklaces?", r"rings?", r"jewelry", r"earrings", r"(?:t-?)?shirts?",
+        r"tees", r"caps", r"hats",
     ),
     "sale": words(
         r"selling", r"sellin", r"for\s+sale", r"sells?", r"\$\d+", r"dm", r"inbox",
@@ -189,7 +204,8 @@ CUES: dict[str, str] = {
         r"open\s+source", r"alternatives?", r"public\s+domain",
         r"with\s+(?:your|a|my|their)\s+(?:school|work|library|student|college)\s+(?:email|account|id|"
         r"card|login)", r"shut\s+down", r"(?:don'?t|never)\s+click", r"steal\s+your",
-        r"phishing", r"my\s+own",
+        r"phishing", r"my\s+own", r"official\s+apps?",
+        r"(?:i\s+)?pay\s+for\s+(?:it|mine|my\s+own|your\s+own)",
     ),
     "source_link": words(
         r"(?:here'?s|heres|here\s+is)\s+the\s+link", r"link\s+to\s+(?:the|their)\s+(?:source|"

@@ -28,7 +28,7 @@ _CODE_WORD = words(
     r"(?:door|gate|alarm|keypad|building|key|entry|access|lock|back\s+gate)\s*codes?",
     r"passwords?", r"passcodes?", r"pin", r"logins?", r"encryption\s+key", r"keypad",
     r"code\s+word", r"credentials", r"admin/admin", r"codes?", r"combinations?", r"combo",
-    r"disarm(?:ed|s)?\s+with",
+    r"disarm(?:ed|s)?\s+with", r"(?:punch|key|type)(?:es|ed|ing)?\s+in", r"wi-?fi",
 )
 # the code itself, within a few words after the word "code" or "password"
 _CODE_VALUE = (
@@ -43,7 +43,9 @@ CUES: dict[str, str] = {
     "code_word": _CODE_WORD,
     "code_value": _CODE_VALUE,
     "frequency": r"(?<![\w.])\d{3}\.\d{2,4}(?:\s*mhz)?(?![\w.])|" + words(
-        r"talkgroup\s+\d+", r"tac\s+channel", r"ops\s+\d", r"channel\s+\d+", r"jammers?",
+        r"talkgroup\s+\d+", r"tac\s+channel",
+        r"talkgroups?\s+(?:for\s+)?(?:[\w']+\s+){0,3}?is\s+\d{3,5}", r"ops\s+\d",
+        r"channel\s+\d+(?!\s*(?:news|tv|weather|sports|\d))", r"jammers?",
         r"jam(?:ming)?\s+(?:the\s+)?(?:police\s+|their\s+)?(?:radios?|signals?|frequenc\w+|channels?)",
         r"transmitters?",
     ),
@@ -74,7 +76,7 @@ CUES: dict[str, str] = {
         r"(?:rail(?:road)?|track)\s+switch(?:\s+box)?", r"switch\s+box", r"junction\s+box",
         r"(?:electrical|control|utility|breaker|signal|fuse|power)\s+(?:box|panel|cabinet)",
         r"manholes?", r"(?:steam|utility|service|sewer)\s+tunnels?", r"control\s+house",
-        r"valves?", r"fiber(?:\s+lines?)?", r"cams",
+        r"valves?", r"fiber(?:\s+lines?)?", r"cams", r"power\s+lines?",
         r"flood\s*gates?(?:\s+controls?)?", r"levees?", r"ladder(?:\s+cage)?", r"antennas?",
         r"lift\s+stations?", r"cage",
         r"code\s+word", r"(?:employee|staff|back|side)\s+"
@@ -123,7 +125,12 @@ CUES: dict[str, str] = {
         r"fences?)", r"unplugged", r"disconnected",
         r"(?:has|have)\s+no\s+(?:fuel|power|backup|batter(?:y|ies)|locks?)",
         r"(?:won'?t|wont|will\s+not)\s+last", r"(?:nobody|no\s+one)\s+(?:has\s+)?(?:noticed|fixed)",
-        r"you\s+can\s+climb",
+        r"you\s+can\s+climb", r"never\s+(?:reset|changed?|updated)",
+        r"(?:is|are)\s+(?:off|down)\s+(?:after|from|between|during|every|until|till|overnight|at\s+night|"
+        r"on\s+weekends)",
+        r"keys?\s+(?:is\s+|are\s+)?(?:kept|hangs?|hanging|left|hidden|sits?|stays?)\s+(?:on|under|in|"
+        r"by|behind|above)", r"knock\s+(?:it|that|them|the\s+\w+)\s+(?:down|out)",
+        r"(?:they'?re|they\s+are|it'?s|they\s+go)\s+dark",
         r"(?:lock|locks|padlock|cover|lid|latch|hatch)\s+(?:[\w']+\s+){0,6}?(?:is|are|was)\s+"
         r"(?:gone|missing|off|busted|cut)", r"(?:gets?|got)\s+propped",
         r"propped\s+(?:with|by)",
@@ -166,6 +173,8 @@ CUES: dict[str, str] = {
         r"only\s+(?:one|two|three|a\s+couple|\d)\s+(?:\w+\s+)?(?:guys|men|people|techs?|staff|"
         r"of\s+them|units?|troopers?|officers?|cops?|guards?)",
         r"(?:none|nobody|no\s+one|zero)\s+(?:in|on|at|by|near|around)\s+the",
+        r"(?:north|south|east|west|other|back|front)\s+(?:[\w']+\s+)?(?:is|are)\s+(?:wide\s+open|empty|"
+        r"unguarded|clear)",
         r"with\s+(?:only\s+)?(?:one|1|a\s+single)\s+(?:\w+\s+)?(?:tech|guard|officer|deputy|"
         r"driver|cop)",
         r"(?:nobody|no\s+one)\s+(?:there|watching|guarding|on\s+duty|at|in\s+it)",
@@ -192,7 +201,9 @@ CUES: dict[str, str] = {
         r"transport", r"leaves?\s+(?:county|the\s+jail|the\s+station|at\s+\d)",
         r"(?:is|are)\s+sitting\s+(?:in|at|behind|by|on)", r"(?:is|are)\s+(?:all\s+)?lined\s+up",
         r"box\s+(?:\w+\s+)?in", r"(?:just\s+)?pull(?:s|ing)?\s+in\s+(?:behind|at|by|outside)",
-        r"just\s+pulled\s+(?:in|up)", r"parks?\s+(?:at|behind|by|on)",
+        r"just\s+pulled\s+(?:in|up)",
+        r"(?:trucks?|vans?|cars?|cruisers?|squad|cops|officers|deputies|troopers|swat)\s+(?:are\s+)?"
+        r"lin(?:ing|ed)\s+up\s+(?:behind|at|in|on|by)", r"parks?\s+(?:at|behind|by|on)",
         r"parked\s+(?:at|behind|in|on|by)", r"launch(?:es)?\s+from",
         r"waiting\s+(?:for|at|in|behind)",
         r"set\s+up\s+(?:at|on|behind|by)",
@@ -211,12 +222,14 @@ CUES: dict[str, str] = {
         r"set\s+up|got\s+there)", r"\d+\s+min(?:ute)?s?\s+ago", r"get\s+out\s+(?:the\s+back|now)",
         r"(?:just\s+)?walk\s+(?:right\s+)?in", r"they\s+(?:plan|are\s+planning|intend)\s+to",
         r"take\s+[a-z]+\s+(?:instead|if)", r"cut\s+the",
+        r"(?:they'?re|they\s+are)\s+(?:hitting|raiding|going\s+in|moving\s+in)",
     ),
     # protected people and places located
     "protected": words(
         # not a warming, storm or animal shelter, which is open to all
         r"(?<!warming\s)(?<!cooling\s)(?<!homeless\s)(?<!animal\s)(?<!storm\s)(?<!emergency\s)"
-        r"(?<!red\scross\s)shelter", r"safe\s+house", r"witness\s+protection",
+        r"(?<!red\scross\s)shelter(?!\s+(?:dogs?|cats?|pets?|animals?|pup\w*))", r"safe\s+house",
+        r"witness\s+protection",
         r"group\s+home", r"foster\s+\w+\s+home", r"witness",
         r"officer\s+who\s+testified",
         r"the\s+judge", r"the\s+mayor'?s\s+kids", r"protective", r"police\s+protection",
@@ -259,7 +272,7 @@ CUES: dict[str, str] = {
         r"(?:they|he|she)\s+deserves?\s+it", r"lied", r"a\s+lie", r"waste\s+their\s+time",
     ),
     "danger_at": words(
-        r"(?:at|in|on|under)\s+(?:the\s+)?(?:\w+\s+){0,4}(?:school|mall|high|elementary|"
+        r"(?:at|in|on|under)\s+(?:the\s+)?(?:[\w:'-]+\s+){0,4}(?:school|mall|high|elementary|"
         r"city\s+hall|"
         r"courthouse|bridge|train|kroger|pizza\s+hut|stadium|post\s+office|plant|block|downtown|"
         r"\w+\s+st)", r"planted", r"i\s+(?:put|mailed|planted)", r"the\s+city\s+water",
@@ -276,6 +289,7 @@ CUES: dict[str, str] = {
         r"leave\s+downtown", r"leave\s+the\s+(?:city|area|building|town)",
         r"(?:won'?t|aren'?t\s+going\s+to)\s+tell\s+you",
         r"(?:isn'?t|aren'?t|is\s+not|are\s+not)\s+telling\s+(?:you|anyone|us)",
+        r"(?:don'?t|dont)\s+(?:get\s+on|go\s+(?:to|near|in))",
         r"cover(?:ing)?\s+(?:it\s+)?up",
     ),
     "hoax_act": words(
@@ -314,6 +328,11 @@ CUES: dict[str, str] = {
         r"gets?\s+(?:people|someone|somebody)\s+killed", r"(?:was|were|got)\s+(?:arrested|charged)",
         r"is\s+a\s+(?:crime|felony)", r"prosecuted", r"jail\s+time", r"turned\s+out\s+to\s+be",
         r"was\s+a\s+hoax", r"who\s+does\s+that", r"stop\s+spreading", r"rumou?rs?",
+    ),
+    # a shelter's fundraiser or drive is held somewhere public: that is not where it is
+    "benefit": words(
+        r"galas?", r"fundraisers?", r"benefit", r"donat(?:e|ions?|ing)", r"drive", r"auction",
+        r"volunteer(?:s|ing)?", r"tickets",
     ),
     "news": words(
         r"per\s+the", r"according\s+to", r"the\s+news\s+(?:said|says)", r"news\s+(?:said|says)",
@@ -387,7 +406,7 @@ RULES: tuple[CueRule, ...] = (
         ("protected", "located"),
         "The text says where a protected shelter or a protected person can be found.",
         0.75,
-        unless=("question", "request", "news"),
+        unless=("question", "request", "news", "benefit"),
         unless_in_text=True,
         at_risk="a protected person or place ({protected}): the people sheltered there",
     ),
