@@ -36,7 +36,7 @@ _CODE_VALUE = (
     + r"[^.!?\n]{0,60}?(?<![\w.])(?:#?\d{3,6}|\d(?:-\d){2,5}|\d{1,2}(?:-\d{1,2}){2,4}|"
     r"\d(?:\s\d){3,5}|admin|the\s+year|"
     r"(?:the\s+)?(?:factory\s+|vendor\s+)?default|vendor\s+password|[a-z]+\d{2,4}|written\s+on|"
-    r"sticky\s+note|post\s*it|sticker|\"[^\"]{2,20}\")(?![\w])"
+    r"sticky\s+note|post[\s-]*its?|sticker|\"[^\"]{2,20}\")(?![\w])"
 )
 
 CUES: dict[str, str] = {
@@ -55,7 +55,10 @@ CUES: dict[str, str] = {
     ),
     # a public system or place, and a weakness someone could use
     "system": words(
-        _PLACE, r"water\s+(?:treatment\s+)?plant", r"treatment\s+plant", r"pump\s+station",
+        _PLACE, r"back\s+lot", r"(?:emergency\s+)?broadcast\s+system", r"eoc",
+        r"emergency\s+operations\s+center", r"(?:gps\s+)?track(?:ing|er)\s+devices?", r"trackers?",
+        r"bait\s+(?:cars?|bikes?|packages?)", r"water\s+(?:treatment\s+)?plant",
+        r"treatment\s+plant", r"pump\s+station",
         r"power\s+(?:plant|company'?s\s+substation|to\s+the\s+police)", r"grid", r"dam",
         r"spillway", r"reservoir(?:\s+intake)?", r"water\s+tower", r"chemical\s+plant",
         r"chlorine\s+tanks", r"generator",
@@ -125,7 +128,12 @@ CUES: dict[str, str] = {
         r"fences?)", r"unplugged", r"disconnected",
         r"(?:has|have)\s+no\s+(?:fuel|power|backup|batter(?:y|ies)|locks?)",
         r"(?:won'?t|wont|will\s+not)\s+last", r"(?:nobody|no\s+one)\s+(?:has\s+)?(?:noticed|fixed)",
-        r"you\s+can\s+climb", r"never\s+(?:reset|changed?|updated)",
+        r"you\s+can\s+climb", r"never\s+(?:reset|changed?|updated)", r"opens?\s+if\s+you",
+        r"sticks?\s+open", r"(?:is|are)\s+(?:shot|busted|jammed|rusted\s+through)",
+        r"rusted\s+through",
+        r"(?:won'?t|doesn'?t|does\s+not|will\s+not)\s+(?:close|shut)",
+        r"go(?:es)?\s+to\s+voicemail",
+        r"(?:just\s+)?(?:rip|pull|yank)\s+(?:it|them)\s+(?:off|out)",
         r"(?:is|are)\s+(?:off|down)\s+(?:after|from|between|during|every|until|till|overnight|at\s+night|"
         r"on\s+weekends)",
         r"keys?\s+(?:is\s+|are\s+)?(?:kept|hangs?|hanging|left|hidden|sits?|stays?)\s+(?:on|under|in|"
@@ -162,7 +170,8 @@ CUES: dict[str, str] = {
         r"patrol\s+cars?", r"(?:swat|police|k-?9|transport|tactical)\s+(?:vans?|trucks?|teams?)",
         r"riot\s+(?:squad|police|cops|gear)", r"k-?9s?", r"drone\s+teams?", r"task\s+force",
         r"troopers?", r"checkpoints?", r"speed\s+traps?",
-        r"(?:evidence|prisoner|armou?red|cash)\s+(?:vans?|trucks?|cars?)",
+        r"(?:evidence|prisoner|armou?red|cash)\s+(?:vans?|trucks?|cars?)", r"cops'", r"deputies'",
+        r"troopers'",
     ),
     "gap": words(
         r"only\s+(?:one|two|1|2|3|\d)\s+(?:officers?|deputy|deputies|cops?|cars?|car|guard|"
@@ -173,6 +182,9 @@ CUES: dict[str, str] = {
         r"only\s+(?:one|two|three|a\s+couple|\d)\s+(?:\w+\s+)?(?:guys|men|people|techs?|staff|"
         r"of\s+them|units?|troopers?|officers?|cops?|guards?)",
         r"(?:none|nobody|no\s+one|zero)\s+(?:in|on|at|by|near|around)\s+the",
+        r"(?:is|are)\s+(?:just\s+|only\s+)?(?:one|a\s+single|1)\s+(?:\w+\s+)?(?:lady|guy|person|woman|man|"
+        r"officer|deputy|guard|cop)", r"the\s+rest\s+go\s+home",
+        r"(?:are|is|go(?:es)?)\s+(?:on|to)\s+(?:break|lunch)",
         r"(?:north|south|east|west|other|back|front)\s+(?:[\w']+\s+)?(?:is|are)\s+(?:wide\s+open|empty|"
         r"unguarded|clear)",
         r"with\s+(?:only\s+)?(?:one|1|a\s+single)\s+(?:\w+\s+)?(?:tech|guard|officer|deputy|"
@@ -210,7 +222,9 @@ CUES: dict[str, str] = {
         r"mov(?:ed|ing)\s+(?:the\s+)?(?:checkpoint|line|barricades?|roadblock|staging|trucks?|vans?)"
         r"\s+to", r"hiding\s+(?:in|behind)",
         r"drops?\s+(?:her|him|them)\s+off", r"picks?\s+(?:her|him|them)\s+up",
-        r"leaves\s+(?:the\s+)?\w+\s+at\s+\d", r"always\s+(?:goes\s+|takes\s+)?(?:down|via|up)",
+        r"leaves\s+(?:the\s+)?\w+\s+at\s+\d",
+        r"keep\s+(?:their|the)\s+(?:[\w']+\s+){0,2}?(?:at|in|behind|by)",
+        r"always\s+(?:goes\s+|takes\s+)?(?:down|via|up)",
     ),
     "go_around": words(
         r"go\s+(?:down|around|south|north|east|west|the\s+\w+\s+way)", r"take\s+the\s+alley",
@@ -222,7 +236,7 @@ CUES: dict[str, str] = {
         r"set\s+up|got\s+there)", r"\d+\s+min(?:ute)?s?\s+ago", r"get\s+out\s+(?:the\s+back|now)",
         r"(?:just\s+)?walk\s+(?:right\s+)?in", r"they\s+(?:plan|are\s+planning|intend)\s+to",
         r"take\s+[a-z]+\s+(?:instead|if)", r"cut\s+the",
-        r"(?:they'?re|they\s+are)\s+(?:hitting|raiding|going\s+in|moving\s+in)",
+        r"(?:they'?re|they\s+are)\s+(?:hitting|raiding|going\s+in|moving\s+in)", r"that'?s\s+where",
     ),
     # protected people and places located
     "protected": words(
@@ -251,6 +265,7 @@ CUES: dict[str, str] = {
         r"(?:on|off|of)\s+[a-z]+\s+(?:rd|road|street|avenue|lane|ln|drive|dr|blvd|court|ct|pike)",
         r"above\s+the", r"unmarked\s+building",
         r"(?:get|gets|are|is)\s+(?:picked\s+up|dropped\s+off)\s+at",
+        r"works\s+(?:at|in)\s+the\s+[a-z]+\s+on\s+[a-z]+",
     ),
     # hoax emergencies: a danger claimed, and urgency or a confession that it is fake
     "danger": words(
@@ -296,6 +311,12 @@ CUES: dict[str, str] = {
         r"call(?:ed|ing)?\s+in\s+a\s+(?:fake|bomb\s+threat|hostage)", r"swatting",
         r"call\s+911\s+and\s+say", r"fake\s+hostage", r"call\s+in\s+a\s+bomb",
         r"(?:let'?s|gonna|going\s+to|i'?ll|we\s+should)\s+swat",
+        r"(?:set|setting|pull|pulling)\s+(?:off\s+)?the\s+(?:fire\s+)?alarm\s+(?:(?:at|in)\s+the\s+[\w']+\s+)?"
+        r"(?:so\s+(?:they|we|the\s+"
+        r"\w+)\s+(?:evacuate|have\s+to|can'?t|get|miss|cancel)|during\s+the\s+(?:sentencing|trial|"
+        r"hearing|test|exam|meeting|game|verdict))",
+        r"(?:flood|spam|jam|tie\s+up)\s+(?:the\s+)?(?:911|dispatch|tip\s*line|non-?emergency\s+line)"
+        r"(?:\s+lines?)?\s+(?:with|at|so|tonight)",
         r"swat\s+(?:him|her|them|that|the)\b",
     ),
     "false_report": words(
@@ -313,14 +334,16 @@ CUES: dict[str, str] = {
         r"please", r"can\s+(?:someone|you|the\s+city|i|an?\s+officer)", r"how\s+do\s+i",
         r"who\s+do\s+(?:i|we)", r"should\s+(?:be|have|add|fix|audit|upgrade)", r"needs?\s+to\s+be",
         r"needs?\s+(?:a|more)", r"hope", r"fix", r"report(?:ed)?", r"thank", r"thanks", r"kudos",
-        r"good\s+job", r"appreciate", r"should(?:\s+not|n'?t)", r"don'?t\s+(?:post|share|touch)",
+        r"good\s+job", r"great\s+job", r"appreciate", r"should(?:\s+not|n'?t)",
+        r"don'?t\s+(?:post|share|touch)",
         r"stop\s+spreading",
         r"is\s+it\s+true", r"prosecuted", r"jail\s+time", r"terrifying", r"who\s+does\s+that",
         r"rumou?rs?", r"was\s+a\s+hoax", r"no\s+threat", r"confirmed\s+it'?s\s+fake",
         r"in\s+the\s+budget", r"looks\s+(?:rusty|unsafe)", r"for\s+safety", r"research",
     ),
     "advice": words(
-        r"reminder", r"tips?", r"(?:don'?t|never|do\s+not)\s+(?:write|post|share|use|leave|keep|"
+        r"reminder", r"(?<!pro\s)tips?",
+        r"(?:don'?t|never|do\s+not)\s+(?:write|post|share|use|leave|keep|"
         r"give)",
     ),
     "condemn": words(
@@ -337,7 +360,7 @@ CUES: dict[str, str] = {
     "news": words(
         r"per\s+the", r"according\s+to", r"the\s+news\s+(?:said|says)", r"news\s+(?:said|says)",
         r"last\s+(?:year|summer|month|night|week)", r"yesterday", r"saw\s+the\s+post",
-        r"incident", r"was\s+terrible",
+        r"incident", r"was\s+terrible", r"drills?", r"(?:the\s+)?paper\s+(?:said|says|reported)",
     ),
 }
 # fmt: on
