@@ -461,7 +461,7 @@ RULES: tuple[CueRule, ...] = (
         unless=("question", "condemn", "news"),
         scope="text",
         unless_in_text=True,
-        at_risk="the public and emergency responders (a false report of a {claimed})",
+        at_risk="the public and emergency responders (a false report: {claimed})",
     ),
 )
 
