@@ -54,7 +54,7 @@ from piodesk.screening.model import (
     Span,
     TextKind,
 )
-from piodesk.screening.normalize import normalize_text
+from piodesk.screening.normalize import normalize_text, wait_for_stages_gate
 from piodesk.screening.rules import RuleSet, load_rules
 
 log = logging.getLogger(__name__)
@@ -509,8 +509,15 @@ class Screener:
 
     def wait_for_gate(self, timeout: float | None = None) -> bool:
         """Block until the compiled gate is ready (it compiles in the background and the
-        screener runs ungated, with the same findings, until then); True when it is on."""
-        matcher = self._state.prefilter.matcher
+        screener runs ungated, with the same findings, until then); True when it is on. The
+        small gates of the normaliser and of the models' shape tokens are waited for too."""
+        state = self._state
+        wait_for_stages_gate(timeout)  # the normaliser's (the same findings without it)
+        for model in state.models:  # the models' own gate (the featurizer's shape tokens)
+            wait = getattr(getattr(model, "featurizer", None), "wait", None)
+            if wait is not None:
+                wait(timeout)
+        matcher = state.prefilter.matcher
         return matcher is not None and matcher.wait(timeout)
 
     @property

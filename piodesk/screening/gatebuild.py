@@ -7,7 +7,10 @@ engine's gate (detectors/multimatch.py) therefore hands the prepared expressions
 
     python -m piodesk.screening.gatebuild
 
-which compiles them and writes back the serialized databases (`hyperscan.dumpb`); the
+which compiles them and writes back the serialized databases (`hyperscan.dumpb`): one line of
+JSON naming each view's ids and byte count, then the databases' bytes one after another (no
+base64 and no JSON around 10 MB of bytes: the screening process reads and loads one database
+at a time, so loading adds little more than the databases themselves to its peak). The
 screening process only loads them (`hyperscan.loadb`). When the child cannot run (no
 interpreter path, a sandbox that forbids it, a timeout) the databases are compiled in
 process, as before. Either way the same expressions give the same databases.
@@ -17,10 +20,10 @@ Imports nothing of piodesk, so the child starts fast.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import fcntl
 import hashlib
+import io
 import json
 import logging
 import os
@@ -29,7 +32,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 log = logging.getLogger(__name__)
 
@@ -116,28 +119,41 @@ def _cache_file(request: str) -> Path | None:
     except ImportError:
         return None
     key = hashlib.sha256(f"{version}\n{platform.machine()}\n{request}".encode()).hexdigest()
-    return folder / f"{key}.json"
+    return folder / f"{key}.hsdb"
 
 
-def _load(answer: dict[str, Any]) -> dict[str, tuple[Any, frozenset[int]]]:
+def _serialize(dbs: dict[str, tuple[bytes, list[int]]]) -> bytes:
+    """The header line, then each view's database bytes in the header's order."""
+    header = {view: {"ids": ids, "size": len(data)} for view, (data, ids) in dbs.items()}
+    return json.dumps(header).encode("ascii") + b"\n" + b"".join(d for d, _ids in dbs.values())
+
+
+def _load(stream: BinaryIO) -> dict[str, tuple[Any, frozenset[int]]]:
+    """The databases written by `_serialize`, read and loaded one at a time."""
     hs = _hs()
-    return {
-        view: (hs.loadb(base64.b64decode(got["db"]), hs.HS_MODE_BLOCK), frozenset(got["ids"]))
-        for view, got in answer.items()
-    }
+    header = json.loads(stream.readline())
+    out = {}
+    for view, got in header.items():
+        data = stream.read(int(got["size"]))
+        if len(data) != int(got["size"]):
+            raise ValueError(f"screening gate: the {view} database is cut short")
+        out[view] = (hs.loadb(data, hs.HS_MODE_BLOCK), frozenset(got["ids"]))
+        del data
+    return out
 
 
 def _from_cache(path: Path | None) -> dict[str, tuple[Any, frozenset[int]]] | None:
     if path is None or not path.is_file():
         return None
     try:
-        return _load(json.loads(path.read_bytes()))
+        with path.open("rb") as f:
+            return _load(f)
     except Exception:  # noqa: BLE001 - unreadable or foreign: compile again, replace it
         log.info("screening gate: cached gate %s did not load; compiling", path.name)
         return None
 
 
-def _to_cache(path: Path | None, answer: bytes) -> None:
+def write_cache(path: Path | None, answer: bytes) -> None:
     if path is None:
         return
     try:
@@ -208,24 +224,24 @@ def _compile_in_child(
         log.info("screening gate: compiling in process (%s)", proc.stderr[-300:])
         return None
     try:
-        loaded = _load(json.loads(proc.stdout))
+        loaded = _load(io.BytesIO(proc.stdout))
     except Exception:  # noqa: BLE001 - a database that does not load is compiled here
         log.info("screening gate: the child's databases did not load; compiling in process")
         return None
-    _to_cache(cached, proc.stdout)
+    write_cache(cached, proc.stdout)
     return loaded
 
 
 def main() -> int:
-    """Read {view: [[id, expression, flags], ...]} on stdin; write {view: {ids, db}}."""
+    """Read {view: [[id, expression, flags], ...]} on stdin; write the databases (`_serialize`)."""
     hs = _hs()
     request = json.loads(sys.stdin.buffer.read())
     answer = {}
     for view, items in request.items():
         db, ids = compile_items([(int(i), str(rx), int(f)) for i, rx, f in items])
         if db is not None:
-            answer[view] = {"ids": ids, "db": base64.b64encode(hs.dumpb(db)).decode("ascii")}
-    sys.stdout.write(json.dumps(answer))
+            answer[view] = (hs.dumpb(db), ids)
+    sys.stdout.buffer.write(_serialize(answer))
     return 0
 
 

@@ -16,6 +16,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from piodesk.screening.smallgate import SmallGate
+
 # Characters people insert to split a word without showing anything.
 _INVISIBLE = frozenset(
     "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f"
@@ -145,8 +147,8 @@ def _fold(text: str) -> tuple[str, list[int] | None, list[int] | None]:
     if reshaping <= _DROPPED:
         # Only invisible characters to drop (a byte-order mark, a zero-width space): translate
         # the rest in C and keep the positions of the characters that stay.
-        kept = [i for i, c in enumerate(text) if c not in reshaping]
-        return text.translate(_ONE_OR_NONE), kept, [i + 1 for i in kept]
+        kept, kept_ends = _kept_positions(text, reshaping)
+        return text.translate(_ONE_OR_NONE), kept, kept_ends
     pieces = [fold_char(c) for c in text]
     if all(len(p) == 1 for p in pieces):
         return "".join(pieces), None, None
@@ -164,6 +166,30 @@ def _fold(text: str) -> tuple[str, list[int] | None, list[int] | None]:
                 starts.append(i)
                 ends.append(i + 1)
     return "".join(chars), starts, ends
+
+
+def _kept_positions(text: str, dropped: set[str]) -> tuple[list[int], list[int]]:
+    """The positions of the characters of `text` not in `dropped`, and each plus one: the
+    dropped characters are few (a byte-order mark at the end), so the positions are the ranges
+    between them, built in C rather than a test per character."""
+    cuts = sorted(i for c in dropped for i in _positions(text, c))
+    kept: list[int] = []
+    ends: list[int] = []
+    lo = 0
+    for cut in [*cuts, len(text)]:
+        kept.extend(range(lo, cut))
+        ends.extend(range(lo + 1, cut + 1))
+        lo = cut + 1
+    return kept, ends
+
+
+def _positions(text: str, c: str) -> list[int]:
+    out = []
+    i = text.find(c)
+    while i >= 0:
+        out.append(i)
+        i = text.find(c, i + 1)
+    return out
 
 
 # A run of word characters and the symbols that stand in for letters inside words, holding
@@ -187,6 +213,25 @@ _TOKEN_ASCII = re.compile(
 )
 _SPACED_ASCII = re.compile(r"(?<![a-z0-9])(?:[a-z][ .\-_*,/]{1,2}){2,}[a-z](?![a-z0-9])")
 _REPEAT_ASCII = re.compile(r"([a-z])\1{2,}")
+
+
+#: The spaced-letters and repeated-letters stages for lower-case ASCII text, behind one
+#: Hyperscan scan (screening/smallgate.py): the regexes above cost about 2.7 µs each a comment
+#: to find nothing in most. Three of one letter is the literal set "aaa|bbb|...|zzz" (exactly
+#: what `_REPEAT_ASCII` finds); the spaced pattern is matched in prefilter mode (a superset).
+_SPACED_ID, _REPEAT_ID = 0, 1
+_STAGES_GATE = SmallGate(
+    "normalize-gate",
+    [
+        (_SPACED_ID, _SPACED_ASCII.pattern, False),
+        (_REPEAT_ID, "|".join(chr(c) * 3 for c in range(ord("a"), ord("z") + 1)), False),
+    ],
+)
+
+
+def wait_for_stages_gate(timeout: float | None = None) -> bool:
+    """Block until the stages' gate is compiled (benchmarks); True when it is in use."""
+    return _STAGES_GATE.wait(timeout)
 
 
 @lru_cache(maxsize=16384)
@@ -314,13 +359,18 @@ def normalize(text: str) -> Normalized:
                 edits.append((m.start(), m.end(), new))
         t, st, en = _apply(t, st, en, edits)
 
+    # Which of the next two stages can have work: one Hyperscan scan for both (None: the
+    # text is not read, both look).
+    possible = _STAGES_GATE.possible(t) if ascii_ else None
+
     # Spaced-out letters.
-    sp = _spaced_edits(t, spaced_rx)
+    sp = _spaced_edits(t, spaced_rx) if possible is None or _SPACED_ID in possible else []
     if sp:
         t, st, en = _drop_zero_width_edits(t, st, en, sp)
 
     # Repeated letters: three or more become two ("fuuuuck" -> "fuuck", "boooobs" -> "boobs").
-    if repeat_rx.search(t):
+    # (The gate read the text before the spaced letters were joined: after a join, look.)
+    if (possible is None or sp or _REPEAT_ID in possible) and repeat_rx.search(t):
         rep = []
         for m in repeat_rx.finditer(t):
             rep.append((m.start() + 2, m.end(), ""))

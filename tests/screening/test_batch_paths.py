@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 
 from piodesk.screening import devsets
@@ -26,6 +28,33 @@ def test_cleaning_a_batch_equals_cleaning_each_text() -> None:
         for i in range(0, len(texts), size):
             batch = texts[i : i + size]
             assert features._padded_many(batch) == [features._padded(t) for t in batch]
+
+
+def test_gated_shape_tokens_equal_ungated() -> None:
+    """The shape tokens' Hyperscan gate only skips patterns that cannot match."""
+    has_hyperscan = importlib.util.find_spec("hyperscan") is not None
+    assert features.wait_for_shape_gate(120) or not has_hyperscan
+    texts = _texts()
+    texts += [t.upper() for t in texts] + [t + "\x1f12345 WWW.X.COM" for t in texts[:50]]
+    texts += ["kill", "12345", "x.com", "https://x.co", "a@b.co", "5 dollars", "ABC!!", "gas them"]
+    # inert non-ASCII characters (emoji, curly quotes, dashes) are scanned as NUL
+    texts += [t + " \U0001f600 \u201cok\u201d \u2014" for t in texts[:200]]
+    texts += ["\u00a35 \U0001f600", "win \u20ac5 \u2019now\u2019", "\ufeffcall 55555 \U0001f525"]
+    for t in texts:
+        assert features.shape_tokens(t) == features.shape_tokens(t, gated=False), t
+
+
+def test_repeats_fold_as_the_pattern_folds_them() -> None:
+    import random
+
+    rng = random.Random(13)
+    alphabet = "aab\n\n!.\x00é\ud800😀 "
+    samples = ["", "a", "aa", "aaa", "\n\n\n\n", "wowwwww!!!!", "\ud800\ud800\ud800", "😀😀😀"]
+    samples += [
+        "".join(rng.choice(alphabet) for _ in range(rng.randrange(40))) for _ in range(2000)
+    ]
+    for text in samples:
+        assert features.fold_repeats(text) == features._REPEATS_IN_BATCH.sub(r"\1\1", text)
 
 
 def test_a_text_with_nul_is_cleaned_alone() -> None:

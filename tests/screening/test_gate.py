@@ -37,6 +37,11 @@ def _corpus() -> list[str]:
             variants.append(t.replace(" ", "\x1f"))  # whitespace to Python, not to Hyperscan
         if i % 7 == 0:
             variants.append(t.replace("'", "\u2019") + " \U0001f600")  # ungated: not ASCII
+        if i % 4 == 1:
+            # inert characters that some patterns name (quotes, pound, dash, copyright, times
+            # sign inside a named range): scanned as NUL, those patterns must stay possible
+            named = t.replace('"', "\u201c").replace("$", "\u00a3").replace("-", "\u2013")
+            variants.append(named.replace("'", "\u2019") + " \u00a9 \u00d7")
     return texts + variants
 
 

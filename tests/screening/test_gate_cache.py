@@ -26,7 +26,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _cached(folder: Path) -> list[Path]:
-    return sorted(folder.glob("*.json"))
+    return sorted(folder.glob("*.hsdb"))
 
 
 def test_compiled_once_then_loaded(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -54,7 +54,7 @@ def test_other_expressions_are_another_gate(cache: Path) -> None:
 def test_a_damaged_file_is_compiled_again_and_replaced(cache: Path) -> None:
     gatebuild.compile_views({"text": ITEMS})
     (path,) = _cached(cache)
-    path.write_text('{"text": {"ids": [1, 2], "db": "bm90IGEgZGF0YWJhc2U="}}')
+    path.write_bytes(b'{"text": {"ids": [1, 2], "size": 14}}\nnot a database')
     got = gatebuild.compile_views({"text": ITEMS})
     assert _matches(got["text"][0], TEXTS[3]) == {1, 2}
     assert gatebuild._from_cache(path) is not None  # the file now holds a real gate
@@ -65,7 +65,7 @@ def test_an_empty_setting_keeps_nothing(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     got = gatebuild.compile_views({"text": ITEMS})
     assert got["text"][1] == frozenset({1, 2})
-    assert list(tmp_path.rglob("*.json")) == []
+    assert list(tmp_path.rglob("*.hsdb")) == []
 
 
 _REQUEST_DIGEST = """

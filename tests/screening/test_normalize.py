@@ -122,3 +122,28 @@ def test_one_megabyte_of_mixed_text() -> None:
     assert len(n.starts) == len(n.text)
     assert "shit" in n.text[:200]
     assert n.to_original(0, len(n.text)) == (0, len(text))
+
+
+def test_the_stages_gate_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The spaced and repeated letters' stages, skipped when one Hyperscan scan says they
+    find nothing, give what they give when always run."""
+    import importlib.util
+
+    from piodesk.screening import devsets
+    from piodesk.screening import normalize as norm_module
+
+    gate = norm_module._STAGES_GATE
+    assert gate.wait(120) or importlib.util.find_spec("hyperscan") is None
+    texts = [e.text for name in devsets.FILES for e in devsets.load(name)][:3000]
+    texts += [t.upper() for t in texts[:500]]
+    texts += ["f u c k", "f.u.c.k", "fuuuuck", "s h 1 t", "a a a", "4 b c", "b00bs", "a-a-a"]
+    texts += ["shhhiiit", "c*o*c*k", "f-u-c-k you", "t\x1fh h h", "wowww\x1c", "sooo  c o o l"]
+    gated = [normalize(t) for t in texts]
+
+    class Ungated:
+        @staticmethod
+        def possible(_text: str) -> None:
+            return None
+
+    monkeypatch.setattr(norm_module, "_STAGES_GATE", Ungated())
+    assert [normalize(t) for t in texts] == gated

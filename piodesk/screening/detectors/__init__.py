@@ -20,6 +20,7 @@ from piodesk.screening.detectors import (
     solicitation,
     threat,
     threat_cues,
+    threat_scored,
 )
 from piodesk.screening.detectors.base import Detector, Pattern, PatternDetector, ScanContext
 from piodesk.screening.detectors.lexicon import Lexicon, LexiconDetector, profanity_lexicon
@@ -46,7 +47,11 @@ def _pii() -> list[Detector]:
 REGISTRY: dict[str, list[Callable[[], list[Detector]]]] = {
     Category.PROFANITY.value: [],
     Category.PII.value: [_pii],
-    Category.THREAT.value: [lambda: [threat.ThreatDetector()], threat_cues.build],
+    Category.THREAT.value: [
+        lambda: [threat.ThreatDetector()],
+        threat_cues.build,
+        threat_scored.build,
+    ],
     Category.SOLICITATION.value: [solicitation.build, offers.build],
     Category.INVESTIGATION.value: [conduct.build_investigation, investigation.build],
     Category.ILLEGAL.value: [conduct.build_illegal],

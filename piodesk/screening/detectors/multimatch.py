@@ -248,8 +248,9 @@ def _jobs_for(entries: frozenset[tuple[str, int, str, int]]) -> list[_Job]:
 # space to Python (so not \\w, \\d or \\s), without case, e.g. emoji, curly quotes, dashes,
 # the byte-order mark YouTube ends comments with. In a text whose only non-ASCII characters
 # are inert, each is scanned as NUL, which `.`, `\\W`, `\\S`, `\\D` and negated classes match
-# as they match the character; a pattern that names a non-ASCII character or NUL is reported
-# as possible in such a text.
+# as they match the character; a pattern that names NUL or a code point by an escape is
+# reported as possible in such a text, and one that names non-ASCII characters (or a range of
+# them) in a text that holds one of those: only there can it tell the NUL from the character.
 def _is_inert(c: str, _cache: dict[str, bool] = {}) -> bool:  # noqa: B006 - a cache
     got = _cache.get(c)
     if got is None:
@@ -262,6 +263,23 @@ _NOT_INERT_SAFE = re.compile(r"\\x(?:[89a-fA-F]|0[0]|\{)|\\0|\\[pPN]")
 
 def _inert_safe(regex: str) -> bool:
     return regex.isascii() and _NOT_INERT_SAFE.search(regex) is None
+
+
+def _named(regex: str) -> tuple[frozenset[str], tuple[tuple[int, int], ...]]:
+    """The non-ASCII characters an (unescaped) regex names, and the code point ranges with a
+    non-ASCII end ("À-ɏ"): the only characters of a text it can tell from the NUL that stands
+    for them. (Any "x-y" with a non-ASCII side counts as a range, inside a class or not: more
+    ranges only make the regex possible in more texts.)"""
+    chars = frozenset(c for c in regex if not c.isascii())
+    ranges = tuple(
+        (min(ord(regex[i - 1]), ord(regex[i + 1])), max(ord(regex[i - 1]), ord(regex[i + 1])))
+        for i in range(1, len(regex) - 1)
+        if regex[i] == "-" and not (regex[i - 1].isascii() and regex[i + 1].isascii())
+    )
+    return chars, ranges
+
+
+_ASCII_CHARS = frozenset(map(chr, range(128)))
 
 
 def _nul_for_unencodable(err: UnicodeError) -> tuple[str, int]:
@@ -287,9 +305,20 @@ class MultiMatcher:
         self._jobs = _jobs_for(key) if key else []
         self._dbs: list[tuple[str, Any]] = []
         self._uncovered = self._registered
+        # Regexes that could tell a NUL from an inert character it stands for: with an escape
+        # that names a code point (always possible in a text with inert characters), or naming
+        # non-ASCII characters (possible in a text that has one of them, `_possible_for`).
         self._not_inert_safe = frozenset(
-            pattern_id(v, rx, f) for v, rx, f in entries if not _inert_safe(_unescape(rx))
+            pattern_id(v, rx, f)
+            for v, rx, f in entries
+            if _NOT_INERT_SAFE.search(_unescape(rx)) is not None
         )
+        self._naming = [
+            (pattern_id(v, rx, f), *_named(_unescape(rx)))
+            for v, rx, f in entries
+            if not _inert_safe(_unescape(rx)) and _NOT_INERT_SAFE.search(_unescape(rx)) is None
+        ]
+        self._by_char: dict[str, frozenset[int]] = {}
         self._local = threading.local()
 
     @property
@@ -329,11 +358,30 @@ class MultiMatcher:
         """Ids that may match in this text (a superset), or None when the text is not gated."""
         return self.scan_many([ctx])[0]
 
-    def _views_data(self, ctx: Any) -> tuple[list[bytes], bool] | None:
-        """The bytes each database scans for this text, and whether it had inert characters
-        scanned as NUL; None when the text is not gated."""
-        inert = False
+    def _possible_for(self, c: str) -> frozenset[int]:
+        """The regexes that name the non-ASCII character `c` (or a range holding it)."""
+        got = self._by_char.get(c)
+        if got is None:
+            o = ord(c)
+            got = self._by_char[c] = frozenset(
+                i
+                for i, chars, ranges in self._naming
+                if c in chars or any(lo <= o <= hi for lo, hi in ranges)
+            )
+        return got
+
+    def _views_data(self, ctx: Any) -> tuple[list[bytes], frozenset[str]] | None:
+        """The bytes each database scans for this text, and its inert characters scanned as
+        NUL (every view's); None when the text is not gated."""
+        inert: frozenset[str] = frozenset()
         ascii_text = ctx.text.isascii()  # then its lower-cased and normalized views are too
+        if ascii_text and _PY_ONLY_SPACES.search(ctx.text) is None:
+            # the common case: no view holds a character to rewrite (lower-casing and
+            # normalizing ASCII text add none of \x1c-\x1f), so each view is its bytes
+            return [
+                (ctx.norm.text if view == "norm" else getattr(ctx, view)).encode("ascii")
+                for view, _db in self._dbs
+            ], inert
         last_source: str | None = None
         data = b""
         out: list[bytes] = []
@@ -341,9 +389,10 @@ class MultiMatcher:
             source = ctx.norm.text if view == "norm" else getattr(ctx, view)
             if source is not last_source and source != last_source:
                 if not ascii_text and not source.isascii():
-                    if not all(_is_inert(c) for c in set(source) if not c.isascii()):
+                    others = set(source).difference(_ASCII_CHARS)
+                    if not all(_is_inert(c) for c in others):
                         return None
-                    inert = True
+                    inert = inert.union(others)
                 if _PY_ONLY_SPACES.search(source) is not None:
                     source = source.translate(_SPACES_PY)
                 data = source.encode("ascii", _NUL)
@@ -371,7 +420,11 @@ class MultiMatcher:
             if got is None:
                 out.append(None)
             elif got[1]:  # patterns that could tell a NUL from the characters it stands for
-                out.append(self._uncovered.union(ids, self._not_inert_safe))
+                out.append(
+                    self._uncovered.union(
+                        ids, self._not_inert_safe, *map(self._possible_for, got[1])
+                    )
+                )
             else:
                 out.append(self._uncovered.union(ids))
         return out

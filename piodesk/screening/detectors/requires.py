@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from piodesk.screening.detectors import conduct, pii, solicitation, threat
+from piodesk.screening.detectors import conduct, pii, solicitation, threat, threat_scored
 from piodesk.screening.detectors.base import Detector
 from piodesk.screening.detectors.lexicon import LexiconDetector
 
@@ -35,6 +35,18 @@ def _threat(d: Detector) -> tuple[Group, ...] | None:
     if not rules:
         return None
     return _any_of("norm", *(rule[1] for rule in rules))
+
+
+def _scored_threat(d: Detector) -> tuple[Group, ...]:
+    # a finding needs a hit of a menace class and one of an aim class (threat_scored); the
+    # other classes ride along in groups that need that pair too (so they wake nothing more)
+    # only to have the gate read them: the scorer then skips the ones it rules out
+    ts = threat_scored
+    rx = {n: re.compile(p) for n, p in ts.CLASSES.items()}
+    pairs = tuple((("lower", rx[m]), ("lower", rx[a])) for m in ts.WAKE for a in ts.AIM)
+    first = pairs[0]
+    rest = tuple((*first, ("lower", rx[n])) for n in ts.CLASSES if n not in (*ts.WAKE, *ts.AIM))
+    return pairs + rest
 
 
 def _address(d: Detector) -> tuple[Group, ...]:
@@ -76,6 +88,7 @@ def _lexicon(d: Detector) -> tuple[Group, ...] | None:
 #: Detector class -> its requirement (by class, so an agency's own detectors never match).
 _BY_CLASS: dict[type[Detector], Callable[[Detector], tuple[Group, ...] | None]] = {
     threat.ThreatDetector: _threat,
+    threat_scored.ScoredThreatDetector: _scored_threat,
     pii.PhoneDetector: lambda d: _any_of("text", pii._PHONE_CANDIDATE),
     pii.CardDetector: lambda d: _any_of("text", pii._CARD),
     pii.IpDetector: lambda d: _any_of("text", pii._IPV4, pii._IPV6),

@@ -18,10 +18,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 
 from piodesk.screening.model import Category
 from piodesk.screening.models import linear
-from piodesk.screening.models.features import Featurizer
+from piodesk.screening.models.features import N_FEATURES, Featurizer
 
 #: Where the committed weights live.
 ARTIFACT_DIR = Path(__file__).resolve().parent
@@ -34,6 +35,48 @@ SHIPPED: tuple[tuple[str, Category, str], ...] = (
 )
 
 
+@dataclass(frozen=True, eq=False)
+class WeightTable:
+    """The weights of several models over the hashed columns, stored compactly.
+
+    Each model keeps a few tens of thousands of its 787,456 columns: one dense float32 vector
+    per model (and their stack for the shared product) took 19 MB for 4 MB of weights. Here
+    `slot` maps every column to a row of `values` (row 0 is all zeros: every column no model
+    keeps), and `values` holds one column per model. A product over the slots adds, entry by
+    entry and in the same order, the same float32 terms as one over the dense vectors (a column
+    no model keeps adds data * 0.0 there and here), so the scores are the same bit for bit.
+    """
+
+    slot: np.ndarray  # int32, one per hashed column
+    values: np.ndarray  # float32, (1 + columns kept by any model, models), C-ordered
+
+    @classmethod
+    def of(cls, stored: Sequence[linear.LinearWeights]) -> WeightTable:
+        kept = np.unique(np.concatenate([w.indices for w in stored] or [np.zeros(0, np.int32)]))
+        slot = np.zeros(N_FEATURES, dtype=np.int32)
+        slot[kept] = np.arange(1, len(kept) + 1, dtype=np.int32)
+        values = np.zeros((len(kept) + 1, len(stored)), dtype=np.float32)
+        for k, w in enumerate(stored):
+            values[slot[w.indices], k] = w.values.astype(np.float32)
+        return cls(slot, values)
+
+    def weights_at(self, columns: np.ndarray, model: int) -> np.ndarray:
+        """Model `model`'s weight of each of the hashed `columns`."""
+        return np.asarray(self.values[self.slot[columns], model])
+
+    def product(self, matrix: sp.csr_matrix, models: Sequence[int]) -> np.ndarray:
+        """`matrix @ dense weights` of the models (one column each), over the slots."""
+        compact = sp.csr_matrix(
+            (matrix.data, self.slot[matrix.indices], matrix.indptr),
+            shape=(matrix.shape[0], len(self.values)),
+        )
+        if list(models) == list(range(self.values.shape[1])):
+            weights = self.values
+        else:
+            weights = np.ascontiguousarray(self.values[:, list(models)])
+        return np.asarray(compact @ weights)
+
+
 @dataclass(eq=False)
 class ModelDetector:
     """One trained model: gives each text a probability that it belongs to `category`."""
@@ -42,26 +85,25 @@ class ModelDetector:
     category: str
     version: str
     threshold: float
-    weights: np.ndarray = field(repr=False)
+    table: WeightTable = field(repr=False)  # the weights, shared with the other shipped models
+    column: int  # this model's column of `table.values`
     bias: float
     featurizer: Featurizer = field(repr=False)
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Probability, per text, that the text belongs to this model's category."""
-        if not texts:
-            return np.zeros(0, dtype=np.float64)
-        return linear.sigmoid(linear.decision(self.featurizer, self.weights, self.bias, texts))
+        return self.predict_proba_many([self], texts)[0]
 
     @staticmethod
     def predict_proba_many(models: Sequence[ModelDetector], texts: list[str]) -> list[np.ndarray]:
-        """`predict_proba` of every model in one product per featurizer: the models that read
-        the same features have their weights stacked side by side (one column each), so the
-        batch's feature matrix is walked once for all of them. Each column's sums are the ones
-        `predict_proba` makes, in the same order, so the probabilities are the same."""
+        """`predict_proba` of every model in one product per featurizer and weight table: the
+        models that read the same features have their weights side by side (one column each),
+        so the batch's feature matrix is walked once for all of them. Each column's sums are
+        the ones a product with that model's weights alone makes, in the same order."""
         out: list[np.ndarray | None] = [None] * len(models)
-        groups: dict[int, list[int]] = {}
+        groups: dict[tuple[int, int], list[int]] = {}
         for i, m in enumerate(models):
-            groups.setdefault(id(m.featurizer), []).append(i)
+            groups.setdefault((id(m.featurizer), id(m.table)), []).append(i)
         for idx in groups.values():
             if not texts:
                 for i in idx:
@@ -69,7 +111,7 @@ class ModelDetector:
                 continue
             group = tuple(models[i] for i in idx)
             matrix = group[0].featurizer.transform(texts)
-            scores = np.asarray(matrix @ _stacked(group))
+            scores = group[0].table.product(matrix, [m.column for m in group])
             for k, i in enumerate(idx):
                 z = np.asarray(scores[:, k], dtype=np.float64) + group[k].bias
                 out[i] = linear.sigmoid(z)
@@ -78,7 +120,7 @@ class ModelDetector:
     def contributions(self, text: str, top: int = 5) -> list[tuple[str, float]]:
         """The features of `text` that pushed its score up most, with their share of log-odds."""
         indices, data = self.featurizer.row_of(text)
-        values = data * self.weights[indices]
+        values = data * self.table.weights_at(indices, self.column)
         best = [int(i) for i in _top(values, top) if values[i] > 0]
         if not best:
             return []
@@ -109,35 +151,27 @@ def _top(values: np.ndarray, top: int) -> np.ndarray:
     return candidates[np.argsort(-values[candidates], kind="stable")][:top]
 
 
-@lru_cache(maxsize=8)
-def _stacked(models: tuple[ModelDetector, ...]) -> np.ndarray:
-    """The models' weight vectors as the columns of one C-ordered matrix."""
-    return np.ascontiguousarray(np.stack([m.weights for m in models], axis=1))
-
-
-def _detector(
-    model_id: str, category: Category, path: Path, featurizer: Featurizer
-) -> ModelDetector:
-    stored = linear.load(path)
-    threshold = float(stored.meta.get("threshold", 0.5))  # type: ignore[arg-type]
-    return ModelDetector(
-        id=model_id,
-        category=category.value,
-        version=f"{model_id}@{stored.digest()}",
-        threshold=threshold,
-        weights=stored.dense(),
-        bias=stored.bias,
-        featurizer=featurizer,
-    )
-
-
 @lru_cache(maxsize=1)
 def _load_all(artifact_dir: Path) -> tuple[ModelDetector, ...]:
     featurizer = Featurizer()  # shared, so a batch is featurized once for all models
-    return tuple(
-        _detector(model_id, category, artifact_dir / filename, featurizer)
+    found = [
+        (model_id, category, linear.load(artifact_dir / filename))
         for model_id, category, filename in SHIPPED
         if (artifact_dir / filename).is_file()
+    ]
+    table = WeightTable.of([stored for _id, _cat, stored in found])
+    return tuple(
+        ModelDetector(
+            id=model_id,
+            category=category.value,
+            version=f"{model_id}@{stored.digest()}",
+            threshold=float(stored.meta.get("threshold", 0.5)),  # type: ignore[arg-type]
+            table=table,
+            column=k,
+            bias=stored.bias,
+            featurizer=featurizer,
+        )
+        for k, (model_id, category, stored) in enumerate(found)
     )
 
 

@@ -23,6 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from piodesk.screening.models import hashing
+from piodesk.screening.smallgate import SmallGate
 
 #: Number of hashed feature slots per block; collisions at this size cost < 0.1 F1 point.
 WORD_BITS = 18
@@ -152,14 +153,19 @@ _CUES: tuple[_Cue, ...] = (
 _WORDS = re.compile(r"[a-z]+")
 
 
-def _cue_tokens(lower: str, words: set[str]) -> list[str]:
-    """The cue families present in the lower-cased text (`words`: its set of words)."""
+def _cue_tokens(lower: str, words: set[str], possible: frozenset[int] | None = None) -> list[str]:
+    """The cue families present in the lower-cased text (`words`: its set of words).
+
+    `possible`: the shape gate's answer for the text (None: every pattern may match)."""
     violent = (
-        not _VIOLENT_PREFIXES.isdisjoint(w[:4] for w in words)
+        (possible is None or _VIOLENT_ID in possible)
+        and not _VIOLENT_PREFIXES.isdisjoint(w[:4] for w in words)
         and _VIOLENT_ANY.search(lower) is not None
     )
     toks = ["cue_violence_act"] if violent else []
-    for cue in _CUES:
+    for k, cue in enumerate(_CUES):
+        if possible is not None and _CUE_IDS[k] not in possible:
+            continue
         if cue.triggers is None:
             if violent and cue.pattern.search(lower):
                 toks.append("cue_" + cue.name)
@@ -195,41 +201,96 @@ def _without_timestamps(text: str) -> str:
     return _TIMESTAMP_LINK.sub(" ", text)
 
 
-def shape_tokens(text: str) -> list[str]:
+def shape_tokens(text: str, *, gated: bool = True) -> list[str]:
     """Tokens naming what kinds of things the raw text contains (links, numbers, money...).
 
     Cheap substring tests guard each pattern: most comments have no digit, no "@" and no
-    link, and skipping their patterns keeps this under ~20 µs a comment.
+    link. With `gated` (the default), one Hyperscan scan of the text first says which of the
+    patterns may match (`_SHAPE_GATE`), and the others are not run: the tokens are the same.
     """
-    toks: list[str] = []
     text = _without_timestamps(text)
     if not text.isascii():  # the invisible characters are none of them ASCII
         text = text.translate(_INVISIBLE)
+    possible = _SHAPE_GATE.possible(text) if gated else None
+    toks: list[str] = []
     lower = text.lower()
-    words = set(_WORDS.findall(lower))
-    if ("http" in words or "www" in words or not _TLDS.isdisjoint(words)) and _URL.search(lower):
+    if possible is not None and possible.isdisjoint(_NEEDS_WORDS):
+        words: set[str] = set()  # no pattern that reads the words can match: none needed
+    else:
+        words = set(_WORDS.findall(lower))
+    if (
+        (possible is None or _URL_ID in possible)
+        and ("http" in words or "www" in words or not _TLDS.isdisjoint(words))
+        and _URL.search(lower)
+    ):
         toks.append("has_url")
     if any(marker in lower for marker in _YT_MARKERS):
         toks.append("has_video_link")
-    if "@" in text and _EMAIL.search(text):
+    if (possible is None or _EMAIL_ID in possible) and "@" in text and _EMAIL.search(text):
         toks.append("has_email")
-    numbers = _NUMBER.findall(text)
+    numbers = _NUMBER.findall(text) if possible is None or _DIGIT_ID in possible else []
     if numbers:
-        if _PHONE.search(text):
+        if (possible is None or _PHONE_ID in possible) and _PHONE.search(text):
             toks.append("has_phone")
-        if _MONEY.search(lower):
+        if (possible is None or _MONEY_ID in possible) and _MONEY.search(lower):
             toks.append("has_money")
-        if _SHORTCODE.search(text):
+        if (possible is None or _SHORTCODE_ID in possible) and _SHORTCODE.search(text):
             toks.append("has_shortcode")
     toks.append(f"numbers_{min(len(numbers), 4)}")
-    caps = len(_CAPS_WORD.findall(text))
+    caps = len(_CAPS_WORD.findall(text)) if possible is None or _CAPS_ID in possible else 0
     toks.append(f"caps_words_{min(caps, 3)}")
-    if ("!" in text or "?" in text) and _REPEAT_PUNCT.search(text):
+    if (
+        (possible is None or _PUNCT_ID in possible)
+        and ("!" in text or "?" in text)
+        and _REPEAT_PUNCT.search(text)
+    ):
         toks.append("repeat_punct")
-    toks.extend(_cue_tokens(lower, words))
+    toks.extend(_cue_tokens(lower, words, possible))
     n = len(text)
     toks.append("len_" + ("s" if n < 40 else "m" if n < 120 else "l" if n < 300 else "xl"))
     return toks
+
+
+# The shape gate's patterns: (id, pattern, whether it reads the lower-cased text).
+_URL_ID, _EMAIL_ID, _DIGIT_ID, _PHONE_ID, _MONEY_ID, _SHORTCODE_ID = range(6)
+_CAPS_ID, _PUNCT_ID, _VIOLENT_ID = 6, 7, 8
+_CUE_IDS = tuple(range(9, 9 + len(_CUES)))
+_SHAPE_PATTERNS: tuple[tuple[int, re.Pattern[str], bool], ...] = (
+    (_URL_ID, _URL, True),
+    (_EMAIL_ID, _EMAIL, False),
+    (_DIGIT_ID, re.compile(r"\d"), False),
+    (_PHONE_ID, _PHONE, False),
+    (_MONEY_ID, _MONEY, True),
+    (_SHORTCODE_ID, _SHORTCODE, False),
+    (_CAPS_ID, _CAPS_WORD, False),
+    (_PUNCT_ID, _REPEAT_PUNCT, False),
+    (_VIOLENT_ID, _VIOLENT_ANY, True),
+    *((i, cue.pattern, True) for i, cue in zip(_CUE_IDS, _CUES, strict=True)),
+)
+#: The patterns whose test also reads the text's word set.
+_NEEDS_WORDS = frozenset({_URL_ID, _VIOLENT_ID, *_CUE_IDS})
+
+
+def _shape_gate() -> SmallGate:
+    from piodesk.screening.detectors import multimatch  # (the engine's regex rewriting)
+
+    return SmallGate(
+        "shape-gate",
+        [
+            # a pattern over the lower-cased text, with case ignored: a superset, on ASCII
+            (i, multimatch._widen(multimatch._edges(rx.pattern)), lower)
+            for i, rx, lower in _SHAPE_PATTERNS
+        ],
+    )
+
+
+#: Which shape patterns may match a text (one Hyperscan scan; see screening/smallgate.py).
+_SHAPE_GATE = _shape_gate()
+
+
+def wait_for_shape_gate(timeout: float | None = None) -> bool:
+    """Block until the shape tokens' gate is ready (benchmarks); True when it is in use."""
+    return _SHAPE_GATE.wait(timeout)
 
 
 class Featurizer:
@@ -239,6 +300,12 @@ class Featurizer:
         # The last batch, as ONE attribute replaced whole: screening threads that share this
         # featurizer never see one batch's texts paired with another batch's matrix.
         self._last: _Last | None = None
+        _SHAPE_GATE.start()  # compiles in the background; the shape tokens are the same
+
+    @staticmethod
+    def wait(timeout: float | None = None) -> bool:
+        """Block until the shape tokens' gate is ready (benchmarks); True when it is in use."""
+        return _SHAPE_GATE.wait(timeout)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Return the feature matrix; the last batch is remembered so models share one pass."""
@@ -424,11 +491,34 @@ def _padded_many(texts: Sequence[str]) -> list[str]:
                 joined = joined.replace(c, "")
         nfkc = unicodedata.normalize
         joined = "\x00".join(p if p.isascii() else nfkc("NFKC", p) for p in joined.split("\x00"))
-    joined = _REPEATS_IN_BATCH.sub(r"\1\1", joined.lower())
+    joined = fold_repeats(joined.lower())
     parts = joined.split("\x00")
     if len(parts) != len(texts):  # cannot happen (see above); the safe way if it does
         return [_padded(t) for t in texts]
     return [" " + " ".join(p.split()) + " " for p in parts]
+
+
+def fold_repeats(joined: str) -> str:
+    r"""`_REPEATS_IN_BATCH.sub(r"\1\1", joined)` over code points with numpy (the regex, with its
+    back-reference tried at every character, took 3.5 µs a comment): a character is dropped
+    when the two before it are the same character and it is neither a newline nor NUL. The
+    pattern matches each run of three or more from its first character (greedily, to its
+    end) and keeps two, so these are the characters it drops."""
+    try:
+        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    except UnicodeError:  # (cannot happen: every str encodes with surrogatepass)
+        return _REPEATS_IN_BATCH.sub(r"\1\1", joined)
+    if len(codes) < 3:
+        return joined
+    drop = codes[2:] == codes[1:-1]
+    drop &= codes[1:-1] == codes[:-2]
+    drop &= codes[2:] != 0x0A
+    drop &= codes[2:] != 0
+    if not drop.any():
+        return joined
+    keep = np.ones(len(codes), dtype=bool)
+    keep[2:] = ~drop
+    return codes[keep].tobytes().decode("utf-32-le", "surrogatepass")
 
 
 def _padded(text: str) -> str:

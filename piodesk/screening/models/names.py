@@ -27,10 +27,10 @@ FakeNameGenerator), so recall measured there is optimistic for the names in thes
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import re
 from functools import lru_cache
+
+from piodesk.screening import gazetteer
 
 
 def _words(text: str) -> frozenset[str]:
@@ -119,7 +119,6 @@ _PARTICLES = _words("van von der den ten ter de del della di da dos das du la le
 _WORD = r"[^\W\d_][^\W\d_'’\-]*(?:[-'’](?![sS](?![^\W\d_]))[^\W\d_]+)*"
 _TOKEN = re.compile(rf"(?<![^\W\d_])[A-Z]\.(?=\s)|{_WORD}")
 _COUNTRY_WORDS = _words("england scotland wales ireland norway poland france germany spain italy")
-_LATIN = re.compile(r"^[A-Za-zÀ-ɏ'’\-]+$")
 
 
 @lru_cache(maxsize=1)
@@ -128,41 +127,10 @@ def _gazetteer() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 
     Names come from every Faker locale written in Latin script (comments on a US department's
     page name people of every origin); the common words are Faker's English word list and its
-    country names (a word in them is rarely a name alone).
+    country names (a word in them is rarely a name alone). Read in a child process and kept
+    between processes (screening/gazetteer.py), so Faker's modules never load here.
     """
-    try:
-        import faker.providers.person as person
-        from faker.providers.address.en_US import Provider as Address
-        from faker.providers.lorem.en_US import Provider as Lorem
-    except ImportError:
-        return frozenset(), frozenset(), frozenset()
-    first: set[str] = set()
-    last: set[str] = set()
-    for info in pkgutil.iter_modules(person.__path__):
-        try:
-            provider = importlib.import_module(f"{person.__name__}.{info.name}").Provider
-        except (ImportError, AttributeError):
-            continue
-        for attr, bucket in (
-            ("first_names", first),
-            ("first_names_male", first),
-            ("first_names_female", first),
-            ("first_names_nonbinary", first),
-            ("last_names", last),
-            ("last_names_male", last),
-            ("last_names_female", last),
-        ):
-            names = vars(provider).get(attr)  # some locales define these as properties
-            if isinstance(names, (list, tuple, dict)):
-                bucket.update(n.lower() for n in names if isinstance(n, str) and _LATIN.match(n))
-    common = {w.lower() for w in Lorem.word_list} | _NOT_NAMES
-    for country in Address.countries:
-        words = country.lower().split()
-        # "Norway" is not a name; "Saint Martin" does not make "Martin" an ordinary word
-        common.update(w for w in words if len(words) == 1 or (w not in first and w not in last))
-    first -= _COUNTRY_WORDS
-    last -= _COUNTRY_WORDS
-    return frozenset(first), frozenset(last), frozenset(common)
+    return gazetteer.load(_NOT_NAMES, _COUNTRY_WORDS)
 
 
 def _is_cap(token: str) -> bool:
