@@ -27,8 +27,11 @@ from piodesk.screening.model import Finding, Span
 _sre_parser: Any = getattr(re, "_parser")  # noqa: B009
 _sre_constants: Any = getattr(re, "_constants")  # noqa: B009
 
-# Sentence ends: ". ", "!", "?", ";", a line break. A "." inside "st." or "1.5" does not end one.
-_SENTENCE_END = re.compile(r"[!?;\n]+|\.(?=\s|$)")
+# Sentence ends: ". ", "!", "?", ";", a line break. A "." inside "1.5" does not end one, nor
+# the "." of a title or a street before a name ("Mr. Green", "St. Mary's"; texts are lower-cased).
+_SENTENCE_END = re.compile(
+    r"[!?;\n]+|(?<!\b(?:mr|dr|ms|st|jr|sr))(?<!\bmrs)(?<!\bsgt)(?<!\blt)(?<!\bdet)\.(?=\s|$)"
+)
 
 
 def words(*items: str) -> str:

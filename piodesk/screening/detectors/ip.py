@@ -24,7 +24,8 @@ _MEDIA = words(
         r"script", r"chapter", r"4k", r"1080p", r"hd", r"cable", r"tv", r"vbucks",
         r"xbox", r"switch", r"ps[245]", r"criterion", r"photos", r"accounts?", r"logins?",
         r"steam", r"adobe", r"creative\s+cloud", r"microsoft", r"marvel", r"pixar", r"avengers",
-        r"the\s+office", r"recording", r"leaked", r"screener", r"cowboys\s+game",
+        r"the\s+office", r"recording", r"launchers?", r"(?:full|pro|premium)\s+version",
+        r"leaked", r"screener", r"cowboys\s+game",
         r"fight\s+tonight", r"(?:new\s+)?releases", r"seasons?", r"episodes?",
         r"the\s+new\s+[a-z]+", r"every\s+channel", r"cds?", r"discography",
     )
@@ -65,7 +66,15 @@ CUES: dict[str, str] = {
         r"sharing\s+the\s+(?:mp3s?|files|pdfs?|links?|episodes|movies|songs)",
         r"before\s+they\s+take\s+it\s+down", r"clean\s+copy", r"not\s+a\s+cam", r"cam\s+copy",
         r"(?:a\s+)?pdf\s+of\s+(?:the|a)\s+(?:whole|entire|full)", r"premium\s+(?:\w+\s+)?accounts?",
-        r"lifetime\s+(?:\w+\s+)?(?:accounts?|subscriptions?|access)",
+        r"lifetime\s+(?:\w+\s+)?(?:accounts?|subscriptions?|access|keys?|licen[cs]es?)",
+        r"(?:product|license|licence|activation|cd|windows|office)\s+keys?\s+for\s+\$\d+",
+        r"as\s+a\s+pdf", r"send\s+me\s+the\s+isbn",
+        r"any\s+(?:textbook|book|movie|film|game|show|album)s?\s+(?:as|in|for)",
+        r"for\s+a\s+(?:spot|slot|seat)", r"(?:have|got)\s+\d+\s+(?:spots|slots|seats)",
+        r"(?:selling|sell|shared?|cheap)\s+(?:[\w']+\s+)?(?:netflix|hulu|disney\+?|hbo(?:\s+max)?|"
+        r"spotify|youtube\s+tv|peacock|paramount\+?)\s+(?:accounts?|logins?)",
+        r"(?:i'?ll|i\s+can|i\s+will)\s+(?:text|send|dm|email|airdrop)\s+(?:you\s+)?(?:the\s+)?(?:link|"
+        r"files?|copy)",
         r"send\s+(?:you\s+)?the\s+logins?",
         r"all\s+the\s+(?:new\s+)?(?:movies|games|channels|ufc|questions)", r"before\s+netflix",
         r"grey\s+sellers", r"i\s+pirated", r"still\s+in\s+theat(?:er|re)s", r"hack(?:ed)?",
@@ -74,6 +83,16 @@ CUES: dict[str, str] = {
         r"stream(?:ing)?\s+.{0,30}free", r"cheap\s+(?:[\w']+\s+){0,3}streams?",
         r"streams?\s+on\s+my", r"every\s+new\s+(?:movie|show|game|album|book)",
         r"in\s+theat(?:er|re)s", r"shared\s+(?:google\s+)?drive",
+        r"roms?", r"cam-?rips?", r"(?:dvd|web|bd)-?rips?", r"web-?dl",
+        r"rip\s+(?:the|a|my|their|every|all)", r"burn\s+(?:copies|cds?|dvds?)", r"zip\s+file",
+        r"(?:pdfs?|epubs?|scans?|digital\s+cop(?:y|ies)|files)\s+of\s+(?:all\s+|every\s+|the\s+)?"
+        r"(?:[\w']+\s+){0,3}?(?:books?|textbooks?|novels?|movies?|albums?|games?|seasons?)",
+        r"instead\s+of\s+(?:\$\d+|paying|buying)", r"(?:shared|sharing)\s+(?:[\w']+\s+){0,3}?"
+        r"(?:accounts?|logins?)", r"logins?\s+to\s+share", r"(?:accounts?|logins?)\s+for\s+\$\d+",
+        r"mod\s+(?:the|your|my)\s+(?:console|switch|ps\d|xbox)", r"stripped\s+(?:the\s+)?drm",
+        r"(?:flash|thumb|usb)\s+drives?", r"usb\s+sticks?",
+        r"before\s+(?:it|they)\s+(?:gets?|are|is)\s+(?:taken|deleted|removed)",
+        r"(?:use|borrow)\s+my\s+(?:accounts?|logins?|passwords?)",
     ),
     # a whole work, not a clip or a quote: "the full season 3 of The Bear", "the whole new
     # Stephen King book"
@@ -102,14 +121,21 @@ CUES: dict[str, str] = {
         r"on\s+my\s+\w+", r"pay\s+me", r"my\s+guy\s+has", r"the\s+guy\s+has", r"at\s+the\s+flea",
         r"on\s+sale", r"outside\s+the", r"enjoy", r"comment\s+for", r"for\s+access",
         r"still\s+works", r"just\s+search", r"use", r"try", r"go\s+to",
+        r"drop\s+(?:your|ur)\s+(?:email|number|info)", r"meet\s+me",
+        r"comment\s+(?:your|ur)\s+email",
+        r"(?:i'?ll\s+)?send\s+(?:it\s+)?to\s+anyone", r"hit\s+me", r"\d+\s+for\s+\$\d+",
     ),
     # counterfeit goods for sale
     "fake": words(
         r"replicas?", r"reps", r"1:1", r"knock\s*-?offs?", r"fakes?", r"counterfeit", r"bootleg",
         r"copies", r"clones?", r"ua\s+quality", r"aaa", r"not\s+(?:real|authentic)",
         r"\"?inspired\"?", r"look(?:s)?\s+(?:exactly\s+)?(?:like\s+the\s+)?real",
-        r"look\s+legit", r"nobody\s+(?:can|will)\s+(?:tell|know)", r"fake\s+logos",
+        r"look\s+legit", r"look(?:s)?\s+\d+\s*%\s+(?:real|legit|authentic)", r"perfect\s+copies",
+        r"nobody\s+(?:can|will)\s+(?:tell|know)", r"fake\s+logos",
         r"no\s+licen[cs]ing",
+        r"(?:in|with)\s+the\s+(?:real|original|authentic)\s+(?:bottles?|boxes|packaging|tags|"
+        r"labels?)", r"with\s+the\s+(?:logos?|labels?|tags)", r"you\s+can'?t\s+tell",
+        r"same\s+as\s+the\s+real", r"mirror\s+quality",
     ),
     "brand": words(
         r"louis\s+vuitton", r"lv", r"gucci", r"rolex(?:es)?", r"jordans?(?:\s+1s)?", r"nike",
@@ -120,6 +146,11 @@ CUES: dict[str, str] = {
         r"perfume", r"sunglasses", r"headphones", r"merch", r"wallets?", r"slides", r"hoodies?",
         r"nike\s+tech", r"nfl", r"nba", r"disney", r"mickey", r"marvel", r"logos?", r"super\s+bowl",
         r"cards", r"jackets?", r"submariner", r"tickets", r"4s", r"11s", r"designer",
+        r"cartier", r"tiffany", r"versace", r"burberry", r"balenciaga", r"dior", r"fendi",
+        r"givenchy", r"off-?white", r"bape", r"moncler", r"north\s+face", r"lululemon",
+        r"patagonia", r"air\s+force\s+1s?", r"af1s?", r"dunks", r"adidas", r"pandora", r"mk",
+        r"bracelets?", r"necklaces?", r"rings?", r"jewelry", r"earrings", r"(?:t-?)?shirts?",
+        r"tees", r"caps", r"hats",
     ),
     "sale": words(
         r"selling", r"sellin", r"for\s+sale", r"sells?", r"\$\d+", r"dm", r"inbox",
@@ -130,12 +161,15 @@ CUES: dict[str, str] = {
         r"cheap", r"half\s+(?:the\s+)?price", r"a\s+third\s+of\s+the\s+price", r"message\s+me",
         r"shop\s+opening", r"buy", r"at\s+the\s+(?:swap\s+meet|market|flea)", r"ask\s+me",
         r"serious\s+buyers", r"going\s+around", r"size\s+\d+", r"for\s+the\s+school\s+fundraiser",
+        r"cash\s*app", r"venmo", r"zelle", r"paypal", r"pick\s*up",
+        r"\d+\s+(?:pairs?|pieces)\s+for",
     ),
     # a paywalled article pasted whole
     "paste": words(
         r"past(?:e|ed|ing)", r"copy(?:ing)?\s+(?:and\s+)?past(?:e|ing)", r"copied", r"reposting",
         r"putting", r"here\s+is", r"here'?s", r"heres", r"below", r"word\s+for\s+word",
-        r"full\s+text", r"entire", r"whole", r"complete",
+        r"full\s+text", r"entire", r"whole", r"complete", r"in\s+full",
+        r"posting\s+(?:the|it|this)",
     ),
     "article": words(
         r"articles?", r"story", r"piece", r"text", r"thing", r"chapter", r"investigation",
@@ -145,7 +179,7 @@ CUES: dict[str, str] = {
         r"paywall(?:ed)?", r"subscription", r"without\s+a\s+sub", r"don'?t\s+have\s+a\s+sub",
         r"need\s+a\s+subscription", r"behind\s+a\s+paywall", r"locked\s+it", r"hit\s+the\s+paywall",
         r"wsj", r"nyt", r"times", r"herald", r"gazette", r"tribune", r"sentinel", r"courier",
-        r"post",
+        r"post", r"subscribers?(?:[\s-]+only)?", r"can'?t\s+(?:get\s+past|read)",
     ),
     "bypass": words(
         r"12ft\.io", r"archive\.(?:ph|is|today)", r"removepaywall\S*", r"paywall\s+bypass",
@@ -167,6 +201,16 @@ CUES: dict[str, str] = {
         r"got\s+burned", r"i\s+only\s+buy", r"watch\s+out", r"beware",
         r"turned\s+out\s+(?:to\s+be\s+)?(?:fake|counterfeit)",
         r"undercut", r"broke\s+up", r"raid", r"thank",
+        r"open\s+source", r"alternatives?", r"public\s+domain",
+        r"with\s+(?:your|a|my|their)\s+(?:school|work|library|student|college)\s+(?:email|account|id|"
+        r"card|login)", r"shut\s+down", r"(?:don'?t|never)\s+click", r"steal\s+your",
+        r"phishing", r"my\s+own", r"official\s+apps?",
+        r"(?:i\s+)?pay\s+for\s+(?:it|mine|my\s+own|your\s+own)",
+    ),
+    "source_link": words(
+        r"(?:here'?s|heres|here\s+is)\s+the\s+link", r"link\s+to\s+(?:the|their)\s+(?:source|"
+        r"article|story|site|original)", r"read\s+it\s+(?:yourself|there|on\s+their)",
+        r"full\s+story\s+(?:here|at|on)", r"worth\s+(?:the|a)\s+subscription", r"subscribe\s+to",
     ),
 }
 # fmt: on
@@ -243,7 +287,7 @@ RULES: tuple[CueRule, ...] = (
         ("paste", "article", "paywall"),
         "The text pastes a whole paywalled article, which belongs to its publisher.",
         0.75,
-        unless=("question", "lawful"),
+        unless=("question", "lawful", "source_link"),
         scope="text",
         unless_in_text=True,
     ),

@@ -136,13 +136,20 @@ _NEGATION = re.compile(
     r"whoever\s+(?:threatens|says)|nobody\s+should|none\s+of\s+(?:us|them|you|we)|"
     # "no woman deserves to be beaten", "no cop should be shot"
     r"no\s+[a-z]+(?:\s+[a-z]+)?\s+(?:deserves?|should|ought|needs?|must|has\s+to)|"
-    r"no\s+one\s+should)(?![\w'])"
+    r"no\s+one\s+should|no\s+way|(?:the\s+)?last\s+thing\s+(?:i|we|anyone|anybody|any\s+of\s+us))(?![\w'])"
+)
+# A word that may stand before the noun a violent verb is aimed at ("the old parking rule", "the
+# red light camera"): not an article, preposition or pronoun ("hanging from a tree" is no thing).
+_MOD = (
+    r"(?:(?!(?:a|an|the|from|with|in|on|at|to|of|for|by|and|or|into|off|up|down|out|over|under|"
+    r"him|her|them|you|me|us)\s)[\w-]+\s+)"
 )
 # Everyday idioms that look like threats.
 _IDIOM = re.compile(
     r"(?:(?:kill|nuke|bomb|gas|shoot|execute|destroy|hang|stone)(?:ing|s|ed)?\s+"
-    r"(?:(?:the|this|that|a|an|their|your|our|his|her|its|every|all)\s+)?(?:\w+\s+)?"
-    r"(?:bill|bills|budget|plan|proposal|program|programme|deal|measure|ordinance|idea|"
+    r"(?:(?:the|this|that|a|an|their|your|our|his|her|its|every|all)\s+)?" + _MOD + r"{0,2}?"
+    r"(?:bill|bills|budget|plan|proposal|program|programme|deal|measure|ordinance|idea|rules?|"
+    r"increase|hike|fees|"
     r"project|funding|contract|policy|law|motion|amendment|initiative|levy|tax|fee|grant|"
     r"lights|engine|vibe|mood|buzz|joke|argument|rumou?r|myth|narrative|question|photo|pic|"
     r"picture|shot|video|email|message|interview|scene|diet|inbox|noise|crossword|printer|"
@@ -161,15 +168,24 @@ _IDIOM = re.compile(
     r"shoot\s+(?:straight|square)|take\s+a\s+bullet\s+for|"
     r"shot\W+(?:\w+\W+){0,2}?on\s+(?:camera|video|film|tape|bodycams?)|"
     r"bomb\s+(?:squad|threat|dog|sniffing|technicians?|unit|scare)|"
-    r"whoever\s+(?:designed|made|invented|came\s+up|planned|decided|built|wrote)|"
+    # the maker of a thing, not a person threatened: "shoot the guy who designed this road"
+    r"(?:whoever|(?:the|that|this)\s+(?:\w+\s+)?(?:guy|person|people|genius|idiot|clown|"
+    r"engineers?|folks|dude|one)s?\s+(?:who|that))\s+(?:designed|made|invented|came\s+up|"
+    r"planned|decided|built|wrote|timed|programmed|scheduled|approved)|"
     r"rot\s+in\s+(?:prison|jail|a\s+cell)|"
+    # storming a place with a harmless errand: "storm the station with thank-you cards"
+    r"(?:storm|hit)\s+(?:[\w'-]+\s+){1,6}?(?:with|for)\s+(?:[\w'-]+\s+){0,3}?(?:cards|flowers|"
+    r"cookies|petitions?|signs|questions|drive|registration|open\s+house|bake\s+sale|"
+    r"donations?|thank-?you\w*|food|toys|coffee)|"
     r"hang(?:ing|s)?\s+(?:out|on|in\s+there|tight|around|up)\b|"
     r"die\s+on\s+(?:a|that|this|another|the|any)\s+hill|dying\s+to\s+(?:see|know|meet|try)|"
     r"kill(?:ing|s|ed)?\s+(?:it|time|me|for|to\s+(?:meet|see|have|be|get|go|know)|"
     r"the\s+(?:lights|game|vibe|mood|engine|bill|process|"
-    r"music|messenger))|dead\s+(?:wrong|serious|right|on|tired|last|end|set)|shoot\s+(?:(?:me|you|u|him|her|them|us)\s+)?"
-    r"(?:a|an|the|some)\s+(?:message|email|text|video|photo|pic|picture|film|scene|shot|hoops|"
-    r"breeze|line|note|dm)|shot\s+(?:of|at\s+(?:the|a)\s+(?:title|job|position))|"
+    r"music|messenger))|dead\s+(?:wrong|serious|right|on|tired|last|end|set)|"
+    # sending someone a message: "shoot you a text", "shoot the lieutenant a quick email"
+    r"(?:shoot|fire\s+off|drop)\s+(?:(?:me|you|u|him|her|them|us)\s+|(?:the|your|our|my|that|"
+    r"this)\s+(?:[\w']+\s+){1,2}?)?(?:a|an|the|some)\s+(?:quick\s+|short\s+|brief\s+|little\s+)?"
+    r"(?:message|email|text|video|photo|pic|picture|film|scene|shot|hoops|breeze|line|note|dm)|shot\s+(?:of|at\s+(?:the|a)\s+(?:title|job|position))|"
     r"beat\s+(?:the|a)\s+(?:traffic|rush|heat|record|odds|system|game|deadline|charge|case|ticket)|"
     r"break\s+(?:the|a|his|her|their|your)\s+(?:news|record|law|rules?|story|ice|silence|habit|"
     r"promise|heart|bank)|get\s+(?:you|him|her|them|em)\s+(?:a|an|some|the|to|into|out|back|home|"
@@ -192,12 +208,8 @@ _IDIOM = re.compile(
     r"footage|b-roll|calendar|wedding))"
 )
 
-# Violence at things or animals ("murder this plate of wings", "crush the competition"): not
-# a threat to anyone, even with a strong verb.
-_AT_A_THING = re.compile(
-    r"(?:kill|shoot|smash|destroy|blow\s+up|hit|punch|strangle|murder|beat|break|throw|stab|burn|crush|"
-    r"hang|torch)"
-    r"\w*\s+(?:(?:my|the|this|that|our|a|an|his|her|your|these|those)\s+)?(?:\w+\s+)?"
+# Things and animals that violent verbs are aimed at every day ("murder this plate of wings").
+_THINGS = (
     r"(?:printer|tv|television|laptop|computer|alarm\s+clock|clock|couch|crossword|homework|"
     r"mailbox|wall|bear|deer|raccoon|squirrel|mosquito|fly|spider|diet|lawn|weeds|pothole|"
     r"meter|toaster|microwave|router|game|exam|test|interview|ticket|plate|wings|pizza|burger|"
@@ -210,7 +222,20 @@ _AT_A_THING = re.compile(
     r"phone|battery|car|engine|weed|garden|tomato|plant|hedge|grass|tree|stump|"
     r"mosquito|bug|wasp|roach|cockroach|rat|mouse|mice|snake|spider|fly|"
     r"camera|kiosk|machine|app|website|server|parking\s+meter|speed\s+bump|tire|"
-    r"targets?|range|paper\s+targets?)(?:s|es)?\b|"
+    r"targets?|range|paper\s+targets?|"
+    # colds and the weather, paint on a wall, roads
+    r"cold|flu|virus|hangover|mural|graffiti|intersection|roundabout|traffic\s+circle|road)"
+)
+# Violence at things or animals ("murder this plate of wings", "crush the competition"): not
+# a threat to anyone, even with a strong verb.
+_AT_A_THING = re.compile(
+    r"(?:kill|shoot|smash|destroy|blow\s+up|hit|punch|strangle|murder|beat|break|throw|stab|burn|crush|"
+    r"hang|torch|set\s+fire\s+to|kick|run\s+over|take\s+a\s+(?:sledgehammer|bat|hammer)\s+to)"
+    r"\w*\s+(?:(?:my|the|this|that|our|a|an|his|her|your|these|those|every|each|all|some)\s+)?"
+    + _MOD
+    + r"{0,2}?"
+    + _THINGS
+    + r"(?:s|es)?\b|"
     r"\b(?:figuratively|metaphorically)\b|"
     r"kill(?:ing)?\s+myself\s+laughing|laugh(?:ing)?\s+(?:my\s+\w+\s+off|to\s+death)|"
     # hyperbole about oneself: "I'm gonna kill myself if they lose again haha"
@@ -680,10 +705,14 @@ class ThreatDetector(Detector):
                     continue
                 if _AT_A_THING.search(text, s, min(len(text), e + 40)):
                     continue
+                if _THING_SUBJECT.search(text, max(0, s - 40), s):
+                    continue  # "that traffic circle needs to be blown up": a thing, not a person
                 if _negated(text, s, e) or _reported(text, s):
                     continue
                 if rule == "threat.direct" and _PAST_ACT.match(text, s):
                     continue  # "I slapped a girl": the writer's own past act, not a threat
+                if rule == "threat.wished" and _RELATIVE_ACT.search(phrase):
+                    continue  # "hope the guy who shot at officers gets life": an act told
                 span = ctx.span_from_norm(s, e)
                 out.append(
                     self.finding(
@@ -717,9 +746,23 @@ def _threatened(phrase: str) -> str:
     return "the people threatened" if _WHOM.search(phrase) else ""
 
 
+# A thing as the subject just before a wish or call ("the new traffic circle | needs to be blown
+# up", "this printer | should be shot"): the violence is aimed at it.
+_THING_SUBJECT = re.compile(
+    r"(?<![\w'])(?:the|this|that|these|those|my|our|your)\s+"
+    + _MOD
+    + r"{0,2}?"
+    + _THINGS
+    + r"(?:s|es)?\s+(?:[\w']+\s+){0,2}?$"
+)
 _PAST_ACT = re.compile(
     r"(?:i|we)\s+(?:\w+\s+){0,2}?(?:whipped|smacked|slapped|punched|kicked|stabbed|shot|killed|"
     r"beaten)\b"
+)
+# The violent word ending a wish is the verb of a relative clause ("the man who was shot", "the
+# guy that stabbed her"): it tells what someone did or suffered, not what the writer wishes.
+_RELATIVE_ACT = re.compile(
+    r"(?<![\w'])(?:who|that|which)\s+(?:was\s+|were\s+|got\s+|had\s+|has\s+)?\S+$"
 )
 _STRONG_RE = re.compile(
     r"(?<!\w)(?:murder|stab|lynch|behead|rape|slaughter|massacre|exterminate|shoot\s+up)(?!\w)"
@@ -755,6 +798,10 @@ def _negated(text: str, start: int, end: int) -> bool:
 # sentenced for threatening to bomb the courthouse") is evidence of a threat, not one.
 _REPORTING = re.compile(
     r"(?<![\w'])(?:said|saying|says|wrote|writes|written|posted|commented|painted|note|"
+    r"dm'?d|dmed|messaged|texted|emailed|tweeted|screamed|shouted|bragged|claimed|"
+    r"commenting|posting|writing|texting|messaging|tweeting|claiming|bragging|screaming|rant\w*|"
+    r"shouting|"
+    r"(?:keeps?|kept)\s+(?:saying|yelling|screaming)|(?:this|the\s+following)\s*:|"
     r"threaten(?:ed|ing|s)?\s+to|sentenced\s+for|charged\s+with|arrested\s+for|accused\s+of|"
     r"reports?|reported|yelling|told\s+(?:me|us|him|her)|told\s+(?:the\s+|a\s+|my\s+|his\s+|her\s+)?"
     r"(?:\w+\s+)?(?:operator|dispatcher|police|cops?|officers?|deputy|deputies|detectives?|judge|"
@@ -769,7 +816,9 @@ _REPORTING = re.compile(
 _ABOUT_A_THREAT = re.compile(
     r"(?<![\w'])(?:report(?:ed)?\s+it|should\s+be\s+(?:deleted|removed|arrested|banned|"
     r"prosecuted|fired)|please\s+(?:remove|delete|clean)|must\s+be\s+fired|clean\s+it\s+up|"
-    r"is\s+a\s+threat|should\s+i\s+report)(?![\w'])"
+    r"is\s+a\s+threat|should\s+i\s+report|screenshot(?:ted|s)?|flagged\s+(?:it|this|the\s+"
+    r"(?:post|comment))|called\s+it\s+in|tip\s+line|reported\s+(?:him|her|them|the\s+(?:post|"
+    r"comment|user|account|guy|man))|sent\s+(?:it|this|that|the\s+(?:post|comment))\s+to)(?![\w'])"
 )
 
 
@@ -827,7 +876,9 @@ _HARM = re.compile(
     rf"strapped|loaded|ammo|tortur\w*|behead\w*|slit|chok\w*|strangl\w*|drown\w*|"
     rf"eradicat\w*|eliminat\w*|genocide|attack\w*|hurt\w*|harm\w*|bleed\w*|blood\w*|"
     rf"fire|flames?|torch\w*|ash|ashes|grave|graves|coffins?|funeral|hospital|wheelchair|"
-    rf"ditch|morgue|body\s+bags?|accident\w*|safe|unsafe|danger\w*|regret|sorry|pay|"
+    rf"ditch|morgue|body\s+bags?|accident\w*|safe|unsafe|danger\w*|regret|sorry|"
+    # paying for a thing is money, not revenge: "the officers will pay for the new gym"
+    rf"pay(?!\s+for\s+(?:the|a|an|their|his|her|its|our|my|new|all)\b)|"
     rf"suffer\w*|coming|watching|waiting|alone|find\s+(?:you|him|her|them)|"
     rf"know\s+where|make\s+it\s+home|without\s+(?:a\s+)?(?:dad|mom|father|mother|parent)s?|"
     rf"happen\w*|warn\w*|consequences|punch\w*|slap\w*|smack\w*|break\s+(?:your|his|her)|"
@@ -850,10 +901,19 @@ _NOT_A_THREAT = re.compile(
     rf"court|courts|courtroom|complaints?|foia|records\s+request|"
     rf"thanks?|thank\s+you|congrat\w*|bless\w*|welcome\w*|hug\w*|earned|prayers?|"
     rf"stay\s+safe|drive\s+safe|be\s+safe|get\s+home\s+safe|rip|condolences|"
+    # a plan to attend a public meeting: "we're coming to the commission meeting Tuesday"
+    rf"(?:coming|come|going|headed|show(?:ing)?\s+up|be|pack(?:ing)?|see\s+(?:you|y'?all))\s+"
+    rf"(?:(?:all|there|out)\s+)?(?:to|at|outside|in\s+front\s+of)\s+"
+    rf"(?:(?:the|every|this|next|tonight'?s|our|a)\s+)?"
+    rf"(?:[\w']+\s+){{0,2}}?(?:meetings?|hearings?|town\s+halls?|council|commission|session|"
+    rf"forum|board|city\s+hall|courthouse)(?![^.!?\n]*?(?<![\w'])(?:armed|strapped|loaded|ammo|guns?|rifles?|"
+    rf"pistols?|knife|knives|weapons?|ar-?15s?|glocks?)(?![\w']))|"
     rf"(?:no\s+one|nobody|never|not|don't|doesn't|won't\s+ever|would\s+never|"
     rf"none\s+of\s+(?:us|them|you))\s+"
     rf"(?:\w+\s+){{0,3}}?(?:wants?\s+(?:\w+\s+){{0,3}}?)?(?:to\s+)?(?:see\s+(?:\w+\s+){{0,2}}?)?"
-    rf"(?:hurt|harm|kill|shoot|attack|riot|burn|violence|threat\w*)){_E}|\?\s*$"
+    rf"(?:hurt|harm|kill|shoot|attack|riot|burn|violence|threat\w*|bring\w*|carry\w*)){_E}|"
+    # the marks of a lawful protest
+    rf"{_B}(?:with\s+(?:our\s+|their\s+)?signs|permits?|permitted|petitions?){_E}|\?\s*$"
 )
 
 

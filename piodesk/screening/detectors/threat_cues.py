@@ -24,6 +24,14 @@ def _poss(*items: str) -> str:
     return r"(?<![\w'])(?:" + "|".join(items) + r")(?='?s?(?![\w']))"
 
 
+#: After "storm" or "hit" a building: a harmless errand ("storm the station with thank-you
+#: cards", "hit the courthouse steps at noon for the voter registration drive").
+_BENIGN = (
+    r"(?!\s+(?:[\w'-]+\s+){1,6}?(?:with|for)\s+(?:[\w'-]+\s+){0,3}?(?:cards|flowers|cookies|"
+    r"petitions?|signs|questions|drive|registration|open\s+house|bake\s+sale|donations?|"
+    r"thank-?you\w*|food|toys|coffee))"
+)
+
 # fmt: off
 CUES: dict[str, str] = {
     # whom: an official or "you", and what is theirs
@@ -84,7 +92,8 @@ CUES: dict[str, str] = {
         r"never\s+sees?\s+(?:his|her|their)", r"what'?s\s+coming", r"something'?s\s+coming",
         r"watch\s+(?:his|her|your|ur)\s+(?:mailbox|back)",
         r"(?:we|i)\s+know\s+(?:where|which|what\s+(?:car|school|time|bus|house))",
-        r"easy\s+to\s+find", r"catch(?:es)?\s+fire", r"on\s+my\s+route", r"been\s+watching",
+        r"easy\s+to\s+find", r"catch(?:es)?\s+fire", r"on\s+my\s+route",
+        r"been\s+watching(?!\s+over)",
         r"pay\s+(?:[\w']+\s+){0,3}a\s+visit", r"(?:see|seeing)\s+you\s+(?:real\s+)?soon",
         r"lock\s+your\s+doors", r"neither\s+will", r"not\s+be\s+safe",
         # fire on their property: "wood burns fast this time of year"
@@ -107,7 +116,8 @@ CUES: dict[str, str] = {
         r"(?:can|could)\s+hide\s+(?:\w+\s+){0,4}?but\s+not",
         r"count\s+the\s+days", r"tick\s+tock", r"target\s+on\s+(?:his|her|your|their)\s+backs?",
         r"open\s+season\s+on", r"(?:start\s+)?hunting\s+(?:cops|officers|pigs|police)",
-        r"body\s+bags?", r"dead\s+cops", r"catch\s+(?:you|u|ya)\s+slippin\w*",
+        r"(?<!went\shome\sin\s)(?<!came\shome\sin\s)body\s+bags?", r"dead\s+cops",
+        r"catch\s+(?:you|u|ya)\s+slippin\w*",
         r"look(?:ing)?\s+over\s+(?:his|her|your|their)\s+shoulders?",
         r"check\s+under\s+(?:his|her|your|their)\s+car",
         r"(?:afraid|careful)\s+to\s+start|start\s+(?:his|her|your)\s+car\s+carefully",
@@ -186,6 +196,7 @@ CUES: dict[str, str] = {
         r"sooner\s+or\s+later",
         r"count\s+your\s+days", r"hospital\s+food", r"hate\s+for\s+something\s+to\s+happen",
         r"(?:anything|lots?\s+of\s+things|things)\s+can\s+happen",
+        r"(?<!officer\s)(?<!officers\s)(?<!deputy\s)(?<!cop\s)(?<!officer\swas\s)(?<!deputy\swas\s)"
         r"(?:wait|waiting)\s+(?:for\s+(?:you|u|him|her|them)\s+)?(?:outside\s+(?:the|your|his|"
         r"her)|in\s+the\s+(?:parking\s+(?:lot|garage)|dark|alley|garage)|by\s+(?:your|his|her)\s+"
         r"(?:car|cruiser|truck|house|door))", r"living\s+on\s+borrowed\s+time",
@@ -242,8 +253,13 @@ CUES: dict[str, str] = {
         r"guns?(?!\s+(?:control|violence|laws?|rights|owners|show|safety|range))", r"ar(?:-?15)?",
         r"rifles?", r"glocks?", r"pistols?", r"knife", r"knives", r"weapons?", r"shotguns?",
         r"handguns?", r"ar-?15s?", r"machetes?", r"open\s+carry(?:ing)?",
-        r"locked\s+and\s+loaded", r"loaded", r"ammo", r"carrying",
-        r"heat", r"my\s+(?:nine|9|40|45|gat|strap|tool)",
+        r"locked\s+and\s+loaded", r"loaded", r"ammo",
+        r"carrying(?!\s+(?:(?:a|an|the|our|my|some|\d+)\s+)?(?:\w+\s+)?(?:petitions?|signs?|banners?|"
+        r"flags?|candles?|flowers|posters?|water|kids?|bab(?:y|ies)|cop(?:y|ies)|documents|papers|"
+        r"binders?|folders?|boxes|box|food|signatures))",
+        # "heat" is a gun only when carried ("bring the heat"), not the weather at a rally
+        r"(?:pack(?:ing)?|bring(?:ing)?|carry(?:ing)?|with)\s+(?:the\s+|some\s+)?heat",
+        r"my\s+(?:nine|9|40|45|gat|strap|tool)",
         r"pipes", r"bricks", r"bats", r"molotovs?", r"strapped", r"armed(?!\s+with\s+(?:facts|"
         r"a\s+camera|knowledge|questions|receipts|the\s+truth))", r"rounds", r"piece",
     ),
@@ -259,8 +275,9 @@ CUES: dict[str, str] = {
     # attacks on buildings: an act, a building, and a plan
     "attack": words(
         r"burn(?:ing)?(?!\s+(?:money|cash|through|calories|rubber|bridges|the\s+midnight))",
-        r"torch", r"hit", r"molotovs?", r"drive\s+a\s+truck\s+into",
-        r"shoot\s+up", r"blow\s+up", r"storm", r"fire\s*bomb", r"ash", r"on\s+fire", r"burn\s+with",
+        r"torch", r"hit" + _BENIGN, r"molotovs?", r"drive\s+a\s+truck\s+into",
+        r"shoot\s+up", r"blow\s+up", r"storm" + _BENIGN, r"fire\s*bomb", r"ash", r"on\s+fire",
+        r"burn\s+with",
         r"drives?\s+through\s+the\s+front", r"gas\s+cans?", r"gasoline", r"lighter\s+fluid",
         r"bottles\s+and\s+rags", r"pipe\s+bombs?", r"crater",
         r"(?:go|goes|went)\s+up\s+in\s+(?:flames|smoke)",
@@ -276,30 +293,37 @@ CUES: dict[str, str] = {
         r"(?:after|to\s+it|to\s+the)", r"(?:light|strike|toss|throw|drop)\s+a\s+match",
     ),
     "building": words(
-        r"station", r"precinct", r"courthouse", r"city\s+hall", r"pd", r"headquarters", r"hq",
+        # a gas or train station is no police building
+        r"(?<!gas\s)(?<!train\s)(?<!bus\s)(?<!radio\s)(?<!tv\s)(?<!subway\s)(?<!charging\s)"
+        r"(?<!power\s)(?<!service\s)(?<!work\s)(?<!space\s)station", r"precinct", r"courthouse",
+        r"city\s+hall", r"pd", r"headquarters", r"hq",
         r"union\s+office", r"substation", r"cop\s+cars?", r"police\s+cars?", r"city",
         r"courthouse\s+doors", r"parking\s+lot", r"warehouse", r"evidence\s+room", r"jail",
         r"armory", r"sheriff'?s\s+office", r"police\s+union",
     ),
     "plan": words(
-        r"we", r"let'?s", r"tonight", r"friday", r"saturday", r"monday", r"will", r"gonna",
+        # a past night or day ("last night") is an event told, not a plan
+        r"we", r"let'?s", r"tonight", r"(?<!last\s)friday", r"(?<!last\s)saturday",
+        r"(?<!last\s)monday", r"will", r"gonna",
         r"planning", r"who'?s\s+in", r"remember\s+i\s+said", r"meet\s+at", r"if\s+they\s+convict",
         r"when\s+the\s+verdict", r"we'?ll", r"we'?re\s+(?:gonna|going)",
         r"if\s+(?:they|he|she)\s+(?:walks?|gets?\s+off|(?:is|are)\s+acquitted)",
         r"i'?d\s+love\s+to\s+see", r"would\s+look\s+great",
         r"(?:someone|somebody)\s+(?:should|needs\s+to|oughta|has\s+to|gotta)", r"shift\s+change",
-        r"night", r"you\s+know\s+what\s+to\s+do", r"bring", r"shame\s+if", r"let\s+them",
+        r"(?<!last\s)night", r"you\s+know\s+what\s+to\s+do", r"bring", r"shame\s+if", r"let\s+them",
         r"count\s+on\s+it", r"going\s+to", r"(?:this|next)\s+week",
         r"(?:be\s+)?(?:awful|terrible|sad|tragic)\s+if",
-        r"tuesday", r"wednesday", r"thursday", r"sunday", r"deserves?", r"would\s+go\s+up",
+        r"(?<!last\s)tuesday", r"(?<!last\s)wednesday", r"(?<!last\s)thursday",
+        r"(?<!last\s)sunday", r"deserves?", r"would\s+go\s+up",
         r"(?:someone|somebody)\s+(?:is|'s)\s+(?:going\s+to|gonna)", r"i\s+hope",
     ),
     # softer menace that needs an official's family, home or car in the same text: knowing,
     # watching, finding, their being alone, a time to come ("cute kid ... would hate for ...")
     "menace_soft": words(
         r"(?:i|we)\s+(?:know|knew|found|noticed|saw|seen|watched|followed|checked)",
-        r"(?:i'?ve|we'?ve)\s+(?:seen|noticed|found|watched|been\s+watching)", r"watching",
-        r"alone", r"unprotected", r"(?:be\s+)?safe", r"careful", r"someday", r"one\s+day",
+        r"(?:i'?ve|we'?ve)\s+(?:seen|noticed|found|watched|been\s+watching)",
+        r"watching(?!\s+over)", r"(?<!left\s)(?<!leave\s)alone", r"unprotected", r"(?:be\s+)?safe",
+        r"careful", r"someday", r"one\s+day",
         r"eventually", r"one\s+of\s+these\s+(?:days|nights)", r"we\s+all\s+know",
         r"(?:hate|hates)\s+(?:to\s+see|for)",
         r"wonder\s+(?:how|if|what)", r"funny\s+how", r"(?:every|each)\s+(?:day|night|morning|"
@@ -334,6 +358,7 @@ CUES: dict[str, str] = {
         r"my\s+(?:brother|sister|dad|mom|son|daughter|husband|wife|cousin|uncle|aunt)\s+is\s+an?",
         r"lovely", r"friendly", r"waves?", r"good\s+(?:man|guy|woman|lady|neighbou?r|person|people|"
         r"cop|officer|dad|mom|father|mother)",
+        r"(?:leave|left|let)\s+(?:\w+\s+){0,2}?(?:be|alone)", r"get\s+well",
     ),
     # cancellers: negation, counter-speech, requests to act on a threat
     "negation": words(
@@ -349,6 +374,12 @@ CUES: dict[str, str] = {
         r"(?:no\s+one|nobody|none\s+of\s+us)\s+(?:is|are|will\s+be|was)\s+(?:bringing|carrying|"
         r"armed|going\s+to\s+(?:bring|carry|hurt|burn|attack))", r"no\s+weapons", r"unarmed",
         r"peaceful(?:ly)?", r"non-?violent",
+        # the act itself denied: "I will NOT be bringing it to the meeting", "no way I would"
+        r"(?:not|never|won'?t)\s+(?:be\s+)?(?:bring|bringing|carry|carrying)",
+        r"no\s+way\s+(?:i|we)",
+        r"(?:i|we)\s+(?:will\s+not|won'?t|am\s+not|are\s+not|'m\s+not|'re\s+not|aren'?t|never)\s+"
+        r"(?:be\s+)?(?:waiting|coming|showing\s+up|show\s+up)",
+        r"(?:the\s+)?last\s+thing\s+(?:i|we|anyone|anybody)",
     ),
     "report": words(
         r"(?<!\bi\s)(?<!if\s)(?<!you\s)said(?!\s+it\b)(?!\s+goodbye)", r"(?<!just\s)saying",
@@ -362,6 +393,17 @@ CUES: dict[str, str] = {
         r"disgusting", r"sick", r"crime", r"terrible", r"scary", r"vandalized",
         r"how\s+is\s+that\s+allowed", r"prayers?", r"praying", r"condolences", r"sorry\s+for",
         r"god\s+bless", r"rip",
+        # goodwill that explains knowing an official's family or home: praying for them, being
+        # their neighbour ("we know where Sgt. Murphy lives because he's our neighbor")
+        r"pray(?:s|ed)?\s+for",
+        r"(?:he|she|they)(?:'s|'re|\s+is|\s+are)\s+(?:my|our)\s+(?:\w+\s+)?neighbou?rs?",
+        r"next\s+door\s+to\s+(?:me|us)",
+        # someone else's words: "my uncle keeps ranting that ...", "he told me to lock your doors"
+        r"rant(?:s|ed|ing)?", r"(?<!i\s)told\s+(?:me|us)", r"keeps?\s+(?:saying|yelling|posting)",
+        # a notice for the public's safety, not menace: "be careful out there tonight, the roads
+        # are icy", "lock your doors, folks, there's been a string of break-ins"
+        r"(?:careful|safe)\s+out\s+there", r"folks", r"parents", r"icy", r"roads", r"break-?ins?",
+        r"crowded",
     ),
     "quote": r"[\"“”]",
     # a sentence that asks, and talk of carrying within the rules ("will guns be allowed at the

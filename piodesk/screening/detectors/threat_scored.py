@@ -287,6 +287,20 @@ _ONLY_NEGATED = re.compile(r"(?:safe|unsafe|protect\w*)(?![\w'])")
 
 
 _SENTENCE_END = re.compile(r"[.!?\n]")
+#: Before the menace in its clause: its subject denied ("nobody is going to show up at your
+#: house", "I won't be waiting outside the station"), or a plea that makes it advice ("please
+#: keep an eye on your kids at the parade").
+_DENIED_OR_ADVISED = re.compile(
+    r"(?<![\w'])(?:(?:nobody|no\s+one|noone|none\s+of\s+(?:us|them|you))(?:'s|\s+is|\s+are|\s+will|"
+    r"\s+wants?|\s+plans?)|(?:i|we)(?:'m|'re|\s+am|\s+are)?\s+(?:not|never|won'?t|will\s+not|"
+    r"aren'?t)|please(?:\s+\w+){0,1})(?![\w'])[^.!?;,\n]{0,40}$"
+)
+#: A lawful purpose that follows the menace in its clause: "we'll be waiting in the lobby at 9
+#: to hand him the petition", "coming to the station to file a complaint".
+_LAWFUL_PURPOSE = re.compile(
+    r"[^.!?;\n]{0,40}?(?<![\w'])to\s+(?:hand|give|deliver|present|submit|file|sign|thank|return|"
+    r"drop\s+off|ask\s+(?:about|for|him|her|them|questions))(?![\w'])"
+)
 
 
 def _after_reporting(lower: str, start: int) -> bool:
@@ -326,6 +340,10 @@ def live_menace(lower: str, hits: Hits) -> dict[str, list[tuple[int, int]]]:
                 continue
             if any(k[1] <= s and _same_unit(k, (s, e), units) for k in hits["told"]):
                 continue  # someone else's words, told
+            if _LAWFUL_PURPOSE.match(lower, e):
+                continue  # waiting or coming for a lawful end
+            if _DENIED_OR_ADVISED.search(lower, max(0, s - 60), s):
+                continue
             if lower.count('"', 0, s) % 2 == 1 or _after_reporting(lower, s):
                 continue
             kept.append((s, e))
