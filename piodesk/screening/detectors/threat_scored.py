@@ -26,7 +26,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -313,15 +313,19 @@ def _after_reporting(lower: str, start: int) -> bool:
     return threat._REPORTING.search(lower, cut, start) is not None
 
 
-def live_menace(lower: str, hits: Hits) -> dict[str, list[tuple[int, int]]]:
+def live_menace(
+    lower: str, hits: Hits, units: list[tuple[int, int]] | None = None
+) -> dict[str, list[tuple[int, int]]]:
     """The menace hits that can be evidence: not after a reporting verb or inside quotation
-    marks, not inside an idiom or violence at a thing, and an act not negated in its clause."""
+    marks, not inside an idiom or violence at a thing, and an act not negated in its clause
+    (`units`: the text's sentences, when the caller has them already)."""
     if threat._ABOUT_A_THREAT.search(lower) is not None:
         # the text asks for the threat it quotes to be reported or removed: all of it is told
         return {m: [] for m in (*MENACE, *SOFT)}
     dead = hits["idiom"] + hits["thing"] + hits["idiom_more"]
     acts = hits["violent"]
-    units = _sentences(lower)
+    if units is None:
+        units = _sentences(lower)
     # "the laws that hurt Muslims" describes harm a thing does
     described = [m.span() for m in threat._DESCRIBED_HARM.finditer(lower)]
     out: dict[str, list[tuple[int, int]]] = {}
@@ -390,7 +394,8 @@ def score_features(
     # the evidence first, cheapest test first: a menace, an aim, and a live menace
     if not any(hits[m] for m in WAKE) or not any(hits[a] for a in AIM):
         return Scored(np.zeros(len(idx), dtype=np.float32), {}, False)
-    live = live_menace(low, hits)
+    units = _sentences(low)
+    live = live_menace(low, hits, units)
     if not any(live[m] for m in WAKE):
         return Scored(np.zeros(len(idx), dtype=np.float32), {}, False)
     v = np.zeros(len(idx), dtype=np.float32)
@@ -413,10 +418,22 @@ def score_features(
     for m in menaces:
         if live[m]:
             put(f"live:{m}", 1.0, [(m, live[m][0])])
-    units = _sentences(low)
-    aim_first = close = False
     aims = [a for a in AIM if hits[a]]
     lives = [m for m in menaces if live[m]]
+    # the features that need no pairing, read before the pairs: with them exact, and every
+    # pair, "close" and the unread classes at their best, most texts already stay below
+    put("n_menace", min(sum(bool(live[m]) for m in MENACE), 5) / 5.0)
+    put("n_aim", min(sum(bool(hits[a]) for a in AIM), 5) / 5.0)
+    put("ends_question", float(low.rstrip().endswith("?")))
+    put(
+        "quoted_menace",
+        float(any(low.count('"', 0, s) % 2 == 1 for m in MENACE for s, _e in hits[m])),
+    )
+    put("sentences", min(len(units), 6) / 6.0)
+    put("bias_live", 1.0)
+    if weights is not None and weights.best_before_pairs(v, aims, lives) < weights.logit_threshold:
+        return Scored(v, support, True, complete=False)
+    aim_first = close = False
     for a in aims:
         for m in lives:
             pair = _pair_in_text(hits[a], live[m])
@@ -432,16 +449,7 @@ def score_features(
                     close = close or len(between.split()) <= 5
     put("order:aim_first", float(aim_first))
     put("close:aim_menace", float(close))
-    put("n_menace", min(sum(bool(live[m]) for m in MENACE), 5) / 5.0)
-    put("n_aim", min(sum(bool(hits[a]) for a in AIM), 5) / 5.0)
-    put("ends_question", float(low.rstrip().endswith("?")))
-    put(
-        "quoted_menace",
-        float(any(low.count('"', 0, s) % 2 == 1 for m in MENACE for s, _e in hits[m])),
-    )
-    put("sentences", min(len(units), 6) / 6.0)
-    put("bias_live", 1.0)
-    rest = [c for c in CLASSES if c not in (*menaces, *AIM)]
+    rest = _unread()
     if weights is not None and weights.best_case(v, rest) < weights.logit_threshold:
         return Scored(v, support, True, complete=False)
     for c in rest:
@@ -488,6 +496,17 @@ def _pair_in_unit(
     return None
 
 
+@lru_cache(maxsize=1)
+def _unread() -> tuple[str, ...]:
+    """The classes read only after the pairs: all but the menace and the aims."""
+    return tuple(c for c in CLASSES if c not in (*MENACE, *SOFT, *AIM))
+
+
+#: Log-odds a bound gives away so that float rounding can never make it the lower: a text is
+#: spared only when even its best case stays this far below the threshold.
+_BOUND_MARGIN = 1e-6
+
+
 @dataclass(frozen=True)
 class CueWeights:
     """The scorer's logistic weights over `feature_names()`, with its threshold."""
@@ -506,12 +525,52 @@ class CueWeights:
         """The highest log-odds `partial` could reach once the classes in `unread` are read:
         each of their features (presence, "near" the menace, the count of cancellers) at its
         most favourable value."""
+        return self._dot(partial) + self._unread_gain(tuple(unread))
+
+    def best_before_pairs(
+        self, partial: np.ndarray, aims: Sequence[str], lives: Sequence[str]
+    ) -> float:
+        """An upper bound on the log-odds of a text whose presence, liveness and other
+        unpaired features are in `partial`: every aim+menace pair its classes allow (`aims`
+        with a hit, `lives` with a live hit), "close", "aim first" and the classes read after
+        them at their most favourable values, plus a margin for rounding."""
+        pos = self._positive
         idx = _index()
-        w = self.weights.astype(np.float64)
-        gain = sum(max(0.0, float(w[idx[f"has:{c}"]])) for c in unread)
-        gain += sum(max(0.0, float(w[idx[f"near:{k}"]])) for k in CANCEL)
-        gain += max(0.0, float(w[idx["n_cancel_near"]]))
-        return float(np.dot(partial.astype(np.float64), w)) + self.bias + gain
+        gain = self._unread_gain(_unread()) + _BOUND_MARGIN
+        gain += max(pos[idx["order:aim_first"]], 0.0)
+        if any(m in MENACE for m in lives):
+            gain += pos[idx["close:aim_menace"]]
+        for a in aims:
+            for m in lives:
+                gain += pos[idx[f"text:{a}+{m}"]] + pos[idx[f"sent:{a}+{m}"]]
+        return self._dot(partial) + gain
+
+    def _dot(self, vector: np.ndarray) -> float:
+        return float(np.dot(vector.astype(np.float64), self._w64)) + self.bias
+
+    @cached_property
+    def _w64(self) -> np.ndarray:
+        return self.weights.astype(np.float64)
+
+    @cached_property
+    def _positive(self) -> list[float]:
+        """Each feature's weight where it raises the score, else 0 (the best case's gains)."""
+        return [max(0.0, float(x)) for x in self._w64]
+
+    def _unread_gain(self, unread: tuple[str, ...]) -> float:
+        """The most the classes in `unread` can add: presence, "near", the count of cancellers."""
+        got = self._gains.get(unread)
+        if got is None:
+            pos, idx = self._positive, _index()
+            got = sum(pos[idx[f"has:{c}"]] for c in unread)
+            got += sum(pos[idx[f"near:{k}"]] for k in CANCEL)
+            got += pos[idx["n_cancel_near"]]
+            self._gains[unread] = got
+        return got
+
+    @cached_property
+    def _gains(self) -> dict[tuple[str, ...], float]:
+        return {}
 
     def probability(self, vector: np.ndarray) -> float:
         z = float(np.dot(vector.astype(np.float64), self.weights.astype(np.float64))) + self.bias
