@@ -328,27 +328,47 @@ def live_menace(
         units = _sentences(lower)
     # "the laws that hurt Muslims" describes harm a thing does
     described = [m.span() for m in threat._DESCRIBED_HARM.finditer(lower)]
+    negated: dict[tuple[int, int], bool] = {}
+
+    def denied(s: int, e: int) -> bool:
+        got = negated.get((s, e))
+        if got is None:
+            got = negated[(s, e)] = threat._negated(lower, s, e)
+        return got
+
+    # what does not depend on the class, once for each span (a third of the spans are the
+    # hits of two classes or more: "shoot" is harm and violent)
+    framed: dict[tuple[int, int], bool] = {}
+
+    def not_live(s: int, e: int) -> bool:
+        got = framed.get((s, e))
+        if got is None:
+            got = framed[(s, e)] = (
+                _inside((s, e), dead)
+                or any(a <= s < b for a, b in described)
+                # someone else's words, told
+                or any(k[1] <= s and _same_unit(k, (s, e), units) for k in hits["told"])
+                # waiting or coming for a lawful end
+                or _LAWFUL_PURPOSE.match(lower, e) is not None
+                or _DENIED_OR_ADVISED.search(lower, max(0, s - 60), s) is not None
+                or lower.count('"', 0, s) % 2 == 1
+                or _after_reporting(lower, s)
+            )
+        return got
+
     out: dict[str, list[tuple[int, int]]] = {}
     for m in (*MENACE, *SOFT):
         kept = []
         for s, e in hits[m]:
-            if _inside((s, e), dead) or any(a <= s < b for a, b in described):
-                continue
             negatable = m in _NEGATABLE or (m == "harm" and any(a < e and s < b for a, b in acts))
-            if m == "harm" and _ONLY_NEGATED.match(lower, s) and not threat._negated(lower, s, e):
+            if m == "harm" and _ONLY_NEGATED.match(lower, s) and not denied(s, e):
                 continue  # "keep them safe", "protecting bad cops": menace only when denied
             if negatable and (
-                threat._negated(lower, s, e)
+                denied(s, e)
                 or any(k[1] <= s and _same_unit(k, (s, e), units) for k in hits["against"])
             ):
                 continue
-            if any(k[1] <= s and _same_unit(k, (s, e), units) for k in hits["told"]):
-                continue  # someone else's words, told
-            if _LAWFUL_PURPOSE.match(lower, e):
-                continue  # waiting or coming for a lawful end
-            if _DENIED_OR_ADVISED.search(lower, max(0, s - 60), s):
-                continue
-            if lower.count('"', 0, s) % 2 == 1 or _after_reporting(lower, s):
+            if not_live(s, e):
                 continue
             kept.append((s, e))
         out[m] = kept
