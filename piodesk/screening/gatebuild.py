@@ -201,34 +201,48 @@ def _compile_lock(path: Path | None) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _compile_in_child(
-    request: str, cached: Path | None
-) -> dict[str, tuple[Any, frozenset[int]]] | None:
-    # the child imports this module from where this process found it
+def run_module_in_child(module: str, request: str, timeout: float, what: str) -> bytes | None:
+    """Run `python -m module` with `request` on stdin, in a short-lived child; its stdout.
+
+    The child imports piodesk from where this process found it, so a checkout that is not
+    installed works too. None (after a log line naming `what`) when the child cannot start,
+    times out or fails: the caller then does the work in process.
+    """
     root = str(Path(__file__).resolve().parents[2])
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
     try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "piodesk.screening.gatebuild"],
+        proc = subprocess.run(  # noqa: S603 - one of piodesk's own modules, named by its caller
+            [sys.executable, "-m", module],
             input=request.encode("utf-8"),
             capture_output=True,
-            timeout=CHILD_TIMEOUT,
+            timeout=timeout,
             check=False,
             env=env,
         )
     except (OSError, subprocess.SubprocessError) as exc:
-        log.info("screening gate: compiling in process (%s)", exc)
+        log.info("%s: in process (%s)", what, exc)
         return None
     if proc.returncode != 0:
-        log.info("screening gate: compiling in process (%s)", proc.stderr[-300:])
+        log.info("%s: in process (%s)", what, proc.stderr[-300:])
+        return None
+    return proc.stdout
+
+
+def _compile_in_child(
+    request: str, cached: Path | None
+) -> dict[str, tuple[Any, frozenset[int]]] | None:
+    out = run_module_in_child(
+        "piodesk.screening.gatebuild", request, CHILD_TIMEOUT, "screening gate"
+    )
+    if out is None:
         return None
     try:
-        loaded = _load(io.BytesIO(proc.stdout))
+        loaded = _load(io.BytesIO(out))
     except Exception:  # noqa: BLE001 - a database that does not load is compiled here
         log.info("screening gate: the child's databases did not load; compiling in process")
         return None
-    write_cache(cached, proc.stdout)
+    write_cache(cached, out)
     return loaded
 
 

@@ -27,7 +27,6 @@ import logging
 import os
 import pkgutil
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -117,25 +116,9 @@ def _from_cache(path: Path | None) -> Lists | None:
 
 
 def _in_child(request: str) -> bytes | None:
-    root = str(Path(__file__).resolve().parents[2])
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "piodesk.screening.gazetteer"],
-            input=request.encode("utf-8"),
-            capture_output=True,
-            timeout=CHILD_TIMEOUT,
-            check=False,
-            env=env,
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        log.info("name lists: read in process (%s)", exc)
-        return None
-    if proc.returncode != 0:
-        log.info("name lists: read in process (%s)", proc.stderr[-300:])
-        return None
-    return proc.stdout
+    return gatebuild.run_module_in_child(
+        "piodesk.screening.gazetteer", request, CHILD_TIMEOUT, "name lists"
+    )
 
 
 def load(not_names: frozenset[str], country_words: frozenset[str]) -> Lists:

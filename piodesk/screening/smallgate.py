@@ -27,6 +27,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from piodesk.screening import gatebuild
+from piodesk.screening.inert import inert_safe as _inert_safe
+from piodesk.screening.inert import is_inert as _is_inert
 
 log = logging.getLogger(__name__)
 
@@ -41,25 +43,8 @@ def _hs() -> Any:
     return hyperscan
 
 
-# Non-ASCII characters that are "inert" to every ASCII pattern: not a letter, digit or space
-# to Python (so not \w, \d or \s), without case: emoji, curly quotes, dashes, the byte-order
-# mark. In a text whose only non-ASCII characters are inert, each is scanned as NUL, which `.`,
-# `\W`, `\S`, `\D` and negated classes match as they match the character; an expression that
-# names a non-ASCII character, NUL or a code point range is always possible in such a text
-# (the engine's gate, detectors/multimatch.py, reads texts the same way).
-def _is_inert(c: str, _cache: dict[str, bool] = {}) -> bool:  # noqa: B006 - a cache
-    got = _cache.get(c)
-    if got is None:
-        got = _cache[c] = not (c.isalnum() or c.isspace() or c == "_" or c.lower() != c.upper())
-    return got
-
-
-_NOT_INERT_SAFE = re.compile(r"\\x(?:[89a-fA-F]|0[0]|\{)|\\0|\\[pPN]")
-
-
-def _inert_safe(expression: str) -> bool:
-    return expression.isascii() and _NOT_INERT_SAFE.search(expression) is None
-
+# Texts whose other characters are inert (emoji, curly quotes, dashes, the byte-order mark) are
+# read as the engine's gate reads them: each such character scanned as NUL (`inert.py`).
 
 _NUL = "piodesk_screening_smallgate_nul"
 

@@ -28,6 +28,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from piodesk.screening import gatebuild
+from piodesk.screening.inert import NOT_INERT_SAFE as _NOT_INERT_SAFE
+from piodesk.screening.inert import inert_safe as _inert_safe
+from piodesk.screening.inert import is_inert as _is_inert
 
 log = logging.getLogger(__name__)
 
@@ -244,25 +247,9 @@ def _jobs_for(entries: frozenset[tuple[str, int, str, int]]) -> list[_Job]:
         return [job]
 
 
-# Non-ASCII characters that are "inert" to every ASCII pattern: not a letter, digit or
-# space to Python (so not \\w, \\d or \\s), without case, e.g. emoji, curly quotes, dashes,
-# the byte-order mark YouTube ends comments with. In a text whose only non-ASCII characters
-# are inert, each is scanned as NUL, which `.`, `\\W`, `\\S`, `\\D` and negated classes match
-# as they match the character; a pattern that names NUL or a code point by an escape is
-# reported as possible in such a text, and one that names non-ASCII characters (or a range of
-# them) in a text that holds one of those: only there can it tell the NUL from the character.
-def _is_inert(c: str, _cache: dict[str, bool] = {}) -> bool:  # noqa: B006 - a cache
-    got = _cache.get(c)
-    if got is None:
-        got = _cache[c] = not (c.isalnum() or c.isspace() or c == "_" or c.lower() != c.upper())
-    return got
-
-
-_NOT_INERT_SAFE = re.compile(r"\\x(?:[89a-fA-F]|0[0]|\{)|\\0|\\[pPN]")
-
-
-def _inert_safe(regex: str) -> bool:
-    return regex.isascii() and _NOT_INERT_SAFE.search(regex) is None
+# Texts whose only non-ASCII characters are inert are scanned with each as NUL (`inert.py`); a
+# pattern that names non-ASCII characters (or a range of them) is reported as possible in a text
+# that holds one of those: only there can it tell the NUL from the character.
 
 
 def _named(regex: str) -> tuple[frozenset[str], tuple[tuple[int, int], ...]]:
