@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from piodesk.screening.engine import Screener
+from piodesk.screening.model import TextKind
 from piodesk.screening.rules import load_rules
 
 #: The shared labeled data (../shared/data from the project root); absent on some machines.
@@ -23,6 +24,24 @@ def rules_only() -> Screener:
 def full() -> Screener:
     """The whole engine: shipped rules plus whatever trained models are installed."""
     return Screener.load()
+
+
+@pytest.fixture(scope="module")
+def gated() -> Screener:
+    """The shipped rules with the compiled gate up (waited for), without trained models."""
+    s = Screener(load_rules(), models=[])
+    assert s.wait_for_gate(600), "the compiled gate did not come up"
+    return s
+
+
+def assert_gate_changes_nothing(gated: Screener, texts: list[str]) -> None:
+    """The gated engine finds exactly what the ungated one finds, as comments and as drafts."""
+    plain = Screener(load_rules(), models=[], gate=False)
+    for kind, some in ((TextKind.COMMENT, texts), (TextKind.DRAFT, texts[::6])):
+        for a, b, text in zip(
+            gated.screen_many(some, kind), plain.screen_many(some, kind), some, strict=True
+        ):
+            assert a.findings == b.findings, text
 
 
 def need_data(*parts: str) -> Path:

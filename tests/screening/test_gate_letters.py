@@ -17,7 +17,7 @@ from piodesk.screening.detectors import ScanContext
 from piodesk.screening.detectors.multimatch import _negated_ascii
 from piodesk.screening.engine import Screener
 from piodesk.screening.model import TextKind
-from piodesk.screening.rules import load_rules
+from tests.screening.conftest import assert_gate_changes_nothing
 
 pytest.importorskip("hyperscan")
 
@@ -50,21 +50,8 @@ def _corpus() -> list[str]:
     return out
 
 
-@pytest.fixture(scope="module")
-def gated() -> Screener:
-    s = Screener(load_rules(), models=[])
-    assert s.wait_for_gate(600), "the compiled gate did not come up"
-    return s
-
-
 def test_letters_change_no_finding(gated: Screener) -> None:
-    plain = Screener(load_rules(), models=[], gate=False)
-    texts = _corpus()
-    for kind, some in ((TextKind.COMMENT, texts), (TextKind.DRAFT, texts[::6])):
-        for a, b, text in zip(
-            gated.screen_many(some, kind), plain.screen_many(some, kind), some, strict=True
-        ):
-            assert a.findings == b.findings, text
+    assert_gate_changes_nothing(gated, _corpus())
 
 
 def test_letters_are_read(gated: Screener) -> None:
