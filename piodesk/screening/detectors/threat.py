@@ -822,16 +822,24 @@ _ABOUT_A_THREAT = re.compile(
 )
 
 
+_CLAUSE_END = re.compile(r"[.!?\n]")
+
+
+def after_reporting_verb(text: str, start: int) -> bool:
+    """A reporting verb comes earlier in the sentence, within 80 characters ("he said he'd ...")."""
+    lo = max(0, start - 80)
+    cut = lo
+    for m in _CLAUSE_END.finditer(text, lo, start):
+        cut = m.end()
+    return _REPORTING.search(text, cut, start) is not None
+
+
 def _reported(text: str, start: int) -> bool:
     """The phrase is inside quotation marks, follows a reporting verb in its sentence, or the
     text asks for the threat it quotes to be reported or removed."""
     if text.count('"', 0, start) % 2 == 1:
         return True
-    lo = max(0, start - 80)
-    cut = lo
-    for m in re.finditer(r"[.!?\n]", text[lo:start]):
-        cut = lo + m.end()
-    if _REPORTING.search(text, cut, start) is not None:
+    if after_reporting_verb(text, start):
         return True
     return _ABOUT_A_THREAT.search(text) is not None
 

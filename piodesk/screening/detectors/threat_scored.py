@@ -286,7 +286,6 @@ _NEGATABLE = frozenset({"violent", "weapon", "attack"})
 _ONLY_NEGATED = re.compile(r"(?:safe|unsafe|protect\w*)(?![\w'])")
 
 
-_SENTENCE_END = re.compile(r"[.!?\n]")
 #: Before the menace in its clause: its subject denied ("nobody is going to show up at your
 #: house", "I won't be waiting outside the station"), or a plea that makes it advice ("please
 #: keep an eye on your kids at the parade").
@@ -301,16 +300,6 @@ _LAWFUL_PURPOSE = re.compile(
     r"[^.!?;\n]{0,40}?(?<![\w'])to\s+(?:hand|give|deliver|present|submit|file|sign|thank|return|"
     r"drop\s+off|ask\s+(?:about|for|him|her|them|questions))(?![\w'])"
 )
-
-
-def _after_reporting(lower: str, start: int) -> bool:
-    """threat._reported's test of a reporting verb earlier in the sentence ("he said he'd ..."),
-    without its whole-text checks (live_menace makes them once per text)."""
-    lo = max(0, start - 80)
-    cut = lo
-    for m in _SENTENCE_END.finditer(lower, lo, start):
-        cut = m.end()
-    return threat._REPORTING.search(lower, cut, start) is not None
 
 
 def live_menace(
@@ -352,7 +341,7 @@ def live_menace(
                 or _LAWFUL_PURPOSE.match(lower, e) is not None
                 or _DENIED_OR_ADVISED.search(lower, max(0, s - 60), s) is not None
                 or lower.count('"', 0, s) % 2 == 1
-                or _after_reporting(lower, s)
+                or threat.after_reporting_verb(lower, s)
             )
         return got
 
