@@ -44,6 +44,15 @@ def assert_gate_changes_nothing(gated: Screener, texts: list[str]) -> None:
             assert a.findings == b.findings, text
 
 
+@pytest.fixture
+def gate_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty folder of compiled gates and name lists (`PIODESK_GATE_CACHE`), children on."""
+    folder = tmp_path / "gates"
+    monkeypatch.setenv("PIODESK_GATE_CACHE", str(folder))
+    monkeypatch.delenv("PIODESK_GATE_IN_PROCESS", raising=False)
+    return folder
+
+
 def need_data(*parts: str) -> Path:
     """The path of a shared data file, or skip the test with the reason."""
     path = DATA.joinpath(*parts)

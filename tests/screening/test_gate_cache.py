@@ -17,21 +17,13 @@ ITEMS = [(1, r"kill\s+you", FLAGS), (2, r"\d{3}-\d{4}", FLAGS)]
 TEXTS = [b"i will kill  you", b"call 555-0142", b"nothing here", b"kill you at 555-0142"]
 
 
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "gates"
-    monkeypatch.setenv("PIODESK_GATE_CACHE", str(folder))
-    monkeypatch.delenv("PIODESK_GATE_IN_PROCESS", raising=False)
-    return folder
-
-
 def _cached(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.hsdb"))
 
 
-def test_compiled_once_then_loaded(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_compiled_once_then_loaded(gate_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = gatebuild.compile_views({"text": ITEMS})
-    assert len(_cached(cache)) == 1
+    assert len(_cached(gate_cache)) == 1
 
     def no_compile(*_a: object) -> None:
         raise AssertionError("compiled again although the gate is cached")
@@ -43,17 +35,17 @@ def test_compiled_once_then_loaded(cache: Path, monkeypatch: pytest.MonkeyPatch)
         assert _matches(again["text"][0], data) == _matches(first["text"][0], data)
 
 
-def test_other_expressions_are_another_gate(cache: Path) -> None:
+def test_other_expressions_are_another_gate(gate_cache: Path) -> None:
     gatebuild.compile_views({"text": ITEMS})
     other = gatebuild.compile_views({"text": ITEMS[:1]})
-    assert len(_cached(cache)) == 2
+    assert len(_cached(gate_cache)) == 2
     assert other["text"][1] == frozenset({1})
     assert _matches(other["text"][0], TEXTS[1]) == set()
 
 
-def test_a_damaged_file_is_compiled_again_and_replaced(cache: Path) -> None:
+def test_a_damaged_file_is_compiled_again_and_replaced(gate_cache: Path) -> None:
     gatebuild.compile_views({"text": ITEMS})
-    (path,) = _cached(cache)
+    (path,) = _cached(gate_cache)
     path.write_bytes(b'{"text": {"ids": [1, 2], "size": 14}}\nnot a database')
     got = gatebuild.compile_views({"text": ITEMS})
     assert _matches(got["text"][0], TEXTS[3]) == {1, 2}

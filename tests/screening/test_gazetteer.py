@@ -15,15 +15,7 @@ NOT_NAMES = frozenset({"the", "officer"})
 COUNTRIES = frozenset({"norway", "england"})
 
 
-@pytest.fixture
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("PIODESK_GATE_CACHE", str(folder))
-    monkeypatch.delenv("PIODESK_GATE_IN_PROCESS", raising=False)
-    return folder
-
-
-def test_the_child_reads_what_the_process_would(cache: Path) -> None:
+def test_the_child_reads_what_the_process_would(gate_cache: Path) -> None:
     here = gazetteer.build(NOT_NAMES, COUNTRIES)
     first, last, common = gazetteer.load(NOT_NAMES, COUNTRIES)
     assert (sorted(first), sorted(last), sorted(common)) == (
@@ -32,10 +24,12 @@ def test_the_child_reads_what_the_process_would(cache: Path) -> None:
         here["common"],
     )
     assert "maria" in first and "officer" in common and "norway" not in first | last
-    assert len(list(cache.glob("names-*.json"))) == 1
+    assert len(list(gate_cache.glob("names-*.json"))) == 1
 
 
-def test_kept_lists_are_read_without_a_child(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_kept_lists_are_read_without_a_child(
+    gate_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     got = gazetteer.load(NOT_NAMES, COUNTRIES)
     child = gazetteer._in_child
 
@@ -47,12 +41,12 @@ def test_kept_lists_are_read_without_a_child(cache: Path, monkeypatch: pytest.Mo
     # other words asked to be left out are other lists, not the kept ones
     monkeypatch.setattr(gazetteer, "_in_child", child)
     other = gazetteer.load(frozenset({"maria"}), COUNTRIES)
-    assert "maria" in other[2] and len(list(cache.glob("names-*.json"))) == 2
+    assert "maria" in other[2] and len(list(gate_cache.glob("names-*.json"))) == 2
 
 
-def test_a_damaged_file_is_read_again(cache: Path) -> None:
+def test_a_damaged_file_is_read_again(gate_cache: Path) -> None:
     got = gazetteer.load(NOT_NAMES, COUNTRIES)
-    (path,) = cache.glob("names-*.json")
+    (path,) = gate_cache.glob("names-*.json")
     path.write_text("{not json")
     assert gazetteer.load(NOT_NAMES, COUNTRIES) == got
     assert gazetteer._from_cache(path) == got  # replaced by a good file
