@@ -287,20 +287,13 @@ class _Prefilter:
         self.by_id: dict[int, set[int]] = {}
         # a detector with groups of several regexes (cue rules needing several classes) is
         # possible when one of its groups is wholly possible; each such group is filed under
-        # one of its ids (its first), so a text's answer checks only the groups whose filing
+        # its lowest id, so a text's answer checks only the groups whose filing
         # id it holds, each once (threat.scored alone has 99 groups)
         self.groups_by_id: dict[int, list[tuple[int, frozenset[int]]]] = {}
-        self.single: set[int] = set()
         gate_always: set[int] = set()
         for i, reqs in enumerate(self.gate_rules):
             if reqs is None or any(not g for g in reqs):
                 gate_always.add(i)  # no regex to rule it out (or a rule that needs none)
-                continue
-            if all(len(g) == 1 for g in reqs):
-                self.single.add(i)
-                for g in reqs:
-                    for gate_id in g:
-                        self.by_id.setdefault(gate_id, set()).add(i)
                 continue
             for g in reqs:
                 if len(g) == 1:
